@@ -1,0 +1,144 @@
+/// Constructors for the JSON Schema (draft 2020-12) fragments that
+/// ``JSONSchemaExporter`` and ``SpecSchema`` assemble. Every scalar value in a
+/// spec may also be written as an expression (`$channels * 2`, `1/255`), so the
+/// typed constructors accept the `expression` definition beside their type.
+enum SchemaNode {
+  /// `{"$ref": "#/$defs/<name>"}`.
+  static func ref(_ name: String) -> JSONTree {
+    .object(["$ref": .string("#/$defs/\(name)")])
+  }
+
+  /// A spec expression or `$variable`, evaluated by `netspec check`.
+  static let expression = ref("expression")
+
+  /// The first schema that matches; `expression` too unless `expressions` is false.
+  static func anyOf(_ schemas: [JSONTree], expressions: Bool = true) -> JSONTree {
+    let all = expressions ? schemas + [expression] : schemas
+    return all.count == 1 ? all[0] : .object(["anyOf": .array(all)])
+  }
+
+  /// An integer in `range` (bounds at ±2^53 or beyond are left open), or an expression.
+  static func integer(_ range: ClosedRange<Int>) -> JSONTree {
+    anyOf([rawInteger(range)])
+  }
+
+  /// An integer in `range` without the expression alternative.
+  static func rawInteger(_ range: ClosedRange<Int>) -> JSONTree {
+    var schema: [String: JSONTree] = ["type": .string("integer")]
+    if range.lowerBound > -Dim.limit { schema["minimum"] = .int(range.lowerBound) }
+    if range.upperBound < Dim.limit { schema["maximum"] = .int(range.upperBound) }
+    return .object(schema)
+  }
+
+  /// A number in `interval`, or an expression.
+  static func number(_ interval: Interval) -> JSONTree {
+    var schema: [String: JSONTree] = ["type": .string("number")]
+    schema[interval.lowerIsOpen ? "exclusiveMinimum" : "minimum"] = .double(interval.lower)
+    if let upper = interval.upper {
+      schema[interval.upperIsOpen ? "exclusiveMaximum" : "maximum"] = .double(upper)
+    }
+    return anyOf([.object(schema)])
+  }
+
+  /// A number in `range` (the upper bound excluded when `exclusiveUpper`), or an expression.
+  static func number(_ range: ClosedRange<Double>, exclusiveUpper: Bool) -> JSONTree {
+    number(
+      Interval(
+        lower: range.lowerBound, lowerIsOpen: false, upper: range.upperBound, upperIsOpen: exclusiveUpper))
+  }
+
+  /// `true` or `false`, or an expression.
+  static let boolean = anyOf([.object(["type": .string("boolean")])])
+
+  /// Any string.
+  static let string: JSONTree = .object(["type": .string("string")])
+
+  /// One of `words`, or an expression.
+  static func words(_ words: [String]) -> JSONTree {
+    anyOf([.object(["enum": .strings(words)])])
+  }
+
+  /// A list of `items`.
+  static func array(_ items: JSONTree, count: ClosedRange<Int>? = nil, minItems: Int? = nil) -> JSONTree {
+    var schema: [String: JSONTree] = ["type": .string("array"), "items": items]
+    if let count {
+      schema["minItems"] = .int(count.lowerBound)
+      schema["maxItems"] = .int(count.upperBound)
+    }
+    if let minItems { schema["minItems"] = .int(minItems) }
+    return .object(schema)
+  }
+
+  /// An object with exactly the given properties (`additionalProperties: false`).
+  static func closedObject(
+    _ properties: [String: JSONTree], required: [String] = [], description: String? = nil
+  ) -> JSONTree {
+    var schema: [String: JSONTree] = [
+      "type": .string("object"), "properties": .object(properties),
+      "additionalProperties": .bool(false),
+    ]
+    if !required.isEmpty { schema["required"] = .strings(required) }
+    if let description { schema["description"] = .string(description) }
+    return .object(schema)
+  }
+
+  /// A mapping from any key to `values`.
+  static func map(_ values: JSONTree, keys: JSONTree? = nil, description: String? = nil) -> JSONTree {
+    var schema: [String: JSONTree] = ["type": .string("object"), "additionalProperties": values]
+    if let keys { schema["propertyNames"] = keys }
+    if let description { schema["description"] = .string(description) }
+    return .object(schema)
+  }
+
+  /// `schema` with its `description` set (an object schema; a `$ref` gets the
+  /// description beside it, which draft 2020-12 allows).
+  static func described(_ schema: JSONTree, _ description: String) -> JSONTree {
+    guard case .object(var members) = schema else { return schema }
+    members["description"] = .string(description)
+    return .object(members)
+  }
+
+  /// A choice written as a bare word or as `{name: settings}` (losses,
+  /// optimizers, schedules, augmentations, layers): exactly one of `choices`.
+  static func tagged(_ choices: [Choice], extraBranches: [JSONTree] = []) -> JSONTree {
+    var branches: [JSONTree] = []
+    let bare = choices.filter(\.allowsBareName).map(\.name)
+    if !bare.isEmpty {
+      branches.append(.object(["type": .string("string"), "enum": .strings(bare)]))
+    }
+    branches += choices.map(\.objectForm)
+    return .object(["oneOf": .array(branches + extraBranches)])
+  }
+
+  /// One alternative of a tagged choice.
+  struct Choice {
+    var name: String
+    var description: String
+    /// The settings inside `{name: {...}}`, by key.
+    var settings: [String: JSONTree]
+    var required: [String]
+    /// The setting a scalar value stands for (`{adam: 0.01}` is the `lr`).
+    var primary: String?
+    /// Keys allowed beside `name` in the outer mapping (a layer's `name`,
+    /// `from`, ...), also allowed inside the settings.
+    var siblings: [String: JSONTree] = [:]
+
+    /// Whether the bare word is complete: no setting is required.
+    var allowsBareName: Bool { required.isEmpty }
+
+    /// `{name: settings | primary value | null}` plus the sibling keys.
+    var objectForm: JSONTree {
+      var forms = [
+        closedObject(settings.merging(siblings) { own, _ in own }, required: required)
+      ]
+      if let primary, required.allSatisfy({ $0 == primary }), let value = settings[primary] {
+        forms.append(value)
+      }
+      if allowsBareName { forms.append(.object(["type": .string("null")])) }
+      let value = described(anyOf(forms, expressions: false), description)
+      var properties = siblings
+      properties[name] = value
+      return closedObject(properties, required: [name])
+    }
+  }
+}

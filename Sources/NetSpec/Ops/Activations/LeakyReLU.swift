@@ -1,0 +1,22 @@
+/// Leaky rectified linear unit: x for x >= 0, slope * x below.
+public struct LeakyReLU: Operator {
+  public static let schema = OpSchema(
+    name: "leaky_relu", category: .activation,
+    summary: "Leaky ReLU: x for x >= 0, slope * x otherwise.",
+    attributes: [
+      .default("slope", .float(0...1), .float(0.01), "multiplier for negative inputs")
+    ],
+    primary: "slope")
+
+  public let slope: Double
+
+  public init(_ attributes: Attributes) {
+    slope = attributes.float("slope")
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    // compare and multiply.
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 2))
+  }
+}

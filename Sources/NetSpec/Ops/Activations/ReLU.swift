@@ -1,0 +1,12 @@
+/// Rectified linear unit: max(x, 0).
+public struct ReLU: Operator {
+  public static let schema = OpSchema(
+    name: "relu", category: .activation, summary: "Rectified linear unit: max(x, 0).")
+
+  public init(_ attributes: Attributes) {}
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 1))
+  }
+}

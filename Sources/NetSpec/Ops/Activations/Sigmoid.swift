@@ -1,0 +1,13 @@
+/// Logistic sigmoid: 1 / (1 + exp(-x)).
+public struct Sigmoid: Operator {
+  public static let schema = OpSchema(
+    name: "sigmoid", category: .activation, summary: "Logistic sigmoid: 1 / (1 + exp(-x)).")
+
+  public init(_ attributes: Attributes) {}
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    // exp, add, divide (and a negate).
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 4))
+  }
+}

@@ -1,0 +1,13 @@
+/// Hyperbolic tangent.
+public struct Tanh: Operator {
+  public static let schema = OpSchema(
+    name: "tanh", category: .activation, summary: "Hyperbolic tangent: tanh(x).")
+
+  public init(_ attributes: Attributes) {}
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    // One exp, two adds and a divide: (e^2x - 1) / (e^2x + 1).
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 4))
+  }
+}

@@ -1,0 +1,63 @@
+/// Adds position information to a sequence `[N, T, D]`: the fixed sine/cosine
+/// table of the Transformer paper (`sinusoidal`, no parameters) or a learned
+/// table of `max_length` vectors (`learned`, as BERT and GPT-2).
+public struct PositionalEncoding: Operator {
+  /// How the position vectors are made.
+  public enum Kind: String, Sendable, CaseIterable {
+    /// PE(t, 2i) = sin(t / 10000^(2i/D)), PE(t, 2i+1) = cos(t / 10000^(2i/D)).
+    case sinusoidal
+    /// A trainable `[max_length, D]` table.
+    case learned
+  }
+
+  public static let schema = OpSchema(
+    name: "positional_encoding", category: .embedding,
+    summary: "Adds a sinusoidal or learned position vector to each step of [N, T, D].",
+    attributes: [
+      .default(
+        "kind", .choice(Kind.allCases.map(\.rawValue)), .string(Kind.sinusoidal.rawValue),
+        "fixed sine/cosine encodings or a learned table"),
+      .default(
+        "max_length", .int(1...Dim.limit), .int(5000),
+        "longest sequence the encoding covers (rows of the learned table)"),
+    ],
+    primary: "kind")
+
+  public let kind: Kind
+  public let maxLength: Int
+
+  public init(_ attributes: Attributes) {
+    kind = attributes.string("kind").flatMap(Kind.init(rawValue:)) ?? .sinusoidal
+    maxLength = attributes.int("max_length")
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    let x = inputs[0]
+    try ShapeRules.requireFloat(x)
+    try ShapeRules.requireRank(x, 3, layout: "[N, T, D]")
+    let width = try ShapeRules.staticSize(x, axis: 2, what: "model width")
+    if let length = x.shape[1].staticValue, length > maxLength {
+      throw ShapeError(
+        .valueOutOfRange,
+        "the sequence has \(length) steps but max_length is \(maxLength)",
+        input: 0, attribute: "max_length",
+        help: "set `max_length: \(length)` or more, or shorten the sequence")
+    }
+    var parameters: [ParameterSpec] = []
+    switch kind {
+    case .sinusoidal:
+      guard width % 2 == 0 else {
+        throw ShapeError(
+          .shapeMismatch,
+          "sinusoidal encodings need an even model width, got D = \(width) in \(x.shape.shapeDescription)",
+          input: 0,
+          help: "sine and cosine fill alternate features: use an even width such as \(width + 1), or `kind: learned`")
+      }
+    case .learned:
+      _ = try ShapeRules.parameterCount([maxLength, width])
+      parameters.append(ParameterSpec("weight", [maxLength, width], .normal(std: 0.02)))
+    }
+    return Inference(
+      outputs: [x], parameters: parameters, flops: ShapeRules.flops(x, perElement: 1))
+  }
+}

@@ -1,0 +1,45 @@
+/// Mean squared error between a prediction and a float32 target of the same
+/// shape, averaged over every element, as `torch.nn.MSELoss`.
+public struct MSELoss: LossOperator {
+  public static let schema = OpSchema(
+    name: "mse", category: .loss,
+    summary: "Mean squared error against a float32 target of the prediction's shape.",
+    inputs: .exactly(2))
+
+  public init(_ attributes: Attributes) {}
+
+  public func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType {
+    guard prediction.dtype == .float32 else {
+      throw ShapeError(
+        .badLoss,
+        "expected a float32 prediction, got \(prediction.dtype.rawValue)\(prediction.shape.shapeDescription)",
+        input: 0, help: "compare the output of a layer, not an integer input")
+    }
+    guard prediction.rank >= 1 else {
+      throw ShapeError(
+        .badLoss, "expected a prediction with a batch axis [N, ...], got a scalar []",
+        input: 0, help: "apply the loss to a per-example output")
+    }
+    return prediction
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    let (prediction, target) = (inputs[0], inputs[1])
+    let expected = try targetType(for: prediction)
+    guard target == expected else {
+      let help =
+        if target.shape == expected.shape {
+          "regression targets are real numbers: declare the target with `dtype: float32`"
+        } else if target.shape.elementCount == expected.shape.elementCount {
+          "reshape the target to \(expected.shape.shapeDescription) (shapes are never broadcast)"
+        } else {
+          "give one value per prediction element, shape \(expected.shape.shapeDescription)"
+        }
+      throw ShapeError(
+        .badLoss,
+        "expected target float32\(expected.shape.shapeDescription) for prediction \(prediction.shape.shapeDescription), got \(target.dtype.rawValue)\(target.shape.shapeDescription)",
+        input: 1, help: help)
+    }
+    return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(prediction, perElement: 3))
+  }
+}

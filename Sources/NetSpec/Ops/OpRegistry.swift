@@ -1,0 +1,28 @@
+/// Every op NetSpec knows, by name. Adding an op means writing its file and
+/// adding its type here; every op-wide test iterates this list.
+public enum OpRegistry {
+  /// All op types, in documentation order.
+  public static let all: [any Operator.Type] = [
+    Dense.self, Conv2D.self,
+    ReLU.self,
+    Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self,
+    MaxPool2D.self, AvgPool2D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
+    Flatten.self, Reshape.self, Transpose.self,
+    Concat.self, Add.self, Multiply.self,
+    Dropout.self,
+    BatchNorm.self, LayerNorm.self, LocalResponseNorm.self,
+    Embedding.self, PositionalEncoding.self,
+    MultiHeadAttention.self,
+    LSTM.self, GRU.self,
+    MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self,
+  ]
+
+  private static let byName: [String: any Operator.Type] = Dictionary(
+    uniqueKeysWithValues: all.map { ($0.schema.name, $0) })
+
+  /// The op type named `name`, if any.
+  public static func op(named name: String) -> (any Operator.Type)? { byName[name] }
+
+  /// All op names, sorted (for suggestions).
+  public static var names: [String] { byName.keys.sorted() }
+}

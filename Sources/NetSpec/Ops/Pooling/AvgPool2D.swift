@@ -1,0 +1,35 @@
+/// 2-D average pooling over `[N, C, H, W]` (PyTorch's `AvgPool2d`): padded
+/// positions are zeros and, with `count_include_pad` (the default), count in the
+/// divisor, which is then always the kernel area.
+public struct AvgPool2D: Operator {
+  public static let schema = OpSchema(
+    name: "avgpool2d", category: .pooling,
+    summary: "2-D average pooling over [N, C, H, W] inputs.",
+    attributes: [
+      .required("kernel", .pair(1...4096), "window size: k or [kh, kw]"),
+      .optional("stride", .pair(1...4096), "step between windows: s or [sh, sw]; defaults to the kernel"),
+      .default("padding", .pair(0...4096), .int(0), "zero padding per side (at most kernel / 2)"),
+      .default(
+        "count_include_pad", .bool, .bool(true),
+        "divide by the kernel area even where the window covers padding"),
+    ],
+    primary: "kernel")
+
+  public let kernel: (Int, Int)
+  public let stride: (Int, Int)
+  public let padding: (Int, Int)
+  public let countIncludePad: Bool
+
+  public init(_ attributes: Attributes) {
+    kernel = attributes.pair("kernel")
+    stride = attributes.has("stride") ? attributes.pair("stride") : kernel
+    padding = attributes.pair("padding")
+    countIncludePad = attributes.bool("count_include_pad")
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    let output = try ShapeRules.pool2D(inputs[0], kernel: kernel, stride: stride, padding: padding)
+    return Inference(
+      outputs: [output], flops: ShapeRules.flops(output, perElement: kernel.0 * kernel.1))
+  }
+}

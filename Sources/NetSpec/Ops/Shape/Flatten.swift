@@ -1,0 +1,26 @@
+/// Flattens the axes from `start_axis` on into one: `[N, C, H, W]` -> `[N, C*H*W]`
+/// (PyTorch's `Flatten`). A view: no data moves.
+public struct Flatten: Operator {
+  public static let schema = OpSchema(
+    name: "flatten", category: .shape,
+    summary: "Flattens the axes from start_axis on into one: [N, C, H, W] -> [N, C*H*W].",
+    attributes: [
+      .default(
+        "start_axis", .int(ShapeRules.axisRange), .int(1),
+        "first axis to flatten (negative counts from the end); 1 keeps the batch axis")
+    ],
+    primary: "start_axis")
+
+  public let startAxis: Int
+
+  public init(_ attributes: Attributes) {
+    startAxis = attributes.int("start_axis")
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    let x = inputs[0]
+    let start = try ShapeRules.axis(startAxis, of: x, attribute: "start_axis")
+    let flat = try ShapeRules.product(Array(x.shape[start...]), what: "flattened size")
+    return Inference(outputs: [TensorType(Array(x.shape[..<start]) + [flat], x.dtype)])
+  }
+}

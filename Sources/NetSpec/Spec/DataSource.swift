@@ -1,0 +1,227 @@
+import NetSpecDiagnostics
+import NetSpecYAML
+
+/// One data source, `data.train` or `data.test`: exactly one format key (`csv`,
+/// `npy`, `idx` or `synthetic`) plus options saying how to turn its records into
+/// the model's input and the loss's target (named `label`).
+///
+/// ```yaml
+/// train: {csv: data/iris.csv, label: species, standardize: true}
+/// train: {idx: {images: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}, scale: 1/255}
+/// train: {synthetic: {task: reverse, samples: 2000, length: 12, vocab: 16}}
+/// ```
+public struct DataSource: Sendable {
+  /// Where the samples come from.
+  public enum Format: Sendable {
+    /// A CSV file, gzip-compressed when its name ends in `.gz`: one sample per
+    /// row, numeric columns, an optional header row; one column is the label.
+    case csv(DataPath, label: LabelColumn, labelSpan: SourceSpan)
+    /// NumPy `.npy` arrays with samples along the first axis.
+    case npy(inputs: DataPath, labels: DataPath)
+    /// IDX files (the MNIST format), gzip-compressed when named `.gz`.
+    case idx(images: DataPath, labels: DataPath)
+    /// Generated sequence tasks.
+    case synthetic(SyntheticData)
+  }
+
+  public var format: Format
+  /// Multiply every input value by this (e.g. `1/255` for bytes); nil: no scaling.
+  public var scale: Double?
+  /// Z-score each input feature with the mean and standard deviation of the
+  /// training split (after `scale`); false unless given.
+  public var standardize: Bool
+  /// The shape of one sample after reading (without the batch axis); nil: as read.
+  public var reshape: SampleShape?
+  /// The element type of the `label` target; nil: the loss decides.
+  public var labelDType: DType?
+  /// The model input the samples feed; nil: the model's only input.
+  public var input: Reference?
+  /// true: class indices become one-hot float32 rows; false: they stay indices;
+  /// nil: the loss decides.
+  public var oneHot: Bool?
+  /// The source's value.
+  public var span: SourceSpan
+
+  static let formats = ["csv", "npy", "idx", "synthetic"]
+  static let options = ["label", "scale", "standardize", "reshape", "label_dtype", "input", "one_hot"]
+
+  /// Decodes a source; `section` is its path for messages (`data.train`).
+  static func decode(
+    _ node: YAMLNode, section: String, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+  ) -> DataSource? {
+    guard
+      let reader = MappingReader(
+        node, section: section, keys: formats + options, resolver: resolver, &diagnostics)
+    else { return nil }
+    let formatEntries = reader.entries.filter { formats.contains($0.key.value) }
+    var format: Format?
+    if formatEntries.isEmpty {
+      if !reader.hasMisspelling(of: formats, allowed: formats + options) {
+        diagnostics.append(
+          Diagnostic(.missingKey, at: reader.span, "`\(section)` names no data source")
+            .help("add one of \(Suggestions.list(formats)), e.g. `csv: data/train.csv`"))
+      }
+    } else if formatEntries.count > 1 {
+      diagnostics.append(
+        Diagnostic(
+          .badData, at: formatEntries[1].key.span,
+          "`\(section)` names two sources, `\(formatEntries[0].key.value)` and `\(formatEntries[1].key.value)`"
+        )
+        .label(formatEntries[0].key.span, "the first source")
+        .help("keep one source here; a separate test set goes under `data.test`"))
+    } else {
+      format = decodeFormat(formatEntries[0], section: section, reader: reader, &diagnostics)
+    }
+
+    let labelDType = reader.choice("label_dtype", [DType.int32.rawValue, DType.float32.rawValue], &diagnostics)
+      .flatMap(DType.init(rawValue:))
+    let oneHot = reader.bool("one_hot", &diagnostics)
+    if oneHot == true, labelDType == .int32, let value = reader.node("one_hot") {
+      diagnostics.append(
+        Diagnostic(.badData, at: value.span, "one-hot labels are float32, but `label_dtype` is int32")
+          .label(reader.node("label_dtype")?.span, "int32 here")
+          .help("remove `label_dtype: int32` to train on one-hot rows, or `one_hot` to keep class indices"))
+    }
+    let scale = reader.number("scale", .positive, &diagnostics)
+    let standardize = reader.bool("standardize", &diagnostics)
+    let reshape = reader.node("reshape").flatMap { SampleShape.decode($0, resolver: resolver, &diagnostics) }
+    let input = reader.reference("input", &diagnostics)
+    guard let format else { return nil }
+    return DataSource(
+      format: format, scale: scale, standardize: standardize ?? false, reshape: reshape,
+      labelDType: labelDType, input: input, oneHot: oneHot, span: reader.span)
+  }
+
+  /// The format named by `entry`, with the `label` option that only CSV takes.
+  private static func decodeFormat(
+    _ entry: YAMLEntry, section: String, reader: MappingReader, _ diagnostics: inout DiagnosticBag
+  ) -> Format? {
+    let name = entry.key.value
+    if name != "csv", let labelKey = reader.keySpan("label") {
+      diagnostics.append(
+        Diagnostic(.unknownKey, at: labelKey, "`label` applies only to `csv` sources")
+          .help(
+            name == "synthetic"
+              ? "synthetic tasks make their own labels; remove `label`"
+              : "`\(name)` sources read labels from their `labels` file; remove `label`"))
+    }
+    let resolver = reader.resolver
+    switch name {
+    case "csv":
+      let label = decodeLabel(reader, &diagnostics)
+      return DataPath.decode(entry.value, what: "csv", resolver: resolver, &diagnostics).map {
+        .csv($0, label: label ?? .last, labelSpan: reader.node("label")?.span ?? entry.key.span)
+      }
+    case "npy":
+      return decodePair(
+        entry.value, section: "\(section).npy", keys: ("inputs", "labels"), resolver: resolver, &diagnostics
+      )
+      .map { .npy(inputs: $0.0, labels: $0.1) }
+    case "idx":
+      return decodePair(
+        entry.value, section: "\(section).idx", keys: ("images", "labels"), resolver: resolver, &diagnostics
+      )
+      .map { .idx(images: $0.0, labels: $0.1) }
+    default:
+      return SyntheticData.decode(entry.value, section: "\(section).synthetic", resolver: resolver, &diagnostics)
+        .map { .synthetic($0) }
+    }
+  }
+
+  /// `label: last | first | <column index> | <header name>`.
+  private static func decodeLabel(_ reader: MappingReader, _ diagnostics: inout DiagnosticBag) -> LabelColumn? {
+    guard let value = reader.value("label", &diagnostics) else { return nil }
+    switch value.kind {
+    case .string("last"): return .last
+    case .string("first"): return .first
+    case .string(let name) where !name.isEmpty: return .name(name)
+    case .int(let index) where index >= 0: return .index(index)
+    case .int(let index):
+      diagnostics.append(
+        Diagnostic(.valueOutOfRange, at: value.span, "`label` is column \(index), out of range")
+          .help("columns count from 0; write `last` for the last column"))
+      return nil
+    default:
+      diagnostics.append(
+        Diagnostic(
+          .typeMismatch, at: value.span, "`label` must name a column, found \(value.kindDescription) `\(value)`"
+        ).help("write `last`, `first`, a column index from 0, or the column's header name"))
+      return nil
+    }
+  }
+
+  /// `npy: {inputs: PATH, labels: PATH}` and `idx: {images: PATH, labels: PATH}`.
+  private static func decodePair(
+    _ node: YAMLNode, section: String, keys: (String, String), resolver: ValueResolver,
+    _ diagnostics: inout DiagnosticBag
+  ) -> (DataPath, DataPath)? {
+    guard case .mapping = node else {
+      diagnostics.append(
+        Diagnostic(
+          .typeMismatch, at: node.span, "`\(section)` must be a mapping of two paths, found \(node.kindDescription)"
+        )
+        .help("write `{\(keys.0): PATH, \(keys.1): PATH}`"))
+      return nil
+    }
+    guard
+      let reader = MappingReader(node, section: section, keys: [keys.0, keys.1], resolver: resolver, &diagnostics)
+    else { return nil }
+    var paths: [DataPath] = []
+    for key in [keys.0, keys.1] {
+      guard let value = reader.node(key) else {
+        reader.requireKey(
+          key, allowed: [keys.0, keys.1], help: "add `\(key): PATH`, relative to the spec's folder", &diagnostics)
+        continue
+      }
+      if let path = DataPath.decode(value, what: key, resolver: resolver, &diagnostics) { paths.append(path) }
+    }
+    return paths.count == 2 ? (paths[0], paths[1]) : nil
+  }
+}
+
+/// Which CSV column holds the label; the other columns are the features.
+public enum LabelColumn: Sendable, Hashable {
+  case last
+  case first
+  /// A column index counted from 0.
+  case index(Int)
+  /// A column named in the header row.
+  case name(String)
+}
+
+/// `reshape: [1, 28, 28]`: the per-sample shape, without the batch axis.
+public struct SampleShape: Sendable, Hashable {
+  public var sizes: [Int]
+  public var span: SourceSpan
+
+  static func decode(
+    _ node: YAMLNode, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+  ) -> SampleShape? {
+    guard case .sequence(let items, let span) = node, !items.isEmpty else {
+      diagnostics.append(
+        Diagnostic(.badShape, at: node.span, "`reshape` must be a non-empty list of sizes")
+          .help("write the shape of one sample, e.g. `reshape: [1, 28, 28]`"))
+      return nil
+    }
+    var sizes: [Int] = []
+    var count = 1
+    for item in items {
+      guard let value = resolver.resolve(item, &diagnostics) else { continue }
+      guard case .int(let size) = value.kind, size >= 1 else {
+        diagnostics.append(
+          Diagnostic(.badShape, at: value.span, "`\(value)` is not a valid size")
+            .help("sizes are whole numbers >= 1; the batch axis is not part of `reshape`"))
+        continue
+      }
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      guard !overflow, product <= Dim.limit else {
+        diagnostics.append(
+          Diagnostic(.dimensionOverflow, at: span, "`reshape` holds more than \(Dim.limit) values per sample"))
+        return nil
+      }
+      count = product
+      sizes.append(size)
+    }
+    return sizes.count == items.count ? SampleShape(sizes: sizes, span: span) : nil
+  }
+}

@@ -1,0 +1,286 @@
+import NetSpecDiagnostics
+
+/// Arithmetic in spec values: `$d_model * 4`, `($width + 1) // 2`, `1/255`.
+///
+/// Grammar (usual precedence, left-associative):
+/// ```
+/// expr    := term (("+" | "-") term)*
+/// term    := unary (("*" | "/" | "//" | "%") unary)*
+/// unary   := "-" unary | atom
+/// atom    := number | "$" name | "(" expr ")" | name "(" expr ("," expr)* ")"
+/// ```
+/// Functions: `min`, `max`. Integer operands stay integers for `+ - * // %` and
+/// for `/` when the division is exact; otherwise the result is a float.
+/// A lone `$name` may stand for a value of any kind (a string, a list).
+struct Expression {
+  /// Why an expression failed, with the byte range within the text.
+  struct Failure: Error {
+    var code: DiagnosticCode
+    var message: String
+    var range: Range<Int>
+    var help: String?
+  }
+
+  private let text: [UInt8]
+  private var position = 0
+  private let lookup: (String) -> SpecValue.Kind?
+  private let names: () -> [String]
+
+  /// True when a plain scalar should be evaluated as an expression rather than
+  /// read as a string: it mentions `$`, or it is arithmetic on numbers (`1/255`).
+  static func looksLikeExpression(_ text: String) -> Bool {
+    if text.contains("$") { return true }
+    let allowed = Set("0123456789.+-*/%() eE_")
+    guard text.allSatisfy(allowed.contains), text.contains(where: \.isNumber) else {
+      return false
+    }
+    return text.dropFirst().contains { "+-*/%".contains($0) }
+  }
+
+  /// Evaluates `text`, resolving `$name` with `lookup`; `names` lists what is
+  /// defined, for suggestions.
+  static func evaluate(
+    _ text: String, lookup: @escaping (String) -> SpecValue.Kind?,
+    names: @escaping () -> [String]
+  ) throws(Failure) -> SpecValue.Kind {
+    var parser = Expression(text: Array(text.utf8), lookup: lookup, names: names)
+    parser.skipSpaces()
+    let value = try parser.parseExpression()
+    parser.skipSpaces()
+    guard parser.position == parser.text.count else {
+      throw Failure(
+        code: .badExpression, message: "unexpected `\(parser.rest)` in expression",
+        range: parser.position..<parser.text.count,
+        help: "expressions use numbers, `$variables`, + - * / // % and parentheses")
+    }
+    return value
+  }
+
+  private init(
+    text: [UInt8], lookup: @escaping (String) -> SpecValue.Kind?,
+    names: @escaping () -> [String]
+  ) {
+    self.text = text
+    self.lookup = lookup
+    self.names = names
+  }
+
+  private var rest: String { String(decoding: text[position...], as: UTF8.self) }
+
+  private mutating func skipSpaces() {
+    while position < text.count, text[position] == UInt8(ascii: " ") { position += 1 }
+  }
+
+  private mutating func consume(_ token: String) -> Bool {
+    let bytes = Array(token.utf8)
+    guard position + bytes.count <= text.count,
+      Array(text[position..<position + bytes.count]) == bytes
+    else { return false }
+    position += bytes.count
+    skipSpaces()
+    return true
+  }
+
+  private mutating func parseExpression() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    var value = try parseTerm()
+    while true {
+      if consume("+") {
+        value = try apply("+", value, try parseTerm(), start..<position)
+      } else if consume("-") {
+        value = try apply("-", value, try parseTerm(), start..<position)
+      } else {
+        return value
+      }
+    }
+  }
+
+  private mutating func parseTerm() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    var value = try parseUnary()
+    while true {
+      if consume("//") {
+        value = try apply("//", value, try parseUnary(), start..<position)
+      } else if consume("*") {
+        value = try apply("*", value, try parseUnary(), start..<position)
+      } else if consume("/") {
+        value = try apply("/", value, try parseUnary(), start..<position)
+      } else if consume("%") {
+        value = try apply("%", value, try parseUnary(), start..<position)
+      } else {
+        return value
+      }
+    }
+  }
+
+  private mutating func parseUnary() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    if consume("-") {
+      let operand = try parseUnary()
+      return try apply("-", .int(0), operand, start..<position)
+    }
+    return try parseAtom()
+  }
+
+  private mutating func parseAtom() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    guard position < text.count else {
+      throw Failure(
+        code: .badExpression, message: "expression ends where a value was expected",
+        range: max(0, text.count - 1)..<text.count)
+    }
+    let c = text[position]
+    if consume("(") {
+      let value = try parseExpression()
+      guard consume(")") else {
+        throw Failure(
+          code: .badExpression, message: "missing `)`", range: start..<position,
+          help: "close the parenthesis opened here")
+      }
+      return value
+    }
+    if c == UInt8(ascii: "$") {
+      position += 1
+      let name = readName()
+      guard !name.isEmpty else {
+        throw Failure(
+          code: .badExpression, message: "`$` must be followed by a variable name",
+          range: start..<position + 1)
+      }
+      let range = start..<position
+      skipSpaces()
+      guard let value = lookup(name) else {
+        throw Failure(
+          code: .undefinedVariable, message: "undefined variable `$\(name)`", range: range,
+          help: Suggestions.closest(to: name, in: names()).map { "did you mean `$\($0)`?" }
+            ?? "define it under `vars:` (or as a block argument)")
+      }
+      return value
+    }
+    if isDigit(c) || c == UInt8(ascii: ".") {
+      return try readNumber()
+    }
+    let name = readName()
+    if !name.isEmpty, consume("(") {
+      var args = [try parseExpression()]
+      while consume(",") { args.append(try parseExpression()) }
+      guard consume(")") else {
+        throw Failure(code: .badExpression, message: "missing `)`", range: start..<position)
+      }
+      return try call(name, args, start..<position)
+    }
+    throw Failure(
+      code: .badExpression,
+      message: name.isEmpty ? "unexpected `\(rest)` in expression" : "unknown name `\(name)`",
+      range: start..<max(position, start + 1),
+      help: name.isEmpty ? nil : "variables are written `$\(name)`")
+  }
+
+  private func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+
+  private mutating func readName() -> String {
+    let start = position
+    while position < text.count {
+      let c = text[position]
+      let isLetter = (c | 0x20) >= 97 && (c | 0x20) <= 122
+      guard isLetter || c == UInt8(ascii: "_") || (position > start && isDigit(c)) else { break }
+      position += 1
+    }
+    return String(decoding: text[start..<position], as: UTF8.self)
+  }
+
+  private mutating func readNumber() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    while position < text.count {
+      let c = text[position]
+      let exponentSign =
+        (c == UInt8(ascii: "+") || c == UInt8(ascii: "-"))
+        && (text[position - 1] | 0x20) == UInt8(ascii: "e")
+      guard isDigit(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
+        || (c | 0x20) == UInt8(ascii: "e") || exponentSign
+      else { break }
+      position += 1
+    }
+    let token = String(decoding: text[start..<position], as: UTF8.self)
+    skipSpaces()
+    if let kind = ScalarReader.number(token) { return kind }
+    throw Failure(code: .badExpression, message: "`\(token)` is not a number", range: start..<start + token.utf8.count)
+  }
+
+  private func call(_ name: String, _ args: [SpecValue.Kind], _ range: Range<Int>)
+    throws(Failure) -> SpecValue.Kind
+  {
+    guard name == "min" || name == "max" else {
+      throw Failure(
+        code: .badExpression, message: "unknown function `\(name)`", range: range,
+        help: "the functions are `min` and `max`")
+    }
+    var best = args[0]
+    for arg in args.dropFirst() {
+      guard let a = Self.number(best), let b = Self.number(arg) else {
+        throw Failure(code: .badExpression, message: "`\(name)` takes numbers", range: range)
+      }
+      if name == "min" ? b < a : b > a { best = arg }
+    }
+    return best
+  }
+
+  private static func number(_ kind: SpecValue.Kind) -> Double? {
+    switch kind {
+    case .int(let v): Double(v)
+    case .float(let v): v
+    default: nil
+    }
+  }
+
+  private func apply(
+    _ op: String, _ a: SpecValue.Kind, _ b: SpecValue.Kind, _ range: Range<Int>
+  ) throws(Failure) -> SpecValue.Kind {
+    if case .int(let x) = a, case .int(let y) = b {
+      let result: (Int, Bool)
+      switch op {
+      case "+": result = x.addingReportingOverflow(y)
+      case "-": result = x.subtractingReportingOverflow(y)
+      case "*": result = x.multipliedReportingOverflow(by: y)
+      default:
+        guard y != 0 else {
+          throw Failure(code: .arithmeticError, message: "division by zero", range: range)
+        }
+        switch op {
+        case "//": result = (Int((Double(x) / Double(y)).rounded(.down)), false)
+        case "%": result = (((x % y) + y) % y, false)
+        default:
+          if x % y == 0 { return .int(x / y) }
+          return .float(Double(x) / Double(y))
+        }
+      }
+      guard !result.1 else {
+        throw Failure(code: .arithmeticError, message: "integer overflow in `\(op)`", range: range)
+      }
+      return .int(result.0)
+    }
+    guard let x = Self.number(a), let y = Self.number(b) else {
+      throw Failure(
+        code: .typeMismatch, message: "`\(op)` needs numbers on both sides", range: range)
+    }
+    let value: Double
+    switch op {
+    case "+": value = x + y
+    case "-": value = x - y
+    case "*": value = x * y
+    default:
+      guard y != 0 else {
+        throw Failure(code: .arithmeticError, message: "division by zero", range: range)
+      }
+      switch op {
+      case "//": value = (x / y).rounded(.down)
+      case "%": value = x - y * (x / y).rounded(.down)
+      default: value = x / y
+      }
+    }
+    guard value.isFinite else {
+      throw Failure(code: .arithmeticError, message: "the result is not finite", range: range)
+    }
+    return .float(value)
+  }
+}

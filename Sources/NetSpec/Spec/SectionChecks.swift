@@ -1,0 +1,143 @@
+import NetSpecDiagnostics
+
+/// Checks between `inputs:`, `train:` and `data:` that no one section can make
+/// alone, run on a decoded document (only when it has a `data:` section):
+///
+/// - an early-stopping monitor on the validation split needs `data.split.validation` > 0;
+/// - the loss's target must be `label`, the one target a data source provides;
+/// - a source's `input` must name a model input, and is required when there are several;
+/// - `reshape` must give the fed input's per-sample shape (before a random crop,
+///   which sets the last two axes);
+/// - augmentations need float32 samples, image augmentations need samples with
+///   height and width, and a random crop's window must be the input's height and width.
+enum SectionChecks {
+  static func check(_ document: SpecDocument, _ diagnostics: inout DiagnosticBag) {
+    guard let data = document.data else { return }
+    if let train = document.train { checkTraining(train, data: data, &diagnostics) }
+    let crops = data.augmentations.contains {
+      if case .randomCrop = $0.kind { true } else { false }
+    }
+    var sources = [("data.train", data.train)]
+    if let test = data.test { sources.append(("data.test", test)) }
+    for (section, source) in sources {
+      guard let input = fedInput(section, source, inputs: document.inputs, &diagnostics) else { continue }
+      if let reshape = source.reshape {
+        checkReshape(reshape, input: input, cropped: crops, &diagnostics)
+      }
+      if section == "data.train" {
+        for augmentation in data.augmentations { check(augmentation, input: input, &diagnostics) }
+      }
+    }
+  }
+
+  private static func checkTraining(_ train: TrainSpec, data: DataSpec, _ diagnostics: inout DiagnosticBag) {
+    if let stopping = train.earlyStopping, stopping.monitor.needsValidation, data.split.validation == 0 {
+      diagnostics.append(
+        Diagnostic(
+          .valueOutOfRange, at: stopping.monitorSpan,
+          "early stopping monitors `\(stopping.monitor.rawValue)`, but no data is held out for validation"
+        )
+        .label(data.split.span, "no `validation` fraction here")
+        .help("hold out data with `split: {validation: 0.1}` under `data:`, or monitor `loss`"))
+    }
+    let target = train.loss.target
+    if target.name != LossDecl.defaultTarget {
+      diagnostics.append(
+        Diagnostic(.badLoss, at: target.span, "the data provides its targets as `label`, not `\(target.name)`")
+          .help("write `target: label`, or leave `target` out"))
+    }
+  }
+
+  /// The input a source feeds: the one it names, or the model's only input.
+  private static func fedInput(
+    _ section: String, _ source: DataSource, inputs: [InputDecl], _ diagnostics: inout DiagnosticBag
+  ) -> InputDecl? {
+    let names = inputs.map(\.name)
+    guard let reference = source.input else {
+      if inputs.count > 1 {
+        diagnostics.append(
+          Diagnostic(.missingKey, at: source.span, "`\(section)` must say which model input it feeds")
+            .help("add `input:` naming one of \(Suggestions.list(names))"))
+      }
+      return inputs.count == 1 ? inputs[0] : nil
+    }
+    if let input = inputs.first(where: { $0.name == reference.name }) { return input }
+    var diagnostic = Diagnostic(
+      .unknownReference, at: reference.span, "`\(section).input` names no model input `\(reference.name)`")
+    if let suggestion = Suggestions.didYouMean(reference.name, in: names) {
+      diagnostic = diagnostic.help(suggestion)
+    }
+    diagnostics.append(
+      diagnostic.help(names.isEmpty ? "the spec declares no `inputs:`" : "the inputs are \(Suggestions.list(names))"))
+    return nil
+  }
+
+  /// The input's shape without its leading batch axis.
+  private static func sampleShape(_ input: InputDecl) -> Shape { Array(input.type.shape.dropFirst()) }
+
+  private static func checkReshape(
+    _ reshape: SampleShape, input: InputDecl, cropped: Bool, _ diagnostics: inout DiagnosticBag
+  ) {
+    let expected = sampleShape(input)
+    let compared = cropped ? max(0, expected.count - 2) : expected.count
+    let fits =
+      reshape.sizes.count == expected.count
+      && zip(reshape.sizes, expected).prefix(compared).allSatisfy { size, dim in
+        dim.staticValue.map { $0 == size } ?? true
+      }
+    guard !fits else { return }
+    let written = "[" + reshape.sizes.map(String.init).joined(separator: ", ") + "]"
+    diagnostics.append(
+      Diagnostic(
+        .badShape, at: reshape.span,
+        "`reshape` gives samples of shape \(written), but the input `\(input.name)` takes \(expected.shapeDescription)"
+      )
+      .label(input.span, "`\(input.name)` is declared here")
+      .help(
+        cropped
+          ? "a random crop sets the last two sizes; the others must match the input"
+          : "write `reshape: \(expected.shapeDescription)`, the input's shape without the batch axis"))
+  }
+
+  private static func check(_ augmentation: Augmentation, input: InputDecl, _ diagnostics: inout DiagnosticBag) {
+    let sample = sampleShape(input)
+    guard input.type.dtype == .float32 else {
+      diagnostics.append(
+        Diagnostic(
+          .badData, at: augmentation.span,
+          "augmentations transform float32 samples, but `\(input.name)` is \(input.type.dtype.rawValue)"
+        )
+        .label(input.span, "`\(input.name)` is declared here")
+        .help("remove the augmentation; token ids cannot be shifted or perturbed"))
+      return
+    }
+    let name: String
+    switch augmentation.kind {
+    case .gaussianNoise: return
+    case .randomShift: name = "random_shift"
+    case .horizontalFlip: name = "horizontal_flip"
+    case .randomCrop(let height, let width, _):
+      name = "random_crop"
+      if sample.count >= 2, let h = sample[sample.count - 2].staticValue, let w = sample[sample.count - 1].staticValue,
+        (h, w) != (height, width)
+      {
+        diagnostics.append(
+          Diagnostic(
+            .badShape, at: augmentation.span,
+            "the crop window is \(height)x\(width), but the input `\(input.name)` is \(h)x\(w)"
+          )
+          .label(input.span, "`\(input.name)` is declared here")
+          .help("crop the input's size, `size: [\(h), \(w)]`, after padding (`padding: 4`)"))
+      }
+    }
+    if sample.count < 2 {
+      diagnostics.append(
+        Diagnostic(
+          .badShape, at: augmentation.span,
+          "`\(name)` needs image samples (..., height, width), but the input `\(input.name)` takes \(sample.shapeDescription)"
+        )
+        .label(input.span, "`\(input.name)` is declared here")
+        .help("reshape the samples to images, e.g. `reshape: [1, 28, 28]`, with an input to match"))
+    }
+  }
+}

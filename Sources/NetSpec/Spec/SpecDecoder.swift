@@ -1,0 +1,322 @@
+import NetSpecDiagnostics
+import NetSpecYAML
+
+/// Turns a parsed YAML document into a ``SpecDocument``, reporting every
+/// structural problem it finds (unknown keys, wrong kinds, bad shapes).
+public enum SpecDecoder {
+  /// The format versions this build reads.
+  public static let supportedVersions = 1...1
+
+  /// Top-level keys of a spec.
+  public static let topLevelKeys = [
+    "netspec", "name", "description", "vars", "inputs", "blocks", "layers", "outputs",
+    "train", "data", "expect",
+  ]
+
+  /// Decodes `root`; `overrides` are `--set name=value` pairs already parsed.
+  public static func decode(
+    _ root: YAMLNode, file: SourceFile, overrides: [String: SpecValue.Kind] = [:],
+    _ diagnostics: inout DiagnosticBag
+  ) -> SpecDocument? {
+    guard let top = MappingReader(root, section: "spec", keys: topLevelKeys, &diagnostics) else {
+      return nil
+    }
+    let version = decodeVersion(top, &diagnostics)
+    let variables = decodeVariables(top.node("vars"), overrides: overrides, &diagnostics)
+    let resolver = ValueResolver(variables: variables)
+    let inputs = decodeInputs(top, resolver: resolver, &diagnostics)
+    let blocks = decodeBlocks(top.node("blocks"), &diagnostics)
+    var layers: [LayerDecl] = []
+    if let node = top.node("layers") {
+      layers = decodeLayers(node, section: "layers", &diagnostics)
+    } else {
+      top.requireKey("layers", help: "list the model's layers under `layers:`", &diagnostics)
+    }
+    let outputs = top.node("outputs").flatMap { decodeReferences($0, what: "outputs", &diagnostics) }
+    return SpecDocument(
+      file: file, version: version ?? 1,
+      name: top.string("name", &diagnostics),
+      description: top.string("description", &diagnostics),
+      variables: variables, inputs: inputs, blocks: blocks, layers: layers, outputs: outputs,
+      train: top.node("train").flatMap { TrainSpec.decode($0, resolver: resolver, &diagnostics) },
+      data: top.node("data").flatMap { DataSpec.decode($0, resolver: resolver, &diagnostics) },
+      expect: top.node("expect").flatMap { ExpectSpec.decode($0, resolver: resolver, &diagnostics) })
+  }
+
+  private static func decodeVersion(_ top: MappingReader, _ diagnostics: inout DiagnosticBag) -> Int? {
+    guard let value = top.value("netspec", &diagnostics) else {
+      if top.node("netspec") == nil {
+        diagnostics.append(
+          Diagnostic(.unsupportedVersion, at: top.entries.first?.key.span ?? top.span,
+            "the spec does not say which format version it uses")
+            .help("add `netspec: 1` as the first line"))
+      }
+      return nil
+    }
+    guard let v = value.intValue, supportedVersions.contains(v) else {
+      diagnostics.append(
+        Diagnostic(.unsupportedVersion, at: value.span, "unsupported format version `\(value)`")
+          .help("this netspec reads `netspec: \(supportedVersions.upperBound)`"))
+      return nil
+    }
+    return v
+  }
+
+  /// `vars:` values are literals (or expressions over earlier vars); `--set`
+  /// overrides replace them and must name a declared variable.
+  private static func decodeVariables(
+    _ node: YAMLNode?, overrides: [String: SpecValue.Kind], _ diagnostics: inout DiagnosticBag
+  ) -> [String: SpecValue.Kind] {
+    var variables: [String: SpecValue.Kind] = [:]
+    if let node {
+      switch node {
+      case .mapping(let entries, _):
+        for entry in entries {
+          let name = entry.key.value
+          guard isIdentifier(name) else {
+            diagnostics.append(
+              Diagnostic(.badExpression, at: entry.key.span, "`\(name)` is not a valid variable name")
+                .help("use letters, digits and `_`, starting with a letter"))
+            continue
+          }
+          if let override = overrides[name] {
+            variables[name] = override
+          } else if let value = ValueResolver(variables: variables).resolve(entry.value, &diagnostics) {
+            variables[name] = value.kind
+          }
+        }
+      default:
+        diagnostics.append(
+          Diagnostic(.typeMismatch, at: node.span, "`vars` must be a mapping of names to values"))
+      }
+    }
+    for name in overrides.keys.sorted() where variables[name] == nil {
+      var diagnostic = Diagnostic(
+        .badOverride, at: node?.span, "`--set \(name)=...` names no variable of this spec")
+      if let suggestion = Suggestions.closest(to: name, in: variables.keys) {
+        diagnostic = diagnostic.help("did you mean `\(suggestion)`?")
+      } else {
+        diagnostic = diagnostic.help(
+          variables.isEmpty
+            ? "this spec declares no `vars:`"
+            : "its variables are \(Suggestions.list(variables.keys.sorted()))")
+      }
+      diagnostics.append(diagnostic)
+    }
+    return variables
+  }
+
+  private static func isIdentifier(_ name: String) -> Bool {
+    guard let first = name.first, first.isLetter || first == "_" else { return false }
+    return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && name.allSatisfy(\.isASCII)
+  }
+
+  private static func decodeInputs(
+    _ top: MappingReader, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+  ) -> [InputDecl] {
+    guard let node = top.node("inputs") else {
+      top.requireKey("inputs", help: "declare the model inputs, e.g. `inputs: {x: [N, 64]}`", &diagnostics)
+      return []
+    }
+    guard case .mapping(let entries, _) = node else {
+      diagnostics.append(
+        Diagnostic(.typeMismatch, at: node.span, "`inputs` must map input names to shapes")
+          .help("for example `inputs: {image: [N, 1, 28, 28]}`"))
+      return []
+    }
+    var inputs: [InputDecl] = []
+    for entry in entries {
+      var shapeNode = entry.value
+      var dtype = DType.float32
+      if case .mapping = entry.value {
+        guard let reader = MappingReader(entry.value, section: entry.key.value, keys: ["shape", "dtype"], resolver: resolver, &diagnostics) else { continue }
+        guard let shape = reader.node("shape") else {
+          reader.requireKey("shape", help: "write the input's shape, e.g. `shape: [N, T]`", &diagnostics)
+          continue
+        }
+        shapeNode = shape
+        if let word = reader.choice("dtype", ["float32", "int32"], &diagnostics) {
+          dtype = DType(rawValue: word)!
+        }
+      }
+      guard let shape = decodeShape(shapeNode, resolver: resolver, &diagnostics) else { continue }
+      inputs.append(
+        InputDecl(
+          name: entry.key.value, nameSpan: entry.key.span, type: TensorType(shape, dtype),
+          span: entry.value.span))
+    }
+    return inputs
+  }
+
+  /// A shape list: positive integers and symbol names (`[N, 1, 28, 28]`).
+  static func decodeShape(
+    _ node: YAMLNode, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+  ) -> Shape? {
+    guard case .sequence(let items, _) = node else {
+      diagnostics.append(
+        Diagnostic(.badShape, at: node.span, "a shape must be a list of sizes, found \(node.kindDescription)")
+          .help("for example `[N, 1, 28, 28]`: integers, and symbols such as N for the batch"))
+      return nil
+    }
+    var shape: Shape = []
+    var ok = true
+    for item in items {
+      guard let value = resolver.resolve(item, &diagnostics) else {
+        ok = false
+        continue
+      }
+      switch value.kind {
+      case .int(let v) where v > 0 && v <= Dim.limit:
+        shape.append(Dim(v))
+      case .string(let s) where isIdentifier(s):
+        shape.append(Dim.symbol(s))
+      default:
+        diagnostics.append(
+          Diagnostic(.badShape, at: value.span, "`\(value)` is not a valid dimension")
+            .help("dimensions are positive integers or symbols such as `N` or `T`"))
+        ok = false
+      }
+    }
+    return ok ? shape : nil
+  }
+
+  private static func decodeBlocks(_ node: YAMLNode?, _ diagnostics: inout DiagnosticBag) -> [String: BlockDecl] {
+    guard let node else { return [:] }
+    guard case .mapping(let entries, _) = node else {
+      diagnostics.append(Diagnostic(.typeMismatch, at: node.span, "`blocks` must map block names to definitions"))
+      return [:]
+    }
+    var blocks: [String: BlockDecl] = [:]
+    for entry in entries {
+      let name = entry.key.value
+      if OpRegistry.op(named: name) != nil {
+        diagnostics.append(
+          Diagnostic(.duplicateName, at: entry.key.span, "block `\(name)` has the name of a built-in op")
+            .help("rename the block, e.g. `\(name)_block`"))
+        continue
+      }
+      guard let reader = MappingReader(entry.value, section: name, keys: ["inputs", "args", "layers"], &diagnostics) else { continue }
+      var inputNames = ["input"]
+      if let node = reader.node("inputs"), let refs = decodeReferences(node, what: "inputs", &diagnostics) {
+        inputNames = refs.map(\.name)
+      }
+      var arguments: [(name: String, defaultValue: YAMLNode?, span: SourceSpan)] = []
+      if let args = reader.node("args") {
+        if case .mapping(let argEntries, _) = args {
+          for arg in argEntries {
+            let isRequired: Bool
+            if case .scalar(let s) = arg.value, s.style == .plain, s.value == "required" {
+              isRequired = true
+            } else {
+              isRequired = false
+            }
+            arguments.append((arg.key.value, isRequired ? nil : arg.value, arg.key.span))
+          }
+        } else {
+          diagnostics.append(
+            Diagnostic(.typeMismatch, at: args.span, "`args` must map argument names to defaults")
+              .help("write `required` for an argument without a default"))
+        }
+      }
+      guard let layersNode = reader.node("layers") else {
+        reader.requireKey("layers", help: "list the block's layers under `layers:`", &diagnostics)
+        continue
+      }
+      blocks[name] = BlockDecl(
+        name: name, nameSpan: entry.key.span, inputs: inputNames, arguments: arguments,
+        layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics))
+    }
+    return blocks
+  }
+
+  /// A list of layer items.
+  static func decodeLayers(_ node: YAMLNode, section: String, _ diagnostics: inout DiagnosticBag) -> [LayerDecl] {
+    guard case .sequence(let items, _) = node else {
+      diagnostics.append(
+        Diagnostic(.typeMismatch, at: node.span, "`\(section)` must be a list of layers")
+          .help("start each layer with `- `, e.g. `- dense: 10`"))
+      return []
+    }
+    return items.compactMap { decodeLayer($0, &diagnostics) }
+  }
+
+  /// One layer item: `relu`, `dense: 10`, `conv2d: {filters: 6, kernel: 5}`, with
+  /// optional common keys beside the op or inside its attribute mapping.
+  static func decodeLayer(_ node: YAMLNode, _ diagnostics: inout DiagnosticBag) -> LayerDecl? {
+    switch node {
+    case .scalar(let s) where !s.isNull:
+      return LayerDecl(
+        op: s.value, opSpan: s.span, attributes: [], shorthand: nil, span: s.span)
+    case .mapping(let entries, let span):
+      let opEntries = entries.filter { !LayerDecl.commonKeys.contains($0.key.value) }
+      guard opEntries.count == 1, let opEntry = opEntries.first else {
+        let message =
+          opEntries.isEmpty
+          ? "this layer names no op" : "a layer names exactly one op, found \(opEntries.count): "
+            + opEntries.map { "`\($0.key.value)`" }.joined(separator: ", ")
+        diagnostics.append(
+          Diagnostic(.typeMismatch, at: opEntries.dropFirst().first?.key.span ?? span, message)
+            .help("start a new list item (`- `) for each layer; common keys are \(Suggestions.list(LayerDecl.commonKeys))"))
+        return nil
+      }
+      var layer = LayerDecl(
+        op: opEntry.key.value, opSpan: opEntry.key.span, attributes: [], shorthand: nil, span: span)
+      var common: [String: YAMLEntry] = [:]
+      for entry in entries where LayerDecl.commonKeys.contains(entry.key.value) {
+        common[entry.key.value] = entry
+      }
+      switch opEntry.value {
+      case .mapping(let attributes, _):
+        for attribute in attributes {
+          guard LayerDecl.commonKeys.contains(attribute.key.value) else {
+            layer.attributes.append(attribute)
+            continue
+          }
+          if let earlier = common[attribute.key.value] {
+            diagnostics.append(
+              Diagnostic(.duplicateKey, at: attribute.key.span, "`\(attribute.key.value)` is given twice for this layer")
+                .label(earlier.key.span, "also given here"))
+          }
+          common[attribute.key.value] = attribute
+        }
+      case .scalar(let s) where s.isNull:
+        break
+      default:
+        layer.shorthand = opEntry.value
+      }
+      layer.name = common["name"]?.value
+      layer.from = common["from"]?.value
+      layer.repeatCount = common["repeat"]?.value
+      layer.tie = common["tie"]?.value
+      layer.trainable = common["trainable"]?.value
+      return layer
+    default:
+      diagnostics.append(
+        Diagnostic(.typeMismatch, at: node.span, "a layer must be an op name or `op: attributes`, found \(node.kindDescription)")
+          .help("for example `- relu` or `- dense: {units: 10}`"))
+      return nil
+    }
+  }
+
+  /// A name or list of names (`from: x`, `from: [a, b]`, `outputs: [logits]`).
+  static func decodeReferences(_ node: YAMLNode, what: String, _ diagnostics: inout DiagnosticBag) -> [Reference]? {
+    switch node {
+    case .scalar(let s) where !s.isNull:
+      return [Reference(s.value, span: s.span)]
+    case .sequence(let items, _):
+      var refs: [Reference] = []
+      for item in items {
+        guard case .scalar(let s) = item, !s.isNull else {
+          diagnostics.append(Diagnostic(.typeMismatch, at: item.span, "`\(what)` lists names of layers or inputs"))
+          return nil
+        }
+        refs.append(Reference(s.value, span: s.span))
+      }
+      return refs
+    default:
+      diagnostics.append(
+        Diagnostic(.typeMismatch, at: node.span, "`\(what)` must be a name or a list of names"))
+      return nil
+    }
+  }
+}

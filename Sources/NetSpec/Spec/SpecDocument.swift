@@ -1,0 +1,75 @@
+import NetSpecDiagnostics
+import NetSpecYAML
+
+/// A decoded spec: the structure of the YAML document, checked for unknown
+/// keys and wrong kinds. Layer attributes stay YAML nodes until lowering, which
+/// resolves them in the scope of variables and block arguments.
+public struct SpecDocument: Sendable {
+  public var file: SourceFile
+  public var version: Int
+  public var name: String?
+  public var description: String?
+  /// Variables after `--set` overrides, by name.
+  public var variables: [String: SpecValue.Kind]
+  public var inputs: [InputDecl]
+  public var blocks: [String: BlockDecl]
+  public var layers: [LayerDecl]
+  /// Names of the values the model outputs; nil means the last layer.
+  public var outputs: [Reference]?
+  public var train: TrainSpec?
+  public var data: DataSpec?
+  public var expect: ExpectSpec?
+}
+
+/// A name used to refer to a layer or input, with where it was written.
+public struct Reference: Sendable, Hashable {
+  public var name: String
+  public var span: SourceSpan
+
+  public init(_ name: String, span: SourceSpan) {
+    self.name = name
+    self.span = span
+  }
+}
+
+/// A named model input: `image: [N, 1, 28, 28]` or
+/// `tokens: {shape: [N, T], dtype: int32}`.
+public struct InputDecl: Sendable {
+  public var name: String
+  public var nameSpan: SourceSpan
+  public var type: TensorType
+  public var span: SourceSpan
+}
+
+/// One entry of a `layers:` list before expansion.
+public struct LayerDecl: Sendable {
+  /// The op or block name (`conv2d`, `basic`).
+  public var op: String
+  public var opSpan: SourceSpan
+  /// `op: {attr: value}` entries, or empty.
+  public var attributes: [YAMLEntry]
+  /// `op: value` shorthand for the op's primary attribute.
+  public var shorthand: YAMLNode?
+  /// The span of the whole item.
+  public var span: SourceSpan
+  public var name: YAMLNode?
+  public var from: YAMLNode?
+  public var repeatCount: YAMLNode?
+  public var tie: YAMLNode?
+  public var trainable: YAMLNode?
+
+  /// Keys every layer may carry besides its op, either beside the op key or
+  /// inside its attribute mapping.
+  public static let commonKeys = ["name", "from", "repeat", "tie", "trainable"]
+}
+
+/// A reusable sub-network with parameters: `blocks: {basic: {args: ..., layers: ...}}`.
+public struct BlockDecl: Sendable {
+  public var name: String
+  public var nameSpan: SourceSpan
+  /// Names of the block's tensor inputs (default `[input]`).
+  public var inputs: [String]
+  /// Arguments in declaration order; a nil default means required.
+  public var arguments: [(name: String, defaultValue: YAMLNode?, span: SourceSpan)]
+  public var layers: [LayerDecl]
+}

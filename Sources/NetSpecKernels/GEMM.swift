@@ -1,0 +1,105 @@
+/// Single-precision general matrix multiplication on row-major matrices.
+public enum GEMM {
+  /// `C = alpha * op(A) * op(B) + beta * C`, then the epilogue, on row-major
+  /// matrices, where `op(X)` is `X` or its transpose.
+  ///
+  /// - Parameters:
+  ///   - transposeA: `op(A) = Aᵀ`: `a` holds a `k x m` matrix; otherwise `m x k`.
+  ///   - transposeB: `op(B) = Bᵀ`: `b` holds an `n x k` matrix; otherwise `k x n`.
+  ///   - m: Rows of op(A) and C.
+  ///   - n: Columns of op(B) and C.
+  ///   - k: Columns of op(A), rows of op(B).
+  ///   - alpha: Scales the product.
+  ///   - a: A's first element.
+  ///   - lda: Floats between consecutive rows of A as stored (at least its width).
+  ///   - b: B's first element.
+  ///   - ldb: Floats between consecutive rows of B as stored (at least its width).
+  ///   - beta: Scales C's old value; with `beta == 0`, C is not read, so it may hold
+  ///     garbage (NaN, uninitialized memory).
+  ///   - c: C's first element, `m x n`; must not overlap A or B.
+  ///   - ldc: Floats between consecutive rows of C (at least `n`).
+  ///   - epilogue: Bias and activation applied to each finished tile of C.
+  ///   - pool: The threads to use; a large enough product is split across all of
+  ///     them, a small one runs on the calling thread.
+  ///
+  /// Backward passes use the transposes: for `Y = X * W`, `dX = dY * Wᵀ` is
+  /// `transposeB: true` and `dW = Xᵀ * dY` is `transposeA: true`.
+  public static func sgemm(
+    transposeA: Bool = false, transposeB: Bool = false,
+    m: Int, n: Int, k: Int,
+    alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: GEMMEpilogue = .none,
+    pool: ComputePool = .shared
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must not be negative")
+    precondition(lda >= max(1, transposeA ? m : k), "lda is smaller than a row of A")
+    precondition(ldb >= max(1, transposeB ? k : n), "ldb is smaller than a row of B")
+    precondition(ldc >= max(1, n), "ldc is smaller than a row of C")
+    if m == 0 || n == 0 { return }
+    let operands = GEMMOperands(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    if k == 0 || alpha == 0 {
+      operands.scaleC()
+      return
+    }
+    let split = WorkSplit(m: m, n: n, k: k, threads: pool.threadCount)
+    pool.parallelFor(split.tasks) { task in
+      operands.compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
+    }
+  }
+}
+
+extension GEMMOperands {
+  /// `C = beta * C` and the epilogue: the whole GEMM when the product term vanishes.
+  func scaleC() {
+    for i in 0..<m {
+      let row = c + i * ldc
+      for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+    }
+    epilogue.apply(to: c, ldc: ldc, rows: 0..<m, columns: 0..<n)
+  }
+}
+
+/// How one GEMM is cut into one rectangle of C per thread: along N in whole
+/// micro-panels when N is wide enough, otherwise along M in whole micro-tiles.
+struct WorkSplit: Sendable {
+  private let m: Int
+  private let n: Int
+  private let alongColumns: Bool
+  let tasks: Int
+
+  /// Products below this many multiply-adds run on one thread: dispatch and the
+  /// duplicated packing would cost more than the second core saves.
+  static let minimumParallelWork = 1 << 17
+
+  init(m: Int, n: Int, k: Int, threads: Int) {
+    self.m = m
+    self.n = n
+    let columnPanels = (n + WideRow.width - 1) / WideRow.width
+    let rowPanels = (m + microKernelRows - 1) / microKernelRows
+    alongColumns = columnPanels >= threads && n >= m
+    let pieces = alongColumns ? columnPanels : rowPanels
+    tasks = m * n * k < Self.minimumParallelWork ? 1 : max(1, min(threads, pieces))
+  }
+
+  func rows(_ task: Int) -> Range<Int> {
+    alongColumns ? 0..<m : Self.share(task, of: m, granule: microKernelRows, tasks: tasks)
+  }
+
+  func columns(_ task: Int) -> Range<Int> {
+    alongColumns ? Self.share(task, of: n, granule: WideRow.width, tasks: tasks) : 0..<n
+  }
+
+  /// Task `task`'s part of `0..<count`, cut on multiples of `granule`.
+  private static func share(_ task: Int, of count: Int, granule: Int, tasks: Int) -> Range<Int> {
+    let granules = (count + granule - 1) / granule
+    let start = min(count, (granules * task / tasks) * granule)
+    let end = min(count, (granules * (task + 1) / tasks) * granule)
+    return start..<end
+  }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import NetSpec
+import NetSpecDiagnostics
+
+/// `netspec check SPEC...`: validate specs, for people and for CI.
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Validate specs: syntax, names, attributes, shapes and `expect:`.",
+    discussion: "Exit codes: 0 all valid, 1 some spec is invalid, 2 a file cannot be read.")
+
+  @Argument(help: "Spec files to check.")
+  var specs: [String]
+
+  @Option(help: "Diagnostic format: text, json, github or sarif.")
+  var format: DiagnosticFormat = .text
+
+  @Flag(name: .shortAndLong, help: "Print nothing for valid specs.")
+  var quiet = false
+
+  @OptionGroup var specOptions: SpecOptions
+
+  func run() throws {
+    let options = try specOptions.frontendOptions()
+    var all = DiagnosticBag()
+    var okLines: [String] = []
+    for path in specs {
+      var diagnostics = DiagnosticBag()
+      if let spec = Frontend.load(path: path, options: options, &diagnostics), !diagnostics.hasErrors {
+        let name = spec.document.name.map { " \($0)" } ?? ""
+        okLines.append("ok   \(path)\(name): \(spec.graph.parameterCount.formatted()) parameters")
+      }
+      all.append(contentsOf: diagnostics.diagnostics)
+    }
+    switch format {
+    case .text:
+      if !quiet, !okLines.isEmpty { print(okLines.joined(separator: "\n")) }
+      Console.report(all)
+      let summary = DiagnosticSummary(all.diagnostics)
+      if summary.errors + summary.warnings > 0 {
+        Console.printError(summaryLine(summary, files: specs.count) + "\n")
+      }
+    default:
+      print(format.renderer().render(all.sorted), terminator: "")
+    }
+    let code = Console.exitCode(for: all)
+    if code != 0 { throw ExitCode(code) }
+  }
+
+  private func summaryLine(_ summary: DiagnosticSummary, files: Int) -> String {
+    func count(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
+    return "\(count(summary.errors, "error")), \(count(summary.warnings, "warning")) in \(count(files, "file")) checked"
+  }
+}
+
+extension DiagnosticFormat: ExpressibleByArgument {}
+
+extension Int {
+  /// `61,706`
+  func formatted() -> String {
+    let digits = String(abs(self))
+    var out = ""
+    for (i, c) in digits.reversed().enumerated() {
+      if i > 0, i % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (self < 0 ? "-" : "") + String(out.reversed())
+  }
+}

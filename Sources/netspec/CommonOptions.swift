@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import NetSpec
+import NetSpecDiagnostics
+
+/// Options shared by the commands that read specs.
+struct SpecOptions: ParsableArguments {
+  @Option(
+    name: .customLong("set"),
+    help: ArgumentHelp("Override a variable of `vars:`.", valueName: "name=value"))
+  var overrides: [String] = []
+
+  /// Frontend options with the parsed overrides.
+  func frontendOptions() throws -> FrontendOptions {
+    var options = FrontendOptions()
+    for text in overrides {
+      guard let (name, value) = Frontend.parseOverride(text) else {
+        throw ValidationError("--set takes name=value, got `\(text)`")
+      }
+      options.overrides[name] = value
+    }
+    return options
+  }
+}
+
+/// Where and how diagnostics are printed.
+enum Console {
+  static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+  static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+
+  static func printError(_ text: String) {
+    FileHandle.standardError.write(Data(text.utf8))
+  }
+
+  /// Prints diagnostics as text on stderr (coloured on a terminal).
+  static func report(_ diagnostics: DiagnosticBag) {
+    let text = HumanRenderer(colored: stderrIsTerminal).render(diagnostics.sorted)
+    printError(text)
+  }
+
+  /// The exit code for a run's diagnostics: 2 for unreadable files, 1 for
+  /// other errors, 0 otherwise.
+  static func exitCode(for diagnostics: DiagnosticBag) -> Int32 {
+    if diagnostics.diagnostics.contains(where: { $0.code == .unreadableFile }) { return 2 }
+    return diagnostics.hasErrors ? 1 : 0
+  }
+}
+
+extension ExitCode {
+  static let invalid = ExitCode(1)
+  static let unreadable = ExitCode(2)
+}
+
+/// Loads one spec for a command, printing diagnostics and exiting on failure.
+func loadSpec(_ path: String, _ options: SpecOptions) throws -> CheckedSpec {
+  var diagnostics = DiagnosticBag()
+  let spec = Frontend.load(path: path, options: try options.frontendOptions(), &diagnostics)
+  if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics) }
+  guard let spec else { throw ExitCode(Console.exitCode(for: diagnostics)) }
+  return spec
+}
