@@ -40,6 +40,7 @@ struct Summary: ParsableCommand {
 
   func validate() throws {
     if let batch, batch < 1 { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    _ = try parseDims()
   }
 
   func run() throws {

@@ -19,6 +19,9 @@
 /// (`conv2: ...`) is an error in the editor; in specs with blocks it is left to
 /// `netspec check`, which reports it with a suggestion.
 ///
+/// The schema uses no keyword that is new in draft 2019-09 or 2020-12 (only the
+/// `$defs` location), so editors that implement draft-07 validate it the same way.
+///
 /// ```swift
 /// print(JSONSchemaExporter.schema.serialized, terminator: "")
 /// ```
@@ -130,10 +133,7 @@ public enum JSONSchemaExporter {
       description += " (required)"
     case .value(let value):
       description += "; default \(text(value))"
-      if case .object(var members) = schema {
-        members["default"] = json(value)
-        schema = .object(members)
-      }
+      schema = schema.adding("default", json(value))
     case .optional:
       break
     }

@@ -93,9 +93,7 @@ enum SchemaNode {
   /// `schema` with its `description` set (an object schema; a `$ref` gets the
   /// description beside it, which draft 2020-12 allows).
   static func described(_ schema: JSONTree, _ description: String) -> JSONTree {
-    guard case .object(var members) = schema else { return schema }
-    members["description"] = .string(description)
-    return .object(members)
+    schema.adding("description", .string(description))
   }
 
   /// A choice written as a bare word or as `{name: settings}` (losses,
@@ -140,5 +138,14 @@ enum SchemaNode {
       properties[name] = value
       return closedObject(properties, required: [name])
     }
+  }
+}
+
+extension JSONTree {
+  /// An object with `key` set to `value` (other values are returned unchanged).
+  func adding(_ key: String, _ value: JSONTree) -> JSONTree {
+    guard case .object(var members) = self else { return self }
+    members[key] = value
+    return .object(members)
   }
 }

@@ -297,12 +297,24 @@ enum SpecSchema {
   // MARK: - expect:
 
   private static var expectSection: JSONTree {
-    SchemaNode.closedObject(
+    let count = SchemaNode.integer(0...Dim.limit)
+    let layer = matching(
       [
-        "params": SchemaNode.described(SchemaNode.integer(0...Dim.limit), "The parameter count (tied weights once)."),
-        "flops": SchemaNode.described(SchemaNode.integer(0...Dim.limit), "Forward-pass FLOPs per sample."),
-        "outputs": SchemaNode.map(SchemaNode.ref("shape"), description: "Expected shapes of named values."),
-      ], description: "Architecture facts `netspec check` verifies.")
+        "params": SchemaNode.described(count, "The layer's own parameter count."),
+        "flops": SchemaNode.described(count, "The layer's forward-pass FLOPs per sample."),
+        "output": SchemaNode.described(SchemaNode.ref("shape"), "The layer's output shape."),
+      ], keys: ExpectedLayer.keys)
+    return SchemaNode.closedObject(
+      matching(
+        [
+          "params": SchemaNode.described(count, "The parameter count (tied weights once)."),
+          "flops": SchemaNode.described(count, "Forward-pass FLOPs per sample."),
+          "outputs": SchemaNode.map(SchemaNode.ref("shape"), description: "Expected shapes of named values."),
+          "layers": SchemaNode.map(
+            SchemaNode.closedObject(layer).adding("minProperties", .int(1)),
+            description: "Expected facts about single layers by name: `{conv2: {params: 2416}}`."),
+        ], keys: ExpectSpec.keys),
+      description: "Architecture facts `netspec check` verifies.")
   }
 
   // MARK: - Keeping in step with the decoders

@@ -3,7 +3,7 @@
 ///
 /// ```swift
 /// let n = Dim.symbol("N")
-/// (n * 4).description       // "4*N"
+/// n.scaled(4)!.description   // "4*N"
 /// Dim(28).staticValue        // 28
 /// ```
 ///

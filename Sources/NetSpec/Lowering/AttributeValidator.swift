@@ -17,6 +17,9 @@ struct AttributeValidator {
     var spans: [String: SourceSpan] = [:]
     var ok = true
     let names = schema.attributes.map(\.name)
+    /// Attributes the user wrote (even with a bad value, or misspelled with a
+    /// suggestion): not reported again as missing.
+    var mentioned: Set<String> = []
 
     if let shorthand {
       if let primary = schema.primary, let spec = schema.attribute(named: primary) {
@@ -45,8 +48,9 @@ struct AttributeValidator {
       guard let spec = schema.attribute(named: name) else {
         var diagnostic = Diagnostic(
           .unknownAttribute, at: entry.key.span, "`\(schema.name)` has no attribute `\(name)`")
-        if let suggestion = Suggestions.didYouMean(name, in: names + LayerDecl.commonKeys) {
-          diagnostic = diagnostic.help(suggestion)
+        if let suggestion = Suggestions.closest(to: name, in: names + LayerDecl.commonKeys) {
+          mentioned.insert(suggestion)
+          diagnostic = diagnostic.help("did you mean `\(suggestion)`?")
         } else if names.isEmpty {
           diagnostic = diagnostic.help("`\(schema.name)` takes no attributes")
         } else {
@@ -63,6 +67,7 @@ struct AttributeValidator {
         ok = false
         continue
       }
+      mentioned.insert(name)
       guard let value = resolver.resolve(entry.value, &diagnostics),
         let checked = check(value, spec, &diagnostics)
       else {
@@ -73,7 +78,7 @@ struct AttributeValidator {
       spans[name] = value.span
     }
 
-    for spec in schema.attributes where values[spec.name] == nil {
+    for spec in schema.attributes where values[spec.name] == nil && !mentioned.contains(spec.name) {
       switch spec.defaultValue {
       case .value(let v): values[spec.name] = v
       case .optional: break

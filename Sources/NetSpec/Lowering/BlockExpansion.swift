@@ -58,6 +58,8 @@ struct BlockExpansion {
     var diagnostics = DiagnosticBag()
     defer { lowerer.diagnostics.append(contentsOf: diagnostics.diagnostics) }
     var given: [String: SpecValue] = [:]
+    /// Arguments written, even misspelled: not reported again as missing.
+    var mentioned: Set<String> = []
     let names = block.arguments.map(\.name)
     if let shorthand = invocation.shorthand {
       guard let first = names.first else {
@@ -72,8 +74,9 @@ struct BlockExpansion {
         var diagnostic = Diagnostic(
           .unknownArgument, at: entry.key.span, "block `\(block.name)` has no argument `\(entry.key.value)`")
           .label(block.nameSpan, "`\(block.name)` is defined here")
-        if let suggestion = Suggestions.didYouMean(entry.key.value, in: names + LayerDecl.commonKeys) {
-          diagnostic = diagnostic.help(suggestion)
+        if let suggestion = Suggestions.closest(to: entry.key.value, in: names + LayerDecl.commonKeys) {
+          mentioned.insert(suggestion)
+          diagnostic = diagnostic.help("did you mean `\(suggestion)`?")
         } else {
           diagnostic = diagnostic.help(
             names.isEmpty ? "it takes no arguments" : "its arguments are \(Suggestions.list(names))")
@@ -92,7 +95,7 @@ struct BlockExpansion {
         if let value = ValueResolver(variables: variables).resolve(defaultNode, &diagnostics) {
           variables[argument.name] = value.kind
         }
-      } else {
+      } else if !mentioned.contains(argument.name) {
         diagnostics.append(
           Diagnostic(.missingArgument, at: invocation.opSpan, "block `\(block.name)` needs argument `\(argument.name)`")
             .label(argument.span, "declared as required here")

@@ -56,7 +56,10 @@ final class Lowerer {
     let end = lowerLayers(document.layers, scope: &scope, flow: start)
     resolveOutputs(end, scope: scope)
     if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
-    if let expect = document.expect { ExpectChecker.check(expect, graph: graph, &diagnostics) }
+    if !diagnostics.hasErrors { warnAboutUnusedValues() }
+    if let expect = document.expect, !diagnostics.hasErrors {
+      ExpectChecker.check(expect, graph: graph, &diagnostics)
+    }
     return graph
   }
 
@@ -376,6 +379,20 @@ final class Lowerer {
       return type.description
     }
     return "\(type) (\(Array(type.shape.dropFirst()).timesDescription) = \(features) features per sample)"
+  }
+
+  /// Warns about layers and inputs whose values reach neither an output nor the
+  /// loss: usually a `from:` that skips a branch by mistake.
+  private func warnAboutUnusedValues() {
+    var used = Set(graph.outputs)
+    if let loss = graph.loss { used.insert(loss) }
+    for node in graph.nodes { used.formUnion(node.inputs) }
+    for (id, value) in graph.values.enumerated() where !used.contains(id) && value.role != .target {
+      let what = value.role == .input ? "input `\(value.name)`" : "the output of `\(value.name)`"
+      diagnostics.append(
+        Diagnostic(.unusedValue, at: value.span, "\(what) is never used")
+          .help("use it with `from: \(value.name)`, list it under `outputs:`, or remove it"))
+    }
   }
 
   private func resolveOutputs(_ end: Flow, scope: LoweringScope) {

@@ -40,7 +40,7 @@ public enum AttributeKind: Sendable {
   }
 
   private func describe(_ r: ClosedRange<Int>) -> String {
-    if r.upperBound == Int.max { return ">= \(r.lowerBound)" }
+    if r.upperBound >= Dim.limit { return ">= \(r.lowerBound)" }
     return "in \(r.lowerBound)...\(r.upperBound)"
   }
 }

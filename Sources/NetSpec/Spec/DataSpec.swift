@@ -66,6 +66,8 @@ public struct DataSplit: Sendable, Hashable {
   /// The `split:` value, or the `data:` section when defaulted.
   public var span: SourceSpan
 
+  static let keys = ["validation", "test", "shuffle"]
+
   /// Decodes a split; `separateTest` is `data.test`, which a test fraction
   /// would contradict.
   static func decode(
@@ -74,7 +76,7 @@ public struct DataSplit: Sendable, Hashable {
   ) -> DataSplit? {
     guard
       let reader = MappingReader(
-        node, section: "data.split", keys: ["validation", "test", "shuffle"], resolver: resolver,
+        node, section: "data.split", keys: keys, resolver: resolver,
         &diagnostics)
     else { return nil }
     let validation = reader.number("validation", .fraction, &diagnostics)

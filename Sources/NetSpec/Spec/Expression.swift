@@ -23,6 +23,10 @@ struct Expression {
 
   private let text: [UInt8]
   private var position = 0
+  /// Current nesting of parentheses and unary minus; bounded so a hostile
+  /// expression cannot exhaust the stack.
+  private var depth = 0
+  private static let maxDepth = 64
   private let lookup: (String) -> SpecValue.Kind?
   private let names: () -> [String]
 
@@ -31,10 +35,10 @@ struct Expression {
   static func looksLikeExpression(_ text: String) -> Bool {
     if text.contains("$") { return true }
     let allowed = Set("0123456789.+-*/%() eE_")
-    guard text.allSatisfy(allowed.contains), text.contains(where: \.isNumber) else {
-      return false
-    }
-    return text.dropFirst().contains { "+-*/%".contains($0) }
+    guard text.allSatisfy(allowed.contains), text.contains(where: \.isNumber),
+      ScalarReader.number(text) == nil
+    else { return false }
+    return text.contains("(") || text.dropFirst().contains { "+-*/%".contains($0) }
   }
 
   /// Evaluates `text`, resolving `$name` with `lookup`; `names` lists what is
@@ -115,6 +119,13 @@ struct Expression {
 
   private mutating func parseUnary() throws(Failure) -> SpecValue.Kind {
     let start = position
+    depth += 1
+    defer { depth -= 1 }
+    guard depth <= Self.maxDepth else {
+      throw Failure(
+        code: .badExpression, message: "the expression is nested more than \(Self.maxDepth) levels deep",
+        range: start..<min(start + 1, text.count), help: "simplify the expression")
+    }
     if consume("-") {
       let operand = try parseUnary()
       return try apply("-", .int(0), operand, start..<position)

@@ -24,13 +24,14 @@ public struct SyntheticData: Sendable, Hashable {
   /// The `synthetic:` value.
   public var span: SourceSpan
 
+  static let keys = ["task", "samples", "length", "vocab"]
+
   /// The most values (`samples * length`) a task may generate.
   static let maxValues = 100_000_000
 
   static func decode(
     _ node: YAMLNode, section: String, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
   ) -> SyntheticData? {
-    let keys = ["task", "samples", "length", "vocab"]
     guard let reader = MappingReader(node, section: section, keys: keys, resolver: resolver, &diagnostics)
     else { return nil }
     for key in ["task", "samples", "length"] {

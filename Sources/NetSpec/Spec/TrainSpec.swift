@@ -193,12 +193,14 @@ public struct EarlyStopping: Sendable, Hashable {
   /// The `early_stopping:` value.
   public var span: SourceSpan
 
+  static let keys = ["monitor", "patience", "min_delta", "restore_best"]
+
   static func decode(
     _ node: YAMLNode, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
   ) -> EarlyStopping? {
     guard
       let reader = MappingReader(
-        node, section: "train.early_stopping", keys: ["monitor", "patience", "min_delta", "restore_best"],
+        node, section: "train.early_stopping", keys: keys,
         resolver: resolver, &diagnostics)
     else { return nil }
     let monitor = reader.choice("monitor", Monitor.allCases.map(\.rawValue), &diagnostics)

@@ -18,6 +18,27 @@ struct JSONSchemaExporterTests {
     #expect(schema["required"] == .strings(["netspec", "inputs", "layers"]))
   }
 
+  @Test("no keyword that draft-07 editors do not know")
+  func draft07Keywords() {
+    let newer: Set<String> = [
+      "unevaluatedProperties", "unevaluatedItems", "prefixItems", "$dynamicRef", "$dynamicAnchor",
+      "$anchor", "$recursiveRef", "dependentRequired", "dependentSchemas", "minContains", "maxContains",
+    ]
+    func keywords(_ node: JSONTree) -> Set<String> {
+      switch node {
+      case .object(let members):
+        // Property names are data, not keywords.
+        let nested = members.flatMap { key, value in
+          key == "properties" || key == "$defs" ? (value.keys ?? []).compactMap { value[$0] } : [value]
+        }
+        return Set(members.keys).union(nested.flatMap(keywords))
+      case .array(let items): return Set(items.flatMap(keywords))
+      default: return []
+      }
+    }
+    #expect(keywords(schema).isDisjoint(with: newer))
+  }
+
   @Test("every layer op is in `layer` with its attributes, defaults and primary form")
   func layerOps() throws {
     let branches = try #require(schema["$defs"]?["layer"]?["oneOf"]?.elements)
@@ -71,6 +92,8 @@ struct JSONSchemaExporterTests {
       ("train", defs["train"]?["properties"], TrainSpec.keys),
       ("data", defs["data"]?["properties"], DataSpec.keys),
       ("data source", defs["dataSource"]?["properties"], DataSource.formats + DataSource.options),
+      ("expect", defs["expect"]?["properties"], ExpectSpec.keys),
+      ("expect.layers", defs["expect"]?["properties"]?["layers"]?["additionalProperties"]?["properties"], ExpectedLayer.keys),
     ]
     for (name, properties, keys) in sections {
       let properties = try #require(properties, "\(name) properties")
@@ -172,8 +195,9 @@ private let validExamples = [
     batch_size: 64
     epochs: 15
   expect:
-    params: 61706
+    params: 51902
     outputs: {logits: [N, 10]}
+    layers: {conv2: {params: 2416, output: [N, 16, 10, 10]}}
 
   """,
   """
@@ -270,6 +294,7 @@ private let invalidExamples = [
   mlpSpec + "train: {loss: cross_entropy, epochs: 0}\n",
   mlpSpec + "train: {loss: cross_entropy, schedule: step}\n",
   mlpSpec + "expect: {parameters: 10}\n",
+  mlpSpec + "expect: {layers: {dense_1: {param: 2080}}}\n",
 ]
 
 // MARK: - Support

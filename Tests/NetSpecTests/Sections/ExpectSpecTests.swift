@@ -41,6 +41,9 @@ struct ExpectSpecTests {
         outputs:
           logits: [N, $classes]
           hidden: [N, T, 64]
+        layers:
+          lstm: {params: 3768320, output: [N, 512], flops: 99}
+          conv1: {params: 156}
       """, variables: ["classes": .int(10), "flops": .int(1234)])
     #expect(decoded.diagnostics.isEmpty, "\(decoded.summary)")
     let spec = try #require(decoded.value)
@@ -48,6 +51,15 @@ struct ExpectSpecTests {
     #expect(spec.flops?.value == 1234)
     #expect(spec.outputs.map(\.name.name) == ["logits", "hidden"])
     #expect(spec.outputs.map(\.shape) == [[.symbol("N"), 10], [.symbol("N"), .symbol("T"), 64]])
+    #expect(spec.layers.map(\.name.name) == ["lstm", "conv1"])
+    let lstm = try #require(spec.layers.first)
+    #expect(lstm.params?.value == 3_768_320)
+    #expect(lstm.flops?.value == 99)
+    #expect(lstm.output?.name == lstm.name)
+    #expect(lstm.output?.shape == [.symbol("N"), 512])
+    #expect(lstm.output.map { "\($0.span.start)" } == "8:37")
+    #expect(spec.layers[1].params?.value == 156)
+    #expect(spec.layers[1].output == nil && spec.layers[1].flops == nil)
   }
 
   @Test func emptySection() throws {
@@ -71,6 +83,12 @@ struct ExpectSpecTests {
     SectionErrorCase("expect: {outputs: {logits: [N, 2.5]}}", .badShape, at: "2.5", "positive integers"),
     SectionErrorCase("expect: {outputs: {logits: [N, [10]]}}", .badShape, at: "[10]", "positive integers"),
     SectionErrorCase("expect: {outputs: {logits: [N, true]}}", .badShape, at: "true", "positive integers"),
+    SectionErrorCase("expect: {layers: [lstm]}", .typeMismatch, at: "[lstm]", "layers: {conv1: {params: 156"),
+    SectionErrorCase("expect: {layers: {lstm: 5}}", .typeMismatch, at: "5", "must be a mapping"),
+    SectionErrorCase("expect: {layers: {lstm: {}}}", .missingKey, at: "{}", "`params`, `flops` or `output`"),
+    SectionErrorCase("expect: {layers: {lstm: {param: 5}}}", .unknownKey, at: "param", "did you mean `params`?"),
+    SectionErrorCase("expect: {layers: {lstm: {output: [N, 0]}}}", .badShape, at: "0", "positive integers"),
+    SectionErrorCase("expect: {layers: {lstm: {params: -1}}}", .valueOutOfRange, at: "-1", ">= 0"),
   ])
   func errors(_ error: SectionErrorCase) throws {
     error.check(try expect(error.yaml))

@@ -77,7 +77,8 @@ public struct Conv2D: Operator {
     ]
     if bias { parameters.append(ParameterSpec("bias", [filters], .fanIn(fanIn))) }
     let output = TensorType([x.shape[0], Dim(filters), Dim(outH), Dim(outW)])
-    let flops = try ShapeRules.multiply(x.shape[0], Dim(2 * fanIn * filters * outH * outW))
+    let perSample = try ShapeRules.product([Dim(2 * fanIn), Dim(filters), Dim(outH), Dim(outW)], what: "FLOP count")
+    let flops = try ShapeRules.multiply(x.shape[0], perSample)
     return Inference(outputs: [output], parameters: parameters, flops: flops)
   }
 }

@@ -1,0 +1,41 @@
+import Testing
+
+@testable import NetSpec
+
+@Suite struct ExpressionTests {
+  func eval(_ text: String, _ vars: [String: SpecValue.Kind] = [:]) -> SpecValue.Kind? {
+    try? Expression.evaluate(text, lookup: { vars[$0] }, names: { Array(vars.keys) })
+  }
+
+  @Test(arguments: [
+    ("1 + 2 * 3", SpecValue.Kind.int(7)), ("(1 + 2) * 3", .int(9)), ("7 // 2", .int(3)),
+    ("-7 // 2", .int(-4)), ("7 % 3", .int(1)), ("8 / 2", .int(4)), ("1/255", .float(1.0 / 255)),
+    ("2.5 * 2", .float(5)), ("min(3, 1, 2)", .int(1)), ("max(1, 2.5)", .float(2.5)), ("-(2 + 3)", .int(-5)),
+    ("1e-3 * 2", .float(0.002)),
+  ])
+  func evaluates(text: String, value: SpecValue.Kind) {
+    #expect(eval(text) == value)
+  }
+
+  @Test func variablesOfAnyKind() {
+    #expect(eval("$d * 4", ["d": .int(512)]) == .int(2048))
+    #expect(eval("$act", ["act": .string("relu")]) == .string("relu"))
+  }
+
+  @Test(arguments: ["1/255", "$x", "2 * 3", "-1 + 2", "(4)"])
+  func recognisesExpressions(text: String) {
+    #expect(Expression.looksLikeExpression(text))
+  }
+
+  @Test(arguments: ["relu", "same", "-1", "1e-3", "N", "a-b"])
+  func leavesPlainScalarsAlone(text: String) {
+    #expect(!Expression.looksLikeExpression(text))
+  }
+
+  @Test func deepNestingFailsWithoutCrashing() {
+    let text = String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)
+    #expect(throws: Expression.Failure.self) {
+      try Expression.evaluate(text, lookup: { _ in nil }, names: { [] })
+    }
+  }
+}

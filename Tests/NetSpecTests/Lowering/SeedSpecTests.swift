@@ -1,0 +1,61 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// Every spec in `specs/` checks cleanly, and its parameter count (computed by
+/// shape inference) equals the count its `expect:` pins.
+@Suite struct SeedSpecTests {
+  static let specsDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("specs")
+
+  static var specPaths: [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: specsDirectory.path)) ?? []
+    return names.filter { $0.hasSuffix(".yaml") }.sorted().map { specsDirectory.appendingPathComponent($0).path }
+  }
+
+  @Test func thereAreSeedSpecs() {
+    #expect(Self.specPaths.count >= 8)
+  }
+
+  @Test(arguments: specPaths)
+  func specChecksAndMatchesItsExpectations(path: String) throws {
+    var diagnostics = DiagnosticBag()
+    let spec = Frontend.load(path: path, &diagnostics)
+    #expect(diagnostics.diagnostics.isEmpty, "\(HumanRenderer().render(diagnostics.sorted))")
+    let checked = try #require(spec)
+    let expected = try #require(checked.document.expect?.params?.value)
+    #expect(checked.graph.parameterCount == expected)
+  }
+
+  /// The counts the issue names, from the published models.
+  @Test(arguments: [
+    ("lenet5.yaml", 61_706), ("alexnet.yaml", 61_100_840), ("vgg16.yaml", 138_357_544),
+    ("resnet18.yaml", 11_689_512), ("resnet50.yaml", 25_557_032), ("transformer.yaml", 63_082_496),
+  ])
+  func publishedParameterCounts(file: String, count: Int) throws {
+    var diagnostics = DiagnosticBag()
+    let spec = try #require(Frontend.load(path: Self.specsDirectory.appendingPathComponent(file).path, &diagnostics))
+    #expect(spec.graph.parameterCount == count)
+  }
+
+  @Test func lstmCountsTwoBiasVectorsLikePyTorch() throws {
+    var diagnostics = DiagnosticBag()
+    let spec = try #require(Frontend.load(path: Self.specsDirectory.appendingPathComponent("lstm.yaml").path, &diagnostics))
+    let lstm = try #require(spec.graph.nodes.first { $0.name == "lstm" })
+    #expect(lstm.parameters.reduce(0) { $0 + spec.graph.parameters[$1.id].count } == 3_768_320)
+  }
+
+  @Test func overridingAVariableChangesTheModel() throws {
+    var options = FrontendOptions()
+    options.overrides["classes"] = .int(10)
+    var diagnostics = DiagnosticBag()
+    let path = Self.specsDirectory.appendingPathComponent("resnet18.yaml").path
+    let spec = Frontend.load(path: path, options: options, &diagnostics)
+    // The expectation pins 1000 classes, so the override is caught by `expect`.
+    #expect(spec == nil)
+    #expect(diagnostics.diagnostics.map(\.code).contains(.paramCountMismatch))
+  }
+}
