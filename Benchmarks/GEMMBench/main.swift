@@ -1,64 +1,97 @@
 // SGEMM throughput of NetSpecKernels against numpy (OpenBLAS) measured in the same run.
 //
-//     swift run -c release GEMMBench [--sizes 256,512,1024] [--threads 1,2] [--rounds 3] [--no-numpy]
+//     swift run -c release GEMMBench [--sizes 256,512,1024] [--threads 1,2] [--rounds 3]
+//                                    [--shapes MxNxK[:TN],...] [--no-numpy]
 //
-// Square products C = op(A) * op(B), best of several timed batches in each of several
-// rounds; every round measures NetSpecKernels and then numpy, so a burst of load from
-// other processes hurts both sides of one round rather than one side only. numpy runs in a child
-// `python3` with OPENBLAS_NUM_THREADS set to the same thread count and with
-// OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment, so OpenBLAS picks
-// its own kernel for this CPU (reported through threadpoolctl when installed).
+// Prints GFLOP/s of C = op(A) * op(B) for square sizes (plain, and both transposes at
+// 512), then for shapes typical of small networks (or those given with --shapes; a
+// `:NT` suffix transposes B, `:TN` A). Each number is the best of several timed
+// batches in each of several rounds; a round measures NetSpecKernels and then numpy,
+// so a burst of load from other processes hurts both sides of one round, not one side.
+//
+// numpy runs in a child `python3` with OPENBLAS_NUM_THREADS set to the same thread
+// count and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment, so
+// OpenBLAS picks its own kernel for this CPU (reported through threadpoolctl when it
+// is installed).
 
 import Foundation
 import NetSpecKernels
+
+/// One product to time.
+struct Case: Hashable {
+  var m: Int
+  var n: Int
+  var k: Int
+  var transposeA = false
+  var transposeB = false
+  var threads = 1
+
+  var label: String {
+    let square = m == n && n == k ? "\(n)" : "\(m)x\(n)x\(k)"
+    return square + (transposeA || transposeB ? " " + (transposeA ? "T" : "N") + (transposeB ? "T" : "N") : "")
+  }
+
+  var flops: Double { 2 * Double(m) * Double(n) * Double(k) }
+
+  /// Parses `MxNxK` with an optional `:NN`, `:NT`, `:TN` or `:TT` suffix.
+  init?(parsing text: Substring) {
+    let parts = text.split(separator: ":")
+    let sizes = parts[0].split(separator: "x").compactMap { Int($0) }
+    guard sizes.count == 3, sizes.allSatisfy({ $0 > 0 }) else { return nil }
+    (m, n, k) = (sizes[0], sizes[1], sizes[2])
+    if parts.count > 1 {
+      guard parts[1].count == 2 else { return nil }
+      transposeA = parts[1].first == "T"
+      transposeB = parts[1].last == "T"
+    }
+  }
+
+  init(m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false) {
+    (self.m, self.n, self.k, self.transposeA, self.transposeB) = (m, n, k, transposeA, transposeB)
+  }
+}
 
 struct Options {
   var sizes = [256, 512, 1024]
   var threads = [1, 2]
   var rounds = 3
   var numpy = true
+  /// Dense layers of a small MLP at batch 64 with their two backward products, a
+  /// LeNet convolution as im2col GEMM, and batch-1 inference.
+  var shapes = [
+    "64x128x784", "784x128x64:TN", "64x784x128:NT", "64x10x128", "576x16x150", "1x1000x1000",
+  ].compactMap { Case(parsing: $0[...]) }
 
   init(_ arguments: [String]) {
     var rest = arguments.dropFirst()
     while let argument = rest.popFirst() {
       switch argument {
-      case "--sizes": sizes = Self.integers(rest.popFirst())
-      case "--threads": threads = Self.integers(rest.popFirst())
+      case "--sizes": sizes = (rest.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
+      case "--threads": threads = (rest.popFirst() ?? "").split(separator: ",").compactMap { Int($0) }
       case "--rounds": rounds = Int(rest.popFirst() ?? "") ?? rounds
+      case "--shapes": shapes = (rest.popFirst() ?? "").split(separator: ",").compactMap { Case(parsing: $0) }
       case "--no-numpy": numpy = false
       default:
-        print("usage: GEMMBench [--sizes 256,512,1024] [--threads 1,2] [--rounds 3] [--no-numpy]")
+        print(
+          "usage: GEMMBench [--sizes 256,512,1024] [--threads 1,2] [--rounds 3] "
+            + "[--shapes MxNxK[:TN],...] [--no-numpy]")
         exit(2)
       }
     }
   }
-
-  private static func integers(_ text: String?) -> [Int] {
-    (text ?? "").split(separator: ",").compactMap { Int($0) }
-  }
 }
 
-/// A product to time: `op(A) * op(B)` with square `n x n` operands.
-struct Case: Hashable {
-  var n: Int
-  var threads: Int
-  var transposeA = false
-  var transposeB = false
-
-  var label: String { (transposeA ? "T" : "N") + (transposeB ? "T" : "N") }
-}
-
-/// Seconds for one call of `body`: the best of `trials` batches sized to ~0.1 s.
+/// Seconds for one call of `body`: the best of `trials` batches of ~0.05 s.
 func secondsPerCall(trials: Int = 7, _ body: () -> Void) -> Double {
   body()
   var calls = 1
   var elapsed = 0.0
   while true {
     elapsed = time(calls, body)
-    if elapsed > 0.02 { break }
+    if elapsed > 0.01 { break }
     calls *= 4
   }
-  calls = max(1, Int(Double(calls) * 0.1 / elapsed))
+  calls = max(1, Int(Double(calls) * 0.05 / elapsed))
   var best = Double.infinity
   for _ in 0..<trials { best = min(best, time(calls, body) / Double(calls)) }
   return best
@@ -79,32 +112,34 @@ func randomMatrix(_ count: Int, seed: UInt64) -> [Float] {
 }
 
 func oursGFLOPs(_ test: Case, pool: ComputePool) -> Double {
-  let n = test.n
-  let a = randomMatrix(n * n, seed: 1)
-  let b = randomMatrix(n * n, seed: 2)
-  var c = [Float](repeating: 0, count: n * n)
+  let a = randomMatrix(test.m * test.k, seed: 1)
+  let b = randomMatrix(test.k * test.n, seed: 2)
+  var c = [Float](repeating: 0, count: test.m * test.n)
   let seconds = a.withUnsafeBufferPointer { a in
     b.withUnsafeBufferPointer { b in
       c.withUnsafeMutableBufferPointer { c in
         secondsPerCall {
           GEMM.sgemm(
-            transposeA: test.transposeA, transposeB: test.transposeB, m: n, n: n, k: n,
-            a: a.baseAddress!, lda: n, b: b.baseAddress!, ldb: n, c: c.baseAddress!, ldc: n,
-            pool: pool)
+            transposeA: test.transposeA, transposeB: test.transposeB, m: test.m, n: test.n, k: test.k,
+            a: a.baseAddress!, lda: test.transposeA ? test.m : test.k,
+            b: b.baseAddress!, ldb: test.transposeB ? test.k : test.n,
+            c: c.baseAddress!, ldc: test.n, pool: pool)
         }
       }
     }
   }
-  return 2 * Double(n * n * n) / seconds * 1e-9
+  return test.flops / seconds * 1e-9
 }
 
-/// numpy's GFLOP/s for each case, or nil (with a note) when python3/numpy fail.
+/// numpy's GFLOP/s for each case and the OpenBLAS kernel it used; empty results
+/// (with the reason as the kernel) when python3 or numpy cannot run.
 func numpyGFLOPs(_ cases: [Case]) -> (results: [Case: Double], kernel: String) {
   var results: [Case: Double] = [:]
   var kernel = "?"
   for threads in Set(cases.map(\.threads)).sorted() {
-    let mine = cases.filter { $0.threads == threads }
-    let specs = mine.map { "(\($0.n),\($0.transposeA ? 1 : 0),\($0.transposeB ? 1 : 0))" }
+    let specs = cases.filter { $0.threads == threads }.map {
+      "(\($0.m),\($0.n),\($0.k),\($0.transposeA ? 1 : 0),\($0.transposeB ? 1 : 0))"
+    }
     let script = """
       import time, numpy as np
       try:
@@ -113,25 +148,25 @@ func numpyGFLOPs(_ cases: [Case]) -> (results: [Case: Double], kernel: String) {
           print('kernel', (info[0].get('architecture') + ' (OpenBLAS ' + info[0].get('version') + ')') if info else 'no OpenBLAS found by threadpoolctl')
       except ImportError:
           print('kernel unknown (threadpoolctl not installed)')
-      for n, ta, tb in [\(specs.joined(separator: ","))]:
-          a = np.random.rand(n, n).astype(np.float32); b = np.random.rand(n, n).astype(np.float32)
-          a = a.T if ta else a; b = b.T if tb else b
-          c = np.empty((n, n), np.float32)
+      for m, n, k, ta, tb in [\(specs.joined(separator: ","))]:
+          a = np.random.rand(k, m).astype(np.float32).T if ta else np.random.rand(m, k).astype(np.float32)
+          b = np.random.rand(n, k).astype(np.float32).T if tb else np.random.rand(k, n).astype(np.float32)
+          c = np.empty((m, n), np.float32)
           np.matmul(a, b, out=c)
           calls = 1
           while True:
               t = time.perf_counter()
               for _ in range(calls): np.matmul(a, b, out=c)
               elapsed = time.perf_counter() - t
-              if elapsed > 0.02: break
+              if elapsed > 0.01: break
               calls *= 4
-          calls = max(1, int(calls * 0.1 / elapsed))
+          calls = max(1, int(calls * 0.05 / elapsed))
           best = float('inf')
           for _ in range(7):
               t = time.perf_counter()
               for _ in range(calls): np.matmul(a, b, out=c)
               best = min(best, (time.perf_counter() - t) / calls)
-          print('result', n, ta, tb, 2 * n**3 / best / 1e9)
+          print('result', m, n, k, ta, tb, 2 * m * n * k / best / 1e9)
       """
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_CORETYPE"] = nil
@@ -155,12 +190,17 @@ func numpyGFLOPs(_ cases: [Case]) -> (results: [Case: Double], kernel: String) {
       let words = line.split(separator: " ")
       if words.first == "kernel" {
         kernel = words.dropFirst().joined(separator: " ")
-      } else if words.first == "result", words.count == 5, let n = Int(words[1]),
-        let gflops = Double(words[4])
-      {
-        results[Case(n: n, threads: threads, transposeA: words[2] == "1", transposeB: words[3] == "1")] = gflops
+      } else if words.first == "result", words.count == 7 {
+        let numbers = words.dropFirst().compactMap { Double($0) }
+        guard numbers.count == 6 else { continue }
+        var test = Case(
+          m: Int(numbers[0]), n: Int(numbers[1]), k: Int(numbers[2]),
+          transposeA: numbers[3] == 1, transposeB: numbers[4] == 1)
+        test.threads = threads
+        results[test] = numbers[5]
       }
     }
+    if process.terminationStatus != 0 { kernel = "numpy failed (python3 exit \(process.terminationStatus))" }
   }
   return (results, kernel)
 }
@@ -172,14 +212,16 @@ func dispatchMicroseconds(_ pool: ComputePool) -> Double {
 }
 
 let options = Options(CommandLine.arguments)
+let transposeSize = options.sizes.contains(512) ? 512 : options.sizes.first
+var squares = options.sizes.map { Case(m: $0, n: $0, k: $0) }
+if let n = transposeSize {
+  squares += [Case(m: n, n: n, k: n, transposeB: true), Case(m: n, n: n, k: n, transposeA: true)]
+}
 var cases: [Case] = []
 for threads in options.threads {
-  for n in options.sizes { cases.append(Case(n: n, threads: threads)) }
-}
-let transposeSize = options.sizes.contains(512) ? 512 : options.sizes[0]
-for threads in options.threads {
-  for (ta, tb) in [(false, true), (true, false)] {
-    cases.append(Case(n: transposeSize, threads: threads, transposeA: ta, transposeB: tb))
+  for var test in squares + options.shapes {
+    test.threads = threads
+    cases.append(test)
   }
 }
 
@@ -198,18 +240,33 @@ for _ in 0..<options.rounds {
   }
 }
 
-print("SGEMM C = op(A) * op(B), n x n x n, GFLOP/s (best of \(options.rounds) rounds x 7 batches)")
-print("numpy kernel: \(kernel)")
-print("| op | n | threads | NetSpecKernels | numpy | ours/numpy |")
-print("|----|--:|--:|--:|--:|--:|")
-for test in cases {
-  let mine = ours[test]!
-  let theirs = numpy[test]
-  let ratio = theirs.map { String(format: "%.0f%%", 100 * mine / $0) } ?? "-"
-  print(
-    "| \(test.label) | \(test.n) | \(test.threads) | \(String(format: "%.1f", mine)) | "
-      + "\(theirs.map { String(format: "%.1f", $0) } ?? "-") | \(ratio) |")
+func printTable(_ title: String, _ rows: [Case], ours: [Case: Double], numpy: [Case: Double]) {
+  guard !rows.isEmpty else { return }
+  print("\n\(title)")
+  print("| M x N x K | threads | NetSpecKernels | numpy | ours/numpy |")
+  print("|---|--:|--:|--:|--:|")
+  for test in rows {
+    let mine = ours[test]!
+    let theirs = numpy[test]
+    print(
+      "| \(test.label) | \(test.threads) | \(String(format: "%.1f", mine)) | "
+        + "\(theirs.map { String(format: "%.1f", $0) } ?? "-") | "
+        + "\(theirs.map { String(format: "%.0f%%", 100 * mine / $0) } ?? "-") |")
+  }
 }
+
+print("SGEMM GFLOP/s, C = op(A) * op(B); best of \(options.rounds) rounds x 7 batches")
+print("numpy kernel: \(kernel)")
+let shapeSet = Set(options.shapes.map { Case(m: $0.m, n: $0.n, k: $0.k, transposeA: $0.transposeA, transposeB: $0.transposeB) })
+func isShape(_ test: Case) -> Bool {
+  shapeSet.contains(Case(m: test.m, n: test.n, k: test.k, transposeA: test.transposeA, transposeB: test.transposeB))
+}
+printTable("Square matrices", cases.filter { !isShape($0) }, ours: ours, numpy: numpy)
+printTable("Layer shapes", cases.filter(isShape), ours: ours, numpy: numpy)
+print("")
 for threads in options.threads where threads > 1 {
-  print(String(format: "ComputePool dispatch, %d threads, empty tasks: %.2f us", threads, dispatchMicroseconds(pools[threads]!)))
+  print(
+    String(
+      format: "ComputePool dispatch, %d threads, empty tasks: %.2f us", threads,
+      dispatchMicroseconds(pools[threads]!)))
 }

@@ -49,7 +49,8 @@ struct Summary: ParsableCommand {
     let symbols = ModelSummary.symbols(of: loaded.graph).map(\.symbol)
     let unknown = bindings.keys.filter { !symbols.contains($0) }.sorted()
     guard unknown.isEmpty else {
-      let known = symbols.isEmpty ? "the spec's shapes have no symbols" : "its symbols are " + symbols.joined(separator: ", ")
+      let known =
+        symbols.isEmpty ? "the spec's shapes have no symbols" : "its symbols are " + symbols.joined(separator: ", ")
       throw usageError("--dim names no shape symbol of \(spec): \(unknown.joined(separator: ", ")); \(known)")
     }
     if batch != nil, !symbols.contains(Self.batchSymbol) {
@@ -61,7 +62,9 @@ struct Summary: ParsableCommand {
       summary = try ModelSummary(loaded, bindings: bindings)
     } catch .unboundSymbols(let uses) {
       let hints = uses.map { "--dim \($0.symbol)=..." }.joined(separator: " ")
-      throw usageError("\(SummaryError.unboundSymbols(uses).description)\nhelp: give \(uses.count == 1 ? "it a value" : "them values") with \(hints)")
+      throw usageError(
+        "\(SummaryError.unboundSymbols(uses).description)\nhelp: give \(uses.count == 1 ? "it a value" : "them values") with \(hints)"
+      )
     } catch {
       throw usageError(error.description)
     }

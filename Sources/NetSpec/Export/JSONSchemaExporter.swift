@@ -47,7 +47,7 @@ public enum JSONSchemaExporter {
   }
 
   /// The ops a layer may name (every op but the losses), in registry order.
-  static var layerOps: [OpSchema] {
+  private static var layerOps: [OpSchema] {
     OpRegistry.all.map { $0.schema }.filter { $0.category != .loss }
   }
 
@@ -94,13 +94,11 @@ public enum JSONSchemaExporter {
   /// `train.loss`: a loss op, with the prediction (`from`) and target names.
   private static var loss: JSONTree {
     let losses = OpRegistry.all.map { $0.schema }.filter { $0.category == .loss }
-    let ownKeys = Dictionary(
-      uniqueKeysWithValues: LossDecl.ownKeys.map { ($0, SpecSchema.lossKeys[$0] ?? SchemaNode.string) })
     return SchemaNode.described(
       SchemaNode.tagged(
         losses.map { op in
           // `loss: {mse: 0.5}` has no meaning: a loss's value is always a mapping.
-          var loss = choice(for: op, settings: ownKeys)
+          var loss = choice(for: op, settings: SpecSchema.lossKeys)
           loss.primary = nil
           return loss
         }),

@@ -11,7 +11,7 @@ enum SchemaNode {
   /// A spec expression or `$variable`, evaluated by `netspec check`.
   static let expression = ref("expression")
 
-  /// The first schema that matches; `expression` too unless `expressions` is false.
+  /// A value matching any of `schemas`, or an expression unless `expressions` is false.
   static func anyOf(_ schemas: [JSONTree], expressions: Bool = true) -> JSONTree {
     let all = expressions ? schemas + [expression] : schemas
     return all.count == 1 ? all[0] : .object(["anyOf": .array(all)])
@@ -98,14 +98,14 @@ enum SchemaNode {
 
   /// A choice written as a bare word or as `{name: settings}` (losses,
   /// optimizers, schedules, augmentations, layers): exactly one of `choices`.
-  static func tagged(_ choices: [Choice], extraBranches: [JSONTree] = []) -> JSONTree {
+  static func tagged(_ choices: [Choice]) -> JSONTree {
     var branches: [JSONTree] = []
     let bare = choices.filter(\.allowsBareName).map(\.name)
     if !bare.isEmpty {
       branches.append(.object(["type": .string("string"), "enum": .strings(bare)]))
     }
     branches += choices.map(\.objectForm)
-    return .object(["oneOf": .array(branches + extraBranches)])
+    return .object(["oneOf": .array(branches)])
   }
 
   /// One alternative of a tagged choice.

@@ -79,8 +79,10 @@ enum SpecSchema {
   static var lossKeys: [String: JSONTree] {
     matching(
       [
-        "from": SchemaNode.described(SchemaNode.string, "The layer whose output is the prediction; default the model's output."),
-        "target": SchemaNode.described(SchemaNode.string, "The name of the target tensor the data provides; default `label`."),
+        "from": SchemaNode.described(
+          SchemaNode.string, "The layer whose output is the prediction; default the model's output."),
+        "target": SchemaNode.described(
+          SchemaNode.string, "The name of the target tensor the data provides; default `label`."),
       ], keys: LossDecl.ownKeys)
   }
 
@@ -144,7 +146,8 @@ enum SpecSchema {
           "batch_size": SchemaNode.described(
             SchemaNode.anyOf([SchemaNode.rawInteger(1...Dim.limit), .object(["const": .string("all")])]),
             "Samples per step; `all` for full-batch gradient descent; default 32."),
-          "epochs": SchemaNode.described(SchemaNode.integer(1...Dim.limit), "Passes over the training data; default 10."),
+          "epochs": SchemaNode.described(
+            SchemaNode.integer(1...Dim.limit), "Passes over the training data; default 10."),
           "seed": SchemaNode.described(
             SchemaNode.integer(0...Dim.limit),
             "Seeds initialization, shuffling, dropout and augmentation; default 0."),
@@ -255,10 +258,12 @@ enum SpecSchema {
         "label": SchemaNode.described(
           SchemaNode.anyOf([SchemaNode.string, SchemaNode.rawInteger(0...Dim.limit)], expressions: false),
           "CSV only: the label column: `last`, `first`, an index from 0 or a header name."),
-        "scale": SchemaNode.described(SchemaNode.number(.positive), "Multiply every input value by this, e.g. `1/255`."),
+        "scale": SchemaNode.described(
+          SchemaNode.number(.positive), "Multiply every input value by this, e.g. `1/255`."),
         "standardize": SchemaNode.described(SchemaNode.boolean, "Z-score each feature with training statistics."),
         "reshape": SchemaNode.described(
-          SchemaNode.array(SchemaNode.integer(1...Dim.limit), minItems: 1), "The shape of one sample, without the batch axis."),
+          SchemaNode.array(SchemaNode.integer(1...Dim.limit), minItems: 1),
+          "The shape of one sample, without the batch axis."),
         "label_dtype": SchemaNode.words([DType.int32.rawValue, DType.float32.rawValue]),
         "input": SchemaNode.described(SchemaNode.string, "The model input the samples feed; default the only one."),
         "one_hot": SchemaNode.described(SchemaNode.boolean, "Turn class indices into one-hot float32 rows."),
@@ -268,7 +273,8 @@ enum SpecSchema {
       "properties": .object(formats.merging(options) { a, _ in a }),
       "additionalProperties": .bool(false),
       "oneOf": .array(DataSource.formats.map { .object(["required": .strings([$0])]) }),
-      "description": .string("One data source: exactly one of \(DataSource.formats.joined(separator: ", ")), plus options."),
+      "description": .string(
+        "One data source: exactly one of \(DataSource.formats.joined(separator: ", ")), plus options."),
     ])
   }
 

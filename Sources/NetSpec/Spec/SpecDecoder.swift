@@ -33,7 +33,7 @@ public enum SpecDecoder {
       top.requireKey("layers", help: "list the model's layers under `layers:`", &diagnostics)
     }
     let outputs = top.node("outputs").flatMap { decodeReferences($0, what: "outputs", &diagnostics) }
-    return SpecDocument(
+    let document = SpecDocument(
       file: file, version: version ?? 1,
       name: top.string("name", &diagnostics),
       description: top.string("description", &diagnostics),
@@ -41,6 +41,8 @@ public enum SpecDecoder {
       train: top.node("train").flatMap { TrainSpec.decode($0, resolver: resolver, &diagnostics) },
       data: top.node("data").flatMap { DataSpec.decode($0, resolver: resolver, &diagnostics) },
       expect: top.node("expect").flatMap { ExpectSpec.decode($0, resolver: resolver, &diagnostics) })
+    SectionChecks.check(document, &diagnostics)
+    return document
   }
 
   private static func decodeVersion(_ top: MappingReader, _ diagnostics: inout DiagnosticBag) -> Int? {

@@ -64,8 +64,13 @@ public struct SpecValue: Sendable, CustomStringConvertible {
   }
 
   /// The value as it would be written in YAML.
+  public var description: String { kind.description }
+}
+
+extension SpecValue.Kind: CustomStringConvertible {
+  /// The value as it would be written in YAML.
   public var description: String {
-    switch kind {
+    switch self {
     case .int(let v): String(v)
     case .float(let v): formatNumber(v)
     case .bool(let b): String(b)

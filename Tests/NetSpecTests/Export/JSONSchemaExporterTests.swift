@@ -93,7 +93,10 @@ struct JSONSchemaExporterTests {
       ("data", defs["data"]?["properties"], DataSpec.keys),
       ("data source", defs["dataSource"]?["properties"], DataSource.formats + DataSource.options),
       ("expect", defs["expect"]?["properties"], ExpectSpec.keys),
-      ("expect.layers", defs["expect"]?["properties"]?["layers"]?["additionalProperties"]?["properties"], ExpectedLayer.keys),
+      (
+        "expect.layers", defs["expect"]?["properties"]?["layers"]?["additionalProperties"]?["properties"],
+        ExpectedLayer.keys
+      ),
     ]
     for (name, properties, keys) in sections {
       let properties = try #require(properties, "\(name) properties")
