@@ -18,6 +18,12 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
     ),
+    // zlib, for gzip-compressed data files (Debian's zlib1g-dev).
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+    ),
     // Source files, spans, diagnostics and their renderers.
     .target(name: "NetSpecDiagnostics"),
     // libyaml events -> a located node tree.
@@ -27,7 +33,7 @@ let package = Package(
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",
-      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels"]
+      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "CZlib"]
     ),
     .executableTarget(
       name: "netspec",

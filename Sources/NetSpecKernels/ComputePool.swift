@@ -8,9 +8,9 @@ import Synchronization
 /// A tiny fork-join thread pool for CPU kernels: the calling thread plus
 /// `threadCount - 1` persistent worker threads.
 ///
-/// Dispatch is cheap (well under a microsecond when the workers are awake) because
-/// workers spin on an atomic generation counter for a short while after each job
-/// before parking on a condition variable. Tasks are handed out through an atomic
+/// Dispatch is cheap (about a microsecond for a round trip when the workers are
+/// awake) because workers spin on an atomic generation counter for a millisecond
+/// after each job before parking on a condition variable. Tasks are handed out through an atomic
 /// counter, so uneven tasks balance themselves.
 ///
 /// Calls into one pool are serialized: a second thread calling ``parallelFor(_:_:)``
@@ -31,7 +31,7 @@ public final class ComputePool: @unchecked Sendable {
 
   private let state: PoolState
   private let callers = Mutex(())
-  private var threads: [pthread_t] = []
+  private let threads: [pthread_t]
   /// Per-thread packing buffers for kernels; index `i` belongs to task `i` of a job
   /// whose task count is at most ``threadCount``.
   let workspaces: [KernelWorkspace]
@@ -43,9 +43,7 @@ public final class ComputePool: @unchecked Sendable {
     self.threadCount = threadCount
     state = PoolState()
     workspaces = (0..<threadCount).map { _ in KernelWorkspace() }
-    for _ in 1..<threadCount {
-      threads.append(Self.startWorker(state))
-    }
+    threads = (1..<threadCount).map { [state] _ in Self.startWorker(state) }
   }
 
   deinit {
@@ -58,8 +56,11 @@ public final class ComputePool: @unchecked Sendable {
   /// Runs `body(task)` for every `task` in `0..<taskCount`, spread over the pool's
   /// threads (the caller takes part), and returns when all tasks are done.
   ///
-  /// With `taskCount <= 1` or a one-thread pool, everything runs inline.
-  public func parallelFor(_ taskCount: Int, _ body: @Sendable (_ task: Int) -> Void) {
+  /// Like `DispatchQueue.concurrentPerform`, `body` runs on several threads at once
+  /// without being `@Sendable`, so kernels can capture raw pointers; each task must
+  /// only write memory that no other task touches. With `taskCount <= 1` or a
+  /// one-thread pool, everything runs inline.
+  public func parallelFor(_ taskCount: Int, _ body: (_ task: Int) -> Void) {
     callers.withLock { _ in
       if taskCount <= 1 || threadCount == 1 {
         for task in 0..<taskCount { body(task) }
@@ -109,7 +110,7 @@ private final class PoolState: @unchecked Sendable {
   // Written by the caller before `generation` is bumped, read by workers after they
   // observe the bump (release/acquire), cleared after all workers checked out.
   private var taskCount = 0
-  private var body: (@Sendable (Int) -> Void)?
+  private var body: ((Int) -> Void)?
 
   /// How long an idle worker spins before parking, in nanoseconds.
   private static let spinNanoseconds = 1_000_000
@@ -126,7 +127,7 @@ private final class PoolState: @unchecked Sendable {
     mutex.deallocate()
   }
 
-  func run(taskCount: Int, workers: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  func run(taskCount: Int, workers: Int, _ body: @escaping (Int) -> Void) {
     self.taskCount = taskCount
     self.body = body
     nextTask.store(0, ordering: .relaxed)

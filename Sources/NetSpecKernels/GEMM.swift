@@ -49,7 +49,11 @@ public enum GEMM {
     }
     let split = WorkSplit(m: m, n: n, k: k, threads: pool.threadCount)
     pool.parallelFor(split.tasks) { task in
-      operands.compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
+      if m == 1 {
+        operands.computeSingleRow(columns: split.columns(task), workspace: pool.workspaces[task])
+      } else {
+        operands.compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
+      }
     }
   }
 }
@@ -66,7 +70,9 @@ extension GEMMOperands {
 }
 
 /// How one GEMM is cut into one rectangle of C per thread: along N in whole
-/// micro-panels when N is wide enough, otherwise along M in whole micro-tiles.
+/// micro-panels or along M in whole micro-tiles, whichever leaves the busiest thread
+/// the least work. Each thread packs the whole of the operand that is not cut, so
+/// the estimate counts packing as well as (padded) multiply-adds.
 struct WorkSplit: Sendable {
   private let m: Int
   private let n: Int
@@ -76,15 +82,26 @@ struct WorkSplit: Sendable {
   /// Products below this many multiply-adds run on one thread: dispatch and the
   /// duplicated packing would cost more than the second core saves.
   static let minimumParallelWork = 1 << 17
+  /// The cost of packing one element, in multiply-adds.
+  private static let packingCost = 16
 
   init(m: Int, n: Int, k: Int, threads: Int) {
     self.m = m
     self.n = n
     let columnPanels = (n + WideRow.width - 1) / WideRow.width
     let rowPanels = (m + microKernelRows - 1) / microKernelRows
-    alongColumns = columnPanels >= threads && n >= m
-    let pieces = alongColumns ? columnPanels : rowPanels
-    tasks = m * n * k < Self.minimumParallelWork ? 1 : max(1, min(threads, pieces))
+    let parallel = m * n * k >= Self.minimumParallelWork ? threads : 1
+    let columnTasks = min(parallel, columnPanels)
+    let rowTasks = min(parallel, rowPanels)
+    // The busiest thread's work for each way of cutting.
+    let columnCost =
+      ((columnPanels + columnTasks - 1) / columnTasks * WideRow.width) * (rowPanels * microKernelRows) * k
+      + Self.packingCost * (m + n / columnTasks) * k
+    let rowCost =
+      ((rowPanels + rowTasks - 1) / rowTasks * microKernelRows) * (columnPanels * WideRow.width) * k
+      + Self.packingCost * (m / rowTasks + n) * k
+    alongColumns = columnCost <= rowCost
+    tasks = alongColumns ? columnTasks : rowTasks
   }
 
   func rows(_ task: Int) -> Range<Int> {

@@ -30,10 +30,20 @@ struct GEMMOperands: @unchecked Sendable {
 
   /// Computes `C[rows, columns]` on the calling thread with `workspace`'s buffers.
   func compute(rows: Range<Int>, columns: Range<Int>, workspace: KernelWorkspace) {
+    if transposeA {
+      compute(DepthMajorPanel.self, rows: rows, columns: columns, workspace: workspace)
+    } else {
+      compute(RowMajorPanel.self, rows: rows, columns: columns, workspace: workspace)
+    }
+  }
+
+  private func compute<Layout: PackedALayout>(
+    _ layout: Layout.Type, rows: Range<Int>, columns: Range<Int>, workspace: KernelWorkspace
+  ) {
     let panelRows = (min(GEMMBlocking.rows, rows.count) + microKernelRows - 1) / microKernelRows
     let panelColumns = (min(GEMMBlocking.columns, columns.count) + WideRow.width - 1) / WideRow.width
     workspace.reserve(
-      packedA: panelRows * microKernelRows * packedARowStride,
+      packedA: panelRows * packedAPanelSize,
       packedB: panelColumns * WideRow.width * min(GEMMBlocking.depth, k),
       edgeTile: microKernelRows * WideRow.width)
     let packedA = workspace.packedA.pointer
@@ -49,7 +59,7 @@ struct GEMMOperands: @unchecked Sendable {
         packB(depth: depth, columns: blockColumns, into: packedB)
         for top in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMMBlocking.rows) {
           let blockRows = top..<min(top + GEMMBlocking.rows, rows.upperBound)
-          packA(rows: blockRows, depth: depth, into: packedA)
+          packA(layout, rows: blockRows, depth: depth, into: packedA)
           var bPanel = UnsafePointer(packedB)
           for tileLeft in stride(from: blockColumns.lowerBound, to: blockColumns.upperBound, by: WideRow.width) {
             let width = min(WideRow.width, blockColumns.upperBound - tileLeft)
@@ -59,18 +69,18 @@ struct GEMMOperands: @unchecked Sendable {
               let tile = c + tileTop * ldc + tileLeft
               if width <= NarrowRow.width {
                 computeTile(
-                  NarrowRow.self, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
+                  NarrowRow.self, layout, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
                   height: height, width: width, beta: blockBeta, edgeTile: edgeTile)
               } else {
                 computeTile(
-                  WideRow.self, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
+                  WideRow.self, layout, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
                   height: height, width: width, beta: blockBeta, edgeTile: edgeTile)
               }
               if finishes {
                 epilogue.apply(
                   to: c, ldc: ldc, rows: tileTop..<tileTop + height, columns: tileLeft..<tileLeft + width)
               }
-              aPanel += microKernelRows * packedARowStride
+              aPanel += packedAPanelSize
             }
             bPanel += depth.count * WideRow.width
           }
@@ -82,16 +92,16 @@ struct GEMMOperands: @unchecked Sendable {
   /// Runs the micro-kernel for one tile; a ragged tile goes through `edgeTile` and
   /// only its `height x width` part is merged into C.
   @inline(__always)
-  private func computeTile<Row: MicroKernelRow>(
-    _ row: Row.Type, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+  private func computeTile<Row: MicroKernelRow, Layout: PackedALayout>(
+    _ row: Row.Type, _ layout: Layout.Type, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     tile: UnsafeMutablePointer<Float>, height: Int, width: Int, beta: Float,
     edgeTile: UnsafeMutablePointer<Float>
   ) {
     if height == microKernelRows && width == Row.width {
-      microKernel(row, depth: depth, a: a, b: b, c: tile, ldc: ldc, alpha: alpha, beta: beta)
+      microKernel(row, layout, depth: depth, a: a, b: b, c: tile, ldc: ldc, alpha: alpha, beta: beta)
       return
     }
-    microKernel(row, depth: depth, a: a, b: b, c: edgeTile, ldc: Row.width, alpha: 1, beta: 0)
+    microKernel(row, layout, depth: depth, a: a, b: b, c: edgeTile, ldc: Row.width, alpha: 1, beta: 0)
     for i in 0..<height {
       let source = edgeTile + i * Row.width
       let destination = tile + i * ldc

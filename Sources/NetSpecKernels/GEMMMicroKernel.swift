@@ -81,22 +81,46 @@ private func storeVector(
   }
 }
 
+/// How a packed A micro-panel is laid out: `op(A)[top + r, k]` sits at
+/// `r * rowStride + k * depthStride`. Both strides are compile-time constants, so the
+/// micro-kernel reaches every row from one pointer with fixed offsets.
+protocol PackedALayout {
+  static var rowStride: Int { get }
+  static var depthStride: Int { get }
+}
+
+/// Rows of the panel are runs of `k`: packing plain `A` copies row segments.
+enum RowMajorPanel: PackedALayout {
+  /// The extra cache line keeps the rows of a panel out of each other's cache sets.
+  static var rowStride: Int { GEMMBlocking.depth + 16 }
+  static var depthStride: Int { 1 }
+}
+
+/// Each `k` holds the panel's rows side by side: packing `Aᵀ` copies row segments.
+enum DepthMajorPanel: PackedALayout {
+  static var rowStride: Int { 1 }
+  static var depthStride: Int { microKernelRows }
+}
+
+/// Floats reserved for one packed A micro-panel, in either layout.
+let packedAPanelSize = microKernelRows * RowMajorPanel.rowStride
+
 /// The register-blocked GEMM micro-kernel:
 /// `C[0..<microKernelRows, 0..<Row.width] = alpha * Ap * Bp + beta * C`.
 ///
-/// - `a`: a packed A micro-panel; row `r` holds `depth` floats at `a + r * packedARowStride`.
+/// - `a`: a packed A micro-panel laid out as `Layout` says.
 /// - `b`: a packed B micro-panel; `k` holds `Row.width` floats at `b + k * Row.width`.
 /// - `c`: the top-left element of the tile, rows `ldc` floats apart.
 ///
 /// Each `k` step loads one B panel and broadcasts one A value per row into
-/// `microKernelRows` rows of accumulators. Rows past `microKernelRows` compile away.
+/// `microKernelRows` rows of accumulators (6 or 12; rows past it compile away).
 @inline(__always)
-func microKernel<Row: MicroKernelRow>(
-  _: Row.Type, depth: Int,
+func microKernel<Row: MicroKernelRow, Layout: PackedALayout>(
+  _: Row.Type, _: Layout.Type, depth: Int,
   a: UnsafePointer<Float>, b: UnsafePointer<Float>,
   c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
 ) {
-  let stride = packedARowStride
+  let stride = Layout.rowStride
   var c0 = Row(), c1 = Row(), c2 = Row(), c3 = Row(), c4 = Row(), c5 = Row()
   var c6 = Row(), c7 = Row(), c8 = Row(), c9 = Row(), c10 = Row(), c11 = Row()
   var a = a
@@ -117,7 +141,7 @@ func microKernel<Row: MicroKernelRow>(
       c10.accumulate(a[10 * stride], panel)
       c11.accumulate(a[11 * stride], panel)
     }
-    a += 1
+    a += Layout.depthStride
     b += Row.width
   }
   let alpha = KernelVector(repeating: alpha)

@@ -1,16 +1,20 @@
 // Compile-time choices that depend on the instruction set the module is built for.
 //
 // Swift cannot test CPU features in `#if`, so the build passes them as defines next
-// to the matching `-target-cpu` (see docs/PERFORMANCE.md):
+// to the matching `-target-cpu` (Package.swift does it; see docs/PERFORMANCE.md):
 //
-// - `NETSPEC_AVX512`: 32 x 512-bit registers and FMA (x86-64-v4, e.g. Skylake-X,
-//   Ice Lake, Sapphire Rapids, Zen 4).
-// - `NETSPEC_FMA`: FMA with 16 x 256-bit registers (x86-64-v3: Haswell, Zen).
-// - neither: the x86-64 baseline (SSE2: no FMA, 16 x 128-bit registers). arm64 always
-//   has FMA and 32 x 128-bit registers.
+// - `NETSPEC_AVX512`: AVX-512 with FMA, 32 x 512-bit registers (`-target-cpu native`
+//   on such a CPU, or `skylake-avx512`; Skylake-X, Ice Lake, Sapphire Rapids, Zen 4).
+// - `NETSPEC_FMA`: AVX2 with FMA, 16 x 256-bit registers (`native`, or `haswell`).
+// - neither: the x86-64 baseline (SSE2: no FMA, 16 x 128-bit registers), or arm64,
+//   which always has FMA and 32 x 128-bit registers.
+//
+// A define without its `-target-cpu` still computes correctly but slowly (FMA turns
+// into libm calls); `-target-cpu` without its define computes with the baseline's
+// narrow vectors and separate multiplies and adds.
 
 #if NETSPEC_AVX512
-  /// The SIMD vector the kernels compute with: one machine register.
+  /// The SIMD vector the kernels compute with: one register (two on arm64's NEON).
   typealias KernelVector = SIMD16<Float>
   /// Rows of C a GEMM micro-kernel keeps in registers (`2 * rows` accumulators).
   let microKernelRows = 12

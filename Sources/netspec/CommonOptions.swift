@@ -28,6 +28,11 @@ enum Console {
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
   static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
 
+  /// Prints a line on stdout unbuffered, so it interleaves with progress output.
+  static func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+  }
+
   static func printError(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
   }

@@ -139,7 +139,7 @@ func check(_ problem: Problem, epilogue epilogueCase: EpilogueCase = .none, pool
 
 let edgeShapes: [(Int, Int, Int)] = [
   (1, 1, 1), (2, 3, 4), (7, 13, 5), (17, 33, 65), (128, 1, 300), (1, 128, 300), (31, 37, 41),
-  (53, 17, 97), (97, 89, 83), (12, 32, 256), (13, 33, 257), (24, 64, 16), (6, 16, 3),
+  (53, 17, 97), (97, 89, 83), (12, 32, 256), (13, 33, 257), (24, 64, 16), (6, 16, 3), (1, 37, 20),
 ]
 
 let transposes = [(false, false), (false, true), (true, false), (true, true)]
@@ -160,6 +160,18 @@ func blockingBoundaries(shape: (Int, Int, Int), transpose: (Bool, Bool)) {
   let problem = Problem(m: shape.0, n: shape.1, k: shape.2, transposeA: transpose.0, transposeB: transpose.1)
   check(problem, pool: singleThread)
   check(problem, pool: twoThreads)
+}
+
+/// One-row products take their own path (no packing); A may then be a strided column.
+@Test("Single-row products", arguments: [(1, 37, 20), (1, 1100, 9), (1, 2000, 70), (1, 5, 300)], transposes)
+func singleRow(shape: (Int, Int, Int), transpose: (Bool, Bool)) {
+  for (alpha, beta, padding) in [(Float(1), Float(0), 0), (-0.5, 2, 3)] {
+    let problem = Problem(
+      m: shape.0, n: shape.1, k: shape.2, transposeA: transpose.0, transposeB: transpose.1, alpha: alpha,
+      beta: beta, padding: padding)
+    check(problem, epilogue: .columnBiasReLU, pool: singleThread)
+    check(problem, pool: twoThreads)
+  }
 }
 
 @Test(

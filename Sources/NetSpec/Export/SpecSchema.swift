@@ -242,7 +242,9 @@ enum SpecSchema {
     }
     let formats = matching(
       [
-        "csv": SchemaNode.described(path, "A CSV file (gzip when named .gz), one sample per row."),
+        "csv": SchemaNode.described(
+          SchemaNode.anyOf([path, pair("inputs", "labels")], expressions: false),
+          "A CSV file (gzip when named .gz), one sample per row; or `{inputs, labels}` files row for row."),
         "npy": SchemaNode.described(pair("inputs", "labels"), "NumPy arrays, samples along the first axis."),
         "idx": SchemaNode.described(pair("images", "labels"), "IDX files (the MNIST format)."),
         "synthetic": SchemaNode.closedObject(

@@ -1,3 +1,4 @@
+import NetSpecKernels
 import NetSpecDiagnostics
 
 /// The declared type of an op attribute, with its allowed range.
@@ -90,4 +91,17 @@ public enum Activation: String, Sendable, CaseIterable {
   public static let attribute = AttributeSpec.optional(
     "activation", .choice(Activation.allCases.map(\.rawValue)),
     "activation applied to the output (fused into the layer)")
+}
+
+
+extension Activation {
+  /// The kernel computing this activation.
+  public var kernel: ActivationKernel {
+    switch self {
+    case .relu: .relu
+    case .sigmoid: .sigmoid
+    case .tanh: .tanh
+    case .gelu: .gelu(exact: false)
+    }
+  }
 }

@@ -7,6 +7,7 @@ import NetSpecYAML
 ///
 /// ```yaml
 /// train: {csv: data/iris.csv, label: species, standardize: true}
+/// train: {csv: {inputs: data/diabetes_data_raw.csv.gz, labels: data/diabetes_target.csv.gz}}
 /// train: {idx: {images: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}, scale: 1/255}
 /// train: {synthetic: {task: reverse, samples: 2000, length: 12, vocab: 16}}
 /// ```
@@ -16,6 +17,9 @@ public struct DataSource: Sendable {
     /// A CSV file, gzip-compressed when its name ends in `.gz`: one sample per
     /// row, numeric columns, an optional header row; one column is the label.
     case csv(DataPath, label: LabelColumn, labelSpan: SourceSpan)
+    /// Two CSV files, `csv: {inputs: PATH, labels: PATH}`: the features, and
+    /// the labels (every column of the labels file) row for row.
+    case csvFiles(inputs: DataPath, labels: DataPath)
     /// NumPy `.npy` arrays with samples along the first axis.
     case npy(inputs: DataPath, labels: DataPath)
     /// IDX files (the MNIST format), gzip-compressed when named `.gz`.
@@ -107,6 +111,16 @@ public struct DataSource: Sendable {
     }
     let resolver = reader.resolver
     switch name {
+    case "csv" where isMapping(entry.value):
+      if let labelKey = reader.keySpan("label") {
+        diagnostics.append(
+          Diagnostic(.unknownKey, at: labelKey, "`label` does not apply to a separate labels file")
+            .help("every column of the `labels` file is a label; remove `label`"))
+      }
+      return decodePair(
+        entry.value, section: "\(section).csv", keys: ("inputs", "labels"), resolver: resolver, &diagnostics
+      )
+      .map { .csvFiles(inputs: $0.0, labels: $0.1) }
     case "csv":
       let label = decodeLabel(reader, &diagnostics)
       return DataPath.decode(entry.value, what: "csv", resolver: resolver, &diagnostics).map {
@@ -126,6 +140,10 @@ public struct DataSource: Sendable {
       return SyntheticData.decode(entry.value, section: "\(section).synthetic", resolver: resolver, &diagnostics)
         .map { .synthetic($0) }
     }
+  }
+
+  private static func isMapping(_ node: YAMLNode) -> Bool {
+    if case .mapping = node { true } else { false }
   }
 
   /// `label: last | first | <column index> | <header name>`.

@@ -39,6 +39,15 @@ public struct DataSpec: Sendable {
     let test = reader.node("test").flatMap {
       DataSource.decode($0, section: "data.test", resolver: resolver, &diagnostics)
     }
+    if case .mapping(let entries, _)? = reader.node("test"),
+      let standardize = entries.first(where: { $0.key.value == "standardize" })
+    {
+      diagnostics.append(
+        Diagnostic(.unknownKey, at: standardize.key.span, "`standardize` applies to `data.train` only")
+          .help(
+            "the test set is standardized with the training statistics whenever `data.train` has `standardize: true`; remove it here"
+          ))
+    }
     let split = reader.node("split").flatMap {
       DataSplit.decode($0, resolver: resolver, separateTest: test, &diagnostics)
     }

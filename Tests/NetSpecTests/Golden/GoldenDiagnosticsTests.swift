@@ -74,6 +74,46 @@ struct GoldenDiagnosticsTests {
     }
   }
 
+  /// Each example in docs/DIAGNOSTICS.md marked `<!-- golden <file> -->` is the
+  /// fenced block right after the marker, and equals `Cases/<file>`; when
+  /// updating, the blocks are rewritten from the golden files.
+  @Test func documentationExamplesAreGoldenFiles() throws {
+    let url = Golden.repositoryRoot.appendingPathComponent("docs/DIAGNOSTICS.md")
+    var lines = try String(contentsOf: url, encoding: .utf8)
+      .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    var index = 0
+    var examples = 0
+    while index < lines.count {
+      defer { index += 1 }
+      let line = lines[index]
+      guard line.hasPrefix("<!-- golden "), line.hasSuffix(" -->") else { continue }
+      let file = String(line.dropFirst("<!-- golden ".count).dropLast(" -->".count))
+      let start = index + 2
+      guard index + 1 < lines.count, lines[index + 1].hasPrefix("```"),
+        let end = lines[start...].firstIndex(of: "```")
+      else {
+        Issue.record("docs/DIAGNOSTICS.md line \(index + 1): `\(line)` is not followed by a fenced block")
+        continue
+      }
+      examples += 1
+      let golden = try String(contentsOf: Golden.casesDirectory.appendingPathComponent(file), encoding: .utf8)
+      var goldenLines = golden.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      if goldenLines.last == "" { goldenLines.removeLast() }
+      if Golden.isUpdating {
+        lines.replaceSubrange(start..<end, with: goldenLines)
+        index = start + goldenLines.count
+      } else if Array(lines[start..<end]) != goldenLines {
+        Issue.record(
+          "docs/DIAGNOSTICS.md line \(start + 1): the example differs from Cases/\(file); "
+            + "rewrite it with `NETSPEC_UPDATE_GOLDEN=1 swift test --filter Golden`")
+      }
+    }
+    #expect(examples >= DiagnosticCode.all.count, "every code shows at least one golden example")
+    if Golden.isUpdating {
+      try Data(lines.joined(separator: "\n").utf8).write(to: url)
+    }
+  }
+
   /// Each case holds one mistake, so it should produce one diagnostic (principle 1:
   /// no cascades). The known exceptions are listed, each with the follow-on error
   /// it produces; fixing one makes this test fail until it is removed from the list.

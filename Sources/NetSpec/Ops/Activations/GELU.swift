@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Gaussian error linear unit: x * Phi(x), exactly (`none`, with erf) or with the
 /// tanh approximation used by GPT-2 and BERT (`tanh`, the default here).
 public struct GELU: Operator {
@@ -31,5 +33,28 @@ public struct GELU: Operator {
     try ShapeRules.requireFloat(inputs[0])
     // cube, multiply-adds, tanh (or erf), and the final products: about 8.
     return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 8))
+  }
+}
+
+extension GELU: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)]),
+    OpExample(["approximate": .string("none")], inputs: [.batch(3, 4)]),
+  ]
+  /// GELU's derivative is a function of the input, not of the output.
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  /// The shared element-wise kernel for this approximation.
+  var kernel: ActivationKernel { .gelu(exact: approximate == .exact) }
+
+  public func forward(_ k: Kernel) {
+    kernel.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
+  }
+
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    kernel.backward(
+      input: k.inputs[0], output: nil, k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0),
+      accumulate: k.accumulateInput[0])
   }
 }

@@ -40,3 +40,51 @@ public struct Embedding: Operator {
       flops: scale ? ShapeRules.flops(output, perElement: 1) : 0)
   }
 }
+
+extension Embedding: ExecutableOperator {
+  public static let examples = [
+    OpExample(["vocab": .int(5), "dim": .int(3)], inputs: [.batchIDs(4)], idRange: 5),
+    OpExample(["vocab": .int(4), "dim": .int(6), "scale": .bool(true)], inputs: [.batchIDs(2, 3)], idRange: 4),
+  ]
+
+  /// The ids select which weight rows receive gradient.
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  /// `sqrt(dim)` with `scale`, else 1.
+  private var multiplier: Float { scale ? Float(dim).squareRoot() : 1 }
+
+  /// Row `id` of the weight (times the multiplier) for each id.
+  public func forward(_ k: Kernel) {
+    let ids = k.inputs[0]
+    let (weight, output, multiplier) = (k.parameters[0], k.outputs[0], multiplier)
+    for r in 0..<(k.batch * k.shapes.inputCount(0)) {
+      let row = weight + tokenID(ids[r]) * dim
+      let destination = output + r * dim
+      for j in 0..<dim { destination[j] = multiplier * row[j] }
+    }
+  }
+
+  /// Scatter-adds each output gradient row into the weight-gradient row of its
+  /// id (zeroing the whole weight gradient first unless accumulating). Ids get no
+  /// gradient: a requested one is zero.
+  public func backward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    if let dIDs = k.inputGradients[0], !k.accumulateInput[0] { dIDs.update(repeating: 0, count: count) }
+    guard let dWeight = k.parameterGradients[0] else { return }
+    if !k.accumulateParameter[0] { dWeight.update(repeating: 0, count: vocab * dim) }
+    let (ids, dy, multiplier) = (k.inputs[0], k.outputGradients[0], multiplier)
+    for r in 0..<count {
+      let row = dWeight + tokenID(ids[r]) * dim
+      let source = dy + r * dim
+      for j in 0..<dim { row[j] += multiplier * source[j] }
+    }
+  }
+
+  /// The table row of an id stored as a float; ids outside `0..<vocab` are a data
+  /// error that must not read or write outside the table.
+  @inline(__always)
+  private func tokenID(_ value: Float) -> Int {
+    precondition(value >= 0 && value < Float(vocab), "token id \(value) is outside 0..<\(vocab)")
+    return Int(value)
+  }
+}

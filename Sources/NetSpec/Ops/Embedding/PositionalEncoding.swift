@@ -1,3 +1,5 @@
+import Foundation
+
 /// Adds position information to a sequence `[N, T, D]`: the fixed sine/cosine
 /// table of the Transformer paper (`sinusoidal`, no parameters) or a learned
 /// table of `max_length` vectors (`learned`, as BERT and GPT-2).
@@ -59,5 +61,73 @@ public struct PositionalEncoding: Operator {
     }
     return Inference(
       outputs: [x], parameters: parameters, flops: ShapeRules.flops(x, perElement: 1))
+  }
+}
+
+extension PositionalEncoding: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)]),
+    OpExample(["kind": .string("learned"), "max_length": .int(5)], inputs: [.batch(3, 2)]),
+  ]
+
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// The sinusoidal table's row for one step, computed once per call and added
+  /// to every sample.
+  public func workspace(_ shapes: OpShapes) -> Int {
+    kind == .sinusoidal ? shapes.inputs[0][1] : 0
+  }
+
+  /// `y[n, t] = x[n, t] + PE[t]`, with `PE` the sine/cosine table or the weight.
+  public func forward(_ k: Kernel) {
+    let (steps, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1])
+    for t in 0..<steps {
+      let position: UnsafePointer<Float>
+      switch kind {
+      case .sinusoidal:
+        Self.sinusoid(step: t, width: width, into: k.workspace!)
+        position = UnsafePointer(k.workspace!)
+      case .learned:
+        position = UnsafePointer(k.parameters[0] + t * width)
+      }
+      for n in 0..<k.batch {
+        let offset = (n * steps + t) * width
+        let (x, y) = (k.inputs[0] + offset, k.outputs[0] + offset)
+        for j in 0..<width { y[j] = x[j] + position[j] }
+      }
+    }
+  }
+
+  /// `dx = dy`; the learned table's row `t` receives the sum over the batch of
+  /// `dy[n, t]` (rows past the sequence get none).
+  public func backward(_ k: Kernel) {
+    let (steps, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1])
+    let dy = k.outputGradients[0]
+    if let dx = k.inputGradients[0] {
+      let count = k.batch * steps * width
+      if k.accumulateInput[0] {
+        for i in 0..<count { dx[i] += dy[i] }
+      } else {
+        dx.update(from: dy, count: count)
+      }
+    }
+    guard kind == .learned, let dWeight = k.parameterGradients[0] else { return }
+    if !k.accumulateParameter[0] { dWeight.update(repeating: 0, count: maxLength * width) }
+    for n in 0..<k.batch {
+      for t in 0..<steps {
+        let (row, source) = (dWeight + t * width, dy + (n * steps + t) * width)
+        for j in 0..<width { row[j] += source[j] }
+      }
+    }
+  }
+
+  /// Row `step` of the Transformer's table: `PE[2i] = sin(step / 10000^(2i / width))`,
+  /// `PE[2i + 1] = cos(...)` (computed in double precision, then rounded).
+  private static func sinusoid(step: Int, width: Int, into row: UnsafeMutablePointer<Float>) {
+    for i in 0..<(width / 2) {
+      let angle = Double(step) * exp(-log(10_000.0) * Double(2 * i) / Double(width))
+      row[2 * i] = Float(sin(angle))
+      row[2 * i + 1] = Float(cos(angle))
+    }
   }
 }

@@ -1,3 +1,6 @@
+import NetSpecDiagnostics
+import NetSpecKernels
+
 /// 2-D convolution over `[N, C, H, W]` (cross-correlation, as every framework).
 public struct Conv2D: Operator {
   public static let schema = OpSchema(
@@ -81,4 +84,153 @@ public struct Conv2D: Operator {
     let flops = try ShapeRules.multiply(x.shape[0], perSample)
     return Inference(outputs: [output], parameters: parameters, flops: flops)
   }
+}
+
+extension Conv2D: ExecutableOperator {
+  public static let examples = [
+    OpExample(["filters": .int(3), "kernel": .int(3)], inputs: [.batch(2, 5, 5)]),
+    OpExample(
+      ["filters": .int(4), "kernel": .int(3), "stride": .int(2), "padding": .int(1), "activation": .string("relu")],
+      inputs: [.batch(2, 6, 7)]),
+    OpExample(
+      [
+        "filters": .int(4), "kernel": examplePair(3, 2), "dilation": .int(2), "padding": .string("same"),
+        "groups": .int(2), "bias": .bool(false), "activation": .string("tanh"),
+      ], inputs: [.batch(4, 7, 6)]),
+    OpExample(
+      [
+        "filters": .int(6), "kernel": .int(3), "stride": examplePair(1, 2), "padding": examplePair(2, 0),
+        "groups": .int(3), "activation": .string("gelu"),
+      ], inputs: [.batch(3, 5, 6)]),
+    OpExample(
+      ["filters": .int(2), "kernel": .int(4), "stride": .int(2), "padding": .string("same"), "activation": .string("sigmoid")],
+      inputs: [.batch(1, 7, 8)]),
+  ]
+
+  /// The convolution's geometry for per-sample shapes `[C, H, W]` -> `[F, oh, ow]`.
+  func geometry(_ shapes: OpShapes) -> ConvolutionGeometry {
+    let x = shapes.inputs[0]
+    let y = shapes.outputs[0]
+    let pads = paddings(height: x[1], width: x[2])
+    return ConvolutionGeometry(
+      channels: x[0], height: x[1], width: x[2], kernel: kernel, stride: stride, dilation: dilation,
+      padTop: pads.top, padLeft: pads.left, outputHeight: y[1], outputWidth: y[2])
+  }
+
+  /// GELU's derivative needs the pre-activation, kept from the forward pass.
+  public func savedState(_ shapes: OpShapes) -> [Int] {
+    activation?.kernel.needsInput == true ? [shapes.outputCount(0)] : []
+  }
+
+  /// Per sample: the im2col columns (`C * kh * kw` x `P` floats), then the GEMM
+  /// result (forward) or the output gradient (backward) in channel-major order
+  /// (`F` x `P`), for `P` output positions.
+  public func workspace(_ shapes: OpShapes) -> Int {
+    let g = geometry(shapes)
+    return (g.columnRows + filters) * g.outputPositions
+  }
+
+  /// The input for the weight gradient; the output only for an activation whose
+  /// derivative is a function of it.
+  public var backwardReads: BackwardReads {
+    guard let activation, !activation.kernel.needsInput else { return .inputsOnly }
+    return .all
+  }
+
+  /// im2col over the whole batch, then per group one GEMM
+  /// `Z[F, N * P] = W[F, C * kh * kw] * columns` with the bias (and ReLU) fused as a
+  /// per-row epilogue, then `Z` transposed to `[N, F, P]` through the activation.
+  public func forward(_ k: Kernel) {
+    let g = geometry(k.shapes)
+    let positions = k.batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let columns = k.workspace!
+    let product = columns + g.columnRows * positions
+    g.im2col(k.inputs[0], batch: k.batch, into: columns, pool: k.pool)
+    let fusedReLU = activation == .relu
+    for group in 0..<groups {
+      let epilogue = GEMMEpilogue(
+        bias: bias ? .perRow(k.parameters[1] + group * groupFilters) : .none,
+        activation: fusedReLU ? .relu : .identity)
+      GEMM.sgemm(
+        m: groupFilters, n: positions, k: depth, a: k.parameters[0] + group * groupFilters * depth, lda: depth,
+        b: columns + group * depth * positions, ldb: positions, c: product + group * groupFilters * positions,
+        ldc: positions, epilogue: epilogue, pool: k.pool)
+    }
+    let keepsPreActivation = !savedState(k.shapes).isEmpty
+    let unfused = fusedReLU ? nil : activation?.kernel
+    let planeSize = g.outputPositions
+    k.pool.parallelRanges(k.batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      let product = k.workspace! + g.columnRows * positions
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let z = product + filter * positions + sample * planeSize
+        let y = k.outputs[0] + plane * planeSize
+        if keepsPreActivation {
+          (k.saved[0] + plane * planeSize).update(from: z, count: planeSize)
+        }
+        if let unfused { unfused.forward(z, y, count: planeSize) } else { y.update(from: z, count: planeSize) }
+      }
+    }
+  }
+
+  /// `dZ` in `[F, N * P]` order (through the activation's derivative), then per
+  /// group `dW = dZ * columnsᵀ` (columns recomputed by im2col), `db` = row sums of
+  /// `dZ`, and `dColumns = Wᵀ * dZ` scattered onto `dX` by col2im.
+  public func backward(_ k: Kernel) {
+    let g = geometry(k.shapes)
+    let positions = k.batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let columns = k.workspace!
+    let gradient = columns + g.columnRows * positions
+    let planeSize = g.outputPositions
+    let derivative = activation?.kernel
+    k.pool.parallelRanges(k.batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      let gradient = k.workspace! + g.columnRows * positions
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let dz = gradient + filter * positions + sample * planeSize
+        let dy = k.outputGradients[0] + plane * planeSize
+        guard let derivative else {
+          dz.update(from: dy, count: planeSize)
+          continue
+        }
+        derivative.backward(
+          input: derivative.needsInput ? k.saved[0] + plane * planeSize : nil,
+          output: derivative.needsInput ? nil : k.outputs[0] + plane * planeSize, dy, dz, count: planeSize,
+          accumulate: false)
+      }
+    }
+    if let dW = k.parameterGradients[0] {
+      g.im2col(k.inputs[0], batch: k.batch, into: columns, pool: k.pool)
+      for group in 0..<groups {
+        GEMM.sgemm(
+          transposeB: true, m: groupFilters, n: depth, k: positions, a: gradient + group * groupFilters * positions,
+          lda: positions, b: columns + group * depth * positions, ldb: positions, beta: k.parameterBeta(0),
+          c: dW + group * groupFilters * depth, ldc: depth, pool: k.pool)
+      }
+    }
+    if bias, k.parameterGradients.count > 1, k.parameterGradients[1] != nil {
+      for filter in 0..<filters {
+        k.storeParameterGradient(1, filter, Reductions.sum(gradient + filter * positions, count: positions))
+      }
+    }
+    if let dX = k.inputGradients[0] {
+      for group in 0..<groups {
+        GEMM.sgemm(
+          transposeA: true, m: depth, n: positions, k: groupFilters, a: k.parameters[0] + group * groupFilters * depth,
+          lda: depth, b: gradient + group * groupFilters * positions, ldb: positions,
+          c: columns + group * depth * positions, ldc: positions, pool: k.pool)
+      }
+      g.col2im(columns, batch: k.batch, into: dX, accumulate: k.accumulateInput[0], pool: k.pool)
+    }
+  }
+}
+
+/// `[a, b]` as an attribute value, for the examples' pair attributes.
+private func examplePair(_ a: Int, _ b: Int) -> SpecValue.Kind {
+  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
+  return .list([SpecValue(.int(a), span: span), SpecValue(.int(b), span: span)])
 }

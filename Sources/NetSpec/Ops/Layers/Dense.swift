@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// A fully connected layer: `y = x W^T + b` over the last axis.
 /// Weight layout `[units, in]` (as PyTorch), so it can be tied to an embedding.
 public struct Dense: Operator {
@@ -33,5 +35,69 @@ public struct Dense: Operator {
     let rows = try ShapeRules.product(Array(x.shape.dropLast()), what: "batch size")
     let flops = try ShapeRules.multiply(rows, Dim(2 * features * units))
     return Inference(outputs: [output], parameters: parameters, flops: flops)
+  }
+}
+
+extension Dense: ExecutableOperator {
+  public static let examples = [
+    OpExample(["units": .int(3)], inputs: [.batch(4)]),
+    OpExample(["units": .int(5), "activation": .string("tanh")], inputs: [.batch(2, 3)]),
+    OpExample(["units": .int(2), "activation": .string("relu"), "bias": .bool(false)], inputs: [.batch(6)]),
+    OpExample(["units": .int(3), "activation": .string("gelu")], inputs: [.batch(4)]),
+    OpExample(["units": .int(3), "activation": .string("sigmoid")], inputs: [.batch(4)]),
+  ]
+
+  /// GELU's derivative needs the pre-activation, kept from the forward pass.
+  public func savedState(_ shapes: OpShapes) -> [Int] {
+    activation?.kernel.needsInput == true ? [shapes.outputCount(0)] : []
+  }
+
+  /// The backward pass forms dZ = dY * f'(Z) here when there is an activation.
+  public func workspace(_ shapes: OpShapes) -> Int {
+    activation == nil ? 0 : shapes.outputCount(0)
+  }
+
+  public func forward(_ k: Kernel) {
+    let features = k.shapes.inputs[0].last!
+    let rows = k.batch * k.shapes.inputCount(0) / features
+    let fusedReLU = activation == .relu
+    let epilogue = GEMMEpilogue(
+      bias: bias ? .perColumn(k.parameters[1]) : .none, activation: fusedReLU ? .relu : .identity)
+    let preActivation = savedState(k.shapes).isEmpty ? k.outputs[0] : k.saved[0]
+    GEMM.sgemm(
+      transposeB: true, m: rows, n: units, k: features, a: k.inputs[0], lda: features, b: k.parameters[0],
+      ldb: features, c: preActivation, ldc: units, epilogue: epilogue, pool: k.pool)
+    if let activation, !fusedReLU {
+      activation.kernel.forward(preActivation, k.outputs[0], count: rows * units)
+    }
+  }
+
+  public func backward(_ k: Kernel) {
+    let features = k.shapes.inputs[0].last!
+    let rows = k.batch * k.shapes.inputCount(0) / features
+    var dz = k.outputGradients[0]
+    if let activation {
+      dz = k.workspace!
+      activation.kernel.backward(
+        input: savedState(k.shapes).isEmpty ? nil : k.saved[0], output: k.outputs[0], k.outputGradients[0], dz,
+        count: rows * units, accumulate: false)
+    }
+    if k.inputGradients[0] != nil {
+      GEMM.sgemm(
+        m: rows, n: features, k: units, a: dz, lda: units, b: k.parameters[0], ldb: features,
+        beta: k.inputBeta(0), c: k.inputGradients[0]!, ldc: features, pool: k.pool)
+    }
+    if let dW = k.parameterGradients[0] {
+      GEMM.sgemm(
+        transposeA: true, m: units, n: features, k: rows, a: dz, lda: units, b: k.inputs[0], ldb: features,
+        beta: k.parameterBeta(0), c: dW, ldc: features, pool: k.pool)
+    }
+    if bias, k.parameterGradients.count > 1, k.parameterGradients[1] != nil {
+      for j in 0..<units {
+        var sum: Float = 0
+        for r in 0..<rows { sum += dz[r * units + j] }
+        k.storeParameterGradient(1, j, sum)
+      }
+    }
   }
 }

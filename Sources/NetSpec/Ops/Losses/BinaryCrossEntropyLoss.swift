@@ -1,3 +1,5 @@
+import Foundation
+
 /// Binary cross-entropy from logits (sigmoid folded in, numerically stable),
 /// averaged over every element, as `torch.nn.BCEWithLogitsLoss`. Logits `[N]`
 /// or `[N, 1]` for one yes/no output, `[N, K]` for K independent labels
@@ -44,5 +46,39 @@ public struct BinaryCrossEntropyLoss: LossOperator {
         input: 1, help: help)
     }
     return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(logits, perElement: 6))
+  }
+}
+
+extension BinaryCrossEntropyLoss: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(), .batch()]),
+    OpExample(inputs: [.batch(1), .batch(1)]),
+    OpExample(inputs: [.batch(3), .batch(3)]),
+  ]
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) over every element: the sigmoid
+  /// folded in without overflow for large |x|, summed in double precision.
+  public func forward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let (x, t) = (k.inputs[0], k.inputs[1])
+    var total: Double = 0
+    for e in 0..<count {
+      total += Double(max(x[e], 0) - x[e] * t[e] + log1pf(expf(-abs(x[e]))))
+    }
+    k.outputs[0][0] = Float(total / Double(count))
+  }
+
+  /// dx = (sigmoid(x) - t) * dloss / count; the target gets no gradient.
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    let count = k.batch * k.shapes.inputCount(0)
+    let (x, t) = (k.inputs[0], k.inputs[1])
+    let scale = k.outputGradients[0][0] / Float(count)
+    let accumulate = k.accumulateInput[0]
+    for e in 0..<count {
+      let g = (1 / (1 + expf(-x[e])) - t[e]) * scale
+      if accumulate { dx[e] += g } else { dx[e] = g }
+    }
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Softmax cross-entropy between logits (classes on the last axis) and int32
 /// class indices, averaged over every position, as `torch.nn.CrossEntropyLoss`
 /// (with `label_smoothing`). Logits `[N, C]` take targets `[N]`; sequence logits
@@ -59,5 +61,64 @@ public struct CrossEntropyLoss: LossOperator {
         input: 1, help: help)
     }
     return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(logits, perElement: 4))
+  }
+}
+
+extension CrossEntropyLoss: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(4), .batchIDs()], idRange: 4),
+    OpExample(["label_smoothing": .float(0.1)], inputs: [.batch(3, 5), .batchIDs(3)], idRange: 5),
+  ]
+
+  /// Softmax probabilities, kept for the fused backward pass.
+  public func savedState(_ shapes: OpShapes) -> [Int] { [shapes.inputCount(0)] }
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  public func forward(_ k: Kernel) {
+    let classes = k.shapes.inputs[0].last!
+    let rows = k.batch * k.shapes.inputCount(0) / classes
+    let smoothing = Float(labelSmoothing)
+    var total: Double = 0
+    for r in 0..<rows {
+      let logits = k.inputs[0] + r * classes
+      let p = k.saved[0] + r * classes
+      var maxLogit = -Float.infinity
+      for c in 0..<classes { maxLogit = max(maxLogit, logits[c]) }
+      var sum: Float = 0
+      for c in 0..<classes {
+        p[c] = expf(logits[c] - maxLogit)
+        sum += p[c]
+      }
+      let logSum = logf(sum) + maxLogit
+      let inverse = 1 / sum
+      for c in 0..<classes { p[c] *= inverse }
+      let target = Int(k.inputs[1][r])
+      var loss = logSum - logits[target]
+      if smoothing > 0 {
+        var meanNegLog: Float = 0
+        for c in 0..<classes { meanNegLog += logSum - logits[c] }
+        loss = (1 - smoothing) * loss + smoothing * meanNegLog / Float(classes)
+      }
+      total += Double(loss)
+    }
+    k.outputs[0][0] = Float(total / Double(rows))
+  }
+
+  /// dlogits = (softmax - smoothed one-hot) * dloss / rows, in one pass.
+  public func backward(_ k: Kernel) {
+    guard k.inputGradients[0] != nil else { return }
+    let classes = k.shapes.inputs[0].last!
+    let rows = k.batch * k.shapes.inputCount(0) / classes
+    let scale = k.outputGradients[0][0] / Float(rows)
+    let smoothing = Float(labelSmoothing)
+    let uniform = smoothing / Float(classes)
+    for r in 0..<rows {
+      let target = Int(k.inputs[1][r])
+      let p = k.saved[0] + r * classes
+      for c in 0..<classes {
+        let onehot: Float = (c == target ? 1 - smoothing : 0) + uniform
+        k.storeInputGradient(0, r * classes + c, (p[c] - onehot) * scale)
+      }
+    }
   }
 }

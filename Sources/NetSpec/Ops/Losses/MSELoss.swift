@@ -43,3 +43,36 @@ public struct MSELoss: LossOperator {
     return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(prediction, perElement: 3))
   }
 }
+
+extension MSELoss: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(4), .batch(4)]),
+    OpExample(inputs: [.batch(2, 3), .batch(2, 3)]),
+  ]
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  /// mean((p - t)^2) over every element, summed in double precision.
+  public func forward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let (p, t) = (k.inputs[0], k.inputs[1])
+    var total: Double = 0
+    for e in 0..<count {
+      let d = p[e] - t[e]
+      total += Double(d * d)
+    }
+    k.outputs[0][0] = Float(total / Double(count))
+  }
+
+  /// dp = 2 (p - t) * dloss / count; the target gets no gradient.
+  public func backward(_ k: Kernel) {
+    guard let dp = k.inputGradients[0] else { return }
+    let count = k.batch * k.shapes.inputCount(0)
+    let (p, t) = (k.inputs[0], k.inputs[1])
+    let scale = 2 * k.outputGradients[0][0] / Float(count)
+    if k.accumulateInput[0] {
+      for e in 0..<count { dp[e] += (p[e] - t[e]) * scale }
+    } else {
+      for e in 0..<count { dp[e] = (p[e] - t[e]) * scale }
+    }
+  }
+}

@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Elementwise sum of two or more inputs of identical shape (residual connections).
 public struct Add: Operator {
   public static let schema = OpSchema(
@@ -15,5 +17,33 @@ public struct Add: Operator {
         + "project its shortcut (a 1x1 `conv2d` with the block's stride and filters)")
     return Inference(
       outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: inputs.count - 1))
+  }
+}
+
+extension Add: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4), .batch(3, 4)]),
+    OpExample(inputs: [.batch(2, 3), .batch(2, 3), .batch(2, 3)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  public func forward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let y = k.outputs[0]
+    let (a, b) = (k.inputs[0], k.inputs[1])
+    for e in 0..<count { y[e] = a[e] + b[e] }
+    for i in 2..<k.inputs.count {
+      let x = k.inputs[i]
+      for e in 0..<count { y[e] += x[e] }
+    }
+  }
+
+  /// Every input's gradient is the output gradient.
+  public func backward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    for i in k.inputGradients.indices {
+      guard let dx = k.inputGradients[i] else { continue }
+      CopyKernel.copy(k.outputGradients[0], dx, count: count, accumulate: k.accumulateInput[i])
+    }
   }
 }

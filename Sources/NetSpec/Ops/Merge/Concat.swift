@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Concatenates its inputs along `axis` (PyTorch's `torch.cat`): every other axis
 /// must match exactly, the sizes along `axis` add up.
 public struct Concat: Operator {
@@ -44,5 +46,59 @@ public struct Concat: Operator {
     var shape = first.shape
     shape[axis] = joined
     return Inference(outputs: [TensorType(shape)])
+  }
+}
+
+extension Concat: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(2, 3), .batch(4, 3)]),
+    OpExample(["axis": .int(-1)], inputs: [.batch(2, 3), .batch(2, 1), .batch(2, 2)]),
+    OpExample(["axis": .int(2)], inputs: [.batch(3, 2, 2), .batch(3, 1, 2)]),
+    OpExample(inputs: [.batch(2), .batch(3)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// How many contiguous chunks one sample of any input splits into: the product
+  /// of its axes before the joined one. (`axis` resolves to >= 1: joining along
+  /// the batch axis gives an output without `N` first, which the planner rejects.)
+  func outerPerSample(_ shape: [Int]) -> Int {
+    let resolved = axis < 0 ? axis + shape.count + 1 : axis
+    return shape[..<(resolved - 1)].reduce(1, *)
+  }
+
+  /// Copies each input's chunks into their slot of every output chunk.
+  public func forward(_ k: Kernel) {
+    let perSample = outerPerSample(k.shapes.inputs[0])
+    let outer = k.batch * perSample
+    let outputChunk = k.shapes.outputCount(0) / perSample
+    let y = k.outputs[0]
+    var offset = 0
+    for i in k.inputs.indices {
+      let x = k.inputs[i]
+      let chunk = k.shapes.inputCount(i) / perSample
+      for o in 0..<outer {
+        CopyKernel.copy(x + o * chunk, y + o * outputChunk + offset, count: chunk)
+      }
+      offset += chunk
+    }
+  }
+
+  /// Copies (or adds) each input's slots of the output gradient back.
+  public func backward(_ k: Kernel) {
+    let perSample = outerPerSample(k.shapes.inputs[0])
+    let outer = k.batch * perSample
+    let outputChunk = k.shapes.outputCount(0) / perSample
+    let dy = k.outputGradients[0]
+    var offset = 0
+    for i in k.inputs.indices {
+      let chunk = k.shapes.inputCount(i) / perSample
+      if let dx = k.inputGradients[i] {
+        let accumulate = k.accumulateInput[i]
+        for o in 0..<outer {
+          CopyKernel.copy(dy + o * outputChunk + offset, dx + o * chunk, count: chunk, accumulate: accumulate)
+        }
+      }
+      offset += chunk
+    }
   }
 }

@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Elementwise product of two or more inputs of identical shape (gating).
 public struct Multiply: Operator {
   public static let schema = OpSchema(
@@ -12,5 +14,56 @@ public struct Multiply: Operator {
     try ShapeRules.requireSameShape(inputs, help: "every input must have the same shape")
     return Inference(
       outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: inputs.count - 1))
+  }
+}
+
+extension Multiply: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4), .batch(3, 4)]),
+    OpExample(inputs: [.batch(2, 3), .batch(2, 3), .batch(2, 3)]),
+  ]
+
+  /// With more than two inputs, the backward pass multiplies the output gradient
+  /// by all but one of the other inputs here.
+  public func workspace(_ shapes: OpShapes) -> Int { shapes.inputs.count > 2 ? shapes.inputCount(0) : 0 }
+  public var backwardReads: BackwardReads { .inputsOnly }
+
+  public func forward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let y = k.outputs[0]
+    let (a, b) = (k.inputs[0], k.inputs[1])
+    for e in 0..<count { y[e] = a[e] * b[e] }
+    for i in 2..<k.inputs.count {
+      let x = k.inputs[i]
+      for e in 0..<count { y[e] *= x[e] }
+    }
+  }
+
+  /// dx_i = dy * (product of the other inputs): the product of all others but
+  /// the last is formed in the workspace (dy itself with two inputs), and the
+  /// last factor is applied while storing.
+  public func backward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let n = k.inputs.count
+    for i in 0..<n {
+      guard let dx = k.inputGradients[i] else { continue }
+      let last = i == n - 1 ? n - 2 : n - 1
+      var partial = UnsafePointer(k.outputGradients[0])
+      if n > 2 {
+        let w = k.workspace!
+        CopyKernel.copy(k.outputGradients[0], w, count: count)
+        for j in 0..<n where j != i && j != last {
+          let x = k.inputs[j]
+          for e in 0..<count { w[e] *= x[e] }
+        }
+        partial = UnsafePointer(w)
+      }
+      let x = k.inputs[last]
+      if k.accumulateInput[i] {
+        for e in 0..<count { dx[e] += partial[e] * x[e] }
+      } else {
+        for e in 0..<count { dx[e] = partial[e] * x[e] }
+      }
+    }
   }
 }

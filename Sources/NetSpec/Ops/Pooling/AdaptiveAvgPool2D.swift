@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Adaptive 2-D average pooling (PyTorch's `AdaptiveAvgPool2d`): averages
 /// `[N, C, H, W]` down to a fixed `[N, C, h, w]` whatever the input size, output
 /// cell `i` covering input rows `floor(i * H / h) ..< ceil((i + 1) * H / h)`.
@@ -19,11 +21,16 @@ public struct AdaptiveAvgPool2D: Operator {
   /// The input positions averaged into each of `output` cells along an axis of
   /// `input` positions (windows overlap when the size does not divide evenly).
   public static func windows(input: Int, output: Int) -> [Range<Int>] {
+    (0..<output).map { window($0, input: input, output: output) }
+  }
+
+  /// The input positions averaged into output cell `i` of `output` along an axis
+  /// of `input` positions: `floor(i * input / output) ..< ceil((i + 1) * input / output)`.
+  @inline(__always)
+  public static func window(_ i: Int, input: Int, output: Int) -> Range<Int> {
     // i * input / output without overflow: input = q * output + r with r < output.
     let (q, r) = input.quotientAndRemainder(dividingBy: output)
-    return (0..<output).map { i in
-      (i * q + i * r / output)..<((i + 1) * q + ((i + 1) * r + output - 1) / output)
-    }
+    return (i * q + i * r / output)..<((i + 1) * q + ((i + 1) * r + output - 1) / output)
   }
 
   public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
@@ -40,5 +47,64 @@ public struct AdaptiveAvgPool2D: Operator {
     let flops = try ShapeRules.product([x.shape[0], x.shape[1], perPlane], what: "FLOP count")
     let result = TensorType([x.shape[0], x.shape[1], Dim(output.0), Dim(output.1)])
     return Inference(outputs: [result], flops: flops)
+  }
+}
+
+extension AdaptiveAvgPool2D: ExecutableOperator {
+  public static let examples = [
+    OpExample(["output": .int(2)], inputs: [.batch(2, 5, 5)]),
+    OpExample(["output": .int(4)], inputs: [.batch(1, 3, 6)]),
+    OpExample(["output": .int(3)], inputs: [.batch(2, 7, 3)]),
+  ]
+
+  /// The backward pass needs only the window geometry.
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// Per plane, the mean of each output cell's window.
+  public func forward(_ k: Kernel) {
+    let (channels, height, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1], k.shapes.inputs[0][2])
+    let (outHeight, outWidth) = output
+    k.pool.parallelRanges(k.batch * channels, grain: max(1, 16_384 / (height * width))) { planes in
+      for plane in planes {
+        let x = k.inputs[0] + plane * height * width
+        let y = k.outputs[0] + plane * outHeight * outWidth
+        for oh in 0..<outHeight {
+          let rows = Self.window(oh, input: height, output: outHeight)
+          for ow in 0..<outWidth {
+            let columns = Self.window(ow, input: width, output: outWidth)
+            var sum: Float = 0
+            for ih in rows {
+              for iw in columns { sum += x[ih * width + iw] }
+            }
+            y[oh * outWidth + ow] = sum / Float(rows.count * columns.count)
+          }
+        }
+      }
+    }
+  }
+
+  /// Each output gradient spread evenly across its window (windows may overlap).
+  public func backward(_ k: Kernel) {
+    guard k.inputGradients[0] != nil else { return }
+    let (channels, height, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1], k.shapes.inputs[0][2])
+    let (outHeight, outWidth) = output
+    let accumulate = k.accumulateInput[0]
+    k.pool.parallelRanges(k.batch * channels, grain: max(1, 16_384 / (height * width))) { planes in
+      for plane in planes {
+        let dx = k.inputGradients[0]! + plane * height * width
+        let dy = k.outputGradients[0] + plane * outHeight * outWidth
+        if !accumulate { dx.update(repeating: 0, count: height * width) }
+        for oh in 0..<outHeight {
+          let rows = Self.window(oh, input: height, output: outHeight)
+          for ow in 0..<outWidth {
+            let columns = Self.window(ow, input: width, output: outWidth)
+            let share = dy[oh * outWidth + ow] / Float(rows.count * columns.count)
+            for ih in rows {
+              for iw in columns { dx[ih * width + iw] += share }
+            }
+          }
+        }
+      }
+    }
   }
 }

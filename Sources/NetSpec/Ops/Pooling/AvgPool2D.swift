@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// 2-D average pooling over `[N, C, H, W]` (PyTorch's `AvgPool2d`): padded
 /// positions are zeros and, with `count_include_pad` (the default), count in the
 /// divisor, which is then always the kernel area.
@@ -31,5 +33,78 @@ public struct AvgPool2D: Operator {
     let output = try ShapeRules.pool2D(inputs[0], kernel: kernel, stride: stride, padding: padding)
     return Inference(
       outputs: [output], flops: ShapeRules.flops(output, perElement: kernel.0 * kernel.1))
+  }
+}
+
+extension AvgPool2D: ExecutableOperator {
+  public static let examples = [
+    OpExample(["kernel": .int(2)], inputs: [.batch(2, 4, 4)]),
+    OpExample(["kernel": .int(3), "stride": .int(2), "padding": .int(1)], inputs: [.batch(2, 5, 5)]),
+    OpExample(
+      ["kernel": .int(3), "stride": .int(2), "padding": .int(1), "count_include_pad": .bool(false)],
+      inputs: [.batch(2, 5, 6)]),
+    OpExample(["kernel": .int(3), "stride": .int(1)], inputs: [.batch(1, 4, 5)]),
+  ]
+
+  /// The backward pass needs only the window geometry.
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// The divisor of a window whose part inside the input is `rows` x `columns`.
+  @inline(__always)
+  private func divisor(rows: Range<Int>, columns: Range<Int>) -> Float {
+    Float(countIncludePad ? kernel.0 * kernel.1 : rows.count * columns.count)
+  }
+
+  /// Per plane, the sum of each window clipped to the input, over the divisor.
+  public func forward(_ k: Kernel) {
+    let (channels, height, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1], k.shapes.inputs[0][2])
+    let (outHeight, outWidth) = (k.shapes.outputs[0][1], k.shapes.outputs[0][2])
+    let window = kernel.0 * kernel.1
+    k.pool.parallelRanges(k.batch * channels, grain: max(1, 16_384 / (outHeight * outWidth * window))) { planes in
+      for plane in planes {
+        let x = k.inputs[0] + plane * height * width
+        let y = k.outputs[0] + plane * outHeight * outWidth
+        for oh in 0..<outHeight {
+          let top = oh * stride.0 - padding.0
+          let rows = max(0, top)..<min(height, top + kernel.0)
+          for ow in 0..<outWidth {
+            let left = ow * stride.1 - padding.1
+            let columns = max(0, left)..<min(width, left + kernel.1)
+            var sum: Float = 0
+            for ih in rows {
+              for iw in columns { sum += x[ih * width + iw] }
+            }
+            y[oh * outWidth + ow] = sum / divisor(rows: rows, columns: columns)
+          }
+        }
+      }
+    }
+  }
+
+  /// Each output gradient spread evenly (over the divisor) across its window.
+  public func backward(_ k: Kernel) {
+    guard k.inputGradients[0] != nil else { return }
+    let (channels, height, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1], k.shapes.inputs[0][2])
+    let (outHeight, outWidth) = (k.shapes.outputs[0][1], k.shapes.outputs[0][2])
+    let accumulate = k.accumulateInput[0]
+    k.pool.parallelRanges(k.batch * channels, grain: max(1, 16_384 / (height * width))) { planes in
+      for plane in planes {
+        let dx = k.inputGradients[0]! + plane * height * width
+        let dy = k.outputGradients[0] + plane * outHeight * outWidth
+        if !accumulate { dx.update(repeating: 0, count: height * width) }
+        for oh in 0..<outHeight {
+          let top = oh * stride.0 - padding.0
+          let rows = max(0, top)..<min(height, top + kernel.0)
+          for ow in 0..<outWidth {
+            let left = ow * stride.1 - padding.1
+            let columns = max(0, left)..<min(width, left + kernel.1)
+            let share = dy[oh * outWidth + ow] / divisor(rows: rows, columns: columns)
+            for ih in rows {
+              for iw in columns { dx[ih * width + iw] += share }
+            }
+          }
+        }
+      }
+    }
   }
 }

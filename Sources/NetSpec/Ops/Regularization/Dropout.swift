@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Inverted dropout: while training, zeroes each element with probability `rate`
 /// and scales the rest by 1 / (1 - rate); the identity at inference.
 public struct Dropout: Operator {
@@ -19,5 +21,56 @@ public struct Dropout: Operator {
     try ShapeRules.requireFloat(inputs[0])
     // Draw, compare and scale while training.
     return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 2))
+  }
+}
+
+extension Dropout: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)]),
+    OpExample(["rate": .float(0.2)], inputs: [.batch(2, 2, 3)]),
+    OpExample(["rate": .float(0)], inputs: [.batch(4)]),
+  ]
+
+  /// The mask as multipliers, 0 (dropped) or 1 / (1 - rate) (kept); none when
+  /// `rate` is 0.
+  public func savedState(_ shapes: OpShapes) -> [Int] { rate > 0 ? [shapes.inputCount(0)] : [] }
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// Training: draws the mask from `SplitMix64(seed: k.seed)`, one draw per
+  /// element in order, and applies it. Evaluation, or `rate` 0: a copy.
+  public func forward(_ k: Kernel) {
+    let count = k.batch * k.shapes.inputCount(0)
+    let x = k.inputs[0]
+    let y = k.outputs[0]
+    guard k.training, rate > 0 else {
+      CopyKernel.copy(x, y, count: count)
+      return
+    }
+    let mask = k.saved[0]
+    let dropProbability = Float(rate)
+    let keepScale = Float(1 / (1 - rate))
+    var random = SplitMix64(seed: k.seed)
+    for i in 0..<count {
+      mask[i] = random.nextFloat() < dropProbability ? 0 : keepScale
+      y[i] = x[i] * mask[i]
+    }
+  }
+
+  /// dx = dy * mask while training, dy otherwise.
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    let count = k.batch * k.shapes.inputCount(0)
+    let dy = k.outputGradients[0]
+    let accumulate = k.accumulateInput[0]
+    guard k.training, rate > 0 else {
+      CopyKernel.copy(dy, dx, count: count, accumulate: accumulate)
+      return
+    }
+    let mask = k.saved[0]
+    if accumulate {
+      for i in 0..<count { dx[i] += dy[i] * mask[i] }
+    } else {
+      for i in 0..<count { dx[i] = dy[i] * mask[i] }
+    }
   }
 }

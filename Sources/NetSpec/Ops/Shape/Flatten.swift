@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Flattens the axes from `start_axis` on into one: `[N, C, H, W]` -> `[N, C*H*W]`
 /// (PyTorch's `Flatten`). A view: no data moves.
 public struct Flatten: Operator {
@@ -22,5 +24,25 @@ public struct Flatten: Operator {
     let start = try ShapeRules.axis(startAxis, of: x, attribute: "start_axis")
     let flat = try ShapeRules.product(Array(x.shape[start...]), what: "flattened size")
     return Inference(outputs: [TensorType(Array(x.shape[..<start]) + [flat], x.dtype)])
+  }
+}
+
+extension Flatten: ExecutableOperator {
+  public static let examples = [
+    OpExample(inputs: [.batch(2, 3, 2)]),
+    OpExample(["start_axis": .int(-2)], inputs: [.batch(2, 3, 2)]),
+    OpExample(["start_axis": .int(2)], inputs: [.batch(3, 2, 2)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// A copy: the layout of `[N, ...]` row-major data does not change.
+  public func forward(_ k: Kernel) {
+    CopyKernel.copy(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
+  }
+
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    CopyKernel.copy(
+      k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
   }
 }

@@ -1,3 +1,6 @@
+import NetSpecDiagnostics
+import NetSpecKernels
+
 /// Reshapes each sample: `[N, ...]` -> `[N, shape...]`. The batch axis 0 is kept
 /// and not written; entries are sizes, symbols such as `T`, or one `-1` inferred
 /// from the element count, which must match (symbolically, as ``Dim`` polynomials).
@@ -78,4 +81,30 @@ public struct Reshape: Operator {
     }
     return Inference(outputs: [TensorType([x.shape[0]] + dims, x.dtype)])
   }
+}
+
+extension Reshape: ExecutableOperator {
+  public static let examples = [
+    OpExample(["shape": exampleList([3, 4])], inputs: [.batch(12)]),
+    OpExample(["shape": exampleList([2, -1])], inputs: [.batch(3, 4)]),
+    OpExample(["shape": exampleList([6])], inputs: [.batch(2, 1, 3)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// A copy: the layout of `[N, ...]` row-major data does not change.
+  public func forward(_ k: Kernel) {
+    CopyKernel.copy(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
+  }
+
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    CopyKernel.copy(
+      k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
+  }
+}
+
+/// A list attribute of integers, as written in a spec, for the examples.
+private func exampleList(_ values: [Int]) -> SpecValue.Kind {
+  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
+  return .list(values.map { SpecValue(.int($0), span: span) })
 }

@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 /// Permutes the axes of its input (PyTorch's `permute`): output axis `i` is input
 /// axis `perm[i]`. `perm` lists every axis, the batch axis 0 included.
 public struct Transpose: Operator {
@@ -28,4 +30,79 @@ public struct Transpose: Operator {
     }
     return Inference(outputs: [TensorType(perm.map { x.shape[$0] }, x.dtype)])
   }
+}
+
+extension Transpose: ExecutableOperator {
+  public static let examples = [
+    OpExample(["perm": exampleList([0, 2, 1])], inputs: [.batch(3, 4)]),
+    OpExample(["perm": exampleList([0, 3, 1, 2])], inputs: [.batch(2, 3, 4)]),
+    OpExample(["perm": exampleList([0, 2, 3, 1])], inputs: [.batch(2, 3, 2)]),
+    OpExample(["perm": exampleList([0, 1])], inputs: [.batch(3)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// Gathers each output row from a strided run of the input.
+  public func forward(_ k: Kernel) {
+    permute(k, k.inputs[0], k.outputs[0], scatter: false, accumulate: false)
+  }
+
+  /// Scatters each output-gradient row back to where its values came from.
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    permute(k, k.outputGradients[0], dx, scatter: true, accumulate: k.accumulateInput[0])
+  }
+
+  /// Walks the output `[batch, ...]` in row-major order, one run along its last
+  /// axis at a time, tracking the matching input offset with an odometer over
+  /// the other output axes. Forward: `destination[out] = source[in]`; with
+  /// `scatter` (backward): `destination[in] (+)= source[out]`. The batch axis is
+  /// part of the walk, so any permutation is handled, not only those keeping axis 0.
+  func permute(
+    _ k: Kernel, _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, scatter: Bool,
+    accumulate: Bool
+  ) {
+    let shape = k.shapes.inputs[0]
+    let rank = perm.count
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * rank) { scratch in
+      // Per output axis: current index, size, and the input stride it moves along.
+      let index = scratch.baseAddress!
+      let size = index + rank
+      let stride = index + 2 * rank
+      for axis in 0..<rank {
+        let inputAxis = perm[axis]
+        index[axis] = 0
+        size[axis] = inputAxis == 0 ? k.batch : shape[inputAxis - 1]
+        stride[axis] = shape[inputAxis...].reduce(1, *)
+      }
+      let run = size[rank - 1]
+      let step = stride[rank - 1]
+      let runs = k.batch * shape.reduce(1, *) / run
+      var inputOffset = 0
+      for r in 0..<runs {
+        let output = r * run
+        if !scatter {
+          for t in 0..<run { destination[output + t] = source[inputOffset + t * step] }
+        } else if accumulate {
+          for t in 0..<run { destination[inputOffset + t * step] += source[output + t] }
+        } else {
+          for t in 0..<run { destination[inputOffset + t * step] = source[output + t] }
+        }
+        var axis = rank - 2
+        while axis >= 0 {
+          index[axis] += 1
+          inputOffset += stride[axis]
+          if index[axis] < size[axis] { break }
+          inputOffset -= stride[axis] * size[axis]
+          index[axis] = 0
+          axis -= 1
+        }
+      }
+    }
+  }
+}
+
+/// A list attribute of integers, as written in a spec, for the examples.
+private func exampleList(_ values: [Int]) -> SpecValue.Kind {
+  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
+  return .list(values.map { SpecValue(.int($0), span: span) })
 }

@@ -1,0 +1,61 @@
+/// An n-dimensional array of numbers read from a data file, as float32.
+struct NumericArray: Sendable {
+  /// The values in row-major (C) order.
+  var values: [Float]
+  /// The size of each axis; the first is the sample axis.
+  var shape: [Int]
+
+  /// Converts `count` little- or big-endian elements starting at `offset` to
+  /// Float, rejecting NaN and infinities. `describe` names an element index
+  /// for messages.
+  static func convert(
+    _ bytes: [UInt8], offset: Int, count: Int, element: ElementType, bigEndian: Bool,
+    describe: (Int) -> String
+  ) throws(DataFileError) -> [Float] {
+    var values = [Float](repeating: 0, count: count)
+    let size = element.size
+    let bad: Int? = bytes.withUnsafeBytes { raw in
+      values.withUnsafeMutableBufferPointer { out in
+        func word<T: FixedWidthInteger>(_ index: Int, as type: T.Type) -> T {
+          let value = raw.loadUnaligned(fromByteOffset: offset + index * size, as: T.self)
+          return bigEndian ? T(bigEndian: value) : T(littleEndian: value)
+        }
+        for index in 0..<count {
+          let value: Float
+          switch element {
+          case .uint8: value = Float(raw[offset + index])
+          case .int8: value = Float(Int8(bitPattern: raw[offset + index]))
+          case .int16: value = Float(word(index, as: Int16.self))
+          case .int32: value = Float(word(index, as: Int32.self))
+          case .int64: value = Float(word(index, as: Int64.self))
+          case .float32: value = Float(bitPattern: word(index, as: UInt32.self))
+          case .float64: value = Float(Double(bitPattern: word(index, as: UInt64.self)))
+          }
+          guard value.isFinite else { return index }
+          out[index] = value
+        }
+        return nil
+      }
+    }
+    if let bad {
+      throw DataFileError(
+        "\(describe(bad)) is not a finite float32 value",
+        help: "replace NaN and infinite values before training")
+    }
+    return values
+  }
+
+  /// The element types the NPY and IDX readers understand.
+  enum ElementType: Sendable {
+    case uint8, int8, int16, int32, int64, float32, float64
+
+    var size: Int {
+      switch self {
+      case .uint8, .int8: 1
+      case .int16: 2
+      case .int32, .float32: 4
+      case .int64, .float64: 8
+      }
+    }
+  }
+}

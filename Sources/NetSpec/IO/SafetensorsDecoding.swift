@@ -1,0 +1,127 @@
+extension SafetensorsFile {
+  /// Parses and validates a whole file's bytes: the header length within
+  /// bounds, the header well-formed JSON with well-typed entries, every dtype
+  /// known, each tensor's byte size equal to its shape's, offsets inside the
+  /// data section, the tensors contiguous with no overlaps, gaps or trailing
+  /// bytes. F32, F16, BF16 and F64 tensors are read (as float32); other
+  /// dtypes are reported as unsupported. The first problem is thrown.
+  public init(bytes: [UInt8]) throws(SafetensorsError) {
+    guard bytes.count >= 8 else { throw SafetensorsError(.tooShort(fileSize: bytes.count)) }
+    let length = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    guard length <= Self.maxHeaderLength else { throw SafetensorsError(.headerTooLarge(length: length)) }
+    guard Int(length) <= bytes.count - 8 else {
+      throw SafetensorsError(.headerPastEnd(length: length, fileSize: bytes.count))
+    }
+    let dataStart = 8 + Int(length)
+    let header: JSONTree
+    do {
+      header = try JSONReader.parse(Array(bytes[8..<dataStart]))
+    } catch {
+      throw SafetensorsError(.headerNotJSON(error.description))
+    }
+    guard case .object(let members) = header else { throw SafetensorsError(.headerNotObject) }
+
+    let dataSize = bytes.count - dataStart
+    var metadata: [String: String] = [:]
+    var entries: [Entry] = []
+    for name in members.keys.sorted(by: Self.byteOrder) {
+      if name == "__metadata__" {
+        metadata = try Self.metadata(members[name]!)
+      } else {
+        entries.append(try Entry(name: name, members[name]!, dataSize: dataSize))
+      }
+    }
+    try Self.checkLayout(entries, dataSize: dataSize)
+    if let entry = entries.first(where: { !$0.dtype.isReadable }) {
+      throw SafetensorsError(.unsupportedDtype(tensor: entry.name, dtype: entry.dtype.rawValue))
+    }
+    self.init(
+      tensors: entries.map {
+        NamedTensor(
+          name: $0.name, shape: $0.shape,
+          values: $0.dtype.floats(bytes[dataStart + $0.offsets[0]..<dataStart + $0.offsets[1]]))
+      },
+      metadata: metadata)
+  }
+
+  /// One tensor's header entry, checked on its own.
+  private struct Entry {
+    var name: String
+    var dtype: SafetensorsDtype
+    var shape: [Int]
+    var offsets: [Int]
+
+    init(name: String, _ value: JSONTree, dataSize: Int) throws(SafetensorsError) {
+      func bad(_ reason: String) -> SafetensorsError { SafetensorsError(.badEntry(tensor: name, reason)) }
+      guard case .object(let fields) = value else { throw bad("expected an object with dtype, shape and data_offsets") }
+      guard case .string(let dtypeName)? = fields["dtype"] else { throw bad("`dtype` must be a string") }
+      guard let dtype = SafetensorsDtype(rawValue: dtypeName) else {
+        throw SafetensorsError(.unknownDtype(tensor: name, dtype: dtypeName))
+      }
+      guard let shape = Self.integers(fields["shape"]) else {
+        throw bad("`shape` must be a list of non-negative integers")
+      }
+      guard let offsets = Self.integers(fields["data_offsets"]), offsets.count == 2 else {
+        throw bad("`data_offsets` must be two non-negative integers [begin, end]")
+      }
+      guard offsets[0] <= offsets[1] else {
+        throw bad("data_offsets [\(offsets[0]), \(offsets[1])] end before they begin")
+      }
+      guard offsets[1] <= dataSize else {
+        throw SafetensorsError(.offsetsOutOfBounds(tensor: name, offsets: offsets, dataSize: dataSize))
+      }
+      guard let count = NamedTensor.elementCount(shape), count <= Int.max / dtype.byteSize else {
+        throw bad("shape \(shape) is too large")
+      }
+      guard count * dtype.byteSize == offsets[1] - offsets[0] else {
+        throw SafetensorsError(
+          .byteCountMismatch(tensor: name, dtype: dtype.rawValue, shape: shape, offsets: offsets))
+      }
+      self.name = name
+      self.dtype = dtype
+      self.shape = shape
+      self.offsets = offsets
+    }
+
+    /// A JSON array of non-negative integers.
+    private static func integers(_ value: JSONTree?) -> [Int]? {
+      guard case .array(let elements)? = value else { return nil }
+      var numbers: [Int] = []
+      for element in elements {
+        guard case .int(let number) = element, number >= 0 else { return nil }
+        numbers.append(number)
+      }
+      return numbers
+    }
+  }
+
+  /// `__metadata__`: an object of strings (or null).
+  private static func metadata(_ value: JSONTree) throws(SafetensorsError) -> [String: String] {
+    if value == .null { return [:] }
+    guard case .object(let members) = value else { throw SafetensorsError(.badMetadata("must be an object")) }
+    var strings: [String: String] = [:]
+    for key in members.keys.sorted(by: byteOrder) {
+      guard case .string(let text) = members[key]! else {
+        throw SafetensorsError(.badMetadata("must map strings to strings; \(JSONText.quoted(key)) is not a string"))
+      }
+      strings[key] = text
+    }
+    return strings
+  }
+
+  /// The tensors, in offset order, tile the data section exactly.
+  private static func checkLayout(_ entries: [Entry], dataSize: Int) throws(SafetensorsError) {
+    let ordered = entries.sorted { ($0.offsets[0], $0.offsets[1]) < ($1.offsets[0], $1.offsets[1]) }
+    var end = 0
+    for (index, entry) in ordered.enumerated() {
+      if entry.offsets[0] < end {
+        let previous = ordered[index - 1]
+        throw SafetensorsError(
+          .overlap(tensor: entry.name, offsets: entry.offsets, other: previous.name, otherOffsets: previous.offsets))
+      }
+      if entry.offsets[0] > end { throw SafetensorsError(.gap(tensor: entry.name, bytes: entry.offsets[0] - end)) }
+      end = entry.offsets[1]
+    }
+    if end < dataSize { throw SafetensorsError(.trailingBytes(dataSize - end)) }
+  }
+}

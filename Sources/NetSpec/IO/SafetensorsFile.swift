@@ -1,0 +1,86 @@
+/// Named float32 tensors and string metadata in the safetensors format, the
+/// weights file of `netspec train` that other tools (PyTorch, NumPy, JAX) read
+/// directly.
+///
+/// The format: an 8-byte little-endian header length `N`; `N` bytes of JSON
+/// mapping each tensor name to `{"dtype", "shape", "data_offsets": [begin,
+/// end]}` (offsets into the data section), plus an optional `"__metadata__"`
+/// object of strings, padded with spaces to a multiple of 8 bytes; then the
+/// data section, the tensors' little-endian bytes back to back.
+///
+/// ```swift
+/// let file = SafetensorsFile(
+///   tensors: [NamedTensor(name: "dense_1.bias", shape: [2], values: [0.5, -1])],
+///   metadata: ["spec": "mlp", "seed": "42"])
+/// try file.write(to: "weights.safetensors")       // atomic
+/// let back = try SafetensorsFile(contentsOf: "weights.safetensors")
+/// ```
+public struct SafetensorsFile: Sendable, Equatable {
+  /// The tensors, in the order of their names' UTF-8 bytes.
+  public private(set) var tensors: [NamedTensor]
+  /// Free-form string metadata (`__metadata__`), e.g. spec name, seed, epoch.
+  public var metadata: [String: String]
+
+  /// The largest header accepted when reading, as in the reference
+  /// implementation: 100 MB.
+  public static let maxHeaderLength = 100_000_000
+
+  /// Tensors (kept sorted by name) and metadata.
+  public init(tensors: [NamedTensor], metadata: [String: String] = [:]) {
+    self.tensors = tensors.sorted { Self.byteOrder($0.name, $1.name) }
+    self.metadata = metadata
+  }
+
+  /// The tensor named `name`.
+  public subscript(name: String) -> NamedTensor? {
+    tensors.first { $0.name == name }
+  }
+
+  /// Reads and validates the file at `path`; float16, bfloat16 and float64
+  /// tensors are converted to float32.
+  public init(contentsOf path: String) throws(SafetensorsError) {
+    let bytes: [UInt8]
+    do {
+      bytes = try FileBytes.read(path)
+    } catch {
+      throw SafetensorsError(.io("cannot read the file: \(error.reason)"), path: path)
+    }
+    do {
+      try self.init(bytes: bytes)
+    } catch var error {
+      error.path = path
+      throw error
+    }
+  }
+
+  /// Writes the file atomically: `path` holds either its old contents or the
+  /// complete new file, even if the process dies mid-write.
+  public func write(to path: String) throws(SafetensorsError) {
+    try write(to: path, beforeRename: { _ in })
+  }
+
+  /// ``write(to:)`` with a hook between writing the temporary file and
+  /// renaming it over `path` (see ``AtomicFile/write(_:to:beforeRename:)``).
+  func write(to path: String, beforeRename: (String) throws -> Void) throws(SafetensorsError) {
+    let bytes: [UInt8]
+    do {
+      bytes = try encoded()
+    } catch var error {
+      error.path = path
+      throw error
+    }
+    do {
+      try AtomicFile.write(bytes, to: path, beforeRename: beforeRename)
+    } catch let error as FileError {
+      throw SafetensorsError(.io("cannot write the file: \(error.reason)"), path: path)
+    } catch {
+      throw SafetensorsError(.io("cannot write the file: \(error)"), path: path)
+    }
+  }
+
+  /// Names compared by their UTF-8 bytes, as Rust sorts strings; keeps the
+  /// byte output independent of Unicode normalization.
+  static func byteOrder(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+  }
+}

@@ -1,0 +1,176 @@
+import NetSpecKernels
+
+/// An op that can run: forward and backward kernels on float32 buffers, plus
+/// what the planner needs to know to place its buffers. Every op in the
+/// registry conforms (a test iterates the registry), in the op's own file.
+///
+/// Kernels see only per-sample shapes and the batch size of the call: every
+/// activation is `[batch, ...perSample]`, row-major, contiguous.
+public protocol ExecutableOperator: Operator {
+  /// Float counts of state saved by the forward pass for the backward pass
+  /// (dropout masks, normalization statistics, gate activations), each per
+  /// sample: the planner allocates `batch * count` floats for each.
+  func savedState(_ shapes: OpShapes) -> [Int]
+  /// Float count, per sample, of scratch used during one forward or backward
+  /// call and not kept (im2col buffers, temporaries).
+  func workspace(_ shapes: OpShapes) -> Int
+  /// Which inputs and outputs the backward kernel reads (the planner keeps them
+  /// alive until then).
+  var backwardReads: BackwardReads { get }
+  /// Computes outputs (and saved state) from inputs and parameters.
+  func forward(_ kernel: Kernel)
+  /// Computes input and parameter gradients from output gradients.
+  func backward(_ kernel: Kernel)
+  /// Small examples for the op-wide tests (gradient check, interpreter vs
+  /// emitted code): attributes and input shapes.
+  static var examples: [OpExample] { get }
+}
+
+extension ExecutableOperator {
+  public func savedState(_ shapes: OpShapes) -> [Int] { [] }
+  public func workspace(_ shapes: OpShapes) -> Int { 0 }
+  public var backwardReads: BackwardReads { .all }
+}
+
+/// Which forward values a backward kernel reads.
+public struct BackwardReads: Sendable {
+  public var inputs: Bool
+  public var outputs: Bool
+
+  public init(inputs: Bool, outputs: Bool) {
+    self.inputs = inputs
+    self.outputs = outputs
+  }
+
+  public static let all = BackwardReads(inputs: true, outputs: true)
+  public static let inputsOnly = BackwardReads(inputs: true, outputs: false)
+  public static let outputsOnly = BackwardReads(inputs: false, outputs: true)
+  public static let nothing = BackwardReads(inputs: false, outputs: false)
+}
+
+/// Static per-sample shapes of one op application (batch axis removed).
+public struct OpShapes: Sendable, Hashable {
+  public var inputs: [[Int]]
+  public var outputs: [[Int]]
+  public var parameters: [[Int]]
+
+  public init(inputs: [[Int]], outputs: [[Int]], parameters: [[Int]]) {
+    self.inputs = inputs
+    self.outputs = outputs
+    self.parameters = parameters
+  }
+
+  /// Elements per sample of input `i`.
+  public func inputCount(_ i: Int) -> Int { inputs[i].reduce(1, *) }
+  /// Elements per sample of output `i`.
+  public func outputCount(_ i: Int) -> Int { outputs[i].reduce(1, *) }
+}
+
+/// One example application of an op for op-wide tests.
+public struct OpExample: Sendable {
+  public var attributes: [String: SpecValue.Kind]
+  /// Input types including the batch axis `N` first.
+  public var inputs: [TensorType]
+  /// For int32 inputs: ids are drawn from `0..<idRange`.
+  public var idRange: Int
+  /// Inputs are drawn away from 0 by this margin (for ops with a kink at 0).
+  public var avoidZero: Bool
+
+  public init(
+    _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false
+  ) {
+    self.attributes = attributes
+    self.inputs = inputs
+    self.idRange = idRange
+    self.avoidZero = avoidZero
+  }
+}
+
+extension TensorType {
+  /// `[N, dims...]` float32, for examples.
+  public static func batch(_ dims: Int...) -> TensorType {
+    TensorType([Dim.symbol("N")] + dims.map { Dim($0) })
+  }
+
+  /// `[N, dims...]` int32, for examples.
+  public static func batchIDs(_ dims: Int...) -> TensorType {
+    TensorType([Dim.symbol("N")] + dims.map { Dim($0) }, .int32)
+  }
+}
+
+/// Buffers and sizes of one kernel call. Pointers stay valid for the whole run of
+/// a plan; the interpreter builds one `Kernel` per step once and only changes
+/// `batch`, `training` and `seed` between calls.
+public struct Kernel: @unchecked Sendable {
+  /// Samples in this call (at most the plan's capacity).
+  public var batch: Int
+  public var shapes: OpShapes
+  public var inputs: [UnsafeMutablePointer<Float>]
+  public var outputs: [UnsafeMutablePointer<Float>]
+  public var parameters: [UnsafeMutablePointer<Float>]
+  /// Non-trainable state such as batchnorm's running statistics.
+  public var buffers: [UnsafeMutablePointer<Float>]
+  public var saved: [UnsafeMutablePointer<Float>]
+  public var workspace: UnsafeMutablePointer<Float>?
+  /// Backward only: gradients of the outputs.
+  public var outputGradients: [UnsafeMutablePointer<Float>]
+  /// Backward only: where input gradients go; nil where none is needed.
+  public var inputGradients: [UnsafeMutablePointer<Float>?]
+  /// Backward only: add into `inputGradients[i]` instead of overwriting it.
+  public var accumulateInput: [Bool]
+  /// Backward only: parameter gradients; nil for frozen parameters.
+  public var parameterGradients: [UnsafeMutablePointer<Float>?]
+  /// Backward only: add into `parameterGradients[i]` (tied weights).
+  public var accumulateParameter: [Bool]
+  /// Training mode (dropout active, batchnorm on batch statistics).
+  public var training: Bool
+  /// A seed for this call's randomness (dropout masks), derived from the run's
+  /// seed, the node and the step.
+  public var seed: UInt64
+  public var pool: ComputePool
+
+  public init(
+    batch: Int, shapes: OpShapes, inputs: [UnsafeMutablePointer<Float>], outputs: [UnsafeMutablePointer<Float>],
+    parameters: [UnsafeMutablePointer<Float>] = [], buffers: [UnsafeMutablePointer<Float>] = [],
+    saved: [UnsafeMutablePointer<Float>] = [], workspace: UnsafeMutablePointer<Float>? = nil,
+    outputGradients: [UnsafeMutablePointer<Float>] = [], inputGradients: [UnsafeMutablePointer<Float>?] = [],
+    accumulateInput: [Bool] = [], parameterGradients: [UnsafeMutablePointer<Float>?] = [],
+    accumulateParameter: [Bool] = [], training: Bool = true, seed: UInt64 = 0, pool: ComputePool = .shared
+  ) {
+    self.batch = batch
+    self.shapes = shapes
+    self.inputs = inputs
+    self.outputs = outputs
+    self.parameters = parameters
+    self.buffers = buffers
+    self.saved = saved
+    self.workspace = workspace
+    self.outputGradients = outputGradients
+    self.inputGradients = inputGradients
+    self.accumulateInput = accumulateInput
+    self.parameterGradients = parameterGradients
+    self.accumulateParameter = accumulateParameter
+    self.training = training
+    self.seed = seed
+    self.pool = pool
+  }
+
+  /// Writes `value` to input gradient `i` at `index`, adding when accumulating.
+  @inline(__always)
+  public func storeInputGradient(_ i: Int, _ index: Int, _ value: Float) {
+    guard let g = inputGradients[i] else { return }
+    if accumulateInput[i] { g[index] += value } else { g[index] = value }
+  }
+
+  /// Writes `value` to parameter gradient `i` at `index`, adding when accumulating.
+  @inline(__always)
+  public func storeParameterGradient(_ i: Int, _ index: Int, _ value: Float) {
+    guard let g = parameterGradients[i] else { return }
+    if accumulateParameter[i] { g[index] += value } else { g[index] = value }
+  }
+
+  /// GEMM `beta` for input gradient `i`: 1 when accumulating, else 0.
+  public func inputBeta(_ i: Int) -> Float { accumulateInput[i] ? 1 : 0 }
+  /// GEMM `beta` for parameter gradient `i`: 1 when accumulating, else 0.
+  public func parameterBeta(_ i: Int) -> Float { accumulateParameter[i] ? 1 : 0 }
+}

@@ -1,0 +1,32 @@
+/// Moves an interpreter's parameters (trainable, frozen and buffers) to and
+/// from safetensors files, one tensor per parameter under its graph name
+/// (`conv1.weight`); the emitted Swift code uses the same names.
+public enum Checkpoint {
+  /// The parameters as named tensors.
+  public static func tensors(of interpreter: Interpreter) -> [NamedTensor] {
+    interpreter.plan.graph.parameters.enumerated().map { id, parameter in
+      NamedTensor(name: parameter.name, shape: parameter.shape, values: Array(interpreter.parameter(id)))
+    }
+  }
+
+  /// Writes the parameters atomically to `path`.
+  public static func write(
+    _ interpreter: Interpreter, to path: String, metadata: [String: String]
+  ) throws(SafetensorsError) {
+    try SafetensorsFile(tensors: tensors(of: interpreter), metadata: metadata).write(to: path)
+  }
+
+  /// Loads weights from `path` into the interpreter, after checking that the
+  /// file holds exactly the model's tensors with the right shapes.
+  public static func load(_ path: String, into interpreter: Interpreter) throws(SafetensorsError) {
+    let file = try SafetensorsFile(contentsOf: path)
+    let graph = interpreter.plan.graph
+    var expected: [String: [Int]] = [:]
+    for parameter in graph.parameters { expected[parameter.name] = parameter.shape }
+    try file.check(expected: expected)
+    for (id, parameter) in graph.parameters.enumerated() {
+      let destination = interpreter.parameter(id)
+      for (i, v) in file[parameter.name]!.values.enumerated() { destination[i] = v }
+    }
+  }
+}

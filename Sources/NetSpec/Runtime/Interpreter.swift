@@ -1,0 +1,144 @@
+import NetSpecKernels
+
+/// Runs an ``ExecutionPlan`` on the CPU kernels: one arena for activations and
+/// gradients, one for parameters (trainable prefix first) and one for parameter
+/// gradients. Every kernel call's buffers are resolved once, at construction, so
+/// a step does no allocation and no lookups.
+///
+/// ```swift
+/// let interpreter = Interpreter(plan: plan, seed: 42)
+/// interpreter.setInput(image, batch: 64) { dst in ... }
+/// interpreter.forward(batch: 64, training: true)
+/// interpreter.backward(batch: 64)
+/// ```
+public final class Interpreter: @unchecked Sendable {
+  public let plan: ExecutionPlan
+  /// Activations and activation gradients.
+  public let arena: UnsafeMutablePointer<Float>
+  /// Parameters: trainable ones first (``ExecutionPlan/trainableCount`` floats), then
+  /// frozen ones, then buffers.
+  public let parameters: UnsafeMutablePointer<Float>
+  /// Gradients of the trainable parameters, laid out like their prefix.
+  public let gradients: UnsafeMutablePointer<Float>
+  private var forwardKernels: [Kernel]
+  private var backwardKernels: [Kernel]
+  private let operators: [any ExecutableOperator]
+  private let pool: ComputePool
+  /// Seed of the run: dropout masks derive from it, the node and the step.
+  public var seed: UInt64
+  /// Counts forward passes, so dropout masks differ between steps.
+  public private(set) var step: UInt64 = 0
+
+  /// - Parameters:
+  ///   - seed: Initializes the parameters (``ParameterInitialization``) and seeds dropout.
+  public init(plan: ExecutionPlan, seed: UInt64, pool: ComputePool = .shared) {
+    self.plan = plan
+    self.seed = seed
+    self.pool = pool
+    arena = .allocate(capacity: max(plan.arenaSize, 1))
+    arena.initialize(repeating: 0, count: max(plan.arenaSize, 1))
+    parameters = .allocate(capacity: max(plan.parameterArenaSize, 1))
+    parameters.initialize(repeating: 0, count: max(plan.parameterArenaSize, 1))
+    gradients = .allocate(capacity: max(plan.trainableCount, 1))
+    gradients.initialize(repeating: 0, count: max(plan.trainableCount, 1))
+    operators = plan.graph.nodes.map { $0.op as! any ExecutableOperator }
+    forwardKernels = []
+    backwardKernels = []
+    forwardKernels = plan.forwardSteps.map(kernel(for:))
+    backwardKernels = plan.backwardSteps.map(kernel(for:))
+    ParameterInitialization.initialize(plan: plan, parameters: parameters, seed: seed)
+  }
+
+  deinit {
+    arena.deallocate()
+    parameters.deallocate()
+    gradients.deallocate()
+  }
+
+  private func kernel(for step: ExecutionPlan.Step) -> Kernel {
+    let node = plan.graph.nodes[step.node]
+    let buffer = { (id: Int) in self.arena + self.plan.buffers[id].offset }
+    let parameterPointers = node.parameters.map { parameters + plan.slot(of: $0.id).offset }
+    let parameterGradients: [UnsafeMutablePointer<Float>?] = node.parameters.map {
+      let slot = plan.slot(of: $0.id)
+      return plan.graph.parameters[$0.id].trainable ? gradients + slot.offset : nil
+    }
+    return Kernel(
+      batch: plan.capacity, shapes: step.shapes, inputs: step.inputs.map(buffer), outputs: step.outputs.map(buffer),
+      parameters: parameterPointers, buffers: node.buffers.map { parameters + plan.slot(of: $0.id).offset },
+      saved: step.saved.map(buffer), workspace: step.workspace.map(buffer),
+      outputGradients: step.outputGradients.map(buffer), inputGradients: step.inputGradients.map { $0.map(buffer) },
+      accumulateInput: step.accumulateInput,
+      parameterGradients: step.phase == .backward ? parameterGradients : [],
+      accumulateParameter: step.accumulateParameter, training: true, seed: 0, pool: pool)
+  }
+
+  /// The arena region of a value (`capacity * perSample` floats for batched values).
+  public func buffer(of value: ValueID) -> UnsafeMutableBufferPointer<Float> {
+    let b = plan.buffers[plan.valueBuffers[value]!]
+    return UnsafeMutableBufferPointer(start: arena + b.offset, count: b.size(capacity: plan.capacity))
+  }
+
+  /// The arena region of a value's gradient, if the plan computes it.
+  public func gradient(of value: ValueID) -> UnsafeMutableBufferPointer<Float>? {
+    guard let id = plan.gradientBuffers[value] else { return nil }
+    let b = plan.buffers[id]
+    return UnsafeMutableBufferPointer(start: arena + b.offset, count: b.size(capacity: plan.capacity))
+  }
+
+  /// The parameter arena region of one parameter.
+  public func parameter(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float> {
+    let slot = plan.slot(of: id)
+    return UnsafeMutableBufferPointer(start: parameters + slot.offset, count: slot.count)
+  }
+
+  /// The gradient of one trainable parameter.
+  public func parameterGradient(_ id: ParameterID) -> UnsafeMutableBufferPointer<Float>? {
+    guard plan.graph.parameters[id].trainable else { return nil }
+    let slot = plan.slot(of: id)
+    return UnsafeMutableBufferPointer(start: gradients + slot.offset, count: slot.count)
+  }
+
+  /// Runs the forward pass (and the loss when the plan trains) on `batch` samples.
+  public func forward(batch: Int, training: Bool) {
+    precondition(batch >= 1 && batch <= plan.capacity, "batch \(batch) exceeds the plan's capacity \(plan.capacity)")
+    step &+= 1
+    for i in forwardKernels.indices {
+      forwardKernels[i].batch = batch
+      forwardKernels[i].training = training
+      forwardKernels[i].seed = Self.mix(seed, UInt64(plan.forwardSteps[i].node), step)
+      operators[plan.forwardSteps[i].node].forward(forwardKernels[i])
+    }
+  }
+
+  /// Runs the backward pass after ``forward(batch:training:)``: fills the
+  /// parameter gradients of the mean loss over the batch.
+  public func backward(batch: Int) {
+    guard let loss = plan.graph.loss, let seedBuffer = plan.gradientBuffers[loss] else { return }
+    arena[plan.buffers[seedBuffer].offset] = 1
+    for i in backwardKernels.indices {
+      backwardKernels[i].batch = batch
+      backwardKernels[i].training = true
+      backwardKernels[i].seed = Self.mix(seed, UInt64(plan.backwardSteps[i].node), step)
+      operators[plan.backwardSteps[i].node].backward(backwardKernels[i])
+    }
+  }
+
+  /// The mean loss of the last forward pass.
+  public var loss: Float {
+    guard let loss = plan.graph.loss else { return .nan }
+    return buffer(of: loss)[0]
+  }
+
+  /// A well-mixed 64-bit seed from several values (SplitMix64 finalizer).
+  static func mix(_ values: UInt64...) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for v in values {
+      h ^= v &+ 0x9E37_79B9_7F4A_7C15 &+ (h << 6) &+ (h >> 2)
+      h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+      h ^= h >> 31
+    }
+    return h
+  }
+}

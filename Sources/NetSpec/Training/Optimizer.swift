@@ -1,0 +1,116 @@
+import Foundation
+
+/// Updates trainable parameters from their gradients: SGD (with heavy-ball or
+/// Nesterov momentum), Adam or AdamW, with L2 weight decay, over one flat array
+/// (the trainable prefix of the parameter arena), as PyTorch's optimizers do.
+public final class Optimizer {
+  public let algorithm: OptimizerSpec.Algorithm
+  /// L2 coefficient added to the gradient (`train.weight_decay`).
+  public let weightDecay: Float
+  /// Number of trainable floats.
+  public let count: Int
+  /// SGD: velocity; Adam: first moment.
+  private let first: UnsafeMutablePointer<Float>
+  /// Adam: second moment.
+  private let second: UnsafeMutablePointer<Float>
+  /// Updates taken so far (Adam's bias correction).
+  public private(set) var steps = 0
+
+  public init(_ algorithm: OptimizerSpec.Algorithm, weightDecay: Double, count: Int) {
+    self.algorithm = algorithm
+    self.weightDecay = Float(weightDecay)
+    self.count = count
+    first = .allocate(capacity: max(count, 1))
+    first.initialize(repeating: 0, count: max(count, 1))
+    second = .allocate(capacity: max(count, 1))
+    second.initialize(repeating: 0, count: max(count, 1))
+  }
+
+  deinit {
+    first.deallocate()
+    second.deallocate()
+  }
+
+  /// Floats of optimizer state per trainable parameter (for memory estimates).
+  public var stateSlots: Int {
+    switch algorithm {
+    case .sgd(let momentum, _): momentum == 0 ? 0 : 1
+    case .adam, .adamw: 2
+    }
+  }
+
+  /// One update of `parameters` from `gradients` at learning rate `lr`.
+  public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Float) {
+    steps += 1
+    let wd = weightDecay
+    switch algorithm {
+    case .sgd(let momentum, let nesterov):
+      let mu = Float(momentum)
+      let v = first
+      for i in 0..<count {
+        var d = g[i] + wd * p[i]
+        if mu != 0 {
+          v[i] = steps == 1 ? d : mu * v[i] + d
+          d = nesterov ? d + mu * v[i] : v[i]
+        }
+        p[i] -= lr * d
+      }
+    case .adam(let adam):
+      adamStep(p, g, lr: lr, adam, decoupledDecay: 0)
+    case .adamw(let adam, let decay):
+      adamStep(p, g, lr: lr, adam, decoupledDecay: Float(decay))
+    }
+  }
+
+  private func adamStep(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, lr: Float,
+    _ adam: OptimizerSpec.AdamParameters, decoupledDecay: Float
+  ) {
+    let beta1 = Float(adam.beta1)
+    let beta2 = Float(adam.beta2)
+    let eps = Float(adam.epsilon)
+    let correction1 = 1 - powf(beta1, Float(steps))
+    let correction2 = 1 - powf(beta2, Float(steps))
+    let stepSize = lr / correction1
+    let root2 = correction2.squareRoot()
+    let (m, v, wd) = (first, second, weightDecay)
+    for i in 0..<count {
+      if decoupledDecay != 0 { p[i] -= lr * decoupledDecay * p[i] }
+      let d = g[i] + wd * p[i]
+      m[i] = beta1 * m[i] + (1 - beta1) * d
+      v[i] = beta2 * v[i] + (1 - beta2) * d * d
+      p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
+    }
+  }
+
+  /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
+  /// the norm before clipping.
+  @discardableResult
+  public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float) -> Float {
+    var sum: Double = 0
+    for i in 0..<count { sum += Double(gradients[i]) * Double(gradients[i]) }
+    let norm = Float(sum.squareRoot())
+    if norm > maxNorm, norm.isFinite {
+      let scale = maxNorm / (norm + 1e-6)
+      for i in 0..<count { gradients[i] *= scale }
+    }
+    return norm
+  }
+}
+
+extension LRSchedule {
+  /// The learning rate for `epoch` (0-based) of `epochs`, at `progress` (0..<1)
+  /// through that epoch (warmup rises per step).
+  public func rate(base: Double, epoch: Int, epochs: Int, progress: Double) -> Double {
+    if warmupEpochs > 0, epoch < warmupEpochs {
+      return base * (Double(epoch) + progress + 1e-9) / Double(warmupEpochs)
+    }
+    let t = Double(epoch - warmupEpochs)
+    let total = Double(max(epochs - warmupEpochs, 1))
+    switch kind {
+    case .constant: return base
+    case .step(let every, let gamma): return base * pow(gamma, (t / Double(every)).rounded(.down))
+    case .cosine(let minLR): return minLR + (base - minLR) * (1 + cos(Double.pi * t / total)) / 2
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/// What a ``Trainer`` reports while it runs, for progress output and logs.
+public enum TrainingEvent: Sendable {
+  /// A training step finished.
+  case step(StepProgress)
+  /// An epoch finished, with its metrics.
+  case epoch(EpochMetrics)
+  /// Early stopping ended the run after `epoch`; the best epoch was `best`.
+  case stoppedEarly(epoch: Int, best: Int)
+}
+
+/// Progress within an epoch.
+public struct StepProgress: Sendable {
+  public var epoch: Int
+  public var epochs: Int
+  public var step: Int
+  public var stepsPerEpoch: Int
+  /// Mean training loss of the epoch so far.
+  public var loss: Double
+  /// Training accuracy of the epoch so far, when the task has one.
+  public var accuracy: Double?
+  /// Samples trained on in the epoch so far.
+  public var samples: Int
+}
+
+/// Why training stopped before its last epoch, other than early stopping.
+public struct TrainingFailure: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}
