@@ -13,6 +13,7 @@
 public struct GEMMEpilogue {
   /// A bias added to every element of C.
   public enum Bias {
+    /// No bias.
     case none
     /// `C[i, j] += bias[j]`: `n` floats, one per column (a dense layer's bias).
     case perColumn(UnsafePointer<Float>)
@@ -22,6 +23,7 @@ public struct GEMMEpilogue {
 
   /// The last step, applied after the bias.
   public enum Activation {
+    /// Leaves the value as it is.
     case identity
     /// `max(x, 0)`; NaN stays NaN.
     case relu
@@ -31,9 +33,12 @@ public struct GEMMEpilogue {
     case reluGradient(input: UnsafePointer<Float>, ld: Int)
   }
 
+  /// Added first.
   public var bias: Bias
+  /// Applied to the biased value.
   public var activation: Activation
 
+  /// An epilogue adding `bias`, then applying `activation`.
   public init(bias: Bias = .none, activation: Activation = .identity) {
     self.bias = bias
     self.activation = activation

@@ -90,13 +90,13 @@ public struct ConvolutionGeometry: Sendable, Hashable {
         continue
       }
       let source = plane + ih * width
-      out.update(repeating: 0, count: valid.lowerBound)
+      for ow in 0..<valid.lowerBound { out[ow] = 0 }
       if strideWidth == 1 {
-        (out + valid.lowerBound).update(from: source + valid.lowerBound + columnOffset, count: valid.count)
+        for ow in valid { out[ow] = source[ow + columnOffset] }
       } else {
         for ow in valid { out[ow] = source[ow * strideWidth + columnOffset] }
       }
-      (out + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
+      for ow in valid.upperBound..<outputWidth { out[ow] = 0 }
     }
   }
 
@@ -137,7 +137,11 @@ public struct ConvolutionGeometry: Sendable, Hashable {
       let ih = oh * strideHeight + i * dilationHeight - padTop
       let input = plane + ih * width
       let gradient = source + oh * outputWidth
-      for ow in valid { input[ow * strideWidth + columnOffset] += gradient[ow] }
+      if strideWidth == 1 {
+        for ow in valid { input[ow + columnOffset] += gradient[ow] }
+      } else {
+        for ow in valid { input[ow * strideWidth + columnOffset] += gradient[ow] }
+      }
     }
   }
 }

@@ -49,10 +49,7 @@ struct Train: ParsableCommand {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let weightsPath = "\(directory)/weights.safetensors"
     let log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
-    let progress = ProgressReporter(
-      epochs: trainer.epochs, interactive: Console.stdoutIsTerminal, write: { text in
-        FileHandle.standardOutput.write(Data(text.utf8))
-      })
+    let progress = ProgressReporter.standardOutput(epochs: trainer.epochs)
     Console.say(
       "training \(name): \(checked.graph.parameterCount.formatted()) parameters, \(prepared.train.count) training samples"
         + (prepared.validation.map { ", \($0.count) validation" } ?? "") + (prepared.test.map { ", \($0.count) test" } ?? ""))

@@ -10,10 +10,12 @@ func exampleData(_ name: String) -> String {
     .standardizedFileURL.path
 }
 
-/// A fresh temporary folder for one test's fixture files.
+/// A fresh temporary folder for one test's fixture files, inside one folder
+/// per test process (`netspec-data-tests-<pid>`).
 func fixtureFolder() -> URL {
   let folder = FileManager.default.temporaryDirectory
-    .appendingPathComponent("netspec-data-tests-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+    .appendingPathComponent("netspec-data-tests-\(ProcessInfo.processInfo.processIdentifier)")
+    .appendingPathComponent(UUID().uuidString)
   try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
   return folder
 }

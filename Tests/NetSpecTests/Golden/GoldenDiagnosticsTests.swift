@@ -103,9 +103,10 @@ struct GoldenDiagnosticsTests {
         lines.replaceSubrange(start..<end, with: goldenLines)
         index = start + goldenLines.count
       } else if Array(lines[start..<end]) != goldenLines {
-        Issue.record(
+        let message =
           "docs/DIAGNOSTICS.md line \(start + 1): the example differs from Cases/\(file); "
-            + "rewrite it with `NETSPEC_UPDATE_GOLDEN=1 swift test --filter Golden`")
+          + "rewrite it with `NETSPEC_UPDATE_GOLDEN=1 swift test --filter Golden`"
+        Issue.record(Comment(rawValue: message))
       }
     }
     #expect(examples >= DiagnosticCode.all.count, "every code shows at least one golden example")

@@ -1,4 +1,3 @@
-import Foundation
 import NetSpecDiagnostics
 import NetSpecKernels
 
@@ -277,11 +276,10 @@ extension MultiHeadAttention: ExecutableOperator {
       let valid = causal ? r % size.queries + 1 : size.keys
       var largest = -Float.infinity
       for j in 0..<valid { largest = max(largest, row[j]) }
+      for j in 0..<valid { row[j] -= largest }
+      VectorMath.exp(row, row, count: valid)
       var sum: Float = 0
-      for j in 0..<valid {
-        row[j] = expf(row[j] - largest)
-        sum += row[j]
-      }
+      for j in 0..<valid { sum += row[j] }
       let scale = 1 / sum
       for j in 0..<valid { row[j] *= scale }
       for j in valid..<size.keys { row[j] = 0 }

@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Gated recurrent unit over `[N, T, I]` sequences, as
 /// `torch.nn.GRU(I, hidden, layers, batch_first=True)`: three gates (reset,
@@ -76,14 +76,15 @@ extension GRU: ExecutableOperator {
           k, layer: layer, size, previous: t > 0 ? states + previous : nil, into: recurrent, accumulate: false)
         for n in 0..<size.batch {
           let (g, h) = (stepGates + n * size.gateWidth, recurrent + n * size.gateWidth)
+          let (reset, update, candidate) = (g, g + hidden, g + 2 * hidden)
+          let (state, previousState) = (states + offset + n * hidden, states + previous + n * hidden)
+          for j in 0..<(2 * hidden) { g[j] += h[j] }
+          VectorMath.sigmoid(reset, reset, count: 2 * hidden)  // reset and update gates
+          (resetOperand + offset + n * hidden).update(from: h + 2 * hidden, count: hidden)
+          for j in 0..<hidden { candidate[j] += reset[j] * h[2 * hidden + j] }
+          VectorMath.tanh(candidate, candidate, count: hidden)
           for j in 0..<hidden {
-            let r = n * hidden + j
-            let reset = Recurrence.sigmoid(g[j] + h[j])
-            let update = Recurrence.sigmoid(g[hidden + j] + h[hidden + j])
-            let candidate = tanhf(g[2 * hidden + j] + reset * h[2 * hidden + j])
-            (g[j], g[hidden + j], g[2 * hidden + j]) = (reset, update, candidate)
-            resetOperand[offset + r] = h[2 * hidden + j]
-            states[offset + r] = (1 - update) * candidate + update * (t > 0 ? states[previous + r] : 0)
+            state[j] = (1 - update[j]) * candidate[j] + update[j] * (t > 0 ? previousState[j] : 0)
           }
         }
       }
@@ -112,18 +113,26 @@ extension GRU: ExecutableOperator {
         let previous = t > 0 ? offset - size.stepHidden : offset
         for n in 0..<size.batch {
           let g = stepGates + n * size.gateWidth
+          let (reset, update, candidate) = (g, g + hidden, g + 2 * hidden)
           let (dx, dh) = (stepDInput + n * size.gateWidth, stepDHidden + n * size.gateWidth)
-          for j in 0..<hidden {
-            let r = n * hidden + j
-            let (reset, update, candidate) = (g[j], g[hidden + j], g[2 * hidden + j])
-            let dState = dStates[offset + r]
-            let dCandidate = dState * (1 - update) * (1 - candidate * candidate)
-            let dUpdate = dState * ((t > 0 ? states[previous + r] : 0) - candidate) * update * (1 - update)
-            let dReset = dCandidate * resetOperand[offset + r] * reset * (1 - reset)
-            (dx[j], dx[hidden + j], dx[2 * hidden + j]) = (dReset, dUpdate, dCandidate)
-            (dh[j], dh[hidden + j], dh[2 * hidden + j]) = (dReset, dUpdate, dCandidate * reset)
-            if t > 0 { dStates[previous + r] += dState * update }
+          let (dReset, dUpdate, dCandidate) = (dx, dx + hidden, dx + 2 * hidden)
+          let row = n * hidden
+          let (dState, operand) = (dStates + offset + row, resetOperand + offset + row)
+          let (previousState, dPrevious) = (states + previous + row, dStates + previous + row)
+          // Short loops over few arrays, so that each one vectorizes.
+          for j in 0..<hidden { dCandidate[j] = dState[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j]) }
+          if t > 0 {
+            for j in 0..<hidden {
+              dUpdate[j] = dState[j] * (previousState[j] - candidate[j]) * update[j] * (1 - update[j])
+            }
+            for j in 0..<hidden { dPrevious[j] += dState[j] * update[j] }
+          } else {
+            for j in 0..<hidden { dUpdate[j] = -dState[j] * candidate[j] * update[j] * (1 - update[j]) }
           }
+          for j in 0..<hidden { dReset[j] = dCandidate[j] * operand[j] * reset[j] * (1 - reset[j]) }
+          // The hidden side differs only in the new gate, where r multiplies W_hn h + b_hn.
+          dh.update(from: dx, count: 2 * hidden)
+          for j in 0..<hidden { dh[2 * hidden + j] = dCandidate[j] * reset[j] }
         }
         if t > 0 {
           Recurrence.backpropagateRecurrentTerm(
@@ -135,10 +144,10 @@ extension GRU: ExecutableOperator {
           k.inputs[0], timeMajorInput, batch: size.batch, steps: size.steps, features: size.features)
       }
       let input = layer == 0 ? timeMajorInput : k.saved[3 * layer - 1]
-      let dInput = layer > 0 ? dStates : k.inputGradients[0] == nil ? nil : timeMajorInput
+      let dLayerInput = layer > 0 ? dStates : k.inputGradients[0] == nil ? nil : timeMajorInput
       Recurrence.layerGradients(
         k, layer: layer, size, input: input, hidden: states, dInputGates: dInputGates,
-        dHiddenGates: dHiddenGates, dInput: dInput)
+        dHiddenGates: dHiddenGates, dInput: dLayerInput)
     }
     if let dx = k.inputGradients[0] {
       Recurrence.toBatchMajor(

@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Long short-term memory over `[N, T, I]` sequences, as
 /// `torch.nn.LSTM(I, hidden, layers, batch_first=True)`: four gates (input,
@@ -74,19 +74,20 @@ extension LSTM: ExecutableOperator {
           k, layer: layer, size, previous: t > 0 ? states + previous : nil, into: stepGates, accumulate: true)
         for n in 0..<size.batch {
           let g = stepGates + n * size.gateWidth
+          let (input, forget, candidate, output) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+          VectorMath.sigmoid(input, input, count: 2 * hidden)  // input and forget gates
+          VectorMath.tanh(candidate, candidate, count: hidden)
+          VectorMath.sigmoid(output, output, count: hidden)
+          let (cell, previousCell) = (cells + offset + n * hidden, cells + previous + n * hidden)
           for j in 0..<hidden {
-            let r = n * hidden + j
-            let input = Recurrence.sigmoid(g[j])
-            let forget = Recurrence.sigmoid(g[hidden + j])
-            let candidate = tanhf(g[2 * hidden + j])
-            let output = Recurrence.sigmoid(g[3 * hidden + j])
-            (g[j], g[hidden + j], g[2 * hidden + j], g[3 * hidden + j]) = (input, forget, candidate, output)
-            let cell = forget * (t > 0 ? cells[previous + r] : 0) + input * candidate
-            let squashed = tanhf(cell)
-            cells[offset + r] = cell
-            cellTanh[offset + r] = squashed
-            states[offset + r] = output * squashed
+            cell[j] = forget[j] * (t > 0 ? previousCell[j] : 0) + input[j] * candidate[j]
           }
+        }
+        VectorMath.tanh(cells + offset, cellTanh + offset, count: size.stepHidden)
+        for n in 0..<size.batch {
+          let output = stepGates + n * size.gateWidth + 3 * hidden
+          let (squashed, state) = (cellTanh + offset + n * hidden, states + offset + n * hidden)
+          for j in 0..<hidden { state[j] = output[j] * squashed[j] }
         }
       }
     }
@@ -113,18 +114,22 @@ extension LSTM: ExecutableOperator {
         let previous = t > 0 ? offset - size.stepHidden : offset
         for n in 0..<size.batch {
           let (g, dg) = (stepGates + n * size.gateWidth, stepDGates + n * size.gateWidth)
-          for j in 0..<hidden {
-            let r = n * hidden + j
-            let (input, forget, candidate, output) = (g[j], g[hidden + j], g[2 * hidden + j], g[3 * hidden + j])
-            let dState = dStates[offset + r]
-            let squashed = cellTanh[offset + r]
-            let dCellTotal = dCell[r] + dState * output * (1 - squashed * squashed)
-            dg[j] = dCellTotal * candidate * input * (1 - input)
-            dg[hidden + j] = dCellTotal * (t > 0 ? cells[previous + r] : 0) * forget * (1 - forget)
-            dg[2 * hidden + j] = dCellTotal * input * (1 - candidate * candidate)
-            dg[3 * hidden + j] = dState * squashed * output * (1 - output)
-            dCell[r] = dCellTotal * forget
+          let (input, forget, candidate, output) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+          let (dInput, dForget, dCandidate, dOutput) = (dg, dg + hidden, dg + 2 * hidden, dg + 3 * hidden)
+          let row = n * hidden
+          let (dState, squashed, carry) = (dStates + offset + row, cellTanh + offset + row, dCell + row)
+          let previousCell = cells + previous + row
+          // Short loops over few arrays, so that each one vectorizes.
+          for j in 0..<hidden { dOutput[j] = dState[j] * squashed[j] * output[j] * (1 - output[j]) }
+          for j in 0..<hidden { carry[j] += dState[j] * output[j] * (1 - squashed[j] * squashed[j]) }
+          for j in 0..<hidden { dInput[j] = carry[j] * candidate[j] * input[j] * (1 - input[j]) }
+          for j in 0..<hidden { dCandidate[j] = carry[j] * input[j] * (1 - candidate[j] * candidate[j]) }
+          if t > 0 {
+            for j in 0..<hidden { dForget[j] = carry[j] * previousCell[j] * forget[j] * (1 - forget[j]) }
+          } else {
+            dForget.update(repeating: 0, count: hidden)
           }
+          for j in 0..<hidden { carry[j] *= forget[j] }
         }
         if t > 0 {
           Recurrence.backpropagateRecurrentTerm(k, layer: layer, size, dGates: stepDGates, into: dStates + previous)
@@ -135,10 +140,10 @@ extension LSTM: ExecutableOperator {
           k.inputs[0], timeMajorInput, batch: size.batch, steps: size.steps, features: size.features)
       }
       let input = layer == 0 ? timeMajorInput : k.saved[4 * layer - 1]
-      let dInput = layer > 0 ? dStates : k.inputGradients[0] == nil ? nil : timeMajorInput
+      let dLayerInput = layer > 0 ? dStates : k.inputGradients[0] == nil ? nil : timeMajorInput
       Recurrence.layerGradients(
         k, layer: layer, size, input: input, hidden: k.saved[4 * layer + 3], dInputGates: dGates,
-        dHiddenGates: dGates, dInput: dInput)
+        dHiddenGates: dGates, dInput: dLayerInput)
     }
     if let dx = k.inputGradients[0] {
       Recurrence.toBatchMajor(

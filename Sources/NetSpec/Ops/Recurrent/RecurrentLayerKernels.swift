@@ -1,4 +1,3 @@
-import Foundation
 import NetSpecKernels
 
 /// Sizes of one `lstm` or `gru` kernel call.
@@ -40,10 +39,6 @@ struct RecurrentSizes {
 /// Parameters of layer `l` are `4l + 0` (`weight_ih`), `+ 1` (`weight_hh`),
 /// `+ 2` (`bias_ih`), `+ 3` (`bias_hh`).
 extension Recurrence {
-  /// The logistic sigmoid, `1 / (1 + e^-x)`.
-  @inline(__always)
-  static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
-
   /// `[N, T, F]` to `[T, N, F]`.
   static func toTimeMajor(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, steps: Int, features: Int
