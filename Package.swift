@@ -1,9 +1,42 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
+import Foundation
 import PackageDescription
+
+/// Instruction set for NetSpecKernels (see docs/PERFORMANCE.md), from NETSPEC_CPU:
+/// `native` (default): the build machine's CPU, detected from /proc/cpuinfo;
+/// `avx512` (Skylake-X and later, Zen 4); `avx2` (Haswell and later, Zen);
+/// `baseline`: no -target-cpu, runs on any x86-64 (about 6x slower GEMM).
+func kernelSettings() -> [SwiftSetting] {
+  #if arch(x86_64)
+    let choice = Context.environment["NETSPEC_CPU"] ?? "native"
+    var level = choice
+    if choice == "native" {
+      let flags =
+        (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        .split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? []
+      level =
+        flags.contains("avx512f") && flags.contains("avx512vl")
+        ? "avx512" : flags.contains("avx2") && flags.contains("fma") ? "avx2" : "baseline"
+    }
+    switch level {
+    case "avx512":
+      return [
+        .unsafeFlags(["-target-cpu", choice == "native" ? "native" : "skylake-avx512"]),
+        .define("NETSPEC_AVX512"),
+      ]
+    case "avx2":
+      return [.unsafeFlags(["-target-cpu", choice == "native" ? "native" : "haswell"]), .define("NETSPEC_FMA")]
+    default:
+      return []
+    }
+  #else
+    return []  // arm64 always has FMA; the kernels detect it with #if arch(arm64).
+  #endif
+}
 
 let package = Package(
   name: "NetSpec",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "netspec", targets: ["netspec"]),
     .library(name: "NetSpec", targets: ["NetSpec"]),
@@ -29,7 +62,7 @@ let package = Package(
     // libyaml events -> a located node tree.
     .target(name: "NetSpecYAML", dependencies: ["CYAML", "NetSpecDiagnostics"]),
     // float32 CPU kernels (GEMM, convolution, ...); no dependencies.
-    .target(name: "NetSpecKernels"),
+    .target(name: "NetSpecKernels", swiftSettings: kernelSettings()),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",

@@ -90,13 +90,13 @@ public struct ConvolutionGeometry: Sendable, Hashable {
         continue
       }
       let source = plane + ih * width
-      for ow in 0..<valid.lowerBound { out[ow] = 0 }
+      out.update(repeating: 0, count: valid.lowerBound)
       if strideWidth == 1 {
-        for ow in valid { out[ow] = source[ow + columnOffset] }
+        (out + valid.lowerBound).update(from: source + valid.lowerBound + columnOffset, count: valid.count)
       } else {
         for ow in valid { out[ow] = source[ow * strideWidth + columnOffset] }
       }
-      for ow in valid.upperBound..<outputWidth { out[ow] = 0 }
+      (out + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
     }
   }
 
