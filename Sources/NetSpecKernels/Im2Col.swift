@@ -86,17 +86,17 @@ public struct ConvolutionGeometry: Sendable, Hashable {
       let out = destination + oh * outputWidth
       let ih = oh * strideHeight + i * dilationHeight - padTop
       guard ih >= 0 && ih < height else {
-        out.update(repeating: 0, count: outputWidth)
+        for ow in 0..<outputWidth { out[ow] = 0 }
         continue
       }
       let source = plane + ih * width
-      out.update(repeating: 0, count: valid.lowerBound)
+      for ow in 0..<valid.lowerBound { out[ow] = 0 }
       if strideWidth == 1 {
-        (out + valid.lowerBound).update(from: source + valid.lowerBound + columnOffset, count: valid.count)
+        copyRun(source + valid.lowerBound + columnOffset, out + valid.lowerBound, count: valid.count)
       } else {
         for ow in valid { out[ow] = source[ow * strideWidth + columnOffset] }
       }
-      (out + valid.upperBound).update(repeating: 0, count: outputWidth - valid.upperBound)
+      for ow in valid.upperBound..<outputWidth { out[ow] = 0 }
     }
   }
 
@@ -138,10 +138,54 @@ public struct ConvolutionGeometry: Sendable, Hashable {
       let input = plane + ih * width
       let gradient = source + oh * outputWidth
       if strideWidth == 1 {
-        for ow in valid { input[ow + columnOffset] += gradient[ow] }
+        addRun(gradient + valid.lowerBound, input + valid.lowerBound + columnOffset, count: valid.count)
       } else {
         for ow in valid { input[ow * strideWidth + columnOffset] += gradient[ow] }
       }
     }
   }
+}
+
+// Rows of output positions are short (10 to 60 floats in small networks), so a
+// `memcpy` call or a loop that vectorizes only after an overlap check costs more
+// than the copy itself; these move them in 8-float vectors.
+
+/// `destination[0..<count] = source[0..<count]`; the last vector may overlap the
+/// one before it.
+@inline(__always)
+private func copyRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+  guard count >= 8 else {
+    for i in 0..<count { destination[i] = source[i] }
+    return
+  }
+  var i = 0
+  while i + 8 <= count {
+    storeRun(loadRun(source + i), destination + i)
+    i += 8
+  }
+  if i < count { storeRun(loadRun(source + count - 8), destination + count - 8) }
+}
+
+/// `destination[0..<count] += source[0..<count]`.
+@inline(__always)
+private func addRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    storeRun(loadRun(destination + i) + loadRun(source + i), destination + i)
+    i += 8
+  }
+  while i < count {
+    destination[i] += source[i]
+    i += 1
+  }
+}
+
+@inline(__always)
+private func loadRun(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func storeRun(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
 }

@@ -20,24 +20,6 @@ public enum Reductions {
     return total
   }
 
-  /// `x[0] * y[0] + ... + x[count - 1] * y[count - 1]`.
-  public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
-    let lanes = KernelVector.scalarCount
-    var accumulators = (KernelVector(), KernelVector())
-    var i = 0
-    while i + 2 * lanes <= count {
-      accumulators.0 = multiplyAdd(accumulators.0, loadVector(x + i), loadVector(y + i))
-      accumulators.1 = multiplyAdd(accumulators.1, loadVector(x + i + lanes), loadVector(y + i + lanes))
-      i += 2 * lanes
-    }
-    var total = (accumulators.0 + accumulators.1).sum()
-    while i < count {
-      total += x[i] * y[i]
-      i += 1
-    }
-    return total
-  }
-
   /// `(x[0] - center)^2 + ... + (x[count - 1] - center)^2`.
   public static func squaredDeviations(_ x: UnsafePointer<Float>, from center: Float, count: Int) -> Float {
     let lanes = KernelVector.scalarCount

@@ -28,6 +28,9 @@ public final class Interpreter: @unchecked Sendable {
   public var seed: UInt64
   /// Counts forward passes, so dropout masks differ between steps.
   public private(set) var step: UInt64 = 0
+  /// The mode of the last forward pass; the backward pass differentiates that
+  /// computation (dropout masks, batch or running statistics).
+  private var lastForwardTraining = true
 
   /// - Parameters:
   ///   - seed: Initializes the parameters (``ParameterInitialization``) and seeds dropout.
@@ -103,6 +106,7 @@ public final class Interpreter: @unchecked Sendable {
   public func forward(batch: Int, training: Bool) {
     precondition(batch >= 1 && batch <= plan.capacity, "batch \(batch) exceeds the plan's capacity \(plan.capacity)")
     step &+= 1
+    lastForwardTraining = training
     for i in forwardKernels.indices {
       forwardKernels[i].batch = batch
       forwardKernels[i].training = training
@@ -118,7 +122,7 @@ public final class Interpreter: @unchecked Sendable {
     arena[plan.buffers[seedBuffer].offset] = 1
     for i in backwardKernels.indices {
       backwardKernels[i].batch = batch
-      backwardKernels[i].training = true
+      backwardKernels[i].training = lastForwardTraining
       backwardKernels[i].seed = Self.mix(seed, UInt64(plan.backwardSteps[i].node), step)
       operators[plan.backwardSteps[i].node].backward(backwardKernels[i])
     }

@@ -103,7 +103,10 @@ extension Conv2D: ExecutableOperator {
         "groups": .int(3), "activation": .string("gelu"),
       ], inputs: [.batch(3, 5, 6)]),
     OpExample(
-      ["filters": .int(2), "kernel": .int(4), "stride": .int(2), "padding": .string("same"), "activation": .string("sigmoid")],
+      [
+        "filters": .int(2), "kernel": .int(4), "stride": .int(2), "padding": .string("same"),
+        "activation": .string("sigmoid"),
+      ],
       inputs: [.batch(1, 7, 8)]),
   ]
 
@@ -122,9 +125,10 @@ extension Conv2D: ExecutableOperator {
     activation?.kernel.needsInput == true ? [shapes.outputCount(0)] : []
   }
 
-  /// Per sample: the im2col columns (`C * kh * kw` x `P` floats), then the GEMM
-  /// result (forward) or the output gradient (backward) in channel-major order
-  /// (`F` x `P`), for `P` output positions.
+  /// Per sample: room for the im2col columns (`C * kh * kw` x `P` floats; only a
+  /// block of samples' worth is used at a time), then the GEMM result (forward)
+  /// or the output gradient (backward) in channel-major order (`F` x `P`), for `P`
+  /// output positions.
   public func workspace(_ shapes: OpShapes) -> Int {
     let g = geometry(shapes)
     return (g.columnRows + filters) * g.outputPositions
@@ -137,9 +141,16 @@ extension Conv2D: ExecutableOperator {
     return .all
   }
 
-  /// im2col over the whole batch, then per group one GEMM
+  /// Samples whose im2col columns fill about 512 KiB, so that the columns written by
+  /// im2col are still in cache when the GEMM reads them (the whole batch's columns
+  /// would spill to memory and back).
+  func samplesPerBlock(_ g: ConvolutionGeometry) -> Int {
+    max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
+  }
+
+  /// Per block of samples: im2col, then per group one GEMM
   /// `Z[F, N * P] = W[F, C * kh * kw] * columns` with the bias (and ReLU) fused as a
-  /// per-row epilogue, then `Z` transposed to `[N, F, P]` through the activation.
+  /// per-row epilogue; then `Z` is transposed to `[N, F, P]` through the activation.
   public func forward(_ k: Kernel) {
     let g = geometry(k.shapes)
     let positions = k.batch * g.outputPositions
@@ -147,18 +158,23 @@ extension Conv2D: ExecutableOperator {
     let groupFilters = filters / groups
     let columns = k.workspace!
     let product = columns + g.columnRows * positions
-    g.im2col(k.inputs[0], batch: k.batch, into: columns, pool: k.pool)
     let fusedReLU = activation == .relu
-    for group in 0..<groups {
-      let epilogue = GEMMEpilogue(
-        bias: bias ? .perRow(k.parameters[1] + group * groupFilters) : .none,
-        activation: fusedReLU ? .relu : .identity)
-      GEMM.sgemm(
-        m: groupFilters, n: positions, k: depth, a: k.parameters[0] + group * groupFilters * depth, lda: depth,
-        b: columns + group * depth * positions, ldb: positions, c: product + group * groupFilters * positions,
-        ldc: positions, epilogue: epilogue, pool: k.pool)
+    for first in Swift.stride(from: 0, to: k.batch, by: samplesPerBlock(g)) {
+      let samples = min(samplesPerBlock(g), k.batch - first)
+      let blockPositions = samples * g.outputPositions
+      g.im2col(k.inputs[0] + first * k.shapes.inputCount(0), batch: samples, into: columns, pool: k.pool)
+      for group in 0..<groups {
+        let epilogue = GEMMEpilogue(
+          bias: bias ? .perRow(k.parameters[1] + group * groupFilters) : .none,
+          activation: fusedReLU ? .relu : .identity)
+        GEMM.sgemm(
+          m: groupFilters, n: blockPositions, k: depth, a: k.parameters[0] + group * groupFilters * depth,
+          lda: depth, b: columns + group * depth * blockPositions, ldb: blockPositions,
+          c: product + group * groupFilters * positions + first * g.outputPositions, ldc: positions,
+          epilogue: epilogue, pool: k.pool)
+      }
     }
-    let keepsPreActivation = !savedState(k.shapes).isEmpty
+    let keepsPreActivation = activation?.kernel.needsInput == true
     let unfused = fusedReLU ? nil : activation?.kernel
     let planeSize = g.outputPositions
     k.pool.parallelRanges(k.batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
@@ -175,9 +191,10 @@ extension Conv2D: ExecutableOperator {
     }
   }
 
-  /// `dZ` in `[F, N * P]` order (through the activation's derivative), then per
-  /// group `dW = dZ * columnsᵀ` (columns recomputed by im2col), `db` = row sums of
-  /// `dZ`, and `dColumns = Wᵀ * dZ` scattered onto `dX` by col2im.
+  /// `dZ` in `[F, N * P]` order (through the activation's derivative) and
+  /// `db` = its row sums; then per block of samples and per group,
+  /// `dW += dZ * columnsᵀ` (columns recomputed by im2col) and `dColumns = Wᵀ * dZ`,
+  /// scattered onto `dX` by col2im.
   public func backward(_ k: Kernel) {
     let g = geometry(k.shapes)
     let positions = k.batch * g.outputPositions
@@ -203,28 +220,39 @@ extension Conv2D: ExecutableOperator {
           accumulate: false)
       }
     }
-    if let dW = k.parameterGradients[0] {
-      g.im2col(k.inputs[0], batch: k.batch, into: columns, pool: k.pool)
-      for group in 0..<groups {
-        GEMM.sgemm(
-          transposeB: true, m: groupFilters, n: depth, k: positions, a: gradient + group * groupFilters * positions,
-          lda: positions, b: columns + group * depth * positions, ldb: positions, beta: k.parameterBeta(0),
-          c: dW + group * groupFilters * depth, ldc: depth, pool: k.pool)
-      }
-    }
     if bias, k.parameterGradients.count > 1, k.parameterGradients[1] != nil {
       for filter in 0..<filters {
         k.storeParameterGradient(1, filter, Reductions.sum(gradient + filter * positions, count: positions))
       }
     }
-    if let dX = k.inputGradients[0] {
-      for group in 0..<groups {
-        GEMM.sgemm(
-          transposeA: true, m: depth, n: positions, k: groupFilters, a: k.parameters[0] + group * groupFilters * depth,
-          lda: depth, b: gradient + group * groupFilters * positions, ldb: positions,
-          c: columns + group * depth * positions, ldc: positions, pool: k.pool)
+    let dW = k.parameterGradients[0]
+    guard dW != nil || k.inputGradients[0] != nil else { return }
+    for first in Swift.stride(from: 0, to: k.batch, by: samplesPerBlock(g)) {
+      let samples = min(samplesPerBlock(g), k.batch - first)
+      let blockPositions = samples * g.outputPositions
+      let blockGradient = gradient + first * g.outputPositions
+      if let dW {
+        g.im2col(k.inputs[0] + first * k.shapes.inputCount(0), batch: samples, into: columns, pool: k.pool)
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeB: true, m: groupFilters, n: depth, k: blockPositions,
+            a: blockGradient + group * groupFilters * positions, lda: positions,
+            b: columns + group * depth * blockPositions, ldb: blockPositions,
+            beta: first == 0 ? k.parameterBeta(0) : 1, c: dW + group * groupFilters * depth, ldc: depth, pool: k.pool)
+        }
       }
-      g.col2im(columns, batch: k.batch, into: dX, accumulate: k.accumulateInput[0], pool: k.pool)
+      if let dX = k.inputGradients[0] {
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeA: true, m: depth, n: blockPositions, k: groupFilters,
+            a: k.parameters[0] + group * groupFilters * depth, lda: depth,
+            b: blockGradient + group * groupFilters * positions, ldb: positions,
+            c: columns + group * depth * blockPositions, ldc: blockPositions, pool: k.pool)
+        }
+        g.col2im(
+          columns, batch: samples, into: dX + first * k.shapes.inputCount(0), accumulate: k.accumulateInput[0],
+          pool: k.pool)
+      }
     }
   }
 }
