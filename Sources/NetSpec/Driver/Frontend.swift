@@ -81,8 +81,9 @@ public enum Frontend {
           .inFile(path))
       return nil
     }
+    // `read(upToCount:)` returns nil at end of file: an empty file reads as no bytes.
     guard let handle = FileHandle(forReadingAtPath: path),
-      let data = try? handle.read(upToCount: limits.maxFileBytes + 1)
+      let data = try? handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
     else {
       diagnostics.append(
         Diagnostic(.unreadableFile, at: nil, "the file cannot be read").inFile(path)

@@ -180,8 +180,6 @@ struct GoldenDiagnosticsTests {
     #expect(FileManager.default.createFile(atPath: url.path, contents: Data()))
     var bag = DiagnosticBag()
     _ = Frontend.load(path: url.path, &bag)
-    withKnownIssue("`FileHandle.read(upToCount:)` returns nil for an empty file, read as `the file cannot be read`") {
-      #expect(bag.diagnostics.map(\.code) == [.emptyDocument])
-    }
+    #expect(bag.diagnostics.map(\.code) == [.emptyDocument])
   }
 }
