@@ -26,12 +26,7 @@ public struct LSTM: Operator {
 }
 
 extension LSTM: ExecutableOperator {
-  public static let examples = [
-    OpExample(["hidden": .int(3)], inputs: [.batch(4, 2)]),
-    OpExample(["hidden": .int(2), "returns": .string("last")], inputs: [.batch(3, 3)]),
-    OpExample(["hidden": .int(3), "layers": .int(2)], inputs: [.batch(3, 2)]),
-    OpExample(["hidden": .int(2), "layers": .int(2), "returns": .string("last")], inputs: [.batch(1, 3)]),
-  ]
+  public static let examples = Recurrence.examples
 
   /// Backward reads the input for the first layer's weight gradient; everything
   /// else comes from the saved state.

@@ -56,3 +56,14 @@ enum Recurrence {
     return Inference(outputs: [output], parameters: parameters, flops: flops)
   }
 }
+
+extension Recurrence {
+  /// Examples shared by the recurrent ops: one and two layers, returning
+  /// sequences or the last state, including a single-step sequence.
+  static let examples = [
+    OpExample(["hidden": .int(3)], inputs: [.batch(4, 2)]),
+    OpExample(["hidden": .int(2), "returns": .string("last")], inputs: [.batch(3, 3)]),
+    OpExample(["hidden": .int(3), "layers": .int(2)], inputs: [.batch(3, 2)]),
+    OpExample(["hidden": .int(2), "layers": .int(2), "returns": .string("last")], inputs: [.batch(1, 3)]),
+  ]
+}
