@@ -8,7 +8,8 @@ struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Train a spec on its data with the interpreter.",
     discussion: """
-      Writes OUT/weights.safetensors (after every epoch, atomically), OUT/metrics.jsonl \
+      Writes OUT/weights.safetensors (atomically, after every epoch or every \
+      `checkpoint_every` epochs, and at the end), OUT/metrics.jsonl \
       and OUT/curves.svg. A NaN or infinite loss stops training with exit code 1; \
       the last checkpoint stays intact.
       """)
@@ -53,6 +54,7 @@ struct Train: ParsableCommand {
     Console.say(
       "training \(name): \(checked.graph.parameterCount.formatted()) parameters, \(prepared.train.count) training samples"
         + (prepared.validation.map { ", \($0.count) validation" } ?? "") + (prepared.test.map { ", \($0.count) test" } ?? ""))
+    let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
     var history: [EpochMetrics] = []
     let result: Trainer.Result
     do {
@@ -73,7 +75,10 @@ struct Train: ParsableCommand {
           }
         },
         checkpoint: { interpreter, record in
-          try Checkpoint.write(interpreter, to: weightsPath, metadata: metadata(name, epoch: record.epoch))
+          guard record.epoch % checkpointEvery == 0 else { return }
+          try Checkpoint.write(
+            interpreter, to: weightsPath, metadata: metadata(name, epoch: record.epoch),
+            standardization: prepared.standardization)
         })
     } catch let failure as TrainingFailure {
       progress.finish()
@@ -82,7 +87,9 @@ struct Train: ParsableCommand {
     }
     progress.finish()
     // The interpreter holds the best weights now (early stopping restores them).
-    try Checkpoint.write(trainer.interpreter, to: weightsPath, metadata: metadata(name, epoch: result.bestEpoch))
+    try Checkpoint.write(
+      trainer.interpreter, to: weightsPath, metadata: metadata(name, epoch: result.bestEpoch),
+      standardization: prepared.standardization)
     try LossChart(title: name, records: history, bestEpoch: result.bestEpoch).write(to: "\(directory)/curves.svg")
     if let test = prepared.test {
       Console.say("test: " + describe(trainer.evaluate(test)) + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")

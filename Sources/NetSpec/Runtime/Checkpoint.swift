@@ -9,17 +9,47 @@ public enum Checkpoint {
     }
   }
 
-  /// Writes the parameters atomically to `path`.
+  /// The metadata keys holding the training split's standardization
+  /// statistics (comma-separated floats), so prediction can repeat it.
+  static let meanKey = "standardize.mean"
+  static let standardDeviationKey = "standardize.std"
+
+  /// Writes the parameters atomically to `path`, with `standardization`
+  /// (when the data is standardized) in the metadata.
   public static func write(
-    _ interpreter: Interpreter, to path: String, metadata: [String: String]
+    _ interpreter: Interpreter, to path: String, metadata: [String: String],
+    standardization: Standardization? = nil
   ) throws(SafetensorsError) {
+    var metadata = metadata
+    if let standardization {
+      metadata[meanKey] = standardization.mean.map(\.description).joined(separator: ",")
+      metadata[standardDeviationKey] = standardization.standardDeviation.map(\.description).joined(separator: ",")
+    }
     try SafetensorsFile(tensors: tensors(of: interpreter), metadata: metadata).write(to: path)
+  }
+
+  /// The standardization statistics stored with the weights in `file`; nil
+  /// when there are none (or they do not parse).
+  public static func standardization(in file: SafetensorsFile) -> Standardization? {
+    func floats(_ key: String) -> [Float]? {
+      guard let text = file.metadata[key] else { return nil }
+      let values = text.split(separator: ",").compactMap { Float($0) }
+      return values.count == text.split(separator: ",").count ? values : nil
+    }
+    guard let mean = floats(meanKey), let deviation = floats(standardDeviationKey), mean.count == deviation.count
+    else { return nil }
+    return Standardization(mean: mean, standardDeviation: deviation)
   }
 
   /// Loads weights from `path` into the interpreter, after checking that the
   /// file holds exactly the model's tensors with the right shapes.
   public static func load(_ path: String, into interpreter: Interpreter) throws(SafetensorsError) {
-    let file = try SafetensorsFile(contentsOf: path)
+    try load(try SafetensorsFile(contentsOf: path), into: interpreter)
+  }
+
+  /// Loads the weights in `file` into the interpreter, after checking that it
+  /// holds exactly the model's tensors with the right shapes.
+  public static func load(_ file: SafetensorsFile, into interpreter: Interpreter) throws(SafetensorsError) {
     let graph = interpreter.plan.graph
     var expected: [String: [Int]] = [:]
     for parameter in graph.parameters { expected[parameter.name] = parameter.shape }

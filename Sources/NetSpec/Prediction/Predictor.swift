@@ -1,0 +1,137 @@
+/// Why prediction could not run: what went wrong and how to fix it.
+public struct PredictionError: Error, Sendable, CustomStringConvertible {
+  public var message: String
+  public var help: String
+
+  public init(_ message: String, help: String) {
+    self.message = message
+    self.help = help
+  }
+
+  public var description: String { "\(message)\n  help: \(help)" }
+}
+
+/// Runs trained weights on new samples, transforming them as the spec's
+/// training source did (`scale`, then the training split's standardization
+/// stored with the weights).
+///
+/// ```swift
+/// let predictions = try Predictor.predict(spec, weights: "runs/lenet5/weights.safetensors",
+///                                         input: "digits.npy")
+/// for line in predictions.csvLines() { print(line) }
+/// ```
+public enum Predictor {
+  /// The largest batch one forward pass runs.
+  static let batchCapacity = 256
+
+  /// The model's outputs for every sample in the file at `input`.
+  public static func predict(
+    _ spec: CheckedSpec, weights: String, input: String
+  ) throws(PredictionError) -> Predictions {
+    let graph = spec.graph
+    guard let inputID = graph.inputs.first, graph.inputs.count == 1 else {
+      throw PredictionError(
+        "the model has \(graph.inputs.count) inputs; prediction feeds one input per sample",
+        help: "predict with a model that has a single input")
+    }
+    let weightsFile: SafetensorsFile
+    do { weightsFile = try SafetensorsFile(contentsOf: weights) } catch {
+      throw PredictionError("`\(weights)`: \(error)", help: "pass weights written by `netspec train`")
+    }
+    let samples: SampleFile
+    do { samples = try SampleFile.read(input) } catch {
+      throw PredictionError("`\(input)`: \(error.message)", help: error.help)
+    }
+    var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
+    if let scale = spec.document.data?.train.scale {
+      let factor = Float(scale)
+      for i in values.indices { values[i] *= factor }
+    }
+    if spec.document.data?.train.standardize == true {
+      guard let standardization = Checkpoint.standardization(in: weightsFile) else {
+        throw PredictionError(
+          "the spec standardizes its inputs, but `\(weights)` holds no training statistics",
+          help: "retrain with this version of netspec, which stores them with the weights")
+      }
+      guard standardization.mean.count == values.count / samples.count else {
+        throw PredictionError(
+          "the statistics in `\(weights)` are for samples of \(standardization.mean.count) values, but the samples have \(values.count / samples.count)",
+          help: "use the weights trained on this spec's data")
+      }
+      standardization.apply(to: &values)
+    }
+    return try run(spec, weights: weightsFile, weightsPath: weights, values: values, count: samples.count, bindings)
+  }
+
+  /// The samples as the input takes them, with the sizes they bind: as
+  /// stored when the shapes match, reshaped when the value counts do, or
+  /// without the label column of the spec's training CSV.
+  private static func fit(
+    _ samples: SampleFile, to input: Value, spec: CheckedSpec, path: String
+  ) throws(PredictionError) -> (values: [Float], bindings: [String: Int]) {
+    let declared = input.type.shape.dropFirst()
+    var bindings: [String: Int] = [:]
+    var values = samples.values
+    if !GraphFeed.match(samples.sampleShape, declared, &bindings) {
+      let needed = Shape(declared).staticSizes?.reduce(1, *)
+      if let needed, needed == samples.stride {
+        // Same number of values: the declared layout (e.g. [784] as [1, 28, 28]).
+      } else if let needed, let table = samples.table, table.columns == needed + 1,
+        case .csv(_, let label, _) = spec.document.data?.train.format
+      {
+        do { values = try table.splitLabel(label).features } catch {
+          throw PredictionError("`\(path)`: \(error.message)", help: error.help)
+        }
+      } else {
+        throw PredictionError(
+          "the samples in `\(path)` have shape \(SourcePreparation.describe(samples.sampleShape)) (\(samples.stride) values), but the input `\(input.name)` takes \(Shape(declared).shapeDescription)",
+          help: "give one sample per row (CSV) or along the first axis (NPY, IDX), with the values the input takes")
+      }
+    }
+    if input.type.dtype == .int32, let bad = values.firstIndex(where: { !SourcePreparation.isIndex($0) }) {
+      throw PredictionError(
+        "sample \(bad / max(1, values.count / samples.count)) of `\(path)` holds \(values[bad]), but the input `\(input.name)` takes int32 ids",
+        help: "token ids are whole numbers from 0")
+    }
+    return (values, bindings)
+  }
+
+  /// Plans, loads the weights and runs the forward pass batch by batch.
+  private static func run(
+    _ spec: CheckedSpec, weights: SafetensorsFile, weightsPath: String, values: [Float], count: Int,
+    _ bindings: [String: Int]
+  ) throws(PredictionError) -> Predictions {
+    let graph = spec.graph
+    let capacity = min(count, batchCapacity)
+    let plan: ExecutionPlan
+    do { plan = try Planner.plan(graph, capacity: capacity, bindings: bindings, training: false) } catch {
+      throw PredictionError(error.message, help: "give samples whose sizes fix every symbolic dimension")
+    }
+    let interpreter = Interpreter(plan: plan, seed: 0)
+    do { try Checkpoint.load(weights, into: interpreter) } catch {
+      throw PredictionError("`\(weightsPath)`: \(error)", help: "pass the weights `netspec train` wrote for this spec")
+    }
+    let lossNode = graph.loss.flatMap { loss in graph.nodes.first { $0.outputs.contains(loss) } }
+    guard let output = lossNode?.inputs[0] ?? graph.outputs.first else {
+      throw PredictionError("the model has no output to predict", help: "end the model with a layer or a loss")
+    }
+    let kind = Predictions.Kind(loss: lossNode?.op, output: graph.values[output].type)
+    let (inputs, predictions) = (interpreter.buffer(of: graph.inputs[0]), interpreter.buffer(of: output))
+    let stride = values.count / count
+    let perSample = plan.buffers[plan.valueBuffers[output]!].perSample
+    var outputs = [Float](repeating: 0, count: count * perSample)
+    var start = 0
+    while start < count {
+      let n = min(capacity, count - start)
+      for i in 0..<(n * stride) { inputs[i] = values[start * stride + i] }
+      // Where the plan keeps the loss, give it valid (class 0) targets.
+      for target in graph.targets where plan.valueBuffers[target] != nil {
+        interpreter.buffer(of: target).update(repeating: 0)
+      }
+      interpreter.forward(batch: n, training: false)
+      for i in 0..<(n * perSample) { outputs[start * perSample + i] = predictions[i] }
+      start += n
+    }
+    return Predictions(kind: kind, count: count, perSample: perSample, outputs: outputs)
+  }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import NetSpec
+
+/// `netspec predict SPEC --weights W --input FILE`: run saved weights on new samples.
+struct Predict: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Predict with saved weights on the samples in a file.",
+    discussion: """
+      FILE holds one sample per CSV row (a header row is optional; a label column like \
+      the spec's training CSV is dropped), or samples along the first axis of an NPY or \
+      IDX array. Samples are scaled and standardized as in training. Prints CSV: the \
+      class and its probability for classifiers, the probability and label for binary \
+      outputs, the values for regression.
+      """)
+
+  @Argument(help: "The spec the weights belong to.")
+  var spec: String
+
+  @Option(help: "A safetensors file written by `netspec train`.")
+  var weights: String
+
+  @Option(help: "The samples: CSV (optionally .gz), NPY or IDX.")
+  var input: String
+
+  @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.")
+  var output: String?
+
+  @OptionGroup var specOptions: SpecOptions
+
+  func run() throws {
+    let checked = try loadSpec(spec, specOptions)
+    let predictions: Predictions
+    do {
+      predictions = try Predictor.predict(checked, weights: weights, input: input)
+    } catch {
+      Console.printError("error: \(error)\n")
+      throw ExitCode.invalid
+    }
+    let text = predictions.csvLines().joined(separator: "\n") + "\n"
+    guard let output else {
+      print(text, terminator: "")
+      return
+    }
+    do {
+      try text.write(toFile: output, atomically: true, encoding: .utf8)
+    } catch {
+      Console.printError("error: cannot write `\(output)`: \(error)\n")
+      throw ExitCode.unreadable
+    }
+  }
+}
