@@ -25,4 +25,9 @@ public enum OpRegistry {
 
   /// All op names, sorted (for suggestions).
   public static var names: [String] { byName.keys.sorted() }
+
+  /// Names of the ops `netspec compile` emits Swift for, in documentation order.
+  static var emittableNames: [String] {
+    all.filter { $0 is any EmittableOperator.Type }.map { $0.schema.name }
+  }
 }

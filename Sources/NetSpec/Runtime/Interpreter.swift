@@ -110,7 +110,7 @@ public final class Interpreter: @unchecked Sendable {
     for i in forwardKernels.indices {
       forwardKernels[i].batch = batch
       forwardKernels[i].training = training
-      forwardKernels[i].seed = Self.mix(seed, UInt64(plan.forwardSteps[i].node), step)
+      forwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.forwardSteps[i].node), step)
       operators[plan.forwardSteps[i].node].forward(forwardKernels[i])
     }
   }
@@ -123,7 +123,7 @@ public final class Interpreter: @unchecked Sendable {
     for i in backwardKernels.indices {
       backwardKernels[i].batch = batch
       backwardKernels[i].training = lastForwardTraining
-      backwardKernels[i].seed = Self.mix(seed, UInt64(plan.backwardSteps[i].node), step)
+      backwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.backwardSteps[i].node), step)
       operators[plan.backwardSteps[i].node].backward(backwardKernels[i])
     }
   }
@@ -132,17 +132,5 @@ public final class Interpreter: @unchecked Sendable {
   public var loss: Float {
     guard let loss = plan.graph.loss else { return .nan }
     return buffer(of: loss)[0]
-  }
-
-  /// A well-mixed 64-bit seed from several values (SplitMix64 finalizer).
-  static func mix(_ values: UInt64...) -> UInt64 {
-    var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-    for v in values {
-      h ^= v &+ 0x9E37_79B9_7F4A_7C15 &+ (h << 6) &+ (h >> 2)
-      h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
-      h ^= h >> 31
-    }
-    return h
   }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Draws initial parameter values from their ``Initializer``s. Each parameter
 /// has its own random stream, seeded from the run's seed and the parameter's
@@ -16,48 +16,16 @@ public enum ParameterInitialization {
   public static func fill(
     _ destination: UnsafeMutablePointer<Float>, count: Int, _ initializer: Initializer, seed: UInt64, index: Int
   ) {
-    var random = SplitMix64(seed: Interpreter.mix(seed, UInt64(index)))
+    let stream = SplitMix64.mix(seed, UInt64(index))
     switch initializer {
     case .zeros:
       destination.update(repeating: 0, count: count)
     case .ones:
       destination.update(repeating: 1, count: count)
     case .uniform(let bound):
-      let b = Float(bound)
-      for i in 0..<count { destination[i] = (2 * random.nextFloat() - 1) * b }
+      SplitMix64.fillUniform(destination, count: count, bound: Float(bound), seed: stream)
     case .normal(let std):
-      let s = Float(std)
-      for i in 0..<count { destination[i] = random.nextGaussian() * s }
+      SplitMix64.fillNormal(destination, count: count, std: Float(std), seed: stream)
     }
-  }
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator whose output
-/// is the same on every platform, used for initialization and dropout masks.
-public struct SplitMix64: Sendable {
-  private var state: UInt64
-
-  public init(seed: UInt64) { state = seed }
-
-  @inline(__always)
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-
-  /// Uniform in [0, 1) with 24 random bits.
-  @inline(__always)
-  public mutating func nextFloat() -> Float {
-    Float(next() >> 40) * (1.0 / 16_777_216.0)
-  }
-
-  /// Standard normal (Box–Muller, one value per call).
-  public mutating func nextGaussian() -> Float {
-    let u1 = max(nextFloat(), 1e-7)
-    let u2 = nextFloat()
-    return (-2 * logf(u1)).squareRoot() * cosf(2 * Float.pi * u2)
   }
 }

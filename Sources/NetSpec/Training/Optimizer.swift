@@ -1,4 +1,5 @@
 import Foundation
+import NetSpecKernels
 
 /// Updates trainable parameters from their gradients: SGD (with heavy-ball or
 /// Nesterov momentum), Adam or AdamW, with L2 weight decay, over one flat array
@@ -42,19 +43,11 @@ public final class Optimizer {
   /// One update of `parameters` from `gradients` at learning rate `lr`.
   public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Float) {
     steps += 1
-    let wd = weightDecay
     switch algorithm {
     case .sgd(let momentum, let nesterov):
-      let mu = Float(momentum)
-      let v = first
-      for i in 0..<count {
-        var d = g[i] + wd * p[i]
-        if mu != 0 {
-          v[i] = steps == 1 ? d : mu * v[i] + d
-          d = nesterov ? d + mu * v[i] : v[i]
-        }
-        p[i] -= lr * d
-      }
+      OptimizerKernels.sgd(
+        parameters: p, gradients: g, velocity: first, count: count, learningRate: lr, momentum: Float(momentum),
+        nesterov: nesterov, weightDecay: weightDecay, firstStep: steps == 1)
     case .adam(let adam):
       adamStep(p, g, lr: lr, adam, decoupledDecay: 0)
     case .adamw(let adam, let decay):
@@ -66,35 +59,17 @@ public final class Optimizer {
     _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, lr: Float,
     _ adam: OptimizerSpec.AdamParameters, decoupledDecay: Float
   ) {
-    let beta1 = Float(adam.beta1)
-    let beta2 = Float(adam.beta2)
-    let eps = Float(adam.epsilon)
-    let correction1 = 1 - powf(beta1, Float(steps))
-    let correction2 = 1 - powf(beta2, Float(steps))
-    let stepSize = lr / correction1
-    let root2 = correction2.squareRoot()
-    let (m, v, wd) = (first, second, weightDecay)
-    for i in 0..<count {
-      if decoupledDecay != 0 { p[i] -= lr * decoupledDecay * p[i] }
-      let d = g[i] + wd * p[i]
-      m[i] = beta1 * m[i] + (1 - beta1) * d
-      v[i] = beta2 * v[i] + (1 - beta2) * d * d
-      p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + eps)
-    }
+    OptimizerKernels.adam(
+      parameters: p, gradients: g, firstMoment: first, secondMoment: second, count: count, learningRate: lr,
+      beta1: Float(adam.beta1), beta2: Float(adam.beta2), epsilon: Float(adam.epsilon), weightDecay: weightDecay,
+      decoupledDecay: decoupledDecay, step: steps)
   }
 
   /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
   /// the norm before clipping.
   @discardableResult
   public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float) -> Float {
-    var sum: Double = 0
-    for i in 0..<count { sum += Double(gradients[i]) * Double(gradients[i]) }
-    let norm = Float(sum.squareRoot())
-    if norm > maxNorm, norm.isFinite {
-      let scale = maxNorm / (norm + 1e-6)
-      for i in 0..<count { gradients[i] *= scale }
-    }
-    return norm
+    OptimizerKernels.clipNorm(gradients, count: count, maxNorm: maxNorm)
   }
 }
 

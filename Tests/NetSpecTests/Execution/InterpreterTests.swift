@@ -1,4 +1,5 @@
 import NetSpecDiagnostics
+import NetSpecKernels
 import Testing
 
 @testable import NetSpec

@@ -36,25 +36,11 @@ public struct GELU: Operator {
   }
 }
 
-extension GELU: ExecutableOperator {
+extension GELU: ElementwiseActivation {
   public static let examples = [
     OpExample(inputs: [.batch(3, 4)]),
     OpExample(["approximate": .string("none")], inputs: [.batch(3, 4)]),
   ]
-  /// GELU's derivative is a function of the input, not of the output.
-  public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// The shared element-wise kernel for this approximation.
   var kernel: ActivationKernel { .gelu(exact: approximate == .exact) }
-
-  public func forward(_ k: Kernel) {
-    kernel.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
-  }
-
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    kernel.backward(
-      input: k.inputs[0], output: nil, k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0),
-      accumulate: k.accumulateInput[0])
-  }
 }

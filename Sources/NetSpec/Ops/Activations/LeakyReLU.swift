@@ -23,25 +23,11 @@ public struct LeakyReLU: Operator {
   }
 }
 
-extension LeakyReLU: ExecutableOperator {
+extension LeakyReLU: ElementwiseActivation {
   public static let examples = [
     OpExample(inputs: [.batch(3, 4)], avoidZero: true),
     OpExample(["slope": .float(0.2)], inputs: [.batch(2, 3, 2)], avoidZero: true),
   ]
-  /// The derivative (1 or slope) depends on the input's sign.
-  public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// The shared element-wise kernel for this slope.
   var kernel: ActivationKernel { .leakyReLU(slope: Float(slope)) }
-
-  public func forward(_ k: Kernel) {
-    kernel.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
-  }
-
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    kernel.backward(
-      input: k.inputs[0], output: nil, k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0),
-      accumulate: k.accumulateInput[0])
-  }
 }

@@ -13,18 +13,8 @@ public struct ReLU: Operator {
   }
 }
 
-extension ReLU: ExecutableOperator {
+extension ReLU: ElementwiseActivation {
   public static let examples = [OpExample(inputs: [.batch(3, 4)], avoidZero: true)]
-  public var backwardReads: BackwardReads { .outputsOnly }
 
-  public func forward(_ k: Kernel) {
-    ActivationKernel.relu.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
-  }
-
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    ActivationKernel.relu.backward(
-      input: nil, output: k.outputs[0], k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0),
-      accumulate: k.accumulateInput[0])
-  }
+  var kernel: ActivationKernel { .relu }
 }

@@ -14,19 +14,8 @@ public struct Tanh: Operator {
   }
 }
 
-extension Tanh: ExecutableOperator {
+extension Tanh: ElementwiseActivation {
   public static let examples = [OpExample(inputs: [.batch(3, 4)]), OpExample(inputs: [.batch(2, 2, 3)])]
-  /// dx = dy * (1 - y^2) needs only the output.
-  public var backwardReads: BackwardReads { .outputsOnly }
 
-  public func forward(_ k: Kernel) {
-    ActivationKernel.tanh.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
-  }
-
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    ActivationKernel.tanh.backward(
-      input: nil, output: k.outputs[0], k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0),
-      accumulate: k.accumulateInput[0])
-  }
+  var kernel: ActivationKernel { .tanh }
 }

@@ -262,3 +262,135 @@ private func examplePair(_ a: Int, _ b: Int) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
   return .list([SpecValue(.int(a), span: span), SpecValue(.int(b), span: span)])
 }
+
+extension Conv2D: EmittableOperator {
+  /// The geometry as a Swift expression.
+  private func geometryLiteral(_ g: ConvolutionGeometry) -> String {
+    "ConvolutionGeometry(channels: \(g.channels), height: \(g.height), width: \(g.width), "
+      + "kernel: (\(g.kernelHeight), \(g.kernelWidth)), stride: (\(g.strideHeight), \(g.strideWidth)), "
+      + "dilation: (\(g.dilationHeight), \(g.dilationWidth)), padTop: \(g.padTop), padLeft: \(g.padLeft), "
+      + "outputHeight: \(g.outputHeight), outputWidth: \(g.outputWidth))"
+  }
+
+  /// As the interpreter: per block of samples, im2col and per group one GEMM
+  /// with the bias (and ReLU) fused; then `[F, N * P]` to `[N, F, P]` through
+  /// the activation.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let g = geometry(s.shapes)
+    let (positions, depth, groupFilters) = (g.outputPositions, g.columnRows / groups, filters / groups)
+    let block = samplesPerBlock(g)
+    let fusedReLU = activation == .relu
+    code.line("let geometry = \(geometryLiteral(g))")
+    code.line("let columns = \(s.workspace)")
+    code.line("let product = columns + n * \(g.columnRows * positions)")
+    code.block("for first in stride(from: 0, to: n, by: \(block))") { code in
+      code.line("let samples = min(\(block), n - first)")
+      code.line("geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)")
+      for group in 0..<groups {
+        let bias = bias ? ".perRow(\(s.parameter(1))\(group == 0 ? "" : " + \(group * groupFilters)"))" : ".none"
+        code.line("GEMM.sgemm(")
+        code.line(
+          "  m: \(groupFilters), n: samples * \(positions), k: \(depth), a: \(s.parameter(0))\(group == 0 ? "" : " + \(group * groupFilters * depth)"), lda: \(depth),"
+        )
+        code.line(
+          "  b: columns\(group == 0 ? "" : " + \(group * depth) * samples * \(positions)"), ldb: samples * \(positions),"
+        )
+        code.line(
+          "  c: product + \(group * groupFilters == 0 ? "" : "\(group * groupFilters) * n * \(positions) + ")first * \(positions), ldc: n * \(positions),"
+        )
+        code.line("  epilogue: GEMMEpilogue(bias: \(bias), activation: \(fusedReLU ? ".relu" : ".identity")), pool: pool)")
+      }
+    }
+    let keepsPreActivation = activation?.kernel.needsInput == true
+    let unfused = fusedReLU ? nil : activation?.kernel
+    code.line("// [F, N * P] -> [N, F, P]\(unfused == nil ? "" : " through the activation")")
+    code.closure("pool.parallelRanges(n * \(filters), grain: \(max(1, 16_384 / positions))) { planes in") { code in
+      code.line("let product = \(s.workspace) + n * \(g.columnRows * positions)")
+      code.block("for plane in planes") { code in
+        code.line("let (sample, filter) = plane.quotientAndRemainder(dividingBy: \(filters))")
+        code.line("let z = product + filter * n * \(positions) + sample * \(positions)")
+        code.line("let y = \(s.output(0)) + plane * \(positions)")
+        if keepsPreActivation { code.line("(\(s.saved(0)) + plane * \(positions)).update(from: z, count: \(positions))") }
+        if let unfused {
+          code.line("ActivationKernel\(unfused.swiftLiteral).forward(z, y, count: \(positions))")
+        } else {
+          code.line("y.update(from: z, count: \(positions))")
+        }
+      }
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let g = geometry(s.shapes)
+    let (positions, depth, groupFilters) = (g.outputPositions, g.columnRows / groups, filters / groups)
+    let block = samplesPerBlock(g)
+    let derivative = activation?.kernel
+    code.line("let geometry = \(geometryLiteral(g))")
+    code.line("let columns = \(s.workspace)")
+    code.line("let gradient = columns + n * \(g.columnRows * positions)")
+    code.line("// dZ in [F, N * P] order\(derivative == nil ? "" : ", through the activation's derivative")")
+    code.closure("pool.parallelRanges(n * \(filters), grain: \(max(1, 16_384 / positions))) { planes in") { code in
+      code.line("let gradient = \(s.workspace) + n * \(g.columnRows * positions)")
+      code.block("for plane in planes") { code in
+        code.line("let (sample, filter) = plane.quotientAndRemainder(dividingBy: \(filters))")
+        code.line("let dz = gradient + filter * n * \(positions) + sample * \(positions)")
+        code.line("let dy = \(s.outputGradient(0)) + plane * \(positions)")
+        if let derivative {
+          let input = derivative.needsInput ? "\(s.saved(0)) + plane * \(positions)" : "nil"
+          let output = derivative.needsInput ? "nil" : "\(s.output(0)) + plane * \(positions)"
+          code.line(
+            "ActivationKernel\(derivative.swiftLiteral).backward(input: \(input), output: \(output), dy, dz, count: \(positions), accumulate: false)"
+          )
+        } else {
+          code.line("dz.update(from: dy, count: \(positions))")
+        }
+      }
+    }
+    if bias, let db = s.parameterGradient(1) {
+      code.line("// db = row sums of dZ")
+      code.block("for filter in 0..<\(filters)") { code in
+        code.line(
+          "(\(db))[filter] \(s.accumulatesParameter(1) ? "+=" : "=") Reductions.sum(gradient + filter * n * \(positions), count: n * \(positions))"
+        )
+      }
+    }
+    let dw = s.parameterGradient(0)
+    let dx = s.inputGradient(0)
+    guard dw != nil || dx != nil else { return }
+    code.block("for first in stride(from: 0, to: n, by: \(block))") { code in
+      code.line("let samples = min(\(block), n - first)")
+      code.line("let blockGradient = gradient + first * \(positions)")
+      if let dw {
+        code.line("// dW += dZ columnsᵀ")
+        code.line("geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)")
+        for group in 0..<groups {
+          code.line("GEMM.sgemm(")
+          code.line(
+            "  transposeB: true, m: \(groupFilters), n: \(depth), k: samples * \(positions), a: blockGradient\(group == 0 ? "" : " + \(group * groupFilters) * n * \(positions)"), lda: n * \(positions),"
+          )
+          code.line(
+            "  b: columns\(group == 0 ? "" : " + \(group * depth) * samples * \(positions)"), ldb: samples * \(positions), beta: first == 0 ? \(s.parameterBeta(0)) : 1,"
+          )
+          code.line("  c: \(dw)\(group == 0 ? "" : " + \(group * groupFilters * depth)"), ldc: \(depth), pool: pool)")
+        }
+      }
+      if let dx {
+        code.line("// dColumns = Wᵀ dZ, scattered onto dX")
+        for group in 0..<groups {
+          code.line("GEMM.sgemm(")
+          code.line(
+            "  transposeA: true, m: \(depth), n: samples * \(positions), k: \(groupFilters), a: \(s.parameter(0))\(group == 0 ? "" : " + \(group * groupFilters * depth)"), lda: \(depth),"
+          )
+          code.line(
+            "  b: blockGradient\(group == 0 ? "" : " + \(group * groupFilters) * n * \(positions)"), ldb: n * \(positions),"
+          )
+          code.line(
+            "  c: columns\(group == 0 ? "" : " + \(group * depth) * samples * \(positions)"), ldc: samples * \(positions), pool: pool)")
+        }
+        code.line(
+          "geometry.col2im(columns, batch: samples, into: \(dx) + first * \(s.shapes.inputCount(0)), accumulate: \(s.accumulatesInput(0)), pool: pool)"
+        )
+      }
+    }
+  }
+}

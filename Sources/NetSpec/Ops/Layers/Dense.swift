@@ -92,12 +92,59 @@ extension Dense: ExecutableOperator {
         transposeA: true, m: units, n: features, k: rows, a: dz, lda: units, b: k.inputs[0], ldb: features,
         beta: k.parameterBeta(0), c: dW, ldc: features, pool: k.pool)
     }
-    if bias, k.parameterGradients.count > 1, k.parameterGradients[1] != nil {
-      for j in 0..<units {
-        var sum: Float = 0
-        for r in 0..<rows { sum += dz[r * units + j] }
-        k.storeParameterGradient(1, j, sum)
-      }
+    if bias, k.parameterGradients.count > 1, let db = k.parameterGradients[1] {
+      BiasGradient.columnSums(dz, rows: rows, columns: units, into: db, accumulate: k.accumulateParameter[1])
+    }
+  }
+}
+
+extension Dense: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let features = s.shapes.inputs[0].last!
+    let rows = StepEmission.rows(s.shapes.inputCount(0) / features)
+    let fusedReLU = activation == .relu
+    let preActivation = savedState(s.shapes).isEmpty ? s.output(0) : s.saved(0)
+    let epilogue =
+      bias || fusedReLU
+      ? ", epilogue: GEMMEpilogue(bias: \(bias ? ".perColumn(\(s.parameter(1)))" : ".none"), activation: \(fusedReLU ? ".relu" : ".identity"))"
+      : ""
+    code.line("GEMM.sgemm(")
+    code.line("  transposeB: true, m: \(rows), n: \(units), k: \(features), a: \(s.input(0)), lda: \(features),")
+    code.line("  b: \(s.parameter(0)), ldb: \(features), c: \(preActivation), ldc: \(units)\(epilogue), pool: pool)")
+    if let activation, !fusedReLU {
+      code.line(
+        "ActivationKernel\(activation.kernel.swiftLiteral).forward(\(preActivation), \(s.output(0)), count: \(rows) * \(units))")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let features = s.shapes.inputs[0].last!
+    let rows = StepEmission.rows(s.shapes.inputCount(0) / features)
+    var dz = s.outputGradient(0)
+    if let activation {
+      dz = s.workspace
+      let input = savedState(s.shapes).isEmpty ? "nil" : s.saved(0)
+      code.line("// dZ = dY * f'(Z)")
+      code.line(
+        "ActivationKernel\(activation.kernel.swiftLiteral).backward(input: \(input), output: \(s.output(0)), \(s.outputGradient(0)), \(dz), count: \(rows) * \(units), accumulate: false)"
+      )
+    }
+    if let dx = s.inputGradient(0) {
+      code.line("// dX = dZ W")
+      code.line(
+        "GEMM.sgemm(m: \(rows), n: \(features), k: \(units), a: \(dz), lda: \(units), b: \(s.parameter(0)), ldb: \(features), beta: \(s.inputBeta(0)), c: \(dx), ldc: \(features), pool: pool)"
+      )
+    }
+    if let dw = s.parameterGradient(0) {
+      code.line("// dW = dZᵀ X")
+      code.line(
+        "GEMM.sgemm(transposeA: true, m: \(units), n: \(features), k: \(rows), a: \(dz), lda: \(units), b: \(s.input(0)), ldb: \(features), beta: \(s.parameterBeta(0)), c: \(dw), ldc: \(features), pool: pool)"
+      )
+    }
+    if bias, let db = s.parameterGradient(1) {
+      code.line("// db = column sums of dZ")
+      code.line(
+        "BiasGradient.columnSums(\(dz), rows: \(rows), columns: \(units), into: \(db), accumulate: \(s.accumulatesParameter(1)))")
     }
   }
 }

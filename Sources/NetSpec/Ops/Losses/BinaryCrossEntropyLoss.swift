@@ -82,3 +82,24 @@ extension BinaryCrossEntropyLoss: ExecutableOperator {
     }
   }
 }
+
+extension BinaryCrossEntropyLoss: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let (x, t) = (\(s.input(0)), \(s.input(1)))")
+    code.line("var total: Double = 0")
+    code.block("for e in 0..<\(count)") { code in
+      code.line("total += Double(max(x[e], 0) - x[e] * t[e] + log1pf(expf(-abs(x[e]))))")
+    }
+    code.line("\(s.outputScalar(0)) = Float(total / Double(\(count)))")
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let (x, t, dx) = (\(s.input(0)), \(s.input(1)), \(dx))")
+    code.line("let scale = \(s.outputGradientScalar(0)) / Float(\(count))")
+    code.line(
+      "for e in 0..<\(count) { dx[e] \(s.accumulatesInput(0) ? "+=" : "=") (1 / (1 + expf(-x[e])) - t[e]) * scale }")
+  }
+}

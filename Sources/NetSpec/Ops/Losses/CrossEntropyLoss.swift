@@ -122,3 +122,56 @@ extension CrossEntropyLoss: ExecutableOperator {
     }
   }
 }
+
+extension CrossEntropyLoss: EmittableOperator {
+  /// Softmax, log-sum-exp and the loss in one pass per row.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let classes = s.shapes.inputs[0].last!
+    let rows = StepEmission.rows(s.shapes.inputCount(0) / classes)
+    let smoothing = Float(labelSmoothing)
+    code.line("let (logits, targets, probabilities) = (\(s.input(0)), \(s.input(1)), \(s.saved(0)))")
+    code.line("var total: Double = 0")
+    code.block("for r in 0..<\(rows)") { code in
+      code.line("let (x, p) = (logits + r * \(classes), probabilities + r * \(classes))")
+      code.line("var maxLogit = -Float.infinity")
+      code.line("for c in 0..<\(classes) { maxLogit = max(maxLogit, x[c]) }")
+      code.line("var sum: Float = 0")
+      code.block("for c in 0..<\(classes)") { code in
+        code.line("p[c] = expf(x[c] - maxLogit)")
+        code.line("sum += p[c]")
+      }
+      code.line("let logSum = logf(sum) + maxLogit")
+      code.line("let inverse = 1 / sum")
+      code.line("for c in 0..<\(classes) { p[c] *= inverse }")
+      if smoothing > 0 {
+        code.line("var meanNegLog: Float = 0")
+        code.line("for c in 0..<\(classes) { meanNegLog += logSum - x[c] }")
+        code.line(
+          "total += Double(\(StepEmission.literal(1 - smoothing)) * (logSum - x[Int(targets[r])]) + \(StepEmission.literal(smoothing)) * meanNegLog / \(classes))"
+        )
+      } else {
+        code.line("total += Double(logSum - x[Int(targets[r])])")
+      }
+    }
+    code.line("\(s.outputScalar(0)) = Float(total / Double(\(rows)))")
+  }
+
+  /// dlogits = (softmax - smoothed one-hot) * dloss / rows, from the saved softmax.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let classes = s.shapes.inputs[0].last!
+    let rows = StepEmission.rows(s.shapes.inputCount(0) / classes)
+    let smoothing = Float(labelSmoothing)
+    let uniform = smoothing / Float(classes)
+    code.line("let (targets, probabilities, dx) = (\(s.input(1)), \(s.saved(0)), \(dx))")
+    code.line("let scale = \(s.outputGradientScalar(0)) / Float(\(rows))")
+    code.block("for r in 0..<\(rows)") { code in
+      code.line("let target = Int(targets[r])")
+      code.block("for c in 0..<\(classes)") { code in
+        code.line(
+          "let onehot: Float = (c == target ? \(StepEmission.literal(1 - smoothing)) : 0) + \(StepEmission.literal(uniform))")
+        code.line("dx[r * \(classes) + c] \(s.accumulatesInput(0) ? "+=" : "=") (probabilities[r * \(classes) + c] - onehot) * scale")
+      }
+    }
+  }
+}

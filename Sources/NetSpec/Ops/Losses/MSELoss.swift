@@ -76,3 +76,24 @@ extension MSELoss: ExecutableOperator {
     }
   }
 }
+
+extension MSELoss: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let (p, t) = (\(s.input(0)), \(s.input(1)))")
+    code.line("var total: Double = 0")
+    code.block("for e in 0..<\(count)") { code in
+      code.line("let d = p[e] - t[e]")
+      code.line("total += Double(d * d)")
+    }
+    code.line("\(s.outputScalar(0)) = Float(total / Double(\(count)))")
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dp = s.inputGradient(0) else { return }
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let (p, t, dp) = (\(s.input(0)), \(s.input(1)), \(dp))")
+    code.line("let scale = 2 * \(s.outputGradientScalar(0)) / Float(\(count))")
+    code.line("for e in 0..<\(count) { dp[e] \(s.accumulatesInput(0) ? "+=" : "=") (p[e] - t[e]) * scale }")
+  }
+}

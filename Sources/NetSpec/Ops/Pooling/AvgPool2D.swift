@@ -108,3 +108,40 @@ extension AvgPool2D: ExecutableOperator {
     }
   }
 }
+
+extension AvgPool2D: EmittableOperator {
+  private func emission(_ s: StepEmission) -> PoolingEmission {
+    PoolingEmission(kernel: kernel, stride: stride, padding: padding, shapes: s.shapes)
+  }
+
+  private var divisor: String {
+    countIncludePad ? "\(kernel.0 * kernel.1)" : "Float(rows.count * columns.count)"
+  }
+
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let p = emission(s)
+    let (inPlane, outPlane) = (p.height * p.width, p.outputHeight * p.outputWidth)
+    p.emit(&code, grain: 16_384 / (outPlane * kernel.0 * kernel.1)) { code in
+      code.line("let x = \(s.input(0)) + plane * \(inPlane)")
+      code.line("let y = \(s.output(0)) + plane * \(outPlane)")
+    } body: { code in
+      code.line("var sum: Float = 0")
+      code.line("for ih in rows { for iw in columns { sum += x[ih * \(p.width) + iw] } }")
+      code.line("y[oh * \(p.outputWidth) + ow] = sum / \(divisor)")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let p = emission(s)
+    let (inPlane, outPlane) = (p.height * p.width, p.outputHeight * p.outputWidth)
+    p.emit(&code, grain: 16_384 / inPlane) { code in
+      code.line("let dx = \(dx) + plane * \(inPlane)")
+      code.line("let dy = \(s.outputGradient(0)) + plane * \(outPlane)")
+      if !s.accumulatesInput(0) { code.line("dx.update(repeating: 0, count: \(inPlane))") }
+    } body: { code in
+      code.line("let share = dy[oh * \(p.outputWidth) + ow] / \(divisor)")
+      code.line("for ih in rows { for iw in columns { dx[ih * \(p.width) + iw] += share } }")
+    }
+  }
+}

@@ -94,3 +94,43 @@ extension MaxPool2D: ExecutableOperator {
     }
   }
 }
+
+extension MaxPool2D: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let p = PoolingEmission(kernel: kernel, stride: stride, padding: padding, shapes: s.shapes)
+    let (inPlane, outPlane) = (p.height * p.width, p.outputHeight * p.outputWidth)
+    p.emit(&code, grain: 16_384 / (outPlane * kernel.0 * kernel.1)) { code in
+      code.line("let x = \(s.input(0)) + plane * \(inPlane)")
+      code.line("let y = \(s.output(0)) + plane * \(outPlane)")
+      code.line("let argmax = \(s.saved(0)) + plane * \(outPlane)")
+    } body: { code in
+      code.line("var best = -Float.infinity")
+      code.line("var index = rows.lowerBound * \(p.width) + columns.lowerBound")
+      code.block("for ih in rows") { code in
+        code.block("for iw in columns where x[ih * \(p.width) + iw] > best || x[ih * \(p.width) + iw].isNaN") { code in
+          code.line("best = x[ih * \(p.width) + iw]")
+          code.line("index = ih * \(p.width) + iw")
+        }
+      }
+      code.line("y[oh * \(p.outputWidth) + ow] = best")
+      code.line("argmax[oh * \(p.outputWidth) + ow] = Float(index)")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let inPlane = s.shapes.inputs[0][1] * s.shapes.inputs[0][2]
+    let outPlane = s.shapes.outputs[0][1] * s.shapes.outputs[0][2]
+    code.closure(
+      "pool.parallelRanges(n * \(s.shapes.inputs[0][0]), grain: \(max(1, 16_384 / inPlane))) { planes in"
+    ) { code in
+      code.block("for plane in planes") { code in
+        code.line("let dx = \(dx) + plane * \(inPlane)")
+        code.line("let dy = \(s.outputGradient(0)) + plane * \(outPlane)")
+        code.line("let argmax = \(s.saved(0)) + plane * \(outPlane)")
+        if !s.accumulatesInput(0) { code.line("dx.update(repeating: 0, count: \(inPlane))") }
+        code.line("for o in 0..<\(outPlane) { dx[Int(argmax[o])] += dy[o] }")
+      }
+    }
+  }
+}

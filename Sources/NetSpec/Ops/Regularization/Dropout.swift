@@ -74,3 +74,41 @@ extension Dropout: ExecutableOperator {
     }
   }
 }
+
+extension Dropout: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    let (x, y) = (s.input(0), s.output(0))
+    guard rate > 0 else {
+      code.line("CopyKernel.copy(\(x), \(y), count: \(count))")
+      return
+    }
+    code.block("guard training else") { code in
+      code.line("CopyKernel.copy(\(x), \(y), count: \(count))")
+      code.line("return")
+    }
+    code.line("let (x, y, mask) = (\(x), \(y), \(s.saved(0)))")
+    code.line("var random = SplitMix64(seed: SplitMix64.mix(seed, \(s.step.node), forwardPasses))")
+    code.block("for i in 0..<\(count)") { code in
+      code.line(
+        "mask[i] = random.nextFloat() < \(StepEmission.literal(rate)) ? 0 : \(StepEmission.literal(Float(1 / (1 - rate))))")
+      code.line("y[i] = x[i] * mask[i]")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    let accumulate = s.accumulatesInput(0)
+    if rate > 0 {
+      code.block("guard training else") { code in
+        code.line("CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))")
+        code.line("return")
+      }
+      code.line("let (dy, dx, mask) = (\(s.outputGradient(0)), \(dx), \(s.saved(0)))")
+      code.line("for i in 0..<\(count) { dx[i] \(accumulate ? "+=" : "=") dy[i] * mask[i] }")
+    } else {
+      code.line("CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))")
+    }
+  }
+}

@@ -46,3 +46,16 @@ extension Flatten: ExecutableOperator {
       k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
   }
 }
+
+extension Flatten: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    code.line("CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(StepEmission.rows(s.shapes.inputCount(0))))")
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    code.line(
+      "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(s.shapes.inputCount(0))), accumulate: \(s.accumulatesInput(0)))"
+    )
+  }
+}

@@ -1,0 +1,1841 @@
+// KernelSources.swift: the sources of Sources/NetSpecKernels, which `netspec compile`
+// writes beside every model. Generated: regenerate with
+// `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
+
+/// The kernel sources by file name (see ``KernelSourceEmbedding``).
+enum KernelSources {
+  static let files: [(name: String, text: String)] = [
+    (
+      "ActivationKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Element-wise activation functions and their derivatives, shared by the
+/// activation ops and by layers with a fused `activation:`.
+///
+/// Backward functions take the forward *output* `y` where the derivative is a
+/// function of it (ReLU, sigmoid, tanh), so the input need not be kept, and
+/// write `dx = dy * f'(...)`, adding into `dx` when `accumulate` is set.
+public enum ActivationKernel: Sendable, Equatable {
+  case relu
+  case leakyReLU(slope: Float)
+  case sigmoid
+  case tanh
+  /// GELU with the tanh approximation (Hendrycks & Gimpel 2016), or exact (erf).
+  case gelu(exact: Bool)
+
+  /// True when ``backward`` needs the forward input rather than the output.
+  public var needsInput: Bool {
+    switch self {
+    case .gelu, .leakyReLU: true
+    default: false
+    }
+  }
+
+  /// `y[i] = f(x[i])`; `x` and `y` may be the same buffer.
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    switch self {
+    case .relu:
+      for i in 0..<count { y[i] = max(x[i], 0) }
+    case .leakyReLU(let slope):
+      for i in 0..<count { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
+    case .sigmoid:
+      for i in 0..<count { y[i] = 1 / (1 + expf(-x[i])) }
+    case .tanh:
+      for i in 0..<count { y[i] = tanhf(x[i]) }
+    case .gelu(let exact):
+      if exact {
+        for i in 0..<count { y[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.707_106_77)) }
+      } else {
+        for i in 0..<count {
+          let v = x[i]
+          y[i] = 0.5 * v * (1 + tanhf(0.797_884_56 * (v + 0.044_715 * v * v * v)))
+        }
+      }
+    }
+  }
+
+  /// `dx[i] (+)= dy[i] * f'(x[i])`, with `x` the forward input and `y` the output.
+  public func backward(
+    input x: UnsafePointer<Float>?, output y: UnsafePointer<Float>?, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool
+  ) {
+    @inline(__always) func store(_ i: Int, _ v: Float) {
+      if accumulate { dx[i] += v } else { dx[i] = v }
+    }
+    switch self {
+    case .relu:
+      let y = y!
+      for i in 0..<count { store(i, y[i] > 0 ? dy[i] : 0) }
+    case .leakyReLU(let slope):
+      let x = x!
+      for i in 0..<count { store(i, x[i] > 0 ? dy[i] : slope * dy[i]) }
+    case .sigmoid:
+      let y = y!
+      for i in 0..<count { store(i, dy[i] * y[i] * (1 - y[i])) }
+    case .tanh:
+      let y = y!
+      for i in 0..<count { store(i, dy[i] * (1 - y[i] * y[i])) }
+    case .gelu(let exact):
+      let x = x!
+      if exact {
+        for i in 0..<count {
+          let v = x[i]
+          let cdf = 0.5 * (1 + erff(v * 0.707_106_77))
+          let pdf = expf(-0.5 * v * v) * 0.398_942_28
+          store(i, dy[i] * (cdf + v * pdf))
+        }
+      } else {
+        for i in 0..<count {
+          let v = x[i]
+          let inner = 0.797_884_56 * (v + 0.044_715 * v * v * v)
+          let t = tanhf(inner)
+          let dinner = 0.797_884_56 * (1 + 3 * 0.044_715 * v * v)
+          store(i, dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dinner))
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "BatchedGEMM.swift",
+      ###"""
+/// Where the matrices of a batched GEMM start: in a batch of `outer x inner`
+/// products, the matrix of product `(i, j)` begins `i * outer + j * inner`
+/// floats after the first one.
+///
+/// Two levels cover per-sample, per-head products in place: the heads of a
+/// `[N, T, D]` activation split into `H` column blocks of `D / H` are matrices
+/// at stride `(T * D, D / H)` with a leading dimension of `D`.
+public struct GEMMBatchStride: Sendable {
+  /// Floats between the matrices of consecutive outer indices.
+  public var outer: Int
+  /// Floats between the matrices of consecutive inner indices.
+  public var inner: Int
+
+  public init(outer: Int, inner: Int) {
+    self.outer = outer
+    self.inner = inner
+  }
+
+  /// Offset of product `product` (numbered row-major over `outer x count`).
+  @inline(__always)
+  func offset(_ product: Int, inner count: Int) -> Int {
+    (product / count) * outer + (product % count) * inner
+  }
+}
+
+extension GEMM {
+  /// Many independent products of one shape: for every `(i, j)` in
+  /// `0..<outer x 0..<inner`, `C_ij = alpha * op(A_ij) * op(B_ij) + beta * C_ij`,
+  /// with each matrix located by its ``GEMMBatchStride``.
+  ///
+  /// Each product runs whole on one thread, and the products are spread over the
+  /// pool: the right split for many small products (attention scores per sample
+  /// and head) that ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:epilogue:pool:)``
+  /// would each run on one thread. The C matrices must not overlap each other or
+  /// any A or B; other arguments are as in `sgemm`.
+  public static func sgemmBatched(
+    outer: Int, inner: Int,
+    transposeA: Bool = false, transposeB: Bool = false,
+    m: Int, n: Int, k: Int,
+    alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int, strideA: GEMMBatchStride,
+    b: UnsafePointer<Float>, ldb: Int, strideB: GEMMBatchStride,
+    beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int, strideC: GEMMBatchStride,
+    pool: ComputePool = .shared
+  ) {
+    precondition(outer >= 0 && inner >= 0, "batch sizes must not be negative")
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must not be negative")
+    precondition(lda >= max(1, transposeA ? m : k), "lda is smaller than a row of A")
+    precondition(ldb >= max(1, transposeB ? k : n), "ldb is smaller than a row of B")
+    precondition(ldc >= max(1, n), "ldc is smaller than a row of C")
+    let count = outer * inner
+    if count == 0 || m == 0 || n == 0 { return }
+    let tasks = count * m * n * k < WorkSplit.minimumParallelWork ? 1 : min(pool.threadCount, count)
+    let first = GEMMOperands(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+      ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: .none)
+    pool.parallelFor(tasks) { task in
+      for product in (count * task / tasks)..<(count * (task + 1) / tasks) {
+        var operands = first
+        operands.a += strideA.offset(product, inner: inner)
+        operands.b += strideB.offset(product, inner: inner)
+        operands.c += strideC.offset(product, inner: inner)
+        if k == 0 || alpha == 0 {
+          operands.scaleC()
+        } else if m == 1 {
+          operands.computeSingleRow(columns: 0..<n, workspace: pool.workspaces[task])
+        } else {
+          operands.compute(rows: 0..<m, columns: 0..<n, workspace: pool.workspaces[task])
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "BiasGradient.swift",
+      ###"""
+/// The gradient of a bias added to every row of a matrix: the column sums of the
+/// output gradient.
+public enum BiasGradient {
+  /// `db[j] = sum over i of dy[i * columns + j]` for a row-major `rows x columns`
+  /// `dy`; adds into `db` instead of overwriting it when `accumulate` is set.
+  public static func columnSums(
+    _ dy: UnsafePointer<Float>, rows: Int, columns: Int, into db: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    if !accumulate { db.update(repeating: 0, count: columns) }
+    for i in 0..<rows {
+      let row = dy + i * columns
+      for j in 0..<columns { db[j] += row[j] }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "ComputePool.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Synchronization
+
+/// A tiny fork-join thread pool for CPU kernels: the calling thread plus
+/// `threadCount - 1` persistent worker threads.
+///
+/// Dispatch is cheap (about a microsecond for a round trip when the workers are
+/// awake) because workers spin on an atomic generation counter for a millisecond
+/// after each job before parking on a condition variable. Tasks are handed out through an atomic
+/// counter, so uneven tasks balance themselves.
+///
+/// Calls into one pool are serialized: a second thread calling ``parallelFor(_:_:)``
+/// while a job runs waits for it. The pool is not reentrant: calling
+/// ``parallelFor(_:_:)`` (or a kernel that uses this pool) from inside a task of the
+/// same pool deadlocks.
+public final class ComputePool: @unchecked Sendable {
+  /// A pool with one thread per online processor, shared by all kernels by default.
+  public static let shared = ComputePool(threadCount: ComputePool.processorCount)
+
+  /// The number of online processors (at least 1).
+  public static var processorCount: Int {
+    max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+  }
+
+  /// Threads that run tasks, counting the caller: 1 means everything runs inline.
+  public let threadCount: Int
+
+  private let state: PoolState
+  private let callers = Mutex(())
+  private let threads: [pthread_t]
+  /// Per-thread packing buffers for kernels; index `i` belongs to task `i` of a job
+  /// whose task count is at most ``threadCount``.
+  let workspaces: [KernelWorkspace]
+
+  /// Creates a pool that runs jobs on `threadCount` threads: the caller and
+  /// `threadCount - 1` new worker threads. `threadCount` must be at least 1.
+  public init(threadCount: Int) {
+    precondition(threadCount >= 1, "ComputePool needs at least one thread")
+    self.threadCount = threadCount
+    state = PoolState()
+    workspaces = (0..<threadCount).map { _ in KernelWorkspace() }
+    threads = (1..<threadCount).map { [state] _ in Self.startWorker(state) }
+  }
+
+  deinit {
+    state.shutDown()
+    for thread in threads {
+      pthread_join(thread, nil)
+    }
+  }
+
+  /// Runs `body(task)` for every `task` in `0..<taskCount`, spread over the pool's
+  /// threads (the caller takes part), and returns when all tasks are done.
+  ///
+  /// Like `DispatchQueue.concurrentPerform`, `body` runs on several threads at once
+  /// without being `@Sendable`, so kernels can capture raw pointers; each task must
+  /// only write memory that no other task touches. With `taskCount <= 1` or a
+  /// one-thread pool, everything runs inline.
+  public func parallelFor(_ taskCount: Int, _ body: (_ task: Int) -> Void) {
+    callers.withLock { _ in
+      if taskCount <= 1 || threadCount == 1 {
+        for task in 0..<taskCount { body(task) }
+      } else {
+        withoutActuallyEscaping(body) { state.run(taskCount: taskCount, workers: threadCount - 1, $0) }
+      }
+    }
+  }
+
+  private static func startWorker(_ state: PoolState) -> pthread_t {
+    let context = Unmanaged.passRetained(state).toOpaque()
+    #if canImport(Darwin)
+      var thread: pthread_t?
+    #else
+      var thread = pthread_t()
+    #endif
+    let status = pthread_create(&thread, nil, { context in
+      #if canImport(Darwin)
+        let state = Unmanaged<PoolState>.fromOpaque(context).takeRetainedValue()
+      #else
+        let state = Unmanaged<PoolState>.fromOpaque(context!).takeRetainedValue()
+      #endif
+      state.workerLoop()
+      return nil
+    }, context)
+    precondition(status == 0, "pthread_create failed with \(status)")
+    #if canImport(Darwin)
+      return thread!
+    #else
+      return thread
+    #endif
+  }
+}
+
+/// The shared state of a pool's job slot. Workers hold it alive while they run.
+private final class PoolState: @unchecked Sendable {
+  /// Bumped by the caller to publish a job; a negative value means shut down.
+  private let generation = Atomic<Int>(0)
+  /// The next task index to hand out.
+  private let nextTask = Atomic<Int>(0)
+  /// Workers that have not yet finished the current job.
+  private let busyWorkers = Atomic<Int>(0)
+  /// Workers parked on `wakeUp` (or about to park).
+  private let sleepers = Atomic<Int>(0)
+  private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+  private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+  // Written by the caller before `generation` is bumped, read by workers after they
+  // observe the bump (release/acquire), cleared after all workers checked out.
+  private var taskCount = 0
+  private var body: ((Int) -> Void)?
+
+  /// How long an idle worker spins before parking, in nanoseconds.
+  private static let spinNanoseconds = 1_000_000
+
+  init() {
+    pthread_mutex_init(mutex, nil)
+    pthread_cond_init(wakeUp, nil)
+  }
+
+  deinit {
+    pthread_cond_destroy(wakeUp)
+    pthread_mutex_destroy(mutex)
+    wakeUp.deallocate()
+    mutex.deallocate()
+  }
+
+  func run(taskCount: Int, workers: Int, _ body: @escaping (Int) -> Void) {
+    self.taskCount = taskCount
+    self.body = body
+    nextTask.store(0, ordering: .relaxed)
+    busyWorkers.store(workers, ordering: .relaxed)
+    generation.add(1, ordering: .sequentiallyConsistent)
+    if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+      pthread_mutex_lock(mutex)
+      pthread_cond_broadcast(wakeUp)
+      pthread_mutex_unlock(mutex)
+    }
+    runTasks()
+    var backoff = Backoff()
+    while busyWorkers.load(ordering: .acquiring) != 0 { backoff.pause() }
+    self.body = nil
+  }
+
+  func shutDown() {
+    pthread_mutex_lock(mutex)
+    generation.store(-1, ordering: .sequentiallyConsistent)
+    pthread_cond_broadcast(wakeUp)
+    pthread_mutex_unlock(mutex)
+  }
+
+  func workerLoop() {
+    var seen = 0
+    while true {
+      seen = waitForJob(after: seen)
+      if seen < 0 { return }
+      runTasks()
+      busyWorkers.subtract(1, ordering: .releasing)
+    }
+  }
+
+  private func runTasks() {
+    let count = taskCount
+    let body = self.body!
+    while true {
+      let task = nextTask.add(1, ordering: .relaxed).oldValue
+      if task >= count { return }
+      body(task)
+    }
+  }
+
+  /// Spins, then parks, until the generation differs from `seen`; returns it.
+  private func waitForJob(after seen: Int) -> Int {
+    let start = monotonicNanoseconds()
+    var backoff = Backoff()
+    while true {
+      let current = generation.load(ordering: .acquiring)
+      if current != seen { return current }
+      backoff.pause()
+      if backoff.spins & 255 == 0 && monotonicNanoseconds() - start > Self.spinNanoseconds { break }
+    }
+    pthread_mutex_lock(mutex)
+    sleepers.add(1, ordering: .sequentiallyConsistent)
+    var current = generation.load(ordering: .sequentiallyConsistent)
+    while current == seen {
+      pthread_cond_wait(wakeUp, mutex)
+      current = generation.load(ordering: .sequentiallyConsistent)
+    }
+    sleepers.subtract(1, ordering: .sequentiallyConsistent)
+    pthread_mutex_unlock(mutex)
+    return current
+  }
+}
+
+/// Busy-waiting that turns polite after a few microseconds: from then on every poll
+/// yields the processor, so when the OS puts the waiting thread on the same core as
+/// the thread it waits for, that thread runs instead of waiting for a time slice.
+private struct Backoff {
+  private(set) var spins = 0
+
+  mutating func pause() {
+    spins += 1
+    if spins > 2048 { sched_yield() }
+  }
+}
+
+private func monotonicNanoseconds() -> Int {
+  var time = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &time)
+  return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
+"""###
+    ),
+    (
+      "CopyKernel.swift",
+      ###"""
+/// Copies of float runs: the forward pass of data-movement ops (flatten,
+/// reshape, concat) and gradients that flow through unchanged (add, the
+/// identity dropout), honouring the accumulate flag of a gradient.
+public enum CopyKernel {
+  /// `dst[i] = src[i]`, or `dst[i] += src[i]` when `accumulate` is set, for
+  /// `i < count`. The buffers must not overlap.
+  @inline(__always)
+  public static func copy(
+    _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool = false
+  ) {
+    if accumulate {
+      for i in 0..<count { dst[i] += src[i] }
+    } else {
+      dst.update(from: src, count: count)
+    }
+  }
+}
+"""###
+    ),
+    (
+      "GEMM.swift",
+      ###"""
+/// Single-precision general matrix multiplication on row-major matrices.
+public enum GEMM {
+  /// `C = alpha * op(A) * op(B) + beta * C`, then the epilogue, on row-major
+  /// matrices, where `op(X)` is `X` or its transpose.
+  ///
+  /// - Parameters:
+  ///   - transposeA: `op(A) = Aᵀ`: `a` holds a `k x m` matrix; otherwise `m x k`.
+  ///   - transposeB: `op(B) = Bᵀ`: `b` holds an `n x k` matrix; otherwise `k x n`.
+  ///   - m: Rows of op(A) and C.
+  ///   - n: Columns of op(B) and C.
+  ///   - k: Columns of op(A), rows of op(B).
+  ///   - alpha: Scales the product.
+  ///   - a: A's first element.
+  ///   - lda: Floats between consecutive rows of A as stored (at least its width).
+  ///   - b: B's first element.
+  ///   - ldb: Floats between consecutive rows of B as stored (at least its width).
+  ///   - beta: Scales C's old value; with `beta == 0`, C is not read, so it may hold
+  ///     garbage (NaN, uninitialized memory).
+  ///   - c: C's first element, `m x n`; must not overlap A or B.
+  ///   - ldc: Floats between consecutive rows of C (at least `n`).
+  ///   - epilogue: Bias and activation applied to each finished tile of C.
+  ///   - pool: The threads to use; a large enough product is split across all of
+  ///     them, a small one runs on the calling thread.
+  ///
+  /// Backward passes use the transposes: for `Y = X * W`, `dX = dY * Wᵀ` is
+  /// `transposeB: true` and `dW = Xᵀ * dY` is `transposeA: true`.
+  public static func sgemm(
+    transposeA: Bool = false, transposeB: Bool = false,
+    m: Int, n: Int, k: Int,
+    alpha: Float = 1,
+    a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float = 0,
+    c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: GEMMEpilogue = .none,
+    pool: ComputePool = .shared
+  ) {
+    precondition(m >= 0 && n >= 0 && k >= 0, "GEMM sizes must not be negative")
+    precondition(lda >= max(1, transposeA ? m : k), "lda is smaller than a row of A")
+    precondition(ldb >= max(1, transposeB ? k : n), "ldb is smaller than a row of B")
+    precondition(ldc >= max(1, n), "ldc is smaller than a row of C")
+    if m == 0 || n == 0 { return }
+    let operands = GEMMOperands(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, epilogue: epilogue)
+    if k == 0 || alpha == 0 {
+      operands.scaleC()
+      return
+    }
+    let split = WorkSplit(m: m, n: n, k: k, threads: pool.threadCount)
+    pool.parallelFor(split.tasks) { task in
+      if m == 1 {
+        operands.computeSingleRow(columns: split.columns(task), workspace: pool.workspaces[task])
+      } else {
+        operands.compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
+      }
+    }
+  }
+}
+
+extension GEMMOperands {
+  /// `C = beta * C` and the epilogue: the whole GEMM when the product term vanishes.
+  func scaleC() {
+    for i in 0..<m {
+      let row = c + i * ldc
+      for j in 0..<n { row[j] = beta == 0 ? 0 : beta * row[j] }
+    }
+    epilogue.apply(to: c, ldc: ldc, rows: 0..<m, columns: 0..<n)
+  }
+}
+
+/// How one GEMM is cut into one rectangle of C per thread: along N in whole
+/// micro-panels or along M in whole micro-tiles, whichever leaves the busiest thread
+/// the least work. Each thread packs the whole of the operand that is not cut, so
+/// the estimate counts packing as well as (padded) multiply-adds.
+struct WorkSplit: Sendable {
+  private let m: Int
+  private let n: Int
+  private let alongColumns: Bool
+  let tasks: Int
+
+  /// Products below this many multiply-adds run on one thread: dispatch and the
+  /// duplicated packing would cost more than the second core saves.
+  static let minimumParallelWork = 1 << 17
+  /// The cost of packing one element, in multiply-adds.
+  private static let packingCost = 16
+
+  init(m: Int, n: Int, k: Int, threads: Int) {
+    self.m = m
+    self.n = n
+    let columnPanels = (n + WideRow.width - 1) / WideRow.width
+    let rowPanels = (m + microKernelRows - 1) / microKernelRows
+    let parallel = m * n * k >= Self.minimumParallelWork ? threads : 1
+    let columnTasks = min(parallel, columnPanels)
+    let rowTasks = min(parallel, rowPanels)
+    // The busiest thread's work for each way of cutting.
+    let columnCost =
+      ((columnPanels + columnTasks - 1) / columnTasks * WideRow.width) * (rowPanels * microKernelRows) * k
+      + Self.packingCost * (m + n / columnTasks) * k
+    let rowCost =
+      ((rowPanels + rowTasks - 1) / rowTasks * microKernelRows) * (columnPanels * WideRow.width) * k
+      + Self.packingCost * (m / rowTasks + n) * k
+    alongColumns = columnCost <= rowCost
+    tasks = alongColumns ? columnTasks : rowTasks
+  }
+
+  func rows(_ task: Int) -> Range<Int> {
+    alongColumns ? 0..<m : Self.share(task, of: m, granule: microKernelRows, tasks: tasks)
+  }
+
+  func columns(_ task: Int) -> Range<Int> {
+    alongColumns ? Self.share(task, of: n, granule: WideRow.width, tasks: tasks) : 0..<n
+  }
+
+  /// Task `task`'s part of `0..<count`, cut on multiples of `granule`.
+  private static func share(_ task: Int, of count: Int, granule: Int, tasks: Int) -> Range<Int> {
+    let granules = (count + granule - 1) / granule
+    let start = min(count, (granules * task / tasks) * granule)
+    let end = min(count, (granules * (task + 1) / tasks) * granule)
+    return start..<end
+  }
+}
+"""###
+    ),
+    (
+      "GEMMDriver.swift",
+      ###"""
+/// Cache blocking of the GEMM loop nest (BLIS order: columns, depth, rows, then
+/// micro-tiles). Tuned on an AVX-512 Xeon (48 KiB L1d, 2 MiB L2 per core).
+enum GEMMBlocking {
+  /// `kc`: the depth of a packed block. One packed B micro-panel (`depth x 32`
+  /// floats) stays in L1 while A micro-panels stream past it.
+  static let depth = 256
+  /// `mc`: rows of op(A) packed at once (a multiple of `microKernelRows`); the packed
+  /// A block stays in L2.
+  static let rows = 16 * microKernelRows
+  /// `nc`: columns of op(B) packed at once (a multiple of `WideRow.width`).
+  static let columns = 4096
+}
+
+/// The arguments of one GEMM call, shared by the tasks that compute parts of C.
+struct GEMMOperands: @unchecked Sendable {
+  var transposeA: Bool
+  var transposeB: Bool
+  var m: Int
+  var n: Int
+  var k: Int
+  var alpha: Float
+  var a: UnsafePointer<Float>
+  var lda: Int
+  var b: UnsafePointer<Float>
+  var ldb: Int
+  var beta: Float
+  var c: UnsafeMutablePointer<Float>
+  var ldc: Int
+  var epilogue: GEMMEpilogue
+
+  /// Computes `C[rows, columns]` on the calling thread with `workspace`'s buffers.
+  func compute(rows: Range<Int>, columns: Range<Int>, workspace: KernelWorkspace) {
+    if transposeA {
+      compute(DepthMajorPanel.self, rows: rows, columns: columns, workspace: workspace)
+    } else {
+      compute(RowMajorPanel.self, rows: rows, columns: columns, workspace: workspace)
+    }
+  }
+
+  private func compute<Layout: PackedALayout>(
+    _ layout: Layout.Type, rows: Range<Int>, columns: Range<Int>, workspace: KernelWorkspace
+  ) {
+    let panelRows = (min(GEMMBlocking.rows, rows.count) + microKernelRows - 1) / microKernelRows
+    let panelColumns = (min(GEMMBlocking.columns, columns.count) + WideRow.width - 1) / WideRow.width
+    workspace.reserve(
+      packedA: panelRows * packedAPanelSize,
+      packedB: panelColumns * WideRow.width * min(GEMMBlocking.depth, k),
+      edgeTile: microKernelRows * WideRow.width)
+    let packedA = workspace.packedA.pointer
+    let packedB = workspace.packedB.pointer
+    let edgeTile = workspace.edgeTile.pointer
+
+    for left in stride(from: columns.lowerBound, to: columns.upperBound, by: GEMMBlocking.columns) {
+      let blockColumns = left..<min(left + GEMMBlocking.columns, columns.upperBound)
+      for front in stride(from: 0, to: k, by: GEMMBlocking.depth) {
+        let depth = front..<min(front + GEMMBlocking.depth, k)
+        let blockBeta = front == 0 ? beta : 1
+        let finishes = depth.upperBound == k && !epilogue.isNone
+        packB(depth: depth, columns: blockColumns, into: packedB)
+        for top in stride(from: rows.lowerBound, to: rows.upperBound, by: GEMMBlocking.rows) {
+          let blockRows = top..<min(top + GEMMBlocking.rows, rows.upperBound)
+          packA(layout, rows: blockRows, depth: depth, into: packedA)
+          var bPanel = UnsafePointer(packedB)
+          for tileLeft in stride(from: blockColumns.lowerBound, to: blockColumns.upperBound, by: WideRow.width) {
+            let width = min(WideRow.width, blockColumns.upperBound - tileLeft)
+            var aPanel = UnsafePointer(packedA)
+            for tileTop in stride(from: blockRows.lowerBound, to: blockRows.upperBound, by: microKernelRows) {
+              let height = min(microKernelRows, blockRows.upperBound - tileTop)
+              let tile = c + tileTop * ldc + tileLeft
+              if width <= NarrowRow.width {
+                computeTile(
+                  NarrowRow.self, layout, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
+                  height: height, width: width, beta: blockBeta, edgeTile: edgeTile)
+              } else {
+                computeTile(
+                  WideRow.self, layout, depth: depth.count, a: aPanel, b: bPanel, tile: tile,
+                  height: height, width: width, beta: blockBeta, edgeTile: edgeTile)
+              }
+              if finishes {
+                epilogue.apply(
+                  to: c, ldc: ldc, rows: tileTop..<tileTop + height, columns: tileLeft..<tileLeft + width)
+              }
+              aPanel += packedAPanelSize
+            }
+            bPanel += depth.count * WideRow.width
+          }
+        }
+      }
+    }
+  }
+
+  /// Runs the micro-kernel for one tile; a ragged tile goes through `edgeTile` and
+  /// only its `height x width` part is merged into C.
+  @inline(__always)
+  private func computeTile<Row: MicroKernelRow, Layout: PackedALayout>(
+    _ row: Row.Type, _ layout: Layout.Type, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    tile: UnsafeMutablePointer<Float>, height: Int, width: Int, beta: Float,
+    edgeTile: UnsafeMutablePointer<Float>
+  ) {
+    if height == microKernelRows && width == Row.width {
+      microKernel(row, layout, depth: depth, a: a, b: b, c: tile, ldc: ldc, alpha: alpha, beta: beta)
+      return
+    }
+    microKernel(row, layout, depth: depth, a: a, b: b, c: edgeTile, ldc: Row.width, alpha: 1, beta: 0)
+    for i in 0..<height {
+      let source = edgeTile + i * Row.width
+      let destination = tile + i * ldc
+      if beta == 0 {
+        for j in 0..<width { destination[j] = alpha * source[j] }
+      } else {
+        for j in 0..<width { destination[j] = alpha * source[j] + beta * destination[j] }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "GEMMEpilogue.swift",
+      ###"""
+/// Element-wise work that ``GEMM`` applies to each tile of C right after computing
+/// it, while the tile is still in cache:
+///
+///     C = activation(alpha * op(A) * op(B) + beta * C + bias)
+///
+/// This fuses a dense layer's bias and activation (`.init(bias: .perColumn(b),
+/// activation: .relu)`), a convolution's per-channel bias (`.perRow` when output
+/// channels are the rows of C) and, in the backward pass, ReLU's gradient mask
+/// into the GEMM instead of extra passes over memory.
+///
+/// The pointers are read during the ``GEMM/sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:epilogue:pool:)``
+/// call only.
+public struct GEMMEpilogue {
+  /// A bias added to every element of C.
+  public enum Bias {
+    /// No bias.
+    case none
+    /// `C[i, j] += bias[j]`: `n` floats, one per column (a dense layer's bias).
+    case perColumn(UnsafePointer<Float>)
+    /// `C[i, j] += bias[i]`: `m` floats, one per row.
+    case perRow(UnsafePointer<Float>)
+  }
+
+  /// The last step, applied after the bias.
+  public enum Activation {
+    /// Leaves the value as it is.
+    case identity
+    /// `max(x, 0)`; NaN stays NaN.
+    case relu
+    /// ReLU's backward mask: keeps `C[i, j]` where `input[i * ld + j] > 0` and zeroes
+    /// it elsewhere. `input` is the forward pass's ReLU input (or output) with the
+    /// shape of C, `ld` floats between rows.
+    case reluGradient(input: UnsafePointer<Float>, ld: Int)
+  }
+
+  /// Added first.
+  public var bias: Bias
+  /// Applied to the biased value.
+  public var activation: Activation
+
+  /// An epilogue adding `bias`, then applying `activation`.
+  public init(bias: Bias = .none, activation: Activation = .identity) {
+    self.bias = bias
+    self.activation = activation
+  }
+
+  /// Plain GEMM: no bias, no activation.
+  public static var none: GEMMEpilogue { GEMMEpilogue() }
+
+  var isNone: Bool {
+    if case .none = bias, case .identity = activation { return true }
+    return false
+  }
+
+  /// Applies the epilogue to `C[rows, columns]`, where `c` points at `C[0, 0]`.
+  func apply(to c: UnsafeMutablePointer<Float>, ldc: Int, rows: Range<Int>, columns: Range<Int>) {
+    let lanes = KernelVector.scalarCount
+    for i in rows {
+      let row = c + i * ldc
+      var j = columns.lowerBound
+      while j + lanes <= columns.upperBound {
+        storeVector(finish(loadVector(row + j), i, j), to: row + j)
+        j += lanes
+      }
+      while j < columns.upperBound {
+        row[j] = finish(row[j], i, j)
+        j += 1
+      }
+    }
+  }
+
+  @inline(__always)
+  private func finish(_ x: KernelVector, _ i: Int, _ j: Int) -> KernelVector {
+    var x = x
+    switch bias {
+    case .none: break
+    case .perColumn(let bias): x += loadVector(bias + j)
+    case .perRow(let bias): x += bias[i]
+    }
+    switch activation {
+    case .identity: break
+    case .relu: x.replace(with: 0, where: x .< 0)
+    case .reluGradient(let input, let ld): x.replace(with: 0, where: .!(loadVector(input + i * ld + j) .> 0))
+    }
+    return x
+  }
+
+  @inline(__always)
+  private func finish(_ x: Float, _ i: Int, _ j: Int) -> Float {
+    var x = x
+    switch bias {
+    case .none: break
+    case .perColumn(let bias): x += bias[j]
+    case .perRow(let bias): x += bias[i]
+    }
+    switch activation {
+    case .identity: break
+    case .relu: if x < 0 { x = 0 }
+    case .reluGradient(let input, let ld): if !(input[i * ld + j] > 0) { x = 0 }
+    }
+    return x
+  }
+}
+"""###
+    ),
+    (
+      "GEMMMicroKernel.swift",
+      ###"""
+/// One row of a micro-kernel's C tile, held in registers.
+///
+/// ``WideRow`` (two vectors) is the workhorse; ``NarrowRow`` (one vector) serves the
+/// last panel of a matrix whose width leaves half a panel or less, so narrow outputs
+/// do not pay for a full-width tile.
+protocol MicroKernelRow {
+  /// The packed-B values for one `k`: `width` floats.
+  associatedtype Panel
+  /// Columns of C covered by the row.
+  static var width: Int { get }
+  init()
+  static func loadPanel(_ b: UnsafePointer<Float>) -> Panel
+  /// `self += a * panel`.
+  mutating func accumulate(_ a: Float, _ panel: Panel)
+  /// `c = alpha * self + beta * c`; `c` is not read when `beta == 0`.
+  func store(to c: UnsafeMutablePointer<Float>, alpha: KernelVector, beta: Float)
+}
+
+struct WideRow: MicroKernelRow {
+  private var low = KernelVector()
+  private var high = KernelVector()
+
+  static var width: Int { 2 * KernelVector.scalarCount }
+
+  @inline(__always)
+  static func loadPanel(_ b: UnsafePointer<Float>) -> (KernelVector, KernelVector) {
+    (loadVector(b), loadVector(b + KernelVector.scalarCount))
+  }
+
+  @inline(__always)
+  mutating func accumulate(_ a: Float, _ panel: (KernelVector, KernelVector)) {
+    let a = KernelVector(repeating: a)
+    low = multiplyAdd(low, a, panel.0)
+    high = multiplyAdd(high, a, panel.1)
+  }
+
+  @inline(__always)
+  func store(to c: UnsafeMutablePointer<Float>, alpha: KernelVector, beta: Float) {
+    storeVector(low, to: c, alpha: alpha, beta: beta)
+    storeVector(high, to: c + KernelVector.scalarCount, alpha: alpha, beta: beta)
+  }
+}
+
+struct NarrowRow: MicroKernelRow {
+  private var value = KernelVector()
+
+  static var width: Int { KernelVector.scalarCount }
+
+  @inline(__always)
+  static func loadPanel(_ b: UnsafePointer<Float>) -> KernelVector { loadVector(b) }
+
+  @inline(__always)
+  mutating func accumulate(_ a: Float, _ panel: KernelVector) {
+    value = multiplyAdd(value, KernelVector(repeating: a), panel)
+  }
+
+  @inline(__always)
+  func store(to c: UnsafeMutablePointer<Float>, alpha: KernelVector, beta: Float) {
+    storeVector(value, to: c, alpha: alpha, beta: beta)
+  }
+}
+
+@inline(__always)
+func loadVector(_ pointer: UnsafePointer<Float>) -> KernelVector {
+  UnsafeRawPointer(pointer).loadUnaligned(as: KernelVector.self)
+}
+
+@inline(__always)
+func storeVector(_ value: KernelVector, to pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: KernelVector.self)
+}
+
+@inline(__always)
+private func storeVector(
+  _ accumulator: KernelVector, to c: UnsafeMutablePointer<Float>, alpha: KernelVector, beta: Float
+) {
+  if beta == 0 {
+    storeVector(alpha * accumulator, to: c)
+  } else {
+    storeVector(multiplyAdd(KernelVector(repeating: beta) * loadVector(c), alpha, accumulator), to: c)
+  }
+}
+
+/// How a packed A micro-panel is laid out: `op(A)[top + r, k]` sits at
+/// `r * rowStride + k * depthStride`. Both strides are compile-time constants, so the
+/// micro-kernel reaches every row from one pointer with fixed offsets.
+protocol PackedALayout {
+  static var rowStride: Int { get }
+  static var depthStride: Int { get }
+}
+
+/// Rows of the panel are runs of `k`: packing plain `A` copies row segments.
+enum RowMajorPanel: PackedALayout {
+  /// The extra cache line keeps the rows of a panel out of each other's cache sets.
+  static var rowStride: Int { GEMMBlocking.depth + 16 }
+  static var depthStride: Int { 1 }
+}
+
+/// Each `k` holds the panel's rows side by side: packing `Aᵀ` copies row segments.
+enum DepthMajorPanel: PackedALayout {
+  static var rowStride: Int { 1 }
+  static var depthStride: Int { microKernelRows }
+}
+
+/// Floats reserved for one packed A micro-panel, in either layout.
+let packedAPanelSize = microKernelRows * RowMajorPanel.rowStride
+
+/// The register-blocked GEMM micro-kernel:
+/// `C[0..<microKernelRows, 0..<Row.width] = alpha * Ap * Bp + beta * C`.
+///
+/// - `a`: a packed A micro-panel laid out as `Layout` says.
+/// - `b`: a packed B micro-panel; `k` holds `Row.width` floats at `b + k * Row.width`.
+/// - `c`: the top-left element of the tile, rows `ldc` floats apart.
+///
+/// Each `k` step loads one B panel and broadcasts one A value per row into
+/// `microKernelRows` rows of accumulators (6 or 12; rows past it compile away).
+@inline(__always)
+func microKernel<Row: MicroKernelRow, Layout: PackedALayout>(
+  _: Row.Type, _: Layout.Type, depth: Int,
+  a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+  c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float, beta: Float
+) {
+  let stride = Layout.rowStride
+  var c0 = Row(), c1 = Row(), c2 = Row(), c3 = Row(), c4 = Row(), c5 = Row()
+  var c6 = Row(), c7 = Row(), c8 = Row(), c9 = Row(), c10 = Row(), c11 = Row()
+  var a = a
+  var b = b
+  for _ in 0..<depth {
+    let panel = Row.loadPanel(b)
+    c0.accumulate(a[0], panel)
+    c1.accumulate(a[stride], panel)
+    c2.accumulate(a[2 * stride], panel)
+    c3.accumulate(a[3 * stride], panel)
+    c4.accumulate(a[4 * stride], panel)
+    c5.accumulate(a[5 * stride], panel)
+    if microKernelRows > 6 {
+      c6.accumulate(a[6 * stride], panel)
+      c7.accumulate(a[7 * stride], panel)
+      c8.accumulate(a[8 * stride], panel)
+      c9.accumulate(a[9 * stride], panel)
+      c10.accumulate(a[10 * stride], panel)
+      c11.accumulate(a[11 * stride], panel)
+    }
+    a += Layout.depthStride
+    b += Row.width
+  }
+  let alpha = KernelVector(repeating: alpha)
+  c0.store(to: c, alpha: alpha, beta: beta)
+  c1.store(to: c + ldc, alpha: alpha, beta: beta)
+  c2.store(to: c + 2 * ldc, alpha: alpha, beta: beta)
+  c3.store(to: c + 3 * ldc, alpha: alpha, beta: beta)
+  c4.store(to: c + 4 * ldc, alpha: alpha, beta: beta)
+  c5.store(to: c + 5 * ldc, alpha: alpha, beta: beta)
+  if microKernelRows > 6 {
+    c6.store(to: c + 6 * ldc, alpha: alpha, beta: beta)
+    c7.store(to: c + 7 * ldc, alpha: alpha, beta: beta)
+    c8.store(to: c + 8 * ldc, alpha: alpha, beta: beta)
+    c9.store(to: c + 9 * ldc, alpha: alpha, beta: beta)
+    c10.store(to: c + 10 * ldc, alpha: alpha, beta: beta)
+    c11.store(to: c + 11 * ldc, alpha: alpha, beta: beta)
+  }
+}
+"""###
+    ),
+    (
+      "GEMMPacking.swift",
+      ###"""
+/// Packing copies a block of op(A) or op(B) into the contiguous, zero-padded
+/// micro-panels the micro-kernel streams through.
+extension GEMMOperands {
+  /// Packs `op(A)[rows, depth]` as micro-panels of `microKernelRows` rows laid out as
+  /// `Layout` says: panel `p` starts at `p * packedAPanelSize` and holds rows
+  /// `rows.lowerBound + p * microKernelRows` onwards. Rows past the end of `rows` are
+  /// zero. Plain A is packed row-major, Aᵀ depth-major, so both are straight copies.
+  func packA<Layout: PackedALayout>(
+    _: Layout.Type, rows: Range<Int>, depth: Range<Int>, into packed: UnsafeMutablePointer<Float>
+  ) {
+    let kc = depth.count
+    var panel = packed
+    for top in stride(from: rows.lowerBound, to: rows.upperBound, by: microKernelRows) {
+      let height = min(microKernelRows, rows.upperBound - top)
+      if transposeA {
+        // op(A)[i, k] = a[k * lda + i]: the panel's rows for one k are adjacent in a.
+        for k in 0..<kc {
+          let destination = panel + k * Layout.depthStride
+          let source = a + (depth.lowerBound + k) * lda + top
+          for r in 0..<height { destination[r * Layout.rowStride] = source[r] }
+          for r in height..<microKernelRows { destination[r * Layout.rowStride] = 0 }
+        }
+      } else {
+        for r in 0..<microKernelRows {
+          let destination = panel + r * Layout.rowStride
+          if r < height {
+            let source = a + (top + r) * lda + depth.lowerBound
+            for k in 0..<kc { destination[k * Layout.depthStride] = source[k] }
+          } else {
+            for k in 0..<kc { destination[k * Layout.depthStride] = 0 }
+          }
+        }
+      }
+      panel += packedAPanelSize
+    }
+  }
+
+  /// Packs `op(B)[depth, columns]` as micro-panels of `WideRow.width` columns: panel
+  /// `p` starts at `p * depth.count * WideRow.width` and holds, for each `k`, the
+  /// panel's columns of row `k` contiguously, zero-padded. A last panel of
+  /// `NarrowRow.width` columns or fewer is packed `NarrowRow.width` wide.
+  func packB(depth: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+    let kc = depth.count
+    var panel = packed
+    for left in stride(from: columns.lowerBound, to: columns.upperBound, by: WideRow.width) {
+      let width = min(WideRow.width, columns.upperBound - left)
+      let stride = width <= NarrowRow.width ? NarrowRow.width : WideRow.width
+      if transposeB {
+        // op(B)[k, j] = b[j * ldb + k]: each source row fills one panel column.
+        var j = 0
+        #if NETSPEC_AVX512
+          // Whole 16 x 16 blocks go through registers; the ragged rest below.
+          let blockDepth = kc - kc % 16
+          while j + 16 <= width {
+            for k in Swift.stride(from: 0, to: blockDepth, by: 16) {
+              transpose16(
+                b + (left + j) * ldb + depth.lowerBound + k, ld: ldb, into: panel + k * stride + j,
+                ldd: stride)
+            }
+            for column in j..<j + 16 {
+              let source = b + (left + column) * ldb + depth.lowerBound
+              for k in blockDepth..<kc { panel[k * stride + column] = source[k] }
+            }
+            j += 16
+          }
+        #endif
+        for column in j..<width {
+          let source = b + (left + column) * ldb + depth.lowerBound
+          for k in 0..<kc { panel[k * stride + column] = source[k] }
+        }
+        if width < stride {
+          for k in 0..<kc {
+            (panel + k * stride + width).update(repeating: 0, count: stride - width)
+          }
+        }
+      } else if width == stride {
+        for k in 0..<kc {
+          let source = b + (depth.lowerBound + k) * ldb + left
+          for v in 0..<(stride / KernelVector.scalarCount) {
+            let offset = v * KernelVector.scalarCount
+            storeVector(loadVector(source + offset), to: panel + k * stride + offset)
+          }
+        }
+      } else {
+        for k in 0..<kc {
+          let destination = panel + k * stride
+          destination.update(from: b + (depth.lowerBound + k) * ldb + left, count: width)
+          (destination + width).update(repeating: 0, count: stride - width)
+        }
+      }
+      panel += kc * WideRow.width
+    }
+  }
+}
+
+#if NETSPEC_AVX512
+  /// Sixteen vectors of 16 floats: a 16 x 16 block held in registers.
+  private typealias Block16 = (
+    KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector,
+    KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector,
+    KernelVector, KernelVector
+  )
+
+  /// Writes the transpose of the 16 x 16 block at `source` (rows `ld` floats apart)
+  /// to `destination` (rows `ldd` apart), twice as fast as a scalar gather.
+  @inline(__always)
+  private func transpose16(
+    _ source: UnsafePointer<Float>, ld: Int, into destination: UnsafeMutablePointer<Float>, ldd: Int
+  ) {
+    func row(_ i: Int) -> KernelVector { loadVector(source + i * ld) }
+    let rows: Block16 = (
+      row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7),
+      row(8), row(9), row(10), row(11), row(12), row(13), row(14), row(15)
+    )
+    // Each round moves the lowest column bit to the top of the row index and the
+    // lowest row bit to the top of the column index; four rounds transpose.
+    let columns = interleave(interleave(interleave(interleave(rows))))
+    withUnsafeBytes(of: columns) { columns in
+      for i in 0..<16 {
+        storeVector(
+          columns.load(fromByteOffset: i * MemoryLayout<KernelVector>.stride, as: KernelVector.self),
+          to: destination + i * ldd)
+      }
+    }
+  }
+
+  /// Row `i < 8` becomes the even lanes of rows `2i` and `2i + 1`, row `8 + i`
+  /// their odd lanes.
+  @inline(__always)
+  private func interleave(_ r: Block16) -> Block16 {
+    func even(_ x: KernelVector, _ y: KernelVector) -> KernelVector {
+      KernelVector(lowHalf: x.evenHalf, highHalf: y.evenHalf)
+    }
+    func odd(_ x: KernelVector, _ y: KernelVector) -> KernelVector {
+      KernelVector(lowHalf: x.oddHalf, highHalf: y.oddHalf)
+    }
+    return (
+      even(r.0, r.1), even(r.2, r.3), even(r.4, r.5), even(r.6, r.7),
+      even(r.8, r.9), even(r.10, r.11), even(r.12, r.13), even(r.14, r.15),
+      odd(r.0, r.1), odd(r.2, r.3), odd(r.4, r.5), odd(r.6, r.7),
+      odd(r.8, r.9), odd(r.10, r.11), odd(r.12, r.13), odd(r.14, r.15)
+    )
+  }
+#endif
+"""###
+    ),
+    (
+      "GEMMSingleRow.swift",
+      ###"""
+extension GEMMOperands {
+  /// Columns of C whose sums one pass over B accumulates (2 KiB of floats, kept in L1).
+  static let singleRowBlock = 512
+
+  /// Computes `C[0, columns]` when C has a single row (batch-1 inference, stochastic
+  /// training): a matrix-vector product that streams op(B) once, unpacked, instead of
+  /// filling micro-tiles whose other rows would be wasted.
+  func computeSingleRow(columns: Range<Int>, workspace: KernelWorkspace) {
+    workspace.reserve(packedA: k, packedB: Self.singleRowBlock, edgeTile: 0)
+    // op(A) is one row; make it contiguous if A is stored as a k x 1 column.
+    var row = a
+    if transposeA && lda != 1 {
+      let packed = workspace.packedA.pointer
+      for l in 0..<k { packed[l] = a[l * lda] }
+      row = UnsafePointer(packed)
+    }
+    if transposeB {
+      dotProducts(row, columns: columns)
+    } else {
+      scaledRowSums(row, columns: columns, sums: workspace.packedB.pointer)
+    }
+    if !epilogue.isNone {
+      epilogue.apply(to: c, ldc: ldc, rows: 0..<1, columns: columns)
+    }
+  }
+
+  /// `c[j] = alpha * sum over l of row[l] * b[l * ldb + j] + beta * c[j]`.
+  ///
+  /// Sums for a block of columns live in `sums` (L1) while the block's part of B is
+  /// read row after row, four rows per pass: contiguous runs that the prefetcher
+  /// follows, instead of one short piece of every row per page.
+  private func scaledRowSums(_ row: UnsafePointer<Float>, columns: Range<Int>, sums: UnsafeMutablePointer<Float>) {
+    let lanes = KernelVector.scalarCount
+    let vectorEnd = columns.lowerBound + (columns.count - columns.count % lanes)
+    for left in stride(from: columns.lowerBound, to: vectorEnd, by: Self.singleRowBlock) {
+      let width = min(Self.singleRowBlock, vectorEnd - left)
+      sums.update(repeating: 0, count: width)
+      var l = 0
+      while l < k {
+        let rows = min(4, k - l)
+        let x0 = KernelVector(repeating: row[l])
+        let x1 = KernelVector(repeating: rows > 1 ? row[l + 1] : 0)
+        let x2 = KernelVector(repeating: rows > 2 ? row[l + 2] : 0)
+        let x3 = KernelVector(repeating: rows > 3 ? row[l + 3] : 0)
+        // Rows past k repeat row l with a zero weight.
+        let b0 = b + l * ldb + left
+        let b1 = rows > 1 ? b0 + ldb : b0
+        let b2 = rows > 2 ? b0 + 2 * ldb : b0
+        let b3 = rows > 3 ? b0 + 3 * ldb : b0
+        for v in stride(from: 0, to: width, by: lanes) {
+          var sum = loadVector(sums + v)
+          sum = multiplyAdd(sum, x0, loadVector(b0 + v))
+          sum = multiplyAdd(sum, x1, loadVector(b1 + v))
+          sum = multiplyAdd(sum, x2, loadVector(b2 + v))
+          sum = multiplyAdd(sum, x3, loadVector(b3 + v))
+          storeVector(sum, to: sums + v)
+        }
+        l += 4
+      }
+      let alpha = KernelVector(repeating: alpha)
+      for v in stride(from: 0, to: width, by: lanes) {
+        let target = c + left + v
+        let sum = loadVector(sums + v)
+        if beta == 0 {
+          storeVector(alpha * sum, to: target)
+        } else {
+          storeVector(multiplyAdd(KernelVector(repeating: beta) * loadVector(target), alpha, sum), to: target)
+        }
+      }
+    }
+    for j in vectorEnd..<columns.upperBound {
+      var sum: Float = 0
+      for l in 0..<k { sum += row[l] * b[l * ldb + j] }
+      c[j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[j]
+    }
+  }
+
+  /// `c[j] = alpha * dot(row, b[j * ldb ..< j * ldb + k]) + beta * c[j]`: B holds
+  /// op(B)'s columns as rows, so each output is one contiguous dot product.
+  private func dotProducts(_ row: UnsafePointer<Float>, columns: Range<Int>) {
+    let lanes = KernelVector.scalarCount
+    let vectorDepth = k - k % lanes
+    for j in columns {
+      let column = b + j * ldb
+      var s0 = KernelVector(), s1 = KernelVector()
+      var l = 0
+      while l + 2 * lanes <= vectorDepth {
+        s0 = multiplyAdd(s0, loadVector(row + l), loadVector(column + l))
+        s1 = multiplyAdd(s1, loadVector(row + l + lanes), loadVector(column + l + lanes))
+        l += 2 * lanes
+      }
+      if l < vectorDepth {
+        s0 = multiplyAdd(s0, loadVector(row + l), loadVector(column + l))
+      }
+      var sum = (s0 + s1).sum()
+      for l in vectorDepth..<k { sum += row[l] * column[l] }
+      c[j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[j]
+    }
+  }
+}
+"""###
+    ),
+    (
+      "Im2Col.swift",
+      ###"""
+/// The geometry of a 2-D convolution over `[C, H, W]` samples, and the im2col and
+/// col2im transforms that turn the convolution of a whole batch into GEMMs.
+///
+/// The column matrix of a batch is `[C * kh * kw, batch * P]` (`P = oh * ow`
+/// output positions), row-major: row `(c * kh + i) * kw + j` holds, for every
+/// sample and output position, the input value under kernel tap `(i, j)` of
+/// channel `c`, or zero where the tap falls in the padding. Samples sit side by
+/// side, so one GEMM covers the batch: `Y[F, batch * P] = W[F, C * kh * kw] * columns`
+/// (one GEMM per group, on the group's block of rows).
+public struct ConvolutionGeometry: Sendable, Hashable {
+  /// Input channels, height and width of one sample.
+  public var channels: Int
+  public var height: Int
+  public var width: Int
+  /// Kernel taps along the height and the width.
+  public var kernelHeight: Int
+  public var kernelWidth: Int
+  public var strideHeight: Int
+  public var strideWidth: Int
+  public var dilationHeight: Int
+  public var dilationWidth: Int
+  /// Zero padding before the first row and column (the padding after them only
+  /// shows in the output size).
+  public var padTop: Int
+  public var padLeft: Int
+  public var outputHeight: Int
+  public var outputWidth: Int
+
+  public init(
+    channels: Int, height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
+    padTop: Int, padLeft: Int, outputHeight: Int, outputWidth: Int
+  ) {
+    self.channels = channels
+    self.height = height
+    self.width = width
+    (kernelHeight, kernelWidth) = kernel
+    (strideHeight, strideWidth) = stride
+    (dilationHeight, dilationWidth) = dilation
+    self.padTop = padTop
+    self.padLeft = padLeft
+    self.outputHeight = outputHeight
+    self.outputWidth = outputWidth
+  }
+
+  /// Output positions per channel: `oh * ow`.
+  public var outputPositions: Int { outputHeight * outputWidth }
+  /// Rows of the column matrix: `C * kh * kw`.
+  public var columnRows: Int { channels * kernelHeight * kernelWidth }
+
+  /// The output indices `o` in `0..<count` whose input index `o * stride + offset`
+  /// lies in `0..<size`.
+  @inline(__always)
+  static func validOutputs(offset: Int, stride: Int, size: Int, count: Int) -> Range<Int> {
+    let lower = offset >= 0 ? 0 : min(count, (stride - 1 - offset) / stride)
+    let last = size - 1 - offset
+    let upper = last < 0 ? 0 : min(count, last / stride + 1)
+    return lower..<max(lower, upper)
+  }
+
+  /// Fills `columns` (`[C * kh * kw, batch * P]`) from `x` (`[batch, C, H, W]`).
+  public func im2col(
+    _ x: UnsafePointer<Float>, batch: Int, into columns: UnsafeMutablePointer<Float>, pool: ComputePool
+  ) {
+    nonisolated(unsafe) let x = x
+    nonisolated(unsafe) let columns = columns
+    let rows = columnRows
+    // One unit of work: one row of the column matrix for one sample.
+    pool.parallelRanges(rows * batch, grain: max(1, 16_384 / max(1, outputPositions))) { units in
+      for unit in units {
+        let (row, sample) = unit.quotientAndRemainder(dividingBy: batch)
+        expand(row: row, sample: sample, batch: batch, x, columns)
+      }
+    }
+  }
+
+  private func expand(
+    row: Int, sample: Int, batch: Int, _ x: UnsafePointer<Float>, _ columns: UnsafeMutablePointer<Float>
+  ) {
+    let (channelTap, j) = row.quotientAndRemainder(dividingBy: kernelWidth)
+    let (channel, i) = channelTap.quotientAndRemainder(dividingBy: kernelHeight)
+    let plane = x + (sample * channels + channel) * height * width
+    let destination = columns + row * batch * outputPositions + sample * outputPositions
+    let columnOffset = j * dilationWidth - padLeft
+    let valid = Self.validOutputs(offset: columnOffset, stride: strideWidth, size: width, count: outputWidth)
+    for oh in 0..<outputHeight {
+      let out = destination + oh * outputWidth
+      let ih = oh * strideHeight + i * dilationHeight - padTop
+      guard ih >= 0 && ih < height else {
+        for ow in 0..<outputWidth { out[ow] = 0 }
+        continue
+      }
+      let source = plane + ih * width
+      for ow in 0..<valid.lowerBound { out[ow] = 0 }
+      if strideWidth == 1 {
+        copyRun(source + valid.lowerBound + columnOffset, out + valid.lowerBound, count: valid.count)
+      } else {
+        for ow in valid { out[ow] = source[ow * strideWidth + columnOffset] }
+      }
+      for ow in valid.upperBound..<outputWidth { out[ow] = 0 }
+    }
+  }
+
+  /// Scatters `columns` (`[C * kh * kw, batch * P]`) back onto `dx`
+  /// (`[batch, C, H, W]`), summing where windows overlap: the adjoint of
+  /// ``im2col(_:batch:into:pool:)``. Adds into `dx` when `accumulate` is set,
+  /// otherwise overwrites it.
+  public func col2im(
+    _ columns: UnsafePointer<Float>, batch: Int, into dx: UnsafeMutablePointer<Float>, accumulate: Bool,
+    pool: ComputePool
+  ) {
+    nonisolated(unsafe) let columns = columns
+    nonisolated(unsafe) let dx = dx
+    let taps = kernelHeight * kernelWidth
+    // One unit of work: one input plane (sample, channel); planes never share writes.
+    pool.parallelRanges(batch * channels, grain: max(1, 16_384 / max(1, taps * outputPositions))) { planes in
+      for plane in planes {
+        let (sample, channel) = plane.quotientAndRemainder(dividingBy: channels)
+        let destination = dx + plane * height * width
+        if !accumulate { destination.update(repeating: 0, count: height * width) }
+        for tap in 0..<taps {
+          gather(row: channel * taps + tap, sample: sample, batch: batch, columns, destination)
+        }
+      }
+    }
+  }
+
+  private func gather(
+    row: Int, sample: Int, batch: Int, _ columns: UnsafePointer<Float>, _ plane: UnsafeMutablePointer<Float>
+  ) {
+    let (i, j) = (row % (kernelHeight * kernelWidth)).quotientAndRemainder(dividingBy: kernelWidth)
+    let source = columns + row * batch * outputPositions + sample * outputPositions
+    let columnOffset = j * dilationWidth - padLeft
+    let valid = Self.validOutputs(offset: columnOffset, stride: strideWidth, size: width, count: outputWidth)
+    let validRows = Self.validOutputs(
+      offset: i * dilationHeight - padTop, stride: strideHeight, size: height, count: outputHeight)
+    for oh in validRows {
+      let ih = oh * strideHeight + i * dilationHeight - padTop
+      let input = plane + ih * width
+      let gradient = source + oh * outputWidth
+      if strideWidth == 1 {
+        addRun(gradient + valid.lowerBound, input + valid.lowerBound + columnOffset, count: valid.count)
+      } else {
+        for ow in valid { input[ow * strideWidth + columnOffset] += gradient[ow] }
+      }
+    }
+  }
+}
+
+// Rows of output positions are short (10 to 60 floats in small networks), so a
+// `memcpy` call or a loop that vectorizes only after an overlap check costs more
+// than the copy itself; these move them in 8-float vectors.
+
+/// `destination[0..<count] = source[0..<count]`; the last vector may overlap the
+/// one before it.
+@inline(__always)
+private func copyRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+  guard count >= 8 else {
+    for i in 0..<count { destination[i] = source[i] }
+    return
+  }
+  var i = 0
+  while i + 8 <= count {
+    storeRun(loadRun(source + i), destination + i)
+    i += 8
+  }
+  if i < count { storeRun(loadRun(source + count - 8), destination + count - 8) }
+}
+
+/// `destination[0..<count] += source[0..<count]`.
+@inline(__always)
+private func addRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+  var i = 0
+  while i + 8 <= count {
+    storeRun(loadRun(destination + i) + loadRun(source + i), destination + i)
+    i += 8
+  }
+  while i < count {
+    destination[i] += source[i]
+    i += 1
+  }
+}
+
+@inline(__always)
+private func loadRun(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func storeRun(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+"""###
+    ),
+    (
+      "KernelTarget.swift",
+      ###"""
+// Compile-time choices that depend on the instruction set the module is built for.
+//
+// Swift cannot test CPU features in `#if`, so the build passes them as defines next
+// to the matching `-target-cpu` (Package.swift does it; see docs/PERFORMANCE.md):
+//
+// - `NETSPEC_AVX512`: AVX-512 with FMA, 32 x 512-bit registers (`-target-cpu native`
+//   on such a CPU, or `skylake-avx512`; Skylake-X, Ice Lake, Sapphire Rapids, Zen 4).
+// - `NETSPEC_FMA`: AVX2 with FMA, 16 x 256-bit registers (`native`, or `haswell`).
+// - neither: the x86-64 baseline (SSE2: no FMA, 16 x 128-bit registers), or arm64,
+//   which always has FMA and 32 x 128-bit registers.
+//
+// A define without its `-target-cpu` still computes correctly but slowly (FMA turns
+// into libm calls); `-target-cpu` without its define computes with the baseline's
+// narrow vectors and separate multiplies and adds.
+
+#if NETSPEC_AVX512
+  /// The SIMD vector the kernels compute with: one register (two on arm64's NEON).
+  typealias KernelVector = SIMD16<Float>
+  /// Rows of C a GEMM micro-kernel keeps in registers (`2 * rows` accumulators).
+  let microKernelRows = 12
+#elseif NETSPEC_FMA || arch(arm64)
+  typealias KernelVector = SIMD8<Float>
+  let microKernelRows = 6
+#else
+  typealias KernelVector = SIMD4<Float>
+  let microKernelRows = 6
+#endif
+
+/// `accumulator + a * b`, fused into one instruction where the target has FMA.
+///
+/// Without FMA in the target, `addingProduct` becomes a call to libm's `fmaf` per
+/// lane, so the baseline build multiplies and adds separately instead.
+@inline(__always)
+func multiplyAdd(_ accumulator: KernelVector, _ a: KernelVector, _ b: KernelVector) -> KernelVector {
+  #if NETSPEC_AVX512 || NETSPEC_FMA || arch(arm64)
+    accumulator.addingProduct(a, b)
+  #else
+    accumulator + a * b
+  #endif
+}
+"""###
+    ),
+    (
+      "KernelWorkspace.swift",
+      ###"""
+/// Scratch memory owned by one thread slot of a ``ComputePool``: the packed panels
+/// of a GEMM and the spill tile for its ragged edges. Buffers grow on demand and are
+/// kept for later calls, so steady-state kernels do not allocate.
+final class KernelWorkspace {
+  private(set) var packedA = AlignedBuffer()
+  private(set) var packedB = AlignedBuffer()
+  private(set) var edgeTile = AlignedBuffer()
+
+  /// Makes sure the buffers hold at least the given number of floats.
+  func reserve(packedA a: Int, packedB b: Int, edgeTile tile: Int) {
+    packedA.reserve(a)
+    packedB.reserve(b)
+    edgeTile.reserve(tile)
+  }
+}
+
+/// A growable, 64-byte aligned array of floats that is never shrunk.
+struct AlignedBuffer: ~Copyable {
+  private(set) var pointer = AlignedBuffer.allocate(0)
+  private var capacity = 0
+
+  mutating func reserve(_ count: Int) {
+    guard count > capacity else { return }
+    UnsafeMutableRawPointer(pointer).deallocate()
+    pointer = AlignedBuffer.allocate(count)
+    capacity = count
+  }
+
+  private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+      .bindMemory(to: Float.self, capacity: count)
+  }
+
+  deinit {
+    UnsafeMutableRawPointer(pointer).deallocate()
+  }
+}
+"""###
+    ),
+    (
+      "OptimizerKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Parameter updates over flat float arrays, as PyTorch's optimizers compute
+/// them; the interpreter's `Optimizer` and emitted code both call these.
+public enum OptimizerKernels {
+  /// SGD with L2 weight decay and optional heavy-ball or Nesterov momentum.
+  /// `velocity` is needed when `momentum` is nonzero; on the first step it
+  /// starts at the gradient.
+  public static func sgd(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    velocity v: UnsafeMutablePointer<Float>, count: Int, learningRate lr: Float, momentum mu: Float, nesterov: Bool,
+    weightDecay wd: Float, firstStep: Bool
+  ) {
+    for i in 0..<count {
+      var d = g[i] + wd * p[i]
+      if mu != 0 {
+        v[i] = firstStep ? d : mu * v[i] + d
+        d = nesterov ? d + mu * v[i] : v[i]
+      }
+      p[i] -= lr * d
+    }
+  }
+
+  /// Adam (with L2 `weightDecay` added to the gradient) or AdamW (with
+  /// `decoupledDecay` applied to the weights); `step` counts from 1.
+  public static func adam(
+    parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
+    firstMoment m: UnsafeMutablePointer<Float>, secondMoment v: UnsafeMutablePointer<Float>, count: Int,
+    learningRate lr: Float, beta1: Float, beta2: Float, epsilon: Float, weightDecay wd: Float, decoupledDecay: Float,
+    step: Int
+  ) {
+    let correction1 = 1 - powf(beta1, Float(step))
+    let correction2 = 1 - powf(beta2, Float(step))
+    let stepSize = lr / correction1
+    let root2 = correction2.squareRoot()
+    for i in 0..<count {
+      if decoupledDecay != 0 { p[i] -= lr * decoupledDecay * p[i] }
+      let d = g[i] + wd * p[i]
+      m[i] = beta1 * m[i] + (1 - beta1) * d
+      v[i] = beta2 * v[i] + (1 - beta2) * d * d
+      p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + epsilon)
+    }
+  }
+
+
+  /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
+  /// the norm before clipping.
+  @discardableResult
+  public static func clipNorm(_ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float) -> Float {
+    var sum: Double = 0
+    for i in 0..<count { sum += Double(gradients[i]) * Double(gradients[i]) }
+    let norm = Float(sum.squareRoot())
+    if norm > maxNorm, norm.isFinite {
+      let scale = maxNorm / (norm + 1e-6)
+      for i in 0..<count { gradients[i] *= scale }
+    }
+    return norm
+  }
+}
+"""###
+    ),
+    (
+      "ParallelRanges.swift",
+      ###"""
+extension ComputePool {
+  /// Splits `0..<count` into at most ``threadCount`` consecutive ranges of at least
+  /// `grain` items each and runs `body` on every range, in parallel; with little
+  /// work (fewer than `2 * grain` items) it runs `body(0..<count)` inline.
+  ///
+  /// For element-wise and reduction kernels whose items are independent (planes,
+  /// channels, rows). Like ``parallelFor(_:_:)``, not reentrant: `body` must not
+  /// use this pool.
+  public func parallelRanges(_ count: Int, grain: Int, _ body: @Sendable (Range<Int>) -> Void) {
+    let tasks = max(1, min(threadCount, count / max(1, grain)))
+    parallelFor(tasks) { task in
+      body((count * task / tasks)..<(count * (task + 1) / tasks))
+    }
+  }
+}
+"""###
+    ),
+    (
+      "Reductions.swift",
+      ###"""
+/// Vectorized sums over contiguous floats, for the reductions of normalization,
+/// pooling and bias-gradient kernels (a plain `for` loop summing floats stays
+/// scalar, since the compiler may not reorder float additions).
+public enum Reductions {
+  /// `x[0] + ... + x[count - 1]`.
+  public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+    let lanes = KernelVector.scalarCount
+    var accumulators = (KernelVector(), KernelVector())
+    var i = 0
+    while i + 2 * lanes <= count {
+      accumulators.0 += loadVector(x + i)
+      accumulators.1 += loadVector(x + i + lanes)
+      i += 2 * lanes
+    }
+    var total = (accumulators.0 + accumulators.1).sum()
+    while i < count {
+      total += x[i]
+      i += 1
+    }
+    return total
+  }
+
+  /// `(x[0] - center)^2 + ... + (x[count - 1] - center)^2`.
+  public static func squaredDeviations(_ x: UnsafePointer<Float>, from center: Float, count: Int) -> Float {
+    let lanes = KernelVector.scalarCount
+    let centers = KernelVector(repeating: center)
+    var accumulators = (KernelVector(), KernelVector())
+    var i = 0
+    while i + 2 * lanes <= count {
+      let d0 = loadVector(x + i) - centers
+      let d1 = loadVector(x + i + lanes) - centers
+      accumulators.0 = multiplyAdd(accumulators.0, d0, d0)
+      accumulators.1 = multiplyAdd(accumulators.1, d1, d1)
+      i += 2 * lanes
+    }
+    var total = (accumulators.0 + accumulators.1).sum()
+    while i < count {
+      total += (x[i] - center) * (x[i] - center)
+      i += 1
+    }
+    return total
+  }
+
+  /// `(x[0] - center) * y[0] + ... + (x[count - 1] - center) * y[count - 1]`, without
+  /// the cancellation of `dot(x, y) - center * sum(y)`.
+  public static func centeredDot(
+    _ x: UnsafePointer<Float>, from center: Float, _ y: UnsafePointer<Float>, count: Int
+  ) -> Float {
+    let lanes = KernelVector.scalarCount
+    let centers = KernelVector(repeating: center)
+    var accumulators = (KernelVector(), KernelVector())
+    var i = 0
+    while i + 2 * lanes <= count {
+      accumulators.0 = multiplyAdd(accumulators.0, loadVector(x + i) - centers, loadVector(y + i))
+      accumulators.1 = multiplyAdd(accumulators.1, loadVector(x + i + lanes) - centers, loadVector(y + i + lanes))
+      i += 2 * lanes
+    }
+    var total = (accumulators.0 + accumulators.1).sum()
+    while i < count {
+      total += (x[i] - center) * y[i]
+      i += 1
+    }
+    return total
+  }
+}
+"""###
+    ),
+    (
+      "SplitMix64.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a small, fast generator whose output
+/// is the same on every platform, used for initialization and dropout masks by
+/// the interpreter and by emitted code alike.
+public struct SplitMix64: Sendable {
+  private var state: UInt64
+
+  public init(seed: UInt64) { state = seed }
+
+  @inline(__always)
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// Uniform in [0, 1) with 24 random bits.
+  @inline(__always)
+  public mutating func nextFloat() -> Float {
+    Float(next() >> 40) * (1.0 / 16_777_216.0)
+  }
+
+  /// Standard normal (Box–Muller, one value per call).
+  public mutating func nextGaussian() -> Float {
+    let u1 = max(nextFloat(), 1e-7)
+    let u2 = nextFloat()
+    return (-2 * logf(u1)).squareRoot() * cosf(2 * Float.pi * u2)
+  }
+
+  /// A well-mixed 64-bit seed from two values (SplitMix64's finalizer folded
+  /// over them): parameter `i` is initialized from the stream `mix(seed, i)`.
+  public static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    fold(fold(0x9E37_79B9_7F4A_7C15, a), b)
+  }
+
+  /// A well-mixed 64-bit seed from three values: the dropout mask of node `j`
+  /// at forward pass `s` is drawn from `mix(seed, j, s)`.
+  public static func mix(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+    fold(fold(fold(0x9E37_79B9_7F4A_7C15, a), b), c)
+  }
+
+  @inline(__always)
+  private static func fold(_ hash: UInt64, _ value: UInt64) -> UInt64 {
+    var h = hash
+    h ^= value &+ 0x9E37_79B9_7F4A_7C15 &+ (h << 6) &+ (h >> 2)
+    h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
+    return h ^ (h >> 31)
+  }
+
+  /// Fills `count` floats with uniform values in (-bound, bound).
+  public static func fillUniform(_ destination: UnsafeMutablePointer<Float>, count: Int, bound: Float, seed: UInt64) {
+    var random = SplitMix64(seed: seed)
+    for i in 0..<count { destination[i] = (2 * random.nextFloat() - 1) * bound }
+  }
+
+  /// Fills `count` floats with normal values of standard deviation `std`.
+  public static func fillNormal(_ destination: UnsafeMutablePointer<Float>, count: Int, std: Float, seed: UInt64) {
+    var random = SplitMix64(seed: seed)
+    for i in 0..<count { destination[i] = random.nextGaussian() * std }
+  }
+}
+"""###
+    ),
+    (
+      "VectorMath.swift",
+      ###"""
+/// `exp`, the logistic sigmoid and `tanh` over arrays, a whole SIMD vector at a
+/// time: for the gates of recurrent cells and for attention's softmax, where one
+/// libm call per element would cost more than the GEMMs around them.
+///
+/// The polynomials are Cephes' single-precision `expf` and `tanhf` (S. Moshier).
+/// Measured against double precision over all float inputs: `exp` within 1 ulp
+/// (8.3e-8 relative), `tanh` within 2.8e-7 relative (1.8e-7 absolute), sigmoid
+/// within 1.5e-7 relative. Results are clamped where float32 runs out (`exp`
+/// saturates at about 2^127 and 2^-126); NaN stays NaN. `x` and `y` may be the same
+/// buffer.
+public enum VectorMath {
+  /// `y[i] = e^x[i]`.
+  public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(exponential(loadVector(x + i)), to: y + i)
+    }
+    if whole < count { storeTail(exponential(loadTail(x + whole, count - whole)), y + whole, count - whole) }
+  }
+
+  /// `y[i] = 1 / (1 + e^-x[i])`.
+  public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(logistic(loadVector(x + i)), to: y + i)
+    }
+    if whole < count { storeTail(logistic(loadTail(x + whole, count - whole)), y + whole, count - whole) }
+  }
+
+  /// `y[i] = tanh(x[i])`.
+  public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(hyperbolicTangent(loadVector(x + i)), to: y + i)
+    }
+    if whole < count {
+      storeTail(hyperbolicTangent(loadTail(x + whole, count - whole)), y + whole, count - whole)
+    }
+  }
+
+  /// The first `count` lanes from `x`, the rest zero.
+  @inline(__always)
+  private static func loadTail(_ x: UnsafePointer<Float>, _ count: Int) -> KernelVector {
+    var v = KernelVector()
+    for lane in 0..<count { v[lane] = x[lane] }
+    return v
+  }
+
+  /// Stores the first `count` lanes of `v`.
+  @inline(__always)
+  private static func storeTail(_ v: KernelVector, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+    for lane in 0..<count { y[lane] = v[lane] }
+  }
+
+  @inline(__always)
+  private static func logistic(_ x: KernelVector) -> KernelVector { 1 / (1 + exponential(-x)) }
+
+  /// An odd polynomial for |x| < 0.625 (Cephes `tanhf`), else `1 - 2 / (1 + e^2x)`.
+  @inline(__always)
+  private static func hyperbolicTangent(_ x: KernelVector) -> KernelVector {
+    let large = 1 - 2 / (1 + exponential(2 * x))
+    let z = x * x
+    var p = KernelVector(repeating: -5.704_988_727_45e-3)
+    p = p * z + 2.063_908_879_54e-2
+    p = p * z - 5.373_971_555_31e-2
+    p = p * z + 1.333_144_220_36e-1
+    p = p * z - 3.333_328_194_22e-1
+    let small = p * z * x + x
+    return large.replacing(with: small, where: z .< 0.390_625)
+  }
+
+  /// Cephes `expf`: `e^x = 2^n * e^r` with `n = round(x / ln 2)` and `|r| <= ln 2 / 2`,
+  /// `e^r` by a degree-6 polynomial, `2^n` built in the exponent bits.
+  @inline(__always)
+  private static func exponential(_ x: KernelVector) -> KernelVector {
+    var clamped = x
+    clamped.replace(with: -87.3, where: clamped .< -87.3)
+    clamped.replace(with: 88.3, where: clamped .> 88.3)
+    // Adding 1.5 * 2^23 rounds x / ln 2 to an integer n held in the low mantissa bits.
+    let magic = KernelVector(repeating: 12_582_912)
+    let shifted = clamped * 1.442_695_040_888_963_4 + magic
+    let n = shifted - magic
+    // r = x - n ln 2, with ln 2 split in two so n * 0.693359375 is exact.
+    var r = clamped - n * 0.693_359_375
+    r = r - n * -2.121_944_40e-4
+    var p = KernelVector(repeating: 1.987_569_150_0e-4)
+    p = p * r + 1.398_199_950_7e-3
+    p = p * r + 8.333_451_907_3e-3
+    p = p * r + 4.166_579_589_4e-2
+    p = p * r + 1.666_666_545_9e-1
+    p = p * r + 5.000_000_120_1e-1
+    p = p * r * r + r + 1
+    // n is the difference of the bit patterns; 2^n has exponent field n + 127.
+    typealias Bits = KernelVector.MaskStorage
+    let exponent = unsafeBitCast(shifted, to: Bits.self) &- unsafeBitCast(magic, to: Bits.self) &+ 127
+    let scale = unsafeBitCast(exponent &<< 23, to: KernelVector.self)
+    return (p * scale).replacing(with: x, where: x .!= x)
+  }
+}
+"""###
+    ),
+  ]
+}

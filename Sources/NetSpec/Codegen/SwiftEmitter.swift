@@ -1,0 +1,53 @@
+/// `netspec compile`: Swift source for one model's training plan, plus the
+/// kernels it calls and a safetensors reader and writer. The output imports
+/// only Foundation (and the toolchain's Synchronization for the thread pool)
+/// and is deterministic: the same spec gives the same bytes.
+public enum SwiftEmitter {
+  /// One emitted file, by its path relative to the output directory.
+  public struct File: Sendable, Equatable {
+    public var path: String
+    public var contents: String
+  }
+
+  /// The model type's name for a spec (`lenet5` → `Lenet5`).
+  public static func typeName(for spec: CheckedSpec, sourceName: String) -> String {
+    var scope = IdentifierScope(reserving: ["SafetensorsArchive", "ComputePool", "GEMM", "SplitMix64", "Model"])
+    return scope.unique(spec.document.name ?? sourceName, upperFirst: true)
+  }
+
+  /// Plans the spec for training at `capacity` samples per batch and emits
+  /// the model (`<Type>.swift`), the kernels (`Kernels/*.swift`) and the
+  /// safetensors codec.
+  ///
+  /// - Parameters:
+  ///   - bindings: Sizes of symbolic dims other than the batch `N` (`T` for
+  ///     sequences), usually from the spec's data.
+  ///   - sourceName: The spec's file name, for comments and the default type name.
+  public static func emit(
+    _ spec: CheckedSpec, capacity: Int, bindings: [String: Int] = [:], sourceName: String, typeName: String? = nil
+  ) throws(CodegenError) -> [File] {
+    guard let train = spec.document.train, spec.graph.loss != nil else {
+      throw CodegenError(
+        message: "the spec has no `train:` section with a loss",
+        help: "emitted code trains the model; add `train: {loss: ..., optimizer: ...}`")
+    }
+    guard spec.graph.inputs.count == 1 else {
+      throw CodegenError(
+        message: "the model has \(spec.graph.inputs.count) inputs; emitted code feeds one input",
+        help: "compile a model with a single input")
+    }
+    let plan: ExecutionPlan
+    do { plan = try Planner.plan(spec.graph, capacity: capacity, bindings: bindings, training: true) } catch {
+      throw CodegenError(
+        message: error.message, help: "emitted code needs static sizes: bind them with `--set` or the spec's data")
+    }
+    let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName)
+    let model = try ModelEmitter(spec: spec, plan: plan, train: train, typeName: name, sourceName: sourceName).emit()
+    var files = [File(path: "\(name).swift", contents: model)]
+    files.append(File(path: SafetensorsRuntime.fileName, contents: SafetensorsRuntime.source))
+    for kernel in KernelSourceEmbedding.emittedFiles() {
+      files.append(File(path: "Kernels/\(kernel.name)", contents: kernel.text))
+    }
+    return files
+  }
+}

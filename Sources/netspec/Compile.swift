@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import NetSpec
+
+/// `netspec compile SPEC -o DIR`: emit Swift for the model's training plan.
+struct Compile: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Emit Swift source for a spec: the model with fused kernels, its training step and optimizer.",
+    discussion: """
+      Writes DIR/<Model>.swift, DIR/SafetensorsArchive.swift and DIR/Kernels/*.swift. \
+      The output is deterministic and imports only Foundation (and Synchronization for \
+      the thread pool); build it with `-O` and, for speed, `-target-cpu native -D NETSPEC_AVX512` \
+      or `-D NETSPEC_FMA` (see docs/CODEGEN.md).
+      """)
+
+  @Argument(help: "The spec to compile.")
+  var spec: String
+
+  @Option(name: .shortAndLong, help: "Output directory.")
+  var output: String
+
+  @Option(help: "Batch capacity (default: the spec's batch size, or 64 for `all`).")
+  var capacity: Int?
+
+  @Option(help: "The model type's name (default: from the spec's name).")
+  var name: String?
+
+  @OptionGroup var specOptions: SpecOptions
+
+  func validate() throws {
+    if let capacity, capacity < 1 || capacity > 1 << 20 {
+      throw ValidationError("--capacity must be between 1 and 1048576")
+    }
+  }
+
+  func run() throws {
+    let checked = try loadSpec(spec, specOptions)
+    let sourceName = URL(fileURLWithPath: spec).lastPathComponent
+    var batch = 64
+    if case .size(let n) = checked.document.train?.batchSize { batch = n }
+    let bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
+    let files: [SwiftEmitter.File]
+    do {
+      files = try SwiftEmitter.emit(
+        checked, capacity: capacity ?? batch, bindings: bindings, sourceName: sourceName, typeName: name)
+    } catch {
+      Console.printError("\(spec): error: \(error)\n")
+      throw ExitCode.invalid
+    }
+    do {
+      for file in files {
+        let url = URL(fileURLWithPath: output).appendingPathComponent(file.path)
+        try FileManager.default.createDirectory(
+          at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try file.contents.write(to: url, atomically: true, encoding: .utf8)
+      }
+    } catch {
+      Console.printError("error: cannot write to `\(output)`: \(error.localizedDescription)\n")
+      throw ExitCode.unreadable
+    }
+    Console.say("wrote \(files.count) files to \(output) (model \(files[0].path))")
+  }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// Emitted Swift agrees with the interpreter: forward outputs, the loss,
+/// every parameter gradient, and the parameters after ten training steps.
+///
+/// Both backends call the same kernels in the same order, so they agree far
+/// more closely than the tolerance; the tolerance (relative 1e-4 of the
+/// largest magnitude, 1e-3 after ten steps) allows the emitted code's
+/// constant-folded index arithmetic to change float rounding only.
+@Suite(.serialized) struct EmittedModelTests {
+  static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../specs").standardizedFileURL
+
+  static func seedSpec(_ name: String) -> EmittedModelHarness.Case {
+    let url = specsDirectory.appendingPathComponent("\(name).yaml")
+    let yaml = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    return .init(name: name, yaml: yaml, path: url.path, capacity: 8, batch: 6)
+  }
+
+  static func inline(_ name: String, _ body: String) -> EmittedModelHarness.Case {
+    .init(name: name, yaml: "netspec: 1\n" + body, path: "/tmp/\(name).yaml", capacity: 4, batch: 3)
+  }
+
+  /// The seed specs whose ops all have emitters, and small models covering
+  /// every emittable op and option.
+  static let cases: [EmittedModelHarness.Case] = [
+    seedSpec("lenet5"),
+    seedSpec("mlp_digits"),
+    inline(
+      "conv_shapes",
+      """
+      inputs: {x: [N, 4, 9, 8]}
+      layers:
+        - conv2d: {filters: 6, kernel: [3, 2], stride: [2, 1], padding: 1, groups: 2, activation: gelu}
+        - maxpool2d: {kernel: 3, stride: 2, padding: 1}
+        - conv2d: {filters: 4, kernel: 3, padding: same, bias: false, activation: sigmoid}
+        - avgpool2d: {kernel: 2, count_include_pad: false, padding: 1}
+        - flatten
+        - dense: {units: 5, activation: relu}
+        - leaky_relu: 0.1
+        - dense: 3
+      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9, nesterov: true}}, weight_decay: 0.01}
+      """),
+    inline(
+      "regression",
+      """
+      inputs: {x: [N, 7]}
+      layers:
+        - dense: {units: 9, activation: tanh}
+        - dropout: 0.3
+        - dense: {units: 6}
+        - sigmoid
+        - dense: 2
+      train: {loss: mse, optimizer: {adamw: {lr: 0.01, weight_decay: 0.05}}, clip_grad_norm: 0.5}
+      """),
+    inline(
+      "binary",
+      """
+      inputs: {x: [N, 5]}
+      layers:
+        - dense: {units: 8, activation: gelu}
+        - relu
+        - tanh
+        - dense: 1
+      train: {loss: binary_cross_entropy, optimizer: {sgd: {lr: 0.1}}}
+      """),
+  ]
+
+  /// The interpreter's results for the same script as the harness.
+  static func interpret(_ c: EmittedModelHarness.Case) throws -> EmittedModelHarness.Results {
+    let spec = try EmittedModelHarness.check(c)
+    let train = spec.document.train!
+    let plan = try Planner.plan(spec.graph, capacity: c.capacity, training: true)
+    let interpreter = Interpreter(plan: plan, seed: EmittedModelHarness.seed)
+    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
+    let (inputs, targets) = EmittedModelHarness.batch(spec, c)
+    let graph = spec.graph
+    let prediction = graph.nodes.first { $0.outputs.contains(graph.loss!) }!.inputs[0]
+    func feed() {
+      let x = interpreter.buffer(of: graph.inputs[0])
+      for i in inputs.indices { x[i] = inputs[i] }
+      let t = interpreter.buffer(of: graph.targets[0])
+      for i in targets.indices { t[i] = targets[i] }
+    }
+    feed()
+    interpreter.buffer(of: graph.targets[0]).update(repeating: 0)
+    interpreter.forward(batch: c.batch, training: false)
+    let perSample = plan.buffers[plan.valueBuffers[prediction]!].perSample
+    let outputs = Array(interpreter.buffer(of: prediction).prefix(c.batch * perSample))
+    feed()
+    interpreter.forward(batch: c.batch, training: true)
+    let loss = interpreter.loss
+    interpreter.backward(batch: c.batch)
+    let gradients = Array(UnsafeBufferPointer(start: interpreter.gradients, count: plan.trainableCount))
+    for _ in 0..<EmittedModelHarness.steps {
+      feed()
+      interpreter.forward(batch: c.batch, training: true)
+      interpreter.backward(batch: c.batch)
+      if let clip = train.clipGradNorm {
+        Optimizer.clip(interpreter.gradients, count: plan.trainableCount, maxNorm: Float(clip))
+      }
+      optimizer.step(
+        parameters: interpreter.parameters, gradients: interpreter.gradients,
+        lr: Float(train.optimizer.learningRate))
+    }
+    let parameters = Array(UnsafeBufferPointer(start: interpreter.parameters, count: plan.trainableCount))
+    return .init(outputs: outputs, loss: loss, gradients: gradients, parameters: parameters)
+  }
+
+  /// The largest difference relative to the largest magnitude.
+  static func relativeError(_ a: [Float], _ b: [Float]) -> Float {
+    guard a.count == b.count, !a.isEmpty else { return a.count == b.count ? 0 : .infinity }
+    let scale = max(a.map(abs).max()!, 1e-6)
+    return zip(a, b).map { abs($0 - $1) }.max()! / scale
+  }
+
+  @Test(arguments: cases.map(\.name))
+  func emittedCodeAgreesWithTheInterpreter(_ name: String) throws {
+    let emitted = try EmittedModelHarness.results.get()
+    let c = Self.cases.first { $0.name == name }!
+    let got = try #require(emitted[name])
+    let expected = try Self.interpret(c)
+    #expect(got.outputs.count == expected.outputs.count)
+    #expect(Self.relativeError(got.outputs, expected.outputs) < 1e-4, "forward outputs")
+    #expect(abs(got.loss - expected.loss) <= 1e-4 * max(1, abs(expected.loss)), "loss \(got.loss) vs \(expected.loss)")
+    #expect(Self.relativeError(got.gradients, expected.gradients) < 1e-4, "gradients")
+    #expect(Self.relativeError(got.parameters, expected.parameters) < 1e-3, "parameters after ten steps")
+    #expect(got.gradients.contains { $0 != 0 }, "the gradients must not all be zero")
+  }
+}
