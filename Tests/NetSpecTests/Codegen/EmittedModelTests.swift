@@ -68,6 +68,7 @@ import Testing
         - dense: 1
       train: {loss: binary_cross_entropy, optimizer: {sgd: {lr: 0.1}}}
       """),
+    inline("hostile", CodegenSafetyTests.hostileSpec),
   ]
 
   /// The interpreter's results for the same script as the harness.

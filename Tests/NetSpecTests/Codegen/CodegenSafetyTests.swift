@@ -1,0 +1,75 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// No spec content reaches emitted code except inside comments and escaped
+/// string literals; names become valid, unique identifiers; output is
+/// deterministic. (``EmittedModelTests`` compiles the hostile spec too.)
+@Suite struct CodegenSafetyTests {
+  static let hostileSpec = #"""
+    name: "evil\"; import Darwin; exit(1); let x = \"\n#if true"
+    description: "line one */ \"\"\" \\( #endif\n// injected\nfunc pwned() {}\r\u2028 exit(3)"
+    inputs: {"in put\"x": [N, 3]}
+    layers:
+      - dense: {units: 4, name: fc-1}
+      - dense: {units: 4, name: fc_1}
+      - dense: {units: 2, name: class}
+    train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1}}}
+    """#
+
+  static func emit(_ yaml: String, typeName: String? = nil) throws -> [SwiftEmitter.File] {
+    var diagnostics = DiagnosticBag()
+    let spec = try #require(
+      Frontend.check(SourceFile(path: "/tmp/hostile.yaml", text: "netspec: 1\n" + yaml), &diagnostics),
+      "\(diagnostics.diagnostics.map(\.message))")
+    return try SwiftEmitter.emit(spec, capacity: 4, sourceName: "hostile.yaml", typeName: typeName)
+  }
+
+  @Test func hostileTextStaysInCommentsAndLiterals() throws {
+    let model = try Self.emit(Self.hostileSpec)[0].contents
+    for line in model.split(separator: "\n", omittingEmptySubsequences: false) {
+      let code = line.trimmingCharacters(in: .whitespaces)
+      guard !code.hasPrefix("//") else { continue }
+      for payload in ["exit(", "pwned", "import Darwin", "#if", "#endif", "line one", "injected"] {
+        #expect(!code.contains(payload), "spec text in code: \(line)")
+      }
+    }
+    #expect(!model.contains("\r") && !model.contains("\u{2028}"))
+    #expect(model.contains("public final class EvilImportDarwinExit1LetXIfTrue"))
+  }
+
+  @Test func namesBecomeUniqueIdentifiers() {
+    var scope = IdentifierScope()
+    #expect(scope.unique("fc-1") == "fc1")
+    #expect(scope.unique("fc_1") == "fc1_2")
+    #expect(scope.unique("class") == "class_")
+    #expect(scope.unique("1st layer") == "v1stLayer")
+    #expect(scope.unique("") == "value")
+    #expect(scope.unique("über") == "ber")
+    #expect(SwiftNames.identifier("lenet5", upperFirst: true) == "Lenet5")
+    #expect(SwiftNames.stringLiteral("a\"b\\c\n\u{1}é") == #""a\"b\\c\n\u{1}\u{e9}""#)
+  }
+
+  @Test func emissionIsDeterministic() throws {
+    let first = try Self.emit(Self.hostileSpec)
+    let second = try Self.emit(Self.hostileSpec)
+    #expect(first == second)
+  }
+
+  @Test func opsWithoutEmittersAreAClearError() throws {
+    let yaml = """
+      inputs: {x: [N, 3, 8, 8]}
+      layers:
+        - conv2d: {filters: 4, kernel: 3}
+        - batchnorm
+        - flatten
+        - dense: 2
+      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1}}}
+      """
+    let error = #expect(throws: CodegenError.self) { try Self.emit(yaml) }
+    #expect(error?.message.contains("no kernels for `batchnorm`") == true)
+    #expect(error?.help.contains("netspec train") == true)
+  }
+}
