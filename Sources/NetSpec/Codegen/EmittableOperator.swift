@@ -45,6 +45,8 @@ struct StepEmission {
   func inputGradient(_ i: Int) -> String? { step.inputGradients[i].map(buffer) }
   func accumulatesInput(_ i: Int) -> Bool { step.accumulateInput[i] }
   func parameter(_ i: Int) -> String { parameterSlot(node.parameters[i].id, in: "parameters") }
+  /// Non-trainable state `i` of the node (batchnorm's running statistics).
+  func stateBuffer(_ i: Int) -> String { parameterSlot(node.buffers[i].id, in: "parameters") }
   /// Where parameter `i`'s gradient goes; nil for frozen parameters.
   func parameterGradient(_ i: Int) -> String? {
     let id = node.parameters[i].id

@@ -190,8 +190,8 @@ struct ModelEmitter {
         let stream = "SplitMix64.mix(seed, \(slot.parameter))"
         let comment = "  // \(SwiftNames.comment(parameter.name, limit: 60))"
         switch parameter.initializer {
-        case .zeros: code.line("\(at).update(repeating: 0, count: \(slot.count))" + comment)
-        case .ones: code.line("\(at).update(repeating: 1, count: \(slot.count))" + comment)
+        case .zeros: code.line("(\(at)).update(repeating: 0, count: \(slot.count))" + comment)
+        case .ones: code.line("(\(at)).update(repeating: 1, count: \(slot.count))" + comment)
         case .uniform(let bound):
           code.line(
             "SplitMix64.fillUniform(\(at), count: \(slot.count), bound: \(StepEmission.literal(bound)), seed: \(stream))"

@@ -68,6 +68,22 @@ import Testing
         - dense: 1
       train: {loss: binary_cross_entropy, optimizer: {sgd: {lr: 0.1}}}
       """),
+    inline(
+      "residual",
+      """
+      inputs: {x: [N, 3, 6, 6]}
+      layers:
+        - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false, name: stem}
+        - batchnorm: {momentum: 0.2}
+        - relu: {name: a}
+        - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false}
+        - batchnorm: {name: body}
+        - add: {from: [body, a]}
+        - relu
+        - global_avgpool
+        - dense: 3
+      train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
+      """),
     inline("hostile", CodegenSafetyTests.hostileSpec),
   ]
 

@@ -47,3 +47,22 @@ extension Add: ExecutableOperator {
     }
   }
 }
+
+extension Add: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    let names = (0..<s.step.inputs.count).map { "x\($0)" }
+    code.line("let y = \(s.output(0))")
+    code.line("let (\(names.joined(separator: ", "))) = (\((0..<names.count).map(s.input).joined(separator: ", ")))")
+    code.line("for e in 0..<\(count) { y[e] = \(names.map { "\($0)[e]" }.joined(separator: " + ")) }")
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    for i in s.step.inputGradients.indices {
+      guard let dx = s.inputGradient(i) else { continue }
+      code.line(
+        "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(s.accumulatesInput(i)))")
+    }
+  }
+}

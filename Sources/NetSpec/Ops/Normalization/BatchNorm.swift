@@ -135,3 +135,87 @@ extension BatchNorm: ExecutableOperator {
     }
   }
 }
+
+extension BatchNorm: EmittableOperator {
+  /// As the interpreter: per channel, batch statistics (training) or running
+  /// ones, the running update, then one multiply-add per element.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let channels = s.shapes.inputs[0][0]
+    let positions = s.shapes.inputCount(0) / channels
+    let momentum = StepEmission.literal(Float(self.momentum))
+    code.closure("pool.parallelRanges(\(channels), grain: max(1, 16_384 / (n * \(positions)))) { channelRange in") {
+      code in
+      code.line("let (x, y, weight, bias) = (\(s.input(0)), \(s.output(0)), \(s.parameter(0)), \(s.parameter(1)))")
+      code.line("let (runningMean, runningVariance) = (\(s.stateBuffer(0)), \(s.stateBuffer(1)))")
+      code.line("let (savedMean, savedInverseStd) = (\(s.saved(0)), \(s.saved(1)))")
+      code.block("for c in channelRange") { code in
+        code.line("var mean = runningMean[c]")
+        code.line("var variance = runningVariance[c]")
+        code.block("if training") { code in
+          code.line("var sum: Double = 0")
+          code.line("for i in 0..<n { sum += Double(Reductions.sum(x + (i * \(channels) + c) * \(positions), count: \(positions))) }")
+          code.line("mean = Float(sum / Double(n * \(positions)))")
+          code.line("var squares: Double = 0")
+          code.block("for i in 0..<n") { code in
+            code.line(
+              "squares += Double(Reductions.squaredDeviations(x + (i * \(channels) + c) * \(positions), from: mean, count: \(positions)))"
+            )
+          }
+          code.line("variance = Float(squares / Double(n * \(positions)))")
+          code.line("let unbiased = n * \(positions) > 1 ? Float(squares / Double(n * \(positions) - 1)) : variance")
+          code.line("runningMean[c] = (1 - \(momentum)) * runningMean[c] + \(momentum) * mean")
+          code.line("runningVariance[c] = (1 - \(momentum)) * runningVariance[c] + \(momentum) * unbiased")
+        }
+        code.line("let inverseStd = 1 / (variance + \(StepEmission.literal(eps))).squareRoot()")
+        code.line("savedMean[c] = mean")
+        code.line("savedInverseStd[c] = inverseStd")
+        code.line("let scale = weight[c] * inverseStd")
+        code.line("let shift = bias[c] - mean * scale")
+        code.block("for i in 0..<n") { code in
+          code.line("let offset = (i * \(channels) + c) * \(positions)")
+          code.line("for p in 0..<\(positions) { y[offset + p] = x[offset + p] * scale + shift }")
+        }
+      }
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let channels = s.shapes.inputs[0][0]
+    let positions = s.shapes.inputCount(0) / channels
+    code.closure("pool.parallelRanges(\(channels), grain: max(1, 16_384 / (n * \(positions)))) { channelRange in") {
+      code in
+      code.line("let (x, dy, weight) = (\(s.input(0)), \(s.outputGradient(0)), \(s.parameter(0)))")
+      code.line("let (savedMean, savedInverseStd) = (\(s.saved(0)), \(s.saved(1)))")
+      code.block("for c in channelRange") { code in
+        code.line("let (mean, inverseStd) = (savedMean[c], savedInverseStd[c])")
+        code.line("var sumDy: Double = 0")
+        code.line("var sumDyCentered: Double = 0")
+        code.block("for i in 0..<n") { code in
+          code.line("let offset = (i * \(channels) + c) * \(positions)")
+          code.line("sumDy += Double(Reductions.sum(dy + offset, count: \(positions)))")
+          code.line(
+            "sumDyCentered += Double(Reductions.centeredDot(x + offset, from: mean, dy + offset, count: \(positions)))")
+        }
+        if let dw = s.parameterGradient(0) {
+          code.line("(\(dw))[c] \(s.accumulatesParameter(0) ? "+=" : "=") Float(sumDyCentered) * inverseStd")
+        }
+        if let db = s.parameterGradient(1) {
+          code.line("(\(db))[c] \(s.accumulatesParameter(1) ? "+=" : "=") Float(sumDy)")
+        }
+        if let dx = s.inputGradient(0) {
+          code.line("// dx = a dy + b x + c0")
+          code.line("let a = weight[c] * inverseStd")
+          code.line("let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(n * \(positions))) : 0")
+          code.line("let c0 = training ? -a * Float(sumDy / Double(n * \(positions))) - b * mean : 0")
+          code.line("let dx = \(dx)")
+          code.block("for i in 0..<n") { code in
+            code.line("let offset = (i * \(channels) + c) * \(positions)")
+            code.line(
+              "for p in 0..<\(positions) { dx[offset + p] \(s.accumulatesInput(0) ? "+=" : "=") a * dy[offset + p] + b * x[offset + p] + c0 }"
+            )
+          }
+        }
+      }
+    }
+  }
+}

@@ -55,3 +55,34 @@ extension GlobalAvgPool: ExecutableOperator {
     }
   }
 }
+
+extension GlobalAvgPool: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let plane = s.shapes.inputs[0][1] * s.shapes.inputs[0][2]
+    code.closure("pool.parallelRanges(n * \(s.shapes.inputs[0][0]), grain: \(max(1, 16_384 / plane))) { planes in") {
+      code in
+      code.line("let (x, y) = (\(s.input(0)), \(s.output(0)))")
+      code.block("for plane in planes") { code in
+        code.line("y[plane] = Reductions.sum(x + plane * \(plane), count: \(plane)) / \(plane)")
+      }
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let plane = s.shapes.inputs[0][1] * s.shapes.inputs[0][2]
+    code.closure("pool.parallelRanges(n * \(s.shapes.inputs[0][0]), grain: \(max(1, 16_384 / plane))) { planes in") {
+      code in
+      code.line("let dy = \(s.outputGradient(0))")
+      code.block("for plane in planes") { code in
+        code.line("let dx = \(dx) + plane * \(plane)")
+        code.line("let share = dy[plane] / \(plane)")
+        if s.accumulatesInput(0) {
+          code.line("for i in 0..<\(plane) { dx[i] += share }")
+        } else {
+          code.line("dx.update(repeating: share, count: \(plane))")
+        }
+      }
+    }
+  }
+}
