@@ -1,0 +1,127 @@
+import Foundation
+import NetSpecDiagnostics
+import NetSpecYAML
+import Testing
+
+@testable import NetSpec
+
+/// Every spec in `specs/` trains: shrunk through its `vars:` (as `--set` does) to
+/// a size a debug build runs in a few seconds, planned for training and run by
+/// the interpreter with the optimizer of its own `train:` section, a few steps on
+/// one fixed batch of random data make the loss fall.
+@Suite struct SpecTrainingTests {
+  /// How one spec is shrunk and trained.
+  struct Reduction: Sendable {
+    /// `--set name=value` overrides of the spec's `vars:`.
+    var overrides: [String]
+    /// Values of the symbolic dimensions other than the batch `N`.
+    var bindings: [String: Int] = [:]
+    /// Samples in the one batch trained on.
+    var batch = 4
+    /// Optimizer steps taken.
+    var steps = 8
+  }
+
+  /// The reduced size of every spec in `specs/`, by file name. AlexNet and
+  /// VGG-16 (SGD at 0.01, momentum still building up, logits near zero at
+  /// initialization) and the LSTM (Adam at 1e-3 with gradient clipping) learn
+  /// more slowly than the others, so they take more steps.
+  static let reductions: [String: Reduction] = [
+    "mlp_digits.yaml": Reduction(overrides: []),
+    "lenet5.yaml": Reduction(overrides: []),
+    "alexnet.yaml": Reduction(overrides: ["size=64", "base=8", "hidden=64", "classes=10"], batch: 2, steps: 16),
+    "vgg16.yaml": Reduction(overrides: ["size=32", "base=4", "hidden=64", "classes=10"], batch: 2, steps: 16),
+    "resnet18.yaml": Reduction(overrides: ["size=16", "base=8", "classes=10"]),
+    "resnet50.yaml": Reduction(overrides: ["size=16", "base=8", "classes=10"]),
+    "lstm.yaml": Reduction(overrides: ["hidden=32"], bindings: ["T": 6], steps: 16),
+    "transformer.yaml": Reduction(
+      overrides: ["vocab=50", "d_model=32", "heads=4", "d_ff=64", "layers=1"], bindings: ["S": 8, "T": 8]),
+  ]
+
+  /// The last loss must be below this fraction of the first.
+  static let requiredDrop: Float = 0.9
+
+  static var specFiles: [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: SeedSpecTests.specsDirectory.path)) ?? []
+    return names.filter { $0.hasSuffix(".yaml") }.sorted()
+  }
+
+  @Test func everySpecHasAReducedSize() {
+    #expect(Self.specFiles.count >= 8)
+    #expect(Set(Self.specFiles) == Set(Self.reductions.keys))
+  }
+
+  /// The loss of the fixed batch before each step and after the last one is
+  /// finite, and the last is clearly below the first.
+  @Test(arguments: specFiles)
+  func lossFallsOnAFixedBatch(file: String) throws {
+    let reduction = try #require(Self.reductions[file], "give \(file) a reduced size in `reductions`")
+    let (graph, train) = try Self.load(file, overrides: reduction.overrides)
+    let plan = try Planner.plan(graph, capacity: reduction.batch, bindings: reduction.bindings, training: true)
+    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
+    try Self.fillRandomly(interpreter)
+    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
+    // The schedule (and its warmup) spans epochs; a few steps train at the base rate.
+    let lr = Float(train.optimizer.learningRate)
+    interpreter.forward(batch: reduction.batch, training: true)
+    var losses = [interpreter.loss]
+    for _ in 0..<reduction.steps {
+      interpreter.backward(batch: reduction.batch)
+      if let maxNorm = train.clipGradNorm {
+        Optimizer.clip(interpreter.gradients, count: plan.trainableCount, maxNorm: Float(maxNorm))
+      }
+      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
+      interpreter.forward(batch: reduction.batch, training: true)
+      losses.append(interpreter.loss)
+    }
+    let finite = losses.allSatisfy(\.isFinite)
+    try #require(finite, "\(file): losses \(losses)")
+    #expect(losses.last! < Self.requiredDrop * losses[0], "\(file): losses \(losses)")
+  }
+
+  /// The spec's graph with `overrides` applied, and its `train:` section. The
+  /// reduced model is not the one `expect:` pins, so it is lowered without it.
+  static func load(_ file: String, overrides: [String]) throws -> (Graph, TrainSpec) {
+    var values: [String: SpecValue.Kind] = [:]
+    for text in overrides {
+      let (name, value) = try #require(Frontend.parseOverride(text), "bad override `\(text)`")
+      values[name] = value
+    }
+    var diagnostics = DiagnosticBag()
+    let path = SeedSpecTests.specsDirectory.appendingPathComponent(file).path
+    let source = try #require(Frontend.read(path: path, &diagnostics))
+    let root = try YAMLParser.parse(source).get()
+    var document = try #require(SpecDecoder.decode(root, file: source, overrides: values, &diagnostics))
+    document.expect = nil
+    let graph = Lowering.lower(document, &diagnostics)
+    #expect(diagnostics.diagnostics.isEmpty, "\(HumanRenderer().render(diagnostics.sorted))")
+    return (try #require(graph), try #require(document.train))
+  }
+
+  /// Fills every input and target, for the plan's whole capacity, with seeded
+  /// random data: normal floats for float inputs, token ids below the reading
+  /// embedding's vocabulary for int32 inputs, class indices for int32 targets
+  /// and values in [0, 1) for float targets.
+  static func fillRandomly(_ interpreter: Interpreter) throws {
+    let graph = interpreter.plan.graph
+    var random = RandomGenerator(seed: 2024)
+    for value in graph.inputs + graph.targets {
+      let buffer = interpreter.buffer(of: value)
+      let readers = graph.nodes.filter { $0.inputs.contains(value) }
+      switch (graph.values[value].type.dtype, graph.values[value].role) {
+      case (.int32, .input):
+        let vocabularies = readers.compactMap { ($0.op as? Embedding)?.vocab }
+        let vocab = try #require(vocabularies.min(), "no embedding reads `\(graph.values[value].name)`")
+        for i in buffer.indices { buffer[i] = Float(random.nextInt(below: vocab)) }
+      case (.int32, _):
+        let prediction = try #require(readers.first?.inputs.first)
+        let classes = try #require(graph.values[prediction].type.shape.last?.staticValue)
+        for i in buffer.indices { buffer[i] = Float(random.nextInt(below: classes)) }
+      case (_, .input):
+        for i in buffer.indices { buffer[i] = random.nextGaussian() }
+      default:
+        for i in buffer.indices { buffer[i] = random.nextFloat() }
+      }
+    }
+  }
+}
