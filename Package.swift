@@ -40,6 +40,7 @@ let package = Package(
   products: [
     .executable(name: "netspec", targets: ["netspec"]),
     .library(name: "NetSpec", targets: ["NetSpec"]),
+    .plugin(name: "NetSpecCompile", targets: ["NetSpecCompile"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -75,6 +76,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Compiles `*.netspec.yaml` files in a target to Swift at build time.
+    .plugin(
+      name: "NetSpecCompile", capability: .buildTool(), dependencies: ["netspec"], path: "Plugins/NetSpecCompile"),
     // Benchmarks (run with `swift run -c release NAME`).
     .executableTarget(name: "CheckBench", dependencies: ["NetSpec"], path: "Benchmarks/CheckBench"),
     .executableTarget(name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench"),

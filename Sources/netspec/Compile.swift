@@ -7,14 +7,14 @@ struct Compile: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Emit Swift source for a spec: the model with fused kernels, its training step and optimizer.",
     discussion: """
-      Writes DIR/<Model>.swift, DIR/SafetensorsArchive.swift and DIR/Kernels/*.swift. \
-      The output is deterministic and imports only Foundation (and Synchronization for \
-      the thread pool); build it with `-O` and, for speed, `-target-cpu native -D NETSPEC_AVX512` \
-      or `-D NETSPEC_FMA` (see docs/CODEGEN.md).
+      Writes DIR/<Model>.swift and DIR/NetSpecRuntime.swift (the kernels and a safetensors \
+      codec). The output is deterministic and imports only Foundation (and Synchronization \
+      for the thread pool); build it with `-O -wmo` and, for speed, `-target-cpu native \
+      -D NETSPEC_AVX512` or `-D NETSPEC_FMA` (see docs/CODEGEN.md).
       """)
 
-  @Argument(help: "The spec to compile.")
-  var spec: String
+  @Argument(help: "The spec to compile (omit with --runtime-only).")
+  var spec: String?
 
   @Option(name: .shortAndLong, help: "Output directory.")
   var output: String
@@ -25,21 +25,30 @@ struct Compile: ParsableCommand {
   @Option(help: "The model type's name (default: from the spec's name).")
   var name: String?
 
+  @Flag(help: "Write only the model file; the module gets NetSpecRuntime.swift once from --runtime-only.")
+  var withoutRuntime = false
+
+  @Flag(help: "Write only NetSpecRuntime.swift (no spec needed).")
+  var runtimeOnly = false
+
   @OptionGroup var specOptions: SpecOptions
 
   func validate() throws {
+    if runtimeOnly, spec != nil { throw ValidationError("--runtime-only takes no spec") }
+    if !runtimeOnly, spec == nil { throw ValidationError("give the spec to compile, or --runtime-only") }
     if let capacity, capacity < 1 || capacity > 1 << 20 {
       throw ValidationError("--capacity must be between 1 and 1048576")
     }
   }
 
   func run() throws {
+    guard let spec else { return try write([SwiftEmitter.runtime]) }
     let checked = try loadSpec(spec, specOptions)
     let sourceName = URL(fileURLWithPath: spec).lastPathComponent
     var batch = 64
     if case .size(let n) = checked.document.train?.batchSize { batch = n }
     let bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
-    let files: [SwiftEmitter.File]
+    var files: [SwiftEmitter.File]
     do {
       files = try SwiftEmitter.emit(
         checked, capacity: capacity ?? batch, bindings: bindings, sourceName: sourceName, typeName: name)
@@ -47,6 +56,11 @@ struct Compile: ParsableCommand {
       Console.printError("\(spec): error: \(error)\n")
       throw ExitCode.invalid
     }
+    if withoutRuntime { files.removeAll { $0.path == SwiftEmitter.runtimeFileName } }
+    try write(files)
+  }
+
+  private func write(_ files: [SwiftEmitter.File]) throws {
     do {
       for file in files {
         let url = URL(fileURLWithPath: output).appendingPathComponent(file.path)
@@ -58,6 +72,6 @@ struct Compile: ParsableCommand {
       Console.printError("error: cannot write to `\(output)`: \(error.localizedDescription)\n")
       throw ExitCode.unreadable
     }
-    Console.say("wrote \(files.count) files to \(output) (model \(files[0].path))")
+    Console.say("wrote \(files.map(\.path).joined(separator: ", ")) to \(output)")
   }
 }

@@ -28,18 +28,33 @@ enum KernelSourceEmbedding {
     return out
   }
 
-  /// The kernel files as emitted: a header line, then the source with
-  /// `public` dropped from declarations (the kernels are internal to the
-  /// emitted module).
-  static func emittedFiles() -> [(name: String, text: String)] {
-    KernelSources.files.map { file in
-      let lines = file.text.split(separator: "\n", omittingEmptySubsequences: false).map(internalized)
-      return (
-        file.name,
-        "// \(file.name): NetSpec's CPU kernels, emitted by `netspec compile`. Do not edit.\n\n"
-          + lines.joined(separator: "\n") + "\n"
-      )
+  /// The runtime every emitted model calls, as one file: the kernels with
+  /// `public` dropped (they are internal to the emitted module) and their
+  /// imports hoisted, then the safetensors codec.
+  static func runtimeFile() -> String {
+    var out = """
+      // NetSpecRuntime.swift: NetSpec's CPU kernels and a safetensors codec, emitted by
+      // `netspec compile` for the models beside it. Do not edit.
+      //
+      // Build with -O and whole-module optimization; for speed add the CPU flags
+      // (`-target-cpu native -D NETSPEC_AVX512`, or `-D NETSPEC_FMA` for AVX2).
+
+      import Foundation
+      import Synchronization
+
+      """
+    for file in KernelSources.files {
+      var text = file.text
+      for platformImports in ["#if canImport(Glibc)\n  import Glibc\n#elseif canImport(Darwin)\n  import Darwin\n#endif\n"] {
+        text = text.replacingOccurrences(of: platformImports, with: "")
+      }
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        .filter { !$0.hasPrefix("import ") }
+        .map(internalized)
+      out += "\n// MARK: - \(file.name)\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
     }
+    out += "\n// MARK: - SafetensorsArchive\n\n" + SafetensorsRuntime.source
+    return out
   }
 
   /// `line` without a `public` modifier on a declaration.

@@ -16,8 +16,7 @@ public enum SwiftEmitter {
   }
 
   /// Plans the spec for training at `capacity` samples per batch and emits
-  /// the model (`<Type>.swift`), the kernels (`Kernels/*.swift`) and the
-  /// safetensors codec.
+  /// the model (`<Type>.swift`) and the runtime (``runtime``).
   ///
   /// - Parameters:
   ///   - bindings: Sizes of symbolic dims other than the batch `N` (`T` for
@@ -43,11 +42,14 @@ public enum SwiftEmitter {
     }
     let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName)
     let model = try ModelEmitter(spec: spec, plan: plan, train: train, typeName: name, sourceName: sourceName).emit()
-    var files = [File(path: "\(name).swift", contents: model)]
-    files.append(File(path: SafetensorsRuntime.fileName, contents: SafetensorsRuntime.source))
-    for kernel in KernelSourceEmbedding.emittedFiles() {
-      files.append(File(path: "Kernels/\(kernel.name)", contents: kernel.text))
-    }
-    return files
+    return [File(path: "\(name).swift", contents: model), runtime]
   }
+
+  /// The kernels and safetensors codec every emitted model calls, as one
+  /// file; a module holding several models needs it once.
+  public static var runtime: File {
+    File(path: runtimeFileName, contents: KernelSourceEmbedding.runtimeFile())
+  }
+
+  public static let runtimeFileName = "NetSpecRuntime.swift"
 }

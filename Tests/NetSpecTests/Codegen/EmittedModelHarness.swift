@@ -82,7 +82,7 @@ enum EmittedModelHarness {
     for (index, c) in cases.enumerated() {
       let spec = try check(c)
       let files = try SwiftEmitter.emit(spec, capacity: c.capacity, sourceName: "\(c.name).yaml", typeName: "Model\(index)")
-      for file in files where index == 0 || !(file.path.hasPrefix("Kernels/") || file.path == SafetensorsRuntime.fileName) {
+      for file in files where index == 0 || file.path != SwiftEmitter.runtimeFileName {
         try write(file.path, file.contents)
       }
       let (inputs, targets) = batch(spec, c)
@@ -117,7 +117,7 @@ enum EmittedModelHarness {
     try write("main.swift", driver)
     let binary = directory.appendingPathComponent("driver").path
     try runProcess(
-      ["swiftc", "-O", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
+      ["swiftc", "-O", "-wmo", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
         + sources.map(\.path), in: directory)
     try runProcess([binary], in: directory)
     var results: [String: Results] = [:]
