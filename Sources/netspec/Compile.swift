@@ -25,6 +25,9 @@ struct Compile: ParsableCommand {
   @Option(help: "The model type's name (default: from the spec's name).")
   var name: String?
 
+  @Flag(help: "Write a SwiftPM package: the model as a library, and an executable that trains, evaluates and predicts on the spec's data.")
+  var package = false
+
   @Flag(help: "Write only the model file; the module gets NetSpecRuntime.swift once from --runtime-only.")
   var withoutRuntime = false
 
@@ -35,6 +38,9 @@ struct Compile: ParsableCommand {
 
   func validate() throws {
     if runtimeOnly, spec != nil { throw ValidationError("--runtime-only takes no spec") }
+    if package, withoutRuntime || runtimeOnly {
+      throw ValidationError("--package writes a whole package; drop --without-runtime and --runtime-only")
+    }
     if !runtimeOnly, spec == nil { throw ValidationError("give the spec to compile, or --runtime-only") }
     if let capacity, capacity < 1 || capacity > 1 << 20 {
       throw ValidationError("--capacity must be between 1 and 1048576")
@@ -50,9 +56,15 @@ struct Compile: ParsableCommand {
     let bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
     var files: [SwiftEmitter.File]
     do {
-      files = try SwiftEmitter.emit(
-        checked, capacity: capacity ?? batch, bindings: bindings, sourceName: sourceName, typeName: name)
-    } catch {
+      if package {
+        files = try PackageEmitter.emit(
+          checked, data: try loadData(checked, seed: nil), capacity: capacity ?? batch, sourceName: sourceName,
+          typeName: name)
+      } else {
+        files = try SwiftEmitter.emit(
+          checked, capacity: capacity ?? batch, bindings: bindings, sourceName: sourceName, typeName: name)
+      }
+    } catch let error as CodegenError {
       Console.printError("\(spec): error: \(error)\n")
       throw ExitCode.invalid
     }
@@ -66,12 +78,17 @@ struct Compile: ParsableCommand {
         let url = URL(fileURLWithPath: output).appendingPathComponent(file.path)
         try FileManager.default.createDirectory(
           at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try file.contents.write(to: url, atomically: true, encoding: .utf8)
+        if let binary = file.binary {
+          try Data(binary).write(to: url, options: .atomic)
+        } else {
+          try file.contents.write(to: url, atomically: true, encoding: .utf8)
+        }
       }
     } catch {
       Console.printError("error: cannot write to `\(output)`: \(error.localizedDescription)\n")
       throw ExitCode.unreadable
     }
-    Console.say("wrote \(files.map(\.path).joined(separator: ", ")) to \(output)")
+    let shown = files.count > 4 ? "\(files.count) files" : files.map(\.path).joined(separator: ", ")
+    Console.say("wrote \(shown) to \(output)")
   }
 }

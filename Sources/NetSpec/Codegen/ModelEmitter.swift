@@ -239,6 +239,8 @@ struct ModelEmitter {
     let outputOffset = offset(of: output)
     code.doc("The input buffer: `capacity * inputCount` floats, sample-major.")
     code.line("public var input: UnsafeMutablePointer<Float> { activations\(inputOffset == 0 ? "" : " + \(inputOffset)") }")
+    code.doc("The trainable parameters (`parameterCount` floats), e.g. to keep the best epoch's weights.")
+    code.line("public var weights: UnsafeMutablePointer<Float> { parameters }")
     code.doc("The output buffer: `capacity * outputCount` floats, sample-major.")
     code.line("public var output: UnsafeMutablePointer<Float> { activations + \(outputOffset) }")
     if let target, let loss = graph.loss {

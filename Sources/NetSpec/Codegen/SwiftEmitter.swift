@@ -7,6 +7,14 @@ public enum SwiftEmitter {
   public struct File: Sendable, Equatable {
     public var path: String
     public var contents: String
+    /// Raw bytes instead of `contents` (data files of a package).
+    public var binary: [UInt8]?
+
+    public init(path: String, contents: String, binary: [UInt8]? = nil) {
+      self.path = path
+      self.contents = contents
+      self.binary = binary
+    }
   }
 
   /// The model type's name for a spec (`lenet5` → `Lenet5`).

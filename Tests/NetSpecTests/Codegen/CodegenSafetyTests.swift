@@ -72,3 +72,27 @@ import Testing
     #expect(error?.help.contains("netspec train") == true)
   }
 }
+
+/// `netspec compile --package` lays out a package with the data as prepared.
+@Suite struct PackageEmitterTests {
+  @Test func packageHoldsTheModelTheToolAndTheSplits() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../specs/mlp_digits.yaml").standardizedFileURL
+    var diagnostics = DiagnosticBag()
+    let source = SourceFile(path: url.path, text: try String(contentsOf: url, encoding: .utf8))
+    let spec = try #require(Frontend.check(source, &diagnostics))
+    let data = try #require(DataPipeline.load(spec.document.data!, for: spec.graph, seed: 7, &diagnostics))
+    let files = try PackageEmitter.emit(spec, data: data, capacity: 32, sourceName: "mlp_digits.yaml")
+    let paths = Set(files.map(\.path))
+    for path in [
+      "Package.swift", "Sources/MlpDigits/MlpDigits.swift", "Sources/MlpDigits/NetSpecRuntime.swift",
+      "Sources/MlpDigitsTool/main.swift", "Data/train.inputs.f32", "Data/test.targets.f32",
+    ] {
+      #expect(paths.contains(path), "\(path)")
+    }
+    let trainInputs = try #require(files.first { $0.path == "Data/train.inputs.f32" }?.binary)
+    #expect(trainInputs.count == data.train.inputs.count * 4)
+    let manifest = try #require(files.first { $0.path == "Package.swift" }?.contents)
+    #expect(manifest.contains(#".executable(name: "mlpdigits", targets: ["MlpDigitsTool"])"#))
+  }
+}
