@@ -82,6 +82,8 @@ let package = Package(
     // Benchmarks (run with `swift run -c release NAME`).
     .executableTarget(name: "CheckBench", dependencies: ["NetSpec"], path: "Benchmarks/CheckBench"),
     .executableTarget(name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench"),
+    .executableTarget(
+      name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/CodegenBench"),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),

@@ -44,9 +44,9 @@ public enum ActivationKernel: Sendable, Equatable {
     case .leakyReLU(let slope):
       for i in 0..<count { y[i] = x[i] > 0 ? x[i] : slope * x[i] }
     case .sigmoid:
-      for i in 0..<count { y[i] = 1 / (1 + expf(-x[i])) }
+      VectorMath.sigmoid(x, y, count: count)
     case .tanh:
-      for i in 0..<count { y[i] = tanhf(x[i]) }
+      VectorMath.tanh(x, y, count: count)
     case .gelu(let exact):
       if exact {
         for i in 0..<count { y[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.707_106_77)) }

@@ -1,0 +1,265 @@
+// Emitted Swift (`netspec compile`) against the interpreter, measured in the same run.
+//
+//     swift run -c release CodegenBench [--steps 50] [--warmup 10] [--rounds 5]
+//
+// For the MLP 784-256-256-10 (Benchmarks/mlp784.yaml) and LeNet-5 (specs/lenet5.yaml)
+// at batch 64: training samples/s (forward + backward + optimizer update on one fixed
+// random batch) and inference samples/s (forward in evaluation mode). The emitted
+// code is compiled once with `swiftc -O -wmo` and this machine's CPU flags into a
+// driver; each round runs the interpreter in this process, then the driver, so load
+// from other processes hurts both sides of a round; the table shows the median
+// round. Both start from the same weights (`init(seed:)` reproduces the interpreter's
+// initialization) and the same batch, and the loss after the warm-up steps is
+// printed for both as a check that they do the same work.
+//
+// Also: the wall time of `netspec compile`'s emitter and of `swiftc -O -wmo` on the
+// emitted ResNet-18 (specs/resnet18.yaml, as a library).
+
+import Foundation
+import NetSpec
+import NetSpecDiagnostics
+import NetSpecKernels
+
+struct Options {
+  var steps = 50
+  var warmup = 10
+  var rounds = 5
+
+  init(_ arguments: [String]) {
+    var rest = arguments.dropFirst()
+    while let argument = rest.popFirst() {
+      switch argument {
+      case "--steps": steps = Int(rest.popFirst() ?? "") ?? 0
+      case "--warmup": warmup = Int(rest.popFirst() ?? "") ?? -1
+      case "--rounds": rounds = Int(rest.popFirst() ?? "") ?? 0
+      default: Self.usage()
+      }
+    }
+    if steps < 1 || warmup < 0 || rounds < 1 { Self.usage() }
+  }
+
+  static func usage() -> Never {
+    print("usage: CodegenBench [--steps 50] [--warmup 10] [--rounds 5]")
+    exit(2)
+  }
+}
+
+let options = Options(CommandLine.arguments)
+let batch = 64
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent()
+
+/// One benchmarked model.
+struct Model {
+  var name: String
+  var typeName: String
+  var spec: CheckedSpec
+}
+
+func load(_ path: String) -> CheckedSpec {
+  var diagnostics = DiagnosticBag()
+  let url = packageDirectory.appendingPathComponent(path)
+  guard let text = try? String(contentsOf: url, encoding: .utf8),
+    let spec = Frontend.check(SourceFile(path: url.path, text: text), &diagnostics)
+  else {
+    print("error: cannot load \(path): \(diagnostics.diagnostics.map(\.message))")
+    exit(1)
+  }
+  return spec
+}
+
+/// The fixed batch: inputs uniform in [-1, 1), labels cycling through the classes.
+func batchData(_ inputCount: Int) -> (inputs: [Float], labels: [Float]) {
+  var random = SplitMix64(seed: 99)
+  let inputs = (0..<(batch * inputCount)).map { _ in 2 * random.nextFloat() - 1 }
+  return (inputs, (0..<batch).map { Float($0 % 10) })
+}
+
+/// Runs a command, returning its standard output; exits on failure.
+@discardableResult
+func run(_ arguments: [String], in directory: URL) -> String {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  process.arguments = arguments
+  process.currentDirectoryURL = directory
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  process.standardError = pipe
+  do { try process.run() } catch {
+    print("error: cannot run \(arguments[0]): \(error)")
+    exit(1)
+  }
+  let output = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  let text = String(decoding: output, as: UTF8.self)
+  guard process.terminationStatus == 0 else {
+    print("error: `\(arguments.prefix(2).joined(separator: " "))` failed:\n\(text.prefix(3000))")
+    exit(1)
+  }
+  return text
+}
+
+func write(_ text: String, to url: URL) {
+  try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+  do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
+    print("error: cannot write \(url.path): \(error)")
+    exit(1)
+  }
+}
+
+/// Seconds since `start`.
+func elapsed(_ start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
+
+/// The driver's source for one model: `driver NAME STEPS WARMUP` prints the seconds
+/// per training step, per inference pass, and the loss after the warm-up.
+func driverCase(_ model: Model) -> String {
+  let t = model.typeName
+  return """
+    case "\(model.name)":
+      var random = SplitMix64(seed: 99)
+      let inputs = (0..<(\(batch) * \(t).inputCount)).map { _ in 2 * random.nextFloat() - 1 }
+      let labels = (0..<\(batch)).map { Float($0 % 10) }
+      let trainer = \(t)(seed: 42)
+      var loss: Float = 0
+      for _ in 0..<warmup { loss = trainer.trainStep(inputs: inputs, targets: labels, count: \(batch)) }
+      let train = time(steps) { _ = trainer.trainStep(inputs: inputs, targets: labels, count: \(batch)) }
+      let predictor = \(t)(seed: 42)
+      var outputs = [Float](repeating: 0, count: \(batch) * \(t).outputCount)
+      for _ in 0..<warmup { predictor.predict(inputs: inputs, count: \(batch), into: &outputs) }
+      let infer = time(steps) { predictor.predict(inputs: inputs, count: \(batch), into: &outputs) }
+      print(train, infer, loss)
+
+    """
+}
+
+func buildDriver(_ models: [Model], in directory: URL) -> (binary: String, seconds: Double) {
+  var sources: [String] = []
+  for model in models {
+    let files: [SwiftEmitter.File]
+    do {
+      files = try SwiftEmitter.emit(model.spec, capacity: batch, sourceName: model.name, typeName: model.typeName)
+    } catch {
+      print("error: \(model.name): \(error)")
+      exit(1)
+    }
+    for file in files {
+      write(file.contents, to: directory.appendingPathComponent(file.path))
+      if !sources.contains(file.path) { sources.append(file.path) }
+    }
+  }
+  let cases = models.map(driverCase).joined()
+  write(
+    """
+    import Foundation
+
+    func time(_ steps: Int, _ body: () -> Void) -> Double {
+      let start = DispatchTime.now().uptimeNanoseconds
+      for _ in 0..<steps { body() }
+      return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(steps)
+    }
+
+    let arguments = CommandLine.arguments
+    let (steps, warmup) = (Int(arguments[2])!, Int(arguments[3])!)
+    switch arguments[1] {
+    \(cases)default:
+      fatalError("unknown model")
+    }
+
+    """, to: directory.appendingPathComponent("main.swift"))
+  let start = DispatchTime.now().uptimeNanoseconds
+  run(
+    ["swiftc", "-O", "-wmo", "-swift-version", "6", "-o", "driver"] + CompilerFlags.nativeKernels + sources
+      + ["main.swift"], in: directory)
+  return (directory.appendingPathComponent("driver").path, elapsed(start))
+}
+
+/// One interpreter round: seconds per training step and per inference pass, and the
+/// loss after the warm-up.
+func interpreterRound(_ model: Model) -> (train: Double, infer: Double, loss: Float) {
+  let graph = model.spec.graph
+  let train = model.spec.document.train!
+  let trainer = Interpreter(plan: try! Planner.plan(graph, capacity: batch, training: true), seed: 42)
+  let inputCount = trainer.plan.buffers[trainer.plan.valueBuffers[graph.inputs[0]]!].perSample
+  let (inputs, labels) = batchData(inputCount)
+  _ = trainer.buffer(of: graph.inputs[0]).update(from: inputs)
+  _ = trainer.buffer(of: graph.targets[0]).update(from: labels)
+  let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: trainer.plan.trainableCount)
+  let lr = Float(train.optimizer.learningRate)
+  var loss: Float = 0
+  func step() {
+    trainer.forward(batch: batch, training: true)
+    loss = trainer.loss
+    trainer.backward(batch: batch)
+    optimizer.step(parameters: trainer.parameters, gradients: trainer.gradients, lr: lr)
+  }
+  for _ in 0..<options.warmup { step() }
+  let warmLoss = loss
+  var start = DispatchTime.now().uptimeNanoseconds
+  for _ in 0..<options.steps { step() }
+  let trainSeconds = elapsed(start) / Double(options.steps)
+  let predictor = Interpreter(plan: try! Planner.plan(graph, capacity: batch, training: false), seed: 42)
+  _ = predictor.buffer(of: graph.inputs[0]).update(from: inputs)
+  for _ in 0..<options.warmup { predictor.forward(batch: batch, training: false) }
+  start = DispatchTime.now().uptimeNanoseconds
+  for _ in 0..<options.steps { predictor.forward(batch: batch, training: false) }
+  return (trainSeconds, elapsed(start) / Double(options.steps), warmLoss)
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+let models = [
+  Model(name: "mlp784", typeName: "MLP784", spec: load("Benchmarks/mlp784.yaml")),
+  Model(name: "lenet5", typeName: "LeNet5", spec: load("specs/lenet5.yaml")),
+]
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-codegen-bench-\(getpid())")
+defer { try? FileManager.default.removeItem(at: directory) }
+let driver = buildDriver(models, in: directory)
+print("Emitted code vs interpreter, batch 64, float32, \(ComputePool.processorCount) threads: median of \(options.rounds) rounds x \(options.steps) steps (after \(options.warmup) warm-up steps)")
+print(String(format: "driver (both models and the runtime) compiled in %.1f s with swiftc -O -wmo %@", driver.seconds, CompilerFlags.nativeKernels.joined(separator: " ")))
+print()
+print("| model | pass | interpreter samples/s | emitted samples/s | emitted/interpreter |")
+print("|---|---|--:|--:|--:|")
+var checks: [String] = []
+for model in models {
+  var ours: [(train: Double, infer: Double)] = []
+  var emitted: [(train: Double, infer: Double)] = []
+  var losses: (Float, Float) = (0, 0)
+  for _ in 0..<options.rounds {
+    let round = interpreterRound(model)
+    ours.append((round.train, round.infer))
+    let fields = run([driver.binary, model.name, String(options.steps), String(options.warmup)], in: directory)
+      .split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+    emitted.append((fields[0], fields[1]))
+    losses = (round.loss, Float(fields[2]))
+  }
+  for (pass, ourTime, theirTime) in [
+    ("train", median(ours.map(\.train)), median(emitted.map(\.train))),
+    ("inference", median(ours.map(\.infer)), median(emitted.map(\.infer))),
+  ] {
+    print(
+      "| \(model.name) | \(pass) | \(Int(Double(batch) / ourTime)) | \(Int(Double(batch) / theirTime)) | "
+        + String(format: "%.2fx", ourTime / theirTime) + " |")
+  }
+  checks.append("  \(model.name): interpreter \(losses.0), emitted \(losses.1)")
+}
+print()
+print("Same work check: training loss after the warm-up steps (same weights and batch)")
+checks.forEach { print($0) }
+
+// Compile time of the emitted ResNet-18.
+let resnet = load("specs/resnet18.yaml")
+let resnetDirectory = directory.appendingPathComponent("resnet18")
+var start = DispatchTime.now().uptimeNanoseconds
+let resnetFiles = try! SwiftEmitter.emit(resnet, capacity: 32, sourceName: "resnet18.yaml")
+let emitSeconds = elapsed(start)
+for file in resnetFiles { write(file.contents, to: resnetDirectory.appendingPathComponent(file.path)) }
+start = DispatchTime.now().uptimeNanoseconds
+run(
+  ["swiftc", "-O", "-wmo", "-swift-version", "6", "-parse-as-library", "-emit-library", "-o", "libResnet18.so"]
+    + CompilerFlags.nativeKernels + resnetFiles.map(\.path), in: resnetDirectory)
+let lines = resnetFiles[0].contents.split(separator: "\n", omittingEmptySubsequences: false).count
+print()
+print(
+  String(
+    format: "ResNet-18: emitted %d lines of model code in %.3f s; swiftc -O -wmo built it with the runtime in %.1f s",
+    lines, emitSeconds, elapsed(start)))
