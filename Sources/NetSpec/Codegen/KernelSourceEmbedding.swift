@@ -57,6 +57,21 @@ enum KernelSourceEmbedding {
     return out
   }
 
+  /// The top-level names the runtime declares (`GEMM`, `ComputePool`,
+  /// `SafetensorsArchive`, ...), which a model type must not take.
+  static let declaredNames: Set<String> = {
+    var names: Set<String> = ["SafetensorsArchive", "NetSpecRuntime"]
+    let keywords: Set<Substring> = ["struct", "enum", "class", "protocol", "typealias", "func", "let", "var", "actor"]
+    for file in KernelSources.files {
+      for line in file.text.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("//") {
+        let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ":" || $0 == "<" || $0 == "=" })
+        guard let index = words.firstIndex(where: { keywords.contains($0) }), index + 1 < words.count else { continue }
+        names.insert(String(words[index + 1]))
+      }
+    }
+    return names
+  }()
+
   /// `line` without a `public` modifier on a declaration.
   private static func internalized(_ line: Substring) -> String {
     let trimmed = line.drop { $0 == " " }

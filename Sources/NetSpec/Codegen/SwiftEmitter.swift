@@ -19,8 +19,26 @@ public enum SwiftEmitter {
 
   /// The model type's name for a spec (`lenet5` → `Lenet5`).
   public static func typeName(for spec: CheckedSpec, sourceName: String) -> String {
-    var scope = IdentifierScope(reserving: ["SafetensorsArchive", "ComputePool", "GEMM", "SplitMix64", "Model"])
-    return scope.unique(spec.document.name ?? sourceName, upperFirst: true)
+    var scope = IdentifierScope(reserving: KernelSourceEmbedding.declaredNames)
+    let base = sourceName.hasSuffix(".yaml") ? String(sourceName.dropLast(5)) : sourceName
+    return scope.unique(spec.document.name ?? base, upperFirst: true)
+  }
+
+  /// Checks a model type name given by the user: a plain Swift identifier
+  /// that the runtime does not declare.
+  static func validate(typeName: String) throws(CodegenError) {
+    guard SwiftNames.identifier(typeName, upperFirst: true) == typeName,
+      typeName.first?.isUppercase == true
+    else {
+      throw CodegenError(
+        message: "`\(SwiftNames.comment(typeName, limit: 60))` is not a valid model type name",
+        help: "use an identifier of ASCII letters and digits starting with an uppercase letter, e.g. `MnistMLP`")
+    }
+    guard !KernelSourceEmbedding.declaredNames.contains(typeName) else {
+      throw CodegenError(
+        message: "`\(typeName)` is declared by the runtime emitted beside the model",
+        help: "choose another name, e.g. `\(typeName)Model`")
+    }
   }
 
   /// Plans the spec for training at `capacity` samples per batch and emits
@@ -48,6 +66,7 @@ public enum SwiftEmitter {
       throw CodegenError(
         message: error.message, help: "emitted code needs static sizes: bind them with `--set` or the spec's data")
     }
+    if let typeName { try validate(typeName: typeName) }
     let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName)
     let model = try ModelEmitter(spec: spec, plan: plan, train: train, typeName: name, sourceName: sourceName).emit()
     return [File(path: "\(name).swift", contents: model), runtime]

@@ -52,6 +52,14 @@ import Testing
     #expect(SwiftNames.stringLiteral("a\"b\\c\n\u{1}é") == #""a\"b\\c\n\u{1}\u{e9}""#)
   }
 
+  @Test func typeNamesAreCheckedAgainstSwiftAndTheRuntime() throws {
+    #expect(KernelSourceEmbedding.declaredNames.isSuperset(of: ["GEMM", "ComputePool", "SplitMix64", "VectorMath"]))
+    for bad in ["GEMM", "lower", "Two Words", "A\"b", "Class\n"] {
+      #expect(throws: CodegenError.self, "\(bad)") { try Self.emit(Self.hostileSpec, typeName: bad) }
+    }
+    #expect(try Self.emit(Self.hostileSpec, typeName: "Good2")[0].path == "Good2.swift")
+  }
+
   @Test func emissionIsDeterministic() throws {
     let first = try Self.emit(Self.hostileSpec)
     let second = try Self.emit(Self.hostileSpec)

@@ -117,7 +117,7 @@ enum EmittedModelHarness {
     try write("main.swift", driver)
     let binary = directory.appendingPathComponent("driver").path
     try runProcess(
-      ["swiftc", "-O", "-wmo", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
+      ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
         + sources.map(\.path), in: directory)
     try runProcess([binary], in: directory)
     var results: [String: Results] = [:]

@@ -15,21 +15,44 @@ import Testing
   static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../../specs").standardizedFileURL
 
-  static func seedSpec(_ name: String) -> EmittedModelHarness.Case {
+  /// A spec of `specs/`, with `vars` replaced to shrink it (as `--set` does;
+  /// `expect:` pins the full size, so it is dropped).
+  static func seedSpec(_ name: String, vars: String? = nil, capacity: Int = 8, batch: Int = 6)
+    -> EmittedModelHarness.Case
+  {
     let url = specsDirectory.appendingPathComponent("\(name).yaml")
-    let yaml = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-    return .init(name: name, yaml: yaml, path: url.path, capacity: 8, batch: 6)
+    var yaml = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    if let vars {
+      var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      if let start = lines.firstIndex(where: { $0.hasPrefix("vars:") }) {
+        var end = start + 1
+        while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
+        lines.replaceSubrange(start..<end, with: ["vars: \(vars)"])
+      }
+      if let start = lines.firstIndex(where: { $0.hasPrefix("expect:") }) {
+        var end = start + 1
+        while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
+        lines.removeSubrange(start..<end)
+      }
+      yaml = lines.joined(separator: "\n")
+    }
+    return .init(name: name, yaml: yaml, path: url.path, capacity: capacity, batch: batch)
   }
 
   static func inline(_ name: String, _ body: String) -> EmittedModelHarness.Case {
     .init(name: name, yaml: "netspec: 1\n" + body, path: "/tmp/\(name).yaml", capacity: 4, batch: 3)
   }
 
-  /// The seed specs whose ops all have emitters, and small models covering
-  /// every emittable op and option.
+  /// The seed specs whose ops all have emitters (the large ones shrunk), and
+  /// small models covering every emittable op and option. The LSTM and the
+  /// Transformer need emitters for lstm, embedding, attention and layernorm.
   static let cases: [EmittedModelHarness.Case] = [
     seedSpec("lenet5"),
     seedSpec("mlp_digits"),
+    seedSpec("alexnet", vars: "{size: 64, base: 4, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
+    seedSpec("vgg16", vars: "{size: 32, base: 2, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
+    seedSpec("resnet18", vars: "{size: 16, base: 4, classes: 5}", capacity: 3, batch: 3),
+    seedSpec("resnet50", vars: "{size: 16, base: 2, classes: 5}", capacity: 2, batch: 2),
     inline(
       "conv_shapes",
       """

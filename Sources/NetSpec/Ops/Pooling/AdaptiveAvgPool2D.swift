@@ -108,3 +108,55 @@ extension AdaptiveAvgPool2D: ExecutableOperator {
     }
   }
 }
+
+extension AdaptiveAvgPool2D: EmittableOperator {
+  /// The windows along one axis as a Swift array literal of ranges.
+  private static func windowsLiteral(input: Int, output: Int) -> String {
+    "[" + windows(input: input, output: output).map { "\($0.lowerBound)..<\($0.upperBound)" }
+      .joined(separator: ", ") + "]"
+  }
+
+  /// Walks every plane's output cells with their (precomputed) windows.
+  private func emitWindows(
+    _ s: StepEmission, _ code: inout SwiftWriter, prologue: (inout SwiftWriter) -> Void,
+    body: (inout SwiftWriter) -> Void
+  ) {
+    let (channels, height, width) = (s.shapes.inputs[0][0], s.shapes.inputs[0][1], s.shapes.inputs[0][2])
+    code.line("let rowWindows: [Range<Int>] = \(Self.windowsLiteral(input: height, output: output.0))")
+    code.line("let columnWindows: [Range<Int>] = \(Self.windowsLiteral(input: width, output: output.1))")
+    code.closure("pool.parallelRanges(n * \(channels), grain: \(max(1, 16_384 / (height * width)))) { planes in") {
+      code in
+      code.block("for plane in planes") { code in
+        prologue(&code)
+        code.block("for (oh, rows) in rowWindows.enumerated()") { code in
+          code.block("for (ow, columns) in columnWindows.enumerated()") { code in body(&code) }
+        }
+      }
+    }
+  }
+
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let (height, width) = (s.shapes.inputs[0][1], s.shapes.inputs[0][2])
+    emitWindows(s, &code) { code in
+      code.line("let x = \(s.input(0)) + plane * \(height * width)")
+      code.line("let y = \(s.output(0)) + plane * \(output.0 * output.1)")
+    } body: { code in
+      code.line("var sum: Float = 0")
+      code.line("for ih in rows { for iw in columns { sum += x[ih * \(width) + iw] } }")
+      code.line("y[oh * \(output.1) + ow] = sum / Float(rows.count * columns.count)")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    let (height, width) = (s.shapes.inputs[0][1], s.shapes.inputs[0][2])
+    emitWindows(s, &code) { code in
+      code.line("let dx = \(dx) + plane * \(height * width)")
+      code.line("let dy = \(s.outputGradient(0)) + plane * \(output.0 * output.1)")
+      if !s.accumulatesInput(0) { code.line("dx.update(repeating: 0, count: \(height * width))") }
+    } body: { code in
+      code.line("let share = dy[oh * \(output.1) + ow] / Float(rows.count * columns.count)")
+      code.line("for ih in rows { for iw in columns { dx[ih * \(width) + iw] += share } }")
+    }
+  }
+}
