@@ -9,8 +9,9 @@
 // driver; each round runs the interpreter in this process, then the driver, so load
 // from other processes hurts both sides of a round; the table shows the median
 // round. Both start from the same weights (`init(seed:)` reproduces the interpreter's
-// initialization) and the same batch, and the loss after the warm-up steps is
-// printed for both as a check that they do the same work.
+// initialization) and the same batch, loaded once into the input buffers on both
+// sides, and the loss after the warm-up steps is printed for both as a check that
+// they do the same work.
 //
 // Also: the wall time of `netspec compile`'s emitter and of `swiftc -O -wmo` on the
 // emitted ResNet-18 (specs/resnet18.yaml, as a library).
@@ -120,14 +121,24 @@ func driverCase(_ model: Model) -> String {
       let inputs = (0..<(\(batch) * \(t).inputCount)).map { _ in 2 * random.nextFloat() - 1 }
       let labels = (0..<\(batch)).map { Float($0 % 10) }
       let trainer = \(t)(seed: 42)
+      trainer.input.update(from: inputs, count: inputs.count)
+      trainer.target.update(from: labels, count: labels.count)
+      let rate = Float(\(model.spec.document.train!.optimizer.learningRate))
       var loss: Float = 0
-      for _ in 0..<warmup { loss = trainer.trainStep(inputs: inputs, targets: labels, count: \(batch)) }
-      let train = time(steps) { _ = trainer.trainStep(inputs: inputs, targets: labels, count: \(batch)) }
+      func step() {
+        trainer.forward(\(batch), training: true)
+        loss = trainer.loss
+        trainer.backward(\(batch))
+        trainer.update(learningRate: rate)
+      }
+      for _ in 0..<warmup { step() }
+      let warmLoss = loss
+      let train = time(steps) { step() }
       let predictor = \(t)(seed: 42)
-      var outputs = [Float](repeating: 0, count: \(batch) * \(t).outputCount)
-      for _ in 0..<warmup { predictor.predict(inputs: inputs, count: \(batch), into: &outputs) }
-      let infer = time(steps) { predictor.predict(inputs: inputs, count: \(batch), into: &outputs) }
-      print(train, infer, loss)
+      predictor.input.update(from: inputs, count: inputs.count)
+      for _ in 0..<warmup { predictor.forward(\(batch), training: false) }
+      let infer = time(steps) { predictor.forward(\(batch), training: false) }
+      print(train, infer, warmLoss)
 
     """
 }

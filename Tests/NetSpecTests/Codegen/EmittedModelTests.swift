@@ -108,7 +108,7 @@ import Testing
       train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
       """),
     inline("hostile", CodegenSafetyTests.hostileSpec),
-  ]
+  ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
 
   /// The interpreter's results for the same script as the harness.
   static func interpret(_ c: EmittedModelHarness.Case) throws -> EmittedModelHarness.Results {
