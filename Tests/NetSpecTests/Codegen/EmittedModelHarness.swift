@@ -22,6 +22,10 @@ enum EmittedModelHarness {
     var path: String
     var capacity: Int
     var batch: Int
+    /// Sizes of symbolic dims other than `N` (sequence lengths).
+    var bindings: [String: Int] = [:]
+    /// For int32 inputs (token ids): ids are drawn from `0..<idRange`.
+    var idRange = 10
   }
 
   /// What the emitted model computed for one case.
@@ -45,12 +49,15 @@ enum EmittedModelHarness {
 
   /// Deterministic inputs and targets for a case (class indices for integer targets).
   static func batch(_ spec: CheckedSpec, _ c: Case) -> (inputs: [Float], targets: [Float]) {
-    let plan = try! Planner.plan(spec.graph, capacity: c.capacity, training: true)
+    let plan = try! Planner.plan(spec.graph, capacity: c.capacity, bindings: c.bindings, training: true)
     let inputCount = plan.buffers[plan.valueBuffers[spec.graph.inputs[0]]!].perSample
     let target = spec.graph.targets[0]
     let targetCount = plan.buffers[plan.valueBuffers[target]!].perSample
     var random = SplitMix64(seed: 77)
-    let inputs = (0..<(c.batch * inputCount)).map { _ in 2 * random.nextFloat() - 1 }
+    let ids = spec.graph.values[spec.graph.inputs[0]].type.dtype == .int32
+    let inputs = (0..<(c.batch * inputCount)).map { _ in
+      ids ? Float(Int(random.nextFloat() * Float(c.idRange)) % c.idRange) : 2 * random.nextFloat() - 1
+    }
     let targets: [Float]
     if spec.graph.values[target].type.dtype == .int32 {
       let lossNode = spec.graph.nodes.first { $0.inputs.contains(target) }!
@@ -81,7 +88,8 @@ enum EmittedModelHarness {
     var driver = "import Foundation\n\n"
     for (index, c) in cases.enumerated() {
       let spec = try check(c)
-      let files = try SwiftEmitter.emit(spec, capacity: c.capacity, sourceName: "\(c.name).yaml", typeName: "Model\(index)")
+      let files = try SwiftEmitter.emit(
+        spec, capacity: c.capacity, bindings: c.bindings, sourceName: "\(c.name).yaml", typeName: "Model\(index)")
       for file in files where index == 0 || file.path != SwiftEmitter.runtimeFileName {
         try write(file.path, file.contents)
       }
@@ -123,7 +131,7 @@ enum EmittedModelHarness {
     var results: [String: Results] = [:]
     for c in cases {
       let spec = try check(c)
-      let plan = try Planner.plan(spec.graph, capacity: c.capacity, training: true)
+      let plan = try Planner.plan(spec.graph, capacity: c.capacity, bindings: c.bindings, training: true)
       let outputCount = plan.buffers[plan.valueBuffers[spec.graph.nodes.first { $0.outputs.contains(spec.graph.loss!) }!.inputs[0]]!].perSample
       let data = try Data(contentsOf: directory.appendingPathComponent("\(c.name).results"))
       let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }

@@ -114,7 +114,7 @@ import Testing
   static func interpret(_ c: EmittedModelHarness.Case) throws -> EmittedModelHarness.Results {
     let spec = try EmittedModelHarness.check(c)
     let train = spec.document.train!
-    let plan = try Planner.plan(spec.graph, capacity: c.capacity, training: true)
+    let plan = try Planner.plan(spec.graph, capacity: c.capacity, bindings: c.bindings, training: true)
     let interpreter = Interpreter(plan: plan, seed: EmittedModelHarness.seed)
     let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
     let (inputs, targets) = EmittedModelHarness.batch(spec, c)
