@@ -82,6 +82,7 @@ let package = Package(
     // Benchmarks (run with `swift run -c release NAME`).
     .executableTarget(name: "CheckBench", dependencies: ["NetSpec"], path: "Benchmarks/CheckBench"),
     .executableTarget(name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench"),
+    .executableTarget(name: "TrainBench", dependencies: ["NetSpec"], path: "Benchmarks/TrainBench"),
     .executableTarget(
       name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/CodegenBench"),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
