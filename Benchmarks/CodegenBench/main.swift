@@ -194,7 +194,8 @@ func interpreterRound(_ model: Model) -> (train: Double, infer: Double, loss: Fl
   let (inputs, labels) = batchData(inputCount)
   _ = trainer.buffer(of: graph.inputs[0]).update(from: inputs)
   _ = trainer.buffer(of: graph.targets[0]).update(from: labels)
-  let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: trainer.plan.trainableCount)
+  let optimizer = Optimizer(
+    train.optimizer.algorithm, weightDecay: train.weightDecay, count: trainer.plan.trainableCount)
   let lr = Float(train.optimizer.learningRate)
   var loss: Float = 0
   func step() {
@@ -225,8 +226,13 @@ let models = [
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-codegen-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: directory) }
 let driver = buildDriver(models, in: directory)
-print("Emitted code vs interpreter, batch 64, float32, \(ComputePool.processorCount) threads: median of \(options.rounds) rounds x \(options.steps) steps (after \(options.warmup) warm-up steps)")
-print(String(format: "driver (both models and the runtime) compiled in %.1f s with swiftc -O -wmo %@", driver.seconds, CompilerFlags.nativeKernels.joined(separator: " ")))
+print(
+  "Emitted code vs interpreter, batch 64, float32, \(ComputePool.processorCount) threads: median of \(options.rounds) rounds x \(options.steps) steps (after \(options.warmup) warm-up steps)"
+)
+print(
+  String(
+    format: "driver (both models and the runtime) compiled in %.1f s with swiftc -O -wmo %@", driver.seconds,
+    CompilerFlags.nativeKernels.joined(separator: " ")))
 print()
 print("| model | pass | interpreter samples/s | emitted samples/s | emitted/interpreter |")
 print("|---|---|--:|--:|--:|")

@@ -46,7 +46,6 @@ public enum OptimizerKernels {
     }
   }
 
-
   /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
   /// the norm before clipping.
   @discardableResult

@@ -25,7 +25,10 @@ struct Compile: ParsableCommand {
   @Option(help: "The model type's name (default: from the spec's name).")
   var name: String?
 
-  @Flag(help: "Write a SwiftPM package: the model as a library, and an executable that trains, evaluates and predicts on the spec's data.")
+  @Flag(
+    help:
+      "Write a SwiftPM package: the model as a library, and an executable that trains, evaluates and predicts on the spec's data."
+  )
   var package = false
 
   @Flag(help: "Write only the model file; the module gets NetSpecRuntime.swift once from --runtime-only.")

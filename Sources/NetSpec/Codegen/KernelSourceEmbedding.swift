@@ -13,6 +13,7 @@ enum KernelSourceEmbedding {
       // KernelSources.swift: the sources of Sources/NetSpecKernels, which `netspec compile`
       // writes beside every model. Generated: regenerate with
       // `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
+      // swift-format-ignore-file
 
       /// The kernel sources by file name (see ``KernelSourceEmbedding``).
       enum KernelSources {
@@ -45,7 +46,9 @@ enum KernelSourceEmbedding {
       """
     for file in KernelSources.files {
       var text = file.text
-      for platformImports in ["#if canImport(Glibc)\n  import Glibc\n#elseif canImport(Darwin)\n  import Darwin\n#endif\n"] {
+      for platformImports in [
+        "#if canImport(Glibc)\n  import Glibc\n#elseif canImport(Darwin)\n  import Darwin\n#endif\n"
+      ] {
         text = text.replacingOccurrences(of: platformImports, with: "")
       }
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

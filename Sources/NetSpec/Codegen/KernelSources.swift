@@ -1,6 +1,7 @@
 // KernelSources.swift: the sources of Sources/NetSpecKernels, which `netspec compile`
 // writes beside every model. Generated: regenerate with
 // `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
+// swift-format-ignore-file
 
 /// The kernel sources by file name (see ``KernelSourceEmbedding``).
 enum KernelSources {
@@ -1551,7 +1552,6 @@ public enum OptimizerKernels {
       p[i] -= stepSize * m[i] / (v[i].squareRoot() / root2 + epsilon)
     }
   }
-
 
   /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
   /// the norm before clipping.

@@ -44,7 +44,8 @@ enum ToolTemplate {
       lines.append("return \(Float(base))")
     case .step(let every, let gamma):
       lines.append("_ = (epochs, progress)")
-      lines.append("return Float(\(base) * pow(\(gamma), (Double(epoch - \(warmup)) / \(Double(every))).rounded(.down)))")
+      lines.append(
+        "return Float(\(base) * pow(\(gamma), (Double(epoch - \(warmup)) / \(Double(every))).rounded(.down)))")
     case .cosine(let minLR):
       lines.append("_ = progress")
       lines.append("let t = Double(epoch - \(warmup)), total = Double(max(epochs - \(warmup), 1))")

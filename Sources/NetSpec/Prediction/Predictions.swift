@@ -68,7 +68,8 @@ public struct Predictions: Sendable {
             : "\(sample),\(best[0].index),\(Self.format(best[0].probability))")
       }
     case .binary:
-      lines.append((["sample"] + zip(numbered("probability"), numbered("label")).flatMap { [$0, $1] }).joined(separator: ","))
+      lines.append(
+        (["sample"] + zip(numbered("probability"), numbered("label")).flatMap { [$0, $1] }).joined(separator: ","))
       for sample in 0..<count {
         let cells = outputs(of: sample).flatMap { logit -> [String] in
           let probability = 1 / (1 + Foundation.exp(-logit))
