@@ -10,9 +10,15 @@ struct SpecOptions: ParsableArguments {
     help: ArgumentHelp("Override a variable of `vars:`.", valueName: "name=value"))
   var overrides: [String] = []
 
+  @Flag(
+    name: .customLong("no-expect"),
+    help: "Skip the spec's `expect:` checks (e.g. after --set shrinks a model whose sizes `expect` pins).")
+  var skipsExpectations = false
+
   /// Frontend options with the parsed overrides.
   func frontendOptions() throws -> FrontendOptions {
     var options = FrontendOptions()
+    options.checksExpectations = !skipsExpectations
     for text in overrides {
       guard let (name, value) = Frontend.parseOverride(text) else {
         throw ValidationError("--set takes name=value, got `\(text)`")

@@ -58,4 +58,16 @@ import Testing
     #expect(spec == nil)
     #expect(diagnostics.diagnostics.map(\.code).contains(.paramCountMismatch))
   }
+
+  @Test func withoutExpectationsAnOverrideShrinksTheModel() throws {
+    var options = FrontendOptions()
+    options.overrides = ["classes": .int(10), "size": .int(32), "base": .int(8)]
+    options.checksExpectations = false
+    var diagnostics = DiagnosticBag()
+    let path = Self.specsDirectory.appendingPathComponent("resnet18.yaml").path
+    let spec = try #require(Frontend.load(path: path, options: options, &diagnostics), "\(diagnostics.diagnostics)")
+    // (8 + 16 + 32 + 64)-channel stages: 1/64 of the full model's convolutions.
+    #expect(spec.graph.parameterCount < 200_000)
+    #expect(spec.graph.values[spec.graph.inputs[0]].type.shape.map(\.staticValue) == [nil, 3, 32, 32])
+  }
 }
