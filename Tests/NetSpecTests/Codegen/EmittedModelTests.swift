@@ -107,6 +107,21 @@ import Testing
         - dense: 3
       train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
       """),
+    inline(
+      "direct_convolution",
+      """
+      inputs: {x: [N, 2, 7, 6]}
+      layers:
+        - conv2d: {filters: 3, kernel: 3, padding: 1, activation: relu, name: a}
+        - conv2d: {filters: 4, kernel: [2, 3], stride: [2, 1], padding: 1, activation: sigmoid, name: b}
+        - conv2d: {filters: 2, kernel: [1, 2], padding: [0, 1], bias: false, trainable: false, name: c}
+        - flatten: {name: fc}
+        - flatten: {from: a, name: fa}
+        - dense: {units: 3, from: fa, name: da}
+        - dense: {units: 3, from: fc, name: dc}
+        - add: {from: [da, dc]}
+      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1, momentum: 0.5}}}
+      """),
     inline("hostile", CodegenSafetyTests.hostileSpec),
   ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
 

@@ -275,6 +275,12 @@ extension Conv2D: EmittableOperator {
   /// As the interpreter: per block of samples, im2col and per group one GEMM
   /// with the bias (and ReLU) fused; then `[F, N * P]` to `[N, F, P]` through
   /// the activation.
+  /// The direct backward pass for convolutions with few taps per output, if it applies.
+  private func direct(_ g: ConvolutionGeometry) -> DirectConvolutionEmission? {
+    guard DirectConvolutionEmission.applies(g, groups: groups) else { return nil }
+    return DirectConvolutionEmission(geometry: g, filters: filters, bias: bias, activation: activation?.kernel)
+  }
+
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let g = geometry(s.shapes)
     let (positions, depth, groupFilters) = (g.outputPositions, g.columnRows / groups, filters / groups)
@@ -322,6 +328,7 @@ extension Conv2D: EmittableOperator {
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let g = geometry(s.shapes)
+    if let direct = direct(g) { return direct.emitBackward(s, &code) }
     let (positions, depth, groupFilters) = (g.outputPositions, g.columnRows / groups, filters / groups)
     let block = samplesPerBlock(g)
     let derivative = activation?.kernel
