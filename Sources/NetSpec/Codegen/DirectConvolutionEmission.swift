@@ -23,9 +23,12 @@ struct DirectConvolutionEmission {
   let bias: Bool
   let activation: ActivationKernel?
 
-  /// Whether a convolution is emitted directly.
+  /// Whether a convolution's backward pass is emitted directly: few taps, and a
+  /// real window (a 1x1 convolution's columns are its input, so im2col costs
+  /// nothing there).
   static func applies(_ g: ConvolutionGeometry, groups: Int) -> Bool {
     groups == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.columnRows <= maximumTaps
+      && g.kernelHeight * g.kernelWidth > 1
   }
 
   private var g: ConvolutionGeometry { geometry }
