@@ -105,6 +105,290 @@ public enum ActivationKernel: Sendable, Equatable {
 """###
     ),
     (
+      "AttentionKernels.swift",
+      ###"""
+/// One of attention's four projections `y = x W^T + b` (`W` is `[D, D]`, `b`
+/// `[D]` or none) and, for the backward pass, where its gradients go.
+public struct AttentionProjection {
+  public var weight: UnsafePointer<Float>
+  public var bias: UnsafePointer<Float>?
+  /// Nil for a frozen weight.
+  public var weightGradient: UnsafeMutablePointer<Float>?
+  /// Add into ``weightGradient`` instead of overwriting it (tied weights).
+  public var accumulateWeight: Bool
+  /// Nil without a bias or for a frozen one.
+  public var biasGradient: UnsafeMutablePointer<Float>?
+  /// Add into ``biasGradient`` instead of overwriting it.
+  public var accumulateBias: Bool
+
+  public init(
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>? = nil,
+    accumulateWeight: Bool = false, biasGradient: UnsafeMutablePointer<Float>? = nil, accumulateBias: Bool = false
+  ) {
+    self.weight = weight
+    self.bias = bias
+    self.weightGradient = weightGradient
+    self.accumulateWeight = accumulateWeight
+    self.biasGradient = biasGradient
+    self.accumulateBias = accumulateBias
+  }
+}
+
+/// The four projections of one attention layer, named as in the paper.
+public struct AttentionProjections {
+  public var query: AttentionProjection
+  public var key: AttentionProjection
+  public var value: AttentionProjection
+  public var output: AttentionProjection
+
+  public init(
+    query: AttentionProjection, key: AttentionProjection, value: AttentionProjection, output: AttentionProjection
+  ) {
+    self.query = query
+    self.key = key
+    self.value = value
+    self.output = output
+  }
+}
+
+/// What the forward pass keeps for the backward pass, each `batch` samples of:
+/// the projected queries `[T, D]`, keys and values `[S, D]`, the attention
+/// probabilities `[H, T, S]` (before dropout), the context `[T, D]` (heads side
+/// by side, before the output projection) and, with dropout, the mask
+/// `[H, T, S]` (0 or 1 / (1 - rate)).
+public struct AttentionState {
+  public var query: UnsafeMutablePointer<Float>
+  public var key: UnsafeMutablePointer<Float>
+  public var value: UnsafeMutablePointer<Float>
+  public var probabilities: UnsafeMutablePointer<Float>
+  public var context: UnsafeMutablePointer<Float>
+  /// Nil without attention dropout.
+  public var mask: UnsafeMutablePointer<Float>?
+
+  public init(
+    query: UnsafeMutablePointer<Float>, key: UnsafeMutablePointer<Float>, value: UnsafeMutablePointer<Float>,
+    probabilities: UnsafeMutablePointer<Float>, context: UnsafeMutablePointer<Float>,
+    mask: UnsafeMutablePointer<Float>?
+  ) {
+    self.query = query
+    self.key = key
+    self.value = value
+    self.probabilities = probabilities
+    self.context = context
+    self.mask = mask
+  }
+}
+
+/// Multi-head scaled dot-product attention over `[N, T, D]` queries and an
+/// `[N, S, D]` memory (the queries themselves for self-attention): the
+/// interpreter's `attention` op and emitted code both call
+/// ``forward(batch:input:memory:output:projections:state:workspace:dropout:training:seed:pool:)``
+/// and ``backward(batch:input:memory:outputGradient:projections:state:workspace:inputGradient:accumulateInput:memoryGradient:accumulateMemory:training:pool:)``.
+///
+/// The heads are addressed in place with batched GEMMs: head `h` of sample `n`
+/// is the column block `h * D/H ..< (h + 1) * D/H` of the sample's rows.
+public struct AttentionGeometry: Sendable, Hashable {
+  /// `T`: query steps.
+  public var queries: Int
+  /// `S`: key/value steps (`T` for self-attention).
+  public var keys: Int
+  /// `D`.
+  public var width: Int
+  public var heads: Int
+  /// Query step `t` attends to key steps `0...t` only.
+  public var causal: Bool
+
+  public init(queries: Int, keys: Int, width: Int, heads: Int, causal: Bool) {
+    precondition(heads > 0 && width % heads == 0, "heads must divide the width")
+    self.queries = queries
+    self.keys = keys
+    self.width = width
+    self.heads = heads
+    self.causal = causal
+  }
+
+  /// `D / H`.
+  public var headWidth: Int { width / heads }
+  /// Floats per sample of the scores or probabilities `[H, T, S]`.
+  public var scores: Int { heads * queries * keys }
+  /// Floats per sample of the forward workspace (the dropped-out
+  /// probabilities) and the backward one (the gradients of the context, the
+  /// scores, the queries, the keys and the values).
+  public var workspace: Int { 2 * queries * width + 2 * keys * width + scores }
+  /// `1 / sqrt(D / H)`.
+  var scoreScale: Float { 1 / Float(headWidth).squareRoot() }
+  /// Head `h` of sample `n` in `[N, T, D]`.
+  var queryHeads: GEMMBatchStride { GEMMBatchStride(outer: queries * width, inner: headWidth) }
+  /// Head `h` of sample `n` in `[N, S, D]`.
+  var keyHeads: GEMMBatchStride { GEMMBatchStride(outer: keys * width, inner: headWidth) }
+  /// Head `h` of sample `n` in `[N, H, T, S]`.
+  var scoreHeads: GEMMBatchStride { GEMMBatchStride(outer: scores, inner: queries * keys) }
+
+  /// Projects the queries, keys and values (GEMMs with fused biases), forms the
+  /// scaled scores `Q K^T / sqrt(D / H)` of every sample and head with one
+  /// batched GEMM, applies the causal mask and softmax, drops out while training
+  /// (one draw of `SplitMix64(seed: seed)` per probability, in order), sums the
+  /// values weighted by the probabilities (a second batched GEMM) and projects
+  /// the result into `output`.
+  ///
+  /// - Parameters:
+  ///   - memory: The `[N, S, D]` keys and values; nil for self-attention.
+  ///   - workspace: `batch * scores` floats, used only when dropping out.
+  public func forward(
+    batch: Int, input: UnsafePointer<Float>, memory: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+    projections p: AttentionProjections, state s: AttentionState, workspace: UnsafeMutablePointer<Float>?,
+    dropout: Double, training: Bool, seed: UInt64, pool: ComputePool
+  ) {
+    let memory = memory ?? input
+    project(input, rows: batch * queries, p.query, into: s.query, pool)
+    project(memory, rows: batch * keys, p.key, into: s.key, pool)
+    project(memory, rows: batch * keys, p.value, into: s.value, pool)
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, transposeB: true, m: queries, n: keys, k: headWidth, alpha: scoreScale,
+      a: s.query, lda: width, strideA: queryHeads, b: s.key, ldb: width, strideB: keyHeads, c: s.probabilities,
+      ldc: keys, strideC: scoreHeads, pool: pool)
+    softmax(s.probabilities, batch: batch)
+    var weights = UnsafePointer(s.probabilities)
+    if training && dropout > 0, let mask = s.mask, let dropped = workspace {
+      let (rate, keep) = (Float(dropout), Float(1 / (1 - dropout)))
+      var random = SplitMix64(seed: seed)
+      for i in 0..<(batch * scores) {
+        mask[i] = random.nextFloat() < rate ? 0 : keep
+        dropped[i] = s.probabilities[i] * mask[i]
+      }
+      weights = UnsafePointer(dropped)
+    }
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, m: queries, n: headWidth, k: keys, a: weights, lda: keys, strideA: scoreHeads,
+      b: s.value, ldb: width, strideB: keyHeads, c: s.context, ldc: width, strideC: queryHeads, pool: pool)
+    project(s.context, rows: batch * queries, p.output, into: output, pool)
+  }
+
+  /// Runs the forward pass backwards with GEMMs: the output projection, the
+  /// weighted sum (gradients of the values and the probabilities), dropout
+  /// (while `training`, with the saved mask), the softmax Jacobian, the scores
+  /// (gradients of queries and keys), then the three input projections, whose
+  /// input gradients add up (in `inputGradient` for self-attention, in
+  /// `memoryGradient` for cross-attention). Nil gradients are skipped.
+  ///
+  /// - Parameter workspace: `batch * workspace` floats.
+  public func backward(
+    batch: Int, input: UnsafePointer<Float>, memory: UnsafePointer<Float>?, outputGradient: UnsafePointer<Float>,
+    projections p: AttentionProjections, state s: AttentionState, workspace: UnsafeMutablePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>?, accumulateInput: Bool,
+    memoryGradient: UnsafeMutablePointer<Float>?, accumulateMemory: Bool, training: Bool, pool: ComputePool
+  ) {
+    let dContext = workspace
+    let dScores = dContext + batch * queries * width
+    let dQuery = dScores + batch * scores
+    let dKey = dQuery + batch * queries * width
+    let dValue = dKey + batch * keys * width
+
+    projectBack(outputGradient, rows: batch * queries, p.output, input: s.context, into: dContext, beta: 0, pool)
+    let mask = training ? s.mask : nil
+    var weights = UnsafePointer(s.probabilities)
+    if let mask {
+      for i in 0..<(batch * scores) { dScores[i] = s.probabilities[i] * mask[i] }
+      weights = UnsafePointer(dScores)
+    }
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, transposeA: true, m: keys, n: headWidth, k: queries, a: weights, lda: keys,
+      strideA: scoreHeads, b: dContext, ldb: width, strideB: queryHeads, c: dValue, ldc: width, strideC: keyHeads,
+      pool: pool)
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, transposeB: true, m: queries, n: keys, k: headWidth, a: dContext, lda: width,
+      strideA: queryHeads, b: s.value, ldb: width, strideB: keyHeads, c: dScores, ldc: keys, strideC: scoreHeads,
+      pool: pool)
+    if let mask {
+      for i in 0..<(batch * scores) { dScores[i] *= mask[i] }
+    }
+    softmaxBackward(s.probabilities, dScores, batch: batch)
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, m: queries, n: headWidth, k: keys, alpha: scoreScale, a: dScores, lda: keys,
+      strideA: scoreHeads, b: s.key, ldb: width, strideB: keyHeads, c: dQuery, ldc: width, strideC: queryHeads,
+      pool: pool)
+    GEMM.sgemmBatched(
+      outer: batch, inner: heads, transposeA: true, m: keys, n: headWidth, k: queries, alpha: scoreScale,
+      a: dScores, lda: keys, strideA: scoreHeads, b: s.query, ldb: width, strideB: queryHeads, c: dKey, ldc: width,
+      strideC: keyHeads, pool: pool)
+
+    let cross = memory != nil
+    let dMemory = cross ? memoryGradient : inputGradient
+    projectBack(
+      dQuery, rows: batch * queries, p.query, input: input, into: inputGradient, beta: accumulateInput ? 1 : 0, pool)
+    projectBack(
+      dKey, rows: batch * keys, p.key, input: memory ?? input, into: dMemory,
+      beta: cross ? (accumulateMemory ? 1 : 0) : 1, pool)
+    projectBack(dValue, rows: batch * keys, p.value, input: memory ?? input, into: dMemory, beta: 1, pool)
+  }
+
+  /// `y = x W^T + b` for `rows` rows of width D.
+  private func project(
+    _ x: UnsafePointer<Float>, rows: Int, _ projection: AttentionProjection, into y: UnsafeMutablePointer<Float>,
+    _ pool: ComputePool
+  ) {
+    GEMM.sgemm(
+      transposeB: true, m: rows, n: width, k: width, a: x, lda: width, b: projection.weight, ldb: width, c: y,
+      ldc: width,
+      epilogue: GEMMEpilogue(bias: projection.bias.map(GEMMEpilogue.Bias.perColumn) ?? GEMMEpilogue.Bias.none),
+      pool: pool)
+  }
+
+  /// The backward pass of ``project(_:rows:_:into:_:)``: the weight and bias
+  /// gradients from `dy` and the input `x`, and `dx = dy W + beta * dx`.
+  private func projectBack(
+    _ dy: UnsafePointer<Float>, rows: Int, _ projection: AttentionProjection, input x: UnsafePointer<Float>,
+    into dx: UnsafeMutablePointer<Float>?, beta: Float, _ pool: ComputePool
+  ) {
+    if let dWeight = projection.weightGradient {
+      GEMM.sgemm(
+        transposeA: true, m: width, n: width, k: rows, a: dy, lda: width, b: x, ldb: width,
+        beta: projection.accumulateWeight ? 1 : 0, c: dWeight, ldc: width, pool: pool)
+    }
+    if let dBias = projection.biasGradient {
+      BiasGradient.columnSums(dy, rows: rows, columns: width, into: dBias, accumulate: projection.accumulateBias)
+    }
+    if let dx {
+      GEMM.sgemm(
+        m: rows, n: width, k: width, a: dy, lda: width, b: projection.weight, ldb: width, beta: beta, c: dx,
+        ldc: width, pool: pool)
+    }
+  }
+
+  /// Softmax over each row of scores `[N, H, T, S]` in place; with `causal`, row
+  /// `t` covers keys `0...t` and the rest become 0.
+  private func softmax(_ scores: UnsafeMutablePointer<Float>, batch: Int) {
+    for r in 0..<(batch * heads * queries) {
+      let row = scores + r * keys
+      let valid = causal ? r % queries + 1 : keys
+      var largest = -Float.infinity
+      for j in 0..<valid { largest = max(largest, row[j]) }
+      for j in 0..<valid { row[j] -= largest }
+      VectorMath.exp(row, row, count: valid)
+      var sum: Float = 0
+      for j in 0..<valid { sum += row[j] }
+      let scale = 1 / sum
+      for j in 0..<valid { row[j] *= scale }
+      for j in valid..<keys { row[j] = 0 }
+    }
+  }
+
+  /// The softmax Jacobian, in place on each row of `gradient`:
+  /// `dS = P * (dP - sum(dP * P))`.
+  private func softmaxBackward(
+    _ probabilities: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>, batch: Int
+  ) {
+    for r in 0..<(batch * heads * queries) {
+      let (p, g) = (probabilities + r * keys, gradient + r * keys)
+      var dot: Float = 0
+      for j in 0..<keys { dot += p[j] * g[j] }
+      for j in 0..<keys { g[j] = p[j] * (g[j] - dot) }
+    }
+  }
+}
+"""###
+    ),
+    (
       "BatchedGEMM.swift",
       ###"""
 /// Where the matrices of a batched GEMM start: in a batch of `outer x inner`
@@ -1503,6 +1787,91 @@ struct AlignedBuffer: ~Copyable {
 """###
     ),
     (
+      "LayerNormKernels.swift",
+      ###"""
+/// Layer normalization over the last axis of `rows x features` floats: the
+/// interpreter's `layernorm` op and emitted code both call these.
+public enum LayerNormKernels {
+  /// Per row (rows in parallel): the mean, the variance (two passes), then
+  /// `y = (x - mean) / std * weight + bias`; saves each row's mean and inverse
+  /// standard deviation for ``backward(x:outputGradient:weight:mean:inverseStd:workspace:inputGradient:accumulateInput:weightGradient:accumulateWeight:biasGradient:accumulateBias:rows:features:pool:)``.
+  public static func forward(
+    x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+    mean: UnsafeMutablePointer<Float>, inverseStd: UnsafeMutablePointer<Float>, rows: Int, features: Int,
+    epsilon: Float, pool: ComputePool
+  ) {
+    nonisolated(unsafe) let (x, y, weight, bias) = (x, y, weight, bias)
+    nonisolated(unsafe) let (savedMean, savedInverseStd) = (mean, inverseStd)
+    pool.parallelRanges(rows, grain: max(1, 16_384 / features)) { rowRange in
+      for r in rowRange {
+        let (input, output) = (x + r * features, y + r * features)
+        let mean = Reductions.sum(input, count: features) / Float(features)
+        let variance = Reductions.squaredDeviations(input, from: mean, count: features) / Float(features)
+        let inverseStd = 1 / (variance + epsilon).squareRoot()
+        savedMean[r] = mean
+        savedInverseStd[r] = inverseStd
+        for j in 0..<features { output[j] = (input[j] - mean) * inverseStd * weight[j] + bias[j] }
+      }
+    }
+  }
+
+  /// With `g = dy * weight` (formed in `workspace`, `rows * features` floats)
+  /// and `xhat = (x - mean) / std` per row:
+  /// `dx = (g - mean(g) - xhat * mean(g * xhat)) / std`; over the rows,
+  /// `dweight = sum(dy * xhat)` and `dbias = sum(dy)` (split by columns).
+  /// Nil gradients are skipped; `accumulate*` adds into a gradient instead of
+  /// overwriting it.
+  public static func backward(
+    x: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    mean: UnsafePointer<Float>, inverseStd: UnsafePointer<Float>, workspace: UnsafeMutablePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>?, accumulateInput: Bool,
+    weightGradient: UnsafeMutablePointer<Float>?, accumulateWeight: Bool,
+    biasGradient: UnsafeMutablePointer<Float>?, accumulateBias: Bool,
+    rows: Int, features: Int, pool: ComputePool
+  ) {
+    nonisolated(unsafe) let (x, dy, weight, savedMean, savedInverseStd) = (x, outputGradient, weight, mean, inverseStd)
+    if let inputGradient {
+      nonisolated(unsafe) let (dxBase, gBase) = (inputGradient, workspace)
+      pool.parallelRanges(rows, grain: max(1, 16_384 / features)) { rowRange in
+        for r in rowRange {
+          let (input, dyRow) = (x + r * features, dy + r * features)
+          let (dx, g) = (dxBase + r * features, gBase + r * features)
+          let (mean, inverseStd) = (savedMean[r], savedInverseStd[r])
+          for j in 0..<features { g[j] = dyRow[j] * weight[j] }
+          let meanG = Reductions.sum(g, count: features) / Float(features)
+          let meanGXhat = Reductions.centeredDot(input, from: mean, g, count: features) * inverseStd / Float(features)
+          // dx = inverseStd * (g - meanG - (x - mean) * inverseStd * meanGXhat).
+          let slope = inverseStd * inverseStd * meanGXhat
+          let offset = inverseStd * meanG - mean * slope
+          if accumulateInput {
+            for j in 0..<features { dx[j] += inverseStd * g[j] - slope * input[j] - offset }
+          } else {
+            for j in 0..<features { dx[j] = inverseStd * g[j] - slope * input[j] - offset }
+          }
+        }
+      }
+    }
+    guard weightGradient != nil || biasGradient != nil else { return }
+    nonisolated(unsafe) let (dWeight, dBias) = (weightGradient, biasGradient)
+    pool.parallelRanges(features, grain: max(1, 16_384 / rows)) { columns in
+      if let dWeight, !accumulateWeight { (dWeight + columns.lowerBound).update(repeating: 0, count: columns.count) }
+      if let dBias, !accumulateBias { (dBias + columns.lowerBound).update(repeating: 0, count: columns.count) }
+      for r in 0..<rows {
+        let (input, dyRow) = (x + r * features, dy + r * features)
+        let (mean, inverseStd) = (savedMean[r], savedInverseStd[r])
+        if let dWeight {
+          for j in columns { dWeight[j] += dyRow[j] * (input[j] - mean) * inverseStd }
+        }
+        if let dBias {
+          for j in columns { dBias[j] += dyRow[j] }
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
       "OptimizerKernels.swift",
       ###"""
 #if canImport(Glibc)
@@ -1584,6 +1953,472 @@ extension ComputePool {
     let tasks = max(1, min(threadCount, count / max(1, grain)))
     parallelFor(tasks) { task in
       body((count * task / tasks)..<(count * (task + 1) / tasks))
+    }
+  }
+}
+"""###
+    ),
+    (
+      "RecurrentKernels.swift",
+      ###"""
+/// The cell of a recurrent layer stack: how many gates it has and how its
+/// gate pre-activations become the next hidden state.
+public enum RecurrentCell: Sendable {
+  /// Long short-term memory, as `torch.nn.LSTM`: gates input, forget, cell,
+  /// output, stacked in that order along the weights' first axis.
+  case lstm
+  /// Gated recurrent unit, as `torch.nn.GRU`: gates reset, update, new.
+  case gru
+
+  /// G: the gates stacked along every weight's first axis.
+  public var gates: Int {
+    switch self {
+    case .lstm: 4
+    case .gru: 3
+    }
+  }
+}
+
+/// Forward and backward passes of a stack of `lstm` or `gru` layers over
+/// batch-major `[N, T, I]` sequences, with PyTorch's parameters: for layer
+/// `l`, `parameters[4l]` is `weight_ih` `[G·H, in]`, `4l + 1` `weight_hh`
+/// `[G·H, H]`, `4l + 2` `bias_ih` and `4l + 3` `bias_hh` `[G·H]`. The
+/// interpreter's `lstm` and `gru` ops and the emitted code both call it.
+///
+/// The passes keep their sequences time-major, `[T, N, F]`, so that the `N`
+/// rows of one step are contiguous: each step's recurrent product is one GEMM
+/// over `N` rows, and a layer's input projection and weight gradients are one
+/// GEMM over all `T * N` rows.
+public struct RecurrentStack: Sendable {
+  public let cell: RecurrentCell
+  /// `T`.
+  public let steps: Int
+  /// `I`: features of the layer-0 input.
+  public let features: Int
+  /// `H`.
+  public let hidden: Int
+  public let layers: Int
+  /// Output only the last step's hidden state `[N, H]` instead of every step's `[N, T, H]`.
+  public let returnsLast: Bool
+
+  public init(cell: RecurrentCell, steps: Int, features: Int, hidden: Int, layers: Int, returnsLast: Bool) {
+    self.cell = cell
+    self.steps = steps
+    self.features = features
+    self.hidden = hidden
+    self.layers = layers
+    self.returnsLast = returnsLast
+  }
+
+  /// `G * H`: the rows of every weight.
+  var gateWidth: Int { cell.gates * hidden }
+  /// Features of layer `layer`'s input: `I` for the first, `H` above it.
+  func inputSize(_ layer: Int) -> Int { layer == 0 ? features : hidden }
+
+  /// Floats per sample of the state the forward pass saves for the backward
+  /// pass, per layer and time-major. LSTM: the gate activations `i, f, g, o`
+  /// `[T, 4H]`, the cell states `c_t`, their `tanh(c_t)` and the hidden states
+  /// `h_t` `[T, H]`. GRU: the gate activations `r, z, n` `[T, 3H]`, the reset
+  /// gate's operand `W_hn h_{t-1} + b_hn` and the hidden states `h_t` `[T, H]`.
+  public var savedPerSample: [Int] {
+    let perLayer =
+      switch cell {
+      case .lstm: [steps * 4 * hidden, steps * hidden, steps * hidden, steps * hidden]
+      case .gru: [steps * 3 * hidden, steps * hidden, steps * hidden]
+      }
+    return (0..<layers).flatMap { _ in perLayer }
+  }
+
+  /// Floats per sample of scratch: the time-major input `[T, I]` (backward: then
+  /// its gradient), then for LSTM the gradients of a layer's hidden states
+  /// `[T, H]` and gate pre-activations `[T, 4H]` and the running cell-state
+  /// gradient `[H]`; for GRU one step's recurrent term `[3H]` forward, and
+  /// backward the gradients of the hidden states `[T, H]` and of the gates'
+  /// input-side and hidden-side pre-activations (`[T, 3H]` each; they differ in
+  /// the new gate).
+  public var workspacePerSample: Int {
+    switch cell {
+    case .lstm: steps * features + steps * hidden + steps * 4 * hidden + hidden
+    case .gru: steps * features + max(3 * hidden, steps * hidden + 2 * steps * 3 * hidden)
+    }
+  }
+
+  /// Runs the stack over `batch` sequences `input` `[N, T, I]` into `output`,
+  /// filling `saved` (one buffer per ``savedPerSample`` entry, each times `batch`).
+  public func forward(
+    batch: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+    parameters: [UnsafeMutablePointer<Float>], saved: [UnsafeMutablePointer<Float>],
+    workspace: UnsafeMutablePointer<Float>, pool: ComputePool
+  ) {
+    let pass = RecurrentPass(
+      stack: self, batch: batch, parameters: parameters, parameterGradients: [], accumulateParameters: [],
+      pool: pool)
+    RecurrentPass.toTimeMajor(input, workspace, batch: batch, steps: steps, features: features)
+    switch cell {
+    case .lstm: pass.lstmForward(saved: saved, timeMajorInput: workspace)
+    case .gru: pass.gruForward(saved: saved, timeMajorInput: workspace)
+    }
+    let last = saved[cell == .lstm ? 4 * layers - 1 : 3 * layers - 1]
+    if returnsLast {
+      output.update(from: last + (steps - 1) * pass.stepHiddenCount, count: pass.stepHiddenCount)
+    } else {
+      RecurrentPass.toBatchMajor(last, output, batch: batch, steps: steps, features: hidden, accumulate: false)
+    }
+  }
+
+  /// Backpropagation through time from `outputGradient`: writes (or, with
+  /// `accumulateInput`, adds) `inputGradient` when it is not nil, and every
+  /// non-nil parameter gradient (adding where `accumulateParameters` says so).
+  /// `input` and `saved` are the forward pass's.
+  public func backward(
+    batch: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
+    inputGradient: UnsafeMutablePointer<Float>?, accumulateInput: Bool,
+    parameters: [UnsafeMutablePointer<Float>], parameterGradients: [UnsafeMutablePointer<Float>?],
+    accumulateParameters: [Bool], saved: [UnsafeMutablePointer<Float>], workspace: UnsafeMutablePointer<Float>,
+    pool: ComputePool
+  ) {
+    let pass = RecurrentPass(
+      stack: self, batch: batch, parameters: parameters, parameterGradients: parameterGradients,
+      accumulateParameters: accumulateParameters, pool: pool)
+    let timeMajorInput = workspace
+    let dStates = timeMajorInput + steps * batch * features
+    // The output gradient as the gradient of the last layer's time-major hidden
+    // sequence (zero before the final step for `last`).
+    if returnsLast {
+      let final = (steps - 1) * pass.stepHiddenCount
+      dStates.update(repeating: 0, count: final)
+      (dStates + final).update(from: outputGradient, count: pass.stepHiddenCount)
+    } else {
+      RecurrentPass.toTimeMajor(outputGradient, dStates, batch: batch, steps: steps, features: hidden)
+    }
+    let needsInputGradient = inputGradient != nil
+    switch cell {
+    case .lstm:
+      pass.lstmBackward(
+        input: input, saved: saved, timeMajorInput: timeMajorInput, dStates: dStates,
+        needsInputGradient: needsInputGradient)
+    case .gru:
+      pass.gruBackward(
+        input: input, saved: saved, timeMajorInput: timeMajorInput, dStates: dStates,
+        needsInputGradient: needsInputGradient)
+    }
+    if let inputGradient {
+      RecurrentPass.toBatchMajor(
+        timeMajorInput, inputGradient, batch: batch, steps: steps, features: features, accumulate: accumulateInput)
+    }
+  }
+}
+
+/// One call of a ``RecurrentStack``: its batch, parameters and threads, and the
+/// steps the cells share (layouts, the GEMMs that feed the gates and the
+/// weight gradients).
+struct RecurrentPass {
+  let stack: RecurrentStack
+  let batch: Int
+  let parameters: [UnsafeMutablePointer<Float>]
+  /// Backward only: nil for frozen parameters.
+  let parameterGradients: [UnsafeMutablePointer<Float>?]
+  let accumulateParameters: [Bool]
+  let pool: ComputePool
+
+  var hidden: Int { stack.hidden }
+  var steps: Int { stack.steps }
+  var gateWidth: Int { stack.gateWidth }
+  /// Floats of one step of a hidden sequence `[N, H]`.
+  var stepHiddenCount: Int { batch * stack.hidden }
+  /// Floats of one step of a gate sequence `[N, G * H]`.
+  var stepGateCount: Int { batch * stack.gateWidth }
+
+  /// `[N, T, F]` to `[T, N, F]`.
+  static func toTimeMajor(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, steps: Int, features: Int
+  ) {
+    for n in 0..<batch {
+      for t in 0..<steps {
+        (y + (t * batch + n) * features).update(from: x + (n * steps + t) * features, count: features)
+      }
+    }
+  }
+
+  /// `[T, N, F]` to `[N, T, F]`, adding into `y` when `accumulate` is set.
+  static func toBatchMajor(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, steps: Int, features: Int,
+    accumulate: Bool
+  ) {
+    for n in 0..<batch {
+      for t in 0..<steps {
+        let (source, destination) = (x + (t * batch + n) * features, y + (n * steps + t) * features)
+        if accumulate {
+          for j in 0..<features { destination[j] += source[j] }
+        } else {
+          destination.update(from: source, count: features)
+        }
+      }
+    }
+  }
+
+  /// The input half of every step's gate pre-activations at once:
+  /// `gates = input W_ih^T + b_ih` over all `T * N` rows of the time-major input.
+  func projectInputs(layer: Int, input: UnsafePointer<Float>, into gates: UnsafeMutablePointer<Float>) {
+    let inputSize = stack.inputSize(layer)
+    GEMM.sgemm(
+      transposeB: true, m: steps * batch, n: gateWidth, k: inputSize, a: input, lda: inputSize,
+      b: parameters[4 * layer], ldb: inputSize, c: gates, ldc: gateWidth,
+      epilogue: GEMMEpilogue(bias: .perColumn(parameters[4 * layer + 2])), pool: pool)
+  }
+
+  /// One step's recurrent term `h_{t-1} W_hh^T + b_hh` for the `N` rows of
+  /// `gates` (`[N, G * H]`): added to them when `accumulate` is set, else written.
+  /// At the first step (`previous` nil) the state is zero and only the bias remains.
+  func recurrentTerm(
+    layer: Int, previous: UnsafePointer<Float>?, into gates: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    let bias = parameters[4 * layer + 3]
+    guard let previous else {
+      for n in 0..<batch {
+        let row = gates + n * gateWidth
+        if accumulate {
+          for j in 0..<gateWidth { row[j] += bias[j] }
+        } else {
+          row.update(from: bias, count: gateWidth)
+        }
+      }
+      return
+    }
+    GEMM.sgemm(
+      transposeB: true, m: batch, n: gateWidth, k: hidden, a: previous, lda: hidden,
+      b: parameters[4 * layer + 1], ldb: hidden, beta: accumulate ? 1 : 0, c: gates, ldc: gateWidth,
+      epilogue: GEMMEpilogue(bias: .perColumn(bias)), pool: pool)
+  }
+
+  /// Backpropagates one step's recurrent term: `dh_{t-1} += dGates_t W_hh`.
+  func backpropagateRecurrentTerm(
+    layer: Int, dGates: UnsafePointer<Float>, into dPrevious: UnsafeMutablePointer<Float>
+  ) {
+    GEMM.sgemm(
+      m: batch, n: hidden, k: gateWidth, a: dGates, lda: gateWidth, b: parameters[4 * layer + 1], ldb: hidden,
+      beta: 1, c: dPrevious, ldc: hidden, pool: pool)
+  }
+
+  /// A layer's parameter gradients after backpropagation through its steps, and
+  /// the gradient of its input sequence, each one GEMM over all steps:
+  /// `dW_ih = dInputGates^T input`, `dW_hh = dHiddenGates[1...]^T hidden[..<T-1]`,
+  /// the biases' column sums, and `dInput = dInputGates W_ih` (time-major,
+  /// overwritten). The gate gradients are `[T, N, G * H]`; they are the same
+  /// buffer for LSTM, and differ in the new gate for GRU.
+  func layerGradients(
+    layer: Int, input: UnsafePointer<Float>, hidden states: UnsafePointer<Float>,
+    dInputGates: UnsafePointer<Float>, dHiddenGates: UnsafePointer<Float>, dInput: UnsafeMutablePointer<Float>?
+  ) {
+    let (inputSize, rows, p) = (stack.inputSize(layer), steps * batch, 4 * layer)
+    func beta(_ i: Int) -> Float { accumulateParameters[i] ? 1 : 0 }
+    if let dWeight = parameterGradients[p] {
+      GEMM.sgemm(
+        transposeA: true, m: gateWidth, n: inputSize, k: rows, a: dInputGates, lda: gateWidth, b: input,
+        ldb: inputSize, beta: beta(p), c: dWeight, ldc: inputSize, pool: pool)
+    }
+    if let dWeight = parameterGradients[p + 1] {
+      GEMM.sgemm(
+        transposeA: true, m: gateWidth, n: hidden, k: rows - batch, a: dHiddenGates + stepGateCount, lda: gateWidth,
+        b: states, ldb: hidden, beta: beta(p + 1), c: dWeight, ldc: hidden, pool: pool)
+    }
+    if let dBias = parameterGradients[p + 2] {
+      BiasGradient.columnSums(
+        dInputGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 2])
+    }
+    if let dBias = parameterGradients[p + 3] {
+      BiasGradient.columnSums(
+        dHiddenGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 3])
+    }
+    if let dInput {
+      GEMM.sgemm(
+        m: rows, n: inputSize, k: gateWidth, a: dInputGates, lda: gateWidth, b: parameters[p], ldb: inputSize,
+        c: dInput, ldc: inputSize, pool: pool)
+    }
+  }
+}
+
+// MARK: - LSTM
+
+extension RecurrentPass {
+  /// Per layer: the input projection of all steps in one GEMM (with `b_ih`), then
+  /// per step the recurrent GEMM `h_{t-1} W_hh^T + b_hh` added into the step's gates,
+  /// and the cell: `c_t = f * c_{t-1} + i * g`, `h_t = o * tanh(c_t)`.
+  func lstmForward(saved: [UnsafeMutablePointer<Float>], timeMajorInput: UnsafeMutablePointer<Float>) {
+    for layer in 0..<stack.layers {
+      let (gates, cells, cellTanh, states) = (
+        saved[4 * layer], saved[4 * layer + 1], saved[4 * layer + 2], saved[4 * layer + 3]
+      )
+      let input = layer == 0 ? timeMajorInput : saved[4 * layer - 1]
+      projectInputs(layer: layer, input: input, into: gates)
+      for t in 0..<steps {
+        let stepGates = gates + t * stepGateCount
+        let offset = t * stepHiddenCount
+        let previous = t > 0 ? offset - stepHiddenCount : offset
+        recurrentTerm(layer: layer, previous: t > 0 ? states + previous : nil, into: stepGates, accumulate: true)
+        for n in 0..<batch {
+          let g = stepGates + n * gateWidth
+          let (input, forget, candidate, output) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+          VectorMath.sigmoid(input, input, count: 2 * hidden)  // input and forget gates
+          VectorMath.tanh(candidate, candidate, count: hidden)
+          VectorMath.sigmoid(output, output, count: hidden)
+          let (cell, previousCell) = (cells + offset + n * hidden, cells + previous + n * hidden)
+          for j in 0..<hidden {
+            cell[j] = forget[j] * (t > 0 ? previousCell[j] : 0) + input[j] * candidate[j]
+          }
+        }
+        VectorMath.tanh(cells + offset, cellTanh + offset, count: stepHiddenCount)
+        for n in 0..<batch {
+          let output = stepGates + n * gateWidth + 3 * hidden
+          let (squashed, state) = (cellTanh + offset + n * hidden, states + offset + n * hidden)
+          for j in 0..<hidden { state[j] = output[j] * squashed[j] }
+        }
+      }
+    }
+  }
+
+  /// Backpropagation through time, top layer first: per step in reverse, the gate
+  /// gradients from the hidden-state gradient and the running cell gradient, and
+  /// the recurrent GEMM `dh_{t-1} += dGates_t W_hh`; then per layer one GEMM each
+  /// for `dW_ih`, `dW_hh` and the gradient of the layer's input (left time-major
+  /// in `timeMajorInput` for layer 0 when `needsInputGradient`).
+  func lstmBackward(
+    input batchMajorInput: UnsafePointer<Float>, saved: [UnsafeMutablePointer<Float>],
+    timeMajorInput: UnsafeMutablePointer<Float>, dStates: UnsafeMutablePointer<Float>, needsInputGradient: Bool
+  ) {
+    let dGates = dStates + steps * stepHiddenCount
+    let dCell = dGates + steps * stepGateCount
+    for layer in (0..<stack.layers).reversed() {
+      let (gates, cells, cellTanh) = (saved[4 * layer], saved[4 * layer + 1], saved[4 * layer + 2])
+      dCell.update(repeating: 0, count: stepHiddenCount)
+      for t in (0..<steps).reversed() {
+        let (stepGates, stepDGates) = (gates + t * stepGateCount, dGates + t * stepGateCount)
+        let offset = t * stepHiddenCount
+        let previous = t > 0 ? offset - stepHiddenCount : offset
+        for n in 0..<batch {
+          let (g, dg) = (stepGates + n * gateWidth, stepDGates + n * gateWidth)
+          let (input, forget, candidate, output) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
+          let (dInput, dForget, dCandidate, dOutput) = (dg, dg + hidden, dg + 2 * hidden, dg + 3 * hidden)
+          let row = n * hidden
+          let (dState, squashed, carry) = (dStates + offset + row, cellTanh + offset + row, dCell + row)
+          let previousCell = cells + previous + row
+          // Short loops over few arrays, so that each one vectorizes.
+          for j in 0..<hidden { dOutput[j] = dState[j] * squashed[j] * output[j] * (1 - output[j]) }
+          for j in 0..<hidden { carry[j] += dState[j] * output[j] * (1 - squashed[j] * squashed[j]) }
+          for j in 0..<hidden { dInput[j] = carry[j] * candidate[j] * input[j] * (1 - input[j]) }
+          for j in 0..<hidden { dCandidate[j] = carry[j] * input[j] * (1 - candidate[j] * candidate[j]) }
+          if t > 0 {
+            for j in 0..<hidden { dForget[j] = carry[j] * previousCell[j] * forget[j] * (1 - forget[j]) }
+          } else {
+            dForget.update(repeating: 0, count: hidden)
+          }
+          for j in 0..<hidden { carry[j] *= forget[j] }
+        }
+        if t > 0 {
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dStates + previous)
+        }
+      }
+      if layer == 0 {
+        Self.toTimeMajor(batchMajorInput, timeMajorInput, batch: batch, steps: steps, features: stack.features)
+      }
+      let input = layer == 0 ? timeMajorInput : saved[4 * layer - 1]
+      let dLayerInput = layer > 0 ? dStates : needsInputGradient ? timeMajorInput : nil
+      layerGradients(
+        layer: layer, input: input, hidden: saved[4 * layer + 3], dInputGates: dGates, dHiddenGates: dGates,
+        dInput: dLayerInput)
+    }
+  }
+}
+
+// MARK: - GRU
+
+extension RecurrentPass {
+  /// Per layer: the input projection of all steps in one GEMM (with `b_ih`), then
+  /// per step the recurrent GEMM `h_{t-1} W_hh^T + b_hh` and the cell, as PyTorch:
+  /// `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r * h_n)`,
+  /// `h_t = (1 - z) * n + z * h_{t-1}`.
+  func gruForward(saved: [UnsafeMutablePointer<Float>], timeMajorInput: UnsafeMutablePointer<Float>) {
+    let recurrent = timeMajorInput + steps * batch * stack.features
+    for layer in 0..<stack.layers {
+      let (gates, resetOperand, states) = (saved[3 * layer], saved[3 * layer + 1], saved[3 * layer + 2])
+      let input = layer == 0 ? timeMajorInput : saved[3 * layer - 1]
+      projectInputs(layer: layer, input: input, into: gates)
+      for t in 0..<steps {
+        let stepGates = gates + t * stepGateCount
+        let offset = t * stepHiddenCount
+        let previous = t > 0 ? offset - stepHiddenCount : offset
+        recurrentTerm(layer: layer, previous: t > 0 ? states + previous : nil, into: recurrent, accumulate: false)
+        for n in 0..<batch {
+          let (g, h) = (stepGates + n * gateWidth, recurrent + n * gateWidth)
+          let (reset, update, candidate) = (g, g + hidden, g + 2 * hidden)
+          let (state, previousState) = (states + offset + n * hidden, states + previous + n * hidden)
+          for j in 0..<(2 * hidden) { g[j] += h[j] }
+          VectorMath.sigmoid(reset, reset, count: 2 * hidden)  // reset and update gates
+          (resetOperand + offset + n * hidden).update(from: h + 2 * hidden, count: hidden)
+          for j in 0..<hidden { candidate[j] += reset[j] * h[2 * hidden + j] }
+          VectorMath.tanh(candidate, candidate, count: hidden)
+          for j in 0..<hidden {
+            state[j] = (1 - update[j]) * candidate[j] + update[j] * (t > 0 ? previousState[j] : 0)
+          }
+        }
+      }
+    }
+  }
+
+  /// Backpropagation through time, top layer first: per step in reverse, the gate
+  /// gradients from the hidden-state gradient, the direct path
+  /// `dh_{t-1} += dh_t * z` and the recurrent GEMM `dh_{t-1} += dGates_t W_hh`;
+  /// then per layer one GEMM each for `dW_ih`, `dW_hh` and the gradient of the
+  /// layer's input (left time-major in `timeMajorInput` for layer 0 when
+  /// `needsInputGradient`).
+  func gruBackward(
+    input batchMajorInput: UnsafePointer<Float>, saved: [UnsafeMutablePointer<Float>],
+    timeMajorInput: UnsafeMutablePointer<Float>, dStates: UnsafeMutablePointer<Float>, needsInputGradient: Bool
+  ) {
+    let dInputGates = dStates + steps * stepHiddenCount
+    let dHiddenGates = dInputGates + steps * stepGateCount
+    for layer in (0..<stack.layers).reversed() {
+      let (gates, resetOperand, states) = (saved[3 * layer], saved[3 * layer + 1], saved[3 * layer + 2])
+      for t in (0..<steps).reversed() {
+        let stepGates = gates + t * stepGateCount
+        let (stepDInput, stepDHidden) = (dInputGates + t * stepGateCount, dHiddenGates + t * stepGateCount)
+        let offset = t * stepHiddenCount
+        let previous = t > 0 ? offset - stepHiddenCount : offset
+        for n in 0..<batch {
+          let g = stepGates + n * gateWidth
+          let (reset, update, candidate) = (g, g + hidden, g + 2 * hidden)
+          let (dx, dh) = (stepDInput + n * gateWidth, stepDHidden + n * gateWidth)
+          let (dReset, dUpdate, dCandidate) = (dx, dx + hidden, dx + 2 * hidden)
+          let row = n * hidden
+          let (dState, operand) = (dStates + offset + row, resetOperand + offset + row)
+          let (previousState, dPrevious) = (states + previous + row, dStates + previous + row)
+          // Short loops over few arrays, so that each one vectorizes.
+          for j in 0..<hidden { dCandidate[j] = dState[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j]) }
+          if t > 0 {
+            for j in 0..<hidden {
+              dUpdate[j] = dState[j] * (previousState[j] - candidate[j]) * update[j] * (1 - update[j])
+            }
+            for j in 0..<hidden { dPrevious[j] += dState[j] * update[j] }
+          } else {
+            for j in 0..<hidden { dUpdate[j] = -dState[j] * candidate[j] * update[j] * (1 - update[j]) }
+          }
+          for j in 0..<hidden { dReset[j] = dCandidate[j] * operand[j] * reset[j] * (1 - reset[j]) }
+          // The hidden side differs only in the new gate, where r multiplies W_hn h + b_hn.
+          dh.update(from: dx, count: 2 * hidden)
+          for j in 0..<hidden { dh[2 * hidden + j] = dCandidate[j] * reset[j] }
+        }
+        if t > 0 {
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDHidden, into: dStates + previous)
+        }
+      }
+      if layer == 0 {
+        Self.toTimeMajor(batchMajorInput, timeMajorInput, batch: batch, steps: steps, features: stack.features)
+      }
+      let input = layer == 0 ? timeMajorInput : saved[3 * layer - 1]
+      let dLayerInput = layer > 0 ? dStates : needsInputGradient ? timeMajorInput : nil
+      layerGradients(
+        layer: layer, input: input, hidden: states, dInputGates: dInputGates, dHiddenGates: dHiddenGates,
+        dInput: dLayerInput)
     }
   }
 }

@@ -71,6 +71,9 @@ struct ModelEmitter {
   }
 
   private var input: ValueID { graph.inputs[0] }
+  /// Whether the model has several inputs, fed side by side in each sample
+  /// (`loadInputs(_:count:)`) instead of through one `input` buffer.
+  private var hasSeveralInputs: Bool { graph.inputs.count > 1 }
   private var target: ValueID? { graph.targets.first }
   private var lossNode: Node? { graph.loss.flatMap { loss in graph.nodes.first { $0.outputs.contains(loss) } } }
   private var output: ValueID { lossNode?.inputs[0] ?? graph.outputs[0] }
@@ -79,14 +82,17 @@ struct ModelEmitter {
   private func perSample(of value: ValueID) -> Int { plan.buffers[plan.valueBuffers[value]!].perSample }
 
   private func classBody(_ code: inout SwiftWriter) {
-    let inputValue = graph.values[input]
+    let inputShapes = graph.inputs.map { id in
+      let shape = shapeText(graph.values[id].type.shape.dropFirst())
+      return hasSeveralInputs ? "`\(SwiftNames.comment(graph.values[id].name, limit: 40))` \(shape)" : shape
+    }.joined(separator: " then ")
     code.doc(
       """
       The `\(SwiftNames.comment(spec.document.name ?? sourceName))` model: \(graph.parameterCount) parameters, \
       trained with \(train.optimizer.name) on \(lossNode?.opName ?? "no loss").
 
       Batches hold up to ``capacity`` samples, sample-major: inputs \
-      \(shapeText(inputValue.type.shape.dropFirst())), outputs \(shapeText(graph.values[output].type.shape.dropFirst())).
+      \(inputShapes), outputs \(shapeText(graph.values[output].type.shape.dropFirst())).
       """)
     code.block("public final class \(typeName): @unchecked Sendable") { code in
       constants(&code)
@@ -111,8 +117,16 @@ struct ModelEmitter {
   private func constants(_ code: inout SwiftWriter) {
     code.doc("The largest batch one call takes.")
     code.line("public static let capacity = \(plan.capacity)")
-    code.doc("Floats per input sample.")
-    code.line("public static let inputCount = \(perSample(of: input))")
+    if hasSeveralInputs {
+      let counts = graph.inputs.map { perSample(of: $0) }
+      code.doc("Floats per input sample: the model's inputs side by side, in the spec's order (``inputCounts``).")
+      code.line("public static let inputCount = \(counts.reduce(0, +))")
+      code.doc("Floats per sample of each input, in the spec's order.")
+      code.line("public static let inputCounts = \(counts)")
+    } else {
+      code.doc("Floats per input sample.")
+      code.line("public static let inputCount = \(perSample(of: input))")
+    }
     code.doc("Floats per output sample (the prediction the loss scores).")
     code.line("public static let outputCount = \(perSample(of: output))")
     if let target {
@@ -235,10 +249,14 @@ struct ModelEmitter {
   }
 
   private func entryPoints(_ code: inout SwiftWriter) {
-    let inputOffset = offset(of: input)
     let outputOffset = offset(of: output)
-    code.doc("The input buffer: `capacity * inputCount` floats, sample-major.")
-    code.line("public var input: UnsafeMutablePointer<Float> { activations\(inputOffset == 0 ? "" : " + \(inputOffset)") }")
+    if hasSeveralInputs {
+      inputBuffers(&code)
+    } else {
+      let inputOffset = offset(of: input)
+      code.doc("The input buffer: `capacity * inputCount` floats, sample-major.")
+      code.line("public var input: UnsafeMutablePointer<Float> { activations\(inputOffset == 0 ? "" : " + \(inputOffset)") }")
+    }
     code.doc("The trainable parameters (`parameterCount` floats), e.g. to keep the best epoch's weights.")
     code.line("public var weights: UnsafeMutablePointer<Float> { parameters }")
     code.doc("The output buffer: `capacity * outputCount` floats, sample-major.")
@@ -256,7 +274,7 @@ struct ModelEmitter {
       code.block(
         "public func trainStep(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, count n: Int, learningRate: Float = \(StepEmission.literal(train.optimizer.learningRate))) -> Float"
       ) { code in
-        code.line("input.update(from: inputs, count: n * Self.inputCount)")
+        code.line(loadInputs)
         code.line("target.update(from: targets, count: n * Self.targetCount)")
         code.line("forward(n, training: true)")
         code.line("let loss = self.loss")
@@ -268,7 +286,7 @@ struct ModelEmitter {
       code.doc("The mean loss on `n` samples in evaluation mode (no dropout).")
       code.block("public func evaluate(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, count n: Int) -> Float")
       { code in
-        code.line("input.update(from: inputs, count: n * Self.inputCount)")
+        code.line(loadInputs)
         code.line("target.update(from: targets, count: n * Self.targetCount)")
         code.line("forward(n, training: false)")
         code.line("return loss")
@@ -280,11 +298,43 @@ struct ModelEmitter {
     code.doc("Writes the model's outputs for `n` samples (`n * outputCount` floats) in evaluation mode.")
     code.block("public func predict(inputs: UnsafePointer<Float>, count n: Int, into outputs: UnsafeMutablePointer<Float>)")
     { code in
-      code.line("input.update(from: inputs, count: n * Self.inputCount)")
+      code.line(loadInputs)
       if let target { code.line("(activations + \(offset(of: target))).update(repeating: 0, count: n * Self.targetCount)") }
       code.line("forward(n, training: false)")
       code.line("outputs.update(from: output, count: n * Self.outputCount)")
     }
+  }
+
+  /// The statement copying `n` samples from `inputs` into the input buffers.
+  private var loadInputs: String {
+    hasSeveralInputs ? "loadInputs(inputs, count: n)" : "input.update(from: inputs, count: n * Self.inputCount)"
+  }
+
+  /// For a model with several inputs: each input's buffer, and
+  /// `loadInputs(_:count:)` splitting samples of `inputCount` floats (the
+  /// inputs side by side) into them.
+  private func inputBuffers(_ code: inout SwiftWriter) {
+    let offsets = graph.inputs.map { offset(of: $0) }
+    let counts = graph.inputs.map { perSample(of: $0) }
+    code.doc("Each input's buffer (`capacity * inputCounts[i]` floats, sample-major), in the spec's order.")
+    let buffers = offsets.map { "activations + \($0)" }.joined(separator: ", ")
+    code.line("public var inputBuffers: [UnsafeMutablePointer<Float>] { [\(buffers)] }")
+    code.line()
+    code.doc("Copies `n` samples of `inputCount` floats (the inputs side by side) into the input buffers.")
+    code.block("public func loadInputs(_ inputs: UnsafePointer<Float>, count n: Int)") { code in
+      code.block("for sample in 0..<n") { code in
+        var start = 0
+        for (index, id) in graph.inputs.enumerated() {
+          let source = "inputs + sample * \(counts.reduce(0, +))" + (start == 0 ? "" : " + \(start)")
+          let destination = "activations + \(offsets[index]) + sample * \(counts[index])"
+          code.line(
+            "(\(destination)).update(from: \(source), count: \(counts[index]))"
+              + "  // \(SwiftNames.comment(graph.values[id].name, limit: 40))")
+          start += counts[index]
+        }
+      }
+    }
+    code.line()
   }
 
   private func optimizerUpdate(_ code: inout SwiftWriter) {

@@ -56,10 +56,10 @@ public enum SwiftEmitter {
         message: "the spec has no `train:` section with a loss",
         help: "emitted code trains the model; add `train: {loss: ..., optimizer: ...}`")
     }
-    guard spec.graph.inputs.count == 1 else {
+    guard !spec.graph.inputs.isEmpty else {
       throw CodegenError(
-        message: "the model has \(spec.graph.inputs.count) inputs; emitted code feeds one input",
-        help: "compile a model with a single input")
+        message: "the model has no inputs; emitted code feeds at least one",
+        help: "declare the model's input under `inputs:`, e.g. `inputs: {x: [N, 4]}`")
     }
     let plan: ExecutionPlan
     do { plan = try Planner.plan(spec.graph, capacity: capacity, bindings: bindings, training: true) } catch {

@@ -85,3 +85,57 @@ extension Softmax: ExecutableOperator {
     }
   }
 }
+
+extension Softmax: EmittableOperator {
+  /// The layout `[outer, length, inner]` as Swift expressions: the batch `n`
+  /// enters the outer count, or is the length when `axis` resolves to 0.
+  private func layoutExpressions(_ shape: [Int]) -> (outer: String, length: String, inner: Int) {
+    let resolved = axis < 0 ? axis + shape.count + 1 : axis
+    guard resolved > 0 else { return ("1", "n", shape.reduce(1, *)) }
+    let s = resolved - 1
+    return (StepEmission.rows(shape[..<s].reduce(1, *)), String(shape[s]), shape[(s + 1)...].reduce(1, *))
+  }
+
+  /// The loops of a softmax vector at `base` (stride `inner`): the interpreter's
+  /// loops with literal sizes.
+  private func emitVectors(
+    _ s: StepEmission, _ code: inout SwiftWriter, body: (String, Int, inout SwiftWriter) -> Void
+  ) {
+    let (outer, length, inner) = layoutExpressions(s.shapes.inputs[0])
+    code.block("for o in 0..<\(outer)") { code in
+      code.block("for i in 0..<\(inner)") { code in
+        code.line("let base = o * \(length) * \(inner) + i")
+        body(length, inner, &code)
+      }
+    }
+  }
+
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    emitVectors(s, &code) { length, inner, code in
+      let at = inner == 1 ? "j" : "j * \(inner)"
+      code.line("let (x, y) = (\(s.input(0)) + base, \(s.output(0)) + base)")
+      code.line("var maximum = -Float.infinity")
+      code.line("for j in 0..<\(length) { maximum = max(maximum, x[\(at)]) }")
+      code.line("var sum: Float = 0")
+      code.block("for j in 0..<\(length)") { code in
+        code.line("let e = expf(x[\(at)] - maximum)")
+        code.line("y[\(at)] = e")
+        code.line("sum += e")
+      }
+      code.line("let inverse = 1 / sum")
+      code.line("for j in 0..<\(length) { y[\(at)] *= inverse }")
+    }
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let gradient = s.inputGradient(0) else { return }
+    let accumulate = s.accumulatesInput(0)
+    emitVectors(s, &code) { length, inner, code in
+      let at = inner == 1 ? "j" : "j * \(inner)"
+      code.line("let (y, dy, dx) = (\(s.output(0)) + base, \(s.outputGradient(0)) + base, \(gradient) + base)")
+      code.line("var dot: Float = 0")
+      code.line("for j in 0..<\(length) { dot += dy[\(at)] * y[\(at)] }")
+      code.line("for j in 0..<\(length) { dx[\(at)] \(accumulate ? "+=" : "=") y[\(at)] * (dy[\(at)] - dot) }")
+    }
+  }
+}

@@ -123,212 +123,133 @@ extension MultiHeadAttention: ExecutableOperator {
   /// (heads side by side, before the output projection) and, with dropout, the
   /// mask `[H, T, S]` (0 or 1 / (1 - rate)).
   public func savedState(_ shapes: OpShapes) -> [Int] {
-    let size = AttentionSizes(shapes, heads: heads, batch: 1)
-    let queries = size.queries * size.width
-    let keys = size.keys * size.width
-    return [queries, keys, keys, size.scores, queries] + (dropout > 0 ? [size.scores] : [])
+    let geometry = geometry(shapes)
+    let queries = geometry.queries * geometry.width
+    let keys = geometry.keys * geometry.width
+    return [queries, keys, keys, geometry.scores, queries] + (dropout > 0 ? [geometry.scores] : [])
   }
 
   /// Forward: the dropped-out probabilities `[H, T, S]`. Backward: the gradients
   /// of the context `[T, D]`, the scores `[H, T, S]`, the queries `[T, D]`, and
   /// the keys and values `[S, D]`.
-  public func workspace(_ shapes: OpShapes) -> Int {
-    let size = AttentionSizes(shapes, heads: heads, batch: 1)
-    return 2 * size.queries * size.width + 2 * size.keys * size.width + size.scores
-  }
+  public func workspace(_ shapes: OpShapes) -> Int { geometry(shapes).workspace }
 
-  /// Projects the queries, keys and values (GEMMs with fused biases), forms the
-  /// scaled scores `Q K^T / sqrt(D / H)` of every sample and head with one batched
-  /// GEMM, applies the causal mask and softmax, drops out while training, sums the
-  /// values weighted by the probabilities (a second batched GEMM) and projects the
-  /// result.
-  public func forward(_ k: Kernel) {
-    let size = AttentionSizes(k.shapes, heads: heads, batch: k.batch)
-    let memory = k.inputs.count > 1 ? k.inputs[1] : k.inputs[0]
-    let (query, key, value, probabilities, context) = (k.saved[0], k.saved[1], k.saved[2], k.saved[3], k.saved[4])
-    project(k.inputs[0], rows: size.batch * size.queries, projection: 0, into: query, k)
-    project(memory, rows: size.batch * size.keys, projection: 1, into: key, k)
-    project(memory, rows: size.batch * size.keys, projection: 2, into: value, k)
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, transposeB: true, m: size.queries, n: size.keys, k: size.headWidth,
-      alpha: size.scoreScale, a: query, lda: size.width, strideA: size.queryHeads, b: key, ldb: size.width,
-      strideB: size.keyHeads, c: probabilities, ldc: size.keys, strideC: size.scoreHeads, pool: k.pool)
-    softmax(probabilities, size)
-    var weights = UnsafePointer(probabilities)
-    if k.training && dropout > 0 {
-      let (mask, dropped) = (k.saved[5], k.workspace!)
-      let (rate, keep) = (Float(dropout), Float(1 / (1 - dropout)))
-      var random = SplitMix64(seed: k.seed)
-      for i in 0..<(size.batch * size.scores) {
-        mask[i] = random.nextFloat() < rate ? 0 : keep
-        dropped[i] = probabilities[i] * mask[i]
-      }
-      weights = UnsafePointer(dropped)
-    }
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, m: size.queries, n: size.headWidth, k: size.keys, a: weights,
-      lda: size.keys, strideA: size.scoreHeads, b: value, ldb: size.width, strideB: size.keyHeads, c: context,
-      ldc: size.width, strideC: size.queryHeads, pool: k.pool)
-    project(context, rows: size.batch * size.queries, projection: 3, into: k.outputs[0], k)
-  }
-
-  /// Runs the forward pass backwards with GEMMs: the output projection, the
-  /// weighted sum (gradients of the values and the probabilities), dropout, the
-  /// softmax Jacobian, the scores (gradients of queries and keys), then the three
-  /// input projections, whose input gradients add up (in input 0 for
-  /// self-attention, in the memory for cross-attention).
-  public func backward(_ k: Kernel) {
-    let size = AttentionSizes(k.shapes, heads: heads, batch: k.batch)
-    let memory = k.inputs.count > 1 ? k.inputs[1] : k.inputs[0]
-    let (query, key, value, probabilities, context) = (k.saved[0], k.saved[1], k.saved[2], k.saved[3], k.saved[4])
-    let dContext = k.workspace!
-    let dScores = dContext + size.batch * size.queries * size.width
-    let dQuery = dScores + size.batch * size.scores
-    let dKey = dQuery + size.batch * size.queries * size.width
-    let dValue = dKey + size.batch * size.keys * size.width
-
-    projectBack(
-      k.outputGradients[0], rows: size.batch * size.queries, projection: 3, input: context, into: dContext,
-      beta: 0, k)
-    let dropping = k.training && dropout > 0
-    var weights = UnsafePointer(probabilities)
-    if dropping {
-      let mask = k.saved[5]
-      for i in 0..<(size.batch * size.scores) { dScores[i] = probabilities[i] * mask[i] }
-      weights = UnsafePointer(dScores)
-    }
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, transposeA: true, m: size.keys, n: size.headWidth, k: size.queries,
-      a: weights, lda: size.keys, strideA: size.scoreHeads, b: dContext, ldb: size.width,
-      strideB: size.queryHeads, c: dValue, ldc: size.width, strideC: size.keyHeads, pool: k.pool)
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, transposeB: true, m: size.queries, n: size.keys, k: size.headWidth,
-      a: dContext, lda: size.width, strideA: size.queryHeads, b: value, ldb: size.width, strideB: size.keyHeads,
-      c: dScores, ldc: size.keys, strideC: size.scoreHeads, pool: k.pool)
-    if dropping {
-      let mask = k.saved[5]
-      for i in 0..<(size.batch * size.scores) { dScores[i] *= mask[i] }
-    }
-    softmaxBackward(probabilities, dScores, size)
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, m: size.queries, n: size.headWidth, k: size.keys, alpha: size.scoreScale,
-      a: dScores, lda: size.keys, strideA: size.scoreHeads, b: key, ldb: size.width, strideB: size.keyHeads,
-      c: dQuery, ldc: size.width, strideC: size.queryHeads, pool: k.pool)
-    GEMM.sgemmBatched(
-      outer: size.batch, inner: heads, transposeA: true, m: size.keys, n: size.headWidth, k: size.queries,
-      alpha: size.scoreScale, a: dScores, lda: size.keys, strideA: size.scoreHeads, b: query, ldb: size.width,
-      strideB: size.queryHeads, c: dKey, ldc: size.width, strideC: size.keyHeads, pool: k.pool)
-
-    let cross = k.inputs.count > 1
-    let dMemory = cross ? k.inputGradients[1] : k.inputGradients[0]
-    projectBack(
-      dQuery, rows: size.batch * size.queries, projection: 0, input: k.inputs[0], into: k.inputGradients[0],
-      beta: k.inputBeta(0), k)
-    projectBack(
-      dKey, rows: size.batch * size.keys, projection: 1, input: memory, into: dMemory,
-      beta: cross ? k.inputBeta(1) : 1, k)
-    projectBack(dValue, rows: size.batch * size.keys, projection: 2, input: memory, into: dMemory, beta: 1, k)
+  /// The sizes of one call: `T` and `D` from the query, `S` from the memory.
+  func geometry(_ shapes: OpShapes) -> AttentionGeometry {
+    let queries = shapes.inputs[0][0]
+    return AttentionGeometry(
+      queries: queries, keys: shapes.inputs.count > 1 ? shapes.inputs[1][0] : queries, width: shapes.inputs[0][1],
+      heads: heads, causal: causal)
   }
 
   /// Parameter index of a projection's weight (0 query, 1 key, 2 value, 3 output);
   /// its bias, if any, follows it.
   private func weightIndex(_ projection: Int) -> Int { bias ? 2 * projection : projection }
 
-  /// `y = x W^T + b` for `rows` rows of width D.
-  private func project(
-    _ x: UnsafePointer<Float>, rows: Int, projection: Int, into y: UnsafeMutablePointer<Float>, _ k: Kernel
-  ) {
-    let width = k.shapes.inputs[0][1]
-    let w = weightIndex(projection)
-    GEMM.sgemm(
-      transposeB: true, m: rows, n: width, k: width, a: x, lda: width, b: k.parameters[w], ldb: width, c: y,
-      ldc: width, epilogue: GEMMEpilogue(bias: bias ? .perColumn(k.parameters[w + 1]) : .none), pool: k.pool)
+  /// The four projections' parameters and, in a backward step, their gradients.
+  private func projections(_ k: Kernel) -> AttentionProjections {
+    func projection(_ index: Int) -> AttentionProjection {
+      let w = weightIndex(index)
+      let backward = !k.parameterGradients.isEmpty
+      return AttentionProjection(
+        weight: k.parameters[w], bias: bias ? UnsafePointer(k.parameters[w + 1]) : nil,
+        weightGradient: backward ? k.parameterGradients[w] : nil,
+        accumulateWeight: backward && k.accumulateParameter[w],
+        biasGradient: backward && bias ? k.parameterGradients[w + 1] : nil,
+        accumulateBias: backward && bias && k.accumulateParameter[w + 1])
+    }
+    return AttentionProjections(query: projection(0), key: projection(1), value: projection(2), output: projection(3))
   }
 
-  /// The backward pass of ``project(_:rows:projection:into:_:)``: the weight and
-  /// bias gradients from `dy` and the input `x`, and `dx = dy W + beta * dx`.
-  private func projectBack(
-    _ dy: UnsafePointer<Float>, rows: Int, projection: Int, input x: UnsafePointer<Float>,
-    into dx: UnsafeMutablePointer<Float>?, beta: Float, _ k: Kernel
-  ) {
-    let width = k.shapes.inputs[0][1]
-    let w = weightIndex(projection)
-    if let dWeight = k.parameterGradients[w] {
-      GEMM.sgemm(
-        transposeA: true, m: width, n: width, k: rows, a: dy, lda: width, b: x, ldb: width,
-        beta: k.parameterBeta(w), c: dWeight, ldc: width, pool: k.pool)
-    }
-    if bias, let dBias = k.parameterGradients[w + 1] {
-      BiasGradient.columnSums(dy, rows: rows, columns: width, into: dBias, accumulate: k.accumulateParameter[w + 1])
-    }
-    if let dx {
-      GEMM.sgemm(
-        m: rows, n: width, k: width, a: dy, lda: width, b: k.parameters[w], ldb: width, beta: beta, c: dx,
-        ldc: width, pool: k.pool)
-    }
+  private func state(_ k: Kernel) -> AttentionState {
+    AttentionState(
+      query: k.saved[0], key: k.saved[1], value: k.saved[2], probabilities: k.saved[3], context: k.saved[4],
+      mask: dropout > 0 ? k.saved[5] : nil)
   }
 
-  /// Softmax over each row of scores `[N, H, T, S]` in place; with `causal`, row
-  /// `t` covers keys `0...t` and the rest become 0.
-  private func softmax(_ scores: UnsafeMutablePointer<Float>, _ size: AttentionSizes) {
-    for r in 0..<(size.batch * heads * size.queries) {
-      let row = scores + r * size.keys
-      let valid = causal ? r % size.queries + 1 : size.keys
-      var largest = -Float.infinity
-      for j in 0..<valid { largest = max(largest, row[j]) }
-      for j in 0..<valid { row[j] -= largest }
-      VectorMath.exp(row, row, count: valid)
-      var sum: Float = 0
-      for j in 0..<valid { sum += row[j] }
-      let scale = 1 / sum
-      for j in 0..<valid { row[j] *= scale }
-      for j in valid..<size.keys { row[j] = 0 }
-    }
+  /// Projections, scores, causal mask, softmax, attention dropout (masks drawn
+  /// from the step's seed), weighted sum and output projection
+  /// (``AttentionGeometry``).
+  public func forward(_ k: Kernel) {
+    geometry(k.shapes).forward(
+      batch: k.batch, input: k.inputs[0], memory: k.inputs.count > 1 ? UnsafePointer(k.inputs[1]) : nil,
+      output: k.outputs[0], projections: projections(k), state: state(k), workspace: k.workspace, dropout: dropout,
+      training: k.training, seed: k.seed, pool: k.pool)
   }
 
-  /// The softmax Jacobian, in place on each row of `gradient`:
-  /// `dS = P * (dP - sum(dP * P))`.
-  private func softmaxBackward(
-    _ probabilities: UnsafePointer<Float>, _ gradient: UnsafeMutablePointer<Float>, _ size: AttentionSizes
-  ) {
-    for r in 0..<(size.batch * heads * size.queries) {
-      let (p, g) = (probabilities + r * size.keys, gradient + r * size.keys)
-      var dot: Float = 0
-      for j in 0..<size.keys { dot += p[j] * g[j] }
-      for j in 0..<size.keys { g[j] = p[j] * (g[j] - dot) }
-    }
+  /// The forward pass backwards (``AttentionGeometry``); the three input
+  /// projections' gradients add up in input 0 (self-attention) or in the memory.
+  public func backward(_ k: Kernel) {
+    let cross = k.inputs.count > 1
+    geometry(k.shapes).backward(
+      batch: k.batch, input: k.inputs[0], memory: cross ? UnsafePointer(k.inputs[1]) : nil,
+      outputGradient: k.outputGradients[0], projections: projections(k), state: state(k), workspace: k.workspace!,
+      inputGradient: k.inputGradients[0], accumulateInput: k.accumulateInput[0],
+      memoryGradient: cross ? k.inputGradients[1] : nil, accumulateMemory: cross && k.accumulateInput[1],
+      training: k.training, pool: k.pool)
   }
 }
 
-/// Sizes of one attention call and the batched-GEMM strides that address one
-/// head of one sample in place.
-private struct AttentionSizes {
-  let batch: Int
-  /// `T`: query steps.
-  let queries: Int
-  /// `S`: key/value steps (`T` for self-attention).
-  let keys: Int
-  /// `D`.
-  let width: Int
-  /// `D / H`.
-  let headWidth: Int
-
-  init(_ shapes: OpShapes, heads: Int, batch: Int) {
-    self.batch = batch
-    queries = shapes.inputs[0][0]
-    keys = shapes.inputs.count > 1 ? shapes.inputs[1][0] : queries
-    width = shapes.inputs[0][1]
-    headWidth = width / heads
+extension MultiHeadAttention: EmittableOperator {
+  /// `AttentionProjections(...)` for the step: parameters and, in a backward
+  /// step, their gradients (nil when frozen).
+  private func projectionsLiteral(_ s: StepEmission, backward: Bool) -> String {
+    let names = ["query", "key", "value", "output"]
+    var parts: [String] = []
+    for (index, name) in names.enumerated() {
+      let w = weightIndex(index)
+      var arguments = "weight: \(s.parameter(w)), bias: \(bias ? s.parameter(w + 1) : "nil")"
+      if backward {
+        arguments +=
+          ", weightGradient: \(s.parameterGradient(w) ?? "nil"), accumulateWeight: \(s.accumulatesParameter(w))"
+        if bias {
+          arguments +=
+            ", biasGradient: \(s.parameterGradient(w + 1) ?? "nil"), accumulateBias: \(s.accumulatesParameter(w + 1))"
+        }
+      }
+      parts.append("  \(name): AttentionProjection(\(arguments))")
+    }
+    return "AttentionProjections(\n" + parts.joined(separator: ",\n") + ")"
   }
 
-  /// Floats per sample of the scores or probabilities `[H, T, S]`.
-  var scores: Int { width / headWidth * queries * keys }
-  /// `1 / sqrt(D / H)`.
-  var scoreScale: Float { 1 / Float(headWidth).squareRoot() }
-  /// Head `h` of sample `n` in `[N, T, D]`: columns `h * D/H ..< (h + 1) * D/H`.
-  var queryHeads: GEMMBatchStride { GEMMBatchStride(outer: queries * width, inner: headWidth) }
-  /// Head `h` of sample `n` in `[N, S, D]`.
-  var keyHeads: GEMMBatchStride { GEMMBatchStride(outer: keys * width, inner: headWidth) }
-  /// Head `h` of sample `n` in `[N, H, T, S]`.
-  var scoreHeads: GEMMBatchStride { GEMMBatchStride(outer: scores, inner: queries * keys) }
+  private func stateLiteral(_ s: StepEmission) -> String {
+    "AttentionState(query: \(s.saved(0)), key: \(s.saved(1)), value: \(s.saved(2)), probabilities: \(s.saved(3)), "
+      + "context: \(s.saved(4)), mask: \(dropout > 0 ? s.saved(5) : "nil"))"
+  }
+
+  private func geometryLiteral(_ s: StepEmission) -> String {
+    let g = geometry(s.shapes)
+    return
+      "AttentionGeometry(queries: \(g.queries), keys: \(g.keys), width: \(g.width), heads: \(g.heads), causal: \(g.causal))"
+  }
+
+  /// One call to ``AttentionGeometry/forward(batch:input:memory:output:projections:state:workspace:dropout:training:seed:pool:)``
+  /// with the step's seed `SplitMix64.mix(seed, node, forwardPasses)`, as the interpreter draws it.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    code.line("let projections = \(projectionsLiteral(s, backward: false))")
+    code.line("\(geometryLiteral(s)).forward(")
+    code.line(
+      "  batch: n, input: \(s.input(0)), memory: \(s.shapes.inputs.count > 1 ? s.input(1) : "nil"), output: \(s.output(0)),"
+    )
+    code.line("  projections: projections, state: \(stateLiteral(s)),")
+    code.line(
+      "  workspace: \(s.workspace), dropout: \(dropout), training: training, seed: SplitMix64.mix(seed, \(s.step.node), forwardPasses), pool: pool)"
+    )
+  }
+
+  /// One call to the backward kernel, with the plan's gradient buffers.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let cross = s.shapes.inputs.count > 1
+    code.line("let projections = \(projectionsLiteral(s, backward: true))")
+    code.line("\(geometryLiteral(s)).backward(")
+    code.line(
+      "  batch: n, input: \(s.input(0)), memory: \(cross ? s.input(1) : "nil"), outputGradient: \(s.outputGradient(0)),"
+    )
+    code.line("  projections: projections, state: \(stateLiteral(s)), workspace: \(s.workspace),")
+    code.line("  inputGradient: \(s.inputGradient(0) ?? "nil"), accumulateInput: \(s.accumulatesInput(0)),")
+    code.line(
+      "  memoryGradient: \(cross ? s.inputGradient(1) ?? "nil" : "nil"), accumulateMemory: \(cross && s.accumulatesInput(1)),"
+    )
+    code.line("  training: training, pool: pool)")
+  }
 }

@@ -88,3 +88,36 @@ extension Embedding: ExecutableOperator {
     return Int(value)
   }
 }
+
+extension Embedding: EmittableOperator {
+  /// Row `id` of the weight (times the multiplier) for each id, checking the
+  /// ids as the interpreter does.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let (ids, weight, output) = (\(s.input(0)), \(s.parameter(0)), \(s.output(0)))")
+    code.block("for r in 0..<\(count)") { code in
+      code.line("let id = ids[r]")
+      code.line("precondition(id >= 0 && id < \(vocab), \"token id \\(id) is outside 0..<\(vocab)\")")
+      code.line("let (row, destination) = (weight + Int(id) * \(dim), output + r * \(dim))")
+      code.line("for j in 0..<\(dim) { destination[j] = \(multiplierPrefix)row[j] }")
+    }
+  }
+
+  /// Scatter-adds each output gradient row into the weight-gradient row of its id.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    if let dIDs = s.inputGradient(0), !s.accumulatesInput(0) {
+      code.line("(\(dIDs)).update(repeating: 0, count: \(count))  // ids get no gradient")
+    }
+    guard let dWeight = s.parameterGradient(0) else { return }
+    if !s.accumulatesParameter(0) { code.line("(\(dWeight)).update(repeating: 0, count: \(vocab * dim))") }
+    code.line("let (ids, dy, dWeight) = (\(s.input(0)), \(s.outputGradient(0)), \(dWeight))")
+    code.block("for r in 0..<\(count)") { code in
+      code.line("let (row, source) = (dWeight + Int(ids[r]) * \(dim), dy + r * \(dim))")
+      code.line("for j in 0..<\(dim) { row[j] += \(multiplierPrefix)source[j] }")
+    }
+  }
+
+  /// `"<multiplier> * "`, empty without `scale` (a product with 1 is exact).
+  private var multiplierPrefix: String { scale ? "\(StepEmission.literal(multiplier)) * " : "" }
+}

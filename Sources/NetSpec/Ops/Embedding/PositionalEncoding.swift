@@ -131,3 +131,49 @@ extension PositionalEncoding: ExecutableOperator {
     }
   }
 }
+
+extension PositionalEncoding: EmittableOperator {
+  /// `y[n, t] = x[n, t] + PE[t]`: the sinusoidal row computed in the
+  /// workspace as the interpreter does (double precision, then rounded), or
+  /// the learned table's row.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let (steps, width) = (s.shapes.inputs[0][0], s.shapes.inputs[0][1])
+    code.line("let (x, y) = (\(s.input(0)), \(s.output(0)))")
+    if kind == .sinusoidal { code.line("let position = \(s.workspace)") }
+    code.block("for t in 0..<\(steps)") { code in
+      switch kind {
+      case .sinusoidal:
+        code.block("for i in 0..<\(width / 2)") { code in
+          code.line("let angle = Double(t) * exp(-log(10_000.0) * Double(2 * i) / Double(\(width)))")
+          code.line("position[2 * i] = Float(sin(angle))")
+          code.line("position[2 * i + 1] = Float(cos(angle))")
+        }
+      case .learned:
+        code.line("let position = \(s.parameter(0)) + t * \(width)")
+      }
+      code.block("for sample in 0..<n") { code in
+        code.line("let offset = (sample * \(steps) + t) * \(width)")
+        code.line("for j in 0..<\(width) { y[offset + j] = x[offset + j] + position[j] }")
+      }
+    }
+  }
+
+  /// `dx = dy`; the learned table's row `t` sums `dy[n, t]` over the batch.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let (steps, width) = (s.shapes.inputs[0][0], s.shapes.inputs[0][1])
+    if let dx = s.inputGradient(0) {
+      code.line(
+        "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(steps * width)), accumulate: \(s.accumulatesInput(0)))"
+      )
+    }
+    guard kind == .learned, let dWeight = s.parameterGradient(0) else { return }
+    if !s.accumulatesParameter(0) { code.line("(\(dWeight)).update(repeating: 0, count: \(maxLength * width))") }
+    code.line("let (dy, dWeight) = (\(s.outputGradient(0)), \(dWeight))")
+    code.block("for sample in 0..<n") { code in
+      code.block("for t in 0..<\(steps)") { code in
+        code.line("let (row, source) = (dWeight + t * \(width), dy + (sample * \(steps) + t) * \(width))")
+        code.line("for j in 0..<\(width) { row[j] += source[j] }")
+      }
+    }
+  }
+}

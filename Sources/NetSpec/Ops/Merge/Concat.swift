@@ -102,3 +102,40 @@ extension Concat: ExecutableOperator {
     }
   }
 }
+
+extension Concat: EmittableOperator {
+  /// As the interpreter: per input, one copy per chunk into its slot of the
+  /// output chunk, with literal chunk sizes and offsets.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let perSample = outerPerSample(s.shapes.inputs[0])
+    let outputChunk = s.shapes.outputCount(0) / perSample
+    var offset = 0
+    for i in s.step.inputs.indices {
+      let chunk = s.shapes.inputCount(i) / perSample
+      code.block("for o in 0..<\(StepEmission.rows(perSample))") { code in
+        code.line(
+          "CopyKernel.copy(\(s.input(i)) + o * \(chunk), \(s.output(0)) + o * \(outputChunk)\(offset == 0 ? "" : " + \(offset)"), count: \(chunk))"
+        )
+      }
+      offset += chunk
+    }
+  }
+
+  /// Copies (or adds) each input's slots of the output gradient back.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let perSample = outerPerSample(s.shapes.inputs[0])
+    let outputChunk = s.shapes.outputCount(0) / perSample
+    var offset = 0
+    for i in s.step.inputs.indices {
+      let chunk = s.shapes.inputCount(i) / perSample
+      if let dx = s.inputGradient(i) {
+        code.block("for o in 0..<\(StepEmission.rows(perSample))") { code in
+          code.line(
+            "CopyKernel.copy(\(s.outputGradient(0)) + o * \(outputChunk)\(offset == 0 ? "" : " + \(offset)"), \(dx) + o * \(chunk), count: \(chunk), accumulate: \(s.accumulatesInput(i)))"
+          )
+        }
+      }
+      offset += chunk
+    }
+  }
+}

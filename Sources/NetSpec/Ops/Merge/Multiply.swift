@@ -67,3 +67,51 @@ extension Multiply: ExecutableOperator {
     }
   }
 }
+
+extension Multiply: EmittableOperator {
+  /// As the interpreter: the product of the first two inputs, then each further
+  /// input multiplied in.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    code.line("let y = \(s.output(0))")
+    code.line("let (a, b) = (\(s.input(0)), \(s.input(1)))")
+    code.line("for e in 0..<\(count) { y[e] = a[e] * b[e] }")
+    for i in 2..<s.step.inputs.count {
+      code.block("do") { code in
+        code.line("let x = \(s.input(i))")
+        code.line("for e in 0..<\(count) { y[e] *= x[e] }")
+      }
+    }
+  }
+
+  /// As the interpreter: per input needing a gradient, `dy` times all other
+  /// inputs but the last (in the workspace when there are more than two
+  /// inputs), the last factor applied while storing.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let count = StepEmission.rows(s.shapes.inputCount(0))
+    let n = s.step.inputs.count
+    for i in 0..<n {
+      guard let dx = s.inputGradient(i) else { continue }
+      let last = i == n - 1 ? n - 2 : n - 1
+      code.block("do") { code in
+        code.line("let (dx, x) = (\(dx), \(s.input(last)))")
+        var partial = s.outputGradient(0)
+        if n > 2 {
+          partial = "w"
+          code.line("let w = \(s.workspace)")
+          code.line("CopyKernel.copy(\(s.outputGradient(0)), w, count: \(count))")
+          for j in 0..<n where j != i && j != last {
+            code.block("do") { code in
+              code.line("let other = \(s.input(j))")
+              code.line("for e in 0..<\(count) { w[e] *= other[e] }")
+            }
+          }
+        } else {
+          code.line("let partial = \(partial)")
+          partial = "partial"
+        }
+        code.line("for e in 0..<\(count) { dx[e] \(s.accumulatesInput(i) ? "+=" : "=") \(partial)[e] * x[e] }")
+      }
+    }
+  }
+}

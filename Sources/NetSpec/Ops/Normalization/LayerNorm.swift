@@ -52,72 +52,56 @@ extension LayerNorm: ExecutableOperator {
   public var backwardReads: BackwardReads { .inputsOnly }
 
   /// Per row (in parallel): mean, variance (two passes), then
-  /// `y = (x - mean) / std * weight + bias`.
+  /// `y = (x - mean) / std * weight + bias` (``LayerNormKernels``).
   public func forward(_ k: Kernel) {
     let features = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / features
-    k.pool.parallelRanges(rows, grain: max(1, 16_384 / features)) { rowRange in
-      let (weight, bias) = (k.parameters[0], k.parameters[1])
-      for r in rowRange {
-        let x = k.inputs[0] + r * features
-        let y = k.outputs[0] + r * features
-        let mean = Reductions.sum(x, count: features) / Float(features)
-        let variance = Reductions.squaredDeviations(x, from: mean, count: features) / Float(features)
-        let inverseStd = 1 / (variance + Float(eps)).squareRoot()
-        k.saved[0][r] = mean
-        k.saved[1][r] = inverseStd
-        for j in 0..<features { y[j] = (x[j] - mean) * inverseStd * weight[j] + bias[j] }
-      }
-    }
+    LayerNormKernels.forward(
+      x: k.inputs[0], y: k.outputs[0], weight: k.parameters[0], bias: k.parameters[1], mean: k.saved[0],
+      inverseStd: k.saved[1], rows: k.batch * k.shapes.inputCount(0) / features, features: features,
+      epsilon: Float(eps), pool: k.pool)
   }
 
   /// With `g = dy * weight` and `xhat = (x - mean) / std` per row:
   /// `dx = (g - mean(g) - xhat * mean(g * xhat)) / std`; over the rows,
-  /// `dweight = sum(dy * xhat)` and `dbias = sum(dy)` (split by columns).
+  /// `dweight = sum(dy * xhat)` and `dbias = sum(dy)` (``LayerNormKernels``).
   public func backward(_ k: Kernel) {
     let features = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / features
-    if k.inputGradients[0] != nil {
-      let accumulate = k.accumulateInput[0]
-      k.pool.parallelRanges(rows, grain: max(1, 16_384 / features)) { rowRange in
-        let weight = k.parameters[0]
-        for r in rowRange {
-          let x = k.inputs[0] + r * features
-          let dy = k.outputGradients[0] + r * features
-          let dx = k.inputGradients[0]! + r * features
-          let g = k.workspace! + r * features
-          let (mean, inverseStd) = (k.saved[0][r], k.saved[1][r])
-          for j in 0..<features { g[j] = dy[j] * weight[j] }
-          let meanG = Reductions.sum(g, count: features) / Float(features)
-          let meanGXhat = Reductions.centeredDot(x, from: mean, g, count: features) * inverseStd / Float(features)
-          // dx = inverseStd * (g - meanG - (x - mean) * inverseStd * meanGXhat).
-          let slope = inverseStd * inverseStd * meanGXhat
-          let offset = inverseStd * meanG - mean * slope
-          if accumulate {
-            for j in 0..<features { dx[j] += inverseStd * g[j] - slope * x[j] - offset }
-          } else {
-            for j in 0..<features { dx[j] = inverseStd * g[j] - slope * x[j] - offset }
-          }
-        }
-      }
-    }
-    guard k.parameterGradients.count == 2 else { return }
-    let accumulate = (k.accumulateParameter[0], k.accumulateParameter[1])
-    k.pool.parallelRanges(features, grain: max(1, 16_384 / rows)) { columns in
-      let (dWeight, dBias) = (k.parameterGradients[0], k.parameterGradients[1])
-      if let dWeight, !accumulate.0 { (dWeight + columns.lowerBound).update(repeating: 0, count: columns.count) }
-      if let dBias, !accumulate.1 { (dBias + columns.lowerBound).update(repeating: 0, count: columns.count) }
-      for r in 0..<rows {
-        let x = k.inputs[0] + r * features
-        let dy = k.outputGradients[0] + r * features
-        let (mean, inverseStd) = (k.saved[0][r], k.saved[1][r])
-        if let dWeight {
-          for j in columns { dWeight[j] += dy[j] * (x[j] - mean) * inverseStd }
-        }
-        if let dBias {
-          for j in columns { dBias[j] += dy[j] }
-        }
-      }
-    }
+    LayerNormKernels.backward(
+      x: k.inputs[0], outputGradient: k.outputGradients[0], weight: k.parameters[0], mean: k.saved[0],
+      inverseStd: k.saved[1], workspace: k.workspace!, inputGradient: k.inputGradients[0],
+      accumulateInput: k.accumulateInput[0], weightGradient: k.parameterGradients[0],
+      accumulateWeight: k.accumulateParameter[0], biasGradient: k.parameterGradients[1],
+      accumulateBias: k.accumulateParameter[1], rows: k.batch * k.shapes.inputCount(0) / features,
+      features: features, pool: k.pool)
+  }
+}
+
+extension LayerNorm: EmittableOperator {
+  /// One call to ``LayerNormKernels/forward(x:y:weight:bias:mean:inverseStd:rows:features:epsilon:pool:)``.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let features = s.shapes.inputs[0].last!
+    code.line("LayerNormKernels.forward(")
+    code.line("  x: \(s.input(0)), y: \(s.output(0)), weight: \(s.parameter(0)), bias: \(s.parameter(1)),")
+    code.line(
+      "  mean: \(s.saved(0)), inverseStd: \(s.saved(1)), rows: \(StepEmission.rows(s.shapes.inputCount(0) / features)), features: \(features),"
+    )
+    code.line("  epsilon: \(StepEmission.literal(eps)), pool: pool)")
+  }
+
+  /// One call to the backward kernel, with the plan's gradient buffers.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let features = s.shapes.inputs[0].last!
+    let dx = s.inputGradient(0)
+    let (dWeight, dBias) = (s.parameterGradient(0), s.parameterGradient(1))
+    guard dx != nil || dWeight != nil || dBias != nil else { return }
+    code.line("LayerNormKernels.backward(")
+    code.line(
+      "  x: \(s.input(0)), outputGradient: \(s.outputGradient(0)), weight: \(s.parameter(0)), mean: \(s.saved(0)), inverseStd: \(s.saved(1)),"
+    )
+    code.line(
+      "  workspace: \(s.workspace), inputGradient: \(dx ?? "nil"), accumulateInput: \(s.accumulatesInput(0)),")
+    code.line("  weightGradient: \(dWeight ?? "nil"), accumulateWeight: \(s.accumulatesParameter(0)),")
+    code.line("  biasGradient: \(dBias ?? "nil"), accumulateBias: \(s.accumulatesParameter(1)),")
+    code.line("  rows: \(StepEmission.rows(s.shapes.inputCount(0) / features)), features: \(features), pool: pool)")
   }
 }

@@ -127,3 +127,76 @@ extension LocalResponseNorm: ExecutableOperator {
     }
   }
 }
+
+extension LocalResponseNorm: EmittableOperator {
+  /// As the interpreter, samples in parallel: each channel's divisor base from
+  /// its window of squares, then `b = a * s^-beta`.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    let channels = s.shapes.inputs[0][0]
+    let count = s.shapes.inputCount(0)
+    let positions = count / channels
+    let coefficient = StepEmission.literal(Float(alpha) / Float(size))
+    code.closure(
+      "pool.parallelRanges(n, grain: \(max(1, 16_384 / (channels * positions * size)))) { samples in"
+    ) { code in
+      code.block("for sample in samples") { code in
+        code.line("let x = \(s.input(0)) + sample * \(count)")
+        code.line("let s = \(s.saved(0)) + sample * \(count)")
+        code.line("let y = \(s.output(0)) + sample * \(count)")
+        code.block("for c in 0..<\(channels)") { code in
+          code.line("let sums = s + c * \(positions)")
+          code.line("sums.update(repeating: \(StepEmission.literal(k)), count: \(positions))")
+          code.block("for neighbour in \(neighbourRange("c", channels: channels))") { code in
+            code.line("let a = x + neighbour * \(positions)")
+            code.line("for p in 0..<\(positions) { sums[p] += \(coefficient) * a[p] * a[p] }")
+          }
+          code.line("let (a, b) = (x + c * \(positions), y + c * \(positions))")
+          code.line("for p in 0..<\(positions) { b[p] = a[p] * powf(sums[p], -\(StepEmission.literal(beta))) }")
+        }
+      }
+    }
+  }
+
+  /// `dx_j = dy_j * s_j^-beta - 2 alpha beta / size * a_j * sum over the windows
+  /// c holding j of dy_c * a_c * s_c^(-beta - 1)`, samples in parallel.
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dxBase = s.inputGradient(0) else { return }
+    let channels = s.shapes.inputs[0][0]
+    let count = s.shapes.inputCount(0)
+    let positions = count / channels
+    let coefficient = StepEmission.literal(2 * Float(alpha) * Float(beta) / Float(size))
+    code.closure("pool.parallelRanges(n, grain: \(max(1, 16_384 / (count * size)))) { samples in") { code in
+      code.block("for sample in samples") { code in
+        code.line("let x = \(s.input(0)) + sample * \(count)")
+        code.line("let s = \(s.saved(0)) + sample * \(count)")
+        code.line("let dy = \(s.outputGradient(0)) + sample * \(count)")
+        code.line("let dx = \(dxBase) + sample * \(count)")
+        code.line("let power = \(s.workspace) + 2 * sample * \(count)")
+        code.line("let t = power + \(count)")
+        code.block("for i in 0..<\(count)") { code in
+          code.line("power[i] = powf(s[i], -\(StepEmission.literal(beta)))")
+          code.line("t[i] = dy[i] * x[i] * power[i] / s[i]")
+        }
+        code.block("for j in 0..<\(channels)") { code in
+          code.line("let row = j * \(positions)")
+          if !s.accumulatesInput(0) { code.line("(dx + row).update(repeating: 0, count: \(positions))") }
+          code.line("for p in 0..<\(positions) { dx[row + p] += dy[row + p] * power[row + p] }")
+          code.block("for c in \(dependentRange("j", channels: channels))") { code in
+            code.line(
+              "for p in 0..<\(positions) { dx[row + p] -= \(coefficient) * x[row + p] * t[c * \(positions) + p] }")
+          }
+        }
+      }
+    }
+  }
+
+  /// ``neighbours(_:channels:)`` as a Swift expression of the channel variable `c`.
+  private func neighbourRange(_ c: String, channels: Int) -> String {
+    "max(0, \(c) - \(size / 2))...min(\(channels - 1), \(c) + \((size - 1) / 2))"
+  }
+
+  /// ``dependents(_:channels:)`` as a Swift expression of the channel variable `j`.
+  private func dependentRange(_ j: String, channels: Int) -> String {
+    "max(0, \(j) - \((size - 1) / 2))...min(\(channels - 1), \(j) + \(size / 2))"
+  }
+}

@@ -103,6 +103,20 @@ extension Reshape: ExecutableOperator {
   }
 }
 
+extension Reshape: EmittableOperator {
+  /// A copy, as the interpreter.
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    code.line("CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(StepEmission.rows(s.shapes.inputCount(0))))")
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    code.line(
+      "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(s.shapes.inputCount(0))), accumulate: \(s.accumulatesInput(0)))"
+    )
+  }
+}
+
 /// A list attribute of integers, as written in a spec, for the examples.
 private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)

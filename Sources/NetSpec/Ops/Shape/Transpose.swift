@@ -101,6 +101,55 @@ extension Transpose: ExecutableOperator {
   }
 }
 
+extension Transpose: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    emitPermute(s, source: s.input(0), destination: s.output(0), scatter: false, accumulate: false, &code)
+  }
+
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
+    guard let dx = s.inputGradient(0) else { return }
+    emitPermute(
+      s, source: s.outputGradient(0), destination: dx, scatter: true, accumulate: s.accumulatesInput(0), &code)
+  }
+
+  /// The interpreter's walk as nested loops: one loop per output axis but the
+  /// last (`a0`, `a1`, ...; the batch axis runs to `n`), the input offset as a
+  /// sum of literal strides, and one run along the last output axis. The walk
+  /// only moves values (adding each at most once), so the order cannot change them.
+  private func emitPermute(
+    _ s: StepEmission, source: String, destination: String, scatter: Bool, accumulate: Bool,
+    _ code: inout SwiftWriter
+  ) {
+    let shape = s.shapes.inputs[0]
+    let rank = perm.count
+    let sizes = perm.map { $0 == 0 ? "n" : String(shape[$0 - 1]) }
+    let strides = perm.map { shape[$0...].reduce(1, *) }
+    let (run, step) = (sizes[rank - 1], strides[rank - 1])
+    let strided = step == 1 ? "t" : "t * \(step)"
+    let move =
+      !scatter
+      ? "destination[output + t] = source[input + \(strided)]"
+      : "destination[input + \(strided)] \(accumulate ? "+=" : "=") source[output + t]"
+    guard rank > 1 else {  // `[N]`: the identity
+      code.line("CopyKernel.copy(\(source), \(destination), count: n, accumulate: \(accumulate))")
+      return
+    }
+    code.line("let (source, destination) = (\(source), \(destination))")
+    code.line("var output = 0")
+    func loops(_ axis: Int, _ code: inout SwiftWriter) {
+      guard axis < rank - 1 else {
+        let terms = (0..<(rank - 1)).map { strides[$0] == 1 ? "a\($0)" : "a\($0) * \(strides[$0])" }
+        code.line("let input = \(terms.joined(separator: " + "))")
+        code.line("for t in 0..<\(run) { \(move) }")
+        code.line("output += \(run)")
+        return
+      }
+      code.block("for a\(axis) in 0..<\(sizes[axis])") { code in loops(axis + 1, &code) }
+    }
+    loops(0, &code)
+  }
+}
+
 /// A list attribute of integers, as written in a spec, for the examples.
 private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
