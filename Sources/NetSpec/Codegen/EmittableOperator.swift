@@ -44,6 +44,9 @@ struct StepEmission {
   /// Where input `i`'s gradient goes; nil when the plan needs none.
   func inputGradient(_ i: Int) -> String? { step.inputGradients[i].map(buffer) }
   func accumulatesInput(_ i: Int) -> Bool { step.accumulateInput[i] }
+  /// The ReLU output whose mask input 0's gradient gets as it is written, if
+  /// the plan folds it (``ExecutionPlan/Step/inputGradientMask``).
+  var inputGradientMask: String? { step.inputGradientMask.map(buffer) }
   func parameter(_ i: Int) -> String { parameterSlot(node.parameters[i].id, in: "parameters") }
   /// Non-trainable state `i` of the node (batchnorm's running statistics).
   func stateBuffer(_ i: Int) -> String { parameterSlot(node.buffers[i].id, in: "parameters") }

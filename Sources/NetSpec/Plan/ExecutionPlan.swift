@@ -42,6 +42,13 @@ public struct ExecutionPlan: Sendable {
     public var inputGradients: [BufferID?]
     public var accumulateInput: [Bool]
     public var accumulateParameter: [Bool]
+    /// Backward: multiply input 0's gradient by the ReLU mask of this buffer
+    /// (the producer's ReLU output) as it is written, so the producer gets
+    /// its pre-activation gradient directly (see ``Planner``'s mask folding).
+    public var inputGradientMask: BufferID? = nil
+    /// Backward: the output gradient already has this op's ReLU mask applied
+    /// (by the consumer's input-gradient GEMM).
+    public var outputGradientMasked = false
   }
 
   /// Where one parameter lives in the parameter arena (and, if trainable, at the

@@ -111,6 +111,7 @@ private struct PlanBuilder {
             requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters))
       }
     }
+    foldReLUMasks(&backward)
     let endStep = nodes.count + backward.count
     for output in graph.outputs + (graph.loss.map { [$0] } ?? []) {
       if let buffer = valueBuffers[output] { use(buffer, at: endStep) }
@@ -125,6 +126,29 @@ private struct PlanBuilder {
       forwardSteps: forward, backwardSteps: backward, arenaSize: arenaSize, parameterSlots: slots,
       trainableCount: trainableCount, parameterArenaSize: parameterArenaSize, valueBuffers: valueBuffers,
       gradientBuffers: gradientBuffers)
+  }
+
+  /// Folds activation-gradient masks into backward GEMMs: where a dense
+  /// layer with a fused ReLU feeds only another dense layer, the consumer's
+  /// input-gradient GEMM applies the ReLU mask in its epilogue (keeping the
+  /// product where the producer's output is positive), and the producer uses
+  /// that gradient as its pre-activation gradient instead of masking it in a
+  /// pass of its own. The gradient must be written once (one consumer, not a
+  /// model output).
+  func foldReLUMasks(_ backward: inout [ExecutionPlan.Step]) {
+    let stepOfNode = Dictionary(uniqueKeysWithValues: backward.indices.map { (backward[$0].node, $0) })
+    for (producerID, producer) in graph.nodes.enumerated() {
+      guard let dense = producer.op as? Dense, dense.activation == .relu, let output = producer.outputs.first,
+        !graph.outputs.contains(output), output != graph.loss, let producerStep = stepOfNode[producerID]
+      else { continue }
+      let consumers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(output) }
+      guard consumers.count == 1, let consumerID = consumers.first, graph.nodes[consumerID].op is Dense,
+        graph.nodes[consumerID].inputs == [output], let consumerStep = stepOfNode[consumerID],
+        backward[consumerStep].inputGradients[0] != nil, !backward[consumerStep].accumulateInput[0]
+      else { continue }
+      backward[consumerStep].inputGradientMask = valueBuffers[output]
+      backward[producerStep].outputGradientMasked = true
+    }
   }
 
   func executable(_ nodeID: NodeID) -> any ExecutableOperator {

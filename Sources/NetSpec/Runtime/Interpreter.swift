@@ -66,7 +66,7 @@ public final class Interpreter: @unchecked Sendable {
       let slot = plan.slot(of: $0.id)
       return plan.graph.parameters[$0.id].trainable ? gradients + slot.offset : nil
     }
-    return Kernel(
+    var kernel = Kernel(
       batch: plan.capacity, shapes: step.shapes, inputs: step.inputs.map(buffer), outputs: step.outputs.map(buffer),
       parameters: parameterPointers, buffers: node.buffers.map { parameters + plan.slot(of: $0.id).offset },
       saved: step.saved.map(buffer), workspace: step.workspace.map(buffer),
@@ -74,6 +74,9 @@ public final class Interpreter: @unchecked Sendable {
       accumulateInput: step.accumulateInput,
       parameterGradients: step.phase == .backward ? parameterGradients : [],
       accumulateParameter: step.accumulateParameter, training: true, seed: 0, pool: pool)
+    kernel.inputGradientMask = step.inputGradientMask.map { UnsafePointer(buffer($0)) }
+    kernel.outputGradientMasked = step.outputGradientMasked
+    return kernel
   }
 
   /// The arena region of a value (`capacity * perSample` floats for batched values).

@@ -122,6 +122,16 @@ import Testing
         - add: {from: [da, dc]}
       train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1, momentum: 0.5}}}
       """),
+    inline(
+      "relu_chain",
+      """
+      inputs: {x: [N, 9]}
+      layers:
+        - dense: {units: 8, activation: relu, name: a}
+        - dense: {units: 6, activation: relu, name: b}
+        - dense: {units: 4}
+      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}}
+      """),
     inline("hostile", CodegenSafetyTests.hostileSpec),
   ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
 

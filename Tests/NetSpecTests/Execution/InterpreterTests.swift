@@ -33,8 +33,32 @@ import Testing
     for i in 0..<batch { labels[i] = Float(i % 3) }
   }
 
-  @Test func wholeModelGradientsMatchFiniteDifferences() throws {
-    let interpreter = try makeInterpreter(Self.mlp)
+  /// Dense ReLU layers feeding dense layers: the plan folds the ReLU masks
+  /// into the consumers' input-gradient GEMMs.
+  static let reluChain = """
+    netspec: 1
+    inputs: {x: [N, 6]}
+    layers:
+      - dense: {units: 7, activation: relu, name: a}
+      - dense: {units: 5, activation: relu, name: b}
+      - dense: {units: 3, name: logits}
+    train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1}}}
+    """
+
+  @Test func reluMasksAreFoldedIntoTheConsumersGEMMs() throws {
+    let interpreter = try makeInterpreter(Self.reluChain)
+    let plan = interpreter.plan
+    let name = { (step: ExecutionPlan.Step) in plan.graph.nodes[step.node].name }
+    #expect(Set(plan.backwardSteps.filter(\.outputGradientMasked).map(name)) == ["a", "b"])
+    #expect(Set(plan.backwardSteps.filter { $0.inputGradientMask != nil }.map(name)) == ["b", "logits"])
+    // Not folded when the ReLU output has two consumers.
+    let branched = try makeInterpreter(Self.mlp)
+    #expect(!branched.plan.backwardSteps.contains { $0.outputGradientMasked || $0.inputGradientMask != nil })
+  }
+
+  @Test(arguments: [mlp, reluChain])
+  func wholeModelGradientsMatchFiniteDifferences(_ yaml: String) throws {
+    let interpreter = try makeInterpreter(yaml)
     fill(interpreter, batch: 4)
     interpreter.forward(batch: 4, training: true)
     interpreter.backward(batch: 4)

@@ -122,6 +122,11 @@ public struct Kernel: @unchecked Sendable {
   public var parameterGradients: [UnsafeMutablePointer<Float>?]
   /// Backward only: add into `parameterGradients[i]` (tied weights).
   public var accumulateParameter: [Bool]
+  /// Backward only: the ReLU output whose mask input 0's gradient gets as it
+  /// is written (``ExecutionPlan/Step/inputGradientMask``).
+  public var inputGradientMask: UnsafePointer<Float>? = nil
+  /// Backward only: the output gradient already has this op's ReLU mask.
+  public var outputGradientMasked = false
   /// Training mode (dropout active, batchnorm on batch statistics).
   public var training: Bool
   /// A seed for this call's randomness (dropout masks), derived from the run's

@@ -76,16 +76,17 @@ extension Dense: ExecutableOperator {
     let features = k.shapes.inputs[0].last!
     let rows = k.batch * k.shapes.inputCount(0) / features
     var dz = k.outputGradients[0]
-    if let activation {
+    if let activation, !k.outputGradientMasked {
       dz = k.workspace!
       activation.kernel.backward(
         input: savedState(k.shapes).isEmpty ? nil : k.saved[0], output: k.outputs[0], k.outputGradients[0], dz,
         count: rows * units, accumulate: false)
     }
     if k.inputGradients[0] != nil {
+      let mask = k.inputGradientMask.map { GEMMEpilogue(bias: .none, activation: .reluGradient(input: $0, ld: features)) }
       GEMM.sgemm(
         m: rows, n: features, k: units, a: dz, lda: units, b: k.parameters[0], ldb: features,
-        beta: k.inputBeta(0), c: k.inputGradients[0]!, ldc: features, pool: k.pool)
+        beta: k.inputBeta(0), c: k.inputGradients[0]!, ldc: features, epilogue: mask ?? .none, pool: k.pool)
     }
     if let dW = k.parameterGradients[0] {
       GEMM.sgemm(
@@ -121,7 +122,9 @@ extension Dense: EmittableOperator {
     let features = s.shapes.inputs[0].last!
     let rows = StepEmission.rows(s.shapes.inputCount(0) / features)
     var dz = s.outputGradient(0)
-    if let activation {
+    if s.step.outputGradientMasked {
+      code.line("// dZ = dY: the consumer's dX GEMM applied the ReLU mask")
+    } else if let activation {
       dz = s.workspace
       let input = savedState(s.shapes).isEmpty ? "nil" : s.saved(0)
       code.line("// dZ = dY * f'(Z)")
@@ -130,9 +133,15 @@ extension Dense: EmittableOperator {
       )
     }
     if let dx = s.inputGradient(0) {
-      code.line("// dX = dZ W")
+      var epilogue = ""
+      if let mask = s.inputGradientMask {
+        code.line("// dX = dZ W, masked by the producer's ReLU: its pre-activation gradient")
+        epilogue = ", epilogue: GEMMEpilogue(bias: .none, activation: .reluGradient(input: \(mask), ld: \(features)))"
+      } else {
+        code.line("// dX = dZ W")
+      }
       code.line(
-        "GEMM.sgemm(m: \(rows), n: \(features), k: \(units), a: \(dz), lda: \(units), b: \(s.parameter(0)), ldb: \(features), beta: \(s.inputBeta(0)), c: \(dx), ldc: \(features), pool: pool)"
+        "GEMM.sgemm(m: \(rows), n: \(features), k: \(units), a: \(dz), lda: \(units), b: \(s.parameter(0)), ldb: \(features), beta: \(s.inputBeta(0)), c: \(dx), ldc: \(features)\(epilogue), pool: pool)"
       )
     }
     if let dw = s.parameterGradient(0) {
