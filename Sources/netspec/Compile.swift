@@ -25,6 +25,13 @@ struct Compile: ParsableCommand {
   @Option(help: "The model type's name (default: from the spec's name).")
   var name: String?
 
+  @Option(
+    name: .customLong("bind"),
+    help: ArgumentHelp(
+      "Fix a symbolic size other than the batch N, e.g. a sequence length (default: from the spec's data).",
+      valueName: "name=size"))
+  var bindings: [String] = []
+
   @Flag(
     help:
       "Write a SwiftPM package: the model as a library, and an executable that trains, evaluates and predicts on the spec's data."
@@ -56,7 +63,15 @@ struct Compile: ParsableCommand {
     let sourceName = URL(fileURLWithPath: spec).lastPathComponent
     var batch = 64
     if case .size(let n) = checked.document.train?.batchSize { batch = n }
-    let bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
+    var bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
+    for text in self.bindings {
+      let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 1, size <= 1 << 24 else {
+        Console.printError("error: --bind takes name=size with a size from 1 to 16777216, got `\(text)`\n")
+        throw ExitCode.unreadable
+      }
+      bindings[parts[0]] = size
+    }
     var files: [SwiftEmitter.File]
     do {
       if package {
