@@ -88,6 +88,7 @@ let package = Package(
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
-    .testTarget(name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"], exclude: ["Golden/Cases", "Codegen/Golden"]),
+    .testTarget(
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"], exclude: ["Golden/Cases", "Codegen/Golden"]),
   ]
 )

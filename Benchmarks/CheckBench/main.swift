@@ -11,9 +11,10 @@ import Foundation
 import NetSpec
 import NetSpecDiagnostics
 
-let rounds = CommandLine.arguments.firstIndex(of: "--rounds").flatMap {
-  Int(CommandLine.arguments[$0 + 1])
-} ?? 5
+let rounds =
+  CommandLine.arguments.firstIndex(of: "--rounds").flatMap {
+    Int(CommandLine.arguments[$0 + 1])
+  } ?? 5
 
 /// Best wall time of `rounds` checks of `file`, in seconds.
 func timeCheck(_ file: SourceFile) -> (seconds: Double, layers: Int) {

@@ -257,7 +257,8 @@ func printTable(_ title: String, _ rows: [Case], ours: [Case: Double], numpy: [C
 
 print("SGEMM GFLOP/s, C = op(A) * op(B); best of \(options.rounds) rounds x 7 batches")
 print("numpy kernel: \(kernel)")
-let shapeSet = Set(options.shapes.map { Case(m: $0.m, n: $0.n, k: $0.k, transposeA: $0.transposeA, transposeB: $0.transposeB) })
+let shapeSet = Set(
+  options.shapes.map { Case(m: $0.m, n: $0.n, k: $0.k, transposeA: $0.transposeA, transposeB: $0.transposeB) })
 func isShape(_ test: Case) -> Bool {
   shapeSet.contains(Case(m: test.m, n: test.n, k: test.k, transposeA: test.transposeA, transposeB: test.transposeB))
 }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// A tiny fork-join thread pool for CPU kernels: the calling thread plus
 /// `threadCount - 1` persistent worker threads.
@@ -77,15 +78,17 @@ public final class ComputePool: @unchecked Sendable {
     #else
       var thread = pthread_t()
     #endif
-    let status = pthread_create(&thread, nil, { context in
-      #if canImport(Darwin)
-        let state = Unmanaged<PoolState>.fromOpaque(context).takeRetainedValue()
-      #else
-        let state = Unmanaged<PoolState>.fromOpaque(context!).takeRetainedValue()
-      #endif
-      state.workerLoop()
-      return nil
-    }, context)
+    let status = pthread_create(
+      &thread, nil,
+      { context in
+        #if canImport(Darwin)
+          let state = Unmanaged<PoolState>.fromOpaque(context).takeRetainedValue()
+        #else
+          let state = Unmanaged<PoolState>.fromOpaque(context!).takeRetainedValue()
+        #endif
+        state.workerLoop()
+        return nil
+      }, context)
     precondition(status == 0, "pthread_create failed with \(status)")
     #if canImport(Darwin)
       return thread!

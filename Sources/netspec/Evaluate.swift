@@ -31,6 +31,8 @@ struct Evaluate: ParsableCommand {
       Console.say("\(name): " + describe(trainer.evaluate(split)) + " (\(split.count) samples)")
       any = true
     }
-    if !any { Console.say("train: " + describe(trainer.evaluate(prepared.train)) + " (\(prepared.train.count) samples)") }
+    if !any {
+      Console.say("train: " + describe(trainer.evaluate(prepared.train)) + " (\(prepared.train.count) samples)")
+    }
   }
 }

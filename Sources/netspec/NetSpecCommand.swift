@@ -12,7 +12,10 @@ struct NetSpecCommand: ParsableCommand {
       unreadable file.
       """,
     version: "0.1.0",
-    subcommands: [Check.self, Summary.self, GraphCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self, Predict.self, Compile.self]
+    subcommands: [
+      Check.self, Summary.self, GraphCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self, Predict.self,
+      Compile.self,
+    ]
   )
 
   /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser's

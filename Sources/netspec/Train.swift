@@ -53,7 +53,8 @@ struct Train: ParsableCommand {
     let progress = ProgressReporter.standardOutput(epochs: trainer.epochs)
     Console.say(
       "training \(name): \(checked.graph.parameterCount.formatted()) parameters, \(prepared.train.count) training samples"
-        + (prepared.validation.map { ", \($0.count) validation" } ?? "") + (prepared.test.map { ", \($0.count) test" } ?? ""))
+        + (prepared.validation.map { ", \($0.count) validation" } ?? "")
+        + (prepared.test.map { ", \($0.count) test" } ?? ""))
     let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
     var history: [EpochMetrics] = []
     let result: Trainer.Result
@@ -71,7 +72,8 @@ struct Train: ParsableCommand {
             try? log.append(record)
           case .stoppedEarly(let epoch, let best):
             progress.finish()
-            Console.say("early stopping after epoch \(epoch): no improvement for \(epoch - best) epochs; best epoch \(best)")
+            Console.say(
+              "early stopping after epoch \(epoch): no improvement for \(epoch - best) epochs; best epoch \(best)")
           }
         },
         checkpoint: { interpreter, record in
@@ -92,7 +94,8 @@ struct Train: ParsableCommand {
       standardization: prepared.standardization)
     try LossChart(title: name, records: history, bestEpoch: result.bestEpoch).write(to: "\(directory)/curves.svg")
     if let test = prepared.test {
-      Console.say("test: " + describe(trainer.evaluate(test)) + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
+      Console.say(
+        "test: " + describe(trainer.evaluate(test)) + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
     }
     Console.say("wrote \(weightsPath), \(directory)/metrics.jsonl, \(directory)/curves.svg")
   }

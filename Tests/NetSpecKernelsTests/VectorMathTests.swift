@@ -23,7 +23,9 @@ import Testing
           continue  // saturated: checked below
         }
         let error = abs(Double(output) - expected) / max(abs(expected), name == "tanh" ? 1e-30 : 0)
-        #expect(error <= 3e-7 || abs(Double(output) - expected) <= 2e-7, "\(name)(\(input)) = \(output), expected \(expected)")
+        #expect(
+          error <= 3e-7 || abs(Double(output) - expected) <= 2e-7, "\(name)(\(input)) = \(output), expected \(expected)"
+        )
       }
     }
   }

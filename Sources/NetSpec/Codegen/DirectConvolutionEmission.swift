@@ -168,7 +168,8 @@ struct DirectConvolutionEmission {
             tapRows(&code, input: "x") { code, kw, range, offset in
               code.line("let tap\(kw) = w[kernelRow + \(kw)]")
               code.line(
-                "for ow in \(range.lowerBound)..<\(range.upperBound) { \(index("inputRow", offset)) += tap\(kw) * dz[ow] }")
+                "for ow in \(range.lowerBound)..<\(range.upperBound) { \(index("inputRow", offset)) += tap\(kw) * dz[ow] }"
+              )
             }
           }
         }

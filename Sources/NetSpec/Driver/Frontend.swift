@@ -64,7 +64,9 @@ public enum Frontend {
 
   /// The file's contents, or nil after an `unreadable-file` or `file-too-large`
   /// diagnostic.
-  public static func read(path: String, limits: YAMLLimits = .default, _ diagnostics: inout DiagnosticBag) -> SourceFile? {
+  public static func read(path: String, limits: YAMLLimits = .default, _ diagnostics: inout DiagnosticBag)
+    -> SourceFile?
+  {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       diagnostics.append(

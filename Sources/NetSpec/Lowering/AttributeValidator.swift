@@ -119,7 +119,8 @@ struct AttributeValidator {
     case .ints:
       guard let items = value.listValue else {
         diagnostics.append(
-          Diagnostic(.typeMismatch, at: value.span, "\(what) must be a list of integers, found \(value.kindDescription)"))
+          Diagnostic(
+            .typeMismatch, at: value.span, "\(what) must be a list of integers, found \(value.kindDescription)"))
         return nil
       }
       let checked = items.map { ValueCheck.int($0, in: -Dim.limit...Dim.limit, what: what, &diagnostics) }
@@ -153,7 +154,9 @@ struct AttributeValidator {
     if let items = value.listValue {
       guard items.count == 2 else {
         diagnostics.append(
-          Diagnostic(.typeMismatch, at: value.span, "\(what) must be one integer or a [height, width] pair, found \(items.count) items"))
+          Diagnostic(
+            .typeMismatch, at: value.span,
+            "\(what) must be one integer or a [height, width] pair, found \(items.count) items"))
         return nil
       }
       let checked = items.map { ValueCheck.int($0, in: range, what: what, &diagnostics) }

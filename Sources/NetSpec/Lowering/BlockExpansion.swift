@@ -20,7 +20,8 @@ struct BlockExpansion {
     }
     guard lowerer.blockDepth < lowerer.limits.maxBlockDepth else {
       lowerer.diagnostics.append(
-        Diagnostic(.recursiveBlock, at: invocation.opSpan, "blocks are nested more than \(lowerer.limits.maxBlockDepth) deep"))
+        Diagnostic(
+          .recursiveBlock, at: invocation.opSpan, "blocks are nested more than \(lowerer.limits.maxBlockDepth) deep"))
       return .poisoned
     }
     guard let arguments = bindArguments(block, invocation: invocation, caller: caller) else {
@@ -35,9 +36,11 @@ struct BlockExpansion {
     guard let inputs else { return .poisoned }
     guard inputs.count == block.inputs.count else {
       lowerer.diagnostics.append(
-        Diagnostic(.wrongInputCount, at: invocation.from?.span ?? invocation.opSpan,
-          "block `\(block.name)` takes \(block.inputs.count) input\(block.inputs.count == 1 ? "" : "s") (\(block.inputs.joined(separator: ", "))), got \(inputs.count)")
-          .label(block.nameSpan, "`\(block.name)` is defined here"))
+        Diagnostic(
+          .wrongInputCount, at: invocation.from?.span ?? invocation.opSpan,
+          "block `\(block.name)` takes \(block.inputs.count) input\(block.inputs.count == 1 ? "" : "s") (\(block.inputs.joined(separator: ", "))), got \(inputs.count)"
+        )
+        .label(block.nameSpan, "`\(block.name)` is defined here"))
       return .poisoned
     }
     var scope = LoweringScope(
@@ -54,7 +57,9 @@ struct BlockExpansion {
 
   /// The block's variables: the spec's `vars`, then its arguments (defaults
   /// resolved in the block's own scope, given values in the caller's).
-  private func bindArguments(_ block: BlockDecl, invocation: LayerDecl, caller: LoweringScope) -> [String: SpecValue.Kind]? {
+  private func bindArguments(_ block: BlockDecl, invocation: LayerDecl, caller: LoweringScope) -> [String: SpecValue
+    .Kind]?
+  {
     var diagnostics = DiagnosticBag()
     defer { lowerer.diagnostics.append(contentsOf: diagnostics.diagnostics) }
     var given: [String: SpecValue] = [:]
@@ -72,8 +77,9 @@ struct BlockExpansion {
     for entry in invocation.attributes {
       guard names.contains(entry.key.value) else {
         var diagnostic = Diagnostic(
-          .unknownArgument, at: entry.key.span, "block `\(block.name)` has no argument `\(entry.key.value)`")
-          .label(block.nameSpan, "`\(block.name)` is defined here")
+          .unknownArgument, at: entry.key.span, "block `\(block.name)` has no argument `\(entry.key.value)`"
+        )
+        .label(block.nameSpan, "`\(block.name)` is defined here")
         if let suggestion = Suggestions.closest(to: entry.key.value, in: names + LayerDecl.commonKeys) {
           mentioned.insert(suggestion)
           diagnostic = diagnostic.help("did you mean `\(suggestion)`?")

@@ -36,8 +36,10 @@ struct LossLowering {
   ) {
     if lowerer.graph.value(named: loss.target.name) != nil {
       lowerer.diagnostics.append(
-        Diagnostic(.duplicateName, at: loss.target.span, "the target `\(loss.target.name)` has the name of a layer or input")
-          .help("name the target after the data it holds, e.g. `label`"))
+        Diagnostic(
+          .duplicateName, at: loss.target.span, "the target `\(loss.target.name)` has the name of a layer or input"
+        )
+        .help("name the target after the data it holds, e.g. `label`"))
       return
     }
     let predictionType = lowerer.graph.values[predictionID].type

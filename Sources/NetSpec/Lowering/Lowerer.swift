@@ -178,7 +178,9 @@ final class Lowerer {
       case .none:
         diagnostics.append(
           Diagnostic(.missingKey, at: layer.opSpan, "this layer has no input")
-            .help("the spec declares \(graph.inputs.count) inputs: say which one with `from: \(document.inputs.first?.name ?? "x")`"))
+            .help(
+              "the spec declares \(graph.inputs.count) inputs: say which one with `from: \(document.inputs.first?.name ?? "x")`"
+            ))
         return nil
       }
     }
@@ -245,9 +247,11 @@ final class Lowerer {
     guard let attributes, let inputs else { return .poisoned }
     guard schema.inputs.accepts(inputs.count) else {
       diagnostics.append(
-        Diagnostic(.wrongInputCount, at: layer.from?.span ?? layer.opSpan,
-          "`\(schema.name)` takes \(schema.inputs.description), got \(inputs.count)")
-          .help(inputs.count < 2 ? "list its inputs with `from: [a, b]`" : "check the `from:` list"))
+        Diagnostic(
+          .wrongInputCount, at: layer.from?.span ?? layer.opSpan,
+          "`\(schema.name)` takes \(schema.inputs.description), got \(inputs.count)"
+        )
+        .help(inputs.count < 2 ? "list its inputs with `from: [a, b]`" : "check the `from:` list"))
       return .poisoned
     }
     let op = opType.init(attributes)
@@ -256,7 +260,8 @@ final class Lowerer {
     do {
       inference = try op.infer(types)
     } catch {
-      reportShapeError(error, layer: layer, name: scope.prefix + name, op: schema.name, inputs: inputs, attributes: attributes)
+      reportShapeError(
+        error, layer: layer, name: scope.prefix + name, op: schema.name, inputs: inputs, attributes: attributes)
       return .poisoned
     }
     let node = addNode(
@@ -303,10 +308,12 @@ final class Lowerer {
         let existing = graph.parameters[shared.id]
         guard existing.shape == spec.shape else {
           diagnostics.append(
-            Diagnostic(.shapeMismatch, at: tieSpan,
-              "cannot tie `\(name).\(spec.name)` \(spec.shape) to `\(existing.name)` \(existing.shape)")
-              .label(graph.nodes[target].span, "`\(existing.name)` is defined here")
-              .help("tied parameters must have the same shape"))
+            Diagnostic(
+              .shapeMismatch, at: tieSpan,
+              "cannot tie `\(name).\(spec.name)` \(spec.shape) to `\(existing.name)` \(existing.shape)"
+            )
+            .label(graph.nodes[target].span, "`\(existing.name)` is defined here")
+            .help("tied parameters must have the same shape"))
           return nil
         }
         parameterIDs.append((spec.name, shared.id))
@@ -337,7 +344,9 @@ final class Lowerer {
     return id
   }
 
-  private func addParameter(name: String, _ spec: ParameterSpec, owner: NodeID, trainable: Bool, buffer: Bool) -> ParameterID {
+  private func addParameter(name: String, _ spec: ParameterSpec, owner: NodeID, trainable: Bool, buffer: Bool)
+    -> ParameterID
+  {
     graph.parameters.append(
       Parameter(
         name: "\(name).\(spec.name)", shape: spec.shape, initializer: spec.initializer,

@@ -1,5 +1,5 @@
-import NetSpecKernels
 import NetSpecDiagnostics
+import NetSpecKernels
 
 /// The declared type of an op attribute, with its allowed range.
 public enum AttributeKind: Sendable {
@@ -92,7 +92,6 @@ public enum Activation: String, Sendable, CaseIterable {
     "activation", .choice(Activation.allCases.map(\.rawValue)),
     "activation applied to the output (fused into the layer)")
 }
-
 
 extension Activation {
   /// The kernel computing this activation.

@@ -207,8 +207,9 @@ struct Expression {
       let exponentSign =
         (c == UInt8(ascii: "+") || c == UInt8(ascii: "-"))
         && (text[position - 1] | 0x20) == UInt8(ascii: "e")
-      guard isDigit(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
-        || (c | 0x20) == UInt8(ascii: "e") || exponentSign
+      guard
+        isDigit(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: "_")
+          || (c | 0x20) == UInt8(ascii: "e") || exponentSign
       else { break }
       position += 1
     }

@@ -107,8 +107,10 @@ enum ValueCheck {
   ) -> Int? {
     guard let v = value.intValue else {
       diagnostics.append(
-        Diagnostic(.typeMismatch, at: value.span, "\(what) must be an integer, found \(value.kindDescription) `\(value)`")
-          .help("write a whole number \(describe(range))"))
+        Diagnostic(
+          .typeMismatch, at: value.span, "\(what) must be an integer, found \(value.kindDescription) `\(value)`"
+        )
+        .help("write a whole number \(describe(range))"))
       return nil
     }
     guard range.contains(v) else {
@@ -144,7 +146,9 @@ enum ValueCheck {
   static func bool(_ value: SpecValue, what: String, _ diagnostics: inout DiagnosticBag) -> Bool? {
     guard let b = value.boolValue else {
       diagnostics.append(
-        Diagnostic(.typeMismatch, at: value.span, "\(what) must be `true` or `false`, found \(value.kindDescription) `\(value)`"))
+        Diagnostic(
+          .typeMismatch, at: value.span, "\(what) must be `true` or `false`, found \(value.kindDescription) `\(value)`")
+      )
       return nil
     }
     return b

@@ -49,9 +49,11 @@ public enum SpecDecoder {
     guard let value = top.value("netspec", &diagnostics) else {
       if top.node("netspec") == nil {
         diagnostics.append(
-          Diagnostic(.unsupportedVersion, at: top.entries.first?.key.span ?? top.span,
-            "the spec does not say which format version it uses")
-            .help("add `netspec: 1` as the first line"))
+          Diagnostic(
+            .unsupportedVersion, at: top.entries.first?.key.span ?? top.span,
+            "the spec does not say which format version it uses"
+          )
+          .help("add `netspec: 1` as the first line"))
       }
       return nil
     }
@@ -131,7 +133,10 @@ public enum SpecDecoder {
       var shapeNode = entry.value
       var dtype = DType.float32
       if case .mapping = entry.value {
-        guard let reader = MappingReader(entry.value, section: entry.key.value, keys: ["shape", "dtype"], resolver: resolver, &diagnostics) else { continue }
+        guard
+          let reader = MappingReader(
+            entry.value, section: entry.key.value, keys: ["shape", "dtype"], resolver: resolver, &diagnostics)
+        else { continue }
         guard let shape = reader.node("shape") else {
           reader.requireKey("shape", help: "write the input's shape, e.g. `shape: [N, T]`", &diagnostics)
           continue
@@ -197,7 +202,8 @@ public enum SpecDecoder {
             .help("rename the block, e.g. `\(name)_block`"))
         continue
       }
-      guard let reader = MappingReader(entry.value, section: name, keys: ["inputs", "args", "layers"], &diagnostics) else { continue }
+      guard let reader = MappingReader(entry.value, section: name, keys: ["inputs", "args", "layers"], &diagnostics)
+      else { continue }
       var inputNames = ["input"]
       if let node = reader.node("inputs"), let refs = decodeReferences(node, what: "inputs", &diagnostics) {
         inputNames = refs.map(\.name)
@@ -254,11 +260,13 @@ public enum SpecDecoder {
       guard opEntries.count == 1, let opEntry = opEntries.first else {
         let message =
           opEntries.isEmpty
-          ? "this layer names no op" : "a layer names exactly one op, found \(opEntries.count): "
+          ? "this layer names no op"
+          : "a layer names exactly one op, found \(opEntries.count): "
             + opEntries.map { "`\($0.key.value)`" }.joined(separator: ", ")
         diagnostics.append(
           Diagnostic(.typeMismatch, at: opEntries.dropFirst().first?.key.span ?? span, message)
-            .help("start a new list item (`- `) for each layer; common keys are \(Suggestions.list(LayerDecl.commonKeys))"))
+            .help(
+              "start a new list item (`- `) for each layer; common keys are \(Suggestions.list(LayerDecl.commonKeys))"))
         return nil
       }
       var layer = LayerDecl(
@@ -276,8 +284,10 @@ public enum SpecDecoder {
           }
           if let earlier = common[attribute.key.value] {
             diagnostics.append(
-              Diagnostic(.duplicateKey, at: attribute.key.span, "`\(attribute.key.value)` is given twice for this layer")
-                .label(earlier.key.span, "also given here"))
+              Diagnostic(
+                .duplicateKey, at: attribute.key.span, "`\(attribute.key.value)` is given twice for this layer"
+              )
+              .label(earlier.key.span, "also given here"))
           }
           common[attribute.key.value] = attribute
         }
@@ -294,8 +304,10 @@ public enum SpecDecoder {
       return layer
     default:
       diagnostics.append(
-        Diagnostic(.typeMismatch, at: node.span, "a layer must be an op name or `op: attributes`, found \(node.kindDescription)")
-          .help("for example `- relu` or `- dense: {units: 10}`"))
+        Diagnostic(
+          .typeMismatch, at: node.span, "a layer must be an op name or `op: attributes`, found \(node.kindDescription)"
+        )
+        .help("for example `- relu` or `- dense: {units: 10}`"))
       return nil
     }
   }

@@ -117,7 +117,8 @@ public final class Trainer {
           stopping.monitor.higherIsBetter ? value > $0.value + stopping.minDelta : value < $0.value - stopping.minDelta
         } ?? true
       if improved {
-        let weights = stopping.restoreBest ? Array(UnsafeBufferPointer(start: interpreter.parameters, count: parameterCount)) : []
+        let weights =
+          stopping.restoreBest ? Array(UnsafeBufferPointer(start: interpreter.parameters, count: parameterCount)) : []
         best = (epoch + 1, value, weights)
         sinceBest = 0
       } else {

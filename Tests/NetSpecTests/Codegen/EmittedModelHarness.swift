@@ -94,7 +94,8 @@ enum EmittedModelHarness {
     .mapError { $0 as? HarnessError ?? HarnessError("\($0)") }
 
   private static func run(_ cases: [Case]) throws -> [String: Results] {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-emitted-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "netspec-emitted-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     var sources: [URL] = []
     func write(_ path: String, _ text: String) throws {
@@ -153,7 +154,9 @@ enum EmittedModelHarness {
     for c in cases {
       let spec = try check(c)
       let plan = try Planner.plan(spec.graph, capacity: c.capacity, bindings: c.bindings, training: true)
-      let outputCount = plan.buffers[plan.valueBuffers[spec.graph.nodes.first { $0.outputs.contains(spec.graph.loss!) }!.inputs[0]]!].perSample
+      let outputCount = plan.buffers[
+        plan.valueBuffers[spec.graph.nodes.first { $0.outputs.contains(spec.graph.loss!) }!.inputs[0]]!
+      ].perSample
       let data = try Data(contentsOf: directory.appendingPathComponent("\(c.name).results"))
       let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
       let o = c.batch * outputCount
@@ -179,7 +182,8 @@ enum EmittedModelHarness {
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
       throw HarnessError(
-        "`\(arguments.prefix(3).joined(separator: " "))` failed:\n" + String(decoding: output.prefix(4000), as: UTF8.self))
+        "`\(arguments.prefix(3).joined(separator: " "))` failed:\n"
+          + String(decoding: output.prefix(4000), as: UTF8.self))
     }
   }
 }

@@ -46,94 +46,95 @@ import Testing
   /// The seed specs (the large ones shrunk), and small models covering every
   /// op's emitter and its options; the recurrent and attention cases live in
   /// their own files.
-  static let cases: [EmittedModelHarness.Case] = [
-    seedSpec("lenet5"),
-    seedSpec("mlp_digits"),
-    seedSpec("alexnet", vars: "{size: 64, base: 4, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
-    seedSpec("vgg16", vars: "{size: 32, base: 2, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
-    seedSpec("resnet18", vars: "{size: 16, base: 4, classes: 5}", capacity: 3, batch: 3),
-    seedSpec("resnet50", vars: "{size: 16, base: 2, classes: 5}", capacity: 2, batch: 2),
-    inline(
-      "conv_shapes",
-      """
-      inputs: {x: [N, 4, 9, 8]}
-      layers:
-        - conv2d: {filters: 6, kernel: [3, 2], stride: [2, 1], padding: 1, groups: 2, activation: gelu}
-        - maxpool2d: {kernel: 3, stride: 2, padding: 1}
-        - conv2d: {filters: 4, kernel: 3, padding: same, bias: false, activation: sigmoid}
-        - avgpool2d: {kernel: 2, count_include_pad: false, padding: 1}
-        - flatten
-        - dense: {units: 5, activation: relu}
-        - leaky_relu: 0.1
-        - dense: 3
-      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9, nesterov: true}}, weight_decay: 0.01}
-      """),
-    inline(
-      "regression",
-      """
-      inputs: {x: [N, 7]}
-      layers:
-        - dense: {units: 9, activation: tanh}
-        - dropout: 0.3
-        - dense: {units: 6}
-        - sigmoid
-        - dense: 2
-      train: {loss: mse, optimizer: {adamw: {lr: 0.01, weight_decay: 0.05}}, clip_grad_norm: 0.5}
-      """),
-    inline(
-      "binary",
-      """
-      inputs: {x: [N, 5]}
-      layers:
-        - dense: {units: 8, activation: gelu}
-        - relu
-        - tanh
-        - dense: 1
-      train: {loss: binary_cross_entropy, optimizer: {sgd: {lr: 0.1}}}
-      """),
-    inline(
-      "residual",
-      """
-      inputs: {x: [N, 3, 6, 6]}
-      layers:
-        - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false, name: stem}
-        - batchnorm: {momentum: 0.2}
-        - relu: {name: a}
-        - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false}
-        - batchnorm: {name: body}
-        - add: {from: [body, a]}
-        - relu
-        - global_avgpool
-        - dense: 3
-      train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
-      """),
-    inline(
-      "direct_convolution",
-      """
-      inputs: {x: [N, 2, 7, 6]}
-      layers:
-        - conv2d: {filters: 3, kernel: 3, padding: 1, activation: relu, name: a}
-        - conv2d: {filters: 4, kernel: [2, 3], stride: [2, 1], padding: 1, activation: sigmoid, name: b}
-        - conv2d: {filters: 2, kernel: [1, 2], padding: [0, 1], bias: false, trainable: false, name: c}
-        - flatten: {name: fc}
-        - flatten: {from: a, name: fa}
-        - dense: {units: 3, from: fa, name: da}
-        - dense: {units: 3, from: fc, name: dc}
-        - add: {from: [da, dc]}
-      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1, momentum: 0.5}}}
-      """),
-    inline(
-      "relu_chain",
-      """
-      inputs: {x: [N, 9]}
-      layers:
-        - dense: {units: 8, activation: relu, name: a}
-        - dense: {units: 6, activation: relu, name: b}
-        - dense: {units: 4}
-      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}}
-      """),
-    inline("hostile", CodegenSafetyTests.hostileSpec),
-  ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
+  static let cases: [EmittedModelHarness.Case] =
+    [
+      seedSpec("lenet5"),
+      seedSpec("mlp_digits"),
+      seedSpec("alexnet", vars: "{size: 64, base: 4, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
+      seedSpec("vgg16", vars: "{size: 32, base: 2, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
+      seedSpec("resnet18", vars: "{size: 16, base: 4, classes: 5}", capacity: 3, batch: 3),
+      seedSpec("resnet50", vars: "{size: 16, base: 2, classes: 5}", capacity: 2, batch: 2),
+      inline(
+        "conv_shapes",
+        """
+        inputs: {x: [N, 4, 9, 8]}
+        layers:
+          - conv2d: {filters: 6, kernel: [3, 2], stride: [2, 1], padding: 1, groups: 2, activation: gelu}
+          - maxpool2d: {kernel: 3, stride: 2, padding: 1}
+          - conv2d: {filters: 4, kernel: 3, padding: same, bias: false, activation: sigmoid}
+          - avgpool2d: {kernel: 2, count_include_pad: false, padding: 1}
+          - flatten
+          - dense: {units: 5, activation: relu}
+          - leaky_relu: 0.1
+          - dense: 3
+        train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9, nesterov: true}}, weight_decay: 0.01}
+        """),
+      inline(
+        "regression",
+        """
+        inputs: {x: [N, 7]}
+        layers:
+          - dense: {units: 9, activation: tanh}
+          - dropout: 0.3
+          - dense: {units: 6}
+          - sigmoid
+          - dense: 2
+        train: {loss: mse, optimizer: {adamw: {lr: 0.01, weight_decay: 0.05}}, clip_grad_norm: 0.5}
+        """),
+      inline(
+        "binary",
+        """
+        inputs: {x: [N, 5]}
+        layers:
+          - dense: {units: 8, activation: gelu}
+          - relu
+          - tanh
+          - dense: 1
+        train: {loss: binary_cross_entropy, optimizer: {sgd: {lr: 0.1}}}
+        """),
+      inline(
+        "residual",
+        """
+        inputs: {x: [N, 3, 6, 6]}
+        layers:
+          - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false, name: stem}
+          - batchnorm: {momentum: 0.2}
+          - relu: {name: a}
+          - conv2d: {filters: 4, kernel: 3, padding: 1, bias: false}
+          - batchnorm: {name: body}
+          - add: {from: [body, a]}
+          - relu
+          - global_avgpool
+          - dense: 3
+        train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
+        """),
+      inline(
+        "direct_convolution",
+        """
+        inputs: {x: [N, 2, 7, 6]}
+        layers:
+          - conv2d: {filters: 3, kernel: 3, padding: 1, activation: relu, name: a}
+          - conv2d: {filters: 4, kernel: [2, 3], stride: [2, 1], padding: 1, activation: sigmoid, name: b}
+          - conv2d: {filters: 2, kernel: [1, 2], padding: [0, 1], bias: false, trainable: false, name: c}
+          - flatten: {name: fc}
+          - flatten: {from: a, name: fa}
+          - dense: {units: 3, from: fa, name: da}
+          - dense: {units: 3, from: fc, name: dc}
+          - add: {from: [da, dc]}
+        train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.1, momentum: 0.5}}}
+        """),
+      inline(
+        "relu_chain",
+        """
+        inputs: {x: [N, 9]}
+        layers:
+          - dense: {units: 8, activation: relu, name: a}
+          - dense: {units: 6, activation: relu, name: b}
+          - dense: {units: 4}
+        train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}}
+        """),
+      inline("hostile", CodegenSafetyTests.hostileSpec),
+    ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
 
   /// The interpreter's results for the same script as the harness.
   static func interpret(_ c: EmittedModelHarness.Case) throws -> EmittedModelHarness.Results {

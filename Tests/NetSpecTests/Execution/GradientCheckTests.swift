@@ -32,11 +32,14 @@ import Testing
       set(original)
       let numeric = Float((plus - minus) / Double(2 * epsilon))
       let tolerance = 2e-2 * max(1, abs(numeric), abs(gradient))
-      #expect(abs(numeric - gradient) <= tolerance, "\(name) example \(index): d\(label)[\(j)] analytic \(gradient) numeric \(numeric)")
+      #expect(
+        abs(numeric - gradient) <= tolerance,
+        "\(name) example \(index): d\(label)[\(j)] analytic \(gradient) numeric \(numeric)")
     }
     for i in harness.inputs.indices where harness.isDifferentiable(input: i) {
       for j in OpHarness.probes(harness.inputs[i].count) {
-        check("input\(i)", j, analytic.inputGradients[i][j], { harness.inputs[i][j] = $0 }, original: harness.inputs[i][j])
+        check(
+          "input\(i)", j, analytic.inputGradients[i][j], { harness.inputs[i][j] = $0 }, original: harness.inputs[i][j])
       }
     }
     for p in harness.parameters.indices {

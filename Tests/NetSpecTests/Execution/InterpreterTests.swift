@@ -86,13 +86,18 @@ import Testing
     let b = try makeInterpreter(Self.mlp, seed: 5)
     let c = try makeInterpreter(Self.mlp, seed: 6)
     let count = a.plan.parameterArenaSize
-    #expect(Array(UnsafeBufferPointer(start: a.parameters, count: count)) == Array(UnsafeBufferPointer(start: b.parameters, count: count)))
-    #expect(Array(UnsafeBufferPointer(start: a.parameters, count: count)) != Array(UnsafeBufferPointer(start: c.parameters, count: count)))
+    #expect(
+      Array(UnsafeBufferPointer(start: a.parameters, count: count))
+        == Array(UnsafeBufferPointer(start: b.parameters, count: count)))
+    #expect(
+      Array(UnsafeBufferPointer(start: a.parameters, count: count))
+        != Array(UnsafeBufferPointer(start: c.parameters, count: count)))
   }
 
   @Test func sgdStepsReduceTheLoss() throws {
     let interpreter = try makeInterpreter(Self.mlp)
-    let optimizer = Optimizer(.sgd(momentum: 0.9, nesterov: false), weightDecay: 0, count: interpreter.plan.trainableCount)
+    let optimizer = Optimizer(
+      .sgd(momentum: 0.9, nesterov: false), weightDecay: 0, count: interpreter.plan.trainableCount)
     fill(interpreter, batch: 4)
     interpreter.forward(batch: 4, training: true)
     let first = interpreter.loss
@@ -173,7 +178,8 @@ import Testing
     defer { p.deallocate(); g.deallocate() }
     p[0] = 2
     g[0] = 0
-    let adamw = Optimizer(.adamw(.init(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), weightDecay: 0.5), weightDecay: 0, count: 1)
+    let adamw = Optimizer(
+      .adamw(.init(beta1: 0.9, beta2: 0.999, epsilon: 1e-8), weightDecay: 0.5), weightDecay: 0, count: 1)
     adamw.step(parameters: p, gradients: g, lr: 0.1)
     #expect(abs(p[0] - 1.9) < 1e-6)  // 2 - 0.1 * 0.5 * 2, and a zero Adam step
   }

@@ -58,7 +58,9 @@ final class OpHarness {
     outputWeights = outputCounts.map { count in (0..<count).map { _ in 2 * random.nextFloat() - 1 } }
   }
 
-  func count(output i: Int) -> Int { shapes.outputs[i].isEmpty && op is any LossOperator ? 1 : batch * shapes.outputCount(i) }
+  func count(output i: Int) -> Int {
+    shapes.outputs[i].isEmpty && op is any LossOperator ? 1 : batch * shapes.outputCount(i)
+  }
 
   /// Runs forward (and optionally backward) and returns the objective, outputs
   /// and gradients.

@@ -110,7 +110,9 @@ enum Golden {
   /// Every case: the spec files in `Cases/`, then the generated cases, by name.
   static let cases: [GoldenCase] = {
     let files = (try? FileManager.default.contentsOfDirectory(atPath: casesDirectory.path)) ?? []
-    let specs = files.filter { $0.hasSuffix(".yaml") }.map { GoldenCase(name: String($0.dropLast(5)), isGenerated: false) }
+    let specs = files.filter { $0.hasSuffix(".yaml") }.map {
+      GoldenCase(name: String($0.dropLast(5)), isGenerated: false)
+    }
     let generated = GoldenGeneratedCase.all.map { GoldenCase(name: $0.name, isGenerated: true) }
     return (specs + generated).sorted { $0.name < $1.name }
   }()

@@ -157,7 +157,8 @@ struct GoldenHostileSpecTests {
       #expect(!errors.isEmpty, "accepted without an error")
       #expect(
         errors.contains { hostile.codes.contains($0.code) },
-        "expected \(hostile.codes.map(\.id)), got \(errors.prefix(5).map { "\($0.code.id) \($0.message.prefix(200))" })")
+        "expected \(hostile.codes.map(\.id)), got \(errors.prefix(5).map { "\($0.code.id) \($0.message.prefix(200))" })"
+      )
     }
     if let knownIssue = hostile.knownIssue {
       withKnownIssue(Comment(rawValue: knownIssue)) { check() }

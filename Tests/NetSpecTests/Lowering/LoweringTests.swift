@@ -16,7 +16,9 @@ import Testing
 
   @Test func shapeErrorPointsAtLayerAndLabelsProducer() throws {
     let (graph, diagnostics) = lower(
-      spec(inputs: "image: [N, 1, 28, 28]", "  - conv2d: {filters: 16, kernel: 5}\n  - flatten\n  - conv2d: {filters: 4, kernel: 3}\n"))
+      spec(
+        inputs: "image: [N, 1, 28, 28]",
+        "  - conv2d: {filters: 16, kernel: 5}\n  - flatten\n  - conv2d: {filters: 4, kernel: 3}\n"))
     #expect(graph == nil)
     let d = try #require(diagnostics.first)
     #expect(diagnostics.count == 1)
@@ -29,7 +31,9 @@ import Testing
 
   @Test func producerLabelCountsFeaturesOfFeatureMaps() throws {
     let (_, diagnostics) = lower(
-      spec(inputs: "image: [N, 16, 5, 5]", "  - relu: {name: conv2}\n  - dense: {units: 10, from: image}\n  - add: {from: [dense_1, conv2]}\n"))
+      spec(
+        inputs: "image: [N, 16, 5, 5]",
+        "  - relu: {name: conv2}\n  - dense: {units: 10, from: image}\n  - add: {from: [dense_1, conv2]}\n"))
     let d = try #require(diagnostics.first { $0.code == .shapeMismatch })
     #expect(d.labels.contains { $0.message.contains("16x5x5 = 400 features") })
   }

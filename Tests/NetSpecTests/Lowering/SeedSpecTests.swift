@@ -43,7 +43,8 @@ import Testing
 
   @Test func lstmCountsTwoBiasVectorsLikePyTorch() throws {
     var diagnostics = DiagnosticBag()
-    let spec = try #require(Frontend.load(path: Self.specsDirectory.appendingPathComponent("lstm.yaml").path, &diagnostics))
+    let spec = try #require(
+      Frontend.load(path: Self.specsDirectory.appendingPathComponent("lstm.yaml").path, &diagnostics))
     let lstm = try #require(spec.graph.nodes.first { $0.name == "lstm" })
     #expect(lstm.parameters.reduce(0) { $0 + spec.graph.parameters[$1.id].count } == 3_768_320)
   }

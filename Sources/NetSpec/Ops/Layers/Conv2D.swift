@@ -291,7 +291,8 @@ extension Conv2D: EmittableOperator {
     code.line("let product = columns + n * \(g.columnRows * positions)")
     code.block("for first in stride(from: 0, to: n, by: \(block))") { code in
       code.line("let samples = min(\(block), n - first)")
-      code.line("geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)")
+      code.line(
+        "geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)")
       for group in 0..<groups {
         let bias = bias ? ".perRow(\(s.parameter(1))\(group == 0 ? "" : " + \(group * groupFilters)"))" : ".none"
         code.line("GEMM.sgemm(")
@@ -304,7 +305,8 @@ extension Conv2D: EmittableOperator {
         code.line(
           "  c: product + \(group * groupFilters == 0 ? "" : "\(group * groupFilters) * n * \(positions) + ")first * \(positions), ldc: n * \(positions),"
         )
-        code.line("  epilogue: GEMMEpilogue(bias: \(bias), activation: \(fusedReLU ? ".relu" : ".identity")), pool: pool)")
+        code.line(
+          "  epilogue: GEMMEpilogue(bias: \(bias), activation: \(fusedReLU ? ".relu" : ".identity")), pool: pool)")
       }
     }
     let keepsPreActivation = activation?.kernel.needsInput == true
@@ -316,7 +318,9 @@ extension Conv2D: EmittableOperator {
         code.line("let (sample, filter) = plane.quotientAndRemainder(dividingBy: \(filters))")
         code.line("let z = product + filter * n * \(positions) + sample * \(positions)")
         code.line("let y = \(s.output(0)) + plane * \(positions)")
-        if keepsPreActivation { code.line("(\(s.saved(0)) + plane * \(positions)).update(from: z, count: \(positions))") }
+        if keepsPreActivation {
+          code.line("(\(s.saved(0)) + plane * \(positions)).update(from: z, count: \(positions))")
+        }
         if let unfused {
           code.line("ActivationKernel\(unfused.swiftLiteral).forward(z, y, count: \(positions))")
         } else {
@@ -369,7 +373,9 @@ extension Conv2D: EmittableOperator {
       code.line("let blockGradient = gradient + first * \(positions)")
       if let dw {
         code.line("// dW += dZ columnsᵀ")
-        code.line("geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)")
+        code.line(
+          "geometry.im2col(\(s.input(0)) + first * \(s.shapes.inputCount(0)), batch: samples, into: columns, pool: pool)"
+        )
         for group in 0..<groups {
           code.line("GEMM.sgemm(")
           code.line(
@@ -392,7 +398,8 @@ extension Conv2D: EmittableOperator {
             "  b: blockGradient\(group == 0 ? "" : " + \(group * groupFilters) * n * \(positions)"), ldb: n * \(positions),"
           )
           code.line(
-            "  c: columns\(group == 0 ? "" : " + \(group * depth) * samples * \(positions)"), ldc: samples * \(positions), pool: pool)")
+            "  c: columns\(group == 0 ? "" : " + \(group * depth) * samples * \(positions)"), ldc: samples * \(positions), pool: pool)"
+          )
         }
         code.line(
           "geometry.col2im(columns, batch: samples, into: \(dx) + first * \(s.shapes.inputCount(0)), accumulate: \(s.accumulatesInput(0)), pool: pool)"

@@ -83,7 +83,9 @@ extension Dense: ExecutableOperator {
         count: rows * units, accumulate: false)
     }
     if k.inputGradients[0] != nil {
-      let mask = k.inputGradientMask.map { GEMMEpilogue(bias: .none, activation: .reluGradient(input: $0, ld: features)) }
+      let mask = k.inputGradientMask.map {
+        GEMMEpilogue(bias: .none, activation: .reluGradient(input: $0, ld: features))
+      }
       GEMM.sgemm(
         m: rows, n: features, k: units, a: dz, lda: units, b: k.parameters[0], ldb: features,
         beta: k.inputBeta(0), c: k.inputGradients[0]!, ldc: features, epilogue: mask ?? .none, pool: k.pool)
@@ -114,7 +116,8 @@ extension Dense: EmittableOperator {
     code.line("  b: \(s.parameter(0)), ldb: \(features), c: \(preActivation), ldc: \(units)\(epilogue), pool: pool)")
     if let activation, !fusedReLU {
       code.line(
-        "ActivationKernel\(activation.kernel.swiftLiteral).forward(\(preActivation), \(s.output(0)), count: \(rows) * \(units))")
+        "ActivationKernel\(activation.kernel.swiftLiteral).forward(\(preActivation), \(s.output(0)), count: \(rows) * \(units))"
+      )
     }
   }
 
@@ -153,7 +156,8 @@ extension Dense: EmittableOperator {
     if bias, let db = s.parameterGradient(1) {
       code.line("// db = column sums of dZ")
       code.line(
-        "BiasGradient.columnSums(\(dz), rows: \(rows), columns: \(units), into: \(db), accumulate: \(s.accumulatesParameter(1)))")
+        "BiasGradient.columnSums(\(dz), rows: \(rows), columns: \(units), into: \(db), accumulate: \(s.accumulatesParameter(1)))"
+      )
     }
   }
 }

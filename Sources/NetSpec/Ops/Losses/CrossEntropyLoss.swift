@@ -169,8 +169,11 @@ extension CrossEntropyLoss: EmittableOperator {
       code.line("let target = Int(targets[r])")
       code.block("for c in 0..<\(classes)") { code in
         code.line(
-          "let onehot: Float = (c == target ? \(StepEmission.literal(1 - smoothing)) : 0) + \(StepEmission.literal(uniform))")
-        code.line("dx[r * \(classes) + c] \(s.accumulatesInput(0) ? "+=" : "=") (probabilities[r * \(classes) + c] - onehot) * scale")
+          "let onehot: Float = (c == target ? \(StepEmission.literal(1 - smoothing)) : 0) + \(StepEmission.literal(uniform))"
+        )
+        code.line(
+          "dx[r * \(classes) + c] \(s.accumulatesInput(0) ? "+=" : "=") (probabilities[r * \(classes) + c] - onehot) * scale"
+        )
       }
     }
   }

@@ -153,7 +153,9 @@ extension BatchNorm: EmittableOperator {
         code.line("var variance = runningVariance[c]")
         code.block("if training") { code in
           code.line("var sum: Double = 0")
-          code.line("for i in 0..<n { sum += Double(Reductions.sum(x + (i * \(channels) + c) * \(positions), count: \(positions))) }")
+          code.line(
+            "for i in 0..<n { sum += Double(Reductions.sum(x + (i * \(channels) + c) * \(positions), count: \(positions))) }"
+          )
           code.line("mean = Float(sum / Double(n * \(positions)))")
           code.line("var squares: Double = 0")
           code.block("for i in 0..<n") { code in
@@ -205,7 +207,8 @@ extension BatchNorm: EmittableOperator {
         if let dx = s.inputGradient(0) {
           code.line("// dx = a dy + b x + c0")
           code.line("let a = weight[c] * inverseStd")
-          code.line("let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(n * \(positions))) : 0")
+          code.line(
+            "let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(n * \(positions))) : 0")
           code.line("let c0 = training ? -a * Float(sumDy / Double(n * \(positions))) - b * mean : 0")
           code.line("let dx = \(dx)")
           code.block("for i in 0..<n") { code in

@@ -112,7 +112,8 @@ extension AdaptiveAvgPool2D: ExecutableOperator {
 extension AdaptiveAvgPool2D: EmittableOperator {
   /// The windows along one axis as a Swift array literal of ranges.
   private static func windowsLiteral(input: Int, output: Int) -> String {
-    "[" + windows(input: input, output: output).map { "\($0.lowerBound)..<\($0.upperBound)" }
+    "["
+      + windows(input: input, output: output).map { "\($0.lowerBound)..<\($0.upperBound)" }
       .joined(separator: ", ") + "]"
   }
 

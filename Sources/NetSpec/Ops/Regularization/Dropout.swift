@@ -91,7 +91,8 @@ extension Dropout: EmittableOperator {
     code.line("var random = SplitMix64(seed: SplitMix64.mix(seed, \(s.step.node), forwardPasses))")
     code.block("for i in 0..<\(count)") { code in
       code.line(
-        "mask[i] = random.nextFloat() < \(StepEmission.literal(rate)) ? 0 : \(StepEmission.literal(Float(1 / (1 - rate))))")
+        "mask[i] = random.nextFloat() < \(StepEmission.literal(rate)) ? 0 : \(StepEmission.literal(Float(1 / (1 - rate))))"
+      )
       code.line("y[i] = x[i] * mask[i]")
     }
   }
