@@ -27,7 +27,10 @@ struct Check: ParsableCommand {
     for path in specs {
       var diagnostics = DiagnosticBag()
       if let spec = Frontend.load(path: path, options: options, &diagnostics), !diagnostics.hasErrors {
-        let name = spec.document.name.map { " \($0)" } ?? ""
+        // Control characters in a name would break the one-line report.
+        let name =
+          spec.document.name.map { " " + String($0.map { $0.isNewline || ($0.asciiValue ?? 32) < 32 ? "?" : $0 }) }
+          ?? ""
         okLines.append("ok   \(path)\(name): \(spec.graph.parameterCount.formatted()) parameters")
       }
       all.append(contentsOf: diagnostics.diagnostics)

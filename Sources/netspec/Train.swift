@@ -46,7 +46,7 @@ struct Train: ParsableCommand {
       throw ExitCode.invalid
     }
     let name = checked.document.name ?? URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
-    let directory = output ?? "runs/\(name)"
+    let directory = output ?? RunDirectory.default(for: name)
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let weightsPath = "\(directory)/weights.safetensors"
     let log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
