@@ -12,13 +12,19 @@ protocol EmittableOperator: ExecutableOperator {
   func emitBackward(_ step: StepEmission, _ code: inout SwiftWriter)
 }
 
-/// What an op's emitter sees of one planned step: Swift expressions for its
-/// buffers (`activations + 4704`, `parameters + 156`) and its static shapes.
-/// Inside the emitted step function the batch size is `n`, the mode
-/// `training` and the step's random seed `seed`.
+/// What an op's emitter sees of one planned step: the names of its buffers
+/// and its static shapes. The step becomes a function in the style of llm.c's
+/// `train_gpt2.c`: each buffer the emitter asks for becomes a parameter named
+/// for its role (`output`, `input`, `weight`, `dWeight`, `dInput`, ...), written
+/// ones first, then those read, and the call site passes its arena offset. The
+/// batch size is `n`; `training`, `seed`, `forwardPasses` and `pool` (the
+/// model's mode, seed, forward-pass count and thread pool) become parameters
+/// when the body uses them.
 struct StepEmission {
   let plan: ExecutionPlan
   let step: ExecutionPlan.Step
+  /// The parameters the body has used so far.
+  let arguments = StepArguments()
   var shapes: OpShapes { step.shapes }
   var node: Node { plan.graph.nodes[step.node] }
 
@@ -32,28 +38,53 @@ struct StepEmission {
     return offset == 0 ? arena : "\(arena) + \(offset)"
   }
 
-  func input(_ i: Int) -> String { buffer(step.inputs[i]) }
-  /// The first element of output `i` (`activations[1234]`), for scalar outputs such as a loss.
-  func outputScalar(_ i: Int) -> String { "activations[\(plan.buffers[step.outputs[i]].offset)]" }
+  /// `base`, or `base<i>` when the node has several.
+  private func role(_ base: String, _ i: Int, of count: Int) -> String { count == 1 ? base : "\(base)\(i)" }
+
+  func input(_ i: Int) -> String {
+    arguments.use(role("input", i, of: step.inputs.count), buffer(step.inputs[i]), .input, i)
+  }
+  func output(_ i: Int) -> String {
+    arguments.use(role("output", i, of: step.outputs.count), buffer(step.outputs[i]), .output, i)
+  }
+  /// The first element of output `i`, for scalar outputs such as a loss.
+  func outputScalar(_ i: Int) -> String { "\(output(i))[0]" }
   /// The first element of output `i`'s gradient.
-  func outputGradientScalar(_ i: Int) -> String { "activations[\(plan.buffers[step.outputGradients[i]].offset)]" }
-  func output(_ i: Int) -> String { buffer(step.outputs[i]) }
-  func saved(_ i: Int) -> String { buffer(step.saved[i]) }
-  var workspace: String { buffer(step.workspace!) }
-  func outputGradient(_ i: Int) -> String { buffer(step.outputGradients[i]) }
+  func outputGradientScalar(_ i: Int) -> String { "\(outputGradient(i))[0]" }
+  func saved(_ i: Int) -> String {
+    arguments.use(role("saved", i, of: step.saved.count), buffer(step.saved[i]), .saved, i)
+  }
+  var workspace: String { arguments.use("workspace", buffer(step.workspace!), .scratch) }
+  func outputGradient(_ i: Int) -> String {
+    arguments.use(
+      role("dOutput", i, of: step.outputGradients.count), buffer(step.outputGradients[i]), .outputGradient, i)
+  }
   /// Where input `i`'s gradient goes; nil when the plan needs none.
-  func inputGradient(_ i: Int) -> String? { step.inputGradients[i].map(buffer) }
+  func inputGradient(_ i: Int) -> String? {
+    step.inputGradients[i].map {
+      arguments.use(role("dInput", i, of: step.inputGradients.count), buffer($0), .inputGradient, i)
+    }
+  }
   func accumulatesInput(_ i: Int) -> Bool { step.accumulateInput[i] }
   /// The ReLU output whose mask input 0's gradient gets as it is written, if
   /// the plan folds it (``ExecutionPlan/Step/inputGradientMask``).
-  var inputGradientMask: String? { step.inputGradientMask.map(buffer) }
-  func parameter(_ i: Int) -> String { parameterSlot(node.parameters[i].id, in: "parameters") }
+  var inputGradientMask: String? {
+    step.inputGradientMask.map { arguments.use("reluMask", buffer($0), .mask) }
+  }
+  func parameter(_ i: Int) -> String {
+    let (name, id) = node.parameters[i]
+    return arguments.use(SwiftNames.identifier(name), parameterSlot(id, in: "parameters"), .parameter, i)
+  }
   /// Non-trainable state `i` of the node (batchnorm's running statistics).
-  func stateBuffer(_ i: Int) -> String { parameterSlot(node.buffers[i].id, in: "parameters") }
+  func stateBuffer(_ i: Int) -> String {
+    let (name, id) = node.buffers[i]
+    return arguments.use(SwiftNames.identifier(name), parameterSlot(id, in: "parameters"), .state, i)
+  }
   /// Where parameter `i`'s gradient goes; nil for frozen parameters.
   func parameterGradient(_ i: Int) -> String? {
-    let id = node.parameters[i].id
-    return plan.graph.parameters[id].trainable ? parameterSlot(id, in: "gradients") : nil
+    let (name, id) = node.parameters[i]
+    guard plan.graph.parameters[id].trainable else { return nil }
+    return arguments.use(SwiftNames.identifier("d " + name), parameterSlot(id, in: "gradients"), .parameterGradient, i)
   }
   func accumulatesParameter(_ i: Int) -> Bool { step.accumulateParameter[i] }
   /// GEMM `beta` literal for input `i`'s gradient.
@@ -66,6 +97,37 @@ struct StepEmission {
   /// An exact Swift literal for a Float (`0.5`, `1e-05`).
   static func literal(_ value: Float) -> String { value.description }
   static func literal(_ value: Double) -> String { Float(value).description }
+}
+
+/// The parameters of one emitted step function, in llm.c's order: what the
+/// step writes (outputs, saved state, running statistics, input and then
+/// parameter gradients), then what it reads (inputs, output gradients,
+/// parameters, a ReLU mask), then scratch space; by index within each role.
+final class StepArguments {
+  /// The roles, in parameter order.
+  enum Role: Int {
+    case output, saved, state, inputGradient, parameterGradient, input, outputGradient, parameter, mask, scratch
+  }
+
+  struct Argument {
+    var name: String
+    /// The arena expression the call site passes.
+    var expression: String
+    var order: (role: Int, index: Int)
+  }
+
+  private(set) var arguments: [Argument] = []
+
+  /// Records `name` (once) and returns it.
+  func use(_ name: String, _ expression: String, _ role: Role, _ index: Int = 0) -> String {
+    if !arguments.contains(where: { $0.name == name }) {
+      arguments.append(Argument(name: name, expression: expression, order: (role.rawValue, index)))
+    }
+    return name
+  }
+
+  /// The arguments in parameter order.
+  var ordered: [Argument] { arguments.sorted { $0.order < $1.order } }
 }
 
 /// Why a spec cannot be compiled to Swift.

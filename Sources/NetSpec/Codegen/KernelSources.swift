@@ -1952,7 +1952,7 @@ extension ComputePool {
   /// For element-wise and reduction kernels whose items are independent (planes,
   /// channels, rows). Like ``parallelFor(_:_:)``, not reentrant: `body` must not
   /// use this pool.
-  public func parallelRanges(_ count: Int, grain: Int, _ body: @Sendable (Range<Int>) -> Void) {
+  public func parallelRanges(_ count: Int, grain: Int, _ body: (Range<Int>) -> Void) {
     let tasks = max(1, min(threadCount, count / max(1, grain)))
     parallelFor(tasks) { task in
       body((count * task / tasks)..<(count * (task + 1) / tasks))

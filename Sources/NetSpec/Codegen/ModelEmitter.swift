@@ -29,15 +29,27 @@ struct ModelEmitter {
   /// The model's source file.
   func emit() throws(CodegenError) -> String {
     let emitters = try operators()
+    let names = stepNames
+    var forward: [NodeID: EmittedStep] = [:]
+    var backward: [NodeID: EmittedStep] = [:]
+    for step in plan.forwardSteps {
+      forward[step.node] = EmittedStep(step, plan: plan, name: names[step.node]! + "Forward") {
+        emitters[step.node]!.emitForward($0, &$1)
+      }
+    }
+    for step in plan.backwardSteps {
+      backward[step.node] = EmittedStep(step, plan: plan, name: names[step.node]! + "Backward") {
+        emitters[step.node]!.emitBackward($0, &$1)
+      }
+    }
     var code = SwiftWriter()
     header(&code)
     code.line("import Foundation")
     code.line()
-    classBody(&code)
-    let names = stepNames
+    classBody(&code, forward: forward, backward: backward)
     for step in plan.forwardSteps {
       code.line()
-      stepFunctions(step, emitters[step.node]!, name: names[step.node]!, &code)
+      stepFunctions(step, forward: forward[step.node]!, backward: backward[step.node], &code)
     }
     return code.text
   }
@@ -83,7 +95,9 @@ struct ModelEmitter {
   private func offset(of value: ValueID) -> Int { plan.buffers[plan.valueBuffers[value]!].offset }
   private func perSample(of value: ValueID) -> Int { plan.buffers[plan.valueBuffers[value]!].perSample }
 
-  private func classBody(_ code: inout SwiftWriter) {
+  private func classBody(
+    _ code: inout SwiftWriter, forward: [NodeID: EmittedStep], backward: [NodeID: EmittedStep]
+  ) {
     let inputShapes = graph.inputs.map { id in
       let shape = shapeText(graph.values[id].type.shape.dropFirst())
       return hasSeveralInputs ? "`\(SwiftNames.comment(graph.values[id].name, limit: 40))` \(shape)" : shape
@@ -103,7 +117,7 @@ struct ModelEmitter {
       code.line()
       initializer(&code)
       code.line()
-      passes(&code)
+      passes(&code, forward: forward, backward: backward)
       code.line()
       entryPoints(&code)
       code.line()
@@ -230,21 +244,22 @@ struct ModelEmitter {
     }
   }
 
-  private func passes(_ code: inout SwiftWriter) {
-    let names = stepNames
+  private func passes(
+    _ code: inout SwiftWriter, forward: [NodeID: EmittedStep], backward: [NodeID: EmittedStep]
+  ) {
     code.doc("Runs the forward pass (and the loss) on the first `n` samples of the input buffer.")
     code.block("public func forward(_ n: Int, training: Bool)") { code in
       code.line("precondition(n >= 1 && n <= Self.capacity, \"batch size out of range\")")
       code.line("forwardPasses &+= 1")
       code.line("self.training = training")
-      for step in plan.forwardSteps { code.line("\(names[step.node]!)Forward(n)") }
+      for step in plan.forwardSteps { forward[step.node]!.call(&code) }
     }
     code.line()
     code.doc("Fills the parameter gradients of the mean loss of the last forward pass.")
     code.block("public func backward(_ n: Int)") { code in
       if let loss = graph.loss, let seedBuffer = plan.gradientBuffers[loss] {
         code.line("activations[\(plan.buffers[seedBuffer].offset)] = 1  // d loss / d loss")
-        for step in plan.backwardSteps { code.line("\(names[step.node]!)Backward(n)") }
+        for step in plan.backwardSteps { backward[step.node]!.call(&code) }
       } else {
         code.line("// The model has no loss.")
       }
@@ -412,26 +427,93 @@ struct ModelEmitter {
   // MARK: - Steps
 
   private func stepFunctions(
-    _ forward: ExecutionPlan.Step, _ op: any EmittableOperator, name: String, _ code: inout SwiftWriter
+    _ step: ExecutionPlan.Step, forward: EmittedStep, backward: EmittedStep?, _ code: inout SwiftWriter
   ) {
-    let node = graph.nodes[forward.node]
+    let node = graph.nodes[step.node]
     let inputs = node.inputs.map {
-      "\(SwiftNames.comment(graph.values[$0].name, limit: 40)) \(forward.shapes.inputs[node.inputs.firstIndex(of: $0)!])"
+      "\(SwiftNames.comment(graph.values[$0].name, limit: 40)) \(step.shapes.inputs[node.inputs.firstIndex(of: $0)!])"
     }
     code.block("extension \(typeName)") { code in
       code.line(
-        "// MARK: \(SwiftNames.comment(node.name, limit: 60)): \(node.opName) \(inputs.joined(separator: ", ")) -> \(forward.shapes.outputs.map { "\($0)" }.joined(separator: ", "))"
+        "// MARK: \(SwiftNames.comment(node.name, limit: 60)): \(node.opName) \(inputs.joined(separator: ", ")) -> \(step.shapes.outputs.map { "\($0)" }.joined(separator: ", "))"
       )
       code.line()
-      code.block("fileprivate func \(name)Forward(_ n: Int)") { code in
-        op.emitForward(StepEmission(plan: plan, step: forward), &code)
-      }
-      if let backward = plan.backwardSteps.first(where: { $0.node == forward.node }) {
+      forward.define(&code)
+      if let backward {
         code.line()
-        code.block("fileprivate func \(name)Backward(_ n: Int)") { code in
-          op.emitBackward(StepEmission(plan: plan, step: backward), &code)
-        }
+        backward.define(&code)
       }
     }
+  }
+}
+
+/// One step as an emitted function: its body, written by the op's emitter,
+/// and the parameters the body uses, with the arena expressions and model
+/// state its call passes.
+struct EmittedStep {
+  let name: String
+  let body: SwiftWriter
+  let arguments: [StepArguments.Argument]
+  /// Model state the body uses, as (name, type): the batch `n`, the mode, the
+  /// seed, the forward-pass count and the thread pool.
+  let state: [(name: String, type: String)]
+
+  static let stateParameters: [(name: String, type: String)] = [
+    ("n", "Int"), ("training", "Bool"), ("seed", "UInt64"), ("forwardPasses", "UInt64"), ("pool", "ComputePool"),
+  ]
+
+  init(
+    _ step: ExecutionPlan.Step, plan: ExecutionPlan, name: String,
+    _ emit: (StepEmission, inout SwiftWriter) -> Void
+  ) {
+    let emission = StepEmission(plan: plan, step: step)
+    var body = SwiftWriter()
+    emit(emission, &body)
+    self.name = name
+    self.body = body
+    arguments = emission.arguments.ordered
+    var words: Set<Substring> = []
+    for line in body.lines {
+      let code = line.split(separator: "//", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+      for word in code.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }) { words.insert(word) }
+    }
+    state = Self.stateParameters.filter { words.contains(Substring($0.name)) }
+  }
+
+  /// `fileprivate static func name(output: ..., input: ..., n: Int) { body }`.
+  func define(_ code: inout SwiftWriter) {
+    let parameters =
+      arguments.map { "\($0.name): UnsafeMutablePointer<Float>" } + state.map { "\($0.name): \($0.type)" }
+    Self.wrapped("fileprivate static func \(name)(", parameters, ") {", &code)
+    code.indented { code in
+      for line in body.lines { code.line(line) }
+    }
+    code.line("}")
+  }
+
+  /// `Self.name(output: activations + 123, ..., n: n)`.
+  func call(_ code: inout SwiftWriter) {
+    let values = arguments.map { "\($0.name): \($0.expression)" } + state.map { "\($0.name): \($0.name)" }
+    Self.wrapped("Self.\(name)(", values, ")", &code)
+  }
+
+  /// `open` + items + `close` on one line when it fits in 110 columns, else
+  /// the items on indented lines, filled up to that width.
+  static func wrapped(_ open: String, _ items: [String], _ close: String, _ code: inout SwiftWriter) {
+    let single = open + items.joined(separator: ", ") + close
+    guard single.count > 110 else { return code.line(single) }
+    code.line(open)
+    var line = ""
+    for (i, item) in items.enumerated() {
+      let piece = item + (i == items.count - 1 ? "" : ",")
+      if !line.isEmpty, line.count + 1 + piece.count > 106 {
+        code.line("    " + line)
+        line = piece
+      } else {
+        line += line.isEmpty ? piece : " " + piece
+      }
+    }
+    if !line.isEmpty { code.line("    " + line) }
+    code.line(close)
   }
 }

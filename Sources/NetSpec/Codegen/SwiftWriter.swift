@@ -29,6 +29,13 @@ struct SwiftWriter {
     line("}")
   }
 
+  /// Appends the lines `body` writes one level deeper.
+  mutating func indented(_ body: (inout SwiftWriter) -> Void) {
+    depth += 1
+    body(&self)
+    depth -= 1
+  }
+
   /// Appends `///` documentation lines.
   mutating func doc(_ text: String) {
     for part in text.split(separator: "\n", omittingEmptySubsequences: false) {
