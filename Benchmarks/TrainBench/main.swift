@@ -93,8 +93,7 @@ struct ReferenceUnsupported: Error {
 /// The per-sample input shape and the layers of a plain chain of layers ending in
 /// softmax cross-entropy, which the reference implements; throws for anything else.
 func referenceLayers(_ graph: Graph) throws(ReferenceUnsupported) -> (input: [Int], layers: [ReferenceLayer]) {
-  guard graph.inputs.count == 1, graph.targets.count == 1, let loss = graph.loss,
-    let lossNode = graph.nodes.first(where: { $0.outputs.contains(loss) }),
+  guard graph.inputs.count == 1, graph.targets.count == 1, let lossNode = graph.lossNode,
     let crossEntropy = lossNode.op as? CrossEntropyLoss, crossEntropy.labelSmoothing == 0,
     lossNode.inputs.count == 2, lossNode.inputs[1] == graph.targets[0]
   else { throw ReferenceUnsupported(message: "not one input and a cross_entropy loss") }
@@ -252,7 +251,7 @@ func makeModel(name: String, title: String, file: SourceFile, batch: Int) -> Mod
     exit(1)
   }
   let interpreter = Interpreter(plan: plan, seed: 42, pool: ComputePool(threadCount: 1))
-  let classes = graph.values[graph.nodes.first { $0.outputs.contains(graph.loss!) }!.inputs[0]].type.shape.last!
+  let classes = graph.values[graph.lossNode!.inputs[0]].type.shape.last!
   let labels = randomFloats(batch, seed: 2).map { ($0 * Float(classes.staticValue!)).rounded(.down) }
   let reference = Result<(input: [Int], layers: [ReferenceLayer]), ReferenceUnsupported> {
     () throws(ReferenceUnsupported) in try referenceLayers(graph)

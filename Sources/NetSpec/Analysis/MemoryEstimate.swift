@@ -32,13 +32,9 @@ public struct MemoryEstimate: Sendable, Equatable {
       self.slots = slots
     }
 
-    /// The state the spec's optimizer keeps: adam and adamw keep two moments,
-    /// sgd with momentum a velocity, plain sgd nothing.
+    /// The state the spec's optimizer keeps (``OptimizerSpec/Algorithm/stateSlots``).
     public init(_ spec: OptimizerSpec) {
-      switch spec.algorithm {
-      case .sgd(let momentum, _): self.init(name: spec.name, slots: momentum > 0 ? 1 : 0)
-      case .adam, .adamw: self.init(name: spec.name, slots: 2)
-      }
+      self.init(name: spec.name, slots: spec.algorithm.stateSlots)
     }
   }
 

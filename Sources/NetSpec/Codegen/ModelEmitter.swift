@@ -89,7 +89,7 @@ struct ModelEmitter {
   /// (`loadInputs(_:count:)`) instead of through one `input` buffer.
   private var hasSeveralInputs: Bool { graph.inputs.count > 1 }
   private var target: ValueID? { graph.targets.first }
-  private var lossNode: Node? { graph.loss.flatMap { loss in graph.nodes.first { $0.outputs.contains(loss) } } }
+  private var lossNode: Node? { graph.lossNode }
   private var output: ValueID { lossNode?.inputs[0] ?? graph.outputs[0] }
 
   private func offset(of value: ValueID) -> Int { plan.buffers[plan.valueBuffers[value]!].offset }
@@ -171,15 +171,16 @@ struct ModelEmitter {
     code.line("let parameters: UnsafeMutablePointer<Float>")
     code.line("/// Gradients of the trainable parameters, at the same offsets.")
     code.line("let gradients: UnsafeMutablePointer<Float>")
-    switch train.optimizer.algorithm {
-    case .sgd(let momentum, _) where momentum == 0: break
-    case .sgd:
+    switch momentCount {
+    case 1:
       code.line("/// Momentum velocity.")
       code.line("let firstMoment: UnsafeMutablePointer<Float>")
-    case .adam, .adamw:
+    case 2:
       code.line("/// Adam's moment estimates.")
       code.line("let firstMoment: UnsafeMutablePointer<Float>")
       code.line("let secondMoment: UnsafeMutablePointer<Float>")
+    default:
+      break
     }
     code.line("let pool = ComputePool.shared")
     code.doc("Seeds the initial weights and the dropout masks.")
@@ -192,12 +193,8 @@ struct ModelEmitter {
     code.line("private(set) var training = false")
   }
 
-  private var momentCount: Int {
-    switch train.optimizer.algorithm {
-    case .sgd(let momentum, _): momentum == 0 ? 0 : 1
-    case .adam, .adamw: 2
-    }
-  }
+  /// Optimizer state arrays: 0, `firstMoment`, or both moments.
+  private var momentCount: Int { train.optimizer.algorithm.stateSlots }
 
   private func initializer(_ code: inout SwiftWriter) {
     code.doc("A model with the initial weights `netspec train` draws for the same seed.")

@@ -5,12 +5,12 @@ enum ToolTemplate {
   static func source(spec: CheckedSpec, type: String, executable: String, sourceName: String) -> String {
     let train = spec.document.train!
     let graph = spec.graph
-    let lossNode = graph.nodes.first { $0.outputs.contains(graph.loss!) }!
+    let lossNode = graph.lossNode!
     let kind: String
-    switch lossNode.op {
-    case is CrossEntropyLoss: kind = "classes"
-    case is BinaryCrossEntropyLoss: kind = "binary"
-    default: kind = "values"
+    switch Predictions.Kind(loss: lossNode.op, output: graph.values[lossNode.inputs[0]].type) {
+    case .classes: kind = "classes"
+    case .binary: kind = "binary"
+    case .values: kind = "values"
     }
     var batch = 64
     if case .size(let n) = train.batchSize { batch = n }
@@ -124,7 +124,7 @@ enum ToolTemplate {
         let y = model.output
         for sample in 0..<n {
           let target = split.targets[(start + sample) * %TYPE%.targetCount..<(start + sample + 1) * %TYPE%.targetCount]
-          let row = (0..<%TYPE%.outputCount).map { y[sample * %TYPE%.outputCount + $0] }
+          let row = UnsafeBufferPointer(start: y + sample * %TYPE%.outputCount, count: %TYPE%.outputCount)
           switch kind {
           case "classes":
             let best = row.indices.max { row[$0] < row[$1] }!

@@ -72,6 +72,8 @@ public struct Graph: Sendable {
   public var outputs: [ValueID] = []
   /// The scalar loss value, when `train.loss` is given.
   public var loss: ValueID?
+  /// The node computing ``loss``; its first input is the prediction it scores.
+  public var lossNode: Node? { loss.flatMap { loss in nodes.first { $0.outputs.contains(loss) } } }
   /// Targets the loss compares against (from the data).
   public var targets: [ValueID] = []
 

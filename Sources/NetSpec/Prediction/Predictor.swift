@@ -111,7 +111,7 @@ public enum Predictor {
     do { try Checkpoint.load(weights, into: interpreter) } catch {
       throw PredictionError("`\(weightsPath)`: \(error)", help: "pass the weights `netspec train` wrote for this spec")
     }
-    let lossNode = graph.loss.flatMap { loss in graph.nodes.first { $0.outputs.contains(loss) } }
+    let lossNode = graph.lossNode
     guard let output = lossNode?.inputs[0] ?? graph.outputs.first else {
       throw PredictionError("the model has no output to predict", help: "end the model with a layer or a loss")
     }

@@ -19,6 +19,15 @@ public struct OptimizerSpec: Sendable, Hashable {
     /// AdamW (Loshchilov & Hutter 2019): Adam with decoupled weight decay,
     /// `w -= lr * weightDecay * w` each step beside the Adam update.
     case adamw(AdamParameters, weightDecay: Double)
+
+    /// Floats of state kept per trainable parameter: adam and adamw keep two
+    /// moments, sgd with momentum a velocity, plain sgd nothing.
+    public var stateSlots: Int {
+      switch self {
+      case .sgd(let momentum, _): momentum == 0 ? 0 : 1
+      case .adam, .adamw: 2
+      }
+    }
   }
 
   /// Adam's moment decay rates and denominator epsilon.

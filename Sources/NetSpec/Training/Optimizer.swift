@@ -33,12 +33,7 @@ public final class Optimizer {
   }
 
   /// Floats of optimizer state per trainable parameter (for memory estimates).
-  public var stateSlots: Int {
-    switch algorithm {
-    case .sgd(let momentum, _): momentum == 0 ? 0 : 1
-    case .adam, .adamw: 2
-    }
-  }
+  public var stateSlots: Int { algorithm.stateSlots }
 
   /// One update of `parameters` from `gradients` at learning rate `lr`.
   public func step(parameters p: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>, lr: Float) {

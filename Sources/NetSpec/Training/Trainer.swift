@@ -23,14 +23,13 @@ public final class Trainer {
   ///   - epochs: Overrides `train.epochs`.
   ///   - seed: Overrides `train.seed` for initialization and dropout.
   public init(spec: CheckedSpec, data: PreparedData, epochs: Int? = nil, seed: Int? = nil) throws {
-    guard let train = spec.document.train, let loss = spec.graph.loss else {
+    guard let train = spec.document.train, let lossNode = spec.graph.lossNode else {
       throw TrainingFailure(message: "the spec has no `train:` section with a loss")
     }
     self.spec = spec
     self.data = data
     self.train = train
     self.epochs = epochs ?? train.epochs
-    let lossNode = spec.graph.nodes.first { $0.outputs.contains(loss) }!
     prediction = lossNode.inputs[0]
     let predictionType = spec.graph.values[prediction].type
     switch lossNode.op {

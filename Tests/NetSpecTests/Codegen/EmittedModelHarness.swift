@@ -155,7 +155,7 @@ enum EmittedModelHarness {
       let spec = try check(c)
       let plan = try Planner.plan(spec.graph, capacity: c.capacity, bindings: c.bindings, training: true)
       let outputCount = plan.buffers[
-        plan.valueBuffers[spec.graph.nodes.first { $0.outputs.contains(spec.graph.loss!) }!.inputs[0]]!
+        plan.valueBuffers[spec.graph.lossNode!.inputs[0]]!
       ].perSample
       let data = try Data(contentsOf: directory.appendingPathComponent("\(c.name).results"))
       let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }

@@ -145,7 +145,7 @@ import Testing
     let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
     let (inputs, targets) = EmittedModelHarness.batch(spec, c)
     let graph = spec.graph
-    let prediction = graph.nodes.first { $0.outputs.contains(graph.loss!) }!.inputs[0]
+    let prediction = graph.lossNode!.inputs[0]
     let layout = EmittedModelHarness.inputLayout(spec, plan)
     let sampleCount = layout.reduce(0) { $0 + $1.count }
     func feed() {

@@ -83,38 +83,12 @@ public struct Reshape: Operator {
   }
 }
 
-extension Reshape: ExecutableOperator {
+extension Reshape: LayoutView {
   public static let examples = [
     OpExample(["shape": exampleList([3, 4])], inputs: [.batch(12)]),
     OpExample(["shape": exampleList([2, -1])], inputs: [.batch(3, 4)]),
     OpExample(["shape": exampleList([6])], inputs: [.batch(2, 1, 3)]),
   ]
-  public var backwardReads: BackwardReads { .nothing }
-
-  /// A copy: the layout of `[N, ...]` row-major data does not change.
-  public func forward(_ k: Kernel) {
-    CopyKernel.copy(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
-  }
-
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    CopyKernel.copy(
-      k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
-  }
-}
-
-extension Reshape: EmittableOperator {
-  /// A copy, as the interpreter.
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    code.line("CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(StepEmission.rows(s.shapes.inputCount(0))))")
-  }
-
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dx = s.inputGradient(0) else { return }
-    code.line(
-      "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(s.shapes.inputCount(0))), accumulate: \(s.accumulatesInput(0)))"
-    )
-  }
 }
 
 /// A list attribute of integers, as written in a spec, for the examples.
