@@ -36,7 +36,8 @@ public enum Predictor {
     }
     let weightsFile: SafetensorsFile
     do { weightsFile = try SafetensorsFile(contentsOf: weights) } catch {
-      throw PredictionError("`\(weights)`: \(error)", help: "pass weights written by `netspec train`")
+      // The error names the file.
+      throw PredictionError("\(error)", help: "pass weights written by `netspec train`")
     }
     let samples: SampleFile
     do { samples = try SampleFile.read(input) } catch {
