@@ -7,8 +7,6 @@ import PackageDescription
 //     swift run PluginDemo
 let package = Package(
   name: "PluginDemo",
-  // The generated runtime's thread pool uses the Synchronization module.
-  platforms: [.macOS(.v15)],
   dependencies: [
     // `name:` is what `package:` below refers to. Without it, that would be the
     // dependency's identity: for a path, the directory's name ("main",

@@ -8,8 +8,7 @@ struct Compile: ParsableCommand {
     abstract: "Emit Swift source for a spec: the model with fused kernels, its training step and optimizer.",
     discussion: """
       Writes DIR/<Model>.swift and DIR/NetSpecRuntime.swift (the kernels and a safetensors \
-      codec). The output is deterministic and imports only Foundation (and Synchronization \
-      for the thread pool); build it with `-O -wmo` and, for speed, `-target-cpu native \
+      codec). The output is deterministic and imports only Foundation; build it with `-O -wmo` and, for speed, `-target-cpu native \
       -D NETSPEC_AVX512` or `-D NETSPEC_FMA` (see docs/CODEGEN.md).
       """)
 

@@ -86,19 +86,14 @@ struct DirectConvolutionEmission {
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let dz = s.workspace
-    code.line("// dZ = dY * f'(Z), plane by plane, in the workspace.")
+    code.line(
+      "// dZ = \(s.fusedPooling == nil ? "dY" : "dY (from the pooled gradient)") * f'(Z), plane by plane, in the workspace."
+    )
     code.closure("pool.parallelRanges(n * \(filters), grain: \(max(1, 16_384 / plane))) { planes in") { code in
+      s.fusedPooling?.declareGeometry(&code)
       code.block("for plane in planes") { code in
-        code.line("let (dy, dz) = (\(s.outputGradient(0)) + plane * \(plane), \(dz) + plane * \(plane))")
-        if let activation {
-          let input = activation.needsInput ? "\(s.saved(0)) + plane * \(plane)" : "nil"
-          let output = activation.needsInput ? "nil" : "\(s.output(0)) + plane * \(plane)"
-          code.line(
-            "ActivationKernel\(activation.swiftLiteral).backward(input: \(input), output: \(output), dy, dz, count: \(plane), accumulate: false)"
-          )
-        } else {
-          code.line("dz.update(from: dy, count: \(plane))")
-        }
+        code.line("let dz = \(dz) + plane * \(plane)")
+        Conv2D.emitPreActivationGradient(s, activation: activation, positions: plane, dz: "dz", &code)
       }
     }
     if let dw = s.parameterGradient(0) {

@@ -71,6 +71,25 @@ struct StepEmission {
   var inputGradientMask: String? {
     step.inputGradientMask.map { arguments.use("reluMask", buffer($0), .mask) }
   }
+  /// The pooling this convolution runs in its output pass, if the plan fuses
+  /// one (``ExecutionPlan/Step/fusedPooling``).
+  var fusedPooling: FusedPoolingEmission? {
+    step.fusedPooling.map { fused in
+      let operation = plan.graph.nodes[fused.node].op as! any PlanePooling
+      return FusedPoolingEmission(
+        operation: operation, geometry: operation.geometry(fused.shapes), fused: fused, emission: self)
+    }
+  }
+  /// The fused pooling's output (`pooled`).
+  fileprivate var pooledOutput: String { arguments.use("pooled", buffer(step.fusedPooling!.output), .output, 1) }
+  /// The fused pooling's saved state (`pooledSaved`), if it has any.
+  fileprivate var pooledSaved: String? {
+    step.fusedPooling!.saved.map { arguments.use("pooledSaved", buffer($0), .saved, 1) }
+  }
+  /// The fused pooling's output gradient (`dPooled`).
+  fileprivate var pooledOutputGradient: String {
+    arguments.use("dPooled", buffer(step.fusedPooling!.outputGradient!), .outputGradient)
+  }
   func parameter(_ i: Int) -> String {
     let (name, id) = node.parameters[i]
     return arguments.use(SwiftNames.identifier(name), parameterSlot(id, in: "parameters"), .parameter, i)
@@ -97,6 +116,33 @@ struct StepEmission {
   /// An exact Swift literal for a Float (`0.5`, `1e-05`).
   static func literal(_ value: Float) -> String { value.description }
   static func literal(_ value: Double) -> String { Float(value).description }
+}
+
+/// A pooling fused into a convolution's step (``ExecutionPlan/FusedPooling``):
+/// the statements that pool, or route the pooled gradient back onto, one
+/// output plane inside the convolution's loop over `plane`.
+struct FusedPoolingEmission {
+  let operation: any PlanePooling
+  let geometry: PoolingGeometry
+  let fused: ExecutionPlan.FusedPooling
+  let emission: StepEmission
+
+  /// `let pooling = PoolingGeometry(...)`, which the other statements use.
+  func declareGeometry(_ code: inout SwiftWriter) { operation.declareGeometry(geometry, &code) }
+
+  /// Pools the convolution's output plane at `x`.
+  func forward(x: String) -> String {
+    operation.forwardPlaneCall(
+      x: x, y: "\(emission.pooledOutput) + plane * \(geometry.outputPlane)",
+      saved: emission.pooledSaved.map { "\($0) + plane * \(geometry.outputPlane)" })
+  }
+
+  /// Writes the convolution's output-plane gradient to `dx`, from the pooled gradient.
+  func backward(into dx: String) -> String {
+    operation.backwardPlaneCall(
+      dy: "\(emission.pooledOutputGradient) + plane * \(geometry.outputPlane)",
+      saved: emission.pooledSaved.map { "\($0) + plane * \(geometry.outputPlane)" }, dx: dx, accumulate: false)
+  }
 }
 
 /// The parameters of one emitted step function, in llm.c's order: what the

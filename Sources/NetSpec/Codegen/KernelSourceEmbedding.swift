@@ -41,7 +41,6 @@ enum KernelSourceEmbedding {
       // (`-target-cpu native -D NETSPEC_AVX512`, or `-D NETSPEC_FMA` for AVX2).
 
       import Foundation
-      import Synchronization
 
       """
     for file in KernelSources.files {

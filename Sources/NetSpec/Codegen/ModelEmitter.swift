@@ -430,9 +430,13 @@ struct ModelEmitter {
     let inputs = node.inputs.map {
       "\(SwiftNames.comment(graph.values[$0].name, limit: 40)) \(step.shapes.inputs[node.inputs.firstIndex(of: $0)!])"
     }
+    let pooling = step.fusedPooling.map { fused in
+      let node = graph.nodes[fused.node]
+      return ", then \(SwiftNames.comment(node.name, limit: 60)): \(node.opName) -> \(fused.shapes.outputs[0])"
+    }
     code.block("extension \(typeName)") { code in
       code.line(
-        "// MARK: \(SwiftNames.comment(node.name, limit: 60)): \(node.opName) \(inputs.joined(separator: ", ")) -> \(step.shapes.outputs.map { "\($0)" }.joined(separator: ", "))"
+        "// MARK: \(SwiftNames.comment(node.name, limit: 60)): \(node.opName) \(inputs.joined(separator: ", ")) -> \(step.shapes.outputs.map { "\($0)" }.joined(separator: ", "))\(pooling ?? "")"
       )
       code.line()
       forward.define(&code)

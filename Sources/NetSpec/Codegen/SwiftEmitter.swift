@@ -1,7 +1,6 @@
 /// `netspec compile`: Swift source for one model's training plan, plus the
 /// kernels it calls and a safetensors reader and writer. The output imports
-/// only Foundation (and the toolchain's Synchronization for the thread pool)
-/// and is deterministic: the same spec gives the same bytes.
+/// only Foundation and is deterministic: the same spec gives the same bytes.
 public enum SwiftEmitter {
   /// One emitted file, by its path relative to the output directory.
   public struct File: Sendable, Equatable {

@@ -49,6 +49,26 @@ public struct ExecutionPlan: Sendable {
     /// Backward: the output gradient already has this op's ReLU mask applied
     /// (by the consumer's input-gradient GEMM).
     public var outputGradientMasked = false
+    /// A pooling layer this convolution runs as the epilogue of its output
+    /// pass (see ``Planner``'s pooling fusion); the pooling node has no steps
+    /// of its own, and the convolution's output has no gradient buffer.
+    public var fusedPooling: FusedPooling? = nil
+  }
+
+  /// A pooling node fused into the convolution that feeds it: forward, each
+  /// output plane is pooled as soon as it is written; backward, the pooled
+  /// gradient is routed straight into the convolution's pre-activation
+  /// gradient, plane by plane.
+  public struct FusedPooling: Sendable {
+    public var node: NodeID
+    public var shapes: OpShapes
+    /// The pooled output.
+    public var output: BufferID
+    /// The pooling's saved state (max pooling's argmax), if it has any.
+    public var saved: BufferID?
+    /// Backward: the pooled output's gradient, which replaces the
+    /// convolution's output gradient.
+    public var outputGradient: BufferID?
   }
 
   /// Where one parameter lives in the parameter arena (and, if trainable, at the

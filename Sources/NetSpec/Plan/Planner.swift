@@ -90,9 +90,15 @@ private struct PlanBuilder {
       let (shape, batched) = try layout(id)
       valueBuffers[id] = addBuffer(graph.values[id].name, shape: shape, batched: batched, step: 0)
     }
+    let fusions = poolingFusions(nodes)
+    let fusedPools = Set(fusions.values)
     var forward: [ExecutionPlan.Step] = []
-    for (stepIndex, nodeID) in nodes.enumerated() {
-      forward.append(try forwardStep(nodeID, index: stepIndex))
+    var forwardOfNode: [NodeID: ExecutionPlan.Step] = [:]
+    for (stepIndex, nodeID) in nodes.enumerated() where !fusedPools.contains(nodeID) {
+      var step = try forwardStep(nodeID, index: stepIndex)
+      if let poolID = fusions[nodeID] { step.fusedPooling = try fusedPooling(poolID, index: stepIndex) }
+      forward.append(step)
+      forwardOfNode[nodeID] = step
     }
     let requiresGradient = training ? gradientRequirements() : []
     var backward: [ExecutionPlan.Step] = []
@@ -103,11 +109,13 @@ private struct PlanBuilder {
       var writtenParameters: Set<ParameterID> = []
       let onPath = valuesReaching(loss)
       for nodeID in nodes.reversed()
-      where graph.nodes[nodeID].outputs.contains(where: { requiresGradient.contains($0) && onPath.contains($0) }) {
+      where !fusedPools.contains(nodeID)
+        && graph.nodes[nodeID].outputs.contains(where: { requiresGradient.contains($0) && onPath.contains($0) })
+      {
         let index = nodes.count + backward.count
         backward.append(
           try backwardStep(
-            nodeID, index: index, forward: forward[nodes.firstIndex(of: nodeID)!],
+            nodeID, index: index, forward: forwardOfNode[nodeID]!,
             requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters))
       }
     }
@@ -151,6 +159,27 @@ private struct PlanBuilder {
     }
   }
 
+  /// Pooling fused into convolutions: a convolution whose output feeds only
+  /// a max or average pooling (and is not a model output) runs that pooling
+  /// plane by plane in its output pass, and computes its pre-activation
+  /// gradient straight from the pooled gradient, so the convolution's output
+  /// gradient is never stored. Keys are convolutions, values their poolings.
+  func poolingFusions(_ nodes: [NodeID]) -> [NodeID: NodeID] {
+    let planned = Set(nodes)
+    var fusions: [NodeID: NodeID] = [:]
+    for convolutionID in nodes where graph.nodes[convolutionID].op is Conv2D {
+      guard let output = graph.nodes[convolutionID].outputs.first, !graph.outputs.contains(output),
+        output != graph.loss
+      else { continue }
+      let consumers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(output) }
+      guard consumers.count == 1, let poolingID = consumers.first, planned.contains(poolingID),
+        graph.nodes[poolingID].op is any PlanePooling, graph.nodes[poolingID].inputs == [output]
+      else { continue }
+      fusions[convolutionID] = poolingID
+    }
+    return fusions
+  }
+
   func executable(_ nodeID: NodeID) -> any ExecutableOperator {
     graph.nodes[nodeID].op as! any ExecutableOperator
   }
@@ -171,22 +200,42 @@ private struct PlanBuilder {
     let opShapes = try shapes(nodeID)
     let inputs = node.inputs.map { valueBuffers[$0]! }
     for buffer in inputs { use(buffer, at: index) }
-    var outputs: [Int] = []
-    for id in node.outputs {
-      let (shape, batched) = try layout(id)
-      let buffer = addBuffer(graph.values[id].name, shape: shape, batched: batched, step: index)
-      valueBuffers[id] = buffer
-      outputs.append(buffer)
-    }
-    let saved = op.savedState(opShapes).enumerated().map { i, count in
-      addBuffer("\(node.name) saved \(i)", shape: [count], batched: true, step: index)
-    }
+    let outputs = try outputBuffers(nodeID, index: index)
+    let saved = savedBuffers(nodeID, shapes: opShapes, index: index)
     let workspaceSize = op.workspace(opShapes)
     let workspace =
       workspaceSize > 0 ? addBuffer("\(node.name) workspace", shape: [workspaceSize], batched: true, step: index) : nil
     return ExecutionPlan.Step(
       node: nodeID, phase: .forward, shapes: opShapes, inputs: inputs, outputs: outputs, saved: saved,
       workspace: workspace, outputGradients: [], inputGradients: [], accumulateInput: [], accumulateParameter: [])
+  }
+
+  /// New buffers for a node's outputs, first used at step `index`.
+  mutating func outputBuffers(_ nodeID: NodeID, index: Int) throws(PlanningError) -> [Int] {
+    var outputs: [Int] = []
+    for id in graph.nodes[nodeID].outputs {
+      let (shape, batched) = try layout(id)
+      let buffer = addBuffer(graph.values[id].name, shape: shape, batched: batched, step: index)
+      valueBuffers[id] = buffer
+      outputs.append(buffer)
+    }
+    return outputs
+  }
+
+  /// New buffers for the state a node's forward pass saves for its backward pass.
+  mutating func savedBuffers(_ nodeID: NodeID, shapes: OpShapes, index: Int) -> [Int] {
+    executable(nodeID).savedState(shapes).enumerated().map { i, count in
+      addBuffer("\(graph.nodes[nodeID].name) saved \(i)", shape: [count], batched: true, step: index)
+    }
+  }
+
+  /// The buffers of a pooling node fused into the convolution step `index`.
+  mutating func fusedPooling(_ poolingID: NodeID, index: Int) throws(PlanningError) -> ExecutionPlan.FusedPooling {
+    let poolingShapes = try shapes(poolingID)
+    let output = try outputBuffers(poolingID, index: index)[0]
+    let saved = savedBuffers(poolingID, shapes: poolingShapes, index: index).first
+    return ExecutionPlan.FusedPooling(
+      node: poolingID, shapes: poolingShapes, output: output, saved: saved, outputGradient: nil)
   }
 
   /// Values from which the loss can be reached.
@@ -220,9 +269,20 @@ private struct PlanBuilder {
     if reads.inputs { for buffer in forward.inputs { use(buffer, at: index) } }
     if reads.outputs { for buffer in forward.outputs { use(buffer, at: index) } }
     for buffer in forward.saved { use(buffer, at: index) }
-    // Every output on a path to the loss has its gradient written by then.
-    let outputGradients = node.outputs.map { gradientBuffers[$0]! }
-    for buffer in outputGradients { use(buffer, at: index) }
+    // Every output on a path to the loss has its gradient written by then; a
+    // fused pooling's output stands for the convolution's.
+    var fusedPooling = forward.fusedPooling
+    var outputGradients: [Int] = []
+    if var pooling = fusedPooling {
+      let gradient = gradientBuffers[graph.nodes[pooling.node].outputs[0]]!
+      pooling.outputGradient = gradient
+      use(gradient, at: index)
+      if let saved = pooling.saved { use(saved, at: index) }
+      fusedPooling = pooling
+    } else {
+      outputGradients = node.outputs.map { gradientBuffers[$0]! }
+      for buffer in outputGradients { use(buffer, at: index) }
+    }
     var inputGradients: [Int?] = []
     var accumulateInput: [Bool] = []
     for id in node.inputs {
@@ -253,10 +313,12 @@ private struct PlanBuilder {
     let workspace =
       workspaceSize > 0
       ? addBuffer("\(node.name) backward workspace", shape: [workspaceSize], batched: true, step: index) : nil
-    return ExecutionPlan.Step(
+    var step = ExecutionPlan.Step(
       node: nodeID, phase: .backward, shapes: forward.shapes, inputs: forward.inputs, outputs: forward.outputs,
       saved: forward.saved, workspace: workspace, outputGradients: outputGradients, inputGradients: inputGradients,
       accumulateInput: accumulateInput, accumulateParameter: accumulateParameter)
+    step.fusedPooling = fusedPooling
+    return step
   }
 
   /// Trainable parameters first, then frozen ones, then buffers, each aligned.

@@ -76,6 +76,12 @@ public final class Interpreter: @unchecked Sendable {
       accumulateParameter: step.accumulateParameter, training: true, seed: 0, pool: pool)
     kernel.inputGradientMask = step.inputGradientMask.map { UnsafePointer(buffer($0)) }
     kernel.outputGradientMasked = step.outputGradientMasked
+    kernel.fusedPooling = step.fusedPooling.map { fused in
+      let pooling = plan.graph.nodes[fused.node].op as! any PlanePooling
+      return FusedPoolingKernel(
+        operation: pooling, geometry: pooling.geometry(fused.shapes), output: buffer(fused.output),
+        saved: fused.saved.map(buffer), outputGradient: fused.outputGradient.map(buffer))
+    }
     return kernel
   }
 

@@ -133,6 +133,7 @@ import Testing
           - dense: {units: 4}
         train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}}
         """),
+      inline("pooling_fusion", String(PoolingFusionTests.chain.dropFirst("netspec: 1\n".count))),
       inline("hostile", CodegenSafetyTests.hostileSpec),
     ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
 

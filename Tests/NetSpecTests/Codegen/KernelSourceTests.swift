@@ -34,7 +34,7 @@ import Testing
     for line in runtime.split(separator: "\n") where !line.trimmingCharacters(in: .whitespaces).hasPrefix("//") {
       #expect(!line.contains("public "), "\(line)")
       if line.trimmingCharacters(in: .whitespaces).hasPrefix("import ") {
-        #expect(line == "import Foundation" || line == "import Synchronization", "\(line)")
+        #expect(line == "import Foundation", "\(line)")
       }
     }
   }

@@ -58,7 +58,12 @@ import Testing
 
   @Test(arguments: [mlp, reluChain])
   func wholeModelGradientsMatchFiniteDifferences(_ yaml: String) throws {
-    let interpreter = try makeInterpreter(yaml)
+    try expectGradientsMatchFiniteDifferences(makeInterpreter(yaml))
+  }
+
+  /// Every parameter's gradient (a few probes each) against central differences
+  /// of the loss, on a batch of 4 from ``fill(_:batch:)``.
+  func expectGradientsMatchFiniteDifferences(_ interpreter: Interpreter) throws {
     fill(interpreter, batch: 4)
     interpreter.forward(batch: 4, training: true)
     interpreter.backward(batch: 4)

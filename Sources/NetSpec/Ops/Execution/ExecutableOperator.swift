@@ -127,6 +127,9 @@ public struct Kernel: @unchecked Sendable {
   public var inputGradientMask: UnsafePointer<Float>? = nil
   /// Backward only: the output gradient already has this op's ReLU mask.
   public var outputGradientMasked = false
+  /// A pooling run as the epilogue of this convolution's output pass
+  /// (``ExecutionPlan/Step/fusedPooling``).
+  var fusedPooling: FusedPoolingKernel? = nil
   /// Training mode (dropout active, batchnorm on batch statistics).
   public var training: Bool
   /// A seed for this call's randomness (dropout masks), derived from the run's
@@ -178,4 +181,28 @@ public struct Kernel: @unchecked Sendable {
   public func inputBeta(_ i: Int) -> Float { accumulateInput[i] ? 1 : 0 }
   /// GEMM `beta` for parameter gradient `i`: 1 when accumulating, else 0.
   public func parameterBeta(_ i: Int) -> Float { accumulateParameter[i] ? 1 : 0 }
+}
+
+/// The buffers of a pooling fused into a convolution
+/// (``ExecutionPlan/FusedPooling``), and its per-plane kernels.
+struct FusedPoolingKernel: @unchecked Sendable {
+  var operation: any PlanePooling
+  var geometry: PoolingGeometry
+  var output: UnsafeMutablePointer<Float>
+  var saved: UnsafeMutablePointer<Float>?
+  var outputGradient: UnsafeMutablePointer<Float>?
+
+  /// Pools the convolution's output plane `plane`, at `x`.
+  func forward(plane: Int, _ x: UnsafePointer<Float>) {
+    let offset = plane * geometry.outputPlane
+    operation.forwardPlane(geometry, x, output + offset, saved: saved.map { $0 + offset })
+  }
+
+  /// Writes the gradient of the convolution's output plane `plane` to `dx`,
+  /// from the pooled gradient.
+  func backward(plane: Int, into dx: UnsafeMutablePointer<Float>) {
+    let offset = plane * geometry.outputPlane
+    operation.backwardPlane(
+      geometry, outputGradient! + offset, saved: saved.map { UnsafePointer($0 + offset) }, dx, accumulate: false)
+  }
 }

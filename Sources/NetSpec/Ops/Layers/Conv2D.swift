@@ -150,7 +150,8 @@ extension Conv2D: ExecutableOperator {
 
   /// Per block of samples: im2col, then per group one GEMM
   /// `Z[F, N * P] = W[F, C * kh * kw] * columns` with the bias (and ReLU) fused as a
-  /// per-row epilogue; then `Z` is transposed to `[N, F, P]` through the activation.
+  /// per-row epilogue; then `Z` is transposed to `[N, F, P]` through the activation,
+  /// and each plane pooled by a fused pooling.
   public func forward(_ k: Kernel) {
     let g = geometry(k.shapes)
     let positions = k.batch * g.outputPositions
@@ -187,11 +188,13 @@ extension Conv2D: ExecutableOperator {
           (k.saved[0] + plane * planeSize).update(from: z, count: planeSize)
         }
         if let unfused { unfused.forward(z, y, count: planeSize) } else { y.update(from: z, count: planeSize) }
+        k.fusedPooling?.forward(plane: plane, y)
       }
     }
   }
 
-  /// `dZ` in `[F, N * P]` order (through the activation's derivative) and
+  /// `dZ` in `[F, N * P]` order (through the activation's derivative; with a
+  /// fused pooling, from the pooled gradient routed back onto the plane) and
   /// `db` = its row sums; then per block of samples and per group,
   /// `dW += dZ * columnsᵀ` (columns recomputed by im2col) and `dColumns = Wᵀ * dZ`,
   /// scattered onto `dX` by col2im.
@@ -209,9 +212,15 @@ extension Conv2D: ExecutableOperator {
       for plane in planes {
         let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
         let dz = gradient + filter * positions + sample * planeSize
-        let dy = k.outputGradients[0] + plane * planeSize
+        let dy: UnsafePointer<Float>
+        if let pooling = k.fusedPooling {
+          pooling.backward(plane: plane, into: dz)
+          dy = UnsafePointer(dz)
+        } else {
+          dy = UnsafePointer(k.outputGradients[0] + plane * planeSize)
+        }
         guard let derivative else {
-          dz.update(from: dy, count: planeSize)
+          if k.fusedPooling == nil { dz.update(from: dy, count: planeSize) }
           continue
         }
         derivative.backward(
@@ -311,9 +320,13 @@ extension Conv2D: EmittableOperator {
     }
     let keepsPreActivation = activation?.kernel.needsInput == true
     let unfused = fusedReLU ? nil : activation?.kernel
-    code.line("// [F, N * P] -> [N, F, P]\(unfused == nil ? "" : " through the activation")")
+    let pooling = s.fusedPooling
+    code.line(
+      "// [F, N * P] -> [N, F, P]\(unfused == nil ? "" : " through the activation")\(pooling == nil ? "" : ", then pooled")"
+    )
     code.closure("pool.parallelRanges(n * \(filters), grain: \(max(1, 16_384 / positions))) { planes in") { code in
       code.line("let product = \(s.workspace) + n * \(g.columnRows * positions)")
+      pooling?.declareGeometry(&code)
       code.block("for plane in planes") { code in
         code.line("let (sample, filter) = plane.quotientAndRemainder(dividingBy: \(filters))")
         code.line("let z = product + filter * n * \(positions) + sample * \(positions)")
@@ -326,8 +339,31 @@ extension Conv2D: EmittableOperator {
         } else {
           code.line("y.update(from: z, count: \(positions))")
         }
+        if let pooling { code.line(pooling.forward(x: "y")) }
       }
     }
+  }
+
+  /// Statements writing plane `plane` of `dZ` at `dz`: the output gradient
+  /// through the activation's derivative; with a fused pooling, the pooled
+  /// gradient routed back onto the plane first, then the derivative in place.
+  static func emitPreActivationGradient(
+    _ s: StepEmission, activation: ActivationKernel?, positions: Int, dz: String, _ code: inout SwiftWriter
+  ) {
+    let dy: String
+    if let pooling = s.fusedPooling {
+      code.line(pooling.backward(into: dz))
+      dy = dz
+    } else {
+      dy = "\(s.outputGradient(0)) + plane * \(positions)"
+      if activation == nil { code.line("\(dz).update(from: \(dy), count: \(positions))") }
+    }
+    guard let activation else { return }
+    let input = activation.needsInput ? "\(s.saved(0)) + plane * \(positions)" : "nil"
+    let output = activation.needsInput ? "nil" : "\(s.output(0)) + plane * \(positions)"
+    code.line(
+      "ActivationKernel\(activation.swiftLiteral).backward(input: \(input), output: \(output), \(dy), \(dz), count: \(positions), accumulate: false)"
+    )
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
@@ -339,22 +375,16 @@ extension Conv2D: EmittableOperator {
     code.line("let geometry = \(geometryLiteral(g))")
     code.line("let columns = \(s.workspace)")
     code.line("let gradient = columns + n * \(g.columnRows * positions)")
-    code.line("// dZ in [F, N * P] order\(derivative == nil ? "" : ", through the activation's derivative")")
+    code.line(
+      "// dZ in [F, N * P] order\(s.fusedPooling == nil ? "" : ", from the pooled gradient")\(derivative == nil ? "" : ", through the activation's derivative")"
+    )
     code.closure("pool.parallelRanges(n * \(filters), grain: \(max(1, 16_384 / positions))) { planes in") { code in
       code.line("let gradient = \(s.workspace) + n * \(g.columnRows * positions)")
+      s.fusedPooling?.declareGeometry(&code)
       code.block("for plane in planes") { code in
         code.line("let (sample, filter) = plane.quotientAndRemainder(dividingBy: \(filters))")
         code.line("let dz = gradient + filter * n * \(positions) + sample * \(positions)")
-        code.line("let dy = \(s.outputGradient(0)) + plane * \(positions)")
-        if let derivative {
-          let input = derivative.needsInput ? "\(s.saved(0)) + plane * \(positions)" : "nil"
-          let output = derivative.needsInput ? "nil" : "\(s.output(0)) + plane * \(positions)"
-          code.line(
-            "ActivationKernel\(derivative.swiftLiteral).backward(input: \(input), output: \(output), dy, dz, count: \(positions), accumulate: false)"
-          )
-        } else {
-          code.line("dz.update(from: dy, count: \(positions))")
-        }
+        Self.emitPreActivationGradient(s, activation: derivative, positions: positions, dz: "dz", &code)
       }
     }
     if bias, let db = s.parameterGradient(1) {

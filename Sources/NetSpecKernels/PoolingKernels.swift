@@ -1,0 +1,120 @@
+/// The geometry of 2-D pooling over one `[H, W]` plane, and the max and average
+/// kernels on one plane. A pooling layer runs them over every plane of
+/// `[N, C, H, W]`; a convolution followed by pooling runs them as the epilogue of
+/// its output pass, on each output plane while it is still in cache.
+///
+/// Every window is clipped to the plane: padding never wins a maximum, and
+/// counts in an average's divisor only when `countIncludesPadding` says so.
+/// The kernels are always inlined, so that emitted code, which builds the
+/// geometry from literals, gets loops with constant bounds and strides.
+public struct PoolingGeometry: Sendable, Hashable {
+  public var height: Int
+  public var width: Int
+  public var kernelHeight: Int
+  public var kernelWidth: Int
+  public var strideHeight: Int
+  public var strideWidth: Int
+  /// Padding before the first row and column.
+  public var padTop: Int
+  public var padLeft: Int
+  public var outputHeight: Int
+  public var outputWidth: Int
+
+  public init(
+    height: Int, width: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), outputHeight: Int,
+    outputWidth: Int
+  ) {
+    self.height = height
+    self.width = width
+    (kernelHeight, kernelWidth) = kernel
+    (strideHeight, strideWidth) = stride
+    (padTop, padLeft) = padding
+    self.outputHeight = outputHeight
+    self.outputWidth = outputWidth
+  }
+
+  /// Positions of an input plane: `H * W`.
+  public var inputPlane: Int { height * width }
+  /// Positions of an output plane: `oh * ow`.
+  public var outputPlane: Int { outputHeight * outputWidth }
+
+  /// Calls `body(o, rows, columns)` for every output position `o` with its
+  /// window clipped to the plane.
+  @inline(__always)
+  private func forEachWindow(_ body: (_ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+    for oh in 0..<outputHeight {
+      let top = oh * strideHeight - padTop
+      let rows = max(0, top)..<min(height, top + kernelHeight)
+      for ow in 0..<outputWidth {
+        let left = ow * strideWidth - padLeft
+        body(oh * outputWidth + ow, rows, max(0, left)..<min(width, left + kernelWidth))
+      }
+    }
+  }
+
+  /// `y[o]` = the maximum of window `o` of `x`; `argmax[o]` = its index in the
+  /// plane (`ih * W + iw`, as a Float: exact below 2^24 positions). NaN wins, as
+  /// in PyTorch.
+  @inline(__always)
+  public func maxForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
+  ) {
+    forEachWindow { o, rows, columns in
+      var best = -Float.infinity
+      var index = rows.lowerBound * width + columns.lowerBound
+      for ih in rows {
+        for iw in columns where x[ih * width + iw] > best || x[ih * width + iw].isNaN {
+          best = x[ih * width + iw]
+          index = ih * width + iw
+        }
+      }
+      y[o] = best
+      argmax[o] = Float(index)
+    }
+  }
+
+  /// Routes each `dy[o]` to its window's maximum in `dx` (`dx` is zeroed first
+  /// unless `accumulate`).
+  @inline(__always)
+  public func maxBackward(
+    _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, accumulate: Bool
+  ) {
+    if !accumulate { dx.update(repeating: 0, count: inputPlane) }
+    for o in 0..<outputPlane { dx[Int(argmax[o])] += dy[o] }
+  }
+
+  /// The divisor of a window whose part inside the plane is `rows` x `columns`.
+  @inline(__always)
+  private func divisor(_ rows: Range<Int>, _ columns: Range<Int>, countIncludesPadding: Bool) -> Float {
+    Float(countIncludesPadding ? kernelHeight * kernelWidth : rows.count * columns.count)
+  }
+
+  /// `y[o]` = the sum of window `o` of `x` over its divisor.
+  @inline(__always)
+  public func averageForward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, countIncludesPadding: Bool
+  ) {
+    forEachWindow { o, rows, columns in
+      var sum: Float = 0
+      for ih in rows {
+        for iw in columns { sum += x[ih * width + iw] }
+      }
+      y[o] = sum / divisor(rows, columns, countIncludesPadding: countIncludesPadding)
+    }
+  }
+
+  /// Spreads each `dy[o]` evenly (over the divisor) across its window in `dx`
+  /// (`dx` is zeroed first unless `accumulate`).
+  @inline(__always)
+  public func averageBackward(
+    _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, countIncludesPadding: Bool, accumulate: Bool
+  ) {
+    if !accumulate { dx.update(repeating: 0, count: inputPlane) }
+    forEachWindow { o, rows, columns in
+      let share = dy[o] / divisor(rows, columns, countIncludesPadding: countIncludesPadding)
+      for ih in rows {
+        for iw in columns { dx[ih * width + iw] += share }
+      }
+    }
+  }
+}
