@@ -12,7 +12,12 @@ public struct SpecDocument: Sendable {
   /// Variables after `--set` overrides, by name.
   public var variables: [String: SpecValue.Kind]
   public var inputs: [InputDecl]
+  /// What is known of the inputs beyond ``inputs``: those rejected with an error.
+  public var rejectedInputs: RejectedInputs
   public var blocks: [String: BlockDecl]
+  /// Names of blocks whose declaration was rejected with an error: layers that
+  /// invoke them are skipped rather than reported as unknown ops.
+  public var rejectedBlocks: Set<String>
   public var layers: [LayerDecl]
   /// Names of the values the model outputs; nil means the last layer.
   public var outputs: [Reference]?
@@ -39,6 +44,16 @@ public struct InputDecl: Sendable {
   public var nameSpan: SourceSpan
   public var type: TensorType
   public var span: SourceSpan
+}
+
+/// Inputs whose declaration failed, with an error already reported. Lowering
+/// treats them as poisoned: layers that read them are skipped, not reported
+/// again (one mistake, one diagnostic).
+public struct RejectedInputs: Sendable {
+  /// Inputs declared with a mistake (a bad name or shape), by name.
+  public var names: Set<String> = []
+  /// True when `inputs:` itself is missing or is not a mapping.
+  public var isWholeSection = false
 }
 
 /// One entry of a `layers:` list before expansion.
