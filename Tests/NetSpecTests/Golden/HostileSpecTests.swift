@@ -120,16 +120,10 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     HostileSpec("a 100,000-character op name", .scalarTooLong) {
       spec("layers:\n  - " + String(repeating: "d", count: 100_000) + "\n")
     },
-    HostileSpec(
-      "10,000 layers with unknown ops", .unknownOp,
-      knownSlowness: "10,000 diagnostics, each computing edit distances to every op name: about 3.5 s in a debug build"
-    ) {
+    HostileSpec("10,000 layers with unknown ops", .unknownOp) {
       spec("layers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000))
     },
-    HostileSpec(
-      "10,000 layers with the same name", .duplicateName,
-      knownSlowness: "10,000 diagnostics (nothing caps their number): about 1.5 s in a debug build"
-    ) {
+    HostileSpec("10,000 layers with the same name", .duplicateName) {
       spec("layers:\n" + String(repeating: "  - dense: {units: 64, name: fc}\n", count: 10_000))
     },
   ]
@@ -162,6 +156,8 @@ struct GoldenHostileSpecTests {
     for error in errors {
       #expect(error.span != nil, "\(error.code.id) \(error.message.prefix(200)) has no span")
     }
+    // Thousands of errors are cut to the limit, and a note counts the rest.
+    #expect(errors.count <= FrontendOptions().errorLimit ?? .max)
     if let knownSlowness = hostile.knownSlowness {
       withKnownIssue(Comment(rawValue: knownSlowness), isIntermittent: true) {
         #expect(elapsed < .seconds(2), "checking took \(elapsed)")
