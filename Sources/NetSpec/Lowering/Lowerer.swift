@@ -26,6 +26,9 @@ final class Lowerer {
   private var nodeByName: [String: NodeID] = [:]
   private var blockStack: [String] = []
   private var limitReported = false
+  /// Whether part of the spec was rejected while decoding (an input, a block,
+  /// a list item): the graph lacks it, so it is not checked as a whole.
+  private var skipsRejectedParts = false
 
   init(document: SpecDocument, limits: LoweringLimits) {
     self.document = document
@@ -48,13 +51,13 @@ final class Lowerer {
       scope.definitions[input.name] = input.nameSpan
     }
     scope.poisoned.formUnion(document.rejectedInputs.names)
+    skipsRejectedParts = document.rejectedInputs.isWholeSection || !document.rejectedInputs.names.isEmpty
     let end = lowerLayers(document.layers, scope: &scope, flow: startFlow)
     resolveOutputs(end, scope: scope)
     if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
-    if !diagnostics.hasErrors { warnAboutUnusedValues() }
-    if let expect = document.expect, !diagnostics.hasErrors {
-      ExpectChecker.check(expect, graph: graph, &diagnostics)
-    }
+    guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
+    warnAboutUnusedValues()
+    if let expect = document.expect { ExpectChecker.check(expect, graph: graph, &diagnostics) }
     return graph
   }
 
@@ -84,7 +87,12 @@ final class Lowerer {
     var flow = flow
     for layer in layers {
       guard !limitReported else { return .poisoned }
-      flow = lowerRepeated(layer, scope: &scope, flow: flow)
+      if layer.isRejected {
+        skipsRejectedParts = true
+        flow = .poisoned
+      } else {
+        flow = lowerRepeated(layer, scope: &scope, flow: flow)
+      }
     }
     return flow
   }
@@ -162,6 +170,7 @@ final class Lowerer {
     } else if let opType = OpRegistry.op(named: layer.op), !(opType.schema.category == .loss) {
       result = lowerOp(opType, layer, name: name, inputs: inputs, scope: scope)
     } else if document.rejectedBlocks.contains(layer.op) {
+      skipsRejectedParts = true
       result = .poisoned
     } else {
       reportUnknownOp(layer)

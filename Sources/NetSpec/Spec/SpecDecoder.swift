@@ -289,7 +289,8 @@ public enum SpecDecoder {
       layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics))
   }
 
-  /// A list of layer items.
+  /// A list of layer items; an item that is not a layer is reported and kept as
+  /// a ``LayerDecl/rejected(at:)`` stand-in.
   static func decodeLayers(_ node: YAMLNode, section: String, _ diagnostics: inout DiagnosticBag) -> [LayerDecl] {
     guard case .sequence(let items, _) = node else {
       diagnostics.append(
@@ -297,7 +298,7 @@ public enum SpecDecoder {
           .help("start each layer with `- `, e.g. `- dense: 10`"))
       return []
     }
-    return items.compactMap { decodeLayer($0, &diagnostics) }
+    return items.map { decodeLayer($0, &diagnostics) ?? .rejected(at: $0.span) }
   }
 
   /// One layer item: `relu`, `dense: 10`, `conv2d: {filters: 6, kernel: 5}`, with

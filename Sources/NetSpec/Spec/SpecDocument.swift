@@ -72,10 +72,21 @@ public struct LayerDecl: Sendable {
   public var repeatCount: YAMLNode?
   public var tie: YAMLNode?
   public var trainable: YAMLNode?
+  /// True for a stand-in for a list item that is not a layer (already
+  /// reported): lowering poisons the flow there, so the layers after it are not
+  /// checked against the wrong input.
+  public var isRejected = false
 
   /// Keys every layer may carry besides its op, either beside the op key or
   /// inside its attribute mapping.
   public static let commonKeys = ["name", "from", "repeat", "tie", "trainable"]
+
+  /// The stand-in for a list item at `span` that is not a layer.
+  static func rejected(at span: SourceSpan) -> LayerDecl {
+    var layer = LayerDecl(op: "", opSpan: span, attributes: [], shorthand: nil, span: span)
+    layer.isRejected = true
+    return layer
+  }
 }
 
 /// A reusable sub-network with parameters: `blocks: {basic: {args: ..., layers: ...}}`.
