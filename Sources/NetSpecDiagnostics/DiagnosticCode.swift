@@ -32,6 +32,8 @@ extension DiagnosticCode {
   public static let fileTooLarge = DiagnosticCode("NS0002", "file-too-large")
   /// A `--set key=value` override is malformed or names no variable.
   public static let badOverride = DiagnosticCode("NS0003", "bad-override")
+  /// A spec has more errors than the error limit: the rest are counted, not shown.
+  public static let tooManyErrors = DiagnosticCode("NS0004", "too-many-errors", .note)
 }
 
 // MARK: - NS01xx: YAML syntax and limits
@@ -142,7 +144,7 @@ extension DiagnosticCode {
 extension DiagnosticCode {
   /// Every published code, in order. Tests check each has a golden test and docs.
   public static let all: [DiagnosticCode] = [
-    .unreadableFile, .fileTooLarge, .badOverride,
+    .unreadableFile, .fileTooLarge, .badOverride, .tooManyErrors,
     .yamlSyntax, .invalidEncoding, .duplicateKey, .undefinedAlias, .aliasExpansionLimit,
     .nestingTooDeep, .scalarTooLong, .multipleDocuments, .emptyDocument, .complexKey,
     .unknownKey, .missingKey, .typeMismatch, .valueOutOfRange, .unsupportedVersion,

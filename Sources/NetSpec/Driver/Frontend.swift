@@ -18,6 +18,10 @@ public struct FrontendOptions: Sendable {
   /// Check the spec's `expect:` section (`--no-expect` turns it off, e.g.
   /// after `--set` shrinks a model whose counts `expect` pins).
   public var checksExpectations = true
+  /// Most errors reported for one spec (`--error-limit`); nil for no limit.
+  /// The errors after the first `errorLimit` in source order are replaced by
+  /// one ``DiagnosticCode/tooManyErrors`` note that counts them.
+  public var errorLimit: Int? = 100
 
   public init() {}
 }
@@ -57,9 +61,39 @@ public enum Frontend {
     }
     if !options.checksExpectations { document.expect = nil }
     let graph = Lowering.lower(document, limits: options.loweringLimits, &local)
-    diagnostics.append(contentsOf: local.diagnostics)
+    diagnostics.append(contentsOf: limitingErrors(local, to: options.errorLimit))
     guard let graph, !local.hasErrors else { return nil }
     return CheckedSpec(file: file, document: document, graph: graph)
+  }
+
+  /// The diagnostics of one spec with at most `limit` errors: when there are
+  /// more, the first `limit` in source order, the warnings and notes, and a
+  /// note at the first error left out that counts them.
+  private static func limitingErrors(_ bag: DiagnosticBag, to limit: Int?) -> [Diagnostic] {
+    guard let limit, bag.errorCount > limit else { return bag.diagnostics }
+    var kept: [Diagnostic] = []
+    var omitted: [Diagnostic] = []
+    var errors = 0
+    for diagnostic in bag.sorted {
+      if diagnostic.severity == .error { errors += 1 }
+      if diagnostic.severity == .error, errors > limit {
+        omitted.append(diagnostic)
+      } else {
+        kept.append(diagnostic)
+      }
+    }
+    return kept + [tooManyErrors(omitted, limit: limit)]
+  }
+
+  /// The note that replaces the `omitted` errors, at the first of them.
+  private static func tooManyErrors(_ omitted: [Diagnostic], limit: Int) -> Diagnostic {
+    let first = omitted[0]
+    let more = omitted.count == 1 ? "1 more error" : "\(omitted.count) more errors"
+    var note = Diagnostic(.tooManyErrors, at: first.span, "\(more) not shown, the first here")
+      .note("at most \(limit) error\(limit == 1 ? " is" : "s are") reported for one spec")
+      .help("fix the errors shown first, or pass `--error-limit 0` to see them all")
+    if let path = first.path { note = note.inFile(path) }
+    return note
   }
 
   /// The file's contents, or nil after an `unreadable-file` or `file-too-large`

@@ -23,6 +23,7 @@ struct AttributeValidator {
 
     if let shorthand {
       if let primary = schema.primary, let spec = schema.attribute(named: primary) {
+        mentioned.insert(primary)
         if let value = resolver.resolve(shorthand, &diagnostics),
           let checked = check(value, spec, &diagnostics)
         {

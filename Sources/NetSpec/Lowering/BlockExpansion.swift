@@ -63,7 +63,8 @@ struct BlockExpansion {
     var diagnostics = DiagnosticBag()
     defer { lowerer.diagnostics.append(contentsOf: diagnostics.diagnostics) }
     var given: [String: SpecValue] = [:]
-    /// Arguments written, even misspelled: not reported again as missing.
+    /// Arguments written, even misspelled or with a bad value: not reported
+    /// again as missing.
     var mentioned: Set<String> = []
     let names = block.arguments.map(\.name)
     if let shorthand = invocation.shorthand {
@@ -72,6 +73,7 @@ struct BlockExpansion {
           Diagnostic(.unknownArgument, at: shorthand.span, "block `\(block.name)` takes no arguments"))
         return nil
       }
+      mentioned.insert(first)
       if let value = caller.resolver.resolve(shorthand, &diagnostics) { given[first] = value }
     }
     for entry in invocation.attributes {
@@ -90,6 +92,7 @@ struct BlockExpansion {
         diagnostics.append(diagnostic)
         continue
       }
+      mentioned.insert(entry.key.value)
       if let value = caller.resolver.resolve(entry.value, &diagnostics) { given[entry.key.value] = value }
     }
     var variables = lowerer.document.variables

@@ -26,6 +26,9 @@ final class Lowerer {
   private var nodeByName: [String: NodeID] = [:]
   private var blockStack: [String] = []
   private var limitReported = false
+  /// Whether part of the spec was rejected while decoding (an input, a block,
+  /// a list item): the graph lacks it, so it is not checked as a whole.
+  private var skipsRejectedParts = false
 
   init(document: SpecDocument, limits: LoweringLimits) {
     self.document = document
@@ -47,20 +50,28 @@ final class Lowerer {
       scope.locals[input.name] = id
       scope.definitions[input.name] = input.nameSpan
     }
-    if document.layers.isEmpty, !document.inputs.isEmpty {
-      diagnostics.append(
-        Diagnostic(.layerCount, at: document.inputs[0].nameSpan.file.span(ofLine: 1), "the spec has no layers")
-          .help("list the model's layers under `layers:`"))
-    }
-    let start: Flow = graph.inputs.count == 1 ? .value(graph.inputs[0]) : .none
-    let end = lowerLayers(document.layers, scope: &scope, flow: start)
+    scope.poisoned.formUnion(document.rejectedInputs.names)
+    skipsRejectedParts = document.rejectedInputs.isWholeSection || !document.rejectedInputs.names.isEmpty
+    let end = lowerLayers(document.layers, scope: &scope, flow: startFlow)
     resolveOutputs(end, scope: scope)
     if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
-    if !diagnostics.hasErrors { warnAboutUnusedValues() }
-    if let expect = document.expect, !diagnostics.hasErrors {
-      ExpectChecker.check(expect, graph: graph, &diagnostics)
-    }
+    guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
+    warnAboutUnusedValues()
+    if let expect = document.expect { ExpectChecker.check(expect, graph: graph, &diagnostics) }
     return graph
+  }
+
+  /// What the first layer reads without a `from:`: the spec's only input. It is
+  /// poisoned when that input, or the whole `inputs:` section, was rejected, and
+  /// nothing when the spec declares several inputs (or none).
+  private var startFlow: Flow {
+    let rejected = document.rejectedInputs
+    if rejected.isWholeSection { return .poisoned }
+    switch (graph.inputs.count, rejected.names.count) {
+    case (1, 0): return .value(graph.inputs[0])
+    case (0, 1): return .poisoned
+    default: return .none
+    }
   }
 
   // MARK: - Blocks
@@ -76,7 +87,12 @@ final class Lowerer {
     var flow = flow
     for layer in layers {
       guard !limitReported else { return .poisoned }
-      flow = lowerRepeated(layer, scope: &scope, flow: flow)
+      if layer.isRejected {
+        skipsRejectedParts = true
+        flow = .poisoned
+      } else {
+        flow = lowerRepeated(layer, scope: &scope, flow: flow)
+      }
     }
     return flow
   }
@@ -114,16 +130,9 @@ final class Lowerer {
       return "\(layer.op)_\(k)"
     }
     guard let value = scope.resolver.resolve(node, &diagnostics),
-      let name = ValueCheck.string(value, what: "`name`", &diagnostics)
+      let name = ValueCheck.string(value, what: "`name`", &diagnostics),
+      ValueCheck.name(name, of: "layer", at: value.span, &diagnostics)
     else { return nil }
-    guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-".contains($0) }),
-      name.first?.isLetter == true || name.first == "_"
-    else {
-      diagnostics.append(
-        Diagnostic(.typeMismatch, at: value.span, "`\(name)` is not a valid layer name")
-          .help("names start with a letter and use letters, digits, `_` and `-`"))
-      return nil
-    }
     return name
   }
 
@@ -160,6 +169,9 @@ final class Lowerer {
         block, invocation: layer, name: name, inputs: inputs, caller: scope)
     } else if let opType = OpRegistry.op(named: layer.op), !(opType.schema.category == .loss) {
       result = lowerOp(opType, layer, name: name, inputs: inputs, scope: scope)
+    } else if document.rejectedBlocks.contains(layer.op) {
+      skipsRejectedParts = true
+      result = .poisoned
     } else {
       reportUnknownOp(layer)
       result = .poisoned
@@ -412,13 +424,5 @@ final class Lowerer {
     } else if case .value(let id) = end {
       graph.outputs = [id]
     }
-  }
-}
-
-extension SourceFile {
-  /// A zero-width span at the start of a line.
-  func span(ofLine line: Int) -> SourceSpan {
-    let offset = offset(line: line, column: 1)
-    return SourceSpan(file: self, from: offset, to: offset)
   }
 }

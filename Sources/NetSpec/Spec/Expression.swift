@@ -32,14 +32,25 @@ struct Expression {
 
   /// True when a plain scalar should be evaluated as an expression rather than
   /// read as a string: it mentions `$`, or it is arithmetic on numbers (`1/255`).
+  /// Works on UTF-8 bytes: it runs for every plain scalar of every layer.
   static func looksLikeExpression(_ text: String) -> Bool {
-    if text.contains("$") { return true }
-    let allowed = Set("0123456789.+-*/%() eE_")
-    guard text.allSatisfy(allowed.contains), text.contains(where: \.isNumber),
-      ScalarReader.number(text) == nil
+    let bytes = text.utf8
+    if bytes.contains(UInt8(ascii: "$")) { return true }
+    guard bytes.allSatisfy(isArithmetic), bytes.contains(where: isDigit),
+      bytes.contains(UInt8(ascii: "(")) || bytes.dropFirst().contains(where: isOperator)
     else { return false }
-    return text.contains("(") || text.dropFirst().contains { "+-*/%".contains($0) }
+    return ScalarReader.number(text) == nil
   }
+
+  /// A byte of arithmetic on numbers: digits, `.`, operators, parentheses,
+  /// spaces, `e`/`E` exponents and `_` separators.
+  private static func isArithmetic(_ byte: UInt8) -> Bool {
+    isDigit(byte) || isOperator(byte) || ".() eE_".utf8.contains(byte)
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+
+  private static func isOperator(_ byte: UInt8) -> Bool { "+-*/%".utf8.contains(byte) }
 
   /// Evaluates `text`, resolving `$name` with `lookup`; `names` lists what is
   /// defined, for suggestions.

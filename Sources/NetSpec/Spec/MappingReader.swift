@@ -178,6 +178,28 @@ enum ValueCheck {
     return word
   }
 
+  /// Whether `name` can name a layer, input or block: letters, digits, `_` and
+  /// `-`, starting with a letter or `_` (no spaces or control characters, which
+  /// would garble messages and generated code).
+  static func isName(_ name: String) -> Bool {
+    guard let first = name.first, first.isLetter || first == "_" else { return false }
+    return name.allSatisfy { $0.isLetter || $0.isNumber || "_-".contains($0) }
+  }
+
+  /// Checks a name with ``isName(_:)``, reporting `.typeMismatch` at `span`
+  /// when it is not valid. `kind` says what it names (`layer`, `input`).
+  static func name(
+    _ name: String, of kind: String, at span: SourceSpan, _ diagnostics: inout DiagnosticBag
+  ) -> Bool {
+    guard isName(name) else {
+      diagnostics.append(
+        Diagnostic(.typeMismatch, at: span, "`\(name)` is not a valid \(kind) name")
+          .help("names start with a letter and use letters, digits, `_` and `-`"))
+      return false
+    }
+    return true
+  }
+
   static func describe(_ range: ClosedRange<Int>) -> String {
     range.upperBound >= Dim.limit ? ">= \(range.lowerBound)" : "in \(range.lowerBound)...\(range.upperBound)"
   }

@@ -20,7 +20,10 @@ enum SectionChecks {
     var sources = [("data.train", data.train)]
     if let test = data.test { sources.append(("data.test", test)) }
     for (section, source) in sources {
-      guard let input = fedInput(section, source, inputs: document.inputs, &diagnostics) else { continue }
+      guard
+        let input = fedInput(
+          section, source, inputs: document.inputs, rejected: document.rejectedInputs, &diagnostics)
+      else { continue }
       if let reshape = source.reshape {
         checkReshape(reshape, input: input, cropped: crops, &diagnostics)
       }
@@ -49,19 +52,23 @@ enum SectionChecks {
   }
 
   /// The input a source feeds: the one it names, or the model's only input.
+  /// Nil, silently, when that input was `rejected` (its error is reported).
   private static func fedInput(
-    _ section: String, _ source: DataSource, inputs: [InputDecl], _ diagnostics: inout DiagnosticBag
+    _ section: String, _ source: DataSource, inputs: [InputDecl], rejected: RejectedInputs,
+    _ diagnostics: inout DiagnosticBag
   ) -> InputDecl? {
-    let names = inputs.map(\.name)
+    guard !rejected.isWholeSection else { return nil }
+    let names = inputs.map(\.name) + rejected.names.sorted()
     guard let reference = source.input else {
-      if inputs.count > 1 {
+      if names.count > 1 {
         diagnostics.append(
           Diagnostic(.missingKey, at: source.span, "`\(section)` must say which model input it feeds")
             .help("add `input:` naming one of \(Suggestions.list(names))"))
       }
-      return inputs.count == 1 ? inputs[0] : nil
+      return names.count == 1 ? inputs.first : nil
     }
     if let input = inputs.first(where: { $0.name == reference.name }) { return input }
+    guard !rejected.names.contains(reference.name) else { return nil }
     var diagnostic = Diagnostic(
       .unknownReference, at: reference.span, "`\(section).input` names no model input `\(reference.name)`")
     if let suggestion = Suggestions.didYouMean(reference.name, in: names) {

@@ -13,6 +13,9 @@ public enum SpecDecoder {
     "train", "data", "expect",
   ]
 
+  /// Keys of a block definition.
+  static let blockKeys = ["inputs", "args", "layers"]
+
   /// Decodes `root`; `overrides` are `--set name=value` pairs already parsed.
   public static func decode(
     _ root: YAMLNode, file: SourceFile, overrides: [String: SpecValue.Kind] = [:],
@@ -22,22 +25,18 @@ public enum SpecDecoder {
       return nil
     }
     let version = decodeVersion(top, &diagnostics)
-    let variables = decodeVariables(top.node("vars"), overrides: overrides, &diagnostics)
+    let variables = decodeVariables(top, overrides: overrides, &diagnostics)
     let resolver = ValueResolver(variables: variables)
-    let inputs = decodeInputs(top, resolver: resolver, &diagnostics)
-    let blocks = decodeBlocks(top.node("blocks"), &diagnostics)
-    var layers: [LayerDecl] = []
-    if let node = top.node("layers") {
-      layers = decodeLayers(node, section: "layers", &diagnostics)
-    } else {
-      top.requireKey("layers", help: "list the model's layers under `layers:`", &diagnostics)
-    }
+    let (inputs, rejectedInputs) = decodeInputs(top, resolver: resolver, &diagnostics)
+    let (blocks, rejectedBlocks) = decodeBlocks(top.node("blocks"), &diagnostics)
+    let layers = decodeTopLevelLayers(top, &diagnostics)
     let outputs = top.node("outputs").flatMap { decodeReferences($0, what: "outputs", &diagnostics) }
     let document = SpecDocument(
       file: file, version: version ?? 1,
       name: top.string("name", &diagnostics),
       description: top.string("description", &diagnostics),
-      variables: variables, inputs: inputs, blocks: blocks, layers: layers, outputs: outputs,
+      variables: variables, inputs: inputs, rejectedInputs: rejectedInputs, blocks: blocks,
+      rejectedBlocks: rejectedBlocks, layers: layers, outputs: outputs,
       train: top.node("train").flatMap { TrainSpec.decode($0, resolver: resolver, &diagnostics) },
       data: top.node("data").flatMap { DataSpec.decode($0, resolver: resolver, &diagnostics) },
       expect: top.node("expect").flatMap { ExpectSpec.decode($0, resolver: resolver, &diagnostics) })
@@ -67,11 +66,13 @@ public enum SpecDecoder {
   }
 
   /// `vars:` values are literals (or expressions over earlier vars); `--set`
-  /// overrides replace them and must name a declared variable.
+  /// overrides replace them and must name a declared variable (reported at
+  /// `vars:`, or at the whole spec when it has none).
   private static func decodeVariables(
-    _ node: YAMLNode?, overrides: [String: SpecValue.Kind], _ diagnostics: inout DiagnosticBag
+    _ top: MappingReader, overrides: [String: SpecValue.Kind], _ diagnostics: inout DiagnosticBag
   ) -> [String: SpecValue.Kind] {
     var variables: [String: SpecValue.Kind] = [:]
+    let node = top.node("vars")
     if let node {
       switch node {
       case .mapping(let entries, _):
@@ -96,7 +97,7 @@ public enum SpecDecoder {
     }
     for name in overrides.keys.sorted() where variables[name] == nil {
       var diagnostic = Diagnostic(
-        .badOverride, at: node?.span, "`--set \(name)=...` names no variable of this spec")
+        .badOverride, at: node?.span ?? top.span, "`--set \(name)=...` names no variable of this spec")
       if let suggestion = Suggestions.closest(to: name, in: variables.keys) {
         diagnostic = diagnostic.help("did you mean `\(suggestion)`?")
       } else {
@@ -115,44 +116,78 @@ public enum SpecDecoder {
     return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && name.allSatisfy(\.isASCII)
   }
 
+  /// The spec's layers; a missing `layers:` is reported unless a misspelled key
+  /// (`layer:`) was already reported for it, and an empty list is reported here.
+  private static func decodeTopLevelLayers(_ top: MappingReader, _ diagnostics: inout DiagnosticBag) -> [LayerDecl] {
+    guard let node = top.node("layers") else {
+      top.requireKey(
+        "layers", allowed: topLevelKeys, help: "list the model's layers under `layers:`", &diagnostics)
+      return []
+    }
+    if case .sequence(let items, let span) = node, items.isEmpty {
+      diagnostics.append(
+        Diagnostic(.layerCount, at: span, "the spec has no layers")
+          .help("list the model's layers under `layers:`"))
+    }
+    return decodeLayers(node, section: "layers", &diagnostics)
+  }
+
+  /// The well-declared inputs, and those rejected after an error.
   private static func decodeInputs(
     _ top: MappingReader, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
-  ) -> [InputDecl] {
+  ) -> ([InputDecl], RejectedInputs) {
+    var rejected = RejectedInputs()
     guard let node = top.node("inputs") else {
-      top.requireKey("inputs", help: "declare the model inputs, e.g. `inputs: {x: [N, 64]}`", &diagnostics)
-      return []
+      top.requireKey(
+        "inputs", allowed: topLevelKeys, help: "declare the model inputs, e.g. `inputs: {x: [N, 64]}`", &diagnostics)
+      rejected.isWholeSection = true
+      return ([], rejected)
     }
     guard case .mapping(let entries, _) = node else {
       diagnostics.append(
         Diagnostic(.typeMismatch, at: node.span, "`inputs` must map input names to shapes")
           .help("for example `inputs: {image: [N, 1, 28, 28]}`"))
-      return []
+      rejected.isWholeSection = true
+      return ([], rejected)
     }
     var inputs: [InputDecl] = []
     for entry in entries {
-      var shapeNode = entry.value
-      var dtype = DType.float32
-      if case .mapping = entry.value {
-        guard
-          let reader = MappingReader(
-            entry.value, section: entry.key.value, keys: ["shape", "dtype"], resolver: resolver, &diagnostics)
-        else { continue }
-        guard let shape = reader.node("shape") else {
-          reader.requireKey("shape", help: "write the input's shape, e.g. `shape: [N, T]`", &diagnostics)
-          continue
-        }
-        shapeNode = shape
-        if let word = reader.choice("dtype", ["float32", "int32"], &diagnostics) {
-          dtype = DType(rawValue: word)!
-        }
+      if let input = decodeInput(entry, resolver: resolver, &diagnostics) {
+        inputs.append(input)
+      } else {
+        rejected.names.insert(entry.key.value)
       }
-      guard let shape = decodeShape(shapeNode, resolver: resolver, &diagnostics) else { continue }
-      inputs.append(
-        InputDecl(
-          name: entry.key.value, nameSpan: entry.key.span, type: TensorType(shape, dtype),
-          span: entry.value.span))
     }
-    return inputs
+    return (inputs, rejected)
+  }
+
+  /// One input, `x: [N, 64]` or `x: {shape: [N, T], dtype: int32}`; nil after
+  /// reporting a bad name, shape or dtype.
+  private static func decodeInput(
+    _ entry: YAMLEntry, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+  ) -> InputDecl? {
+    let nameIsValid = ValueCheck.name(entry.key.value, of: "input", at: entry.key.span, &diagnostics)
+    var shapeNode = entry.value
+    var dtype = DType.float32
+    if case .mapping = entry.value {
+      guard
+        let reader = MappingReader(
+          entry.value, section: entry.key.value, keys: ["shape", "dtype"], resolver: resolver, &diagnostics)
+      else { return nil }
+      guard let shape = reader.node("shape") else {
+        reader.requireKey("shape", help: "write the input's shape, e.g. `shape: [N, T]`", &diagnostics)
+        return nil
+      }
+      shapeNode = shape
+      if let word = reader.choice("dtype", ["float32", "int32"], &diagnostics) {
+        dtype = DType(rawValue: word)!
+      } else if reader.node("dtype") != nil {
+        return nil
+      }
+    }
+    guard let shape = decodeShape(shapeNode, resolver: resolver, &diagnostics), nameIsValid else { return nil }
+    return InputDecl(
+      name: entry.key.value, nameSpan: entry.key.span, type: TensorType(shape, dtype), span: entry.value.span)
   }
 
   /// A shape list: positive integers and symbol names (`[N, 1, 28, 28]`).
@@ -187,13 +222,18 @@ public enum SpecDecoder {
     return ok ? shape : nil
   }
 
-  private static func decodeBlocks(_ node: YAMLNode?, _ diagnostics: inout DiagnosticBag) -> [String: BlockDecl] {
-    guard let node else { return [:] }
+  /// The well-declared blocks by name, and the names of those rejected after an
+  /// error (a bad name, a malformed definition).
+  private static func decodeBlocks(
+    _ node: YAMLNode?, _ diagnostics: inout DiagnosticBag
+  ) -> ([String: BlockDecl], Set<String>) {
+    guard let node else { return ([:], []) }
     guard case .mapping(let entries, _) = node else {
       diagnostics.append(Diagnostic(.typeMismatch, at: node.span, "`blocks` must map block names to definitions"))
-      return [:]
+      return ([:], [])
     }
     var blocks: [String: BlockDecl] = [:]
+    var rejected: Set<String> = []
     for entry in entries {
       let name = entry.key.value
       if OpRegistry.op(named: name) != nil {
@@ -202,42 +242,55 @@ public enum SpecDecoder {
             .help("rename the block, e.g. `\(name)_block`"))
         continue
       }
-      guard let reader = MappingReader(entry.value, section: name, keys: ["inputs", "args", "layers"], &diagnostics)
-      else { continue }
-      var inputNames = ["input"]
-      if let node = reader.node("inputs"), let refs = decodeReferences(node, what: "inputs", &diagnostics) {
-        inputNames = refs.map(\.name)
+      let nameIsValid = ValueCheck.name(name, of: "block", at: entry.key.span, &diagnostics)
+      if let block = decodeBlock(entry, &diagnostics), nameIsValid {
+        blocks[name] = block
+      } else {
+        rejected.insert(name)
       }
-      var arguments: [(name: String, defaultValue: YAMLNode?, span: SourceSpan)] = []
-      if let args = reader.node("args") {
-        if case .mapping(let argEntries, _) = args {
-          for arg in argEntries {
-            let isRequired: Bool
-            if case .scalar(let s) = arg.value, s.style == .plain, s.value == "required" {
-              isRequired = true
-            } else {
-              isRequired = false
-            }
-            arguments.append((arg.key.value, isRequired ? nil : arg.value, arg.key.span))
-          }
-        } else {
-          diagnostics.append(
-            Diagnostic(.typeMismatch, at: args.span, "`args` must map argument names to defaults")
-              .help("write `required` for an argument without a default"))
-        }
-      }
-      guard let layersNode = reader.node("layers") else {
-        reader.requireKey("layers", help: "list the block's layers under `layers:`", &diagnostics)
-        continue
-      }
-      blocks[name] = BlockDecl(
-        name: name, nameSpan: entry.key.span, inputs: inputNames, arguments: arguments,
-        layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics))
     }
-    return blocks
+    return (blocks, rejected)
   }
 
-  /// A list of layer items.
+  /// One block definition, `name: {inputs: ..., args: ..., layers: ...}`; nil
+  /// after reporting a malformed part.
+  private static func decodeBlock(_ entry: YAMLEntry, _ diagnostics: inout DiagnosticBag) -> BlockDecl? {
+    let name = entry.key.value
+    guard let reader = MappingReader(entry.value, section: name, keys: blockKeys, &diagnostics) else { return nil }
+    var inputNames = ["input"]
+    if let node = reader.node("inputs") {
+      guard let refs = decodeReferences(node, what: "inputs", &diagnostics) else { return nil }
+      inputNames = refs.map(\.name)
+    }
+    var arguments: [(name: String, defaultValue: YAMLNode?, span: SourceSpan)] = []
+    if let args = reader.node("args") {
+      guard case .mapping(let argEntries, _) = args else {
+        diagnostics.append(
+          Diagnostic(.typeMismatch, at: args.span, "`args` must map argument names to defaults")
+            .help("write `required` for an argument without a default"))
+        return nil
+      }
+      arguments = argEntries.map { arg in
+        let isRequired: Bool
+        if case .scalar(let s) = arg.value, s.style == .plain, s.value == "required" {
+          isRequired = true
+        } else {
+          isRequired = false
+        }
+        return (arg.key.value, isRequired ? nil : arg.value, arg.key.span)
+      }
+    }
+    guard let layersNode = reader.node("layers") else {
+      reader.requireKey("layers", allowed: blockKeys, help: "list the block's layers under `layers:`", &diagnostics)
+      return nil
+    }
+    return BlockDecl(
+      name: name, nameSpan: entry.key.span, inputs: inputNames, arguments: arguments,
+      layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics))
+  }
+
+  /// A list of layer items; an item that is not a layer is reported and kept as
+  /// a ``LayerDecl/rejected(at:)`` stand-in.
   static func decodeLayers(_ node: YAMLNode, section: String, _ diagnostics: inout DiagnosticBag) -> [LayerDecl] {
     guard case .sequence(let items, _) = node else {
       diagnostics.append(
@@ -245,7 +298,7 @@ public enum SpecDecoder {
           .help("start each layer with `- `, e.g. `- dense: 10`"))
       return []
     }
-    return items.compactMap { decodeLayer($0, &diagnostics) }
+    return items.map { decodeLayer($0, &diagnostics) ?? .rejected(at: $0.span) }
   }
 
   /// One layer item: `relu`, `dense: 10`, `conv2d: {filters: 6, kernel: 5}`, with

@@ -12,7 +12,12 @@ public struct SpecDocument: Sendable {
   /// Variables after `--set` overrides, by name.
   public var variables: [String: SpecValue.Kind]
   public var inputs: [InputDecl]
+  /// What is known of the inputs beyond ``inputs``: those rejected with an error.
+  public var rejectedInputs: RejectedInputs
   public var blocks: [String: BlockDecl]
+  /// Names of blocks whose declaration was rejected with an error: layers that
+  /// invoke them are skipped rather than reported as unknown ops.
+  public var rejectedBlocks: Set<String>
   public var layers: [LayerDecl]
   /// Names of the values the model outputs; nil means the last layer.
   public var outputs: [Reference]?
@@ -41,6 +46,16 @@ public struct InputDecl: Sendable {
   public var span: SourceSpan
 }
 
+/// Inputs whose declaration failed, with an error already reported. Lowering
+/// treats them as poisoned: layers that read them are skipped, not reported
+/// again (one mistake, one diagnostic).
+public struct RejectedInputs: Sendable {
+  /// Inputs declared with a mistake (a bad name or shape), by name.
+  public var names: Set<String> = []
+  /// True when `inputs:` itself is missing or is not a mapping.
+  public var isWholeSection = false
+}
+
 /// One entry of a `layers:` list before expansion.
 public struct LayerDecl: Sendable {
   /// The op or block name (`conv2d`, `basic`).
@@ -57,10 +72,21 @@ public struct LayerDecl: Sendable {
   public var repeatCount: YAMLNode?
   public var tie: YAMLNode?
   public var trainable: YAMLNode?
+  /// True for a stand-in for a list item that is not a layer (already
+  /// reported): lowering poisons the flow there, so the layers after it are not
+  /// checked against the wrong input.
+  public var isRejected = false
 
   /// Keys every layer may carry besides its op, either beside the op key or
   /// inside its attribute mapping.
   public static let commonKeys = ["name", "from", "repeat", "tie", "trainable"]
+
+  /// The stand-in for a list item at `span` that is not a layer.
+  static func rejected(at span: SourceSpan) -> LayerDecl {
+    var layer = LayerDecl(op: "", opSpan: span, attributes: [], shorthand: nil, span: span)
+    layer.isRejected = true
+    return layer
+  }
 }
 
 /// A reusable sub-network with parameters: `blocks: {basic: {args: ..., layers: ...}}`.

@@ -7,7 +7,7 @@ import NetSpecYAML
 enum ScalarReader {
   /// An integer (`42`, `-3`, `1_000`) or float (`0.5`, `1e-3`, `.5`) literal.
   static func number(_ text: String) -> SpecValue.Kind? {
-    let cleaned = text.replacingOccurrences(of: "_", with: "")
+    let cleaned = text.contains("_") ? text.replacingOccurrences(of: "_", with: "") : text
     guard let first = cleaned.first, first.isNumber || "+-.".contains(first) else { return nil }
     if let i = Int(cleaned) { return .int(i) }
     if cleaned.contains(where: { $0.isLetter && $0 != "e" && $0 != "E" }) { return nil }

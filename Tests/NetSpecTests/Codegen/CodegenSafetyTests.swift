@@ -11,7 +11,7 @@ import Testing
   static let hostileSpec = #"""
     name: "evil\"; import Darwin; exit(1); let x = \"\n#if true"
     description: "line one */ \"\"\" \\( #endif\n// injected\nfunc pwned() {}\r\u2028 exit(3)"
-    inputs: {"in put\"x": [N, 3]}
+    inputs: {in-put_x: [N, 3]}
     layers:
       - dense: {units: 4, name: fc-1}
       - dense: {units: 4, name: fc_1}

@@ -124,7 +124,8 @@ enum Golden {
   /// # args: --set classes=10
   /// ```
   ///
-  /// Only `--set name=value` (or `--set=name=value`) is accepted.
+  /// Only `--set name=value` (or `--set=name=value`) and `--error-limit N` are
+  /// accepted.
   static func options(fromHeaderOf bytes: [UInt8]) throws -> FrontendOptions {
     var options = FrontendOptions()
     let firstLine = String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
@@ -133,12 +134,16 @@ enum Golden {
     var arguments = firstLine.dropFirst(marker.count).split(separator: " ").map(String.init)[...]
     while let argument = arguments.popFirst() {
       let value: String
-      if argument == "--set", let next = arguments.popFirst() {
+      if argument == "--error-limit", let next = arguments.popFirst(), let limit = Int(next), limit > 0 {
+        options.errorLimit = limit
+        continue
+      } else if argument == "--set", let next = arguments.popFirst() {
         value = next
       } else if argument.hasPrefix("--set=") {
         value = String(argument.dropFirst("--set=".count))
       } else {
-        throw GoldenError("unsupported argument `\(argument)` in `\(firstLine)`; only `--set name=value` is")
+        throw GoldenError(
+          "unsupported argument `\(argument)` in `\(firstLine)`; only `--set name=value` and `--error-limit N` are")
       }
       guard let (name, kind) = Frontend.parseOverride(value) else {
         throw GoldenError("`--set \(value)` is not `name=value`")

@@ -116,38 +116,15 @@ struct GoldenDiagnosticsTests {
   }
 
   /// Each case holds one mistake, so it should produce one diagnostic (principle 1:
-  /// no cascades). The known exceptions are listed, each with the follow-on error
-  /// it produces; fixing one makes this test fail until it is removed from the list.
-  @Test(arguments: Golden.cases)
+  /// no cascades). Cases of NS0004 hold more mistakes than their error limit, to
+  /// show the note that stands for the rest.
+  @Test(arguments: Golden.cases.filter { $0.codeID != DiagnosticCode.tooManyErrors.id })
   func oneMistakeOneDiagnostic(_ goldenCase: GoldenCase) throws {
     let diagnostics = try goldenCase.run().diagnostics
-    let check = {
-      #expect(
-        diagnostics.count == 1,
-        "\(goldenCase.name): \(diagnostics.map { "\($0.code.id) \($0.message)" })")
-    }
-    if let cascade = Self.knownCascades[goldenCase.name] {
-      withKnownIssue(Comment(rawValue: cascade)) { check() }
-    } else {
-      check()
-    }
+    #expect(
+      diagnostics.count == 1,
+      "\(goldenCase.name): \(diagnostics.map { "\($0.code.id) \($0.message)" })")
   }
-
-  /// Cases whose one mistake currently produces follow-on errors.
-  static let knownCascades: [String: String] = [
-    "NS0201-top-level-typo":
-      "`layer:` for `layers:` also reports NS0202 (`spec` is missing `layers`) and NS0218 (no layers)",
-    "NS0202-missing-inputs":
-      "a spec without `inputs:` also reports NS0202 `this layer has no input` at the first layer",
-    "NS0209-double-operator": "a bad shorthand expression also reports NS0208 (`dense` needs `units`)",
-    "NS0209-missing-paren": "a bad shorthand expression also reports NS0208 (`dense` needs `units`)",
-    "NS0209-unknown-function": "a bad shorthand expression also reports NS0208 (`dense` needs `units`)",
-    "NS0216-division-by-zero": "a failing shorthand expression also reports NS0208 (`dense` needs `units`)",
-    "NS0305-shape-not-list":
-      "an input with a bad shape also reports NS0202 `this layer has no input` at the first layer",
-    "NS0305-zero-dimension":
-      "an input with a bad shape also reports NS0202 `this layer has no input` at the first layer",
-  ]
 
   /// Every diagnostic points at the YAML that caused it (principle 1), except
   /// those about a file as a whole.
@@ -157,17 +134,9 @@ struct GoldenDiagnosticsTests {
       "NS0001-no-such-file", "NS0001-directory", "NS0002-file-over-limit", "NS0002-text-over-limit",
     ]
     guard !wholeFile.contains(goldenCase.name) else { return }
-    let diagnostics = try goldenCase.run().diagnostics
-    let check = {
-      for diagnostic in diagnostics {
-        #expect(diagnostic.span != nil, "\(diagnostic.code.id) `\(diagnostic.message)` has no span")
-        #expect(diagnostic.path != nil, "\(diagnostic.code.id) `\(diagnostic.message)` names no file")
-      }
-    }
-    if goldenCase.name == "NS0003-no-vars" {
-      withKnownIssue("`--set` naming no variable, in a spec without `vars:`, has neither span nor file") { check() }
-    } else {
-      check()
+    for diagnostic in try goldenCase.run().diagnostics {
+      #expect(diagnostic.span != nil, "\(diagnostic.code.id) `\(diagnostic.message)` has no span")
+      #expect(diagnostic.path != nil, "\(diagnostic.code.id) `\(diagnostic.message)` names no file")
     }
   }
 

@@ -58,7 +58,7 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     },
     HostileSpec(
       "200,000 layers via nested repeats", .layerCount,
-      knownSlowness: "lowering the 100,000 layers up to the limit takes about 3 s in a debug build"
+      knownSlowness: "lowering the 100,000 layers up to the limit takes about 2.7 s in a debug build"
     ) {
       spec(
         "blocks:\n  stack:\n    layers:\n      - dense: 64\n        repeat: 500\n"
@@ -105,16 +105,10 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     HostileSpec("a variable name with a NUL", .badExpression) {
       "netspec: 1\nvars: {\"w\\0\": 3}\ninputs:\n  x: [N, 64]\nlayers:\n  - dense: 8\n"
     },
-    HostileSpec(
-      "an input name with a newline and an escape sequence", .typeMismatch, .badShape,
-      knownIssue: "input names are not checked like layer names; `x\\ny\\e[2J` is accepted"
-    ) {
+    HostileSpec("an input name with a newline and an escape sequence", .typeMismatch, .badShape) {
       spec("layers:\n  - dense: 8\n", inputs: "  \"x\\ny\\e[2J\": [N, 64]\n")
     },
-    HostileSpec(
-      "a block name with a tab", .typeMismatch, .unknownOp,
-      knownIssue: "block names are not checked; `b\\tk` is accepted and invoked"
-    ) {
+    HostileSpec("a block name with a tab", .typeMismatch, .unknownOp) {
       spec("blocks:\n  \"b\\tk\":\n    layers:\n      - relu\nlayers:\n  - \"b\\tk\"\n")
     },
     HostileSpec("a 100,000-character layer name", .scalarTooLong) {
@@ -126,16 +120,10 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     HostileSpec("a 100,000-character op name", .scalarTooLong) {
       spec("layers:\n  - " + String(repeating: "d", count: 100_000) + "\n")
     },
-    HostileSpec(
-      "10,000 layers with unknown ops", .unknownOp,
-      knownSlowness: "10,000 diagnostics, each computing edit distances to every op name: about 3.5 s in a debug build"
-    ) {
+    HostileSpec("10,000 layers with unknown ops", .unknownOp) {
       spec("layers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000))
     },
-    HostileSpec(
-      "10,000 layers with the same name", .duplicateName,
-      knownSlowness: "10,000 diagnostics (nothing caps their number): about 1.5 s in a debug build"
-    ) {
+    HostileSpec("10,000 layers with the same name", .duplicateName) {
       spec("layers:\n" + String(repeating: "  - dense: {units: 64, name: fc}\n", count: 10_000))
     },
   ]
@@ -168,6 +156,8 @@ struct GoldenHostileSpecTests {
     for error in errors {
       #expect(error.span != nil, "\(error.code.id) \(error.message.prefix(200)) has no span")
     }
+    // Thousands of errors are cut to the limit, and a note counts the rest.
+    #expect(errors.count <= FrontendOptions().errorLimit ?? .max)
     if let knownSlowness = hostile.knownSlowness {
       withKnownIssue(Comment(rawValue: knownSlowness), isIntermittent: true) {
         #expect(elapsed < .seconds(2), "checking took \(elapsed)")
