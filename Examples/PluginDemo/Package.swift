@@ -7,6 +7,8 @@ import PackageDescription
 //     swift run PluginDemo
 let package = Package(
   name: "PluginDemo",
+  // As NetSpec's own manifest: the plugin runs the `netspec` tool built from it.
+  platforms: [.macOS(.v15)],
   dependencies: [
     // `name:` is what `package:` below refers to. Without it, that would be the
     // dependency's identity: for a path, the directory's name ("main",
