@@ -34,6 +34,8 @@ private let t = Dim.symbol("T")
     #expect(op.scale)
     let inference = try op.infer([TensorType([n, t], .int32)])
     #expect(inference.flops == n.multiplied(by: t)?.scaled(16))
+    // Scaled vectors start with unit variance: std 1/sqrt(dim), as fairseq's Transformer.
+    #expect(inference.parameters == [ParameterSpec("weight", [100, 16], .normal(std: 0.25))])
   }
 
   @Test func embeddingDefaults() {

@@ -1,6 +1,12 @@
 /// A learned lookup table from token ids to vectors: int32 `[N, ...]` ids become
 /// float `[N, ..., dim]`. Weight layout `[vocab, dim]` (as PyTorch's
 /// `nn.Embedding`), so it can be tied to a `dense` output layer of `vocab` units.
+///
+/// Initialization: N(0, 1) as PyTorch's; with `scale`, N(0, 1/dim) as fairseq's
+/// and tensor2tensor's Transformers, so that the scaled vectors start with unit
+/// variance and a tied output projection starts with logits of unit variance
+/// (with N(0, 1) they would have variance `dim`, and the first loss would be
+/// tens of nats instead of about log(vocab)).
 public struct Embedding: Operator {
   public static let schema = OpSchema(
     name: "embedding", category: .embedding,
@@ -10,7 +16,7 @@ public struct Embedding: Operator {
       .required("dim", .int(1...Dim.limit), "size of each embedding vector"),
       .default(
         "scale", .bool, .bool(false),
-        "multiply the vectors by sqrt(dim), as in the Transformer paper"),
+        "multiply the vectors by sqrt(dim), as in the Transformer paper (and initialize with std 1/sqrt(dim))"),
     ])
 
   public let vocab: Int
@@ -36,7 +42,7 @@ public struct Embedding: Operator {
     let output = TensorType(ids.shape + [Dim(dim)])
     return Inference(
       outputs: [output],
-      parameters: [ParameterSpec("weight", [vocab, dim], .normal(std: 1))],
+      parameters: [ParameterSpec("weight", [vocab, dim], .normal(std: scale ? 1 / Double(dim).squareRoot() : 1))],
       flops: scale ? ShapeRules.flops(output, perElement: 1) : 0)
   }
 }
