@@ -9,7 +9,8 @@ import Testing
 @Suite struct PoolingFusionTests {
   /// Each activation kind (from the output: tanh, ReLU; from the saved
   /// pre-activation: GELU; none) before each pooling kind, with padding,
-  /// overlapping windows and `count_include_pad: false`.
+  /// overlapping windows and `count_include_pad: false`; `c3` is frozen, so its
+  /// fused backward pass computes only the input gradient.
   static let chain = """
     netspec: 1
     inputs: {x: [N, 2, 8, 8]}
@@ -18,7 +19,7 @@ import Testing
       - maxpool2d: {kernel: 2, name: p1}
       - conv2d: {filters: 4, kernel: 3, activation: relu, name: c2}
       - avgpool2d: {kernel: 3, stride: 1, padding: 1, count_include_pad: false, name: p2}
-      - conv2d: {filters: 3, kernel: 1, activation: gelu, name: c3}
+      - conv2d: {filters: 3, kernel: 1, activation: gelu, trainable: false, name: c3}
       - maxpool2d: {kernel: 3, stride: 2, padding: 1, name: p3}
       - conv2d: {filters: 2, kernel: 1, name: c4}
       - avgpool2d: {kernel: 1, name: p4}
