@@ -16,19 +16,43 @@ enum ToolTemplate {
     if case .size(let n) = train.batchSize { batch = n }
     let stopping = train.earlyStopping
     let schedule = scheduleBody(train.schedule, base: train.optimizer.learningRate)
+    let shuffles = spec.document.data?.split.shuffle ?? true
+    let order =
+      shuffles
+      ? "var order = Array(0..<data.count)\n  var random = ShuffleRandom(state: seed)"
+      : "let order = Array(0..<data.count)"
+    let restore =
+      stopping?.restoreBest == true
+      ? restoreBlock : "// No `early_stopping.restore_best`: the last epoch's weights stay."
     let values: [(String, String)] = [
       ("%TYPE%", type), ("%EXECUTABLE%", executable), ("%SOURCE%", SwiftNames.comment(sourceName)),
       ("%KIND%", kind), ("%EPOCHS%", String(train.epochs)),
       ("%SEED%", String(UInt64(truncatingIfNeeded: train.seed))), ("%BATCH%", String(batch)),
       ("%SCHEDULE%", schedule), ("%PATIENCE%", stopping.map { String($0.patience) } ?? "nil"),
       ("%MONITOR%", SwiftNames.stringLiteral(stopping?.monitor.rawValue ?? "")),
-      ("%MIN_DELTA%", "\(stopping?.minDelta ?? 0)"), ("%RESTORE%", "\(stopping?.restoreBest ?? false)"),
-      ("%SHUFFLE%", "\(spec.document.data?.split.shuffle ?? true)"),
+      ("%MIN_DELTA%", "\(stopping?.minDelta ?? 0)"),
+      ("%RESTORE%", restore), ("%ORDER%", order),
+      ("%SHUFFLE%", shuffles ? shuffleStatement : "// The spec's split does not shuffle."),
     ]
     var source = template
     for (key, value) in values { source = source.replacingOccurrences(of: key, with: value) }
     return source
   }
+
+  /// Settings the spec fixes become code only where they hold, so that the
+  /// tool has no statement behind a constant `false` (which the compiler
+  /// would warn will never be executed).
+  private static let shuffleStatement =
+    "for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }"
+
+  /// Restores the best epoch's weights; placed at an indentation of two spaces.
+  private static let restoreBlock = [
+    "if let best {",
+    "    model.weights.update(from: best.weights, count: best.weights.count)",
+    "    bestEpoch = best.epoch",
+    "    do { try model.save(to: output + \"/weights.safetensors\") } catch { fail(\"\\(error)\") }",
+    "  }",
+  ].joined(separator: "\n")
 
   /// The statements of `learningRate(epoch:epochs:progress:)`, as ``LRSchedule/rate(base:epoch:epochs:progress:)``.
   static func scheduleBody(_ schedule: LRSchedule, base: Double) -> String {
@@ -180,18 +204,15 @@ enum ToolTemplate {
       let batch = min(%BATCH%, %TYPE%.capacity)
       try? FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
       print("training %EXECUTABLE%: \(%TYPE%.parameterCount) parameters, \(data.count) training samples")
-      var order = Array(0..<data.count)
-      var random = ShuffleRandom(state: seed)
+      %ORDER%
       var inputs = [Float](repeating: 0, count: batch * %TYPE%.inputCount)
       var targets = [Float](repeating: 0, count: batch * %TYPE%.targetCount)
       var best: (epoch: Int, value: Double, weights: [Float])?
       var sinceBest = 0
-      let (patience, monitor, minDelta, restoreBest): (Int?, String, Double, Bool) = (%PATIENCE%, %MONITOR%, %MIN_DELTA%, %RESTORE%)
+      let (patience, monitor, minDelta): (Int?, String, Double) = (%PATIENCE%, %MONITOR%, %MIN_DELTA%)
       var bestEpoch = epochs
       for epoch in 0..<epochs {
-        if %SHUFFLE% {
-          for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-        }
+        %SHUFFLE%
         let started = Date()
         var totalLoss = 0.0
         var rate: Float = 0
@@ -237,11 +258,7 @@ enum ToolTemplate {
           }
         }
       }
-      if restoreBest, let best {
-        model.weights.update(from: best.weights, count: best.weights.count)
-        bestEpoch = best.epoch
-        do { try model.save(to: output + "/weights.safetensors") } catch { fail("\(error)") }
-      }
+      %RESTORE%
       if let test {
         let scored = evaluate(model, test)
         print("test: loss \(String(format: "%.4f", scored.loss)) \(describe(scored.metrics)) (\(test.count) samples, weights of epoch \(bestEpoch))")

@@ -96,4 +96,36 @@ import Testing
     let manifest = try #require(files.first { $0.path == "Package.swift" }?.contents)
     #expect(manifest.contains(#".executable(name: "mlpdigits", targets: ["MlpDigitsTool"])"#))
   }
+
+  /// The tool's `main.swift` for a spec file of the repository, its text edited by `edit`.
+  func toolSource(_ path: String, edit: (String) -> String = { $0 }) throws -> String {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../\(path)").standardizedFileURL
+    var diagnostics = DiagnosticBag()
+    let source = SourceFile(path: url.path, text: edit(try String(contentsOf: url, encoding: .utf8)))
+    let spec = try #require(Frontend.check(source, &diagnostics))
+    let data = try #require(DataPipeline.load(spec.document.data!, for: spec.graph, seed: 7, &diagnostics))
+    let files = try PackageEmitter.emit(spec, data: data, capacity: 32, sourceName: url.lastPathComponent)
+    return try #require(files.first { $0.path.hasSuffix("Tool/main.swift") }?.contents)
+  }
+
+  /// Settings the spec fixes become code only where they hold: a statement
+  /// behind a constant `false` would make the compiler warn that it is never
+  /// executed (CI builds both packages with warnings as failures).
+  @Test func theToolHasCodeOnlyForTheSpecsSettings() throws {
+    let restoring = try toolSource("specs/mlp_digits.yaml")
+    #expect(restoring.contains("if let best {"))
+    #expect(restoring.contains("order.swapAt"))
+    let plain = try toolSource("Examples/cnn_digits.yaml")
+    #expect(!plain.contains("if let best {"))
+    #expect(plain.contains("order.swapAt"))
+    let unshuffled = try toolSource("Examples/cnn_digits.yaml") {
+      $0.replacingOccurrences(of: "shuffle: true", with: "shuffle: false")
+    }
+    #expect(!unshuffled.contains("order.swapAt") && !unshuffled.contains("ShuffleRandom(state"))
+    #expect(unshuffled.contains("let order = Array(0..<data.count)"))
+    for source in [restoring, plain, unshuffled] {
+      #expect(!source.contains("if false") && !source.contains("if true"))
+    }
+  }
 }
