@@ -81,6 +81,8 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible {
 
   /// Checked product; nil on overflow past ``limit``.
   public func multiplied(by other: Dim) -> Dim? {
+    if let factor = other.staticValue { return multiplied(byConstant: factor) }
+    if let factor = staticValue { return other.multiplied(byConstant: factor) }
     var result: [[String]: Int] = [:]
     for (m1, c1) in terms {
       for (m2, c2) in other.terms {
@@ -91,6 +93,20 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible {
         if o2 || abs(s) > Dim.limit { return nil }
         result[m] = s
       }
+    }
+    return Dim(terms: result)
+  }
+
+  /// The product with a constant, term by term (shapes and counts are mostly
+  /// static, so this is the common case); nil on overflow past ``limit``.
+  private func multiplied(byConstant factor: Int) -> Dim? {
+    if factor == 1 { return self }
+    var result: [[String]: Int] = [:]
+    result.reserveCapacity(terms.count)
+    for (monomial, coefficient) in terms {
+      let (p, o) = coefficient.multipliedReportingOverflow(by: factor)
+      if o || abs(p) > Dim.limit { return nil }
+      result[monomial] = p
     }
     return Dim(terms: result)
   }

@@ -58,7 +58,7 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     },
     HostileSpec(
       "200,000 layers via nested repeats", .layerCount,
-      knownSlowness: "lowering the 100,000 layers up to the limit takes about 2.7 s in a debug build"
+      knownSlowness: "lowering the 100,000 layers up to the limit takes about 2.5 s in a debug build"
     ) {
       spec(
         "blocks:\n  stack:\n    layers:\n      - dense: 64\n        repeat: 500\n"
