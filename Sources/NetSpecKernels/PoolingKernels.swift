@@ -38,6 +38,49 @@ public struct PoolingGeometry: Sendable, Hashable {
   /// Positions of an output plane: `oh * ow`.
   public var outputPlane: Int { outputHeight * outputWidth }
 
+  /// Whether every window lies wholly inside the plane (no padding, no ragged
+  /// edge). The kernels then take a fast path: no clipping, a constant divisor,
+  /// and 2x2 and 3x3 windows unrolled. It visits the elements in the same
+  /// order, so results are the same to the bit.
+  private var windowsInside: Bool {
+    padTop == 0 && padLeft == 0 && (outputHeight - 1) * strideHeight + kernelHeight <= height
+      && (outputWidth - 1) * strideWidth + kernelWidth <= width
+  }
+
+  /// Calls `body(o, start)` for every output position `o` of a plane whose
+  /// windows lie inside it, `start` being the plane offset of the window's
+  /// first element.
+  @inline(__always)
+  private func forEachInsideWindow(_ body: (_ output: Int, _ start: Int) -> Void) {
+    for oh in 0..<outputHeight {
+      let top = oh * strideHeight * width
+      for ow in 0..<outputWidth { body(oh * outputWidth + ow, top + ow * strideWidth) }
+    }
+  }
+
+  /// Calls `body(i)` for the plane offset `i` of every element of the window
+  /// that starts at `start`, row by row; 2x2 and 3x3 windows unrolled.
+  @inline(__always)
+  private func forEachElement(ofWindowAt start: Int, _ body: (Int) -> Void) {
+    let w = width
+    if kernelHeight == 2 && kernelWidth == 2 {
+      body(start)
+      body(start + 1)
+      body(start + w)
+      body(start + w + 1)
+    } else if kernelHeight == 3 && kernelWidth == 3 {
+      for row in stride(from: start, through: start + 2 * w, by: w) {
+        body(row)
+        body(row + 1)
+        body(row + 2)
+      }
+    } else {
+      for row in 0..<kernelHeight {
+        for column in 0..<kernelWidth { body(start + row * w + column) }
+      }
+    }
+  }
+
   /// Calls `body(o, rows, columns)` for every output position `o` with its
   /// window clipped to the plane.
   @inline(__always)
@@ -59,6 +102,21 @@ public struct PoolingGeometry: Sendable, Hashable {
   public func maxForward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Float>
   ) {
+    if windowsInside {
+      forEachInsideWindow { o, start in
+        var best = -Float.infinity
+        var index = start
+        forEachElement(ofWindowAt: start) { i in
+          if x[i] > best || x[i].isNaN {
+            best = x[i]
+            index = i
+          }
+        }
+        y[o] = best
+        argmax[o] = Float(index)
+      }
+      return
+    }
     forEachWindow { o, rows, columns in
       var best = -Float.infinity
       var index = rows.lowerBound * width + columns.lowerBound
@@ -94,6 +152,15 @@ public struct PoolingGeometry: Sendable, Hashable {
   public func averageForward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, countIncludesPadding: Bool
   ) {
+    if windowsInside {
+      let divisor = Float(kernelHeight * kernelWidth)
+      forEachInsideWindow { o, start in
+        var sum: Float = 0
+        forEachElement(ofWindowAt: start) { sum += x[$0] }
+        y[o] = sum / divisor
+      }
+      return
+    }
     forEachWindow { o, rows, columns in
       var sum: Float = 0
       for ih in rows {
@@ -110,6 +177,14 @@ public struct PoolingGeometry: Sendable, Hashable {
     _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, countIncludesPadding: Bool, accumulate: Bool
   ) {
     if !accumulate { dx.update(repeating: 0, count: inputPlane) }
+    if windowsInside {
+      let divisor = Float(kernelHeight * kernelWidth)
+      forEachInsideWindow { o, start in
+        let share = dy[o] / divisor
+        forEachElement(ofWindowAt: start) { dx[$0] += share }
+      }
+      return
+    }
     forEachWindow { o, rows, columns in
       let share = dy[o] / divisor(rows, columns, countIncludesPadding: countIncludesPadding)
       for ih in rows {
