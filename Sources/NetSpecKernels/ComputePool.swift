@@ -102,7 +102,10 @@ public final class ComputePool: @unchecked Sendable {
 }
 
 /// The shared state of a pool's job slot. Workers hold it alive while they run.
-/// Every stored property is read and written only with `mutex` held.
+/// Every stored property is written only with `mutex` held, and read with it
+/// held, except `taskCount` and `body`, which a worker reads while it runs a
+/// job: they are written before the job is published and cleared only after
+/// every worker checked out.
 private final class PoolState: @unchecked Sendable {
   private let mutex = PoolMutex()
   private let wakeUp = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
