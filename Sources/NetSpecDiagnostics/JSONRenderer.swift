@@ -78,7 +78,7 @@ public struct JSONRenderer: DiagnosticRenderer {
         ])
       ),
     ])
-    return document.serialized
+    return document.serialized(.prettyOrdered)
   }
 
   private static func object(_ diagnostic: Diagnostic) -> JSONValue {

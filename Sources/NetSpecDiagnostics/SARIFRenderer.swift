@@ -44,7 +44,7 @@ public struct SARIFRenderer: DiagnosticRenderer {
     for code in diagnostics.map(\.code) where !rules.contains(code) {
       rules.append(code)
     }
-    var driver: [(String, JSONValue)] = [("name", .string(toolName))]
+    var driver: [(key: String, value: JSONValue)] = [("name", .string(toolName))]
     if let toolVersion { driver.append(("version", .string(toolVersion))) }
     driver.append(("rules", .array(rules.map(Self.rule))))
     let run = JSONValue.object([
@@ -59,7 +59,7 @@ public struct SARIFRenderer: DiagnosticRenderer {
       ("$schema", .string("https://json.schemastore.org/sarif-2.1.0.json")),
       ("version", .string("2.1.0")),
       ("runs", .array([run])),
-    ]).serialized
+    ]).serialized(.prettyOrdered)
   }
 
   private static func rule(_ code: DiagnosticCode) -> JSONValue {
@@ -75,7 +75,7 @@ public struct SARIFRenderer: DiagnosticRenderer {
     var lines = [diagnostic.message]
     lines += diagnostic.helps.map { "help: \($0)" }
     lines += diagnostic.notes.map { "note: \($0)" }
-    var members: [(String, JSONValue)] = [
+    var members: [(key: String, value: JSONValue)] = [
       ("ruleId", .string(diagnostic.code.id)),
       ("ruleIndex", .int(ruleIndex)),
       ("level", .string(diagnostic.severity.rawValue)),  // SARIF uses the same names

@@ -11,6 +11,6 @@ struct Schema: ParsableCommand {
       """)
 
   func run() {
-    print(JSONSchemaExporter.schema.serialized, terminator: "")
+    print(JSONSchemaExporter.schema.serialized(.prettySorted), terminator: "")
   }
 }

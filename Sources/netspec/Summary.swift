@@ -70,7 +70,7 @@ struct Summary: ParsableCommand {
     }
     switch format {
     case .text: print(SummaryTable.render(summary), terminator: "")
-    case .json: print(summary.json.serialized, terminator: "")
+    case .json: print(summary.json.serialized(.prettySorted), terminator: "")
     }
   }
 

@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 extension ModelSummary {
   /// The summary as JSON (`netspec summary --format json`), with a stable schema.
   ///
@@ -31,7 +33,7 @@ extension ModelSummary {
   ///   `parameters`, `buffers`, `gradients`, `optimizer_state`,
   ///   `forward_activations`, `activations` (2 x forward), `inputs`, `training`,
   ///   `inference` (see ``MemoryEstimate`` for the formulas).
-  public var json: JSONTree {
+  public var json: JSONValue {
     .object([
       "version": .int(1),
       "name": .nullable(name),
@@ -53,7 +55,7 @@ extension ModelSummary {
 }
 
 extension ModelSummary.Tensor {
-  var json: JSONTree {
+  var json: JSONValue {
     .object([
       "name": .string(name),
       "dtype": .string(dtype.rawValue),
@@ -64,7 +66,7 @@ extension ModelSummary.Tensor {
 }
 
 extension ModelSummary.Layer {
-  var json: JSONTree {
+  var json: JSONValue {
     .object([
       "name": .string(name),
       "op": .string(op),
@@ -82,7 +84,7 @@ extension ModelSummary.Layer {
 }
 
 extension MemoryEstimate {
-  var json: JSONTree {
+  var json: JSONValue {
     .object([
       "optimizer": optimizer.map { .object(["name": .string($0.name), "slots": .int($0.slots)]) } ?? .null,
       "parameters": .int(parameters),

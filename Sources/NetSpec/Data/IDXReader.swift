@@ -27,18 +27,8 @@ enum IDXReader {
         "the header declares \(axes) axes, but the file ends after \(bytes.count) bytes",
         help: "the file is truncated; copy it again")
     }
-    var shape: [Int] = []
-    var count = 1
-    for axis in 0..<axes {
-      let size = (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) }
-      shape.append(size)
-      let (product, overflow) = count.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= Gzip.maxOutputBytes else {
-        throw DataFileError(
-          "the shape \(describe(shape)) holds too many values", help: "use a smaller sample of the data")
-      }
-      count = product
-    }
+    let shape = (0..<axes).map { axis in (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * axis + $1]) } }
+    let count = try NumericArray.valueCount(shape) { describe(Array($0)) }
     let expected = count * element.size
     let found = bytes.count - dataOffset
     guard found == expected else {
@@ -46,11 +36,7 @@ enum IDXReader {
         "the header's shape \(describe(shape)) needs \(expected) bytes of data, but the file holds \(found)",
         help: found < expected ? "the file is truncated; copy it again" : "the file has extra bytes after the data")
     }
-    let perSample = max(shape.dropFirst().reduce(1, *), 1)
-    let values = try NumericArray.convert(
-      bytes, offset: dataOffset, count: count, element: element, bigEndian: true
-    ) { index in "sample \(index / perSample), value \(index % perSample)" }
-    return NumericArray(values: values, shape: shape)
+    return try NumericArray(bytes, offset: dataOffset, shape: shape, count: count, element: element, bigEndian: true)
   }
 
   /// `60000x28x28`, for messages.

@@ -35,15 +35,7 @@ enum NPYReader {
       throw DataFileError(
         "the array is a scalar; samples must lie along the first axis", help: "save an array of shape (samples, ...)")
     }
-    var count = 1
-    for size in shape {
-      let (product, overflow) = count.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= Gzip.maxOutputBytes else {
-        throw DataFileError(
-          "the shape \(describe(shape)) holds too many values", help: "use a smaller sample of the data")
-      }
-      count = product
-    }
+    let count = try NumericArray.valueCount(shape) { _ in describe(shape) }
     let expected = count * element.size
     let found = bytes.count - dataOffset
     guard found == expected else {
@@ -51,13 +43,8 @@ enum NPYReader {
         "the shape \(describe(shape)) needs \(expected) bytes of data, but the file holds \(found)",
         help: found < expected ? "the file is truncated; save it again" : "the file has extra bytes; save it again")
     }
-    let perSample = shape.dropFirst().reduce(1, *)
-    let values = try NumericArray.convert(
-      bytes, offset: dataOffset, count: count, element: element, bigEndian: bigEndian
-    ) { index in
-      "sample \(index / max(perSample, 1)), value \(index % max(perSample, 1))"
-    }
-    return NumericArray(values: values, shape: shape)
+    return try NumericArray(
+      bytes, offset: dataOffset, shape: shape, count: count, element: element, bigEndian: bigEndian)
   }
 
   /// `(3, 4)` for messages, as NumPy writes shapes.

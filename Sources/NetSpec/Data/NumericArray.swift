@@ -5,10 +5,43 @@ struct NumericArray: Sendable {
   /// The size of each axis; the first is the sample axis.
   var shape: [Int]
 
+  /// The number of values in an array of `shape`, checked axis by axis
+  /// against `Gzip.maxOutputBytes`, which no data file may exceed. `describe`
+  /// names the shape in the error, given the axes up to the one that made
+  /// the count too large.
+  static func valueCount(
+    _ shape: [Int], describe: (ArraySlice<Int>) -> String
+  ) throws(DataFileError) -> Int {
+    var count = 1
+    for (axis, size) in shape.enumerated() {
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      guard !overflow, product <= Gzip.maxOutputBytes else {
+        throw DataFileError(
+          "the shape \(describe(shape[...axis])) holds too many values", help: "use a smaller sample of the data")
+      }
+      count = product
+    }
+    return count
+  }
+
+  /// Reads an array of `shape` holding `count` little- or big-endian
+  /// elements starting at `offset` (the caller has checked that `bytes` holds
+  /// them all), as Float; rejects NaN and infinities, naming the first by
+  /// sample and position within it.
+  init(
+    _ bytes: [UInt8], offset: Int, shape: [Int], count: Int, element: ElementType, bigEndian: Bool
+  ) throws(DataFileError) {
+    let perSample = max(shape.dropFirst().reduce(1, *), 1)
+    values = try Self.convert(bytes, offset: offset, count: count, element: element, bigEndian: bigEndian) {
+      index in "sample \(index / perSample), value \(index % perSample)"
+    }
+    self.shape = shape
+  }
+
   /// Converts `count` little- or big-endian elements starting at `offset` to
   /// Float, rejecting NaN and infinities. `describe` names an element index
   /// for messages.
-  static func convert(
+  private static func convert(
     _ bytes: [UInt8], offset: Int, count: Int, element: ElementType, bigEndian: Bool,
     describe: (Int) -> String
   ) throws(DataFileError) -> [Float] {

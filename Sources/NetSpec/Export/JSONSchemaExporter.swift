@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 /// The JSON Schema (draft 2020-12) of the spec language, for editors and CI
 /// (`netspec schema`). The layer and loss parts are generated from
 /// ``OpRegistry``: each op's name, summary, attributes (kind, range, default,
@@ -23,14 +25,14 @@
 /// `$defs` location), so editors that implement draft-07 validate it the same way.
 ///
 /// ```swift
-/// print(JSONSchemaExporter.schema.serialized, terminator: "")
+/// print(JSONSchemaExporter.schema.serialized(.prettySorted), terminator: "")
 /// ```
 public enum JSONSchemaExporter {
   /// The schema's `$schema` dialect.
   public static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
   /// The whole schema.
-  public static var schema: JSONTree {
+  public static var schema: JSONValue {
     var defs = SpecSchema.definitions
     defs["layer"] = strictLayer
     defs["layerOrBlock"] = layerOrBlock
@@ -51,29 +53,29 @@ public enum JSONSchemaExporter {
     OpRegistry.all.map { $0.schema }.filter { $0.category != .loss }
   }
 
-  private static func layerItems(_ definition: String) -> JSONTree {
+  private static func layerItems(_ definition: String) -> JSONValue {
     .object(["properties": .object(["layers": .object(["items": SchemaNode.ref(definition)])])])
   }
 
   /// A built-in op layer, in any of its forms.
-  private static var strictLayer: JSONTree {
+  private static var strictLayer: JSONValue {
     SchemaNode.described(
       SchemaNode.tagged(layerOps.map { choice(for: $0, siblings: SpecSchema.commonLayerKeys) }),
       "A layer: a bare op name (`relu`), `{op: {attribute: value}}` or `{op: primary-value}` (`dense: 10`).")
   }
 
   /// A built-in op layer or an invocation of a block the spec defines.
-  private static var layerOrBlock: JSONTree {
-    let opNames: JSONTree = .object(["enum": .strings(OpRegistry.all.map { $0.schema.name })])
+  private static var layerOrBlock: JSONValue {
+    let opNames: JSONValue = .object(["enum": .strings(OpRegistry.all.map { $0.schema.name })])
     var blockKeys = SpecSchema.commonLayerKeys
     for key in ["tie", "trainable"] {
       blockKeys[key] = .bool(false)
     }
-    let bareBlock: JSONTree = .object([
+    let bareBlock: JSONValue = .object([
       "type": .string("string"), "not": opNames,
       "description": .string("A block without required arguments, by name."),
     ])
-    let invocation: JSONTree = .object([
+    let invocation: JSONValue = .object([
       "type": .string("object"),
       "description": .string(
         "A block invocation: `{block: {argument: value}}`, `{block: first-argument-value}` or `{block: null}`. The schema cannot see which blocks exist; `netspec check` can."
@@ -92,7 +94,7 @@ public enum JSONSchemaExporter {
   }
 
   /// `train.loss`: a loss op, with the prediction (`from`) and target names.
-  private static var loss: JSONTree {
+  private static var loss: JSONValue {
     let losses = OpRegistry.all.map { $0.schema }.filter { $0.category == .loss }
     return SchemaNode.described(
       SchemaNode.tagged(
@@ -107,7 +109,7 @@ public enum JSONSchemaExporter {
 
   /// One op as a tagged choice: its attributes as the settings.
   static func choice(
-    for op: OpSchema, siblings: [String: JSONTree] = [:], settings: [String: JSONTree] = [:]
+    for op: OpSchema, siblings: [String: JSONValue] = [:], settings: [String: JSONValue] = [:]
   ) -> SchemaNode.Choice {
     var attributes = settings
     for attribute in op.attributes {
@@ -123,7 +125,7 @@ public enum JSONSchemaExporter {
   }
 
   /// An attribute's value schema: its kind and range, its documentation and default.
-  static func schema(for attribute: AttributeSpec) -> JSONTree {
+  static func schema(for attribute: AttributeSpec) -> JSONValue {
     var description = "\(attribute.doc): \(attribute.kind.expectation)"
     var schema = schema(for: attribute.kind)
     switch attribute.defaultValue {
@@ -139,7 +141,7 @@ public enum JSONSchemaExporter {
   }
 
   /// The values an attribute kind accepts, each alternative also as an expression.
-  static func schema(for kind: AttributeKind) -> JSONTree {
+  static func schema(for kind: AttributeKind) -> JSONValue {
     switch kind {
     case .int(let range):
       return SchemaNode.integer(range)
@@ -184,7 +186,7 @@ public enum JSONSchemaExporter {
   }
 
   /// A spec value as JSON (for `default`).
-  static func json(_ value: SpecValue.Kind) -> JSONTree {
+  static func json(_ value: SpecValue.Kind) -> JSONValue {
     switch value {
     case .int(let v): .int(v)
     case .float(let v): .double(v)

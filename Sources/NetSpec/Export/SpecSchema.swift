@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 /// The hand-written part of the spec language's JSON Schema: the top-level
 /// keys and the `train:`, `data:` and `expect:` sections, whose decoders read
 /// them key by key rather than from a registry. Everything described by hand
@@ -8,7 +10,7 @@
 /// ``JSONSchemaExporter`` adds the op-generated layer and loss definitions.
 enum SpecSchema {
   /// The root schema's keywords (without `$schema`, `title` and `$defs`).
-  static var root: [String: JSONTree] {
+  static var root: [String: JSONValue] {
     [
       "type": .string("object"),
       "description": .string(
@@ -22,7 +24,7 @@ enum SpecSchema {
 
   /// Shared definitions under `$defs` (the exporter adds `layer`,
   /// `layerOrBlock` and `loss`).
-  static var definitions: [String: JSONTree] {
+  static var definitions: [String: JSONValue] {
     [
       "expression": .object([
         "type": .string("string"),
@@ -49,12 +51,12 @@ enum SpecSchema {
   }
 
   /// A shape symbol such as `N`.
-  static let symbol: JSONTree = .object([
+  static let symbol: JSONValue = .object([
     "type": .string("string"), "pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$"),
   ])
 
   /// The keys every layer may carry beside its op (``LayerDecl/commonKeys``).
-  static var commonLayerKeys: [String: JSONTree] {
+  static var commonLayerKeys: [String: JSONValue] {
     matching(
       [
         "name": SchemaNode.described(
@@ -76,7 +78,7 @@ enum SpecSchema {
   }
 
   /// `from` and `target` of `train.loss` (``LossDecl/ownKeys``).
-  static var lossKeys: [String: JSONTree] {
+  static var lossKeys: [String: JSONValue] {
     matching(
       [
         "from": SchemaNode.described(
@@ -88,8 +90,8 @@ enum SpecSchema {
 
   // MARK: - Top level
 
-  private static var topLevel: [String: JSONTree] {
-    let identifier: JSONTree = .object(["pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])
+  private static var topLevel: [String: JSONValue] {
+    let identifier: JSONValue = .object(["pattern": .string("^[A-Za-z_][A-Za-z0-9_]*$")])
     return [
       "netspec": .object([
         "enum": .array(SpecDecoder.supportedVersions.map { .int($0) }),
@@ -135,7 +137,7 @@ enum SpecSchema {
 
   // MARK: - train:
 
-  private static var trainSection: JSONTree {
+  private static var trainSection: JSONValue {
     SchemaNode.closedObject(
       matching(
         [
@@ -174,7 +176,7 @@ enum SpecSchema {
 
   /// `train.optimizer` choices, with the keys ``OptimizerSpec`` reads.
   private static var optimizers: [SchemaNode.Choice] {
-    let adam: [String: JSONTree] = [
+    let adam: [String: JSONValue] = [
       "lr": SchemaNode.number(.positive), "beta1": SchemaNode.number(.fraction),
       "beta2": SchemaNode.number(.fraction), "eps": SchemaNode.number(.positive),
     ]
@@ -217,7 +219,7 @@ enum SpecSchema {
 
   // MARK: - data:
 
-  private static var dataSection: JSONTree {
+  private static var dataSection: JSONValue {
     SchemaNode.closedObject(
       matching(
         [
@@ -235,9 +237,9 @@ enum SpecSchema {
   }
 
   /// `data.train` / `data.test`: exactly one format key plus options.
-  private static var dataSource: JSONTree {
+  private static var dataSource: JSONValue {
     let path = SchemaNode.described(SchemaNode.string, "A file path relative to the spec's folder.")
-    func pair(_ a: String, _ b: String) -> JSONTree {
+    func pair(_ a: String, _ b: String) -> JSONValue {
       SchemaNode.closedObject([a: path, b: path], required: [a, b])
     }
     let formats = matching(
@@ -304,7 +306,7 @@ enum SpecSchema {
 
   // MARK: - expect:
 
-  private static var expectSection: JSONTree {
+  private static var expectSection: JSONValue {
     let count = SchemaNode.integer(0...Dim.limit)
     let layer = matching(
       [
@@ -331,7 +333,7 @@ enum SpecSchema {
   /// this file does not describe still gets an (unconstrained) entry, so the
   /// schema never rejects what netspec accepts; tests require every entry to
   /// be described.
-  private static func matching(_ schemas: [String: JSONTree], keys: [String]) -> [String: JSONTree] {
+  private static func matching(_ schemas: [String: JSONValue], keys: [String]) -> [String: JSONValue] {
     Dictionary(uniqueKeysWithValues: keys.map { ($0, schemas[$0] ?? .object([:])) })
   }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import NetSpecDiagnostics
 
 /// A strict RFC 8259 JSON parser for untrusted input (safetensors headers,
-/// metrics logs): UTF-8 bytes in, a ``JSONTree`` out. Integers that fit `Int`
+/// metrics logs): UTF-8 bytes in, a ``JSONValue`` out. Integers that fit `Int`
 /// become `.int`, other numbers `.double`. Duplicate object keys, trailing
 /// commas, comments, non-finite numbers and nesting deeper than `maxDepth` are
 /// errors, each naming the byte offset where it was found.
@@ -21,7 +22,7 @@ enum JSONReader {
   static let maxDepth = 64
 
   /// Parses one JSON value; whitespace may surround it, nothing else may follow.
-  static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONTree {
+  static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
     var parser = Parser(bytes: bytes)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
@@ -47,7 +48,7 @@ enum JSONReader {
       while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 
-    mutating func value(depth: Int) throws(Failure) -> JSONTree {
+    mutating func value(depth: Int) throws(Failure) -> JSONValue {
       guard index < bytes.count else { throw failure("expected a value, found end of input") }
       switch bytes[index] {
       case UInt8(ascii: "{"): return try object(depth: depth + 1)
@@ -61,7 +62,7 @@ enum JSONReader {
       }
     }
 
-    mutating func literal(_ word: String, _ value: JSONTree) throws(Failure) -> JSONTree {
+    mutating func literal(_ word: String, _ value: JSONValue) throws(Failure) -> JSONValue {
       let utf8 = Array(word.utf8)
       guard bytes.count - index >= utf8.count, Array(bytes[index..<index + utf8.count]) == utf8 else {
         throw failure("expected a value, found \(found)")
@@ -70,10 +71,11 @@ enum JSONReader {
       return value
     }
 
-    mutating func object(depth: Int) throws(Failure) -> JSONTree {
+    mutating func object(depth: Int) throws(Failure) -> JSONValue {
       guard depth <= JSONReader.maxDepth else { throw failure("nesting deeper than \(JSONReader.maxDepth) levels") }
       index += 1
-      var members: [String: JSONTree] = [:]
+      var members: [(key: String, value: JSONValue)] = []
+      var keys: Set<String> = []
       skipWhitespace()
       if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
         index += 1
@@ -86,22 +88,22 @@ enum JSONReader {
         }
         let keyOffset = index
         let key = try string()
-        guard members[key] == nil else {
+        guard keys.insert(key).inserted else {
           throw Failure(offset: keyOffset, message: "duplicate key \"\(key)\"")
         }
         skipWhitespace()
         try expect(":")
         skipWhitespace()
-        members[key] = try value(depth: depth)
+        members.append((key, try value(depth: depth)))
         skipWhitespace()
         if try endOfList("}") { return .object(members) }
       }
     }
 
-    mutating func array(depth: Int) throws(Failure) -> JSONTree {
+    mutating func array(depth: Int) throws(Failure) -> JSONValue {
       guard depth <= JSONReader.maxDepth else { throw failure("nesting deeper than \(JSONReader.maxDepth) levels") }
       index += 1
-      var elements: [JSONTree] = []
+      var elements: [JSONValue] = []
       skipWhitespace()
       if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
         index += 1
@@ -203,7 +205,7 @@ enum JSONReader {
       return code
     }
 
-    mutating func number() throws(Failure) -> JSONTree {
+    mutating func number() throws(Failure) -> JSONValue {
       let start = index
       if bytes[index] == UInt8(ascii: "-") { index += 1 }
       let integerStart = index

@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 /// The per-epoch metrics log: one JSON object per line (JSON Lines), keys in
 /// a fixed order, absent values left out, non-finite numbers (a diverged
 /// loss) written as `null` and read back as NaN.
@@ -23,9 +25,10 @@ public enum MetricsLog {
 
   /// One record as a JSON line, without the newline.
   public static func jsonLine(_ record: EpochMetrics) -> String {
-    JSONText.object(
-      [("epoch", String(record.epoch)), ("step", String(record.step))]
-        + fields(record).compactMap { key, value in value.map { (key, JSONText.number($0)) } })
+    JSONValue.object(
+      [("epoch", .int(record.epoch)), ("step", .int(record.step))]
+        + fields(record).compactMap { key, value in value.map { (key, .double($0)) } }
+    ).serialized(.compact)
   }
 
   /// The records of a JSON Lines log, in order; blank lines are skipped.
@@ -79,14 +82,14 @@ public enum MetricsLog {
   }
 
   /// A record from one parsed line.
-  private static func record(_ line: JSONTree) throws -> EpochMetrics {
+  private static func record(_ line: JSONValue) throws -> EpochMetrics {
     guard case .object(let members) = line else { throw MessageError("expected a JSON object") }
     func integer(_ key: String) throws -> Int {
-      guard case .int(let value)? = members[key] else { throw MessageError("`\(key)` must be an integer") }
+      guard case .int(let value)? = line[key] else { throw MessageError("`\(key)` must be an integer") }
       return value
     }
     func number(_ key: String) throws -> Double? {
-      switch members[key] {
+      switch line[key] {
       case nil: return nil
       case .null?: return .nan
       case .int(let value)?: return Double(value)
@@ -103,7 +106,7 @@ public enum MetricsLog {
       validationLoss: try number("val_loss"), learningRate: try required("learning_rate"),
       seconds: try required("seconds"), samplesPerSecond: try required("samples_per_second"))
     let fixed: Set = ["epoch", "step", "train_loss", "val_loss", "learning_rate", "seconds", "samples_per_second"]
-    for key in members.keys.sorted() where !fixed.contains(key) {
+    for key in members.map(\.key).sorted() where !fixed.contains(key) {
       if key.hasPrefix("train_") {
         record.train[String(key.dropFirst(6))] = try number(key)
       } else if key.hasPrefix("val_") {

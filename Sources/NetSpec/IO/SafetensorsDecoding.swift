@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 extension SafetensorsFile {
   /// Parses and validates a whole file's bytes: the header length within
   /// bounds, the header well-formed JSON with well-typed entries, every dtype
@@ -13,7 +15,7 @@ extension SafetensorsFile {
       throw SafetensorsError(.headerPastEnd(length: length, fileSize: bytes.count))
     }
     let dataStart = 8 + Int(length)
-    let header: JSONTree
+    let header: JSONValue
     do {
       header = try JSONReader.parse(Array(bytes[8..<dataStart]))
     } catch {
@@ -24,11 +26,11 @@ extension SafetensorsFile {
     let dataSize = bytes.count - dataStart
     var metadata: [String: String] = [:]
     var entries: [Entry] = []
-    for name in members.keys.sorted(by: Self.byteOrder) {
+    for (name, value) in members.sorted(by: { Self.byteOrder($0.key, $1.key) }) {
       if name == "__metadata__" {
-        metadata = try Self.metadata(members[name]!)
+        metadata = try Self.metadata(value)
       } else {
-        entries.append(try Entry(name: name, members[name]!, dataSize: dataSize))
+        entries.append(try Entry(name: name, value, dataSize: dataSize))
       }
     }
     try Self.checkLayout(entries, dataSize: dataSize)
@@ -51,17 +53,17 @@ extension SafetensorsFile {
     var shape: [Int]
     var offsets: [Int]
 
-    init(name: String, _ value: JSONTree, dataSize: Int) throws(SafetensorsError) {
+    init(name: String, _ value: JSONValue, dataSize: Int) throws(SafetensorsError) {
       func bad(_ reason: String) -> SafetensorsError { SafetensorsError(.badEntry(tensor: name, reason)) }
-      guard case .object(let fields) = value else { throw bad("expected an object with dtype, shape and data_offsets") }
-      guard case .string(let dtypeName)? = fields["dtype"] else { throw bad("`dtype` must be a string") }
+      guard case .object = value else { throw bad("expected an object with dtype, shape and data_offsets") }
+      guard case .string(let dtypeName)? = value["dtype"] else { throw bad("`dtype` must be a string") }
       guard let dtype = SafetensorsDtype(rawValue: dtypeName) else {
         throw SafetensorsError(.unknownDtype(tensor: name, dtype: dtypeName))
       }
-      guard let shape = Self.integers(fields["shape"]) else {
+      guard let shape = Self.integers(value["shape"]) else {
         throw bad("`shape` must be a list of non-negative integers")
       }
-      guard let offsets = Self.integers(fields["data_offsets"]), offsets.count == 2 else {
+      guard let offsets = Self.integers(value["data_offsets"]), offsets.count == 2 else {
         throw bad("`data_offsets` must be two non-negative integers [begin, end]")
       }
       guard offsets[0] <= offsets[1] else {
@@ -84,7 +86,7 @@ extension SafetensorsFile {
     }
 
     /// A JSON array of non-negative integers.
-    private static func integers(_ value: JSONTree?) -> [Int]? {
+    private static func integers(_ value: JSONValue?) -> [Int]? {
       guard case .array(let elements)? = value else { return nil }
       var numbers: [Int] = []
       for element in elements {
@@ -96,13 +98,14 @@ extension SafetensorsFile {
   }
 
   /// `__metadata__`: an object of strings (or null).
-  private static func metadata(_ value: JSONTree) throws(SafetensorsError) -> [String: String] {
+  private static func metadata(_ value: JSONValue) throws(SafetensorsError) -> [String: String] {
     if value == .null { return [:] }
     guard case .object(let members) = value else { throw SafetensorsError(.badMetadata("must be an object")) }
     var strings: [String: String] = [:]
-    for key in members.keys.sorted(by: byteOrder) {
-      guard case .string(let text) = members[key]! else {
-        throw SafetensorsError(.badMetadata("must map strings to strings; \(JSONText.quoted(key)) is not a string"))
+    for (key, member) in members.sorted(by: { byteOrder($0.key, $1.key) }) {
+      guard case .string(let text) = member else {
+        let name = SafetensorsError.Problem.quoted(key)
+        throw SafetensorsError(.badMetadata("must map strings to strings; \(name) is not a string"))
       }
       strings[key] = text
     }

@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 extension SafetensorsFile {
   /// The file's bytes, byte-for-byte what the reference implementation
   /// (`safetensors.serialize`) writes for the same float32 tensors: header
@@ -7,10 +9,10 @@ extension SafetensorsFile {
   /// Throws for duplicate or reserved names and values that do not fit their
   /// shape.
   public func encoded() throws(SafetensorsError) -> [UInt8] {
-    var entries: [(key: String, value: String)] = []
+    var entries: [(key: String, value: JSONValue)] = []
     if !metadata.isEmpty {
       let sortedKeys = metadata.keys.sorted(by: Self.byteOrder)
-      entries.append(("__metadata__", JSONText.object(sortedKeys.map { ($0, JSONText.quoted(metadata[$0]!)) })))
+      entries.append(("__metadata__", .object(sortedKeys.map { ($0, .string(metadata[$0]!)) })))
     }
     var offset = 0
     for (index, tensor) in tensors.enumerated() {
@@ -23,15 +25,15 @@ extension SafetensorsFile {
         throw SafetensorsError(
           .valueCountMismatch(tensor: tensor.name, shape: tensor.shape, count: tensor.values.count))
       }
-      let info = JSONText.object([
-        ("dtype", JSONText.quoted(SafetensorsDtype.f32.rawValue)),
-        ("shape", "[" + tensor.shape.map(String.init).joined(separator: ",") + "]"),
-        ("data_offsets", "[\(offset),\(offset + count * 4)]"),
+      let info = JSONValue.object([
+        ("dtype", .string(SafetensorsDtype.f32.rawValue)),
+        ("shape", .array(tensor.shape.map { .int($0) })),
+        ("data_offsets", .array([.int(offset), .int(offset + count * 4)])),
       ])
       entries.append((tensor.name, info))
       offset += count * 4
     }
-    var header = Array(JSONText.object(entries).utf8)
+    var header = Array(JSONValue.object(entries).serialized(.compact).utf8)
     header += [UInt8](repeating: 0x20, count: (8 - header.count % 8) % 8)
 
     var bytes: [UInt8] = []

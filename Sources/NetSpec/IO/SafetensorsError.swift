@@ -94,33 +94,33 @@ extension SafetensorsError.Problem {
     case .headerNotJSON(let reason): return "header is not valid JSON: \(reason)"
     case .headerNotObject: return "header is not a JSON object"
     case .badMetadata(let reason): return "`__metadata__` \(reason)"
-    case .badEntry(let tensor, let reason): return "tensor \(JSONText.quoted(tensor)): \(reason)"
+    case .badEntry(let tensor, let reason): return "tensor \(Self.quoted(tensor)): \(reason)"
     case .unknownDtype(let tensor, let dtype):
-      return "tensor \(JSONText.quoted(tensor)): unknown dtype \(JSONText.quoted(dtype)); "
+      return "tensor \(Self.quoted(tensor)): unknown dtype \(Self.quoted(dtype)); "
         + "the format defines \(SafetensorsDtype.allCases.map(\.rawValue).joined(separator: ", "))"
     case .unsupportedDtype(let tensor, let dtype):
-      return "tensor \(JSONText.quoted(tensor)) has dtype \(dtype), which NetSpec cannot read as float32; "
+      return "tensor \(Self.quoted(tensor)) has dtype \(dtype), which NetSpec cannot read as float32; "
         + "supported: \(SafetensorsDtype.allCases.filter(\.isReadable).map(\.rawValue).joined(separator: ", "))"
     case .byteCountMismatch(let tensor, let dtype, let shape, let offsets):
       let needed = (NamedTensor.elementCount(shape) ?? 0) * (SafetensorsDtype(rawValue: dtype)?.byteSize ?? 0)
-      return "tensor \(JSONText.quoted(tensor)): shape \(shapeText(shape)) of \(dtype) needs \(needed) bytes, "
+      return "tensor \(Self.quoted(tensor)): shape \(shapeText(shape)) of \(dtype) needs \(needed) bytes, "
         + "but data_offsets \(shapeText(offsets)) hold \(offsets[1] - offsets[0])"
     case .offsetsOutOfBounds(let tensor, let offsets, let size):
-      return "tensor \(JSONText.quoted(tensor)): data_offsets \(shapeText(offsets)) run past the end of the "
+      return "tensor \(Self.quoted(tensor)): data_offsets \(shapeText(offsets)) run past the end of the "
         + "data (\(size) bytes); is the file truncated?"
     case .overlap(let tensor, let offsets, let other, let otherOffsets):
-      return "tensors \(JSONText.quoted(other)) \(shapeText(otherOffsets)) and \(JSONText.quoted(tensor)) "
+      return "tensors \(Self.quoted(other)) \(shapeText(otherOffsets)) and \(Self.quoted(tensor)) "
         + "\(shapeText(offsets)) overlap"
     case .gap(let tensor, let bytes):
-      return "\(bytes) unused bytes before tensor \(JSONText.quoted(tensor)); tensors must be contiguous"
+      return "\(bytes) unused bytes before tensor \(Self.quoted(tensor)); tensors must be contiguous"
     case .trailingBytes(let bytes):
       return "\(bytes) unused bytes after the last tensor"
-    case .duplicateName(let name): return "two tensors are named \(JSONText.quoted(name))"
+    case .duplicateName(let name): return "two tensors are named \(Self.quoted(name))"
     case .reservedName: return "a tensor may not be named \"__metadata__\""
     case .invalidShape(let tensor, let shape):
-      return "tensor \(JSONText.quoted(tensor)): shape \(shapeText(shape)) has a negative dimension or is too large"
+      return "tensor \(Self.quoted(tensor)): shape \(shapeText(shape)) has a negative dimension or is too large"
     case .valueCountMismatch(let tensor, let shape, let count):
-      return "tensor \(JSONText.quoted(tensor)): shape \(shapeText(shape)) holds "
+      return "tensor \(Self.quoted(tensor)): shape \(shapeText(shape)) holds "
         + "\(NamedTensor.elementCount(shape) ?? 0) values, but \(count) were given"
     case .doesNotMatch(let mismatches, let expected):
       var lines = ["weights do not match the model:"]
@@ -128,13 +128,13 @@ extension SafetensorsError.Problem {
       for mismatch in mismatches {
         switch mismatch {
         case .missing(let name, let shape):
-          lines.append("  missing tensor \(JSONText.quoted(name)) (expected shape \(shapeText(shape)))")
+          lines.append("  missing tensor \(Self.quoted(name)) (expected shape \(shapeText(shape)))")
         case .unexpected(let name, let shape):
-          let hint = Suggestions.closest(to: name, in: missing).map { "; did you mean \(JSONText.quoted($0))?" }
-          lines.append("  unexpected tensor \(JSONText.quoted(name)) with shape \(shapeText(shape))" + (hint ?? ""))
+          let hint = Suggestions.closest(to: name, in: missing).map { "; did you mean \(Self.quoted($0))?" }
+          lines.append("  unexpected tensor \(Self.quoted(name)) with shape \(shapeText(shape))" + (hint ?? ""))
         case .shape(let name, let want, let found):
           lines.append(
-            "  tensor \(JSONText.quoted(name)) has shape \(shapeText(found)), expected \(shapeText(want))")
+            "  tensor \(Self.quoted(name)) has shape \(shapeText(found)), expected \(shapeText(want))")
         }
       }
       lines.append("the model expects \(expected.count) tensor\(expected.count == 1 ? "" : "s"):")
@@ -143,6 +143,12 @@ extension SafetensorsError.Problem {
       }
       return lines.joined(separator: "\n")
     }
+  }
+
+  /// A tensor or key name as a JSON string, escaped as the header's writer
+  /// (serde_json) escapes it.
+  static func quoted(_ name: String) -> String {
+    JSONEscaping.serdeJSON.quoted(name)
   }
 
   /// `[2, 3]`.

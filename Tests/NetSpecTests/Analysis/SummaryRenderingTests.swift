@@ -1,4 +1,5 @@
 import Foundation
+import NetSpecDiagnostics
 import Testing
 
 @testable import NetSpec
@@ -63,7 +64,7 @@ struct SummaryRenderingTests {
   @Test("JSON report: documented keys and values")
   func json() throws {
     let spec = try #require(checkedSpec(mlpSpec + "train: {loss: cross_entropy, optimizer: adam}\n"))
-    let text = try ModelSummary(spec, bindings: ["N": 8]).json.serialized
+    let text = try ModelSummary(spec, bindings: ["N": 8]).json.serialized(.prettySorted)
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     #expect(

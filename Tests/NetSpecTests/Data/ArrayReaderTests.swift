@@ -56,6 +56,7 @@ struct ArrayReaderTests {
     (npy("<f4", "(2,)", bytes([Float(1), .nan])), "sample 1, value 0 is not a finite float32 value"),
     (npy("<f8", "(1,)", bytes([1e300])), "not a finite float32 value"),
     (Array(npy("<f4", "(1,)", [0, 0, 0, 0]).prefix(40)), "file ends after 40 bytes"),
+    (npy("<f4", "(65536, 65536, 2)", []), "the shape (65536, 65536, 2) holds too many values"),
   ])
   func npyErrors(_ file: [UInt8], _ expected: String) {
     let message = readError(file, NPYReader.read)
@@ -79,6 +80,8 @@ struct ArrayReaderTests {
     ([0, 0, 0x08, 3, 0, 0, 0, 1], "declares 3 axes, but the file ends after 8 bytes"),
     (idx(type: 0x08, shape: [2, 2], [1, 2, 3]), "shape 2x2 needs 4 bytes of data, but the file holds 3"),
     (idx(type: 0x0D, shape: [1], [0x7F, 0xC0, 0, 0]), "sample 0, value 0 is not a finite"),
+    // IDX names the axes read until the count grew too large.
+    (idx(type: 0x08, shape: [65536, 65536, 2], []), "the shape 65536x65536 holds too many values"),
   ])
   func idxErrors(_ file: [UInt8], _ expected: String) {
     let message = readError(file, IDXReader.read)

@@ -11,8 +11,8 @@ struct JSONSchemaExporterTests {
 
   @Test("the schema is valid, deterministic JSON in the 2020-12 dialect")
   func validJSON() throws {
-    let text = schema.serialized
-    #expect(text == JSONSchemaExporter.schema.serialized)
+    let text = schema.serialized(.prettySorted)
+    #expect(text == JSONSchemaExporter.schema.serialized(.prettySorted))
     let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     #expect(object["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
     #expect(schema["required"] == .strings(["netspec", "inputs", "layers"]))
@@ -24,14 +24,14 @@ struct JSONSchemaExporterTests {
       "unevaluatedProperties", "unevaluatedItems", "prefixItems", "$dynamicRef", "$dynamicAnchor",
       "$anchor", "$recursiveRef", "dependentRequired", "dependentSchemas", "minContains", "maxContains",
     ]
-    func keywords(_ node: JSONTree) -> Set<String> {
+    func keywords(_ node: JSONValue) -> Set<String> {
       switch node {
       case .object(let members):
         // Property names are data, not keywords.
         let nested = members.flatMap { key, value in
           key == "properties" || key == "$defs" ? (value.keys ?? []).compactMap { value[$0] } : [value]
         }
-        return Set(members.keys).union(nested.flatMap(keywords))
+        return Set(members.map(\.key)).union(nested.flatMap(keywords))
       case .array(let items): return Set(items.flatMap(keywords))
       default: return []
       }
@@ -87,7 +87,7 @@ struct JSONSchemaExporterTests {
   @Test("the sections describe exactly the keys their decoders read")
   func sectionKeys() throws {
     let defs = try #require(schema["$defs"])
-    let sections: [(String, JSONTree?, [String])] = [
+    let sections: [(String, JSONValue?, [String])] = [
       ("top level", schema["properties"], SpecDecoder.topLevelKeys),
       ("train", defs["train"]?["properties"], TrainSpec.keys),
       ("data", defs["data"]?["properties"], DataSpec.keys),
@@ -309,14 +309,14 @@ private let packageRoot = URL(fileURLWithPath: #filePath)
 
 /// A spec as the JSON instance an editor's YAML language server sees, with
 /// plain scalars typed as netspec types them (YAML 1.2 core schema).
-private func instance(_ yaml: String) throws -> JSONTree {
+private func instance(_ yaml: String) throws -> JSONValue {
   switch YAMLParser.parse(SourceFile(path: "t.yaml", text: yaml)) {
   case .success(let node): return json(node)
   case .failure(let error): throw error
   }
 }
 
-private func json(_ node: YAMLNode) -> JSONTree {
+private func json(_ node: YAMLNode) -> JSONValue {
   switch node {
   case .scalar(let scalar):
     return JSONSchemaExporter.json(ScalarReader.kind(of: scalar))
@@ -333,17 +333,17 @@ private enum Python {
 
   /// Checks the schema against the 2020-12 metaschema, then validates each
   /// instance: nil when valid, else the first error message.
-  static func validate(schema: JSONTree, instances: [JSONTree]) throws -> [String?] {
+  static func validate(schema: JSONValue, instances: [JSONValue]) throws -> [String?] {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("netspec-schema-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let schemaPath = folder.appendingPathComponent("schema.json").path
-    try schema.serialized.write(toFile: schemaPath, atomically: true, encoding: .utf8)
+    try schema.serialized(.prettySorted).write(toFile: schemaPath, atomically: true, encoding: .utf8)
     var paths: [String] = []
     for (index, instance) in instances.enumerated() {
       let path = folder.appendingPathComponent("instance\(index).json").path
-      try instance.serialized.write(toFile: path, atomically: true, encoding: .utf8)
+      try instance.serialized(.prettySorted).write(toFile: path, atomically: true, encoding: .utf8)
       paths.append(path)
     }
     let script = """
@@ -382,20 +382,14 @@ private enum Python {
   }
 }
 
-extension JSONTree {
-  /// The member `key` of an object.
-  fileprivate subscript(key: String) -> JSONTree? {
-    if case .object(let members) = self { return members[key] }
-    return nil
-  }
-
+extension JSONValue {
   /// An object's keys.
   fileprivate var keys: [String]? {
-    if case .object(let members) = self { return Array(members.keys) }
+    if case .object(let members) = self { return members.map(\.key) }
     return nil
   }
 
-  fileprivate var elements: [JSONTree]? {
+  fileprivate var elements: [JSONValue]? {
     if case .array(let items) = self { return items }
     return nil
   }

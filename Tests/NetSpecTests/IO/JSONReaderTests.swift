@@ -1,10 +1,11 @@
+import NetSpecDiagnostics
 import Testing
 
 @testable import NetSpec
 
 @Suite("JSON reader")
 struct JSONReaderTests {
-  private func parse(_ text: String) throws(JSONReader.Failure) -> JSONTree {
+  private func parse(_ text: String) throws(JSONReader.Failure) -> JSONValue {
     try JSONReader.parse(Array(text.utf8))
   }
 
