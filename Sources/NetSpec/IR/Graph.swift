@@ -79,6 +79,17 @@ public struct Graph: Sendable {
 
   public init() {}
 
+  /// The node that is the only reader of `value` and reads nothing else, when
+  /// `value` is also not a model output or the loss: the shape that lets a
+  /// producer and its consumer be fused without anyone else seeing the value
+  /// between them.
+  public func soleConsumer(of value: ValueID) -> NodeID? {
+    guard !outputs.contains(value), value != loss else { return nil }
+    let readers = nodes.indices.filter { nodes[$0].inputs.contains(value) }
+    guard readers.count == 1, nodes[readers[0]].inputs == [value] else { return nil }
+    return readers[0]
+  }
+
   /// The value named `name`, if any.
   public func value(named name: String) -> ValueID? {
     values.indices.first { values[$0].name == name }

@@ -147,11 +147,8 @@ private struct PlanBuilder {
     let stepOfNode = Dictionary(uniqueKeysWithValues: backward.indices.map { (backward[$0].node, $0) })
     for (producerID, producer) in graph.nodes.enumerated() {
       guard let dense = producer.op as? Dense, dense.activation == .relu, let output = producer.outputs.first,
-        !graph.outputs.contains(output), output != graph.loss, let producerStep = stepOfNode[producerID]
-      else { continue }
-      let consumers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(output) }
-      guard consumers.count == 1, let consumerID = consumers.first, graph.nodes[consumerID].op is Dense,
-        graph.nodes[consumerID].inputs == [output], let consumerStep = stepOfNode[consumerID],
+        let producerStep = stepOfNode[producerID], let consumerID = graph.soleConsumer(of: output),
+        graph.nodes[consumerID].op is Dense, let consumerStep = stepOfNode[consumerID],
         backward[consumerStep].inputGradients[0] != nil, !backward[consumerStep].accumulateInput[0]
       else { continue }
       backward[consumerStep].inputGradientMask = valueBuffers[output]
@@ -168,12 +165,8 @@ private struct PlanBuilder {
     let planned = Set(nodes)
     var fusions: [NodeID: NodeID] = [:]
     for convolutionID in nodes where graph.nodes[convolutionID].op is Conv2D {
-      guard let output = graph.nodes[convolutionID].outputs.first, !graph.outputs.contains(output),
-        output != graph.loss
-      else { continue }
-      let consumers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(output) }
-      guard consumers.count == 1, let poolingID = consumers.first, planned.contains(poolingID),
-        graph.nodes[poolingID].op is any PlanePooling, graph.nodes[poolingID].inputs == [output]
+      guard let output = graph.nodes[convolutionID].outputs.first, let poolingID = graph.soleConsumer(of: output),
+        planned.contains(poolingID), graph.nodes[poolingID].op is any PlanePooling
       else { continue }
       fusions[convolutionID] = poolingID
     }

@@ -219,14 +219,14 @@ extension Conv2D: ExecutableOperator {
         } else {
           dy = UnsafePointer(k.outputGradients[0] + plane * planeSize)
         }
-        guard let derivative else {
-          if k.fusedPooling == nil { dz.update(from: dy, count: planeSize) }
-          continue
+        if let derivative {
+          derivative.backward(
+            input: derivative.needsInput ? k.saved[0] + plane * planeSize : nil,
+            output: derivative.needsInput ? nil : k.outputs[0] + plane * planeSize, dy, dz, count: planeSize,
+            accumulate: false)
+        } else if dy != UnsafePointer(dz) {
+          dz.update(from: dy, count: planeSize)
         }
-        derivative.backward(
-          input: derivative.needsInput ? k.saved[0] + plane * planeSize : nil,
-          output: derivative.needsInput ? nil : k.outputs[0] + plane * planeSize, dy, dz, count: planeSize,
-          accumulate: false)
       }
     }
     if bias, k.parameterGradients.count > 1, k.parameterGradients[1] != nil {
