@@ -31,6 +31,10 @@ public struct ExecutionPlan: Sendable {
   public struct Step: Sendable {
     public var node: NodeID
     public var phase: Phase
+    /// The step's number in buffer lifetimes (``Buffer/firstUse``): forward
+    /// steps by their node's place among the planned nodes (an absorbed
+    /// node's number stays unused), then backward steps in order.
+    public var index: Int
     public var shapes: OpShapes
     public var inputs: [BufferID]
     public var outputs: [BufferID]

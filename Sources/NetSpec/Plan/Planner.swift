@@ -219,7 +219,7 @@ private struct PlanBuilder: FusionPlanning {
     let workspace =
       workspaceSize > 0 ? addBuffer("\(node.name) workspace", shape: [workspaceSize], batched: true, step: index) : nil
     return ExecutionPlan.Step(
-      node: nodeID, phase: .forward, shapes: opShapes, inputs: inputs, outputs: outputs, saved: saved,
+      node: nodeID, phase: .forward, index: index, shapes: opShapes, inputs: inputs, outputs: outputs, saved: saved,
       workspace: workspace, outputGradients: [], inputGradients: [], accumulateInput: [], accumulateParameter: [])
   }
 
@@ -315,7 +315,8 @@ private struct PlanBuilder: FusionPlanning {
       workspaceSize > 0
       ? addBuffer("\(node.name) backward workspace", shape: [workspaceSize], batched: true, step: index) : nil
     return ExecutionPlan.Step(
-      node: nodeID, phase: .backward, shapes: forward.shapes, inputs: forward.inputs, outputs: forward.outputs,
+      node: nodeID, phase: .backward, index: index, shapes: forward.shapes, inputs: forward.inputs,
+      outputs: forward.outputs,
       saved: forward.saved, workspace: workspace, outputGradients: outputGradients, inputGradients: inputGradients,
       accumulateInput: accumulateInput, accumulateParameter: accumulateParameter)
   }
