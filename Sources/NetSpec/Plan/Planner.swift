@@ -122,11 +122,10 @@ private struct PlanBuilder: FusionPlanning {
       var writtenParameters: Set<ParameterID> = []
       for nodeID in nodes.reversed() where !absorbed.contains(nodeID) && hasBackward.contains(nodeID) {
         let index = nodes.count + backward.count
+        let absorbing = fusions.contains { $0.producer == nodeID && $0.absorbsConsumer }
         var step = try backwardStep(
-          nodeID, index: index, forward: forwardOfNode[nodeID]!,
-          absorbing: fusions.contains {
-            $0.producer == nodeID && $0.absorbsConsumer
-          }, requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters)
+          nodeID, index: index, forward: forwardOfNode[nodeID]!, absorbing: absorbing,
+          requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters)
         for fusion in fusions where fusion.consumer == nodeID {
           let arguments = rule(fusion).consumerBackward(fusion, at: index, &self)
           step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: arguments))

@@ -3,7 +3,9 @@
 public struct Fusion: Sendable, Hashable {
   /// The rule's name (``FusionRule/name``), e.g. `pooling-epilogue`.
   public var rule: String
+  /// The node whose output is fused.
   public var producer: NodeID
+  /// The only reader of the producer's output.
   public var consumer: NodeID
   /// The consumer runs inside the producer's steps and has none of its own.
   public var absorbsConsumer: Bool
@@ -35,6 +37,7 @@ extension ExecutionPlan {
 
   /// A buffer a fusion hands to a step's kernel, named for its role (`pooled`).
   public struct FusedArgument: Sendable, Hashable {
+    /// What the buffer is to the kernel; also its argument's name in emitted code.
     public var role: String
     public var buffer: BufferID
   }
