@@ -23,7 +23,9 @@ struct PlanCommand: ParsableCommand {
   @Flag(help: "Print the IR (the graph) only, without planning it.")
   var ir = false
 
-  @Option(help: "Batch capacity: the largest batch the plan holds (default: the spec's batch size, or 64).")
+  @Option(
+    parsing: .unconditional,
+    help: "Batch capacity: the largest batch the plan holds (default: the spec's batch size, or 64).")
   var capacity: Int?
 
   @OptionGroup var dimOptions: DimOptions
