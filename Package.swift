@@ -89,6 +89,7 @@ let package = Package(
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
     .testTarget(
-      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"], exclude: ["Golden/Cases", "Codegen/Golden"]),
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"],
+      exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden"]),
   ]
 )

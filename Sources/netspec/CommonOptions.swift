@@ -34,6 +34,46 @@ struct SpecOptions: ParsableArguments {
   }
 }
 
+/// `--dim name=value`: sizes of the shape symbols other than the batch `N`,
+/// which each command sets with an option of its own.
+struct DimOptions: ParsableArguments {
+  @Option(
+    name: .customLong("dim"),
+    help: ArgumentHelp("Value of another shape symbol (repeatable), e.g. T=50.", valueName: "name=value"))
+  var dims: [String] = []
+
+  /// The symbol the batch options bind.
+  static let batchSymbol = "N"
+
+  func validate() throws { _ = try bindings() }
+
+  /// The sizes by symbol name.
+  func bindings() throws -> [String: Int] {
+    var result: [String: Int] = [:]
+    for text in dims {
+      let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+      guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1 else {
+        throw ValidationError("--dim takes name=value with a size of at least 1, got `\(text)`")
+      }
+      guard parts[0] != Self.batchSymbol else {
+        throw ValidationError("set \(Self.batchSymbol) with the command's batch option (see --help), not --dim")
+      }
+      result[parts[0]] = value
+    }
+    return result
+  }
+
+  /// Exits with a usage error when a `--dim` names no shape symbol of the spec.
+  func requireKnown(_ bindings: [String: Int], symbols: [String], spec: String) throws {
+    let unknown = bindings.keys.filter { !symbols.contains($0) }.sorted()
+    guard unknown.isEmpty else {
+      let known =
+        symbols.isEmpty ? "the spec's shapes have no symbols" : "its symbols are " + symbols.joined(separator: ", ")
+      throw Console.usageError("--dim names no shape symbol of \(spec): \(unknown.joined(separator: ", ")); \(known)")
+    }
+  }
+}
+
 /// Where and how diagnostics are printed.
 enum Console {
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
@@ -52,6 +92,12 @@ enum Console {
   static func report(_ diagnostics: DiagnosticBag) {
     let text = HumanRenderer(colored: stderrIsTerminal).render(diagnostics.sorted)
     printError(text)
+  }
+
+  /// Prints `error: message` and returns exit code 2 (a usage error).
+  static func usageError(_ message: String) -> ExitCode {
+    printError("error: \(message)\n")
+    return ExitCode(2)
   }
 
   /// The exit code for a run's diagnostics: 2 for unreadable files, 1 for

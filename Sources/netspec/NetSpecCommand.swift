@@ -13,8 +13,8 @@ struct NetSpecCommand: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-      Check.self, Summary.self, GraphCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self, Predict.self,
-      Compile.self,
+      Check.self, Summary.self, GraphCommand.self, PlanCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self,
+      Predict.self, Compile.self,
     ]
   )
 

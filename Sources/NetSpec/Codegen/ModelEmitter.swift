@@ -79,9 +79,11 @@ struct ModelEmitter {
       for line in description.split(separator: "\n").prefix(20) { code.line("// " + SwiftNames.comment(String(line))) }
     }
     code.line("//")
+    let dims = plan.bindings.sorted { $0.key < $1.key }.map { " --dim \($0.key)=\($0.value)" }.joined()
     code.line(
-      "// Batch capacity \(plan.capacity); arenas in floats: activations \(plan.arenaSize), "
-        + "parameters \(plan.parameterArenaSize) (\(plan.trainableCount) trainable).")
+      "// The plan (`netspec plan \(SwiftNames.comment(sourceName)) --capacity \(plan.capacity)\(dims)` prints it whole):"
+    )
+    for line in PlanText.summary(plan) { code.line("//   " + SwiftNames.comment(line)) }
   }
 
   private var input: ValueID { graph.inputs[0] }

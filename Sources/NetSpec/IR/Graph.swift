@@ -40,8 +40,9 @@ public struct Node: Sendable {
   public var flops: Dim
   /// Where the layer is written (its op key).
   public var span: SourceSpan?
-  /// Attribute value spans by attribute name.
-  public var attributeSpans: [String: SourceSpan]
+  /// The op's validated attributes, defaults included, with the spans of
+  /// those written in the spec.
+  public var attributes: Attributes
 
   public var opName: String { type(of: op).schema.name }
 }

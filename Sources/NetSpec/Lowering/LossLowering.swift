@@ -62,7 +62,7 @@ struct LossLowering {
     }
     if let node = lowerer.addNode(
       name: "loss", op: op, inputs: [predictionID, target], inference: inference,
-      span: loss.opSpan, attributeSpans: attributes.spans, trainable: true)
+      span: loss.opSpan, attributes: attributes, trainable: true)
     {
       lowerer.graph.loss = lowerer.graph.nodes[node].outputs[0]
     }

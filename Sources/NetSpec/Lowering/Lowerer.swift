@@ -278,7 +278,7 @@ final class Lowerer {
     }
     let node = addNode(
       name: scope.prefix + name, op: op, inputs: inputs.map(\.0), inference: inference,
-      span: layer.opSpan, attributeSpans: attributes.spans, trainable: trainable ?? true,
+      span: layer.opSpan, attributes: attributes, trainable: trainable ?? true,
       tie: tied)
     return node.map { .value(graph.nodes[$0].outputs[0]) } ?? .poisoned
   }
@@ -299,7 +299,7 @@ final class Lowerer {
   /// Adds a node with its outputs and parameters; nil if tying fails.
   func addNode(
     name: String, op: any Operator, inputs: [ValueID], inference: Inference, span: SourceSpan?,
-    attributeSpans: [String: SourceSpan], trainable: Bool, tie: (NodeID, SourceSpan)? = nil
+    attributes: Attributes, trainable: Bool, tie: (NodeID, SourceSpan)? = nil
   ) -> NodeID? {
     guard graph.nodes.count < limits.maxLayers else {
       if !limitReported {
@@ -351,7 +351,7 @@ final class Lowerer {
     graph.nodes.append(
       Node(
         name: name, op: op, inputs: inputs, outputs: outputs, parameters: parameterIDs,
-        buffers: buffers, flops: inference.flops, span: span, attributeSpans: attributeSpans))
+        buffers: buffers, flops: inference.flops, span: span, attributes: attributes))
     nodeByName[name] = id
     return id
   }

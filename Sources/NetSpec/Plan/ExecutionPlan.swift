@@ -31,6 +31,10 @@ public struct ExecutionPlan: Sendable {
   public struct Step: Sendable {
     public var node: NodeID
     public var phase: Phase
+    /// The step's number in buffer lifetimes (``Buffer/firstUse``): forward
+    /// steps by their node's place among the planned nodes (an absorbed
+    /// node's number stays unused), then backward steps in order.
+    public var index: Int
     public var shapes: OpShapes
     public var inputs: [BufferID]
     public var outputs: [BufferID]
@@ -42,33 +46,10 @@ public struct ExecutionPlan: Sendable {
     public var inputGradients: [BufferID?]
     public var accumulateInput: [Bool]
     public var accumulateParameter: [Bool]
-    /// Backward: multiply input 0's gradient by the ReLU mask of this buffer
-    /// (the producer's ReLU output) as it is written, so the producer gets
-    /// its pre-activation gradient directly (see ``Planner``'s mask folding).
-    public var inputGradientMask: BufferID? = nil
-    /// Backward: the output gradient already has this op's ReLU mask applied
-    /// (by the consumer's input-gradient GEMM).
-    public var outputGradientMasked = false
-    /// A pooling layer this convolution runs as the epilogue of its output
-    /// pass (see ``Planner``'s pooling fusion); the pooling node has no steps
-    /// of its own, and the convolution's output has no gradient buffer.
-    public var fusedPooling: FusedPooling? = nil
-  }
-
-  /// A pooling node fused into the convolution that feeds it: forward, each
-  /// output plane is pooled as soon as it is written; backward, the pooled
-  /// gradient is routed straight into the convolution's pre-activation
-  /// gradient, plane by plane.
-  public struct FusedPooling: Sendable {
-    public var node: NodeID
-    public var shapes: OpShapes
-    /// The pooled output.
-    public var output: BufferID
-    /// The pooling's saved state (max pooling's argmax), if it has any.
-    public var saved: BufferID?
-    /// Backward: the pooled output's gradient, which replaces the
-    /// convolution's output gradient.
-    public var outputGradient: BufferID?
+    /// What the plan's fusions add to this step (``ExecutionPlan/fusions``);
+    /// ``fusedPooling``, ``inputGradientMask`` and ``outputGradientMasked``
+    /// read it for the ops' kernels.
+    public var fusions: [StepFusion] = []
   }
 
   /// Where one parameter lives in the parameter arena (and, if trainable, at the
@@ -88,6 +69,8 @@ public struct ExecutionPlan: Sendable {
   public var buffers: [Buffer]
   public var forwardSteps: [Step]
   public var backwardSteps: [Step]
+  /// The fusions applied (``FusionRules``), in the order of their producers.
+  public var fusions: [Fusion]
   /// Floats in the activation arena.
   public var arenaSize: Int
   /// Slots by parameter id: trainable parameters first (a contiguous prefix the

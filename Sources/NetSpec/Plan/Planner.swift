@@ -13,9 +13,10 @@ public struct PlanningError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// Builds an ``ExecutionPlan`` from a checked graph: binds symbolic dims, orders
-/// the forward and backward steps, decides which gradients each step writes or
-/// accumulates, and places every buffer in one arena by liveness.
+/// Builds an ``ExecutionPlan`` from a checked graph: binds symbolic dims, applies
+/// the fusion rules (``FusionRules``), orders the forward and backward steps,
+/// decides which gradients each step writes or accumulates, and places every
+/// buffer in one arena by liveness.
 public enum Planner {
   /// - Parameters:
   ///   - capacity: The largest batch the plan will run.
@@ -29,7 +30,7 @@ public enum Planner {
   }
 }
 
-private struct PlanBuilder {
+private struct PlanBuilder: FusionPlanning {
   let graph: Graph
   let capacity: Int
   let bindings: [String: Int]
@@ -78,6 +79,10 @@ private struct PlanBuilder {
     return buffers.count - 1
   }
 
+  func valueBuffer(_ value: ValueID) -> Int? { valueBuffers[value] }
+
+  func gradientBuffer(_ value: ValueID) -> Int? { gradientBuffers[value] }
+
   mutating func use(_ buffer: Int, at step: Int) {
     buffers[buffer].firstUse = min(buffers[buffer].firstUse, step)
     buffers[buffer].lastUse = max(buffers[buffer].lastUse, step)
@@ -90,36 +95,49 @@ private struct PlanBuilder {
       let (shape, batched) = try layout(id)
       valueBuffers[id] = addBuffer(graph.values[id].name, shape: shape, batched: batched, step: 0)
     }
-    let fusions = poolingFusions(nodes)
-    let fusedPools = Set(fusions.values)
+    let requiresGradient = training ? gradientRequirements() : []
+    let onPath = graph.loss.map(valuesReaching) ?? []
+    let hasBackward = Set(
+      nodes.filter { id in
+        training && graph.nodes[id].outputs.contains { requiresGradient.contains($0) && onPath.contains($0) }
+      })
+    let fusions = matchFusions(nodes, hasBackward: hasBackward)
+    let absorbed = Set(fusions.filter(\.absorbsConsumer).map(\.consumer))
     var forward: [ExecutionPlan.Step] = []
     var forwardOfNode: [NodeID: ExecutionPlan.Step] = [:]
-    for (stepIndex, nodeID) in nodes.enumerated() where !fusedPools.contains(nodeID) {
+    for (stepIndex, nodeID) in nodes.enumerated() where !absorbed.contains(nodeID) {
       var step = try forwardStep(nodeID, index: stepIndex)
-      if let poolID = fusions[nodeID] { step.fusedPooling = try fusedPooling(poolID, index: stepIndex) }
+      for fusion in fusions where fusion.producer == nodeID && !rule(fusion).backwardOnly {
+        let arguments = try rule(fusion).producerForward(fusion, at: stepIndex, &self)
+        step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
+      }
       forward.append(step)
       forwardOfNode[nodeID] = step
     }
-    let requiresGradient = training ? gradientRequirements() : []
     var backward: [ExecutionPlan.Step] = []
     if training, let loss = graph.loss {
       let lossGradient = addBuffer("d loss", shape: [], batched: false, step: nodes.count)
       gradientBuffers[loss] = lossGradient
       var written: Set<ValueID> = [loss]
       var writtenParameters: Set<ParameterID> = []
-      let onPath = valuesReaching(loss)
-      for nodeID in nodes.reversed()
-      where !fusedPools.contains(nodeID)
-        && graph.nodes[nodeID].outputs.contains(where: { requiresGradient.contains($0) && onPath.contains($0) })
-      {
+      for nodeID in nodes.reversed() where !absorbed.contains(nodeID) && hasBackward.contains(nodeID) {
         let index = nodes.count + backward.count
-        backward.append(
-          try backwardStep(
-            nodeID, index: index, forward: forwardOfNode[nodeID]!,
-            requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters))
+        let absorbing = fusions.contains { $0.producer == nodeID && $0.absorbsConsumer }
+        var step = try backwardStep(
+          nodeID, index: index, forward: forwardOfNode[nodeID]!, absorbing: absorbing,
+          requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters)
+        for fusion in fusions where fusion.consumer == nodeID {
+          let arguments = rule(fusion).consumerBackward(fusion, at: index, &self)
+          step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: arguments))
+        }
+        for fusion in fusions where fusion.producer == nodeID {
+          let forwardArguments = forwardOfNode[nodeID]!.fusion(fusion.rule, side: .producer)?.arguments ?? []
+          let arguments = rule(fusion).producerBackward(fusion, forward: forwardArguments, at: index, &self)
+          step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
+        }
+        backward.append(step)
       }
     }
-    foldReLUMasks(&backward)
     let endStep = nodes.count + backward.count
     for output in graph.outputs + (graph.loss.map { [$0] } ?? []) {
       if let buffer = valueBuffers[output] { use(buffer, at: endStep) }
@@ -131,46 +149,47 @@ private struct PlanBuilder {
     let (slots, trainableCount, parameterArenaSize) = parameterLayout()
     return ExecutionPlan(
       graph: graph, capacity: capacity, bindings: bindings, training: training, buffers: buffers,
-      forwardSteps: forward, backwardSteps: backward, arenaSize: arenaSize, parameterSlots: slots,
+      forwardSteps: forward, backwardSteps: backward, fusions: fusions, arenaSize: arenaSize, parameterSlots: slots,
       trainableCount: trainableCount, parameterArenaSize: parameterArenaSize, valueBuffers: valueBuffers,
       gradientBuffers: gradientBuffers)
   }
 
-  /// Folds activation-gradient masks into backward GEMMs: where a dense
-  /// layer with a fused ReLU feeds only another dense layer, the consumer's
-  /// input-gradient GEMM applies the ReLU mask in its epilogue (keeping the
-  /// product where the producer's output is positive), and the producer uses
-  /// that gradient as its pre-activation gradient instead of masking it in a
-  /// pass of its own. The gradient must be written once (one consumer, not a
-  /// model output).
-  func foldReLUMasks(_ backward: inout [ExecutionPlan.Step]) {
-    let stepOfNode = Dictionary(uniqueKeysWithValues: backward.indices.map { (backward[$0].node, $0) })
-    for (producerID, producer) in graph.nodes.enumerated() {
-      guard let dense = producer.op as? Dense, dense.activation == .relu, let output = producer.outputs.first,
-        let producerStep = stepOfNode[producerID], let consumerID = graph.soleConsumer(of: output),
-        graph.nodes[consumerID].op is Dense, let consumerStep = stepOfNode[consumerID],
-        backward[consumerStep].inputGradients[0] != nil, !backward[consumerStep].accumulateInput[0]
-      else { continue }
-      backward[consumerStep].inputGradientMask = valueBuffers[output]
-      backward[producerStep].outputGradientMasked = true
-    }
-  }
-
-  /// Pooling fused into convolutions: a convolution whose output feeds only
-  /// a max or average pooling (and is not a model output) runs that pooling
-  /// plane by plane in its output pass, and computes its pre-activation
-  /// gradient straight from the pooled gradient, so the convolution's output
-  /// gradient is never stored. Keys are convolutions, values their poolings.
-  func poolingFusions(_ nodes: [NodeID]) -> [NodeID: NodeID] {
+  /// The fusions of the planned nodes: for each producer whose output has a
+  /// sole consumer, the first rule of ``FusionRules/all`` that matches their
+  /// ops. A node absorbed by one fusion is no producer, and a rule that
+  /// changes only the backward pass needs both nodes to have backward steps.
+  func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
-    var fusions: [NodeID: NodeID] = [:]
-    for convolutionID in nodes where graph.nodes[convolutionID].op is Conv2D {
-      guard let output = graph.nodes[convolutionID].outputs.first, let poolingID = graph.soleConsumer(of: output),
-        planned.contains(poolingID), graph.nodes[poolingID].op is any PlanePooling
+    var fusions: [Fusion] = []
+    var absorbed: Set<NodeID> = []
+    for producerID in nodes where !absorbed.contains(producerID) {
+      guard let output = graph.nodes[producerID].outputs.first, let consumerID = graph.soleConsumer(of: output),
+        planned.contains(consumerID)
       else { continue }
-      fusions[convolutionID] = poolingID
+      let producer = graph.nodes[producerID].op
+      let consumer = graph.nodes[consumerID].op
+      guard
+        let rule = FusionRules.all.first(where: { rule in
+          rule.matches(producer: producer, consumer: consumer)
+            && (!rule.backwardOnly || (hasBackward.contains(producerID) && hasBackward.contains(consumerID)))
+        })
+      else { continue }
+      fusions.append(
+        Fusion(rule: rule.name, producer: producerID, consumer: consumerID, absorbsConsumer: rule.absorbsConsumer))
+      if rule.absorbsConsumer { absorbed.insert(consumerID) }
     }
     return fusions
+  }
+
+  func rule(_ fusion: Fusion) -> any FusionRule { FusionRules.rule(named: fusion.rule)! }
+
+  /// One side of `fusion` as a step sees it.
+  func stepFusion(
+    _ fusion: Fusion, side: ExecutionPlan.StepFusion.Side, arguments: [ExecutionPlan.FusedArgument]
+  ) throws(PlanningError) -> ExecutionPlan.StepFusion {
+    let partner = side == .producer ? fusion.consumer : fusion.producer
+    return ExecutionPlan.StepFusion(
+      rule: fusion.rule, side: side, partner: partner, partnerShapes: try shapes(partner), arguments: arguments)
   }
 
   func executable(_ nodeID: NodeID) -> any ExecutableOperator {
@@ -199,7 +218,7 @@ private struct PlanBuilder {
     let workspace =
       workspaceSize > 0 ? addBuffer("\(node.name) workspace", shape: [workspaceSize], batched: true, step: index) : nil
     return ExecutionPlan.Step(
-      node: nodeID, phase: .forward, shapes: opShapes, inputs: inputs, outputs: outputs, saved: saved,
+      node: nodeID, phase: .forward, index: index, shapes: opShapes, inputs: inputs, outputs: outputs, saved: saved,
       workspace: workspace, outputGradients: [], inputGradients: [], accumulateInput: [], accumulateParameter: [])
   }
 
@@ -216,19 +235,15 @@ private struct PlanBuilder {
   }
 
   /// New buffers for the state a node's forward pass saves for its backward pass.
+  mutating func savedBuffers(_ nodeID: NodeID, index: Int) throws(PlanningError) -> [Int] {
+    savedBuffers(nodeID, shapes: try shapes(nodeID), index: index)
+  }
+
+  /// New buffers for the state a node's forward pass saves, given its shapes.
   mutating func savedBuffers(_ nodeID: NodeID, shapes: OpShapes, index: Int) -> [Int] {
     executable(nodeID).savedState(shapes).enumerated().map { i, count in
       addBuffer("\(graph.nodes[nodeID].name) saved \(i)", shape: [count], batched: true, step: index)
     }
-  }
-
-  /// The buffers of a pooling node fused into the convolution step `index`.
-  mutating func fusedPooling(_ poolingID: NodeID, index: Int) throws(PlanningError) -> ExecutionPlan.FusedPooling {
-    let poolingShapes = try shapes(poolingID)
-    let output = try outputBuffers(poolingID, index: index)[0]
-    let saved = savedBuffers(poolingID, shapes: poolingShapes, index: index).first
-    return ExecutionPlan.FusedPooling(
-      node: poolingID, shapes: poolingShapes, output: output, saved: saved, outputGradient: nil)
   }
 
   /// Values from which the loss can be reached.
@@ -252,8 +267,10 @@ private struct PlanBuilder {
     return requires
   }
 
+  /// The backward step of a node; `absorbing` when the node absorbs its
+  /// consumer in a fusion, whose rule then gives the output gradient.
   mutating func backwardStep(
-    _ nodeID: NodeID, index: Int, forward: ExecutionPlan.Step, requiresGradient: Set<ValueID>,
+    _ nodeID: NodeID, index: Int, forward: ExecutionPlan.Step, absorbing: Bool, requiresGradient: Set<ValueID>,
     written: inout Set<ValueID>, writtenParameters: inout Set<ParameterID>
   ) throws(PlanningError) -> ExecutionPlan.Step {
     let node = graph.nodes[nodeID]
@@ -262,20 +279,10 @@ private struct PlanBuilder {
     if reads.inputs { for buffer in forward.inputs { use(buffer, at: index) } }
     if reads.outputs { for buffer in forward.outputs { use(buffer, at: index) } }
     for buffer in forward.saved { use(buffer, at: index) }
-    // Every output on a path to the loss has its gradient written by then; a
-    // fused pooling's output stands for the convolution's.
-    var fusedPooling = forward.fusedPooling
-    var outputGradients: [Int] = []
-    if var pooling = fusedPooling {
-      let gradient = gradientBuffers[graph.nodes[pooling.node].outputs[0]]!
-      pooling.outputGradient = gradient
-      use(gradient, at: index)
-      if let saved = pooling.saved { use(saved, at: index) }
-      fusedPooling = pooling
-    } else {
-      outputGradients = node.outputs.map { gradientBuffers[$0]! }
-      for buffer in outputGradients { use(buffer, at: index) }
-    }
+    // Every output on a path to the loss has its gradient written by then;
+    // an absorbing fusion's rule hands over the absorbed consumer's instead.
+    let outputGradients = absorbing ? [] : node.outputs.map { gradientBuffers[$0]! }
+    for buffer in outputGradients { use(buffer, at: index) }
     var inputGradients: [Int?] = []
     var accumulateInput: [Bool] = []
     for id in node.inputs {
@@ -306,12 +313,11 @@ private struct PlanBuilder {
     let workspace =
       workspaceSize > 0
       ? addBuffer("\(node.name) backward workspace", shape: [workspaceSize], batched: true, step: index) : nil
-    var step = ExecutionPlan.Step(
-      node: nodeID, phase: .backward, shapes: forward.shapes, inputs: forward.inputs, outputs: forward.outputs,
+    return ExecutionPlan.Step(
+      node: nodeID, phase: .backward, index: index, shapes: forward.shapes, inputs: forward.inputs,
+      outputs: forward.outputs,
       saved: forward.saved, workspace: workspace, outputGradients: outputGradients, inputGradients: inputGradients,
       accumulateInput: accumulateInput, accumulateParameter: accumulateParameter)
-    step.fusedPooling = fusedPooling
-    return step
   }
 
   /// Trainable parameters first, then frozen ones, then buffers, each aligned.
