@@ -169,7 +169,8 @@ enum EmittedModelHarness {
     return results
   }
 
-  private static func runProcess(_ arguments: [String], in directory: URL) throws {
+  /// Runs a command in `directory`; throws with its output if it fails.
+  static func runProcess(_ arguments: [String], in directory: URL) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments

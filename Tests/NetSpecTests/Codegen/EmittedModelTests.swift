@@ -11,7 +11,7 @@ import Testing
 /// more closely than the tolerance; the tolerance (relative 1e-4 of the
 /// largest magnitude, 1e-3 after ten steps) allows the emitted code's
 /// constant-folded index arithmetic to change float rounding only.
-@Suite(.serialized) struct EmittedModelTests {
+@Suite(.serialized, .tags(.slow)) struct EmittedModelTests {
   static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../../specs").standardizedFileURL
 

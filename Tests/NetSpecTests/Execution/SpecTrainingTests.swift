@@ -9,7 +9,7 @@ import Testing
 /// a size a debug build runs in a few seconds, planned for training and run by
 /// the interpreter with the optimizer of its own `train:` section, a few steps on
 /// one fixed batch of random data make the loss fall.
-@Suite struct SpecTrainingTests {
+@Suite(.tags(.slow)) struct SpecTrainingTests {
   /// How one spec is shrunk and trained.
   struct Reduction: Sendable {
     /// `--set name=value` overrides of the spec's `vars:`.
