@@ -29,9 +29,10 @@ upstream gradient is 1). PyTorch computes in float64 from the float32 values
 stored, so the fixtures are exact references and the Swift tests' float32
 tolerance measures NetSpec alone.
 
-Run from the repository root (needs torch, safetensors and numpy):
+Run from the repository root (needs torch and numpy; the files are written
+here, in the safetensors format, so that their bytes are deterministic):
 
-    python3 -m venv .venv && .venv/bin/pip install torch safetensors numpy
+    python3 -m venv .venv && .venv/bin/pip install torch numpy
     .venv/bin/python Tests/Oracle/make_fixtures.py
 
 It rewrites Tests/Oracle/Fixtures/ deterministically (seeds are per case), so
@@ -48,7 +49,6 @@ import zlib
 import numpy as np
 import torch
 import torch.nn.functional as F
-from safetensors.numpy import save_file
 
 OUT = pathlib.Path(__file__).resolve().parent / "Fixtures"
 F64 = torch.float64
@@ -95,8 +95,21 @@ def write(name, spec, kind, batch, tensors, training=True, steps=0, note=""):
         "spec": spec, "kind": kind, "batch": str(batch), "training": "true" if training else "false",
         "steps": str(steps), "note": note,
     }
-    arrays = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in tensors.items()}
-    save_file(arrays, str(OUT / f"{name}.safetensors"), metadata=metadata)
+    save_safetensors(OUT / f"{name}.safetensors", tensors, metadata)
+
+
+def save_safetensors(path, tensors, metadata):
+    """Writes float32 tensors in the safetensors format with a sorted header, so the
+    same case gives the same bytes (safetensors' own writer orders metadata at random)."""
+    header, chunks, offset = {"__metadata__": metadata}, [], 0
+    for key in sorted(tensors):
+        data = np.ascontiguousarray(tensors[key], dtype="<f4")
+        header[key] = {"dtype": "F32", "shape": list(data.shape), "data_offsets": [offset, offset + data.nbytes]}
+        chunks.append(data.tobytes())
+        offset += data.nbytes
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(chunks))
 
 
 def op_case(name, layer, inputs, params, forward, *, training=True, buffers=(), loss=None, note=""):
@@ -423,7 +436,7 @@ def attention(p, prefix, query, memory, heads, bias=True, mask=None):
     return y
 
 
-def attention_case(name, steps, width, heads, causal=False, bias=True, memory_steps=None):
+def attention_case(name, steps, width, heads, causal=False, bias=True, memory_steps=None, dropout=0.0):
     rng = rng_for(name)
     inputs = {"x": (uniform(rng, (2, steps, width)), False)}
     if memory_steps:
@@ -435,13 +448,15 @@ def attention_case(name, steps, width, heads, causal=False, bias=True, memory_st
             shapes[f"layer.{projection}.bias"] = (width,)
     attributes = [f"heads: {heads}"] + (["causal: true"] if causal else []) + ([] if bias else ["bias: false"])
     attributes += ["from: [x, memory]"] if memory_steps else []
+    attributes += [f"dropout: {dropout}"] if dropout else []
     layer = f"attention: {{{', '.join(attributes)}, name: layer}}"
 
     def forward(x, p):
         mask = torch.triu(torch.ones(steps, steps, dtype=torch.bool), 1) if causal else None
         return attention(p, "layer", x["x"], x["memory"] if memory_steps else x["x"], heads, bias, mask)
 
-    op_case(name, layer, inputs, params_for(name, shapes), forward)
+    op_case(name, layer, inputs, params_for(name, shapes), forward, training=not dropout,
+            note="evaluation mode: no dropout on the attention weights" if dropout else "")
 
 
 @case
@@ -450,6 +465,7 @@ def attention_cases():
     attention_case("attention_one_head", 3, 4, 1)
     attention_case("attention_causal_no_bias", 5, 8, 4, causal=True, bias=False)
     attention_case("attention_cross", 3, 6, 3, memory_steps=5)
+    attention_case("attention_dropout_eval", 4, 4, 2, dropout=0.3)
 
 # ---------------------------------------------------------------- recurrent
 
@@ -604,6 +620,22 @@ def model_cases():
                                       "dense: {units: 3, name: out}"],
                "cross_entropy", lstm_model, rng.integers(0, 3, size=(3,)).astype(np.float32))
 
+    rng = rng_for("tied_embedding")
+    inputs = {"tokens": (rng.integers(0, 6, size=(3, 4)).astype(np.float32), True)}
+
+    def tied(x, p):
+        if p is None:
+            return params_for("tied_embedding", {"embed.weight": (6, 4), "h.weight": (4, 4), "h.bias": (4,)})
+        e = F.embedding(x["tokens"].long(), p["embed.weight"])
+        h = torch.tanh(F.linear(e, p["h.weight"], p["h.bias"]))
+        return F.linear(h, p["embed.weight"])
+
+    model_case("model_tied_embedding", inputs, [
+        "embedding: {vocab: 6, dim: 4, name: embed}", "dense: {units: 4, activation: tanh, name: h}",
+        "dense: {units: 6, bias: false, tie: embed, name: out}",
+    ], "cross_entropy", tied, rng.integers(0, 6, size=(3, 4)).astype(np.float32),
+        note="the output layer shares the embedding's weight: both uses' gradients add up")
+
     rng = rng_for("transformer_layer")
     width, ff, steps = 8, 16, 5
     inputs = {"x": (uniform(rng, (2, steps, width)), False)}
@@ -677,6 +709,9 @@ def optimizer_cases():
     optimizer_case("optimizer_sgd_weight_decay", "{sgd: {lr: 0.1, momentum: 0.5}}",
                    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5, weight_decay=0.05), extra_train=", weight_decay: 0.05",
                    note="train.weight_decay is L2 added to the gradient, as SGD's weight_decay")
+    optimizer_case("optimizer_sgd_nesterov_weight_decay", "{sgd: {lr: 0.05, momentum: 0.9, nesterov: true}}",
+                   lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.02),
+                   extra_train=", weight_decay: 0.02", steps=4)
     optimizer_case("optimizer_adam", "{adam: {lr: 0.01}}", lambda ps: optim.Adam(ps, lr=0.01), steps=4)
     optimizer_case("optimizer_adam_options", "{adam: {lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1.0e-6}}",
                    lambda ps: optim.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6))
