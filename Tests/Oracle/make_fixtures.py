@@ -214,7 +214,15 @@ def conv_case(name, shape, filters, kernel, stride=1, padding=0, dilation=1, gro
     torch_padding = padding if isinstance(padding, str) else tuple(pair(padding))
 
     def forward(x, p):
-        y = F.conv2d(x["x"], p["layer.weight"], p.get("layer.bias"), tuple(pair(stride)), torch_padding,
+        inputs = x["x"]
+        padding_arg = torch_padding
+        if padding == "same" and pair(stride) != [1, 1]:
+            sides = []
+            for size, k, s, d in reversed(list(zip(shape[1:], [kh, kw], pair(stride), pair(dilation)))):
+                total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+                sides += [total // 2, total - total // 2]
+            inputs, padding_arg = F.pad(inputs, sides), 0
+        y = F.conv2d(inputs, p["layer.weight"], p.get("layer.bias"), tuple(pair(stride)), padding_arg,
                      tuple(pair(dilation)), groups)
         return ACTIVATIONS[activation](y)
 
@@ -232,6 +240,9 @@ def conv_cases():
     conv_case("conv2d_same_odd", [2, 5, 6], 2, 3, padding="same")
     conv_case("conv2d_same_even", [2, 5, 6], 2, [2, 4], padding="same",
               note="an even kernel pads one more after than before, as PyTorch's padding='same'")
+    conv_case("conv2d_same_stride", [2, 7, 6], 3, 3, stride=2, padding="same", activation="relu",
+              note="padding: same at stride 2 follows TensorFlow (total padding (out - 1) * stride + kernel - in, "
+              "the odd one after), written out for PyTorch, whose padding='same' needs stride 1")
     conv_case("conv2d_pointwise", [4, 3, 3], 5, 1)
     conv_case("conv2d_rect_padding", [2, 4, 6], 3, [1, 2], padding=[0, 1], bias=False)
 
@@ -520,6 +531,7 @@ def loss_cases():
                 lambda x, p: (x["x"], target, forward(x["x"], t64(target))), loss=loss)
 
     rng = rng_for("loss_targets")
+    bce = F.binary_cross_entropy_with_logits
     loss_case("mse_loss", "mse", [3], uniform(rng, (4, 3)), F.mse_loss, "reshape: [3]")
     loss_case("mse_loss_rank3", "mse", [2, 3], uniform(rng, (4, 2, 3)), F.mse_loss, "reshape: [2, 3]")
     classes = rng.integers(0, 4, size=(4,)).astype(np.float32)
@@ -529,10 +541,13 @@ def loss_cases():
     loss_case("cross_entropy_sequence_smoothing", "{cross_entropy: {label_smoothing: 0.1}}", [3, 5], sequence,
               lambda x, t: F.cross_entropy(x.transpose(1, 2), t.long(), label_smoothing=0.1), "reshape: [3, 5]")
     labels = (rng.uniform(size=(4,)) < 0.5).astype(np.float32)
-    bce = lambda x, t: F.binary_cross_entropy_with_logits(x, t)
     loss_case("binary_cross_entropy", "binary_cross_entropy", [1], labels.reshape(4, 1), bce, "reshape: [1]")
     loss_case("binary_cross_entropy_multilabel", "binary_cross_entropy", [3],
               uniform(rng, (4, 3), 0, 1), bce, "reshape: [3]")
+    loss_case("cross_entropy_smoothing", "{cross_entropy: {label_smoothing: 0.2}}", [6],
+              rng.integers(0, 6, size=(4,)).astype(np.float32),
+              lambda x, t: F.cross_entropy(x, t.long(), label_smoothing=0.2), "reshape: [6]")
+    loss_case("binary_cross_entropy_rank1", "binary_cross_entropy", [], labels, bce, "dropout: 0")
 
 # ---------------------------------------------------------------- whole models
 
