@@ -51,6 +51,24 @@ import Testing
     #expect(failures.isEmpty, "\(name): \(failures.joined(separator: "; "))")
   }
 
+  /// The comparison fails a run that is off by more than the tolerance in one
+  /// element, or that lacks a tensor the fixture holds.
+  @Test func theComparisonCatchesOneWrongValue() throws {
+    let fixture = try OracleFixture("dense")
+    let run = try Self.interpret(fixture)
+    #expect(OracleComparison.mismatches(fixture, run).isEmpty)
+    let weight = try #require(fixture.graph.parameters.firstIndex { $0.name == "layer.weight" })
+    let offset = fixture.plan.slot(of: weight).offset
+    var wrong = run
+    wrong.gradients[offset + 1] += 3 * OracleComparison.tolerance * run.gradients.map(abs).max()!
+    let failures = OracleComparison.mismatches(fixture, wrong)
+    #expect(failures.count == 1)
+    #expect(failures.first?.hasPrefix("grad.param.layer.weight: relative error") == true, "\(failures)")
+    var partial = run
+    partial.inputGradients = []
+    #expect(OracleComparison.mismatches(fixture, partial) == ["grad.input.x: not computed"])
+  }
+
   /// The fixtures are present and cover every op of the registry, so an op
   /// added without a PyTorch reference fails here.
   @Test func everyOpHasAFixture() throws {
