@@ -130,11 +130,9 @@ def op_case(name, layer, inputs, params, forward, *, training=True, buffers=(), 
         target = (y.detach().numpy() - g * y.numel() / 2).astype(np.float32)
         value = ((y - t64(target)) ** 2).mean()
         train = "{loss: mse, optimizer: sgd}"
-        layers = [layer]
     else:
         y, target, value = forward(x, p)
         train = f"{{loss: {loss}, optimizer: sgd}}"
-        layers = [layer]
     value.backward()
     tensors["target"] = target
     tensors["output"] = f32(y)
@@ -147,7 +145,7 @@ def op_case(name, layer, inputs, params, forward, *, training=True, buffers=(), 
             tensors[f"after.{k}"] = f32(v)
         else:
             tensors[f"grad.param.{k}"] = f32(v.grad)
-    write(name, spec_text(name, inputs, layers, train), "op", batch, tensors, training=training, note=note)
+    write(name, spec_text(name, inputs, [layer], train), "op", batch, tensors, training=training, note=note)
 
 
 def one_input(name, shape, batch=3, ids=None):
