@@ -22,10 +22,13 @@ public enum Planner {
   ///   - capacity: The largest batch the plan will run.
   ///   - bindings: Values of symbols other than `N` (e.g. `["T": 50]`).
   ///   - training: Plan the backward pass too.
+  ///   - inputGradients: Also compute the gradients of the model's float inputs
+  ///     (``Interpreter/gradient(of:)``), e.g. to compare them with another framework's.
   public static func plan(
-    _ graph: Graph, capacity: Int, bindings: [String: Int] = [:], training: Bool
+    _ graph: Graph, capacity: Int, bindings: [String: Int] = [:], training: Bool, inputGradients: Bool = false
   ) throws(PlanningError) -> ExecutionPlan {
     var builder = PlanBuilder(graph: graph, capacity: capacity, bindings: bindings, training: training)
+    builder.inputGradients = inputGradients
     return try builder.build()
   }
 }
@@ -35,6 +38,8 @@ private struct PlanBuilder: FusionPlanning {
   let capacity: Int
   let bindings: [String: Int]
   let training: Bool
+  /// Whether the float graph inputs need gradients.
+  var inputGradients = false
   var buffers: [ExecutionPlan.Buffer] = []
   var valueBuffers: [ValueID: Int] = [:]
   var gradientBuffers: [ValueID: Int] = [:]
@@ -144,6 +149,10 @@ private struct PlanBuilder: FusionPlanning {
     }
     for id in graph.inputs + (training ? graph.targets : []) {
       if let buffer = valueBuffers[id] { use(buffer, at: endStep) }
+    }
+    // Input gradients are read after the backward pass.
+    for id in graph.inputs {
+      if let buffer = gradientBuffers[id] { use(buffer, at: endStep) }
     }
     let arenaSize = ArenaAllocator.place(&buffers, capacity: capacity)
     let (slots, trainableCount, parameterArenaSize) = parameterLayout()
@@ -255,9 +264,11 @@ private struct PlanBuilder: FusionPlanning {
     return reaching
   }
 
-  /// Values whose gradient is needed: those that depend on a trainable parameter.
+  /// Values whose gradient is needed: those that depend on a trainable parameter
+  /// (or, with ``inputGradients``, on a float input).
   func gradientRequirements() -> Set<ValueID> {
-    var requires: Set<ValueID> = []
+    var requires: Set<ValueID> =
+      inputGradients ? Set(graph.inputs.filter { graph.values[$0].type.dtype == .float32 }) : []
     for node in graph.nodes {
       let hasTrainable = node.parameters.contains { graph.parameters[$0.id].trainable }
       if hasTrainable || node.inputs.contains(where: requires.contains) {

@@ -77,7 +77,7 @@ enum EmittedAttentionCases {
   /// output layer, source length 5 and target length 4.
   static var transformer: EmittedModelHarness.Case {
     var c = EmittedModelTests.seedSpec(
-      "transformer", vars: "{vocab: 20, d_model: 16, heads: 2, d_ff: 32, layers: 1, dropout: 0.1}", capacity: 2,
+      "transformer", set: ["vocab=20", "d_model=16", "heads=2", "d_ff=32", "layers=1", "dropout=0.1"], capacity: 2,
       batch: 2)
     c.bindings = ["S": 5, "T": 4]
     c.idRange = 20

@@ -20,6 +20,8 @@ enum EmittedModelHarness {
     var yaml: String
     /// Where the spec sits (relative data paths resolve from it).
     var path: String
+    /// `--set name=value` overrides shrinking a seed spec (``SeedSpecs``).
+    var overrides: [String] = []
     var capacity: Int
     var batch: Int
     /// Sizes of symbolic dims other than `N` (sequence lengths).
@@ -41,7 +43,8 @@ enum EmittedModelHarness {
 
   static func check(_ c: Case) throws -> CheckedSpec {
     var diagnostics = DiagnosticBag()
-    guard let spec = Frontend.check(SourceFile(path: c.path, text: c.yaml), &diagnostics) else {
+    let options = try SeedSpecs.options(set: c.overrides)
+    guard let spec = Frontend.check(SourceFile(path: c.path, text: c.yaml), options: options, &diagnostics) else {
       throw HarnessError("\(c.name) does not check: \(diagnostics.diagnostics.map(\.message))")
     }
     return spec
@@ -169,7 +172,8 @@ enum EmittedModelHarness {
     return results
   }
 
-  private static func runProcess(_ arguments: [String], in directory: URL) throws {
+  /// Runs a command in `directory`; throws with its output if it fails.
+  static func runProcess(_ arguments: [String], in directory: URL) throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments

@@ -11,32 +11,14 @@ import Testing
 /// more closely than the tolerance; the tolerance (relative 1e-4 of the
 /// largest magnitude, 1e-3 after ten steps) allows the emitted code's
 /// constant-folded index arithmetic to change float rounding only.
-@Suite(.serialized) struct EmittedModelTests {
-  static let specsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../specs").standardizedFileURL
-
-  /// A spec of `specs/`, with `vars` replaced to shrink it (as `--set` does;
-  /// `expect:` pins the full size, so it is dropped).
-  static func seedSpec(_ name: String, vars: String? = nil, capacity: Int = 8, batch: Int = 6)
+@Suite(.serialized, .tags(.slow)) struct EmittedModelTests {
+  /// A spec of `specs/`, shrunk by `--set` overrides (``SeedSpecs``).
+  static func seedSpec(_ name: String, set overrides: [String] = [], capacity: Int = 8, batch: Int = 6)
     -> EmittedModelHarness.Case
   {
-    let url = specsDirectory.appendingPathComponent("\(name).yaml")
-    var yaml = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-    if let vars {
-      var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-      if let start = lines.firstIndex(where: { $0.hasPrefix("vars:") }) {
-        var end = start + 1
-        while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
-        lines.replaceSubrange(start..<end, with: ["vars: \(vars)"])
-      }
-      if let start = lines.firstIndex(where: { $0.hasPrefix("expect:") }) {
-        var end = start + 1
-        while end < lines.count, lines[end].hasPrefix(" ") { end += 1 }
-        lines.removeSubrange(start..<end)
-      }
-      yaml = lines.joined(separator: "\n")
-    }
-    return .init(name: name, yaml: yaml, path: url.path, capacity: capacity, batch: batch)
+    let path = SeedSpecs.path("\(name).yaml")
+    let yaml = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+    return .init(name: name, yaml: yaml, path: path, overrides: overrides, capacity: capacity, batch: batch)
   }
 
   static func inline(_ name: String, _ body: String) -> EmittedModelHarness.Case {
@@ -50,10 +32,10 @@ import Testing
     [
       seedSpec("lenet5"),
       seedSpec("mlp_digits"),
-      seedSpec("alexnet", vars: "{size: 64, base: 4, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
-      seedSpec("vgg16", vars: "{size: 32, base: 2, hidden: 16, classes: 5, dropout: 0.5}", capacity: 2, batch: 2),
-      seedSpec("resnet18", vars: "{size: 16, base: 4, classes: 5}", capacity: 3, batch: 3),
-      seedSpec("resnet50", vars: "{size: 16, base: 2, classes: 5}", capacity: 2, batch: 2),
+      seedSpec("alexnet", set: ["size=64", "base=4", "hidden=16", "classes=5", "dropout=0.5"], capacity: 2, batch: 2),
+      seedSpec("vgg16", set: ["size=32", "base=2", "hidden=16", "classes=5", "dropout=0.5"], capacity: 2, batch: 2),
+      seedSpec("resnet18", set: ["size=16", "base=4", "classes=5"], capacity: 3, batch: 3),
+      seedSpec("resnet50", set: ["size=16", "base=2", "classes=5"], capacity: 2, batch: 2),
       inline(
         "conv_shapes",
         """

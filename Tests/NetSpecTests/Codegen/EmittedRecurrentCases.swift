@@ -101,7 +101,7 @@ enum EmittedRecurrentCases {
   /// `specs/lstm.yaml` shrunk to 8 hidden units over 4 steps (the 300-wide
   /// word vectors kept).
   static var lstmSeed: EmittedModelHarness.Case {
-    var c = EmittedModelTests.seedSpec("lstm", vars: "{hidden: 8, classes: 5}", capacity: 3, batch: 3)
+    var c = EmittedModelTests.seedSpec("lstm", set: ["hidden=8", "classes=5"], capacity: 3, batch: 3)
     c.bindings = ["T": 4]
     return c
   }

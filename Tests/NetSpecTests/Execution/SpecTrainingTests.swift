@@ -1,6 +1,5 @@
 import Foundation
 import NetSpecDiagnostics
-import NetSpecYAML
 import Testing
 
 @testable import NetSpec
@@ -9,7 +8,7 @@ import Testing
 /// a size a debug build runs in a few seconds, planned for training and run by
 /// the interpreter with the optimizer of its own `train:` section, a few steps on
 /// one fixed batch of random data make the loss fall.
-@Suite struct SpecTrainingTests {
+@Suite(.tags(.slow)) struct SpecTrainingTests {
   /// How one spec is shrunk and trained.
   struct Reduction: Sendable {
     /// `--set name=value` overrides of the spec's `vars:`.
@@ -41,10 +40,7 @@ import Testing
   /// The last loss must be below this fraction of the first.
   static let requiredDrop: Float = 0.9
 
-  static var specFiles: [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: SeedSpecTests.specsDirectory.path)) ?? []
-    return names.filter { $0.hasSuffix(".yaml") }.sorted()
-  }
+  static var specFiles: [String] { SeedSpecs.files }
 
   @Test func everySpecHasAReducedSize() {
     #expect(Self.specFiles.count >= 8)
@@ -56,7 +52,8 @@ import Testing
   @Test(arguments: specFiles)
   func lossFallsOnAFixedBatch(file: String) throws {
     let reduction = try #require(Self.reductions[file], "give \(file) a reduced size in `reductions`")
-    let (graph, train) = try Self.load(file, overrides: reduction.overrides)
+    let spec = try SeedSpecs.load(file, set: reduction.overrides)
+    let (graph, train) = (spec.graph, try #require(spec.document.train))
     let plan = try Planner.plan(graph, capacity: reduction.batch, bindings: reduction.bindings, training: true)
     let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
     try Self.fillRandomly(interpreter)
@@ -77,25 +74,6 @@ import Testing
     let finite = losses.allSatisfy(\.isFinite)
     try #require(finite, "\(file): losses \(losses)")
     #expect(losses.last! < Self.requiredDrop * losses[0], "\(file): losses \(losses)")
-  }
-
-  /// The spec's graph with `overrides` applied, and its `train:` section. The
-  /// reduced model is not the one `expect:` pins, so it is lowered without it.
-  static func load(_ file: String, overrides: [String]) throws -> (Graph, TrainSpec) {
-    var values: [String: SpecValue.Kind] = [:]
-    for text in overrides {
-      let (name, value) = try #require(Frontend.parseOverride(text), "bad override `\(text)`")
-      values[name] = value
-    }
-    var diagnostics = DiagnosticBag()
-    let path = SeedSpecTests.specsDirectory.appendingPathComponent(file).path
-    let source = try #require(Frontend.read(path: path, &diagnostics))
-    let root = try YAMLParser.parse(source).get()
-    var document = try #require(SpecDecoder.decode(root, file: source, overrides: values, &diagnostics))
-    document.expect = nil
-    let graph = Lowering.lower(document, &diagnostics)
-    #expect(diagnostics.diagnostics.isEmpty, "\(HumanRenderer().render(diagnostics.sorted))")
-    return (try #require(graph), try #require(document.train))
   }
 
   /// Fills every input and target, for the plan's whole capacity, with seeded

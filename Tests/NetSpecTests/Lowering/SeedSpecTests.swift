@@ -7,14 +7,7 @@ import Testing
 /// Every spec in `specs/` checks cleanly, and its parameter count (computed by
 /// shape inference) equals the count its `expect:` pins.
 @Suite struct SeedSpecTests {
-  static let specsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("specs")
-
-  static var specPaths: [String] {
-    let names = (try? FileManager.default.contentsOfDirectory(atPath: specsDirectory.path)) ?? []
-    return names.filter { $0.hasSuffix(".yaml") }.sorted().map { specsDirectory.appendingPathComponent($0).path }
-  }
+  static var specPaths: [String] { SeedSpecs.files.map(SeedSpecs.path) }
 
   @Test func thereAreSeedSpecs() {
     #expect(Self.specPaths.count >= 8)
@@ -37,14 +30,14 @@ import Testing
   ])
   func publishedParameterCounts(file: String, count: Int) throws {
     var diagnostics = DiagnosticBag()
-    let spec = try #require(Frontend.load(path: Self.specsDirectory.appendingPathComponent(file).path, &diagnostics))
+    let spec = try #require(Frontend.load(path: SeedSpecs.path(file), &diagnostics))
     #expect(spec.graph.parameterCount == count)
   }
 
   @Test func lstmCountsTwoBiasVectorsLikePyTorch() throws {
     var diagnostics = DiagnosticBag()
     let spec = try #require(
-      Frontend.load(path: Self.specsDirectory.appendingPathComponent("lstm.yaml").path, &diagnostics))
+      Frontend.load(path: SeedSpecs.path("lstm.yaml"), &diagnostics))
     let lstm = try #require(spec.graph.nodes.first { $0.name == "lstm" })
     #expect(lstm.parameters.reduce(0) { $0 + spec.graph.parameters[$1.id].count } == 3_768_320)
   }
@@ -53,7 +46,7 @@ import Testing
     var options = FrontendOptions()
     options.overrides["classes"] = .int(10)
     var diagnostics = DiagnosticBag()
-    let path = Self.specsDirectory.appendingPathComponent("resnet18.yaml").path
+    let path = SeedSpecs.path("resnet18.yaml")
     let spec = Frontend.load(path: path, options: options, &diagnostics)
     // The expectation pins 1000 classes, so the override is caught by `expect`.
     #expect(spec == nil)
@@ -65,7 +58,7 @@ import Testing
     options.overrides = ["classes": .int(10), "size": .int(32), "base": .int(8)]
     options.checksExpectations = false
     var diagnostics = DiagnosticBag()
-    let path = Self.specsDirectory.appendingPathComponent("resnet18.yaml").path
+    let path = SeedSpecs.path("resnet18.yaml")
     let spec = try #require(Frontend.load(path: path, options: options, &diagnostics), "\(diagnostics.diagnostics)")
     // (8 + 16 + 32 + 64)-channel stages: 1/64 of the full model's convolutions.
     #expect(spec.graph.parameterCount < 200_000)

@@ -1,0 +1,754 @@
+#!/usr/bin/env python3
+"""PyTorch reference fixtures for NetSpec's oracle tests (Tests/NetSpecTests/Oracle).
+
+Every case is one small safetensors file in Tests/Oracle/Fixtures/ holding a
+one-layer (or small) NetSpec model's spec text and what PyTorch computes for it:
+
+  metadata   spec (the NetSpec YAML), kind (op, model or optimizer), batch,
+             training ("true"/"false": the mode of the forward pass), steps
+             (optimizer updates; 0 for op and model cases) and note (why a case
+             is shaped as it is, or where NetSpec intentionally differs).
+  input.X    every model input X with its batch axis (int32 token ids as floats)
+  target     the loss's target (class indices as floats)
+  param.P    every parameter and buffer P under NetSpec's name (`layer.weight`),
+             before the forward pass
+  output     the prediction the loss scores
+  loss       the loss, shape [1]
+  grad.input.X, grad.param.P
+             gradients of the loss with respect to each float input and each
+             trainable parameter
+  after.P    a parameter or buffer after the run: batchnorm's running
+             statistics after the forward pass, or every trainable parameter
+             after `steps` optimizer updates
+
+Op cases put the op under test before an `mse` loss whose target is chosen so
+that the gradient arriving at the op's output is a fixed random upstream
+gradient g: target = y - g * M / 2 for the M elements of y, since
+d mean((y - t)^2) / dy = 2 (y - t) / M. Loss ops are tested directly (their
+upstream gradient is 1). PyTorch computes in float64 from the float32 values
+stored, so the fixtures are exact references and the Swift tests' float32
+tolerance measures NetSpec alone.
+
+Run from the repository root (needs torch and numpy; the files are written
+here, in the safetensors format, so that their bytes are deterministic):
+
+    python3 -m venv .venv && .venv/bin/pip install torch numpy
+    .venv/bin/python Tests/Oracle/make_fixtures.py
+
+It rewrites Tests/Oracle/Fixtures/ deterministically (seeds are per case), so
+the committed files change only when a case does. See docs/TESTING.md.
+"""
+
+import json
+import math
+import pathlib
+import shutil
+import warnings
+import zlib
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+OUT = pathlib.Path(__file__).resolve().parent / "Fixtures"
+F64 = torch.float64
+CASES = []
+
+
+def case(fn):
+    """Registers a case builder."""
+    CASES.append(fn)
+    return fn
+
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def uniform(rng, shape, low=-1.0, high=1.0):
+    return rng.uniform(low, high, size=shape).astype(np.float32)
+
+
+def t64(array, grad=False):
+    return torch.tensor(np.asarray(array, dtype=np.float64), dtype=F64, requires_grad=grad)
+
+
+def f32(tensor):
+    return tensor.detach().to(torch.float32).numpy().copy()
+
+
+def input_yaml(name, shape, ids):
+    dims = ", ".join(["N"] + [str(d) for d in shape])
+    return f"{name}: {{shape: [{dims}], dtype: int32}}" if ids else f"{name}: [{dims}]"
+
+
+def spec_text(name, inputs, layers, train):
+    lines = ["netspec: 1", f"name: {name}", "inputs:"]
+    lines += [f"  {input_yaml(k, v.shape[1:], ids)}" for k, (v, ids) in inputs.items()]
+    lines += ["layers:"] + [f"  - {layer}" for layer in layers]
+    lines += [f"train: {train}", ""]
+    return "\n".join(lines)
+
+
+def write(name, spec, kind, batch, tensors, training=True, steps=0, note=""):
+    metadata = {
+        "spec": spec, "kind": kind, "batch": str(batch), "training": "true" if training else "false",
+        "steps": str(steps), "note": note,
+    }
+    save_safetensors(OUT / f"{name}.safetensors", tensors, metadata)
+
+
+def save_safetensors(path, tensors, metadata):
+    """Writes float32 tensors in the safetensors format with a sorted header, so the
+    same case gives the same bytes (safetensors' own writer orders metadata at random)."""
+    header, chunks, offset = {"__metadata__": metadata}, [], 0
+    for key in sorted(tensors):
+        data = np.ascontiguousarray(tensors[key], dtype="<f4")
+        header[key] = {"dtype": "F32", "shape": list(data.shape), "data_offsets": [offset, offset + data.nbytes]}
+        chunks.append(data.tobytes())
+        offset += data.nbytes
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(chunks))
+
+
+def op_case(name, layer, inputs, params, forward, *, training=True, buffers=(), loss=None, note=""):
+    """One op before an mse loss that delivers a random upstream gradient (or, with
+    `loss`, the loss op itself scoring the identity of its input).
+
+    inputs: name -> (float32 array with batch, is_ids); params: NetSpec name -> array;
+    forward(x, p) -> y from float64 tensors (buffers are updated in place)."""
+    rng = rng_for(name + "/upstream")
+    batch = next(iter(inputs.values()))[0].shape[0]
+    x = {k: t64(v, grad=not ids) for k, (v, ids) in inputs.items()}
+    p = {k: t64(v, grad=k not in buffers) for k, v in params.items()}
+    tensors = {f"input.{k}": v for k, (v, _) in inputs.items()}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    if loss is None:
+        y = forward(x, p)
+        g = rng.standard_normal(tuple(y.shape))
+        target = (y.detach().numpy() - g * y.numel() / 2).astype(np.float32)
+        value = ((y - t64(target)) ** 2).mean()
+        train = "{loss: mse, optimizer: sgd}"
+    else:
+        y, target, value = forward(x, p)
+        train = f"{{loss: {loss}, optimizer: sgd}}"
+    value.backward()
+    tensors["target"] = target
+    tensors["output"] = f32(y)
+    tensors["loss"] = f32(value.reshape(1))
+    for k, v in x.items():
+        if v.requires_grad:
+            tensors[f"grad.input.{k}"] = f32(v.grad)
+    for k, v in p.items():
+        if k in buffers:
+            tensors[f"after.{k}"] = f32(v)
+        else:
+            tensors[f"grad.param.{k}"] = f32(v.grad)
+    write(name, spec_text(name, inputs, [layer], train), "op", batch, tensors, training=training, note=note)
+
+
+def one_input(name, shape, batch=3, ids=None):
+    rng = rng_for(name)
+    if ids is not None:
+        return {"x": (rng.integers(0, ids, size=(batch, *shape)).astype(np.float32), True)}
+    return {"x": (uniform(rng, (batch, *shape)), False)}
+
+
+def params_for(name, shapes, scale=0.5):
+    rng = rng_for(name + "/params")
+    return {k: uniform(rng, s, -scale, scale) for k, s in shapes.items()}
+
+
+ACTIVATIONS = {
+    None: lambda y: y, "relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
+    "gelu": lambda y: F.gelu(y, approximate="tanh"),
+}
+
+# ---------------------------------------------------------------- layers
+
+
+def dense_case(name, units, shape, activation=None, bias=True):
+    inputs = one_input(name, shape)
+    shapes = {"layer.weight": (units, shape[-1])}
+    if bias:
+        shapes["layer.bias"] = (units,)
+    attributes = [f"units: {units}"] + ([f"activation: {activation}"] if activation else [])
+    attributes += [] if bias else ["bias: false"]
+    layer = f"dense: {{{', '.join(attributes)}, name: layer}}"
+    op_case(
+        name, layer, inputs, params_for(name, shapes),
+        lambda x, p: ACTIVATIONS[activation](F.linear(x["x"], p["layer.weight"], p.get("layer.bias"))))
+
+
+@case
+def dense_cases():
+    dense_case("dense", 3, [4])
+    dense_case("dense_tanh_rank3", 5, [2, 3], "tanh")
+    dense_case("dense_relu_no_bias", 2, [6], "relu", bias=False)
+    dense_case("dense_gelu", 3, [4], "gelu")
+    dense_case("dense_sigmoid", 3, [4], "sigmoid")
+
+
+def pair(v):
+    return v if isinstance(v, (list, tuple)) else [v, v]
+
+
+def conv_case(name, shape, filters, kernel, stride=1, padding=0, dilation=1, groups=1, bias=True,
+              activation=None, note=""):
+    inputs = one_input(name, shape, batch=2)
+    kh, kw = pair(kernel)
+    shapes = {"layer.weight": (filters, shape[0] // groups, kh, kw)}
+    if bias:
+        shapes["layer.bias"] = (filters,)
+    attributes = [f"filters: {filters}", f"kernel: {kernel}"]
+    for key, value, default in [("stride", stride, 1), ("padding", padding, 0), ("dilation", dilation, 1),
+                                ("groups", groups, 1)]:
+        if value != default:
+            attributes.append(f"{key}: {value}")
+    attributes += [] if bias else ["bias: false"]
+    attributes += [f"activation: {activation}"] if activation else []
+    layer = f"conv2d: {{{', '.join(attributes)}, name: layer}}"
+    torch_padding = padding if isinstance(padding, str) else tuple(pair(padding))
+
+    def forward(x, p):
+        inputs = x["x"]
+        padding_arg = torch_padding
+        if padding == "same" and pair(stride) != [1, 1]:
+            sides = []
+            for size, k, s, d in reversed(list(zip(shape[1:], [kh, kw], pair(stride), pair(dilation)))):
+                total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
+                sides += [total // 2, total - total // 2]
+            inputs, padding_arg = F.pad(inputs, sides), 0
+        y = F.conv2d(inputs, p["layer.weight"], p.get("layer.bias"), tuple(pair(stride)), padding_arg,
+                     tuple(pair(dilation)), groups)
+        return ACTIVATIONS[activation](y)
+
+    op_case(name, layer, inputs, params_for(name, shapes), forward, note=note)
+
+
+@case
+def conv_cases():
+    conv_case("conv2d", [2, 5, 5], 3, 3)
+    conv_case("conv2d_stride_padding", [3, 7, 6], 4, 3, stride=2, padding=1, activation="relu")
+    conv_case("conv2d_rect_groups", [4, 9, 8], 6, [3, 2], stride=[2, 1], padding=1, groups=2,
+              activation="gelu")
+    conv_case("conv2d_dilation", [2, 7, 7], 3, 3, dilation=2, padding=[2, 1], activation="tanh")
+    conv_case("conv2d_depthwise", [3, 6, 5], 3, 3, groups=3, padding=1, bias=False, activation="sigmoid")
+    conv_case("conv2d_same_odd", [2, 5, 6], 2, 3, padding="same")
+    conv_case("conv2d_same_even", [2, 5, 6], 2, [2, 4], padding="same",
+              note="an even kernel pads one more after than before, as PyTorch's padding='same'")
+    conv_case("conv2d_same_stride", [2, 7, 6], 3, 3, stride=2, padding="same", activation="relu",
+              note="padding: same at stride 2 follows TensorFlow (total padding (out - 1) * stride + kernel - in, "
+              "the odd one after), written out for PyTorch, whose padding='same' needs stride 1")
+    conv_case("conv2d_pointwise", [4, 3, 3], 5, 1)
+    conv_case("conv2d_rect_padding", [2, 4, 6], 3, [1, 2], padding=[0, 1], bias=False)
+
+# ---------------------------------------------------------------- pooling
+
+
+def pool_case(name, op, shape, attributes, forward, batch=2):
+    inputs = one_input(name, shape, batch=batch)
+    op_case(name, f"{op}: {{{attributes}, name: layer}}", inputs, {}, lambda x, p: forward(x["x"]))
+
+
+@case
+def pooling_cases():
+    pool_case("maxpool2d", "maxpool2d", [2, 4, 4], "kernel: 2", lambda x: F.max_pool2d(x, 2))
+    pool_case("maxpool2d_stride_padding", "maxpool2d", [2, 5, 5], "kernel: 3, stride: 2, padding: 1",
+              lambda x: F.max_pool2d(x, 3, 2, 1))
+    pool_case("maxpool2d_overlap", "maxpool2d", [1, 4, 5], "kernel: 3, stride: 1",
+              lambda x: F.max_pool2d(x, 3, 1))
+    pool_case("maxpool2d_rect", "maxpool2d", [2, 6, 7], "kernel: [2, 3], stride: [2, 2], padding: [1, 1]",
+              lambda x: F.max_pool2d(x, (2, 3), (2, 2), (1, 1)))
+    pool_case("avgpool2d", "avgpool2d", [2, 4, 4], "kernel: 2", lambda x: F.avg_pool2d(x, 2))
+    pool_case("avgpool2d_padding_include", "avgpool2d", [2, 5, 5], "kernel: 3, stride: 2, padding: 1",
+              lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=True))
+    pool_case("avgpool2d_padding_exclude", "avgpool2d", [2, 5, 5],
+              "kernel: 3, stride: 2, padding: 1, count_include_pad: false",
+              lambda x: F.avg_pool2d(x, 3, 2, 1, count_include_pad=False))
+    pool_case("avgpool2d_overlap", "avgpool2d", [1, 4, 5], "kernel: 3, stride: 1",
+              lambda x: F.avg_pool2d(x, 3, 1))
+    pool_case("avgpool2d_rect", "avgpool2d", [2, 6, 7], "kernel: [2, 3], padding: [1, 1], count_include_pad: false",
+              lambda x: F.avg_pool2d(x, (2, 3), None, (1, 1), count_include_pad=False))
+    pool_case("adaptive_avgpool2d", "adaptive_avgpool2d", [2, 5, 5], "output: 2",
+              lambda x: F.adaptive_avg_pool2d(x, 2))
+    pool_case("adaptive_avgpool2d_grow", "adaptive_avgpool2d", [1, 3, 6], "output: 4",
+              lambda x: F.adaptive_avg_pool2d(x, 4))
+    pool_case("adaptive_avgpool2d_rect", "adaptive_avgpool2d", [2, 7, 3], "output: [3, 2]",
+              lambda x: F.adaptive_avg_pool2d(x, (3, 2)))
+    inputs = one_input("global_avgpool", [3, 4, 5])
+    op_case("global_avgpool", "global_avgpool: {name: layer}", inputs, {}, lambda x, p: x["x"].mean((2, 3)))
+
+# ---------------------------------------------------------------- shape and merging
+
+
+@case
+def shape_cases():
+    def simple(name, shape, layer, forward, batch=3):
+        op_case(name, layer, one_input(name, shape, batch=batch), {}, lambda x, p: forward(x["x"]))
+
+    simple("flatten", [2, 3, 4], "flatten", lambda x: x.flatten(1))
+    simple("flatten_axis2", [2, 3, 4], "flatten: 2", lambda x: x.flatten(2))
+    simple("flatten_negative_axis", [2, 3, 4, 2], "flatten: -2", lambda x: x.flatten(-2))
+    simple("reshape", [12], "reshape: [3, 4]", lambda x: x.reshape(-1, 3, 4))
+    simple("reshape_inferred", [3, 4], "reshape: [2, -1]", lambda x: x.reshape(-1, 2, 6))
+    simple("transpose", [3, 4], "transpose: [0, 2, 1]", lambda x: x.permute(0, 2, 1))
+    simple("transpose_rank4", [2, 3, 4], "transpose: [0, 3, 1, 2]", lambda x: x.permute(0, 3, 1, 2))
+    simple("transpose_rank4_other", [2, 3, 2], "transpose: [0, 2, 3, 1]", lambda x: x.permute(0, 2, 3, 1))
+
+
+def merge_case(name, op, shapes, attributes, forward):
+    rng = rng_for(name)
+    names = ["a", "b", "c"][: len(shapes)]
+    inputs = {k: (uniform(rng, (3, *s)), False) for k, s in zip(names, shapes)}
+    extra = f", {attributes}" if attributes else ""
+    layer = f"{op}: {{from: [{', '.join(names)}]{extra}, name: layer}}"
+    op_case(name, layer, inputs, {}, lambda x, p: forward([x[k] for k in names]))
+
+
+@case
+def merge_cases():
+    merge_case("concat", "concat", [[2, 3], [4, 3]], "", lambda xs: torch.cat(xs, 1))
+    merge_case("concat_last_axis", "concat", [[2, 3], [2, 1], [2, 2]], "axis: -1", lambda xs: torch.cat(xs, -1))
+    merge_case("concat_axis2", "concat", [[3, 2, 2], [3, 1, 2]], "axis: 2", lambda xs: torch.cat(xs, 2))
+    merge_case("add", "add", [[2, 3], [2, 3]], "", lambda xs: xs[0] + xs[1])
+    merge_case("add_three", "add", [[4], [4], [4]], "", lambda xs: xs[0] + xs[1] + xs[2])
+    merge_case("multiply", "multiply", [[2, 3], [2, 3]], "", lambda xs: xs[0] * xs[1])
+    merge_case("multiply_three", "multiply", [[5], [5], [5]], "", lambda xs: xs[0] * xs[1] * xs[2])
+
+# ---------------------------------------------------------------- activations and dropout
+
+
+@case
+def activation_cases():
+    def simple(name, shape, layer, forward, training=True, note=""):
+        op_case(name, layer, one_input(name, shape), {}, lambda x, p: forward(x["x"]), training=training,
+                note=note)
+
+    simple("relu", [3, 4], "relu", F.relu)
+    simple("sigmoid", [3, 4], "sigmoid", torch.sigmoid)
+    simple("tanh", [3, 4], "tanh", torch.tanh)
+    simple("leaky_relu", [3, 4], "leaky_relu", lambda x: F.leaky_relu(x, 0.01))
+    simple("leaky_relu_slope", [3, 4], "leaky_relu: 0.2", lambda x: F.leaky_relu(x, 0.2))
+    simple("gelu", [3, 4], "gelu", lambda x: F.gelu(x, approximate="tanh"),
+           note="NetSpec's gelu defaults to the tanh approximation (PyTorch's default is approximate='none')")
+    simple("gelu_exact", [3, 4], "gelu: none", lambda x: F.gelu(x, approximate="none"))
+    simple("softmax", [5], "softmax", lambda x: F.softmax(x, -1))
+    simple("softmax_axis1", [2, 3, 2], "softmax: 1", lambda x: F.softmax(x, 1))
+    simple("softmax_axis_negative2", [3, 4, 2], "softmax: -2", lambda x: F.softmax(x, -2))
+    simple("softmax_batch_axis", [3], "softmax: 0", lambda x: F.softmax(x, 0))
+    simple("dropout_eval", [3, 4], "dropout: 0.3", lambda x: x, training=False,
+           note="evaluation mode: the identity; training masks come from NetSpec's own generator, "
+           "so they cannot match PyTorch's")
+    simple("dropout_rate_zero", [2, 2, 3], "dropout: 0", lambda x: x)
+
+# ---------------------------------------------------------------- normalization
+
+
+def batchnorm_case(name, shape, momentum=None, eps=None, training=True, batch=4):
+    rng = rng_for(name + "/params")
+    channels = shape[0]
+    params = {
+        "layer.weight": uniform(rng, (channels,), 0.5, 1.5), "layer.bias": uniform(rng, (channels,), -0.5, 0.5),
+        "layer.running_mean": uniform(rng, (channels,), -0.3, 0.3),
+        "layer.running_var": uniform(rng, (channels,), 0.5, 2.0),
+    }
+    attributes = [f"momentum: {momentum}"] if momentum is not None else []
+    attributes += [f"eps: {eps}"] if eps is not None else []
+    layer = f"batchnorm: {{{', '.join(attributes + ['name: layer'])}}}"
+
+    def forward(x, p):
+        return F.batch_norm(
+            x["x"], p["layer.running_mean"], p["layer.running_var"], p["layer.weight"], p["layer.bias"],
+            training, 0.1 if momentum is None else momentum, 1e-5 if eps is None else eps)
+
+    op_case(name, layer, one_input(name, shape, batch=batch), params, forward, training=training,
+            buffers=("layer.running_mean", "layer.running_var"),
+            note="running_var is updated with the unbiased batch variance, as PyTorch")
+
+
+@case
+def normalization_cases():
+    batchnorm_case("batchnorm2d", [3, 4, 5])
+    batchnorm_case("batchnorm1d", [4], momentum=0.5, eps=1e-3, batch=5)
+    batchnorm_case("batchnorm1d_sequence", [3, 6], eps=0.1, batch=2)
+    batchnorm_case("batchnorm2d_eval", [3, 2, 2], training=False)
+
+    for name, shape, eps in [("layernorm", [3, 5], None), ("layernorm_eps", [6], 0.01)]:
+        rng = rng_for(name + "/params")
+        d = shape[-1]
+        params = {"layer.weight": uniform(rng, (d,), 0.5, 1.5), "layer.bias": uniform(rng, (d,), -0.5, 0.5)}
+        layer = f"layernorm: {{eps: {eps}, name: layer}}" if eps else "layernorm: {name: layer}"
+        op_case(name, layer, one_input(name, shape), params,
+                lambda x, p, d=d, eps=eps: F.layer_norm(x["x"], (d,), p["layer.weight"], p["layer.bias"],
+                                                        eps or 1e-5))
+
+    for name, shape, size, alpha, beta, k in [
+        ("lrn", [5, 2, 3], 3, 0.5, 0.75, 2.0), ("lrn_even_size", [6, 3], 4, 1.0, 0.5, 1.0),
+        ("lrn_default", [3, 2, 2], 2, 1e-4, 0.75, 1.0), ("lrn_wide", [4, 2, 2], 9, 0.8, 1.0, 1.0),
+    ]:
+        attributes = [f"size: {size}"]
+        attributes += [f"alpha: {alpha}"] if alpha != 1e-4 else []
+        attributes += [f"beta: {beta}"] if beta != 0.75 else []
+        attributes += [f"k: {k}"] if k != 1.0 else []
+        op_case(name, f"lrn: {{{', '.join(attributes)}, name: layer}}", one_input(name, shape, batch=2), {},
+                lambda x, p, s=size, a=alpha, b=beta, kk=k: F.local_response_norm(x["x"], s, a, b, kk))
+
+# ---------------------------------------------------------------- embeddings
+
+
+@case
+def embedding_cases():
+    for name, vocab, dim, scale, shape in [("embedding", 5, 3, False, [4]),
+                                           ("embedding_scaled", 4, 6, True, [2, 3])]:
+        rng = rng_for(name + "/params")
+        params = {"layer.weight": uniform(rng, (vocab, dim))}
+        layer = f"embedding: {{vocab: {vocab}, dim: {dim}{', scale: true' if scale else ''}, name: layer}}"
+        op_case(name, layer, one_input(name, shape, ids=vocab), params,
+                lambda x, p, dim=dim, scale=scale: F.embedding(x["x"].long(), p["layer.weight"])
+                * (math.sqrt(dim) if scale else 1.0))
+
+    def sinusoidal(steps, width):
+        table = np.zeros((steps, width))
+        for t in range(steps):
+            for i in range(0, width, 2):
+                angle = t / 10000 ** (i / width)
+                table[t, i] = math.sin(angle)
+                if i + 1 < width:
+                    table[t, i + 1] = math.cos(angle)
+        return torch.tensor(table, dtype=F64)
+
+    op_case("positional_encoding", "positional_encoding: {name: layer}", one_input("positional_encoding", [3, 4]),
+            {}, lambda x, p: x["x"] + sinusoidal(3, 4))
+    op_case("positional_encoding_learned", "positional_encoding: {kind: learned, max_length: 5, name: layer}",
+            one_input("positional_encoding_learned", [3, 2]),
+            params_for("positional_encoding_learned", {"layer.weight": (5, 2)}),
+            lambda x, p: x["x"] + p["layer.weight"][:3])
+
+# ---------------------------------------------------------------- attention
+
+
+def attention(p, prefix, query, memory, heads, bias=True, mask=None):
+    """torch.nn.MultiheadAttention run on NetSpec's parameters (`prefix.query.weight`, ...):
+    its packed in_proj_weight is NetSpec's query, key and value weights stacked in that order."""
+    width = query.shape[-1]
+    module = torch.nn.MultiheadAttention(width, heads, bias=bias, batch_first=True, dtype=F64)
+    names = ["query", "key", "value"]
+    weights = {"in_proj_weight": torch.cat([p[f"{prefix}.{n}.weight"] for n in names]),
+               "out_proj.weight": p[f"{prefix}.output.weight"]}
+    if bias:
+        weights["in_proj_bias"] = torch.cat([p[f"{prefix}.{n}.bias"] for n in names])
+        weights["out_proj.bias"] = p[f"{prefix}.output.bias"]
+    y, _ = torch.func.functional_call(module, weights, (query, memory, memory),
+                                      {"attn_mask": mask, "need_weights": False})
+    return y
+
+
+def attention_case(name, steps, width, heads, causal=False, bias=True, memory_steps=None, dropout=0.0):
+    rng = rng_for(name)
+    inputs = {"x": (uniform(rng, (2, steps, width)), False)}
+    if memory_steps:
+        inputs["memory"] = (uniform(rng, (2, memory_steps, width)), False)
+    shapes = {}
+    for projection in ["query", "key", "value", "output"]:
+        shapes[f"layer.{projection}.weight"] = (width, width)
+        if bias:
+            shapes[f"layer.{projection}.bias"] = (width,)
+    attributes = [f"heads: {heads}"] + (["causal: true"] if causal else []) + ([] if bias else ["bias: false"])
+    attributes += ["from: [x, memory]"] if memory_steps else []
+    attributes += [f"dropout: {dropout}"] if dropout else []
+    layer = f"attention: {{{', '.join(attributes)}, name: layer}}"
+
+    def forward(x, p):
+        mask = torch.triu(torch.ones(steps, steps, dtype=torch.bool), 1) if causal else None
+        return attention(p, "layer", x["x"], x["memory"] if memory_steps else x["x"], heads, bias, mask)
+
+    op_case(name, layer, inputs, params_for(name, shapes), forward, training=not dropout,
+            note="evaluation mode: no dropout on the attention weights" if dropout else "")
+
+
+@case
+def attention_cases():
+    attention_case("attention", 4, 6, 2)
+    attention_case("attention_one_head", 3, 4, 1)
+    attention_case("attention_causal_no_bias", 5, 8, 4, causal=True, bias=False)
+    attention_case("attention_cross", 3, 6, 3, memory_steps=5)
+    attention_case("attention_dropout_eval", 4, 4, 2, dropout=0.3)
+
+# ---------------------------------------------------------------- recurrent
+
+
+def recurrent_case(name, kind, steps, features, hidden, layers=1, returns="sequences", batch=3):
+    rng = rng_for(name)
+    inputs = {"x": (uniform(rng, (batch, steps, features)), False)}
+    gates = 4 if kind == "lstm" else 3
+    shapes = {}
+    for layer in range(layers):
+        size = features if layer == 0 else hidden
+        shapes[f"layer.weight_ih_l{layer}"] = (gates * hidden, size)
+        shapes[f"layer.weight_hh_l{layer}"] = (gates * hidden, hidden)
+        shapes[f"layer.bias_ih_l{layer}"] = (gates * hidden,)
+        shapes[f"layer.bias_hh_l{layer}"] = (gates * hidden,)
+    attributes = [f"hidden: {hidden}"] + ([f"layers: {layers}"] if layers > 1 else [])
+    attributes += ["returns: last"] if returns == "last" else []
+    layer = f"{kind}: {{{', '.join(attributes)}, name: layer}}"
+
+    def forward(x, p):
+        y = recurrence(kind, p, "layer", x["x"], hidden, layers)
+        return y if returns == "sequences" else y[:, -1]
+
+    op_case(name, layer, inputs, params_for(name, shapes), forward)
+
+
+def recurrence(kind, p, prefix, x, hidden, layers):
+    """torch.nn.LSTM or GRU (batch_first) run on NetSpec's parameters, whose names
+    (`weight_ih_l0`, ...) and gate order are PyTorch's."""
+    cls = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    module = cls(x.shape[-1], hidden, layers, batch_first=True, dtype=F64)
+    weights = {k[len(prefix) + 1:]: v for k, v in p.items() if k.startswith(prefix + ".")}
+    y, _ = torch.func.functional_call(module, weights, (x,))
+    return y
+
+
+@case
+def recurrent_cases():
+    for kind in ["lstm", "gru"]:
+        recurrent_case(kind, kind, 4, 2, 3)
+        recurrent_case(f"{kind}_last", kind, 3, 3, 2, returns="last")
+        recurrent_case(f"{kind}_two_layers", kind, 3, 2, 3, layers=2)
+        recurrent_case(f"{kind}_two_layers_last_one_step", kind, 1, 3, 2, layers=2, returns="last", batch=2)
+
+# ---------------------------------------------------------------- losses
+
+
+@case
+def loss_cases():
+    def loss_case(name, loss, shape, target, forward, identity):
+        op_case(name, identity, one_input(name, shape, batch=4), {},
+                lambda x, p: (x["x"], target, forward(x["x"], t64(target))), loss=loss)
+
+    rng = rng_for("loss_targets")
+    bce = F.binary_cross_entropy_with_logits
+    loss_case("mse_loss", "mse", [3], uniform(rng, (4, 3)), F.mse_loss, "reshape: [3]")
+    loss_case("mse_loss_rank3", "mse", [2, 3], uniform(rng, (4, 2, 3)), F.mse_loss, "reshape: [2, 3]")
+    classes = rng.integers(0, 4, size=(4,)).astype(np.float32)
+    loss_case("cross_entropy", "cross_entropy", [4], classes,
+              lambda x, t: F.cross_entropy(x, t.long()), "reshape: [4]")
+    sequence = rng.integers(0, 5, size=(4, 3)).astype(np.float32)
+    loss_case("cross_entropy_sequence_smoothing", "{cross_entropy: {label_smoothing: 0.1}}", [3, 5], sequence,
+              lambda x, t: F.cross_entropy(x.transpose(1, 2), t.long(), label_smoothing=0.1), "reshape: [3, 5]")
+    labels = (rng.uniform(size=(4,)) < 0.5).astype(np.float32)
+    loss_case("binary_cross_entropy", "binary_cross_entropy", [1], labels.reshape(4, 1), bce, "reshape: [1]")
+    loss_case("binary_cross_entropy_multilabel", "binary_cross_entropy", [3],
+              uniform(rng, (4, 3), 0, 1), bce, "reshape: [3]")
+    loss_case("cross_entropy_smoothing", "{cross_entropy: {label_smoothing: 0.2}}", [6],
+              rng.integers(0, 6, size=(4,)).astype(np.float32),
+              lambda x, t: F.cross_entropy(x, t.long(), label_smoothing=0.2), "reshape: [6]")
+    loss_case("binary_cross_entropy_rank1", "binary_cross_entropy", [], labels, bce, "dropout: 0")
+
+# ---------------------------------------------------------------- whole models
+
+
+def model_case(name, inputs, layers, loss, build, target, note=""):
+    """A small model: build(x, p) -> prediction; p holds every parameter by NetSpec name."""
+    params = build(None, None)
+    x = {k: t64(v, grad=not ids) for k, (v, ids) in inputs.items()}
+    p = {k: t64(v, grad=not k.endswith(("running_mean", "running_var"))) for k, v in params.items()}
+    y = build(x, p)
+    if loss == "cross_entropy":
+        value = F.cross_entropy(y.reshape(-1, y.shape[-1]), t64(target).long().reshape(-1))
+    else:
+        value = F.mse_loss(y, t64(target))
+    value.backward()
+    tensors = {f"input.{k}": v for k, (v, _) in inputs.items()}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    tensors.update(target=target, output=f32(y), loss=f32(value.reshape(1)))
+    for k, v in x.items():
+        if v.requires_grad:
+            tensors[f"grad.input.{k}"] = f32(v.grad)
+    for k, v in p.items():
+        if v.requires_grad:
+            tensors[f"grad.param.{k}"] = f32(v.grad)
+        else:
+            tensors[f"after.{k}"] = f32(v)
+    batch = next(iter(inputs.values()))[0].shape[0]
+    spec = spec_text(name, inputs, layers, f"{{loss: {loss}, optimizer: sgd}}")
+    write(name, spec, "model", batch, tensors, note=note)
+
+
+@case
+def model_cases():
+    rng = rng_for("mlp")
+    inputs = {"x": (uniform(rng, (5, 6)), False)}
+
+    def mlp(x, p):
+        if p is None:
+            return params_for("mlp", {"h.weight": (8, 6), "h.bias": (8,), "out.weight": (3, 8), "out.bias": (3,)})
+        return F.linear(F.relu(F.linear(x["x"], p["h.weight"], p["h.bias"])), p["out.weight"], p["out.bias"])
+
+    model_case("model_mlp", inputs, ["dense: {units: 8, activation: relu, name: h}", "dense: {units: 3, name: out}"],
+               "cross_entropy", mlp, rng.integers(0, 3, size=(5,)).astype(np.float32),
+               note="the ReLU mask folds into the next layer's input-gradient GEMM")
+
+    rng = rng_for("convnet")
+    inputs = {"x": (uniform(rng, (4, 2, 8, 8)), False)}
+
+    def convnet(x, p):
+        if p is None:
+            q = params_for("convnet", {"c1.weight": (4, 2, 3, 3), "c2.weight": (6, 4, 3, 3), "c2.bias": (6,),
+                                       "out.weight": (3, 6), "out.bias": (3,)})
+            r = rng_for("convnet/bn")
+            q.update({"bn.weight": uniform(r, (4,), 0.5, 1.5), "bn.bias": uniform(r, (4,), -0.5, 0.5),
+                      "bn.running_mean": np.zeros(4, np.float32), "bn.running_var": np.ones(4, np.float32)})
+            return q
+        h = F.conv2d(x["x"], p["c1.weight"], None, 1, 1)
+        h = F.relu(F.batch_norm(h, p["bn.running_mean"], p["bn.running_var"], p["bn.weight"], p["bn.bias"], True))
+        h = F.max_pool2d(h, 2)
+        h = F.relu(F.conv2d(h, p["c2.weight"], p["c2.bias"], 1, 1))
+        h = F.avg_pool2d(h, 2)
+        return F.linear(h.mean((2, 3)), p["out.weight"], p["out.bias"])
+
+    model_case("model_convnet", inputs, [
+        "conv2d: {filters: 4, kernel: 3, padding: 1, bias: false, name: c1}", "batchnorm: {name: bn}", "relu",
+        "maxpool2d: 2", "conv2d: {filters: 6, kernel: 3, padding: 1, activation: relu, name: c2}", "avgpool2d: 2",
+        "global_avgpool", "dense: {units: 3, name: out}",
+    ], "cross_entropy", convnet, rng.integers(0, 3, size=(4,)).astype(np.float32),
+        note="c2's average pooling is fused into its output pass")
+
+    rng = rng_for("lstm_model")
+    inputs = {"x": (uniform(rng, (3, 5, 4)), False)}
+    lstm_shapes = {}
+    for layer, size in [(0, 4), (1, 6)]:
+        lstm_shapes.update({f"rnn.weight_ih_l{layer}": (24, size), f"rnn.weight_hh_l{layer}": (24, 6),
+                            f"rnn.bias_ih_l{layer}": (24,), f"rnn.bias_hh_l{layer}": (24,)})
+
+    def lstm_model(x, p):
+        if p is None:
+            return params_for("lstm_model", {**lstm_shapes, "out.weight": (3, 6), "out.bias": (3,)})
+        y = recurrence("lstm", p, "rnn", x["x"], 6, 2)
+        return F.linear(y[:, -1], p["out.weight"], p["out.bias"])
+
+    model_case("model_lstm", inputs, ["lstm: {hidden: 6, layers: 2, returns: last, name: rnn}",
+                                      "dense: {units: 3, name: out}"],
+               "cross_entropy", lstm_model, rng.integers(0, 3, size=(3,)).astype(np.float32))
+
+    rng = rng_for("tied_embedding")
+    inputs = {"tokens": (rng.integers(0, 6, size=(3, 4)).astype(np.float32), True)}
+
+    def tied(x, p):
+        if p is None:
+            return params_for("tied_embedding", {"embed.weight": (6, 4), "h.weight": (4, 4), "h.bias": (4,)})
+        e = F.embedding(x["tokens"].long(), p["embed.weight"])
+        h = torch.tanh(F.linear(e, p["h.weight"], p["h.bias"]))
+        return F.linear(h, p["embed.weight"])
+
+    model_case("model_tied_embedding", inputs, [
+        "embedding: {vocab: 6, dim: 4, name: embed}", "dense: {units: 4, activation: tanh, name: h}",
+        "dense: {units: 6, bias: false, tie: embed, name: out}",
+    ], "cross_entropy", tied, rng.integers(0, 6, size=(3, 4)).astype(np.float32),
+        note="the output layer shares the embedding's weight: both uses' gradients add up")
+
+    rng = rng_for("transformer_layer")
+    width, ff, steps = 8, 16, 5
+    inputs = {"x": (uniform(rng, (2, steps, width)), False)}
+    shapes = {}
+    for projection in ["query", "key", "value", "output"]:
+        shapes[f"attn.{projection}.weight"] = (width, width)
+        shapes[f"attn.{projection}.bias"] = (width,)
+    shapes.update({"ff1.weight": (ff, width), "ff1.bias": (ff,), "ff2.weight": (width, ff), "ff2.bias": (width,),
+                   "out.weight": (4, width), "out.bias": (4,)})
+
+    def encoder(x, p):
+        if p is None:
+            q = params_for("transformer_layer", shapes)
+            r = rng_for("transformer_layer/norms")
+            for norm in ["n1", "n2"]:
+                q[f"{norm}.weight"] = uniform(r, (width,), 0.5, 1.5)
+                q[f"{norm}.bias"] = uniform(r, (width,), -0.5, 0.5)
+            return q
+        a = attention(p, "attn", x["x"], x["x"], 2)
+        h = F.layer_norm(a + x["x"], (width,), p["n1.weight"], p["n1.bias"])
+        f = F.linear(F.relu(F.linear(h, p["ff1.weight"], p["ff1.bias"])), p["ff2.weight"], p["ff2.bias"])
+        h = F.layer_norm(f + h, (width,), p["n2.weight"], p["n2.bias"])
+        return F.linear(h, p["out.weight"], p["out.bias"])
+
+    model_case("model_transformer_layer", inputs, [
+        "attention: {heads: 2, name: attn}", "add: {from: [attn, x]}", "layernorm: {name: n1}",
+        "dense: {units: 16, activation: relu, name: ff1}", "dense: {units: 8, name: ff2}", "add: {from: [ff2, n1]}",
+        "layernorm: {name: n2}", "dense: {units: 4, name: out}",
+    ], "cross_entropy", encoder, rng.integers(0, 4, size=(2, steps)).astype(np.float32),
+        note="a post-norm encoder layer (torch.nn.TransformerEncoderLayer's order) without dropout")
+
+# ---------------------------------------------------------------- optimizers
+
+
+def optimizer_case(name, optimizer_yaml, make, extra_train="", steps=3, clip=None, note=""):
+    rng = rng_for("optimizer")
+    inputs = {"x": (uniform(rng, (4, 5)), False)}
+    target = uniform(rng, (4, 3))
+    params = params_for("optimizer", {"h.weight": (4, 5), "h.bias": (4,), "out.weight": (3, 4), "out.bias": (3,)})
+    p = {k: t64(v, grad=True) for k, v in params.items()}
+    optimizer = make(list(p.values()))
+    x = t64(inputs["x"][0])
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        y = F.linear(torch.tanh(F.linear(x, p["h.weight"], p["h.bias"])), p["out.weight"], p["out.bias"])
+        value = F.mse_loss(y, t64(target))
+        value.backward()
+        losses.append(value.item())
+        if clip:
+            torch.nn.utils.clip_grad_norm_(list(p.values()), clip)
+        optimizer.step()
+    tensors = {"input.x": inputs["x"][0], "target": target, "loss": np.array(losses[:1], np.float32),
+               "losses": np.array(losses, np.float32)}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    tensors.update({f"after.{k}": f32(v) for k, v in p.items()})
+    train = f"{{loss: mse, optimizer: {optimizer_yaml}{extra_train}}}"
+    spec = spec_text(name, inputs, ["dense: {units: 4, activation: tanh, name: h}", "dense: {units: 3, name: out}"],
+                     train)
+    write(name, spec, "optimizer", 4, tensors, steps=steps, note=note)
+
+
+@case
+def optimizer_cases():
+    optim = torch.optim
+    optimizer_case("optimizer_sgd", "{sgd: {lr: 0.1}}", lambda ps: optim.SGD(ps, lr=0.1))
+    optimizer_case("optimizer_sgd_momentum", "{sgd: {lr: 0.1, momentum: 0.9}}",
+                   lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9), steps=4)
+    optimizer_case("optimizer_sgd_nesterov", "{sgd: {lr: 0.1, momentum: 0.8, nesterov: true}}",
+                   lambda ps: optim.SGD(ps, lr=0.1, momentum=0.8, nesterov=True), steps=4)
+    optimizer_case("optimizer_sgd_weight_decay", "{sgd: {lr: 0.1, momentum: 0.5}}",
+                   lambda ps: optim.SGD(ps, lr=0.1, momentum=0.5, weight_decay=0.05), extra_train=", weight_decay: 0.05",
+                   note="train.weight_decay is L2 added to the gradient, as SGD's weight_decay")
+    optimizer_case("optimizer_sgd_nesterov_weight_decay", "{sgd: {lr: 0.05, momentum: 0.9, nesterov: true}}",
+                   lambda ps: optim.SGD(ps, lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.02),
+                   extra_train=", weight_decay: 0.02", steps=4)
+    optimizer_case("optimizer_adam", "{adam: {lr: 0.01}}", lambda ps: optim.Adam(ps, lr=0.01), steps=4)
+    optimizer_case("optimizer_adam_options", "{adam: {lr: 0.02, beta1: 0.8, beta2: 0.99, eps: 1.0e-6}}",
+                   lambda ps: optim.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-6))
+    optimizer_case("optimizer_adam_weight_decay", "{adam: {lr: 0.01}}",
+                   lambda ps: optim.Adam(ps, lr=0.01, weight_decay=0.1), extra_train=", weight_decay: 0.1",
+                   note="train.weight_decay with adam is L2 added to the gradient, as Adam's weight_decay")
+    optimizer_case("optimizer_adamw", "{adamw: {lr: 0.01, weight_decay: 0.05}}",
+                   lambda ps: optim.AdamW(ps, lr=0.01, weight_decay=0.05), steps=4)
+    optimizer_case("optimizer_sgd_clip", "{sgd: {lr: 0.5}}", lambda ps: optim.SGD(ps, lr=0.5),
+                   extra_train=", clip_grad_norm: 0.05", clip=0.05, note="clip_grad_norm as torch.nn.utils.clip_grad_norm_")
+
+
+def main():
+    warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
+    if OUT.exists():
+        shutil.rmtree(OUT)
+    OUT.mkdir(parents=True)
+    torch.manual_seed(0)
+    for build in CASES:
+        build()
+    files = sorted(OUT.glob("*.safetensors"))
+    total = sum(f.stat().st_size for f in files)
+    print(f"wrote {len(files)} fixtures, {total / 1024:.0f} KiB, to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
