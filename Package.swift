@@ -98,6 +98,7 @@ let package = Package(
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
     .testTarget(name: "EmbedSourcesToolTests", dependencies: ["EmbedSourcesTool"]),
     .testTarget(
-      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"], exclude: ["Golden/Cases", "Codegen/Golden"]),
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"],
+      exclude: ["Golden/Cases", "Codegen/Golden", "Python"]),
   ]
 )

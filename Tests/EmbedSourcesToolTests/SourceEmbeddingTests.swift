@@ -47,7 +47,9 @@ import Testing
     """.write(to: directory.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
 
     let compile = try run(
-      ["swiftc", "-swift-version", "6", "-warnings-as-errors", "-o", "embedded", "EmbeddedSources.swift", "main.swift"],
+      [
+        "swiftc", "-swift-version", "6", "-warnings-as-errors", "-o", "embedded", "EmbeddedSources.swift", "main.swift",
+      ],
       in: directory)
     try #require(compile.status == 0, "swiftc failed:\n\(String(decoding: compile.output, as: UTF8.self))")
     let result = try run([directory.appendingPathComponent("embedded").path], in: directory)
