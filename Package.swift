@@ -64,12 +64,13 @@ let package = Package(
     .target(name: "NetSpecYAML", dependencies: ["CYAML", "NetSpecDiagnostics"]),
     // float32 CPU kernels (GEMM, convolution, ...); no dependencies.
     .target(name: "NetSpecKernels", swiftSettings: kernelSettings()),
+    // The text of NetSpecKernels' sources, for `netspec compile`, written at build
+    // time by the EmbedSources plugin.
+    .target(name: "NetSpecEmbeddedSources", plugins: ["EmbedSources"]),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
-    // EmbedSources compiles the text of NetSpecKernels into it, for `netspec compile`.
     .target(
       name: "NetSpec",
-      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "CZlib"],
-      plugins: ["EmbedSources"]
+      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecEmbeddedSources", "CZlib"]
     ),
     .executableTarget(
       name: "netspec",
@@ -98,7 +99,7 @@ let package = Package(
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
     .testTarget(name: "EmbedSourcesToolTests", dependencies: ["EmbedSourcesTool"]),
     .testTarget(
-      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"],
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels", "NetSpecEmbeddedSources"],
       exclude: ["Golden/Cases", "Codegen/Golden", "Python"]),
   ]
 )

@@ -4,9 +4,10 @@ import PackagePlugin
 /// Carries the sources of other targets inside the target it is applied to.
 ///
 /// `netspec compile` writes the CPU kernels beside every emitted model, so the
-/// `NetSpec` target needs their text. This plugin gives it one build command
-/// that runs `EmbedSourcesTool` over every `.swift` file of the targets in
-/// ``embeddedTargets`` and writes `EmbeddedSources.swift` into the plugin's
+/// `NetSpec` target needs their text. Applied to `NetSpecEmbeddedSources`, this
+/// plugin gives it one build command that runs `EmbedSourcesTool` over every
+/// `.swift` file of the targets in ``embeddedTargets`` and writes
+/// `EmbeddedSourceFiles.swift` (`let embeddedSourceFiles`) into the plugin's
 /// work directory, which SwiftPM compiles into the target:
 /// `EmbeddedSources.files["NetSpecKernels"]?["GEMM.swift"]` is the text of
 /// `Sources/NetSpecKernels/GEMM.swift` as it was at this build.
@@ -18,10 +19,11 @@ import PackagePlugin
 @main
 struct EmbedSources: BuildToolPlugin {
   /// The targets whose sources are embedded: add a target here (it must be a
-  /// Swift target of this package) and read it as `EmbeddedSources.files[name]`.
+  /// Swift target of this package) and read it as `EmbeddedSources.files[name]`;
+  /// every emitted `NetSpecRuntime.swift` then holds it.
   static let embeddedTargets = ["NetSpecKernels"]
   /// The generated file.
-  static let outputFileName = "EmbeddedSources.swift"
+  static let outputFileName = "EmbeddedSourceFiles.swift"
 
   func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
     let output = context.pluginWorkDirectoryURL.appendingPathComponent(Self.outputFileName, isDirectory: false)

@@ -17,27 +17,25 @@ enum SourceEmbedding {
     var files: [(path: String, text: String)]
   }
 
-  /// The generated file: `enum EmbeddedSources` with `files[target][path]`.
+  /// The generated file: `let embeddedSourceFiles`, `[target: [path: text]]`.
   static func render(_ targets: [Target]) -> String {
     let names = targets.map(\.name).sorted()
     var out = """
-      // EmbeddedSources.swift: the text of every Swift file of \(names.joined(separator: ", ")),
+      // EmbeddedSourceFiles.swift: the text of every Swift file of \(names.joined(separator: ", ")),
       // written at build time by the EmbedSources plugin (Plugins/EmbedSources). Do not edit.
 
-      /// The sources of other targets, carried inside this module: by target
-      /// name, then by file path relative to the target's directory.
-      enum EmbeddedSources {
-        static let files: [String: [String: String]] = [
+      /// The sources by target name, then by path in the target's directory.
+      let embeddedSourceFiles: [String: [String: String]] = [
 
       """
     for target in targets.sorted(by: { $0.name < $1.name }) {
-      out += "    \(quoted(target.name)): [\n"
+      out += "  \(quoted(target.name)): [\n"
       for file in target.files.sorted(by: { $0.path < $1.path }) {
-        out += "      \(quoted(file.path)):\n" + rawLiteral(file.text) + ",\n"
+        out += "    \(quoted(file.path)):\n" + rawLiteral(file.text) + ",\n"
       }
-      out += "    ],\n"
+      out += "  ],\n"
     }
-    out += "  ]\n}\n"
+    out += "]\n"
     return out
   }
 

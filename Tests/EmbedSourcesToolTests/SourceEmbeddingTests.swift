@@ -28,7 +28,7 @@ import Testing
   }
 
   /// Compiles the generated file with a `main.swift` that prints
-  /// `EmbeddedSources.files` as JSON, runs it and compares.
+  /// `embeddedSourceFiles` as JSON, runs it and compares.
   @Test func compiledValueIsTheTextsByteForByte() throws {
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("EmbedSourcesToolTests-\(ProcessInfo.processInfo.processIdentifier)")
@@ -38,17 +38,18 @@ import Testing
       SourceEmbedding.Target(name: name, files: files.map { ($0.key, $0.value) })
     }
     try SourceEmbedding.render(targets).write(
-      to: directory.appendingPathComponent("EmbeddedSources.swift"), atomically: true, encoding: .utf8)
+      to: directory.appendingPathComponent("EmbeddedSourceFiles.swift"), atomically: true, encoding: .utf8)
     try """
     import Foundation
-    let json = try JSONEncoder().encode(EmbeddedSources.files)
+    let json = try JSONEncoder().encode(embeddedSourceFiles)
     FileHandle.standardOutput.write(json)
 
     """.write(to: directory.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
 
     let compile = try run(
       [
-        "swiftc", "-swift-version", "6", "-warnings-as-errors", "-o", "embedded", "EmbeddedSources.swift", "main.swift",
+        "swiftc", "-swift-version", "6", "-warnings-as-errors", "-o", "embedded", "EmbeddedSourceFiles.swift",
+        "main.swift",
       ],
       in: directory)
     try #require(compile.status == 0, "swiftc failed:\n\(String(decoding: compile.output, as: UTF8.self))")

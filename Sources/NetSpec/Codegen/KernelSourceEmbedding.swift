@@ -1,12 +1,13 @@
 import Foundation
+import NetSpecEmbeddedSources
 
 /// How the kernel sources travel inside `netspec`: the `EmbedSources`
 /// build-tool plugin (Plugins/EmbedSources) compiles the text of every file of
 /// its targets (`Sources/NetSpecKernels`: the GEMM micro-kernel, im2col,
-/// activations, the thread pool, the optimizer updates) into this module as
-/// `EmbeddedSources.files`, at every build, and `netspec compile` writes them
-/// beside each model, `public` removed, so the emitted code runs the very
-/// kernels the interpreter runs.
+/// activations, the thread pool, the optimizer updates) into the
+/// `NetSpecEmbeddedSources` module as `EmbeddedSources.files`, at every build,
+/// and `netspec compile` writes them beside each model, `public` removed, so
+/// the emitted code runs the very kernels the interpreter runs.
 enum KernelSourceEmbedding {
   /// Every embedded file (target by target, then by path), name and text.
   static var files: [(target: String, path: String, text: String)] {

@@ -1,4 +1,5 @@
 import Foundation
+import NetSpecEmbeddedSources
 import Testing
 
 @testable import NetSpec
