@@ -64,10 +64,13 @@ let package = Package(
     .target(name: "NetSpecYAML", dependencies: ["CYAML", "NetSpecDiagnostics"]),
     // float32 CPU kernels (GEMM, convolution, ...); no dependencies.
     .target(name: "NetSpecKernels", swiftSettings: kernelSettings()),
+    // The text of NetSpecKernels' sources, for `netspec compile`, written at build
+    // time by the EmbedSources plugin.
+    .target(name: "NetSpecEmbeddedSources", plugins: ["EmbedSources"]),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",
-      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "CZlib"]
+      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecEmbeddedSources", "CZlib"]
     ),
     .executableTarget(
       name: "netspec",
@@ -76,20 +79,27 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Writes the text of other targets' sources into the target it is applied to
+    // (the list is in Plugins/EmbedSources/plugin.swift); Foundation-only tool.
+    .executableTarget(name: "EmbedSourcesTool"),
+    .plugin(name: "EmbedSources", capability: .buildTool(), dependencies: ["EmbedSourcesTool"]),
     // Compiles `*.netspec.yaml` files in a target to Swift at build time.
     .plugin(
       name: "NetSpecCompile", capability: .buildTool(), dependencies: ["netspec"], path: "Plugins/NetSpecCompile"),
     // Benchmarks (run with `swift run -c release NAME`).
     .executableTarget(name: "CheckBench", dependencies: ["NetSpec"], path: "Benchmarks/CheckBench"),
-    .executableTarget(name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench"),
-    .executableTarget(name: "TrainBench", dependencies: ["NetSpec"], path: "Benchmarks/TrainBench"),
+    .executableTarget(
+      name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench", exclude: ["reference.py"]),
+    .executableTarget(
+      name: "TrainBench", dependencies: ["NetSpec"], path: "Benchmarks/TrainBench", exclude: ["reference.py"]),
     .executableTarget(
       name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/CodegenBench"),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
+    .testTarget(name: "EmbedSourcesToolTests", dependencies: ["EmbedSourcesTool"]),
     .testTarget(
-      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels"],
-      exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden"]),
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels", "NetSpecEmbeddedSources"],
+      exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden", "Python"]),
   ]
 )

@@ -9,10 +9,10 @@
 // batches in each of several rounds; a round measures NetSpecKernels and then numpy,
 // so a burst of load from other processes hurts both sides of one round, not one side.
 //
-// numpy runs in a child `python3` with OPENBLAS_NUM_THREADS set to the same thread
-// count and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed from its environment, so
-// OpenBLAS picks its own kernel for this CPU (reported through threadpoolctl when it
-// is installed).
+// numpy runs reference.py (beside this file) in a child `python3` with
+// OPENBLAS_NUM_THREADS set to the same thread count and OPENBLAS_CORETYPE /
+// OPENBLAS_L2_SIZE removed from its environment, so OpenBLAS picks its own kernel for
+// this CPU (reported through threadpoolctl when it is installed).
 
 import Foundation
 import NetSpecKernels
@@ -131,43 +131,20 @@ func oursGFLOPs(_ test: Case, pool: ComputePool) -> Double {
   return test.flops / seconds * 1e-9
 }
 
+/// The numpy side, `reference.py` beside this file (found from the source tree,
+/// where the benchmark runs).
+let referenceScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .appendingPathComponent("reference.py").path
+
 /// numpy's GFLOP/s for each case and the OpenBLAS kernel it used; empty results
 /// (with the reason as the kernel) when python3 or numpy cannot run.
 func numpyGFLOPs(_ cases: [Case]) -> (results: [Case: Double], kernel: String) {
   var results: [Case: Double] = [:]
   var kernel = "?"
   for threads in Set(cases.map(\.threads)).sorted() {
-    let specs = cases.filter { $0.threads == threads }.map {
-      "(\($0.m),\($0.n),\($0.k),\($0.transposeA ? 1 : 0),\($0.transposeB ? 1 : 0))"
+    let products = cases.filter { $0.threads == threads }.map {
+      "\($0.m),\($0.n),\($0.k),\($0.transposeA ? 1 : 0),\($0.transposeB ? 1 : 0)"
     }
-    let script = """
-      import time, numpy as np
-      try:
-          import threadpoolctl
-          info = [i for i in threadpoolctl.threadpool_info() if i.get('internal_api') == 'openblas']
-          print('kernel', (info[0].get('architecture') + ' (OpenBLAS ' + info[0].get('version') + ')') if info else 'no OpenBLAS found by threadpoolctl')
-      except ImportError:
-          print('kernel unknown (threadpoolctl not installed)')
-      for m, n, k, ta, tb in [\(specs.joined(separator: ","))]:
-          a = np.random.rand(k, m).astype(np.float32).T if ta else np.random.rand(m, k).astype(np.float32)
-          b = np.random.rand(n, k).astype(np.float32).T if tb else np.random.rand(k, n).astype(np.float32)
-          c = np.empty((m, n), np.float32)
-          np.matmul(a, b, out=c)
-          calls = 1
-          while True:
-              t = time.perf_counter()
-              for _ in range(calls): np.matmul(a, b, out=c)
-              elapsed = time.perf_counter() - t
-              if elapsed > 0.01: break
-              calls *= 4
-          calls = max(1, int(calls * 0.05 / elapsed))
-          best = float('inf')
-          for _ in range(7):
-              t = time.perf_counter()
-              for _ in range(calls): np.matmul(a, b, out=c)
-              best = min(best, (time.perf_counter() - t) / calls)
-          print('result', m, n, k, ta, tb, 2 * m * n * k / best / 1e9)
-      """
     var environment = ProcessInfo.processInfo.environment
     environment["OPENBLAS_CORETYPE"] = nil
     environment["OPENBLAS_L2_SIZE"] = nil
@@ -175,7 +152,7 @@ func numpyGFLOPs(_ cases: [Case]) -> (results: [Case: Double], kernel: String) {
     environment["OMP_NUM_THREADS"] = String(threads)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
+    process.arguments = ["python3", referenceScript] + products
     process.environment = environment
     let output = Pipe()
     process.standardOutput = output

@@ -26,8 +26,8 @@
 // stride tricks + one GEMM), the same loss and the same optimizer update, from the
 // same initial weights on the same batch; the losses of both sides are printed as a
 // check that the work is the same. Each round measures NetSpec, then numpy, so a
-// burst of load from other processes hurts both sides of one round. The script is in
-// ReferencePython.swift. Without python3 or numpy, only NetSpec's figures print.
+// burst of load from other processes hurts both sides of one round. The script is
+// reference.py beside this file. Without python3 or numpy, only NetSpec's figures print.
 
 import Foundation
 import NetSpec
@@ -368,6 +368,11 @@ struct ReferenceRound {
   var failure: String?
 }
 
+/// The numpy reference, `reference.py` beside this file (found from the source tree,
+/// where the benchmark runs).
+let referenceScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .appendingPathComponent("reference.py").path
+
 /// One round of the numpy reference in a child `python3` using `threads` BLAS threads;
 /// `configuration` is the path of the JSON ``ReferenceConfiguration``.
 func measureNumpy(configuration: String, threads: Int) -> ReferenceRound {
@@ -379,7 +384,7 @@ func measureNumpy(configuration: String, threads: Int) -> ReferenceRound {
   environment["OMP_NUM_THREADS"] = String(threads)
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3", "-c", referencePython, configuration]
+  process.arguments = ["python3", referenceScript, configuration]
   process.environment = environment
   let (output, errors) = (Pipe(), Pipe())
   process.standardOutput = output

@@ -1,32 +1,19 @@
 import Foundation
+import NetSpecEmbeddedSources
 
-/// How the kernel sources travel inside `netspec`: `KernelSources.swift` holds
-/// the text of every file in `Sources/NetSpecKernels` (the GEMM micro-kernel,
-/// im2col, activations, the thread pool, the optimizer updates), and
-/// `netspec compile` writes them beside each model, `public` removed, so the
-/// emitted code runs the very kernels the interpreter runs. A test keeps the
-/// embedded copy equal to the sources.
+/// How the kernel sources travel inside `netspec`: the `EmbedSources`
+/// build-tool plugin (Plugins/EmbedSources) compiles the text of every file of
+/// its targets (`Sources/NetSpecKernels`: the GEMM micro-kernel, im2col,
+/// activations, the thread pool, the optimizer updates) into the
+/// `NetSpecEmbeddedSources` module as `EmbeddedSources.files`, at every build,
+/// and `netspec compile` writes them beside each model, `public` removed, so
+/// the emitted code runs the very kernels the interpreter runs.
 enum KernelSourceEmbedding {
-  /// The Swift file embedding `files` (name and text, sorted by name).
-  static func render(_ files: [(name: String, text: String)]) -> String {
-    var out = """
-      // KernelSources.swift: the sources of Sources/NetSpecKernels, which `netspec compile`
-      // writes beside every model. Generated: regenerate with
-      // `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
-      // swift-format-ignore-file
-
-      /// The kernel sources by file name (see ``KernelSourceEmbedding``).
-      enum KernelSources {
-        static let files: [(name: String, text: String)] = [
-
-      """
-    for file in files.sorted(by: { $0.name < $1.name }) {
-      out += "    (\n      \(SwiftNames.stringLiteral(file.name)),\n      ###\"\"\"\n"
-      out += file.text.hasSuffix("\n") ? file.text : file.text + "\n"
-      out += "\"\"\"###\n    ),\n"
+  /// Every embedded file (target by target, then by path), name and text.
+  static var files: [(target: String, path: String, text: String)] {
+    EmbeddedSources.files.sorted { $0.key < $1.key }.flatMap { target, files in
+      files.sorted { $0.key < $1.key }.map { (target, $0.key, $0.value) }
     }
-    out += "  ]\n}\n"
-    return out
   }
 
   /// The runtime every emitted model calls, as one file: the kernels with
@@ -43,7 +30,7 @@ enum KernelSourceEmbedding {
       import Foundation
 
       """
-    for file in KernelSources.files {
+    for file in files {
       var text = file.text
       for platformImports in [
         "#if canImport(Glibc)\n  import Glibc\n#elseif canImport(Darwin)\n  import Darwin\n#endif\n"
@@ -53,7 +40,7 @@ enum KernelSourceEmbedding {
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         .filter { !$0.hasPrefix("import ") }
         .map(internalized)
-      out += "\n// MARK: - \(file.name)\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
+      out += "\n// MARK: - \(file.path)\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
     }
     out += "\n// MARK: - SafetensorsArchive\n\n" + SafetensorsRuntime.source
     return out
@@ -64,7 +51,7 @@ enum KernelSourceEmbedding {
   static let declaredNames: Set<String> = {
     var names: Set<String> = ["SafetensorsArchive", "NetSpecRuntime"]
     let keywords: Set<Substring> = ["struct", "enum", "class", "protocol", "typealias", "func", "let", "var", "actor"]
-    for file in KernelSources.files {
+    for file in files {
       for line in file.text.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("//") {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ":" || $0 == "<" || $0 == "=" })
         guard let index = words.firstIndex(where: { keywords.contains($0) }), index + 1 < words.count else { continue }

@@ -1,32 +1,43 @@
 import Foundation
+import NetSpecEmbeddedSources
 import Testing
 
 @testable import NetSpec
 
-/// The kernel sources embedded for `netspec compile` are the current ones.
+/// The sources the EmbedSources plugin compiled into `netspec` are the files
+/// on disk, and the runtime written from them is internal and Foundation-only.
 @Suite struct KernelSourceTests {
-  static let kernelsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../Sources/NetSpecKernels").standardizedFileURL
-  static let embeddingFile = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../Sources/NetSpec/Codegen/KernelSources.swift")
-    .standardizedFileURL
+  static let sourcesDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().appendingPathComponent("../../../Sources").standardizedFileURL
 
-  @Test func embeddedKernelsMatchTheSources() throws {
-    let names = try FileManager.default.contentsOfDirectory(atPath: Self.kernelsDirectory.path)
-      .filter { $0.hasSuffix(".swift") }.sorted()
-    let files = try names.map { name in
-      (name: name, text: try String(contentsOf: Self.kernelsDirectory.appendingPathComponent(name), encoding: .utf8))
+  /// Every `.swift` file under `Sources/<target>`, by path relative to it.
+  static func filesOnDisk(of target: String) throws -> [String: String] {
+    let directory = sourcesDirectory.appendingPathComponent(target)
+    var files: [String: String] = [:]
+    for case let path as String in FileManager.default.enumerator(atPath: directory.path)!
+    where path.hasSuffix(".swift") {
+      files[path] = try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)
     }
-    let rendered = KernelSourceEmbedding.render(files)
-    if ProcessInfo.processInfo.environment["NETSPEC_UPDATE_GOLDEN"] == "1" {
-      try rendered.write(to: Self.embeddingFile, atomically: true, encoding: .utf8)
+    return files
+  }
+
+  @Test func embeddedSourcesAreTheFilesOnDisk() throws {
+    #expect(EmbeddedSources.files.keys.contains("NetSpecKernels"))
+    for (target, embedded) in EmbeddedSources.files {
+      let onDisk = try Self.filesOnDisk(of: target)
+      #expect(!onDisk.isEmpty, "Sources/\(target) has no Swift files")
+      #expect(embedded.keys.sorted() == onDisk.keys.sorted(), "\(target)")
+      for (path, text) in onDisk {
+        #expect(embedded[path] == text, "\(target)/\(path) differs from its embedded text")
+      }
     }
-    let current = try String(contentsOf: Self.embeddingFile, encoding: .utf8)
-    #expect(
-      current == rendered,
-      "Sources/NetSpec/Codegen/KernelSources.swift is stale: run `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`"
-    )
-    #expect(KernelSources.files.map(\.name) == names)
+  }
+
+  @Test func everyEmbeddedFileIsInTheRuntime() {
+    let runtime = KernelSourceEmbedding.runtimeFile()
+    for file in KernelSourceEmbedding.files {
+      #expect(runtime.contains("\n// MARK: - \(file.path)\n"), "\(file.target)/\(file.path)")
+    }
   }
 
   @Test func emittedRuntimeHasNoPublicDeclarationsAndOnlyFoundationImports() {

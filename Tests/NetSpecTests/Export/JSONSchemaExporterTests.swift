@@ -346,18 +346,9 @@ private enum Python {
       try instance.serialized(.prettySorted).write(toFile: path, atomically: true, encoding: .utf8)
       paths.append(path)
     }
-    let script = """
-      import json, sys, jsonschema
-      schema = json.load(open(sys.argv[1]))
-      jsonschema.Draft202012Validator.check_schema(schema)
-      validator = jsonschema.Draft202012Validator(schema)
-      results = []
-      for path in sys.argv[2:]:
-          error = jsonschema.exceptions.best_match(validator.iter_errors(json.load(open(path))))
-          results.append(None if error is None else f"{list(error.absolute_path)}: {error.message}")
-      print(json.dumps(results))
-      """
-    let (status, output) = try run(["-c", script, schemaPath] + paths)
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../Python/validate_schema.py").standardizedFileURL.path
+    let (status, output) = try run([script, schemaPath] + paths)
     guard status == 0,
       let results = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [Any]
     else {

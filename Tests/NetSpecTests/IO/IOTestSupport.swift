@@ -45,6 +45,12 @@ enum NumPyPython {
     return text
   }
 
+  /// The path of a script in Tests/NetSpecTests/Python.
+  static func script(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Python/\(name)")
+      .standardizedFileURL.path
+  }
+
   struct PythonFailure: Error, CustomStringConvertible {
     var output: String
     var description: String { "python3 failed: \(output)" }

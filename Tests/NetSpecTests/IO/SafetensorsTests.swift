@@ -142,26 +142,7 @@ struct SafetensorsTests {
       ],
       metadata: ["spec": "tiny", "seed": "1"]
     ).write(to: path)
-    let script = """
-      import json, struct, sys
-      import numpy as np
-      raw = open(sys.argv[1], 'rb').read()
-      (n,) = struct.unpack('<Q', raw[:8])
-      assert n % 8 == 0
-      header = json.loads(raw[8:8 + n])
-      data = raw[8 + n:]
-      out = {'metadata': header.pop('__metadata__'), 'tensors': {}}
-      end = 0
-      for name, info in sorted(header.items(), key=lambda kv: kv[1]['data_offsets']):
-          begin, stop = info['data_offsets']
-          assert begin == end and info['dtype'] == 'F32'
-          array = np.frombuffer(data[begin:stop], dtype='<f4').reshape(info['shape'])
-          out['tensors'][name] = {'shape': list(array.shape), 'values': array.ravel().tolist()}
-          end = stop
-      assert end == len(data)
-      print(json.dumps(out, sort_keys=True))
-      """
-    let output = try NumPyPython.run(["-c", script, path])
+    let output = try NumPyPython.run([NumPyPython.script("safetensors_read.py"), path])
     #expect(
       output.trimmingCharacters(in: .whitespacesAndNewlines)
         == #"{"metadata": {"seed": "1", "spec": "tiny"}, "tensors": {"conv.bias": {"shape": [2], "#
@@ -173,23 +154,7 @@ struct SafetensorsTests {
   func weReadPythonFile() throws {
     let directory = try TemporaryDirectory()
     let path = directory.path("py.safetensors")
-    let script = """
-      import json, struct, sys
-      import numpy as np
-      tensors = {'z': np.arange(6, dtype='<f4').reshape(2, 3) / 4, 'h': np.array([0.5, -3], dtype='<f2'),
-                 'd': np.array([[1e-3]], dtype='<f8')}
-      header, blobs, offset = {}, [], 0
-      for name in ['z', 'h', 'd']:
-          blob = tensors[name].tobytes()
-          dtype = {'float32': 'F32', 'float16': 'F16', 'float64': 'F64'}[tensors[name].dtype.name]
-          header[name] = {'data_offsets': [offset, offset + len(blob)], 'shape': list(tensors[name].shape), 'dtype': dtype}
-          blobs.append(blob)
-          offset += len(blob)
-      header['__metadata__'] = {'format': 'np'}
-      text = json.dumps(header, indent=1).encode()
-      open(sys.argv[1], 'wb').write(struct.pack('<Q', len(text)) + text + b''.join(blobs))
-      """
-    _ = try NumPyPython.run(["-c", script, path])
+    _ = try NumPyPython.run([NumPyPython.script("safetensors_write.py"), path])
     let file = try SafetensorsFile(contentsOf: path)
     #expect(file.metadata == ["format": "np"])
     #expect(file["z"] == NamedTensor(name: "z", shape: [2, 3], values: [0, 0.25, 0.5, 0.75, 1, 1.25]))
