@@ -64,10 +64,14 @@ let package = Package(
     .target(name: "NetSpecYAML", dependencies: ["CYAML", "NetSpecDiagnostics"]),
     // float32 CPU kernels (GEMM, convolution, ...); no dependencies.
     .target(name: "NetSpecKernels", swiftSettings: kernelSettings()),
+    // The one training runtime of `netspec train` and emitted packages: data RNG, batches,
+    // augmentation, schedule, metrics, early stopping, the epoch loop, safetensors, prediction CSV.
+    // Foundation only; `netspec compile` embeds its sources beside every model.
+    .target(name: "NetSpecRuntime"),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",
-      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "CZlib"]
+      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecRuntime", "CZlib"]
     ),
     .executableTarget(
       name: "netspec",
