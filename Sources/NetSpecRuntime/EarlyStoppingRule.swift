@@ -31,6 +31,7 @@ public struct EarlyStoppingRule: Sendable, Hashable {
     }
   }
 
+  /// The quantity watched.
   public var monitor: Monitor
   /// Epochs without improvement before stopping.
   public var patience: Int

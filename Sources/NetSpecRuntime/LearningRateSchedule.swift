@@ -24,6 +24,7 @@ public struct LearningRateSchedule: Sendable, Hashable {
     case cosine(minLR: Double)
   }
 
+  /// The schedule after the warmup.
   public var kind: Kind
   /// Epochs of linear warmup before `kind` starts; 0 for none.
   public var warmupEpochs: Int

@@ -10,8 +10,11 @@ import Foundation
 /// let result = try loop.run(model, observe: { print($0) })
 /// ```
 public struct TrainingLoop: Sendable {
+  /// What the run does.
   public let settings: TrainingSettings
+  /// The training split, before augmentation.
   public let train: Dataset
+  /// Scored after every epoch, when present.
   public let validation: Dataset?
 
   public init(settings: TrainingSettings, train: Dataset, validation: Dataset?) {
@@ -22,9 +25,11 @@ public struct TrainingLoop: Sendable {
 
   /// The result of a run.
   public struct Result: Sendable {
+    /// Every epoch's metrics, in order.
     public var history: [EpochMetrics]
     /// The epoch whose weights the model holds at the end (1-based).
     public var bestEpoch: Int
+    /// Whether early stopping ended the run before its last epoch.
     public var stoppedEarly: Bool
   }
 

@@ -2,10 +2,13 @@
 /// the values ``TrainingLoop`` reads, the same for `netspec train` and the
 /// tool of an emitted package.
 public struct TrainingSettings: Sendable, Equatable {
+  /// Epochs to train.
   public var epochs: Int
+  /// Samples per optimizer step.
   public var batchSize: BatchSize
   /// The base learning rate.
   public var learningRate: Double
+  /// How the rate changes over the epochs.
   public var schedule: LearningRateSchedule
   /// nil: train every epoch.
   public var earlyStopping: EarlyStoppingRule?

@@ -95,7 +95,7 @@ struct Train: ParsableCommand {
     try LossChart(title: name, records: history, bestEpoch: result.bestEpoch).write(to: "\(directory)/curves.svg")
     if let test = prepared.test {
       Console.say(
-        "test: " + describe(trainer.evaluate(test)) + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
+        "test: " + trainer.evaluate(test).summary + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
     }
     Console.say("wrote \(weightsPath), \(directory)/metrics.jsonl, \(directory)/curves.svg")
   }
@@ -117,13 +117,4 @@ func loadData(_ checked: CheckedSpec, seed: Int?) throws -> PreparedData {
   if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics) }
   guard let prepared else { throw ExitCode.invalid }
   return prepared
-}
-
-/// `loss 0.0412 accuracy 98.61%`
-func describe(_ metrics: MetricAccumulator) -> String {
-  var parts = [String(format: "loss %.4f", metrics.loss)]
-  if let accuracy = metrics.accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
-  if let mse = metrics.mse { parts.append(String(format: "mse %.4f", mse)) }
-  if let mae = metrics.mae { parts.append(String(format: "mae %.4f", mae)) }
-  return parts.joined(separator: " ")
 }

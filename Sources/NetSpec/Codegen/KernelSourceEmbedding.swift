@@ -1,22 +1,25 @@
 import Foundation
 
-/// How the kernel sources travel inside `netspec`: `KernelSources.swift` holds
+/// How the runtime sources travel inside `netspec`: `KernelSources.swift` holds
 /// the text of every file in `Sources/NetSpecKernels` (the GEMM micro-kernel,
-/// im2col, activations, the thread pool, the optimizer updates), and
+/// im2col, activations, the thread pool, the optimizer updates) and
+/// `RuntimeSources.swift` those of `Sources/NetSpecRuntime` (the training
+/// loop, data RNG, augmentation, safetensors, the package tool), and
 /// `netspec compile` writes them beside each model, `public` removed, so the
-/// emitted code runs the very kernels the interpreter runs. A test keeps the
-/// embedded copy equal to the sources.
+/// emitted code runs the very kernels and training loop the interpreter runs.
+/// A test keeps the embedded copies equal to the sources.
 enum KernelSourceEmbedding {
-  /// The Swift file embedding `files` (name and text, sorted by name).
-  static func render(_ files: [(name: String, text: String)]) -> String {
+  /// The Swift file embedding `files` (name and text, sorted by name) of the
+  /// target `target` as the enum `name` (`KernelSources`, `RuntimeSources`).
+  static func render(_ files: [(name: String, text: String)], as name: String, target: String) -> String {
     var out = """
-      // KernelSources.swift: the sources of Sources/NetSpecKernels, which `netspec compile`
+      // \(name).swift: the sources of Sources/\(target), which `netspec compile`
       // writes beside every model. Generated: regenerate with
       // `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
       // swift-format-ignore-file
 
-      /// The kernel sources by file name (see ``KernelSourceEmbedding``).
-      enum KernelSources {
+      /// The \(target) sources by file name (see ``KernelSourceEmbedding``).
+      enum \(name) {
         static let files: [(name: String, text: String)] = [
 
       """
@@ -29,12 +32,12 @@ enum KernelSourceEmbedding {
     return out
   }
 
-  /// The runtime every emitted model calls, as one file: the kernels with
-  /// `public` dropped (they are internal to the emitted module) and their
-  /// imports hoisted, then the safetensors codec.
+  /// The runtime every emitted model calls, as one file: the kernels and the
+  /// training runtime with `public` dropped (they are internal to the
+  /// emitted module) and their imports hoisted.
   static func runtimeFile() -> String {
     var out = """
-      // NetSpecRuntime.swift: NetSpec's CPU kernels and a safetensors codec, emitted by
+      // NetSpecRuntime.swift: NetSpec's CPU kernels and training runtime, emitted by
       // `netspec compile` for the models beside it. Do not edit.
       //
       // Build with -O and whole-module optimization; for speed add the CPU flags
@@ -43,7 +46,7 @@ enum KernelSourceEmbedding {
       import Foundation
 
       """
-    for file in KernelSources.files {
+    for file in embeddedFiles {
       var text = file.text
       for platformImports in [
         "#if canImport(Glibc)\n  import Glibc\n#elseif canImport(Darwin)\n  import Darwin\n#endif\n"
@@ -55,16 +58,18 @@ enum KernelSourceEmbedding {
         .map(internalized)
       out += "\n// MARK: - \(file.name)\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
     }
-    out += "\n// MARK: - SafetensorsArchive\n\n" + SafetensorsRuntime.source
     return out
   }
 
+  /// The kernel files, then the runtime files.
+  static var embeddedFiles: [(name: String, text: String)] { KernelSources.files + RuntimeSources.files }
+
   /// The top-level names the runtime declares (`GEMM`, `ComputePool`,
-  /// `SafetensorsArchive`, ...), which a model type must not take.
+  /// `SafetensorsArchive`, `TrainingLoop`, ...), which a model type must not take.
   static let declaredNames: Set<String> = {
-    var names: Set<String> = ["SafetensorsArchive", "NetSpecRuntime"]
+    var names: Set<String> = ["NetSpecRuntime"]
     let keywords: Set<Substring> = ["struct", "enum", "class", "protocol", "typealias", "func", "let", "var", "actor"]
-    for file in KernelSources.files {
+    for file in embeddedFiles {
       for line in file.text.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("//") {
         let words = line.split(whereSeparator: { $0 == " " || $0 == "(" || $0 == ":" || $0 == "<" || $0 == "=" })
         guard let index = words.firstIndex(where: { keywords.contains($0) }), index + 1 < words.count else { continue }

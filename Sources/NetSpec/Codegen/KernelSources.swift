@@ -3,7 +3,7 @@
 // `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`. Do not edit.
 // swift-format-ignore-file
 
-/// The kernel sources by file name (see ``KernelSourceEmbedding``).
+/// The NetSpecKernels sources by file name (see ``KernelSourceEmbedding``).
 enum KernelSources {
   static let files: [(name: String, text: String)] = [
     (

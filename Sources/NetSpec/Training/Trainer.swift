@@ -26,19 +26,14 @@ public final class Trainer {
   ///   - epochs: Overrides `train.epochs`.
   ///   - seed: Overrides `train.seed` for initialization and dropout.
   public init(spec: CheckedSpec, data: PreparedData, epochs: Int? = nil, seed: Int? = nil) throws {
-    guard let train = spec.document.train, let lossNode = spec.graph.lossNode else {
+    guard let train = spec.document.train, spec.graph.lossNode != nil else {
       throw TrainingFailure(message: "the spec has no `train:` section with a loss")
     }
     self.spec = spec
     self.data = data
     self.train = train
     self.epochs = epochs ?? train.epochs
-    let predictionType = spec.graph.values[lossNode.inputs[0]].type
-    switch lossNode.op {
-    case is CrossEntropyLoss: targetKind = .classIndex(classes: predictionType.shape.last!.staticValue!)
-    case is BinaryCrossEntropyLoss: targetKind = .binary
-    default: targetKind = .regression
-    }
+    targetKind = Self.targetKind(spec.graph)
     let capacity: Int
     switch train.batchSize {
     case .all: capacity = max(data.train.count, data.validation?.count ?? 0, data.test?.count ?? 0, 1)
@@ -56,6 +51,18 @@ public final class Trainer {
         schedule: train.schedule.runtime, earlyStopping: train.earlyStopping?.rule, shuffle: data.shuffle,
         augmentations: data.augmentations.map(\.kind), seed: data.seed, targetKind: targetKind),
       train: data.train, validation: data.validation)
+  }
+
+  /// How a graph's loss scores its prediction: class indices (cross-entropy),
+  /// 0/1 labels (binary cross-entropy) or values; the graph has a loss.
+  static func targetKind(_ graph: Graph) -> MetricAccumulator.TargetKind {
+    let lossNode = graph.lossNode!
+    switch lossNode.op {
+    case is CrossEntropyLoss:
+      return .classIndex(classes: graph.values[lossNode.inputs[0]].type.shape.last!.staticValue!)
+    case is BinaryCrossEntropyLoss: return .binary
+    default: return .regression
+    }
   }
 
   /// The result of a run.

@@ -5,28 +5,29 @@ import Testing
 
 /// The kernel sources embedded for `netspec compile` are the current ones.
 @Suite struct KernelSourceTests {
-  static let kernelsDirectory = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../Sources/NetSpecKernels").standardizedFileURL
-  static let embeddingFile = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().appendingPathComponent("../../../Sources/NetSpec/Codegen/KernelSources.swift")
-    .standardizedFileURL
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../..").standardizedFileURL
 
-  @Test func embeddedKernelsMatchTheSources() throws {
-    let names = try FileManager.default.contentsOfDirectory(atPath: Self.kernelsDirectory.path)
+  @Test(arguments: [("NetSpecKernels", "KernelSources"), ("NetSpecRuntime", "RuntimeSources")])
+  func embeddedSourcesMatchTheSources(target: String, embedding: String) throws {
+    let directory = Self.root.appendingPathComponent("Sources/\(target)")
+    let embeddingFile = Self.root.appendingPathComponent("Sources/NetSpec/Codegen/\(embedding).swift")
+    let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
       .filter { $0.hasSuffix(".swift") }.sorted()
     let files = try names.map { name in
-      (name: name, text: try String(contentsOf: Self.kernelsDirectory.appendingPathComponent(name), encoding: .utf8))
+      (name: name, text: try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8))
     }
-    let rendered = KernelSourceEmbedding.render(files)
+    let rendered = KernelSourceEmbedding.render(files, as: embedding, target: target)
     if ProcessInfo.processInfo.environment["NETSPEC_UPDATE_GOLDEN"] == "1" {
-      try rendered.write(to: Self.embeddingFile, atomically: true, encoding: .utf8)
+      try rendered.write(to: embeddingFile, atomically: true, encoding: .utf8)
     }
-    let current = try String(contentsOf: Self.embeddingFile, encoding: .utf8)
+    let current = try String(contentsOf: embeddingFile, encoding: .utf8)
     #expect(
       current == rendered,
-      "Sources/NetSpec/Codegen/KernelSources.swift is stale: run `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`"
+      "Sources/NetSpec/Codegen/\(embedding).swift is stale: run `NETSPEC_UPDATE_GOLDEN=1 swift test --filter KernelSourceTests`"
     )
-    #expect(KernelSources.files.map(\.name) == names)
+    let embedded = embedding == "KernelSources" ? KernelSources.files : RuntimeSources.files
+    #expect(embedded.map(\.name) == names)
   }
 
   @Test func emittedRuntimeHasNoPublicDeclarationsAndOnlyFoundationImports() {
