@@ -149,12 +149,13 @@ public struct NetSpecTool<Model: ToolModel> {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let weights = directory + "/weights.safetensors"
     func metadata(epoch: Int) -> [String: String] {
-      ["netspec": "1", "spec": configuration.name, "epoch": String(epoch), "seed": seed.map(String.init) ?? "spec"]
+      RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
         .merging(statistics?.metadata ?? [:]) { a, _ in a }
     }
     print(
-      "training \(configuration.name): \(configuration.parameterCount.formatted()) parameters, \(train.count) training samples"
-        + (validation.map { ", \($0.count) validation" } ?? "") + (test.map { ", \($0.count) test" } ?? ""))
+      RunReport.banner(
+        name: configuration.name, parameters: configuration.parameterCount, train: train.count,
+        validation: validation?.count, test: test?.count))
     let result = try loop.run(
       model,
       observe: { event in
@@ -162,7 +163,7 @@ public struct NetSpecTool<Model: ToolModel> {
         case .step: break
         case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
         case .stoppedEarly(let epoch, let best):
-          print("early stopping after epoch \(epoch): no improvement for \(epoch - best) epochs; best epoch \(best)")
+          print(RunReport.stoppedEarly(epoch: epoch, best: best))
         }
       },
       checkpoint: { record in
@@ -171,9 +172,7 @@ public struct NetSpecTool<Model: ToolModel> {
       })
     try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
     if let test {
-      print(
-        "test: " + loop.evaluate(model, on: test).summary
-          + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
+      print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))
     }
     print("wrote \(weights)")
   }
