@@ -9,7 +9,7 @@ import Testing
 /// standardization on), and its `predict` prints the CSV of `netspec predict`.
 /// The package's library sources are compiled with swiftc, with a driver
 /// calling `runTool` as the package's `main.swift` does.
-@Suite(.serialized) struct EmittedToolTests {
+@Suite struct EmittedToolTests {
   static let spec = """
     netspec: 1
     name: tiny_cnn
@@ -33,7 +33,7 @@ import Testing
 
     """
 
-  /// A package for ``spec`` with 60 samples, built once.
+  /// A package for ``spec`` with 60 samples, its library compiled.
   struct Built {
     var directory: URL
     var binary: String
@@ -41,10 +41,7 @@ import Testing
     var data: PreparedData
   }
 
-  static let built: Result<Built, HarnessError> = Result { try build() }
-    .mapError { $0 as? HarnessError ?? HarnessError("\($0)") }
-
-  private static func build() throws -> Built {
+  static func build() throws -> Built {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-tool-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     var random = RandomGenerator(seed: 11)
@@ -105,8 +102,17 @@ import Testing
     return text
   }
 
-  @Test func trainingGivesTheWeightsOfNetspecTrain() throws {
-    let built = try Self.built.get()
+  /// One build for the checks below (compiling takes most of the time),
+  /// removed afterwards.
+  @Test func theToolTrainsAndPredictsAsNetspecDoes() throws {
+    let built = try Self.build()
+    defer { try? FileManager.default.removeItem(at: built.directory) }
+    try answersHelpAndRejectsBadCommands(built)
+    try trainingGivesTheWeightsOfNetspecTrain(built)
+    try predictPrintsTheCSVOfNetspecPredict(built)
+  }
+
+  func trainingGivesTheWeightsOfNetspecTrain(_ built: Built) throws {
     let output = try Self.run([built.binary, "train", "--epochs", "2", "-o", "run"], in: built.directory)
     #expect(output.hasPrefix("training tiny_cnn: "))
     #expect(output.contains("epoch 2/2 loss "))
@@ -125,8 +131,7 @@ import Testing
 
   /// Both read weights `netspec train` wrote (its safetensors writer and the
   /// runtime's reader agree, the standardization statistics included).
-  @Test func predictPrintsTheCSVOfNetspecPredict() throws {
-    let built = try Self.built.get()
+  func predictPrintsTheCSVOfNetspecPredict(_ built: Built) throws {
     let trainer = try Trainer(spec: built.spec, data: built.data, epochs: 1)
     _ = try trainer.run(observe: { _ in })
     let weights = built.directory.appendingPathComponent("netspec-weights.safetensors").path
@@ -149,8 +154,7 @@ import Testing
     }
   }
 
-  @Test func toolAnswersHelpAndRejectsBadCommands() throws {
-    let built = try Self.built.get()
+  func answersHelpAndRejectsBadCommands(_ built: Built) throws {
     let help = try Self.run([built.binary, "--help"], in: built.directory)
     #expect(help.contains("USAGE: tinycnn <command>") && help.contains("predict --weights FILE --input FILE"))
     #expect(throws: HarnessError.self) { try Self.run([built.binary, "fit"], in: built.directory) }
