@@ -64,13 +64,19 @@ let package = Package(
     .target(name: "NetSpecYAML", dependencies: ["CYAML", "NetSpecDiagnostics"]),
     // float32 CPU kernels (GEMM, convolution, ...); no dependencies.
     .target(name: "NetSpecKernels", swiftSettings: kernelSettings()),
-    // The text of NetSpecKernels' sources, for `netspec compile`, written at build
-    // time by the EmbedSources plugin.
+    // The one training runtime of `netspec train` and emitted packages: data RNG, batches,
+    // augmentation, schedule, metrics, early stopping, the epoch loop, safetensors, prediction CSV.
+    // Foundation only; `netspec compile` embeds its sources beside every model.
+    .target(name: "NetSpecRuntime"),
+    // The text of NetSpecKernels' and NetSpecRuntime's sources, for `netspec compile`,
+    // written at build time by the EmbedSources plugin.
     .target(name: "NetSpecEmbeddedSources", plugins: ["EmbedSources"]),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",
-      dependencies: ["NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecEmbeddedSources", "CZlib"]
+      dependencies: [
+        "NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecRuntime", "NetSpecEmbeddedSources", "CZlib",
+      ]
     ),
     .executableTarget(
       name: "netspec",

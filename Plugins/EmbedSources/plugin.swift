@@ -21,7 +21,7 @@ struct EmbedSources: BuildToolPlugin {
   /// The targets whose sources are embedded: add a target here (it must be a
   /// Swift target of this package) and read it as `EmbeddedSources.files[name]`;
   /// every emitted `NetSpecRuntime.swift` then holds it.
-  static let embeddedTargets = ["NetSpecKernels"]
+  static let embeddedTargets = ["NetSpecKernels", "NetSpecRuntime"]
   /// The generated file.
   static let outputFileName = "EmbeddedSourceFiles.swift"
 

@@ -28,11 +28,11 @@ struct Evaluate: ParsableCommand {
     var any = false
     for (name, split) in [("validation", prepared.validation), ("test", prepared.test)] {
       guard let split else { continue }
-      Console.say("\(name): " + describe(trainer.evaluate(split)) + " (\(split.count) samples)")
+      Console.say("\(name): " + trainer.evaluate(split).summary + " (\(split.count) samples)")
       any = true
     }
     if !any {
-      Console.say("train: " + describe(trainer.evaluate(prepared.train)) + " (\(prepared.train.count) samples)")
+      Console.say("train: " + trainer.evaluate(prepared.train).summary + " (\(prepared.train.count) samples)")
     }
   }
 }

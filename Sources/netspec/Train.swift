@@ -52,9 +52,9 @@ struct Train: ParsableCommand {
     let log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
     let progress = ProgressReporter.standardOutput(epochs: trainer.epochs)
     Console.say(
-      "training \(name): \(checked.graph.parameterCount.formatted()) parameters, \(prepared.train.count) training samples"
-        + (prepared.validation.map { ", \($0.count) validation" } ?? "")
-        + (prepared.test.map { ", \($0.count) test" } ?? ""))
+      RunReport.banner(
+        name: name, parameters: checked.graph.parameterCount, train: prepared.train.count,
+        validation: prepared.validation?.count, test: prepared.test?.count))
     let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
     var history: [EpochMetrics] = []
     let result: Trainer.Result
@@ -72,14 +72,14 @@ struct Train: ParsableCommand {
             try? log.append(record)
           case .stoppedEarly(let epoch, let best):
             progress.finish()
-            Console.say(
-              "early stopping after epoch \(epoch): no improvement for \(epoch - best) epochs; best epoch \(best)")
+            Console.say(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
         },
         checkpoint: { interpreter, record in
           guard record.epoch % checkpointEvery == 0 else { return }
           try Checkpoint.write(
-            interpreter, to: weightsPath, metadata: metadata(name, epoch: record.epoch),
+            interpreter, to: weightsPath,
+            metadata: RunReport.checkpointMetadata(spec: name, epoch: record.epoch, seed: seed),
             standardization: prepared.standardization)
         })
     } catch let failure as TrainingFailure {
@@ -90,18 +90,14 @@ struct Train: ParsableCommand {
     progress.finish()
     // The interpreter holds the best weights now (early stopping restores them).
     try Checkpoint.write(
-      trainer.interpreter, to: weightsPath, metadata: metadata(name, epoch: result.bestEpoch),
+      trainer.interpreter, to: weightsPath,
+      metadata: RunReport.checkpointMetadata(spec: name, epoch: result.bestEpoch, seed: seed),
       standardization: prepared.standardization)
     try LossChart(title: name, records: history, bestEpoch: result.bestEpoch).write(to: "\(directory)/curves.svg")
     if let test = prepared.test {
-      Console.say(
-        "test: " + describe(trainer.evaluate(test)) + " (\(test.count) samples, weights of epoch \(result.bestEpoch))")
+      Console.say(RunReport.test(trainer.evaluate(test), samples: test.count, bestEpoch: result.bestEpoch))
     }
     Console.say("wrote \(weightsPath), \(directory)/metrics.jsonl, \(directory)/curves.svg")
-  }
-
-  private func metadata(_ name: String, epoch: Int) -> [String: String] {
-    ["netspec": "1", "spec": name, "epoch": String(epoch), "seed": seed.map(String.init) ?? "spec"]
   }
 }
 
@@ -117,13 +113,4 @@ func loadData(_ checked: CheckedSpec, seed: Int?) throws -> PreparedData {
   if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics) }
   guard let prepared else { throw ExitCode.invalid }
   return prepared
-}
-
-/// `loss 0.0412 accuracy 98.61%`
-func describe(_ metrics: MetricAccumulator) -> String {
-  var parts = [String(format: "loss %.4f", metrics.loss)]
-  if let accuracy = metrics.accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
-  if let mse = metrics.mse { parts.append(String(format: "mse %.4f", mse)) }
-  if let mae = metrics.mae { parts.append(String(format: "mae %.4f", mae)) }
-  return parts.joined(separator: " ")
 }

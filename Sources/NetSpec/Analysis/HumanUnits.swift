@@ -1,25 +1,12 @@
 import Foundation
 
-/// Number formatting for people: thousands separators, binary byte units and
-/// decimal FLOP units.
+/// Number formatting for people: binary byte units and decimal FLOP units.
 ///
 /// ```swift
-/// HumanUnits.grouped(61706)       // "61,706"
 /// HumanUnits.bytes(1_572_864)     // "1.5 MiB"
 /// HumanUnits.count(429_128)       // "429.1 K"
 /// ```
 public enum HumanUnits {
-  /// `61,706`: digits in groups of three.
-  public static func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, c) in digits.reversed().enumerated() {
-      if i > 0, i % 3 == 0 { out.append(",") }
-      out.append(c)
-    }
-    return (value < 0 ? "-" : "") + String(out.reversed())
-  }
-
   /// Bytes in powers of 1024: `512 B`, `241.0 KiB`, `1.5 MiB`, `3.2 GiB`.
   public static func bytes(_ value: Int) -> String {
     scaled(value, base: 1024, units: ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"])

@@ -49,23 +49,23 @@ public enum SummaryTable {
     for layer in summary.layers {
       var notes: [String] = []
       if !layer.trainable { notes.append("frozen") }
-      if layer.tiedParameters > 0 { notes.append("shares \(HumanUnits.grouped(layer.tiedParameters)) tied params") }
-      if layer.buffers > 0 { notes.append("\(HumanUnits.grouped(layer.buffers)) buffer values") }
+      if layer.tiedParameters > 0 { notes.append("shares \(ProgressFormat.grouped(layer.tiedParameters)) tied params") }
+      if layer.buffers > 0 { notes.append("\(ProgressFormat.grouped(layer.buffers)) buffer values") }
       if layer.isLoss { notes.append("loss") }
       table.add([
-        layer.name, layer.op, layer.outputShape.shapeDescription, HumanUnits.grouped(layer.parameters),
+        layer.name, layer.op, layer.outputShape.shapeDescription, ProgressFormat.grouped(layer.parameters),
         HumanUnits.count(layer.flops), notes.joined(separator: ", "),
       ])
     }
     table.addRule()
-    table.add(["total", "", "", HumanUnits.grouped(summary.parameters), HumanUnits.count(summary.flops), ""])
+    table.add(["total", "", "", ProgressFormat.grouped(summary.parameters), HumanUnits.count(summary.flops), ""])
     return table
   }
 
   private static func totals(_ summary: ModelSummary) -> String {
     var lines = [
-      "parameters: \(HumanUnits.grouped(summary.parameters)) (trainable \(HumanUnits.grouped(summary.trainableParameters)), frozen \(HumanUnits.grouped(summary.frozenParameters)))",
-      "buffers:    \(HumanUnits.grouped(summary.buffers))",
+      "parameters: \(ProgressFormat.grouped(summary.parameters)) (trainable \(ProgressFormat.grouped(summary.trainableParameters)), frozen \(ProgressFormat.grouped(summary.frozenParameters)))",
+      "buffers:    \(ProgressFormat.grouped(summary.buffers))",
     ]
     var flops = "FLOPs:      \(HumanUnits.count(summary.flops)) per forward pass"
     if let loss = summary.lossFLOPs { flops += " (+ \(HumanUnits.count(loss)) loss)" }

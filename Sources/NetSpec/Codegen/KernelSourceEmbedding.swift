@@ -16,12 +16,12 @@ enum KernelSourceEmbedding {
     }
   }
 
-  /// The runtime every emitted model calls, as one file: the kernels with
-  /// `public` dropped (they are internal to the emitted module) and their
-  /// imports hoisted, then the safetensors codec.
+  /// The runtime every emitted model calls, as one file: the kernels and the
+  /// training runtime with `public` dropped (they are internal to the
+  /// emitted module) and their imports hoisted.
   static func runtimeFile() -> String {
     var out = """
-      // NetSpecRuntime.swift: NetSpec's CPU kernels and a safetensors codec, emitted by
+      // NetSpecRuntime.swift: NetSpec's CPU kernels and training runtime, emitted by
       // `netspec compile` for the models beside it. Do not edit.
       //
       // Build with -O and whole-module optimization; for speed add the CPU flags
@@ -42,14 +42,14 @@ enum KernelSourceEmbedding {
         .map(internalized)
       out += "\n// MARK: - \(file.path)\n\n" + lines.joined(separator: "\n").trimmingCharacters(in: .newlines) + "\n"
     }
-    out += "\n// MARK: - SafetensorsArchive\n\n" + SafetensorsRuntime.source
     return out
   }
 
+
   /// The top-level names the runtime declares (`GEMM`, `ComputePool`,
-  /// `SafetensorsArchive`, ...), which a model type must not take.
+  /// `SafetensorsArchive`, `TrainingLoop`, ...), which a model type must not take.
   static let declaredNames: Set<String> = {
-    var names: Set<String> = ["SafetensorsArchive", "NetSpecRuntime"]
+    var names: Set<String> = ["NetSpecRuntime"]
     let keywords: Set<Substring> = ["struct", "enum", "class", "protocol", "typealias", "func", "let", "var", "actor"]
     for file in files {
       for line in file.text.split(separator: "\n") where !line.hasPrefix(" ") && !line.hasPrefix("//") {

@@ -47,6 +47,7 @@ struct ModelEmitter {
     code.line("import Foundation")
     code.line()
     classBody(&code, forward: forward, backward: backward)
+    toolConformance(&code)
     for step in plan.forwardSteps {
       code.line()
       stepFunctions(step, forward: forward[step.node]!, backward: backward[step.node], &code)
@@ -401,25 +402,60 @@ struct ModelEmitter {
     }
     code.line("]")
     code.line()
-    code.doc("Writes the parameters to a safetensors file, atomically.")
-    code.block("public func save(to path: String) throws") { code in
+    code.doc("Writes the parameters to a safetensors file, atomically, with `metadata`.")
+    code.block("public func save(to path: String, metadata: [String: String] = [:]) throws") { code in
       code.line("try SafetensorsArchive.write(")
       code.line(
         "  Self.tensors.map { ($0.name, $0.shape, UnsafeBufferPointer(start: parameters + $0.offset, count: $0.shape.reduce(1, *))) },"
       )
-      code.line("  to: path)")
+      code.line("  metadata: metadata, to: path)")
     }
     code.line()
-    code.doc("Loads parameters saved by ``save(to:)`` or `netspec train`; every tensor must be present with its shape.")
-    code.block("public func load(from path: String) throws") { code in
+    code.doc(
+      "Loads parameters saved by ``save(to:metadata:)`` or `netspec train`; every tensor must be present with its shape. "
+        + "Returns the file's metadata.")
+    code.line("@discardableResult")
+    code.block("public func load(from path: String) throws -> [String: String]") { code in
       code.line("let file = try SafetensorsArchive.read(path)")
       code.block("for tensor in Self.tensors") { code in
-        code.block("guard let stored = file[tensor.name], stored.shape == tensor.shape else") { code in
+        code.block("guard let stored = file.tensors[tensor.name], stored.shape == tensor.shape else") { code in
           code.line(
             "throw SafetensorsArchive.Failure(\"`\\(path)` has no tensor \\(tensor.name) of shape \\(tensor.shape)\")")
         }
         code.line("(parameters + tensor.offset).update(from: stored.values, count: stored.values.count)")
       }
+      code.line("return file.metadata")
+    }
+  }
+
+  /// The conformance to the runtime's `ToolModel`, through which its
+  /// `TrainingLoop` trains the model as `netspec train` trains the
+  /// interpreter; for a model with one input and a loss.
+  private func toolConformance(_ code: inout SwiftWriter) {
+    guard !hasSeveralInputs, target != nil, graph.loss != nil else { return }
+    code.line()
+    code.block("extension \(typeName): ToolModel") { code in
+      code.line("var batchCapacity: Int { Self.capacity }")
+      code.line(
+        "var inputBuffer: UnsafeMutableBufferPointer<Float> { .init(start: input, count: Self.capacity * Self.inputCount) }"
+      )
+      code.line(
+        "var targetBuffer: UnsafeMutableBufferPointer<Float> { .init(start: target, count: Self.capacity * Self.targetCount) }"
+      )
+      code.line(
+        "var predictionBuffer: UnsafeMutableBufferPointer<Float> { .init(start: output, count: Self.capacity * Self.outputCount) }"
+      )
+      code.line("var predictionStride: Int { Self.outputCount }")
+      code.line(
+        "var parameterBuffer: UnsafeMutableBufferPointer<Float> { .init(start: parameters, count: \(plan.parameterArenaSize)) }"
+      )
+      code.line()
+      code.block("func forward(batch n: Int, training: Bool) -> Float") { code in
+        code.line("forward(n, training: training)")
+        code.line("return loss")
+      }
+      code.line()
+      code.line("func backward(batch n: Int) { backward(n) }")
     }
   }
 

@@ -107,7 +107,7 @@ public enum DataPipeline {
     guard augmentations.contains(where: { if case .randomCrop = $0.kind { true } else { false } }) else {
       return dataset
     }
-    let augmenter = Augmenter(augmentations, inputShape: dataset.inputShape)
+    let augmenter = Augmenter(augmentations.map(\.kind), inputShape: dataset.inputShape)
     let (from, to) = (dataset.inputStride, augmenter.outputShape.reduce(1, *))
     var inputs = [Float](repeating: 0, count: dataset.count * to)
     var scratch = [Float](repeating: 0, count: augmenter.scratchCount)

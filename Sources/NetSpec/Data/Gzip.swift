@@ -4,7 +4,7 @@ import CZlib
 /// small file cannot expand into unbounded memory (a "gzip bomb").
 enum Gzip {
   /// The most bytes a data file may decompress to: 1 GiB.
-  static let maxOutputBytes = 1 << 30
+  static let maxOutputBytes = NumericArray.maxBytes
 
   /// True when `bytes` start with the gzip magic number 1f 8b.
   static func isCompressed(_ bytes: [UInt8]) -> Bool {

@@ -32,7 +32,7 @@ public struct PreparedData: Sendable {
   /// The batches of one training epoch after another: shuffled and augmented
   /// as the spec says.
   public func trainingBatches(batchSize: BatchSize) -> Batcher {
-    Batcher(train, batchSize: batchSize, shuffle: shuffle, augmentations: augmentations, seed: seed)
+    Batcher(train, batchSize: batchSize, shuffle: shuffle, augmentations: augmentations.map(\.kind), seed: seed)
   }
 
   /// Batches of `dataset` (the validation or test split) in order, unaugmented.

@@ -57,6 +57,23 @@ struct SourcePreparation {
 
   // MARK: - Inputs
 
+  /// Why a crop in `augmentations` cannot cut its window from samples of
+  /// `inputShape`, with the augmentation at fault; nil when all fit.
+  static func cropProblem(_ augmentations: [Augmentation], inputShape: [Int]) -> (Augmentation, String)? {
+    var (height, width) = (inputShape[inputShape.count - 2], inputShape[inputShape.count - 1])
+    for augmentation in augmentations {
+      guard case .randomCrop(let h, let w, let padding) = augmentation.kind else { continue }
+      if height + 2 * padding < h || width + 2 * padding < w {
+        return (
+          augmentation,
+          "the crop window is \(h)x\(w), larger than the \(height)x\(width) samples padded by \(padding) on each side"
+        )
+      }
+      (height, width) = (h, w)
+    }
+    return nil
+  }
+
   private func checkInputs(
     _ dataset: Dataset, source: DataSource, section: String, origin: String, bindings: inout [String: Int],
     _ diagnostics: inout DiagnosticBag
@@ -66,14 +83,14 @@ struct SourcePreparation {
     var shape = dataset.inputShape
     let crops = augmentations.contains { if case .randomCrop = $0.kind { true } else { false } }
     if crops, shape.count >= 2 {
-      if let (augmentation, problem) = Augmenter.cropProblem(augmentations, inputShape: shape) {
+      if let (augmentation, problem) = Self.cropProblem(augmentations, inputShape: shape) {
         diagnostics.append(
           Diagnostic(.badShape, at: augmentation.span, problem)
             .label(source.reshape?.span ?? source.span, "the samples are \(Self.describe(shape)) here")
             .help("make the crop smaller than the padded samples, or pad more"))
         return false
       }
-      shape = Augmenter(augmentations, inputShape: shape).outputShape
+      shape = Augmenter(augmentations.map(\.kind), inputShape: shape).outputShape
     }
     guard GraphFeed.match(shape, declared, &bindings) else {
       let expected = Shape(declared)

@@ -81,7 +81,7 @@ public struct GraphvizExporter: Sendable {
     let own = node.parameters.filter { graph.parameters[$0.id].owner == id }.reduce(0) {
       $0 + graph.parameters[$1.id].count
     }
-    if own > 0 { lines.append("\(HumanUnits.grouped(own)) params") }
+    if own > 0 { lines.append("\(ProgressFormat.grouped(own)) params") }
     if node.parameters.contains(where: { graph.parameters[$0.id].owner != id }) {
       let owners = Set(node.parameters.map { graph.parameters[$0.id].owner }.filter { $0 != id })
       lines.append("tied to " + owners.sorted().map { graph.nodes[$0].name }.joined(separator: ", "))

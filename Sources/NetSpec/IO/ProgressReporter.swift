@@ -92,7 +92,7 @@ public final class ProgressReporter {
   /// Ends the epoch with its summary line, followed by `note` in parentheses
   /// when given (e.g. `best`).
   public func endEpoch(_ record: EpochMetrics, note: String? = nil) {
-    let summary = Self.summary(record, epochs: epochs, note: note)
+    let summary = ProgressFormat.summary(record, epochs: epochs, note: note)
     write(lastDrawn == nil ? summary + "\n" : "\r" + summary + Self.clearToEndOfLine + "\n")
     lastDrawn = nil
   }
@@ -102,21 +102,6 @@ public final class ProgressReporter {
   public func finish() {
     if lastDrawn != nil { write("\r" + Self.clearToEndOfLine) }
     lastDrawn = nil
-  }
-
-  /// The permanent line for an epoch of `epochs`.
-  static func summary(_ record: EpochMetrics, epochs: Int, note: String?) -> String {
-    var fields = [
-      "epoch \(ProgressFormat.counter(record.epoch, of: epochs))", "loss \(ProgressFormat.number(record.trainLoss))",
-    ]
-    fields += ProgressFormat.metrics(record.train)
-    if let loss = record.validationLoss { fields.append("val_loss \(ProgressFormat.number(loss))") }
-    fields += ProgressFormat.metrics(record.validation, prefix: "val_")
-    fields.append("lr \(ProgressFormat.learningRate(record.learningRate))")
-    fields.append("\(ProgressFormat.rate(record.samplesPerSecond)) samples/s")
-    fields.append(ProgressFormat.duration(record.seconds))
-    if let note { fields.append("(\(note))") }
-    return fields.joined(separator: " ")
   }
 
   /// ANSI "erase to end of line".

@@ -40,27 +40,26 @@ public enum Predictor {
       throw PredictionError("\(error)", help: "pass weights written by `netspec train`")
     }
     let samples: SampleFile
-    do { samples = try SampleFile.read(input) } catch {
+    do { samples = try SampleFile.parse(try DataFileBytes.read(input), name: input) } catch {
       throw PredictionError("`\(input)`: \(error.message)", help: error.help)
     }
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
-    if let scale = spec.document.data?.train.scale {
-      let factor = Float(scale)
-      for i in values.indices { values[i] *= factor }
-    }
+    var standardization: Standardization?
     if spec.document.data?.train.standardize == true {
-      guard let standardization = Checkpoint.standardization(in: weightsFile) else {
+      guard let statistics = Checkpoint.standardization(in: weightsFile) else {
         throw PredictionError(
           "the spec standardizes its inputs, but `\(weights)` holds no training statistics",
           help: "retrain with this version of netspec, which stores them with the weights")
       }
-      guard standardization.mean.count == values.count / samples.count else {
+      guard statistics.mean.count == values.count / samples.count else {
         throw PredictionError(
-          "the statistics in `\(weights)` are for samples of \(standardization.mean.count) values, but the samples have \(values.count / samples.count)",
+          "the statistics in `\(weights)` are for samples of \(statistics.mean.count) values, but the samples have \(values.count / samples.count)",
           help: "use the weights trained on this spec's data")
       }
-      standardization.apply(to: &values)
+      standardization = statistics
     }
+    PredictionInput.transform(
+      &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)
     return try run(spec, weights: weightsFile, weightsPath: weights, values: values, count: samples.count, bindings)
   }
 
@@ -134,5 +133,16 @@ public enum Predictor {
       start += n
     }
     return Predictions(kind: kind, count: count, perSample: perSample, outputs: outputs)
+  }
+}
+
+extension Predictions.Kind {
+  /// What the outputs of a model trained with `loss` mean.
+  init(loss: (any Operator)?, output: TensorType) {
+    switch loss {
+    case is CrossEntropyLoss: self = .classes(output.shape.last?.staticValue ?? 1)
+    case is BinaryCrossEntropyLoss: self = .binary
+    default: self = .values
+    }
   }
 }

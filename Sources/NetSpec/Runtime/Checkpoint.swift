@@ -9,36 +9,20 @@ public enum Checkpoint {
     }
   }
 
-  /// The metadata keys holding the training split's standardization
-  /// statistics (comma-separated floats), so prediction can repeat it.
-  static let meanKey = "standardize.mean"
-  static let standardDeviationKey = "standardize.std"
-
   /// Writes the parameters atomically to `path`, with `standardization`
   /// (when the data is standardized) in the metadata.
   public static func write(
     _ interpreter: Interpreter, to path: String, metadata: [String: String],
     standardization: Standardization? = nil
   ) throws(SafetensorsError) {
-    var metadata = metadata
-    if let standardization {
-      metadata[meanKey] = standardization.mean.map(\.description).joined(separator: ",")
-      metadata[standardDeviationKey] = standardization.standardDeviation.map(\.description).joined(separator: ",")
-    }
+    let metadata = metadata.merging(standardization?.metadata ?? [:]) { a, _ in a }
     try SafetensorsFile(tensors: tensors(of: interpreter), metadata: metadata).write(to: path)
   }
 
   /// The standardization statistics stored with the weights in `file`; nil
   /// when there are none (or they do not parse).
   public static func standardization(in file: SafetensorsFile) -> Standardization? {
-    func floats(_ key: String) -> [Float]? {
-      guard let text = file.metadata[key] else { return nil }
-      let values = text.split(separator: ",").compactMap { Float($0) }
-      return values.count == text.split(separator: ",").count ? values : nil
-    }
-    guard let mean = floats(meanKey), let deviation = floats(standardDeviationKey), mean.count == deviation.count
-    else { return nil }
-    return Standardization(mean: mean, standardDeviation: deviation)
+    Standardization(metadata: file.metadata)
   }
 
   /// Loads weights from `path` into the interpreter, after checking that the

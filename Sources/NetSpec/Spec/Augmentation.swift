@@ -1,4 +1,5 @@
 import NetSpecDiagnostics
+import NetSpecRuntime
 import NetSpecYAML
 
 /// One entry of `data.augment`: a random transformation applied to each
@@ -9,18 +10,8 @@ import NetSpecYAML
 /// augment: [{random_shift: 2}, horizontal_flip, {random_crop: {size: 32, padding: 4}}, {gaussian_noise: 0.05}]
 /// ```
 public struct Augmentation: Sendable, Hashable {
-  public enum Kind: Sendable, Hashable {
-    /// Translate by whole pixels drawn uniformly from `-pixels...pixels` on each
-    /// axis, filling with zeros.
-    case randomShift(pixels: Int)
-    /// Zero-pad by `padding` on each side, then cut a `height` x `width` window
-    /// at a uniformly random position. Evaluation uses the centered window.
-    case randomCrop(height: Int, width: Int, padding: Int)
-    /// Mirror left-right with this probability.
-    case horizontalFlip(probability: Double)
-    /// Add normal noise with this standard deviation to every value.
-    case gaussianNoise(std: Double)
-  }
+  /// The transformation (shared with the training runtime).
+  public typealias Kind = AugmentationStep
 
   public var kind: Kind
   /// The list item.

@@ -197,16 +197,6 @@ public struct DataSource: Sendable {
   }
 }
 
-/// Which CSV column holds the label; the other columns are the features.
-public enum LabelColumn: Sendable, Hashable {
-  case last
-  case first
-  /// A column index counted from 0.
-  case index(Int)
-  /// A column named in the header row.
-  case name(String)
-}
-
 /// `reshape: [1, 28, 28]`: the per-sample shape, without the batch axis.
 public struct SampleShape: Sendable, Hashable {
   public var sizes: [Int]

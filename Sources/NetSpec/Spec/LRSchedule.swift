@@ -1,4 +1,5 @@
 import NetSpecDiagnostics
+import NetSpecRuntime
 import NetSpecYAML
 
 /// `train.schedule`: how the learning rate changes over the epochs, after an
@@ -17,19 +18,16 @@ import NetSpecYAML
 /// ```
 public struct LRSchedule: Sendable, Hashable {
   /// The schedule after the warmup.
-  public enum Kind: Sendable, Hashable {
-    case constant
-    /// Multiply the rate by `gamma` every `every` epochs.
-    case step(every: Int, gamma: Double)
-    /// Cosine annealing from the base rate down to `minLR` at the last epoch.
-    case cosine(minLR: Double)
-  }
+  public typealias Kind = LearningRateSchedule.Kind
 
   public var kind: Kind
   /// Epochs of linear warmup before `kind` starts; 0 for none.
   public var warmupEpochs: Int
   /// The `schedule:` value, or the `train:` section when defaulted.
   public var span: SourceSpan
+
+  /// The schedule as the training runtime computes it.
+  public var runtime: LearningRateSchedule { LearningRateSchedule(kind: kind, warmupEpochs: warmupEpochs) }
 
   static let names = ["constant", "step", "cosine"]
 

@@ -1,4 +1,5 @@
 import NetSpecDiagnostics
+import NetSpecRuntime
 import NetSpecYAML
 
 /// The `train:` section: what to minimize, how, for how long, and what to watch.
@@ -109,15 +110,6 @@ public struct TrainSpec: Sendable {
   }
 }
 
-/// How many samples each gradient step averages over.
-public enum BatchSize: Sendable, Hashable {
-  /// Full-batch gradient descent: one step per epoch over the whole training split.
-  case all
-  /// Mini-batches of this many samples (1 is stochastic gradient descent); the
-  /// last batch of an epoch may be smaller.
-  case size(Int)
-}
-
 /// A metric reported each epoch, on the training and validation splits.
 public struct MetricDecl: Sendable, Hashable {
   public enum Metric: String, Sendable, CaseIterable {
@@ -164,21 +156,7 @@ public struct MetricDecl: Sendable, Hashable {
 /// `train.early_stopping`: stop when the monitored quantity stops improving.
 public struct EarlyStopping: Sendable, Hashable {
   /// The quantity watched at the end of each epoch.
-  public enum Monitor: String, Sendable, CaseIterable {
-    case valLoss = "val_loss"
-    case valAccuracy = "val_accuracy"
-    case valMSE = "val_mse"
-    case valMAE = "val_mae"
-    case loss
-    case accuracy
-
-    /// True for accuracies (improving means rising); losses and errors improve
-    /// by falling.
-    public var higherIsBetter: Bool { self == .valAccuracy || self == .accuracy }
-
-    /// True when measured on the validation split, which must then exist.
-    public var needsValidation: Bool { rawValue.hasPrefix("val_") }
-  }
+  public typealias Monitor = EarlyStoppingRule.Monitor
 
   /// `val_loss` unless given.
   public var monitor: Monitor
@@ -192,6 +170,11 @@ public struct EarlyStopping: Sendable, Hashable {
   public var restoreBest: Bool
   /// The `early_stopping:` value.
   public var span: SourceSpan
+
+  /// The rule as the training runtime applies it.
+  public var rule: EarlyStoppingRule {
+    EarlyStoppingRule(monitor: monitor, patience: patience, minDelta: minDelta, restoreBest: restoreBest)
+  }
 
   static let keys = ["monitor", "patience", "min_delta", "restore_best"]
 

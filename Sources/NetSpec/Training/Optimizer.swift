@@ -67,20 +67,3 @@ public final class Optimizer {
     OptimizerKernels.clipNorm(gradients, count: count, maxNorm: maxNorm)
   }
 }
-
-extension LRSchedule {
-  /// The learning rate for `epoch` (0-based) of `epochs`, at `progress` (0..<1)
-  /// through that epoch (warmup rises per step).
-  public func rate(base: Double, epoch: Int, epochs: Int, progress: Double) -> Double {
-    if warmupEpochs > 0, epoch < warmupEpochs {
-      return base * (Double(epoch) + progress + 1e-9) / Double(warmupEpochs)
-    }
-    let t = Double(epoch - warmupEpochs)
-    let total = Double(max(epochs - warmupEpochs, 1))
-    switch kind {
-    case .constant: return base
-    case .step(let every, let gamma): return base * pow(gamma, (t / Double(every)).rounded(.down))
-    case .cosine(let minLR): return minLR + (base - minLR) * (1 + cos(Double.pi * t / total)) / 2
-    }
-  }
-}

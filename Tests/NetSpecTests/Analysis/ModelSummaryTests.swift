@@ -169,7 +169,7 @@ struct ModelSummaryTests {
 struct HumanUnitsTests {
   @Test(arguments: [(0, "0"), (999, "999"), (1000, "1,000"), (61706, "61,706"), (-1_234_567, "-1,234,567")])
   func grouped(_ value: Int, _ text: String) {
-    #expect(HumanUnits.grouped(value) == text)
+    #expect(ProgressFormat.grouped(value) == text)
   }
 
   @Test(arguments: [

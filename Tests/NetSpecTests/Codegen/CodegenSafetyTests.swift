@@ -87,7 +87,8 @@ import Testing
     let paths = Set(files.map(\.path))
     for path in [
       "Package.swift", "Sources/MlpDigits/MlpDigits.swift", "Sources/MlpDigits/NetSpecRuntime.swift",
-      "Sources/MlpDigitsTool/main.swift", "Data/train.inputs.f32", "Data/test.targets.f32",
+      "Sources/MlpDigits/MlpDigits+Tool.swift", "Sources/MlpDigitsTool/main.swift", "Data/train.inputs.f32",
+      "Data/test.targets.f32",
     ] {
       #expect(paths.contains(path), "\(path)")
     }
@@ -95,37 +96,37 @@ import Testing
     #expect(trainInputs.count == data.train.inputs.count * 4)
     let manifest = try #require(files.first { $0.path == "Package.swift" }?.contents)
     #expect(manifest.contains(#".executable(name: "mlpdigits", targets: ["MlpDigitsTool"])"#))
+    #expect(manifest.hasPrefix("// swift-tools-version:6.2"))
   }
 
-  /// The tool's `main.swift` for a spec file of the repository, its text edited by `edit`.
-  func toolSource(_ path: String, edit: (String) -> String = { $0 }) throws -> String {
+  /// The tool's files for a spec file of the repository: `main.swift` and
+  /// the library's `<Type>+Tool.swift`.
+  func toolSources(_ path: String) throws -> (main: String, library: String) {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../../../\(path)").standardizedFileURL
     var diagnostics = DiagnosticBag()
-    let source = SourceFile(path: url.path, text: edit(try String(contentsOf: url, encoding: .utf8)))
+    let source = SourceFile(path: url.path, text: try String(contentsOf: url, encoding: .utf8))
     let spec = try #require(Frontend.check(source, &diagnostics))
     let data = try #require(DataPipeline.load(spec.document.data!, for: spec.graph, seed: 7, &diagnostics))
     let files = try PackageEmitter.emit(spec, data: data, capacity: 32, sourceName: url.lastPathComponent)
-    return try #require(files.first { $0.path.hasSuffix("Tool/main.swift") }?.contents)
+    return (
+      try #require(files.first { $0.path.hasSuffix("Tool/main.swift") }?.contents),
+      try #require(files.first { $0.path.hasSuffix("+Tool.swift") }?.contents)
+    )
   }
 
-  /// Settings the spec fixes become code only where they hold: a statement
-  /// behind a constant `false` would make the compiler warn that it is never
-  /// executed (CI builds both packages with warnings as failures).
-  @Test func theToolHasCodeOnlyForTheSpecsSettings() throws {
-    let restoring = try toolSource("specs/mlp_digits.yaml")
-    #expect(restoring.contains("if let best {"))
-    #expect(restoring.contains("order.swapAt"))
-    let plain = try toolSource("Examples/cnn_digits.yaml")
-    #expect(!plain.contains("if let best {"))
-    #expect(plain.contains("order.swapAt"))
-    let unshuffled = try toolSource("Examples/cnn_digits.yaml") {
-      $0.replacingOccurrences(of: "shuffle: true", with: "shuffle: false")
-    }
-    #expect(!unshuffled.contains("order.swapAt") && !unshuffled.contains("ShuffleRandom(state"))
-    #expect(unshuffled.contains("let order = Array(0..<data.count)"))
-    for source in [restoring, plain, unshuffled] {
-      #expect(!source.contains("if false") && !source.contains("if true"))
-    }
+  /// The tool is a call into the runtime with the spec's settings as a
+  /// literal: no training code is generated, and nothing is dropped
+  /// (augmentation, early stopping, the label column).
+  @Test func theToolCallsTheRuntimeWithTheSpecsSettings() throws {
+    let lenet = try toolSources("specs/lenet5.yaml")
+    #expect(lenet.main.split(separator: "\n").count < 8)
+    #expect(lenet.main.contains("exit(Lenet5.runTool(Array(CommandLine.arguments.dropFirst())))"))
+    #expect(lenet.library.contains("augmentations: [.randomShift(pixels: 2)]"))
+    #expect(
+      lenet.library.contains("EarlyStoppingRule(monitor: .valLoss, patience: 3, minDelta: 0.0, restoreBest: true)"))
+    #expect(lenet.library.contains("labelColumn: .last"))
+    #expect(lenet.library.contains("NetSpecTool<Lenet5>(toolConfiguration).run(arguments)"))
+    #expect(!lenet.library.contains("for epoch in"))
   }
 }

@@ -202,10 +202,10 @@ import Testing
 
   @Test func schedules() {
     let step = LRSchedule(kind: .step(every: 2, gamma: 0.5), warmupEpochs: 0, span: Self.span)
-    #expect(step.rate(base: 1, epoch: 3, epochs: 10, progress: 0) == 0.5)
+    #expect(step.runtime.rate(base: 1, epoch: 3, epochs: 10, progress: 0) == 0.5)
     let cosine = LRSchedule(kind: .cosine(minLR: 0), warmupEpochs: 0, span: Self.span)
-    #expect(abs(cosine.rate(base: 1, epoch: 5, epochs: 10, progress: 0) - 0.5) < 1e-9)
+    #expect(abs(cosine.runtime.rate(base: 1, epoch: 5, epochs: 10, progress: 0) - 0.5) < 1e-9)
     let warm = LRSchedule(kind: .constant, warmupEpochs: 2, span: Self.span)
-    #expect(abs(warm.rate(base: 1, epoch: 0, epochs: 10, progress: 0.5) - 0.25) < 1e-6)
+    #expect(abs(warm.runtime.rate(base: 1, epoch: 0, epochs: 10, progress: 0.5) - 0.25) < 1e-6)
   }
 }

@@ -147,7 +147,7 @@ struct ProgressReporterTests {
       epoch: 12, step: 1200, trainLoss: 0.00042, train: ["mse": 0.00042], learningRate: 3e-4, seconds: 3725,
       samplesPerSecond: 12.34)
     #expect(
-      ProgressReporter.summary(record, epochs: 100, note: nil)
+      ProgressFormat.summary(record, epochs: 100, note: nil)
         == "epoch  12/100 loss 4.200e-04 mse 4.200e-04 lr 0.0003 12.3 samples/s 1:02:05")
   }
 }

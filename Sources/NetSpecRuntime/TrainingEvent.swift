@@ -1,4 +1,4 @@
-/// What a ``Trainer`` reports while it runs, for progress output and logs.
+/// What a ``TrainingLoop`` reports while it runs, for progress output and logs.
 public enum TrainingEvent: Sendable {
   /// A training step finished.
   case step(StepProgress)
@@ -20,10 +20,25 @@ public struct StepProgress: Sendable {
   public var accuracy: Double?
   /// Samples trained on in the epoch so far.
   public var samples: Int
+
+  public init(
+    epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double?, samples: Int
+  ) {
+    self.epoch = epoch
+    self.epochs = epochs
+    self.step = step
+    self.stepsPerEpoch = stepsPerEpoch
+    self.loss = loss
+    self.accuracy = accuracy
+    self.samples = samples
+  }
 }
 
 /// Why training stopped before its last epoch, other than early stopping.
 public struct TrainingFailure: Error, Sendable, CustomStringConvertible {
   public var message: String
+
+  public init(message: String) { self.message = message }
+
   public var description: String { message }
 }

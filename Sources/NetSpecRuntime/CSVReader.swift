@@ -12,7 +12,7 @@ import Foundation
 /// - Numbers are parsed in place from the bytes: whole numbers of up to nine
 ///   digits directly, anything else with `strtof` (correctly rounded). NaN and
 ///   infinities are rejected.
-struct CSVReader {
+public struct CSVReader {
   private let bytes: [UInt8]
   private let comma: Bool
 
@@ -23,7 +23,7 @@ struct CSVReader {
   private static let commaByte = UInt8(ascii: ",")
 
   /// Reads a table from a file's (decompressed) bytes.
-  static func parse(_ contents: [UInt8]) throws(DataFileError) -> CSVTable {
+  public static func parse(_ contents: [UInt8]) throws(DataFileError) -> CSVTable {
     var bytes = contents
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
     bytes.append(0)  // strtof stops at the terminator after the last cell

@@ -1,20 +1,31 @@
 /// Samples to predict on, read from a file: CSV (one sample per row, an
-/// optional header; `.gz` compressed too), NumPy `.npy` or IDX (samples along
+/// optional header), NumPy `.npy` or IDX (samples along
 /// the first axis).
-struct SampleFile {
+public struct SampleFile {
   /// The values, sample after sample.
-  var values: [Float]
+  public var values: [Float]
   /// The number of samples.
-  var count: Int
+  public var count: Int
   /// The shape of one sample as stored.
-  var sampleShape: [Int]
+  public var sampleShape: [Int]
   /// The table when the file is CSV, to drop a label column from.
-  var table: CSVTable?
+  public var table: CSVTable?
 
   /// Reads `path`, choosing the format from its name (`.npy`, IDX names
-  /// such as `t10k-images-idx3-ubyte`, anything else CSV).
-  static func read(_ path: String) throws(DataFileError) -> SampleFile {
-    let bytes = try DataFileBytes.read(path)
+  /// such as `t10k-images-idx3-ubyte`, anything else CSV). A `.gz` file is
+  /// refused: decompressing needs zlib, which only `netspec` links (it reads
+  /// through ``parse(_:name:)``).
+  public static func read(_ path: String) throws(DataFileError) -> SampleFile {
+    guard !path.hasSuffix(".gz") else {
+      throw DataFileError(
+        "the file is gzip-compressed; this tool reads uncompressed files only",
+        help: "decompress it first (`gunzip -k \(path)`), or predict with `netspec predict`")
+    }
+    return try parse(try RawFile.read(path), name: path)
+  }
+
+  /// Parses the (decompressed) contents of the file named `name`.
+  public static func parse(_ bytes: [UInt8], name path: String) throws(DataFileError) -> SampleFile {
     let name = path.hasSuffix(".gz") ? String(path.dropLast(3)) : path
     if name.hasSuffix(".npy") || name.contains("-ubyte") || name.hasSuffix(".idx") {
       let array = name.hasSuffix(".npy") ? try NPYReader.read(bytes) : try IDXReader.read(bytes)
@@ -28,5 +39,5 @@ struct SampleFile {
   }
 
   /// The number of values in one sample.
-  var stride: Int { sampleShape.reduce(1, *) }
+  public var stride: Int { sampleShape.reduce(1, *) }
 }

@@ -124,7 +124,7 @@ public struct RandomGenerator: Sendable {
   /// ln(x) for positive normal x from IEEE-exact operations only: x = m·2^e
   /// with m in [√½, √2), ln m = 2·atanh((m−1)/(m+1)) by its series (|s| < 0.172,
   /// 12 terms, error below 1e-16).
-  static func naturalLog(_ x: Double) -> Double {
+  public static func naturalLog(_ x: Double) -> Double {
     var m = x.significand
     var e = Double(x.exponent)
     if m > 1.4142135623730951 {

@@ -1,8 +1,8 @@
 /// Reads IDX files, the format of the MNIST distribution: a big-endian header
 /// (two zero bytes, an element type, the number of axes, one 32-bit size per
 /// axis) followed by the values.
-enum IDXReader {
-  static func read(_ bytes: [UInt8]) throws(DataFileError) -> NumericArray {
+public enum IDXReader {
+  public static func read(_ bytes: [UInt8]) throws(DataFileError) -> NumericArray {
     let types: [UInt8: NumericArray.ElementType] = [
       0x08: .uint8, 0x09: .int8, 0x0B: .int16, 0x0C: .int32, 0x0D: .float32, 0x0E: .float64,
     ]
@@ -40,5 +40,5 @@ enum IDXReader {
   }
 
   /// `60000x28x28`, for messages.
-  static func describe(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
+  public static func describe(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 }

@@ -11,14 +11,6 @@ public struct Predictions: Sendable {
     case binary
     /// Values (regression, or a model without a loss).
     case values
-
-    init(loss: (any Operator)?, output: TensorType) {
-      switch loss {
-      case is CrossEntropyLoss: self = .classes(output.shape.last?.staticValue ?? 1)
-      case is BinaryCrossEntropyLoss: self = .binary
-      default: self = .values
-      }
-    }
   }
 
   public var kind: Kind
@@ -28,6 +20,13 @@ public struct Predictions: Sendable {
   public var perSample: Int
   /// The raw outputs (logits for classes and binary), sample after sample.
   public var outputs: [Float]
+
+  public init(kind: Kind, count: Int, perSample: Int, outputs: [Float]) {
+    self.kind = kind
+    self.count = count
+    self.perSample = perSample
+    self.outputs = outputs
+  }
 
   /// The outputs of `sample`.
   public func outputs(of sample: Int) -> ArraySlice<Float> {

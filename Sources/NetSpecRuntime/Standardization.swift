@@ -39,6 +39,34 @@ public struct Standardization: Sendable, Hashable {
     }
   }
 
+  /// The metadata keys a checkpoint stores the statistics under
+  /// (comma-separated floats), so prediction can repeat them.
+  public static let meanKey = "standardize.mean"
+  /// See ``meanKey``.
+  public static let standardDeviationKey = "standardize.std"
+
+  /// The statistics as checkpoint metadata.
+  public var metadata: [String: String] {
+    [
+      Self.meanKey: mean.map(\.description).joined(separator: ","),
+      Self.standardDeviationKey: standardDeviation.map(\.description).joined(separator: ","),
+    ]
+  }
+
+  /// The statistics stored in checkpoint `metadata`; nil when there are none
+  /// (or they do not parse).
+  public init?(metadata: [String: String]) {
+    func floats(_ key: String) -> [Float]? {
+      guard let text = metadata[key] else { return nil }
+      let values = text.split(separator: ",").compactMap { Float($0) }
+      return values.count == text.split(separator: ",").count ? values : nil
+    }
+    guard let mean = floats(Self.meanKey), let deviation = floats(Self.standardDeviationKey),
+      mean.count == deviation.count
+    else { return nil }
+    self.init(mean: mean, standardDeviation: deviation)
+  }
+
   /// Standardizes whole samples in place (`values.count` a multiple of the
   /// feature count).
   public func apply(to values: inout [Float]) {

@@ -1,17 +1,6 @@
 import NetSpecDiagnostics
 
-/// A numeric table read from a CSV file: every data row has the same number
-/// of columns, and every cell is a finite number.
-struct CSVTable: Sendable {
-  /// `rows × columns` values, row-major.
-  var values: [Float]
-  var rows: Int
-  var columns: Int
-  /// Column names from a header row of names, if the file has one.
-  var columnNames: [String]?
-  /// Class names from a scikit-learn header (`150,4,setosa,versicolor,virginica`).
-  var classNames: [String]?
-
+extension CSVTable {
   /// Splits off the label column: the other columns are the features, in order.
   /// Errors name the column choice; the caller reports them at `label:`.
   func splitLabel(_ choice: LabelColumn) throws(DataFileError) -> (features: [Float], labels: [Float]) {
@@ -47,16 +36,6 @@ struct CSVTable: Sendable {
       }
       column = index
     }
-    var features = [Float]()
-    features.reserveCapacity(rows * (columns - 1))
-    var labels = [Float]()
-    labels.reserveCapacity(rows)
-    for row in 0..<rows {
-      let start = row * columns
-      features.append(contentsOf: values[start..<(start + column)])
-      labels.append(values[start + column])
-      features.append(contentsOf: values[(start + column + 1)..<(start + columns)])
-    }
-    return (features, labels)
+    return split(column: column)
   }
 }

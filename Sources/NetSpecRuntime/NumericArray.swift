@@ -1,21 +1,24 @@
 /// An n-dimensional array of numbers read from a data file, as float32.
-struct NumericArray: Sendable {
+public struct NumericArray: Sendable {
   /// The values in row-major (C) order.
-  var values: [Float]
+  public var values: [Float]
   /// The size of each axis; the first is the sample axis.
-  var shape: [Int]
+  public var shape: [Int]
+
+  /// The most bytes a data file may hold (or decompress to): 1 GiB.
+  public static let maxBytes = 1 << 30
 
   /// The number of values in an array of `shape`, checked axis by axis
-  /// against `Gzip.maxOutputBytes`, which no data file may exceed. `describe`
+  /// against ``maxBytes``, which no data file may exceed. `describe`
   /// names the shape in the error, given the axes up to the one that made
   /// the count too large.
-  static func valueCount(
+  public static func valueCount(
     _ shape: [Int], describe: (ArraySlice<Int>) -> String
   ) throws(DataFileError) -> Int {
     var count = 1
     for (axis, size) in shape.enumerated() {
       let (product, overflow) = count.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= Gzip.maxOutputBytes else {
+      guard !overflow, product <= Self.maxBytes else {
         throw DataFileError(
           "the shape \(describe(shape[...axis])) holds too many values", help: "use a smaller sample of the data")
       }
@@ -28,7 +31,7 @@ struct NumericArray: Sendable {
   /// elements starting at `offset` (the caller has checked that `bytes` holds
   /// them all), as Float; rejects NaN and infinities, naming the first by
   /// sample and position within it.
-  init(
+  public init(
     _ bytes: [UInt8], offset: Int, shape: [Int], count: Int, element: ElementType, bigEndian: Bool
   ) throws(DataFileError) {
     let perSample = max(shape.dropFirst().reduce(1, *), 1)
@@ -79,7 +82,7 @@ struct NumericArray: Sendable {
   }
 
   /// The element types the NPY and IDX readers understand.
-  enum ElementType: Sendable {
+  public enum ElementType: Sendable {
     case uint8, int8, int16, int32, int64, float32, float64
 
     var size: Int {

@@ -43,7 +43,7 @@ public struct EpochMetrics: Sendable, Equatable {
 
   /// Metric names in reporting order: `accuracy`, `mse`, `mae`, then any
   /// others alphabetically.
-  static func ordered(_ names: some Sequence<String>) -> [String] {
+  public static func ordered(_ names: some Sequence<String>) -> [String] {
     let known = ["accuracy", "mse", "mae"]
     return names.sorted { a, b in
       let (ra, rb) = (known.firstIndex(of: a) ?? known.count, known.firstIndex(of: b) ?? known.count)

@@ -1,4 +1,4 @@
-/// Applies `data.augment` to samples: randomly for training batches, and the
+/// Applies `data.augment` (a list of ``AugmentationStep``) to samples: randomly for training batches, and the
 /// evaluation form (the centered window of each random crop; the other
 /// augmentations leave samples unchanged) to validation and test sets.
 ///
@@ -9,16 +9,16 @@
 /// left corner in the padded image; `horizontal_flip` one `nextFloat()`,
 /// flipping when below the probability; `gaussian_noise` one `nextGaussian()`
 /// per value, in order.
-struct Augmenter: Sendable {
-  let steps: [Augmentation.Kind]
+public struct Augmenter: Sendable {
+  public let steps: [AugmentationStep]
   /// The sample shape before each step, and after the last.
-  let shapes: [[Int]]
+  public let shapes: [[Int]]
 
   /// The augmenter for samples of `inputShape`; `inputShape` must have at
   /// least two axes when an image augmentation is present, and each crop must
-  /// fit its padded image (``cropProblem(_:inputShape:)`` is nil).
-  init(_ augmentations: [Augmentation], inputShape: [Int]) {
-    steps = augmentations.map(\.kind)
+  /// fit its padded image.
+  public init(_ steps: [AugmentationStep], inputShape: [Int]) {
+    self.steps = steps
     var shapes = [inputShape]
     for step in steps {
       var shape = shapes[shapes.count - 1]
@@ -32,28 +32,11 @@ struct Augmenter: Sendable {
   }
 
   /// The shape of an augmented sample.
-  var outputShape: [Int] { shapes[shapes.count - 1] }
-
-  /// Why a crop in `augmentations` cannot cut its window from samples of
-  /// `inputShape`, with the augmentation at fault; nil when all fit.
-  static func cropProblem(_ augmentations: [Augmentation], inputShape: [Int]) -> (Augmentation, String)? {
-    var (height, width) = (inputShape[inputShape.count - 2], inputShape[inputShape.count - 1])
-    for augmentation in augmentations {
-      guard case .randomCrop(let h, let w, let padding) = augmentation.kind else { continue }
-      if height + 2 * padding < h || width + 2 * padding < w {
-        return (
-          augmentation,
-          "the crop window is \(h)x\(w), larger than the \(height)x\(width) samples padded by \(padding) on each side"
-        )
-      }
-      (height, width) = (h, w)
-    }
-    return nil
-  }
+  public var outputShape: [Int] { shapes[shapes.count - 1] }
 
   /// Augments one sample from `source` into `target` (`outputShape` values).
   /// `scratch` holds at least twice the largest intermediate sample.
-  func augment(
+  public func augment(
     _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
     scratch: UnsafeMutableBufferPointer<Float>, random: inout RandomGenerator
   ) {
@@ -81,7 +64,7 @@ struct Augmenter: Sendable {
   }
 
   /// The evaluation form of one sample: each crop's centered window.
-  func center(
+  public func center(
     _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
     scratch: UnsafeMutableBufferPointer<Float>
   ) {
@@ -99,7 +82,7 @@ struct Augmenter: Sendable {
   private func run(
     _ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>,
     scratch: UnsafeMutableBufferPointer<Float>,
-    _ apply: (Augmentation.Kind, [Int], UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Bool
+    _ apply: (AugmentationStep, [Int], UnsafeMutableBufferPointer<Float>, UnsafeMutableBufferPointer<Float>) -> Bool
   ) {
     let half = scratch.count / 2
     var current = UnsafeMutableBufferPointer(rebasing: scratch[0..<half])
@@ -117,7 +100,7 @@ struct Augmenter: Sendable {
   }
 
   /// The scratch size ``augment(_:into:scratch:random:)`` needs.
-  var scratchCount: Int { 2 * (shapes.map { $0.reduce(1, *) }.max() ?? 0) }
+  public var scratchCount: Int { 2 * (shapes.map { $0.reduce(1, *) }.max() ?? 0) }
 
   /// Copies the `height × width` window whose top-left corner is at (`top`,
   /// `left`) of each plane (possibly outside it: zeros there) into `target`.
@@ -160,4 +143,19 @@ struct Augmenter: Sendable {
       start += width
     }
   }
+}
+
+/// One entry of `data.augment`: a random transformation of each training
+/// sample. Image augmentations act on the last two axes (height, width).
+public enum AugmentationStep: Sendable, Hashable {
+  /// Translate by whole pixels drawn uniformly from `-pixels...pixels` on each
+  /// axis, filling with zeros.
+  case randomShift(pixels: Int)
+  /// Zero-pad by `padding` on each side, then cut a `height` x `width` window
+  /// at a uniformly random position. Evaluation uses the centered window.
+  case randomCrop(height: Int, width: Int, padding: Int)
+  /// Mirror left-right with this probability.
+  case horizontalFlip(probability: Double)
+  /// Add normal noise with this standard deviation to every value.
+  case gaussianNoise(std: Double)
 }

@@ -42,9 +42,9 @@ public struct Batcher: Sendable {
 
   /// A batcher over `dataset`. `augmentations` apply to every sample of every
   /// batch (pass them for the training split only); their crops must fit the
-  /// samples, as ``DataPipeline`` checks.
+  /// samples (NetSpec's data pipeline checks this).
   public init(
-    _ dataset: Dataset, batchSize: BatchSize, shuffle: Bool, augmentations: [Augmentation] = [], seed: Int
+    _ dataset: Dataset, batchSize: BatchSize, shuffle: Bool, augmentations: [AugmentationStep] = [], seed: Int
   ) {
     self.dataset = dataset
     switch batchSize {
@@ -114,4 +114,13 @@ public struct Batcher: Sendable {
     position += count
     return count
   }
+}
+
+/// How many samples each gradient step averages over (`train.batch_size`).
+public enum BatchSize: Sendable, Hashable {
+  /// Full-batch gradient descent: one step per epoch over the whole training split.
+  case all
+  /// Mini-batches of this many samples (1 is stochastic gradient descent); the
+  /// last batch of an epoch may be smaller.
+  case size(Int)
 }

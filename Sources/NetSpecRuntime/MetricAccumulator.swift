@@ -1,3 +1,5 @@
+import Foundation
+
 /// Running sums for the metrics of one pass over a dataset: mean loss, and
 /// accuracy (class-index targets) or MSE and MAE (float targets).
 public struct MetricAccumulator: Sendable {
@@ -64,5 +66,15 @@ public struct MetricAccumulator: Sendable {
     if let mse { result["mse"] = mse }
     if let mae { result["mae"] = mae }
     return result
+  }
+
+  /// `loss 0.0412 accuracy 98.61%` (or `mse 0.0123 mae 0.0871`), as
+  /// `netspec eval` and the test line of a training run print it.
+  public var summary: String {
+    var parts = [String(format: "loss %.4f", loss)]
+    if let accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
+    if let mse { parts.append(String(format: "mse %.4f", mse)) }
+    if let mae { parts.append(String(format: "mae %.4f", mae)) }
+    return parts.joined(separator: " ")
   }
 }

@@ -23,7 +23,7 @@ public enum ProgressFormat {
   /// one decimal below (`42.5`); `-` when not finite.
   public static func rate(_ perSecond: Double) -> String {
     guard perSecond.isFinite, abs(perSecond) < 1e15 else { return "-" }
-    return abs(perSecond) >= 99.95 ? HumanUnits.grouped(Int(perSecond.rounded())) : String(format: "%.1f", perSecond)
+    return abs(perSecond) >= 99.95 ? grouped(Int(perSecond.rounded())) : String(format: "%.1f", perSecond)
   }
 
   /// A fraction as a percentage with one decimal: `91.2%`; `nan%` when not finite.
@@ -64,10 +64,36 @@ public enum ProgressFormat {
   /// `label value` pairs for metrics in reporting order, accuracy as a
   /// percentage (`acc 91.2%`), others as numbers (`mse 0.0123`); `prefix`
   /// goes before each label (`val_`).
-  static func metrics(_ values: [String: Double], prefix: String = "") -> [String] {
+  public static func metrics(_ values: [String: Double], prefix: String = "") -> [String] {
     EpochMetrics.ordered(values.keys).map { name in
       let value = values[name]!
       return name == "accuracy" ? "\(prefix)acc \(percent(value))" : "\(prefix)\(name) \(number(value))"
     }
+  }
+
+  /// `61,706`: digits in groups of three.
+  public static func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, c) in digits.reversed().enumerated() {
+      if i > 0, i % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (value < 0 ? "-" : "") + String(out.reversed())
+  }
+
+  /// The permanent line for an epoch of `epochs`.
+  public static func summary(_ record: EpochMetrics, epochs: Int, note: String?) -> String {
+    var fields = [
+      "epoch \(counter(record.epoch, of: epochs))", "loss \(number(record.trainLoss))",
+    ]
+    fields += metrics(record.train)
+    if let loss = record.validationLoss { fields.append("val_loss \(number(loss))") }
+    fields += metrics(record.validation, prefix: "val_")
+    fields.append("lr \(learningRate(record.learningRate))")
+    fields.append("\(rate(record.samplesPerSecond)) samples/s")
+    fields.append(duration(record.seconds))
+    if let note { fields.append("(\(note))") }
+    return fields.joined(separator: " ")
   }
 }

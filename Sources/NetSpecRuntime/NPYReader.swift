@@ -2,8 +2,8 @@ import Foundation
 
 /// Reads NumPy `.npy` files (format versions 1 to 3): little- or big-endian
 /// `f4`, `f8`, `i1`, `i2`, `i4`, `i8` and `u1` elements in C order.
-enum NPYReader {
-  static func read(_ bytes: [UInt8]) throws(DataFileError) -> NumericArray {
+public enum NPYReader {
+  public static func read(_ bytes: [UInt8]) throws(DataFileError) -> NumericArray {
     let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
     guard bytes.count >= 10, bytes.starts(with: magic) else {
       throw DataFileError(
@@ -48,7 +48,7 @@ enum NPYReader {
   }
 
   /// `(3, 4)` for messages, as NumPy writes shapes.
-  static func describe(_ shape: [Int]) -> String {
+  public static func describe(_ shape: [Int]) -> String {
     "(" + shape.map(String.init).joined(separator: ", ") + (shape.count == 1 ? ",)" : ")")
   }
 

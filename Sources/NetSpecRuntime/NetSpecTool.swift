@@ -1,0 +1,246 @@
+import Foundation
+
+/// The command-line tool of a package emitted by `netspec compile --package`:
+/// `train`, `eval` and `predict` with the flags and output of `netspec train`,
+/// `netspec eval` and `netspec predict`, on the splits `netspec compile`
+/// prepared into `Data/`. Training runs the same ``TrainingLoop`` as
+/// `netspec train`, so the same seed gives the same weights.
+///
+/// ```swift
+/// exit(NetSpecTool<MyModel>(configuration).run(Array(CommandLine.arguments.dropFirst())))
+/// ```
+public struct NetSpecTool<Model: ToolModel> {
+  /// The spec's settings and the layout of its data.
+  public let configuration: ToolConfiguration
+
+  public init(_ configuration: ToolConfiguration) {
+    self.configuration = configuration
+  }
+
+  /// A failure the tool reports on standard error before exiting with 1.
+  struct Failure: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+  }
+
+  /// The usage text `--help` prints.
+  public var usage: String {
+    let name = configuration.executable
+    return """
+      USAGE: \(name) <command> [options]
+
+      Trains, evaluates and predicts with the `\(configuration.name)` model as `netspec` does,
+      on the data `netspec compile --package` prepared into Data/.
+
+      COMMANDS:
+        train [--epochs N] [--seed S] [-o DIR]   Train; write DIR/weights.safetensors (default runs/\(name)).
+        eval --weights FILE                      Loss and metrics on the validation and test splits.
+        predict --weights FILE --input FILE [-o OUT]
+                                                 Print CSV predictions for the samples in FILE
+                                                 (CSV, NPY or IDX, scaled and standardized as in training).
+
+      """
+  }
+
+  /// Runs the command in `arguments` (without the executable's name);
+  /// returns the exit code.
+  public func run(_ arguments: [String]) -> Int32 {
+    do {
+      switch arguments.first {
+      case "train": try train(Options(arguments.dropFirst(), allowed: ["--epochs", "--seed", "-o", "--output"]))
+      case "eval": try evaluate(Options(arguments.dropFirst(), allowed: ["--weights"]))
+      case "predict":
+        try predict(Options(arguments.dropFirst(), allowed: ["--weights", "--input", "-o", "--output"]))
+      case "--help", "-h", "help":
+        print(usage, terminator: "")
+      default:
+        throw Failure(
+          arguments.first.map { "unknown command `\($0)`; the commands are train, eval and predict" }
+            ?? "give a command: train, eval or predict (see --help)")
+      }
+      return 0
+    } catch let failure as Failure {
+      FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))
+      return 1
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+      return 1
+    }
+  }
+
+  /// `--name value` options, each at most once, from a fixed set.
+  struct Options {
+    var values: [String: String] = [:]
+
+    init(_ arguments: ArraySlice<String>, allowed: Set<String>) throws {
+      var rest = arguments[...]
+      while let name = rest.popFirst() {
+        guard allowed.contains(name) else { throw Failure("unknown option `\(name)` (see --help)") }
+        guard let value = rest.popFirst() else { throw Failure("`\(name)` takes a value") }
+        let key = name == "-o" ? "--output" : name
+        guard values[key] == nil else { throw Failure("`\(name)` is given twice") }
+        values[key] = value
+      }
+    }
+
+    func int(_ name: String, atLeast minimum: Int) throws -> Int? {
+      guard let text = values[name] else { return nil }
+      guard let value = Int(text), value >= minimum else { throw Failure("`\(name)` takes a number >= \(minimum)") }
+      return value
+    }
+
+    func required(_ name: String) throws -> String {
+      guard let value = values[name] else { throw Failure("give `\(name) FILE`") }
+      return value
+    }
+  }
+
+  // MARK: - Data
+
+  /// A prepared split from `Data/`, or nil when the package has none.
+  func split(_ name: String, shape: [Int]) throws -> Dataset? {
+    let base = configuration.dataDirectory + "/" + name
+    guard FileManager.default.fileExists(atPath: base + ".inputs.f32") else { return nil }
+    let inputs = try floats(base + ".inputs.f32"), labels = try floats(base + ".targets.f32")
+    let (inputStride, labelStride) = (shape.reduce(1, *), configuration.labelShape.reduce(1, *))
+    let count = inputs.count / max(inputStride, 1)
+    guard count * inputStride == inputs.count, count * labelStride == labels.count else {
+      throw Failure("`\(base).*.f32` do not hold whole samples; recompile the package")
+    }
+    return Dataset(
+      count: count, inputs: inputs, inputShape: shape, labels: labels, labelShape: configuration.labelShape)
+  }
+
+  /// The little-endian float32 values of the file at `path`.
+  func floats(_ path: String) throws -> [Float] {
+    let bytes = try RawFile.read(path)
+    guard bytes.count % 4 == 0 else { throw Failure("`\(path)` does not hold whole float32 values") }
+    return (0..<(bytes.count / 4)).map { i in
+      var bits: UInt32 = 0
+      for b in 0..<4 { bits |= UInt32(bytes[4 * i + b]) << (8 * b) }
+      return Float(bitPattern: bits)
+    }
+  }
+
+  /// The standardization statistics `netspec compile` stored beside the splits.
+  func standardization() throws -> Standardization? {
+    guard configuration.standardizes else { return nil }
+    let values = try floats(configuration.dataDirectory + "/standardization.f32")
+    let half = values.count / 2
+    return Standardization(mean: Array(values[..<half]), standardDeviation: Array(values[half...]))
+  }
+
+  // MARK: - Commands
+
+  func train(_ options: Options) throws {
+    var settings = configuration.settings
+    settings.epochs = try options.int("--epochs", atLeast: 1) ?? settings.epochs
+    let seed = try options.int("--seed", atLeast: 0)
+    settings.seed = seed ?? settings.seed
+    let directory = options.values["--output"] ?? "runs/\(configuration.executable)"
+    guard let train = try split("train", shape: configuration.trainShape) else {
+      throw Failure("cannot read \(configuration.dataDirectory)/train.inputs.f32")
+    }
+    let validation = try split("validation", shape: configuration.sampleShape)
+    let test = try split("test", shape: configuration.sampleShape)
+    let statistics = try standardization()
+    let model = Model(seed: UInt64(truncatingIfNeeded: settings.seed))
+    let loop = TrainingLoop(settings: settings, train: train, validation: validation)
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let weights = directory + "/weights.safetensors"
+    func metadata(epoch: Int) -> [String: String] {
+      RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
+        .merging(statistics?.metadata ?? [:]) { a, _ in a }
+    }
+    print(
+      RunReport.banner(
+        name: configuration.name, parameters: configuration.parameterCount, train: train.count,
+        validation: validation?.count, test: test?.count))
+    let result = try loop.run(
+      model,
+      observe: { event in
+        switch event {
+        case .step: break
+        case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+        case .stoppedEarly(let epoch, let best):
+          print(RunReport.stoppedEarly(epoch: epoch, best: best))
+        }
+      },
+      checkpoint: { record in
+        guard record.epoch % configuration.checkpointEvery == 0 else { return }
+        try model.save(to: weights, metadata: metadata(epoch: record.epoch))
+      })
+    try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
+    if let test {
+      print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))
+    }
+    print("wrote \(weights)")
+  }
+
+  func evaluate(_ options: Options) throws {
+    let model = Model(seed: 0)
+    _ = try model.load(from: try options.required("--weights"))
+    let loop = TrainingLoop(
+      settings: configuration.settings,
+      train: Dataset(count: 0, inputs: [], inputShape: [], labels: [], labelShape: []),
+      validation: nil)
+    var any = false
+    for name in ["validation", "test"] {
+      guard let split = try split(name, shape: configuration.sampleShape) else { continue }
+      print("\(name): " + loop.evaluate(model, on: split).summary + " (\(split.count) samples)")
+      any = true
+    }
+    if !any, let train = try split("train", shape: configuration.sampleShape) {
+      print("train: " + loop.evaluate(model, on: train).summary + " (\(train.count) samples)")
+    }
+  }
+
+  func predict(_ options: Options) throws {
+    let weights = try options.required("--weights"), input = try options.required("--input")
+    let model = Model(seed: 0)
+    let metadata = try model.load(from: weights)
+    let samples: SampleFile
+    do { samples = try SampleFile.read(input) } catch {
+      throw Failure("`\(input)`: \(error.message)\n  help: \(error.help)")
+    }
+    let stride = configuration.sampleShape.reduce(1, *)
+    guard var values = PredictionInput.fit(samples, stride: stride, labelColumn: configuration.labelColumn) else {
+      throw Failure(
+        "the samples in `\(input)` have \(samples.stride) values each, but the model takes \(stride)"
+          + "\n  help: give one sample per row (CSV) or along the first axis (NPY, IDX)")
+    }
+    var statistics: Standardization?
+    if configuration.standardizes {
+      guard let stored = Standardization(metadata: metadata), stored.mean.count == stride else {
+        throw Failure("the spec standardizes its inputs, but `\(weights)` holds no training statistics for them")
+      }
+      statistics = stored
+    }
+    PredictionInput.transform(&values, scale: configuration.scale, standardization: statistics)
+    let predictions = run(model, values, count: samples.count)
+    let text = predictions.csvLines().joined(separator: "\n") + "\n"
+    guard let output = options.values["--output"] else { return print(text, terminator: "") }
+    do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
+      throw Failure("cannot write `\(output)`: \(error)")
+    }
+  }
+
+  /// The model's outputs for `count` samples of `values`, batch by batch.
+  func run(_ model: Model, _ values: [Float], count: Int) -> Predictions {
+    let stride = values.count / max(count, 1)
+    let perSample = model.predictionStride
+    var outputs = [Float](repeating: 0, count: count * perSample)
+    var start = 0
+    while start < count {
+      let n = min(model.batchCapacity, count - start)
+      let (inputs, targets, predictions) = (model.inputBuffer, model.targetBuffer, model.predictionBuffer)
+      for i in 0..<(n * stride) { inputs[i] = values[start * stride + i] }
+      // Valid (class 0) targets for the loss the forward pass computes.
+      targets.update(repeating: 0)
+      _ = model.forward(batch: n, training: false)
+      for i in 0..<(n * perSample) { outputs[start * perSample + i] = predictions[i] }
+      start += n
+    }
+    return Predictions(kind: configuration.predictions, count: count, perSample: perSample, outputs: outputs)
+  }
+}

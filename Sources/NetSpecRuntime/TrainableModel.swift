@@ -1,0 +1,27 @@
+/// What the training loop needs of a model: buffers to load a batch into,
+/// the forward and backward passes, the optimizer update, and the weights.
+/// The interpreter conforms through `InterpreterModel` (in NetSpec); an
+/// emitted model class conforms directly.
+public protocol TrainableModel: AnyObject {
+  /// The largest batch one pass takes.
+  var batchCapacity: Int { get }
+  /// The input buffer: `batchCapacity` samples, sample-major.
+  var inputBuffer: UnsafeMutableBufferPointer<Float> { get }
+  /// The loss target buffer: `batchCapacity` targets, sample-major.
+  var targetBuffer: UnsafeMutableBufferPointer<Float> { get }
+  /// The prediction the loss scores, from the last forward pass:
+  /// `batchCapacity` samples of ``predictionStride`` values.
+  var predictionBuffer: UnsafeMutableBufferPointer<Float> { get }
+  /// Prediction values per sample.
+  var predictionStride: Int { get }
+  /// Every parameter (trainable ones, frozen ones and buffers such as running
+  /// statistics), as the best epoch's weights are kept and restored.
+  var parameterBuffer: UnsafeMutableBufferPointer<Float> { get }
+  /// Runs the forward pass on the first `batch` samples of the buffers and
+  /// returns the mean loss.
+  func forward(batch: Int, training: Bool) -> Float
+  /// Fills the gradients of the last forward pass's mean loss.
+  func backward(batch: Int)
+  /// Clips the gradients when the spec says so and takes one optimizer step.
+  func update(learningRate: Float)
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// The epoch loop every NetSpec training runs: mini-batches in the seeded
+/// order with the seeded augmentation (``Batcher``), the learning-rate
+/// schedule, metrics, validation after each epoch, early stopping with the
+/// best weights restored, and a checkpoint call after each epoch.
+///
+/// ```swift
+/// let loop = TrainingLoop(settings: settings, train: trainSplit, validation: validationSplit)
+/// let result = try loop.run(model, observe: { print($0) })
+/// ```
+public struct TrainingLoop: Sendable {
+  /// What the run does.
+  public let settings: TrainingSettings
+  /// The training split, before augmentation.
+  public let train: Dataset
+  /// Scored after every epoch, when present.
+  public let validation: Dataset?
+
+  public init(settings: TrainingSettings, train: Dataset, validation: Dataset?) {
+    self.settings = settings
+    self.train = train
+    self.validation = validation
+  }
+
+  /// The result of a run.
+  public struct Result: Sendable {
+    /// Every epoch's metrics, in order.
+    public var history: [EpochMetrics]
+    /// The epoch whose weights the model holds at the end (1-based).
+    public var bestEpoch: Int
+    /// Whether early stopping ended the run before its last epoch.
+    public var stoppedEarly: Bool
+  }
+
+  /// The training batches, epoch after epoch.
+  public var batches: Batcher {
+    Batcher(
+      train, batchSize: settings.batchSize, shuffle: settings.shuffle, augmentations: settings.augmentations,
+      seed: settings.seed)
+  }
+
+  /// Runs the epochs on `model`. `checkpoint` is called after each epoch
+  /// (the model then holds that epoch's weights). Throws
+  /// ``TrainingFailure`` when the loss stops being finite.
+  public func run(
+    _ model: some TrainableModel, observe: (TrainingEvent) -> Void,
+    checkpoint: (EpochMetrics) throws -> Void = { _ in }
+  ) throws -> Result {
+    let epochs = settings.epochs
+    var batches = self.batches
+    var history: [EpochMetrics] = []
+    var best: (epoch: Int, value: Double, weights: [Float])?
+    var sinceBest = 0
+    var globalStep = 0
+    for epoch in 0..<epochs {
+      batches.start(epoch: epoch)
+      let started = Date()
+      var metrics = MetricAccumulator()
+      var step = 0
+      var lr = settings.learningRate
+      while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
+        precondition(n <= model.batchCapacity)
+        lr = settings.schedule.rate(
+          base: settings.learningRate, epoch: epoch, epochs: epochs,
+          progress: Double(step) / Double(batches.batchesPerEpoch))
+        let loss = model.forward(batch: n, training: true)
+        guard loss.isFinite else {
+          throw TrainingFailure(
+            message: "the loss became \(loss) at epoch \(epoch + 1), step \(step + 1) (global step \(globalStep + 1)); "
+              + "training stopped and the last checkpoint was kept. Try a smaller learning rate or `clip_grad_norm`.")
+        }
+        model.backward(batch: n)
+        model.update(learningRate: Float(lr))
+        score(&metrics, model, loss: loss, batch: n)
+        step += 1
+        globalStep += 1
+        observe(
+          .step(
+            StepProgress(
+              epoch: epoch + 1, epochs: epochs, step: step, stepsPerEpoch: batches.batchesPerEpoch, loss: metrics.loss,
+              accuracy: metrics.accuracy, samples: metrics.samples)))
+      }
+      let seconds = Date().timeIntervalSince(started)
+      let scored = validation.map { evaluate(model, on: $0) }
+      let record = EpochMetrics(
+        epoch: epoch + 1, step: globalStep, trainLoss: metrics.loss, train: metrics.named,
+        validationLoss: scored?.loss, validation: scored?.named ?? [:], learningRate: lr, seconds: seconds,
+        samplesPerSecond: Double(metrics.samples) / max(seconds, 1e-9))
+      history.append(record)
+      observe(.epoch(record))
+      try checkpoint(record)
+      guard let stopping = settings.earlyStopping, let value = stopping.monitor.value(in: record) else { continue }
+      if stopping.improves(value, on: best?.value) {
+        best = (epoch + 1, value, stopping.restoreBest ? Array(model.parameterBuffer) : [])
+        sinceBest = 0
+      } else {
+        sinceBest += 1
+        if sinceBest > stopping.patience {
+          let bestEpoch = best!.epoch
+          if stopping.restoreBest { _ = model.parameterBuffer.update(fromContentsOf: best!.weights) }
+          observe(.stoppedEarly(epoch: epoch + 1, best: bestEpoch))
+          return Result(history: history, bestEpoch: stopping.restoreBest ? bestEpoch : epoch + 1, stoppedEarly: true)
+        }
+      }
+    }
+    if let best, settings.earlyStopping?.restoreBest == true, best.epoch != epochs {
+      _ = model.parameterBuffer.update(fromContentsOf: best.weights)
+      return Result(history: history, bestEpoch: best.epoch, stoppedEarly: false)
+    }
+    return Result(history: history, bestEpoch: epochs, stoppedEarly: false)
+  }
+
+  /// Mean loss and metrics of the model's current weights on `dataset`, in
+  /// evaluation mode (no dropout, batchnorm on running statistics), in
+  /// batches of the model's capacity.
+  public func evaluate(_ model: some TrainableModel, on dataset: Dataset) -> MetricAccumulator {
+    var batches = Batcher(dataset, batchSize: .size(model.batchCapacity), shuffle: false, seed: settings.seed)
+    var metrics = MetricAccumulator()
+    while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
+      let loss = model.forward(batch: n, training: false)
+      score(&metrics, model, loss: loss, batch: n)
+    }
+    return metrics
+  }
+
+  private func score(_ metrics: inout MetricAccumulator, _ model: some TrainableModel, loss: Float, batch: Int) {
+    metrics.add(
+      loss: loss, batch: batch, prediction: model.predictionBuffer.baseAddress!,
+      target: model.targetBuffer.baseAddress!, predictionCount: batch * model.predictionStride,
+      kind: settings.targetKind)
+  }
+}

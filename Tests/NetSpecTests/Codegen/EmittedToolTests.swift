@@ -1,0 +1,163 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// The tool of an emitted package runs the runtime `netspec train` runs: the
+/// same spec and seed give the same weights (with shuffling, augmentation and
+/// standardization on), and its `predict` prints the CSV of `netspec predict`.
+/// The package's library sources are compiled with swiftc, with a driver
+/// calling `runTool` as the package's `main.swift` does.
+@Suite struct EmittedToolTests {
+  static let spec = """
+    netspec: 1
+    name: tiny_cnn
+    inputs:
+      image: [N, 1, 6, 6]
+    layers:
+      - conv2d: {filters: 2, kernel: 3, padding: 1, activation: relu}
+      - flatten
+      - dense: {units: 3, name: logits}
+    train:
+      loss: cross_entropy
+      optimizer: {sgd: {lr: 0.05, momentum: 0.9}}
+      batch_size: 8
+      epochs: 3
+      schedule: {cosine: {min_lr: 0.001, warmup_epochs: 1}}
+      seed: 3
+    data:
+      train: {csv: data.csv, label: last, scale: 1/16, reshape: [1, 6, 6], standardize: true}
+      split: {validation: 0.2, test: 0.1, shuffle: true}
+      augment: [{random_shift: 1}, horizontal_flip, {gaussian_noise: 0.05}]
+
+    """
+
+  /// A package for ``spec`` with 60 samples, its library compiled.
+  struct Built {
+    var directory: URL
+    var binary: String
+    var spec: CheckedSpec
+    var data: PreparedData
+  }
+
+  static func build() throws -> Built {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-tool-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var random = RandomGenerator(seed: 11)
+    var rows: [String] = []
+    for sample in 0..<60 {
+      let pixels = (0..<36).map { _ in String(random.nextInt(below: 16)) }
+      rows.append((pixels + [String(sample % 3)]).joined(separator: ","))
+    }
+    try (rows.joined(separator: "\n") + "\n").write(
+      to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
+    try (rows.prefix(7).joined(separator: "\n") + "\n").write(
+      to: directory.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
+    var diagnostics = DiagnosticBag()
+    let path = directory.appendingPathComponent("tiny_cnn.yaml").path
+    guard let spec = Frontend.check(SourceFile(path: path, text: Self.spec), &diagnostics),
+      let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 3, &diagnostics)
+    else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
+    let package = directory.appendingPathComponent("package")
+    var sources: [String] = []
+    for file in try PackageEmitter.emit(spec, data: data, capacity: 8, sourceName: "tiny_cnn.yaml") {
+      let url = package.appendingPathComponent(file.path)
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      if let binary = file.binary {
+        try Data(binary).write(to: url)
+      } else {
+        try file.contents.write(to: url, atomically: true, encoding: .utf8)
+      }
+      if file.path.hasPrefix("Sources/TinyCnn/") { sources.append(url.path) }
+    }
+    let driver = directory.appendingPathComponent("main.swift")
+    try "import Foundation\n\nexit(TinyCnn.runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
+      to: driver, atomically: true, encoding: .utf8)
+    let binary = directory.appendingPathComponent("tool").path
+    _ = try run(
+      ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
+        + sources + [driver.path], in: directory)
+    return Built(directory: directory, binary: binary, spec: spec, data: data)
+  }
+
+  /// Runs `arguments` in `directory`; returns standard output, or throws
+  /// with the output when the exit code is not 0.
+  static func run(_ arguments: [String], in directory: URL) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw HarnessError("`\(arguments.prefix(3).joined(separator: " "))` failed:\n\(text)\(errorText.prefix(4000))")
+    }
+    return text
+  }
+
+  /// One build for the checks below (compiling takes most of the time),
+  /// removed afterwards.
+  @Test func theToolTrainsAndPredictsAsNetspecDoes() throws {
+    let built = try Self.build()
+    defer { try? FileManager.default.removeItem(at: built.directory) }
+    try answersHelpAndRejectsBadCommands(built)
+    try trainingGivesTheWeightsOfNetspecTrain(built)
+    try predictPrintsTheCSVOfNetspecPredict(built)
+  }
+
+  func trainingGivesTheWeightsOfNetspecTrain(_ built: Built) throws {
+    let output = try Self.run([built.binary, "train", "--epochs", "2", "-o", "run"], in: built.directory)
+    #expect(output.hasPrefix("training tiny_cnn: "))
+    #expect(output.contains("epoch 2/2 loss "))
+    let emitted = try SafetensorsFile(
+      contentsOf: built.directory.appendingPathComponent("run/weights.safetensors").path)
+    let trainer = try Trainer(spec: built.spec, data: built.data, epochs: 2)
+    _ = try trainer.run(observe: { _ in })
+    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
+      let values = try #require(emitted[tensor.name]).values
+      let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)
+      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
+      #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
+    }
+    #expect(emitted.metadata["standardize.mean"] != nil && emitted.metadata["spec"] == "tiny_cnn")
+  }
+
+  /// Both read weights `netspec train` wrote (its safetensors writer and the
+  /// runtime's reader agree, the standardization statistics included).
+  func predictPrintsTheCSVOfNetspecPredict(_ built: Built) throws {
+    let trainer = try Trainer(spec: built.spec, data: built.data, epochs: 1)
+    _ = try trainer.run(observe: { _ in })
+    let weights = built.directory.appendingPathComponent("netspec-weights.safetensors").path
+    try Checkpoint.write(
+      trainer.interpreter, to: weights, metadata: ["netspec": "1"], standardization: built.data.standardization)
+    let samples = built.directory.appendingPathComponent("samples.csv").path
+    let printed = try Self.run(
+      [built.binary, "predict", "--weights", weights, "--input", samples], in: built.directory)
+    let expected = try Predictor.predict(built.spec, weights: weights, input: samples).csvLines()
+    let lines = printed.split(separator: "\n").map(String.init)
+    #expect(lines.count == expected.count && lines.first == expected.first)
+    for (line, want) in zip(lines, expected) {
+      for (cell, wanted) in zip(line.split(separator: ","), want.split(separator: ",")) {
+        if let a = Double(cell), let b = Double(wanted) {
+          #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(line) vs \(want)")
+        } else {
+          #expect(cell == wanted, "\(line) vs \(want)")
+        }
+      }
+    }
+  }
+
+  func answersHelpAndRejectsBadCommands(_ built: Built) throws {
+    let help = try Self.run([built.binary, "--help"], in: built.directory)
+    #expect(help.contains("USAGE: tinycnn <command>") && help.contains("predict --weights FILE --input FILE"))
+    #expect(throws: HarnessError.self) { try Self.run([built.binary, "fit"], in: built.directory) }
+    #expect(throws: HarnessError.self) { try Self.run([built.binary, "train", "--epochs", "0"], in: built.directory) }
+  }
+}
