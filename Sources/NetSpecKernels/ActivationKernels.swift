@@ -18,6 +18,23 @@ public enum ActivationKernel: Sendable, Equatable {
   /// GELU with the tanh approximation (Hendrycks & Gimpel 2016), or exact (erf).
   case gelu(exact: Bool)
 
+  /// The activations a layer can fuse into its output, by their name in a spec
+  /// (`dense: {units: 10, activation: relu}`).
+  public static let fusable: [(name: String, kernel: ActivationKernel)] = [
+    ("relu", .relu), ("sigmoid", .sigmoid), ("tanh", .tanh), ("gelu", .gelu(exact: false)),
+  ]
+
+  /// This kernel as a Swift expression, for emitted code (`.leakyReLU(slope: 0.2)`).
+  public var swiftLiteral: String {
+    switch self {
+    case .relu: ".relu"
+    case .leakyReLU(let slope): ".leakyReLU(slope: \(slope))"
+    case .sigmoid: ".sigmoid"
+    case .tanh: ".tanh"
+    case .gelu(let exact): ".gelu(exact: \(exact))"
+    }
+  }
+
   /// True when ``backward`` needs the forward input rather than the output.
   public var needsInput: Bool {
     switch self {

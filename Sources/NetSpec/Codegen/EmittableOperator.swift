@@ -183,16 +183,3 @@ public struct CodegenError: Error, Sendable, CustomStringConvertible {
 
   public var description: String { "\(message)\n  help: \(help)" }
 }
-
-extension ActivationKernel {
-  /// The Swift expression naming this kernel in emitted code (`.relu`).
-  var swiftLiteral: String {
-    switch self {
-    case .relu: ".relu"
-    case .leakyReLU(let slope): ".leakyReLU(slope: \(StepEmission.literal(slope)))"
-    case .sigmoid: ".sigmoid"
-    case .tanh: ".tanh"
-    case .gelu(let exact): ".gelu(exact: \(exact))"
-    }
-  }
-}

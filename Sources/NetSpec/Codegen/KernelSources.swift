@@ -29,6 +29,23 @@ public enum ActivationKernel: Sendable, Equatable {
   /// GELU with the tanh approximation (Hendrycks & Gimpel 2016), or exact (erf).
   case gelu(exact: Bool)
 
+  /// The activations a layer can fuse into its output, by their name in a spec
+  /// (`dense: {units: 10, activation: relu}`).
+  public static let fusable: [(name: String, kernel: ActivationKernel)] = [
+    ("relu", .relu), ("sigmoid", .sigmoid), ("tanh", .tanh), ("gelu", .gelu(exact: false)),
+  ]
+
+  /// This kernel as a Swift expression, for emitted code (`.leakyReLU(slope: 0.2)`).
+  public var swiftLiteral: String {
+    switch self {
+    case .relu: ".relu"
+    case .leakyReLU(let slope): ".leakyReLU(slope: \(slope))"
+    case .sigmoid: ".sigmoid"
+    case .tanh: ".tanh"
+    case .gelu(let exact): ".gelu(exact: \(exact))"
+    }
+  }
+
   /// True when ``backward`` needs the forward input rather than the output.
   public var needsInput: Bool {
     switch self {
@@ -383,6 +400,107 @@ public struct AttentionGeometry: Sendable, Hashable {
       var dot: Float = 0
       for j in 0..<keys { dot += p[j] * g[j] }
       for j in 0..<keys { g[j] = p[j] * (g[j] - dot) }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "BatchNormKernels.swift",
+      ###"""
+/// Batch normalization over `[batch, channels, positions]`: one mean and
+/// variance per channel, over the batch and the positions.
+public enum BatchNormKernels {
+  /// Per channel (in parallel): in training the batch statistics (two passes,
+  /// accumulated in Double) and the running statistics' update
+  /// (`running = (1 - momentum) * running + momentum * batch`, the variance
+  /// unbiased), in evaluation the running statistics; then
+  /// `y = x * scale + shift` with `scale = weight / std`, `shift = bias - mean * scale`.
+  /// The mean and inverse standard deviation used are kept in `mean` and
+  /// `inverseStd` (`channels` floats each).
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, mean savedMean: UnsafeMutablePointer<Float>,
+    inverseStd savedInverseStd: UnsafeMutablePointer<Float>, runningMean: UnsafeMutablePointer<Float>,
+    runningVariance: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>, batch: Int, channels: Int, positions: Int, momentum: Float, epsilon: Float,
+    training: Bool, pool: ComputePool
+  ) {
+    let count = batch * positions
+    pool.parallelRanges(channels, grain: max(1, 16_384 / count)) { channelRange in
+      for c in channelRange {
+        var mean = runningMean[c]
+        var variance = runningVariance[c]
+        if training {
+          var sum: Double = 0
+          for n in 0..<batch { sum += Double(Reductions.sum(x + (n * channels + c) * positions, count: positions)) }
+          mean = Float(sum / Double(count))
+          var squares: Double = 0
+          for n in 0..<batch {
+            squares += Double(
+              Reductions.squaredDeviations(x + (n * channels + c) * positions, from: mean, count: positions))
+          }
+          variance = Float(squares / Double(count))
+          let unbiased = count > 1 ? Float(squares / Double(count - 1)) : variance
+          runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
+          runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * unbiased
+        }
+        let inverseStd = 1 / (variance + epsilon).squareRoot()
+        savedMean[c] = mean
+        savedInverseStd[c] = inverseStd
+        let scale = weight[c] * inverseStd
+        let shift = bias[c] - mean * scale
+        for n in 0..<batch {
+          let offset = (n * channels + c) * positions
+          for i in 0..<positions { y[offset + i] = x[offset + i] * scale + shift }
+        }
+      }
+    }
+  }
+
+  /// Per channel: `dBias = sum(dy)`, `dWeight = sum(dy * xhat)` and, in
+  /// training, `dx = weight / std * (dy - dBias / m - xhat * dWeight / m)` over
+  /// the `m` values of the channel; in evaluation the statistics are constants,
+  /// so `dx = weight / std * dy`. A nil gradient is skipped; each is added into
+  /// when its `accumulate` flag is set.
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+    x: UnsafePointer<Float>, dy: UnsafePointer<Float>, mean savedMean: UnsafePointer<Float>,
+    inverseStd savedInverseStd: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int, channels: Int,
+    positions: Int, training: Bool, accumulateInput: Bool, accumulateWeight: Bool, accumulateBias: Bool,
+    pool: ComputePool
+  ) {
+    let count = batch * positions
+    pool.parallelRanges(channels, grain: max(1, 16_384 / count)) { channelRange in
+      for c in channelRange {
+        let (mean, inverseStd) = (savedMean[c], savedInverseStd[c])
+        var sumDy: Double = 0
+        var sumDyCentered: Double = 0
+        for n in 0..<batch {
+          let offset = (n * channels + c) * positions
+          sumDy += Double(Reductions.sum(dy + offset, count: positions))
+          sumDyCentered += Double(Reductions.centeredDot(x + offset, from: mean, dy + offset, count: positions))
+        }
+        if let dWeight {
+          let g = Float(sumDyCentered) * inverseStd
+          if accumulateWeight { dWeight[c] += g } else { dWeight[c] = g }
+        }
+        if let dBias {
+          if accumulateBias { dBias[c] += Float(sumDy) } else { dBias[c] = Float(sumDy) }
+        }
+        guard let dx else { continue }
+        // dx = a * dy + b * x + c0.
+        let a = weight[c] * inverseStd
+        let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(count)) : 0
+        let c0 = training ? -a * Float(sumDy / Double(count)) - b * mean : 0
+        for n in 0..<batch {
+          let offset = (n * channels + c) * positions
+          if accumulateInput {
+            for i in 0..<positions { dx[offset + i] += a * dy[offset + i] + b * x[offset + i] + c0 }
+          } else {
+            for i in 0..<positions { dx[offset + i] = a * dy[offset + i] + b * x[offset + i] + c0 }
+          }
+        }
+      }
     }
   }
 }
@@ -780,6 +898,331 @@ private func monotonicNanoseconds() -> Int {
   var time = timespec()
   clock_gettime(CLOCK_MONOTONIC, &time)
   return time.tv_sec * 1_000_000_000 + time.tv_nsec
+}
+"""###
+    ),
+    (
+      "ConvolutionKernels.swift",
+      ###"""
+/// 2-D convolution of `[batch, C, H, W]` into `[batch, F, oh, ow]` with an
+/// optional bias and activation, in `groups` groups. The forward pass is im2col
+/// + one GEMM per group; the backward pass runs the ``ConvolutionVariant`` the
+/// caller chose. Both take a per-plane hook for a pooling fused into the
+/// convolution's output pass (the plane is `sample * F + filter`).
+///
+/// `workspace` holds ``workspace(_:filters:)`` floats per sample.
+public enum ConvolutionKernels {
+  /// Workspace floats per sample: room for the im2col columns (`C * kh * kw` x `P`;
+  /// only a block of samples' worth is used at a time), then the GEMM result
+  /// (forward) or the pre-activation gradient (backward), `F` x `P`, for `P`
+  /// output positions.
+  public static func workspace(_ g: ConvolutionGeometry, filters: Int) -> Int {
+    (g.columnRows + filters) * g.outputPositions
+  }
+
+  /// Samples whose im2col columns fill about 512 KiB, so that the columns written by
+  /// im2col are still in cache when the GEMM reads them (the whole batch's columns
+  /// would spill to memory and back).
+  static func samplesPerBlock(_ g: ConvolutionGeometry) -> Int {
+    max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
+  }
+
+  /// Per block of samples: im2col, then per group one GEMM
+  /// `Z[F, batch * P] = W[F, C * kh * kw] * columns` with the bias (and a ReLU)
+  /// fused as a per-row epilogue; then `Z` is transposed to `y[batch, F, P]`
+  /// through the activation, keeping `Z` in `preActivation` when given, and
+  /// `planeEpilogue(plane, y + plane * P)` runs on each output plane while it
+  /// is in cache.
+  @inline(__always)
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry, filters: Int, groups: Int,
+    activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let positions = batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let columns = workspace
+    let product = columns + g.columnRows * positions
+    let fusedReLU = activation == .relu
+    let block = samplesPerBlock(g)
+    for first in stride(from: 0, to: batch, by: block) {
+      let samples = min(block, batch - first)
+      let blockPositions = samples * g.outputPositions
+      g.im2col(x + first * g.channels * g.height * g.width, batch: samples, into: columns, pool: pool)
+      for group in 0..<groups {
+        let epilogue = GEMMEpilogue(
+          bias: bias.map { .perRow($0 + group * groupFilters) } ?? .none, activation: fusedReLU ? .relu : .identity)
+        GEMM.sgemm(
+          m: groupFilters, n: blockPositions, k: depth, a: weight + group * groupFilters * depth, lda: depth,
+          b: columns + group * depth * blockPositions, ldb: blockPositions,
+          c: product + group * groupFilters * positions + first * g.outputPositions, ldc: positions,
+          epilogue: epilogue, pool: pool)
+      }
+    }
+    let unfused = fusedReLU ? nil : activation
+    let planeSize = g.outputPositions
+    pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let z = product + filter * positions + sample * planeSize
+        let y = y + plane * planeSize
+        preActivation.map { ($0 + plane * planeSize).update(from: z, count: planeSize) }
+        if let unfused { unfused.forward(z, y, count: planeSize) } else { y.update(from: z, count: planeSize) }
+        planeEpilogue(plane, y)
+      }
+    }
+  }
+
+  /// The gradients of ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``:
+  /// first `dZ`, plane by plane, from `dy` (or, when `dy` is nil, from
+  /// `planeGradient(plane, dz)`, which writes a fused pooling's gradient) through
+  /// the activation's derivative (which reads `preActivation` or the output `y`,
+  /// as ``ActivationKernel/needsInput`` says); then `dBias`, `dWeight` and `dx`
+  /// by `variant`. A nil gradient is skipped; each is added into when its
+  /// `accumulate` flag is set.
+  @inline(__always)
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    y: UnsafePointer<Float>?, preActivation: UnsafePointer<Float>?, dy: UnsafePointer<Float>?, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, groups: Int, activation: ActivationKernel?,
+    variant: ConvolutionVariant, accumulateInput: Bool, accumulateWeight: Bool, accumulateBias: Bool,
+    pool: ComputePool, planeGradient: (_ plane: Int, _ dz: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let planeSize = g.outputPositions
+    let positions = batch * planeSize
+    // im2col keeps dZ in [F, batch * P] order after the columns; direct in [batch, F, P] order.
+    let gradient = variant == .direct ? workspace : workspace + g.columnRows * positions
+    pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let dz = variant == .direct ? gradient + plane * planeSize : gradient + filter * positions + sample * planeSize
+        let source: UnsafePointer<Float>
+        if let dy {
+          source = dy + plane * planeSize
+        } else {
+          planeGradient(plane, dz)
+          source = UnsafePointer(dz)
+        }
+        if let activation {
+          activation.backward(
+            input: activation.needsInput ? preActivation! + plane * planeSize : nil,
+            output: activation.needsInput ? nil : y! + plane * planeSize, source, dz, count: planeSize,
+            accumulate: false)
+        } else if source != UnsafePointer(dz) {
+          dz.update(from: source, count: planeSize)
+        }
+      }
+    }
+    switch variant {
+    case .direct:
+      if dWeight != nil || dBias != nil {
+        directParameterGradients(
+          dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: g, filters: filters,
+          accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
+      }
+      if let dx {
+        directInputGradient(
+          dx: dx, dz: gradient, weight: weight, batch: batch, geometry: g, filters: filters,
+          accumulate: accumulateInput, pool: pool)
+      }
+    case .im2col:
+      if let dBias {
+        for filter in 0..<filters {
+          let sum = Reductions.sum(gradient + filter * positions, count: positions)
+          if accumulateBias { dBias[filter] += sum } else { dBias[filter] = sum }
+        }
+      }
+      im2colGradients(
+        dx: dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight, batch: batch,
+        geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
+        accumulateWeight: accumulateWeight, pool: pool)
+    }
+  }
+
+  /// Per block of samples and per group: `dW += dZ * columnsᵀ` (columns
+  /// recomputed by im2col) and `dColumns = Wᵀ * dZ`, scattered onto `dx` by
+  /// col2im; `dz` is `[F, batch * P]`.
+  static func im2colGradients(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, columns: UnsafeMutablePointer<Float>,
+    dz: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, groups: Int, accumulateInput: Bool, accumulateWeight: Bool,
+    pool: ComputePool
+  ) {
+    guard dWeight != nil || dx != nil else { return }
+    let positions = batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let sampleSize = g.channels * g.height * g.width
+    let block = samplesPerBlock(g)
+    for first in stride(from: 0, to: batch, by: block) {
+      let samples = min(block, batch - first)
+      let blockPositions = samples * g.outputPositions
+      let blockGradient = dz + first * g.outputPositions
+      if let dWeight {
+        g.im2col(x + first * sampleSize, batch: samples, into: columns, pool: pool)
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeB: true, m: groupFilters, n: depth, k: blockPositions,
+            a: blockGradient + group * groupFilters * positions, lda: positions,
+            b: columns + group * depth * blockPositions, ldb: blockPositions,
+            beta: first == 0 && !accumulateWeight ? 0 : 1, c: dWeight + group * groupFilters * depth, ldc: depth,
+            pool: pool)
+        }
+      }
+      if let dx {
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeA: true, m: depth, n: blockPositions, k: groupFilters,
+            a: weight + group * groupFilters * depth, lda: depth,
+            b: blockGradient + group * groupFilters * positions, ldb: positions,
+            c: columns + group * depth * blockPositions, ldc: blockPositions, pool: pool)
+        }
+        g.col2im(columns, batch: samples, into: dx + first * sampleSize, accumulate: accumulateInput, pool: pool)
+      }
+    }
+  }
+
+  /// `dW[f, c, kh, kw]` = the sum over samples and positions of `dZ` times the
+  /// input under the tap, accumulated per tap along output rows (vectorizable)
+  /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
+  /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
+  static func directParameterGradients(
+    dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
+    dz: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulateWeight: Bool,
+    accumulateBias: Bool, pool: ComputePool
+  ) {
+    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+    pool.parallelRanges(filters, grain: 1) { filterRange in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: (taps + 1) * width) { buffer in
+        let sums = buffer.baseAddress!
+        for filter in filterRange {
+          sums.update(repeating: 0, count: (taps + 1) * width)
+          for sample in 0..<batch {
+            let input = x + sample * g.channels * g.height * g.width
+            for oh in 0..<g.outputHeight {
+              let dz = dz + (sample * filters + filter) * plane + oh * width
+              let biasRow = sums + taps * width
+              for ow in 0..<width { biasRow[ow] += dz[ow] }
+              forEachTapRow(g, oh: oh) { tap, row, valid in
+                let (sum, inputRow) = (sums + tap * width, input + row)
+                if g.strideWidth == 1 {
+                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow] }
+                } else {
+                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow * g.strideWidth] }
+                }
+              }
+            }
+          }
+          if let dWeight {
+            let dw = dWeight + filter * taps
+            for tap in 0..<taps {
+              var total: Float = 0
+              for ow in 0..<width { total += sums[tap * width + ow] }
+              if accumulateWeight { dw[tap] += total } else { dw[tap] = total }
+            }
+          }
+          if let dBias {
+            var total: Float = 0
+            for ow in 0..<width { total += sums[taps * width + ow] }
+            if accumulateBias { dBias[filter] += total } else { dBias[filter] = total }
+          }
+        }
+      }
+    }
+  }
+
+  /// `dX[c, ih, iw] += W[f, c, kh, kw] * dZ[f, oh, ow]` for every tap, as row
+  /// scatters; split over samples; `dz` is `[batch, F, P]`.
+  static func directInputGradient(
+    dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+    let sampleSize = g.channels * g.height * g.width
+    pool.parallelRanges(batch, grain: 1) { samples in
+      for sample in samples {
+        let input = dx + sample * sampleSize
+        if !accumulate { input.update(repeating: 0, count: sampleSize) }
+        for filter in 0..<filters {
+          let w = weight + filter * taps
+          for oh in 0..<g.outputHeight {
+            let dz = dz + (sample * filters + filter) * plane + oh * width
+            forEachTapRow(g, oh: oh) { tap, row, valid in
+              let (tapWeight, inputRow) = (w[tap], input + row)
+              if g.strideWidth == 1 {
+                for ow in valid { inputRow[ow] += tapWeight * dz[ow] }
+              } else {
+                for ow in valid { inputRow[ow * g.strideWidth] += tapWeight * dz[ow] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Calls `body(tap, row, valid)` for every tap `(c, kh, kw)` whose input row
+  /// under output row `oh` is inside the sample: `row` is the offset in the
+  /// sample such that `row + ow * strideWidth` is the input under output column
+  /// `ow`, for the columns `valid` that fall inside the row.
+  @inline(__always)
+  static func forEachTapRow(_ g: ConvolutionGeometry, oh: Int, _ body: (Int, Int, Range<Int>) -> Void) {
+    for c in 0..<g.channels {
+      for kh in 0..<g.kernelHeight {
+        let ih = oh * g.strideHeight + kh - g.padTop
+        guard ih >= 0 && ih < g.height else { continue }
+        let row = (c * g.height + ih) * g.width
+        for kw in 0..<g.kernelWidth {
+          let offset = kw - g.padLeft
+          let valid = ConvolutionGeometry.validOutputs(
+            offset: offset, stride: g.strideWidth, size: g.width, count: g.outputWidth)
+          guard !valid.isEmpty else { continue }
+          body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + offset, valid)
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "ConvolutionVariant.swift",
+      ###"""
+/// Which algorithm a convolution's backward pass runs, decided once from the
+/// static shapes (``init(_:groups:)``) for both the interpreter and the
+/// emitted code. The forward pass is always im2col + GEMM (measured, the
+/// direct form was no faster there).
+public enum ConvolutionVariant: Sendable, Equatable {
+  /// im2col + GEMM: `dW += dZ * columnsᵀ`, `dColumns = Wᵀ * dZ` scattered by col2im.
+  case im2col
+  /// Direct loops over the taps (``ConvolutionKernels``), for few taps per output
+  /// (e.g. a first layer on 1- or 3-channel images): there the weight gradient is
+  /// a product with a tiny output (`F x C*kh*kw`) and a huge reduction (every
+  /// position of the batch), which the GEMM runs on one thread after writing the
+  /// whole column matrix; the direct loops read the input in place and split over
+  /// filters (dW) and samples (dX).
+  case direct
+
+  /// The most taps per output (`C * kh * kw`) for which the direct form is used.
+  public static let maximumTaps = 32
+
+  /// The variant for a convolution of geometry `g` in `groups` groups: direct
+  /// for an ungrouped, undilated convolution with a real window (a 1x1
+  /// convolution's columns are its input, so im2col costs nothing there) and
+  /// at most ``maximumTaps`` taps.
+  public init(_ g: ConvolutionGeometry, groups: Int) {
+    let direct =
+      groups == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.columnRows <= Self.maximumTaps
+      && g.kernelHeight * g.kernelWidth > 1
+    self = direct ? .direct : .im2col
+  }
+
+  /// This variant as a Swift expression, for emitted code (`.direct`).
+  public var swiftLiteral: String { self == .direct ? ".direct" : ".im2col" }
 }
 """###
     ),
@@ -1950,6 +2393,209 @@ public enum LayerNormKernels {
 """###
     ),
     (
+      "LocalResponseNormKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Local response normalization across channels of `[batch, channels, positions]`
+/// (PyTorch's `LocalResponseNorm`): `b_c = a_c / s_c^beta` with the divisor base
+/// `s_c = k + alpha / size * sum a_c'^2` over the window of `size` channels
+/// around `c` (`size / 2` before it, `(size - 1) / 2` after, clipped to the channels).
+public enum LocalResponseNormKernels {
+  /// The channels whose squares enter channel `c`'s sum.
+  @inline(__always)
+  static func neighbours(_ c: Int, channels: Int, size: Int) -> ClosedRange<Int> {
+    max(0, c - size / 2)...min(channels - 1, c + (size - 1) / 2)
+  }
+
+  /// The channels whose sums contain channel `j`'s square (the transpose of ``neighbours(_:channels:size:)``).
+  @inline(__always)
+  static func dependents(_ j: Int, channels: Int, size: Int) -> ClosedRange<Int> {
+    max(0, j - (size - 1) / 2)...min(channels - 1, j + size / 2)
+  }
+
+  /// Per sample (in parallel): `s` for every channel from its window of squares,
+  /// kept in `divisorBase` for the backward pass, then `y = x * s^-beta`.
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, divisorBase: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,
+    batch: Int, channels: Int, positions: Int, size: Int, alpha: Float, beta: Float, k: Float, pool: ComputePool
+  ) {
+    let coefficient = alpha / Float(size)
+    let count = channels * positions
+    pool.parallelRanges(batch, grain: max(1, 16_384 / (count * size))) { samples in
+      for n in samples {
+        let (x, s, y) = (x + n * count, divisorBase + n * count, y + n * count)
+        for c in 0..<channels {
+          let sums = s + c * positions
+          sums.update(repeating: k, count: positions)
+          for neighbour in neighbours(c, channels: channels, size: size) {
+            let a = x + neighbour * positions
+            for p in 0..<positions { sums[p] += coefficient * a[p] * a[p] }
+          }
+          let (a, b) = (x + c * positions, y + c * positions)
+          for p in 0..<positions { b[p] = a[p] * powf(sums[p], -beta) }
+        }
+      }
+    }
+  }
+
+  /// `dx_j = dy_j * s_j^-beta - 2 alpha beta / size * x_j * sum over the channels
+  /// c whose window holds j of dy_c * x_c * s_c^(-beta - 1)`, per sample in
+  /// parallel; added into `dx` when `accumulate` is set. `workspace` holds
+  /// `2 * batch * channels * positions` floats.
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    divisorBase: UnsafePointer<Float>, workspace: UnsafeMutablePointer<Float>, batch: Int, channels: Int,
+    positions: Int, size: Int, alpha: Float, beta: Float, accumulate: Bool, pool: ComputePool
+  ) {
+    let coefficient = 2 * alpha * beta / Float(size)
+    let count = channels * positions
+    pool.parallelRanges(batch, grain: max(1, 16_384 / (count * size))) { samples in
+      for n in samples {
+        let (x, s, dy, dx) = (x + n * count, divisorBase + n * count, dy + n * count, dx + n * count)
+        let power = workspace + 2 * n * count
+        let t = power + count
+        for i in 0..<count {
+          power[i] = powf(s[i], -beta)
+          t[i] = dy[i] * x[i] * power[i] / s[i]
+        }
+        for j in 0..<channels {
+          let row = j * positions
+          if !accumulate { (dx + row).update(repeating: 0, count: positions) }
+          for p in 0..<positions { dx[row + p] += dy[row + p] * power[row + p] }
+          for c in dependents(j, channels: channels, size: size) {
+            for p in 0..<positions { dx[row + p] -= coefficient * x[row + p] * t[c * positions + p] }
+          }
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
+      "LossKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// The losses: each forward writes the mean loss to `loss[0]` (summed in
+/// double precision), each backward writes the prediction's gradient scaled by
+/// the loss gradient `dLoss[0]`, adding into it when `accumulate` is set. The
+/// target never gets a gradient.
+public enum LossKernels {
+  /// Mean squared error: `mean((p - t)^2)` over `count` elements.
+  public static func mseForward(
+    loss: UnsafeMutablePointer<Float>, prediction p: UnsafePointer<Float>, target t: UnsafePointer<Float>,
+    count: Int
+  ) {
+    var total: Double = 0
+    for e in 0..<count {
+      let d = p[e] - t[e]
+      total += Double(d * d)
+    }
+    loss[0] = Float(total / Double(count))
+  }
+
+  /// `dp = 2 (p - t) * dLoss / count`.
+  public static func mseBackward(
+    dPrediction dp: UnsafeMutablePointer<Float>, prediction p: UnsafePointer<Float>,
+    target t: UnsafePointer<Float>, dLoss: UnsafePointer<Float>, count: Int, accumulate: Bool
+  ) {
+    let scale = 2 * dLoss[0] / Float(count)
+    if accumulate {
+      for e in 0..<count { dp[e] += (p[e] - t[e]) * scale }
+    } else {
+      for e in 0..<count { dp[e] = (p[e] - t[e]) * scale }
+    }
+  }
+
+  /// Binary cross-entropy of logits `x` against probabilities `t`:
+  /// `mean(max(x, 0) - x t + log(1 + exp(-|x|)))`, the sigmoid folded in
+  /// without overflow for large `|x|`.
+  public static func binaryCrossEntropyForward(
+    loss: UnsafeMutablePointer<Float>, logits x: UnsafePointer<Float>, target t: UnsafePointer<Float>, count: Int
+  ) {
+    var total: Double = 0
+    for e in 0..<count {
+      total += Double(max(x[e], 0) - x[e] * t[e] + log1pf(expf(-abs(x[e]))))
+    }
+    loss[0] = Float(total / Double(count))
+  }
+
+  /// `dx = (sigmoid(x) - t) * dLoss / count`.
+  public static func binaryCrossEntropyBackward(
+    dLogits dx: UnsafeMutablePointer<Float>, logits x: UnsafePointer<Float>, target t: UnsafePointer<Float>,
+    dLoss: UnsafePointer<Float>, count: Int, accumulate: Bool
+  ) {
+    let scale = dLoss[0] / Float(count)
+    for e in 0..<count {
+      let g = (1 / (1 + expf(-x[e])) - t[e]) * scale
+      if accumulate { dx[e] += g } else { dx[e] = g }
+    }
+  }
+
+  /// Cross-entropy of `rows` rows of `classes` logits against class ids
+  /// (stored as floats), with label smoothing: per row the softmax (kept in
+  /// `probabilities` for the backward pass), `log(sum(exp(x)))` and
+  /// `(1 - smoothing) * -log p[target] + smoothing * mean(-log p)`.
+  public static func crossEntropyForward(
+    loss: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>,
+    targets: UnsafePointer<Float>, rows: Int, classes: Int, smoothing: Float
+  ) {
+    var total: Double = 0
+    for r in 0..<rows {
+      let x = logits + r * classes
+      let p = probabilities + r * classes
+      var maxLogit = -Float.infinity
+      for c in 0..<classes { maxLogit = max(maxLogit, x[c]) }
+      var sum: Float = 0
+      for c in 0..<classes {
+        p[c] = expf(x[c] - maxLogit)
+        sum += p[c]
+      }
+      let logSum = logf(sum) + maxLogit
+      let inverse = 1 / sum
+      for c in 0..<classes { p[c] *= inverse }
+      var rowLoss = logSum - x[Int(targets[r])]
+      if smoothing > 0 {
+        var meanNegLog: Float = 0
+        for c in 0..<classes { meanNegLog += logSum - x[c] }
+        rowLoss = (1 - smoothing) * rowLoss + smoothing * meanNegLog / Float(classes)
+      }
+      total += Double(rowLoss)
+    }
+    loss[0] = Float(total / Double(rows))
+  }
+
+  /// `dLogits = (softmax - smoothed one-hot) * dLoss / rows`, from the saved softmax.
+  public static func crossEntropyBackward(
+    dLogits: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>, targets: UnsafePointer<Float>,
+    dLoss: UnsafePointer<Float>, rows: Int, classes: Int, smoothing: Float, accumulate: Bool
+  ) {
+    let scale = dLoss[0] / Float(rows)
+    let uniform = smoothing / Float(classes)
+    for r in 0..<rows {
+      let target = Int(targets[r])
+      let (p, dx) = (probabilities + r * classes, dLogits + r * classes)
+      for c in 0..<classes {
+        let onehot: Float = (c == target ? 1 - smoothing : 0) + uniform
+        let g = (p[c] - onehot) * scale
+        if accumulate { dx[c] += g } else { dx[c] = g }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
       "OptimizerKernels.swift",
       ###"""
 #if canImport(Glibc)
@@ -2768,6 +3414,63 @@ public enum Reductions {
       i += 1
     }
     return total
+  }
+}
+"""###
+    ),
+    (
+      "SoftmaxKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Softmax along one axis of a tensor seen as `[outer, length, inner]`: the
+/// axis is the middle one, so each softmax vector has `length` elements
+/// `inner` apart.
+public enum SoftmaxKernels {
+  /// `y = exp(x - max(x)) / sum(exp(x - max(x)))` along every vector; `y` may be `x`.
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, outer: Int, length: Int, inner: Int
+  ) {
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let base = o * length * inner + i
+        let (x, y) = (x + base, y + base)
+        var maximum = -Float.infinity
+        for j in 0..<length { maximum = max(maximum, x[j * inner]) }
+        var sum: Float = 0
+        for j in 0..<length {
+          let e = expf(x[j * inner] - maximum)
+          y[j * inner] = e
+          sum += e
+        }
+        let inverse = 1 / sum
+        for j in 0..<length { y[j * inner] *= inverse }
+      }
+    }
+  }
+
+  /// `dx = y * (dy - sum(dy * y))` along every vector, from the output `y`;
+  /// added into `dx` when `accumulate` is set.
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>, outer: Int, length: Int,
+    inner: Int, accumulate: Bool
+  ) {
+    for o in 0..<outer {
+      for i in 0..<inner {
+        let base = o * length * inner + i
+        let (y, dy, dx) = (y + base, dy + base, dx + base)
+        var dot: Float = 0
+        for j in 0..<length { dot += dy[j * inner] * y[j * inner] }
+        for j in 0..<length {
+          let g = y[j * inner] * (dy[j * inner] - dot)
+          if accumulate { dx[j * inner] += g } else { dx[j * inner] = g }
+        }
+      }
+    }
   }
 }
 """###
