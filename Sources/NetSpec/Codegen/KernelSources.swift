@@ -930,7 +930,8 @@ public enum ConvolutionKernels {
   /// Per block of samples: im2col, then per group one GEMM
   /// `Z[F, batch * P] = W[F, C * kh * kw] * columns` with the bias (and a ReLU)
   /// fused as a per-row epilogue; then `Z` is transposed to `y[batch, F, P]`
-  /// through the activation, keeping `Z` in `preActivation` when given, and
+  /// through the activation, keeping `Z` in `preActivation` when given (for an
+  /// activation whose derivative needs its input; a ReLU runs inside the GEMM), and
   /// `planeEpilogue(plane, y + plane * P)` runs on each output plane while it
   /// is in cache.
   @inline(__always)
