@@ -417,6 +417,102 @@ public struct AttentionGeometry: Sendable, Hashable {
 """###
     ),
     (
+      "AveragePoolingKernels.swift",
+      ###"""
+/// Average pooling whose windows follow from the sizes alone, over the
+/// `[height, width]` planes of `[planes, height, width]`: adaptive (PyTorch's
+/// `AdaptiveAvgPool2d`) and global (one mean per plane). Planes run in parallel.
+public enum AveragePoolingKernels {
+  /// The input positions averaged into output cell `i` of `output` along an axis
+  /// of `input` positions: `floor(i * input / output) ..< ceil((i + 1) * input / output)`.
+  @inline(__always)
+  public static func window(_ i: Int, input: Int, output: Int) -> Range<Int> {
+    // i * input / output without overflow: input = q * output + r with r < output.
+    let (q, r) = input.quotientAndRemainder(dividingBy: output)
+    return (i * q + i * r / output)..<((i + 1) * q + ((i + 1) * r + output - 1) / output)
+  }
+
+  /// Each output cell is the mean of its window (windows overlap when the sizes
+  /// do not divide evenly).
+  public static func adaptiveForward(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    outputHeight: Int, outputWidth: Int, pool: ComputePool
+  ) {
+    pool.parallelRanges(planes, grain: max(1, 16_384 / (height * width))) { planeRange in
+      for plane in planeRange {
+        let (x, y) = (x + plane * height * width, y + plane * outputHeight * outputWidth)
+        for oh in 0..<outputHeight {
+          let rows = window(oh, input: height, output: outputHeight)
+          for ow in 0..<outputWidth {
+            let columns = window(ow, input: width, output: outputWidth)
+            var sum: Float = 0
+            for ih in rows {
+              for iw in columns { sum += x[ih * width + iw] }
+            }
+            y[oh * outputWidth + ow] = sum / Float(rows.count * columns.count)
+          }
+        }
+      }
+    }
+  }
+
+  /// Each output gradient spread evenly across its window; added into `dx` when
+  /// `accumulate` is set.
+  public static func adaptiveBackward(
+    dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, planes: Int, height: Int, width: Int,
+    outputHeight: Int, outputWidth: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    pool.parallelRanges(planes, grain: max(1, 16_384 / (height * width))) { planeRange in
+      for plane in planeRange {
+        let (dx, dy) = (dx + plane * height * width, dy + plane * outputHeight * outputWidth)
+        if !accumulate { dx.update(repeating: 0, count: height * width) }
+        for oh in 0..<outputHeight {
+          let rows = window(oh, input: height, output: outputHeight)
+          for ow in 0..<outputWidth {
+            let columns = window(ow, input: width, output: outputWidth)
+            let share = dy[oh * outputWidth + ow] / Float(rows.count * columns.count)
+            for ih in rows {
+              for iw in columns { dx[ih * width + iw] += share }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `y[plane]` = the mean of plane `plane` (`planeSize` floats).
+  public static func globalForward(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, planes: Int, planeSize: Int, pool: ComputePool
+  ) {
+    pool.parallelRanges(planes, grain: max(1, 16_384 / planeSize)) { planeRange in
+      for plane in planeRange {
+        y[plane] = Reductions.sum(x + plane * planeSize, count: planeSize) / Float(planeSize)
+      }
+    }
+  }
+
+  /// `dy[plane] / planeSize` broadcast over each plane; added into `dx` when
+  /// `accumulate` is set.
+  public static func globalBackward(
+    dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, planes: Int, planeSize: Int, accumulate: Bool,
+    pool: ComputePool
+  ) {
+    pool.parallelRanges(planes, grain: max(1, 16_384 / planeSize)) { planeRange in
+      for plane in planeRange {
+        let dx = dx + plane * planeSize
+        let share = dy[plane] / Float(planeSize)
+        if accumulate {
+          for i in 0..<planeSize { dx[i] += share }
+        } else {
+          dx.update(repeating: share, count: planeSize)
+        }
+      }
+    }
+  }
+}
+"""###
+    ),
+    (
       "BatchNormKernels.swift",
       ###"""
 /// Batch normalization over `[batch, channels, positions]`: one mean and
@@ -1255,6 +1351,202 @@ public enum CopyKernel {
       for i in 0..<count { dst[i] += src[i] }
     } else {
       dst.update(from: src, count: count)
+    }
+  }
+}
+"""###
+    ),
+    (
+      "DenseKernels.swift",
+      ###"""
+/// A fully connected layer on `rows` rows: `y = f(x Wᵀ + b)` with `x` `[rows, features]`,
+/// the weight `W` `[units, features]` (PyTorch's layout) and the bias `[units]`.
+public enum DenseKernels {
+  /// One GEMM with the bias (and a ReLU) fused as its epilogue, into
+  /// `preActivation` when given (an activation whose derivative needs its
+  /// input), else into `y`; then any other activation into `y`.
+  @inline(__always)
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, features: Int, units: Int,
+    activation: ActivationKernel?, pool: ComputePool
+  ) {
+    let fusedReLU = activation == .relu
+    let z = preActivation ?? y
+    GEMM.sgemm(
+      transposeB: true, m: rows, n: units, k: features, a: x, lda: features, b: weight, ldb: features, c: z,
+      ldc: units,
+      epilogue: GEMMEpilogue(bias: bias.map { .perColumn($0) } ?? .none, activation: fusedReLU ? .relu : .identity),
+      pool: pool)
+    if let activation, !fusedReLU { activation.forward(z, y, count: rows * units) }
+  }
+
+  /// `dZ = dY * f'(Z)` in `workspace` (`rows * units` floats), reading
+  /// `preActivation` or the output `y` as ``ActivationKernel/needsInput`` says (with no
+  /// activation, or one whose mask the consumer already applied, `dZ = dY`),
+  /// then `dx = dZ W` (through the producer's ReLU mask `reluMask`, its output,
+  /// when given), `dWeight = dZᵀ x` and `dBias` = the column sums of `dZ`. A nil
+  /// gradient is skipped; each is added into when its `accumulate` flag is set.
+  @inline(__always)
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    y: UnsafePointer<Float>?, preActivation: UnsafePointer<Float>?, dy: UnsafePointer<Float>,
+    reluMask: UnsafePointer<Float>?, rows: Int, features: Int, units: Int, activation: ActivationKernel?,
+    accumulateInput: Bool, accumulateWeight: Bool, accumulateBias: Bool, pool: ComputePool
+  ) {
+    var dz = dy
+    if let activation {
+      activation.backward(input: preActivation, output: y, dy, workspace!, count: rows * units, accumulate: false)
+      dz = UnsafePointer(workspace!)
+    }
+    if let dx {
+      let mask = reluMask.map { GEMMEpilogue(bias: .none, activation: .reluGradient(input: $0, ld: features)) }
+      GEMM.sgemm(
+        m: rows, n: features, k: units, a: dz, lda: units, b: weight, ldb: features, beta: accumulateInput ? 1 : 0,
+        c: dx, ldc: features, epilogue: mask ?? .none, pool: pool)
+    }
+    if let dWeight {
+      GEMM.sgemm(
+        transposeA: true, m: units, n: features, k: rows, a: dz, lda: units, b: x, ldb: features,
+        beta: accumulateWeight ? 1 : 0, c: dWeight, ldc: features, pool: pool)
+    }
+    if let dBias {
+      BiasGradient.columnSums(dz, rows: rows, columns: units, into: dBias, accumulate: accumulateBias)
+    }
+  }
+}
+"""###
+    ),
+    (
+      "ElementwiseKernels.swift",
+      ###"""
+/// Element-wise arithmetic of same-shaped tensors (the merge ops) and dropout.
+/// `y` may be one of the inputs.
+public enum ElementwiseKernels {
+  /// `y = a + b`.
+  public static func add(y: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int) {
+    for e in 0..<count { y[e] = a[e] + b[e] }
+  }
+
+  /// `y = a * b`, added into `y` when `accumulate` is set.
+  public static func multiply(
+    y: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int,
+    accumulate: Bool = false
+  ) {
+    if accumulate {
+      for e in 0..<count { y[e] += a[e] * b[e] }
+    } else {
+      for e in 0..<count { y[e] = a[e] * b[e] }
+    }
+  }
+
+  /// Inverted dropout while training: `mask[i]` is 0 (dropped, with probability
+  /// `rate`) or `1 / (1 - rate)` (kept), drawn from `SplitMix64(seed:)` one
+  /// draw per element in order; `y = x * mask`.
+  public static func dropout(
+    y: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, count: Int,
+    rate: Float, seed: UInt64
+  ) {
+    let keepScale = 1 / (1 - rate)
+    var random = SplitMix64(seed: seed)
+    for i in 0..<count {
+      mask[i] = random.nextFloat() < rate ? 0 : keepScale
+      y[i] = x[i] * mask[i]
+    }
+  }
+}
+"""###
+    ),
+    (
+      "EmbeddingKernels.swift",
+      ###"""
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Table lookups: token embeddings (ids stored as floats) and positional
+/// encodings added to `[batch, steps, width]` sequences.
+public enum EmbeddingKernels {
+  /// The table row of an id stored as a float; ids outside `0..<vocab` are a data
+  /// error that must not read or write outside the table.
+  @inline(__always)
+  static func row(_ id: Float, vocab: Int) -> Int {
+    precondition(id >= 0 && id < Float(vocab), "token id \(id) is outside 0..<\(vocab)")
+    return Int(id)
+  }
+
+  /// `y[r] = multiplier * weight[ids[r]]` for `count` ids, rows of `dim` floats.
+  public static func lookup(
+    y: UnsafeMutablePointer<Float>, ids: UnsafePointer<Float>, weight: UnsafePointer<Float>, count: Int, vocab: Int,
+    dim: Int, multiplier: Float
+  ) {
+    for r in 0..<count {
+      let (source, destination) = (weight + row(ids[r], vocab: vocab) * dim, y + r * dim)
+      for j in 0..<dim { destination[j] = multiplier * source[j] }
+    }
+  }
+
+  /// Scatter-adds `multiplier * dy[r]` into row `ids[r]` of `dWeight`, after
+  /// zeroing the whole table gradient unless `accumulate` is set.
+  public static func lookupBackward(
+    dWeight: UnsafeMutablePointer<Float>, ids: UnsafePointer<Float>, dy: UnsafePointer<Float>, count: Int, vocab: Int,
+    dim: Int, multiplier: Float, accumulate: Bool
+  ) {
+    if !accumulate { dWeight.update(repeating: 0, count: vocab * dim) }
+    for r in 0..<count {
+      let (destination, source) = (dWeight + row(ids[r], vocab: vocab) * dim, dy + r * dim)
+      for j in 0..<dim { destination[j] += multiplier * source[j] }
+    }
+  }
+
+  /// Row `step` of the Transformer's table: `PE[2i] = sin(step / 10000^(2i / width))`,
+  /// `PE[2i + 1] = cos(...)` (computed in double precision, then rounded).
+  public static func sinusoid(row: UnsafeMutablePointer<Float>, step: Int, width: Int) {
+    for i in 0..<(width / 2) {
+      let angle = Double(step) * exp(-log(10_000.0) * Double(2 * i) / Double(width))
+      row[2 * i] = Float(sin(angle))
+      row[2 * i + 1] = Float(cos(angle))
+    }
+  }
+
+  /// `y[n, t] = x[n, t] + PE[t]`, with `PE` the rows of `table`, or when it is
+  /// nil the sinusoidal rows, computed one at a time into `workspace` (`width` floats).
+  public static func addPositions(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, table: UnsafePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>?, batch: Int, steps: Int, width: Int
+  ) {
+    for t in 0..<steps {
+      let position: UnsafePointer<Float>
+      if let table {
+        position = table + t * width
+      } else {
+        sinusoid(row: workspace!, step: t, width: width)
+        position = UnsafePointer(workspace!)
+      }
+      for n in 0..<batch {
+        let offset = (n * steps + t) * width
+        let (x, y) = (x + offset, y + offset)
+        for j in 0..<width { y[j] = x[j] + position[j] }
+      }
+    }
+  }
+
+  /// The learned table's gradient: row `t` receives the sum over the batch of
+  /// `dy[n, t]`; the table has `rows` rows (those past the sequence get none)
+  /// and is zeroed first unless `accumulate` is set.
+  public static func addPositionsBackward(
+    dTable: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, batch: Int, steps: Int, width: Int, rows: Int,
+    accumulate: Bool
+  ) {
+    if !accumulate { dTable.update(repeating: 0, count: rows * width) }
+    for n in 0..<batch {
+      for t in 0..<steps {
+        let (row, source) = (dTable + t * width, dy + (n * steps + t) * width)
+        for j in 0..<width { row[j] += source[j] }
+      }
     }
   }
 }
@@ -2689,6 +2981,62 @@ extension ComputePool {
     let tasks = max(1, min(threadCount, count / max(1, grain)))
     parallelFor(tasks) { task in
       body((count * task / tasks)..<(count * (task + 1) / tasks))
+    }
+  }
+}
+"""###
+    ),
+    (
+      "PermuteKernel.swift",
+      ###"""
+/// Moves a `[batch, ...shape]` tensor's values into the axis order `perm`
+/// (`perm[i]` is the input axis of output axis `i`; 0 is the batch axis).
+public enum PermuteKernel {
+  /// Walks the output in row-major order, one run along its last axis at a time,
+  /// tracking the matching input offset with an odometer over the other output
+  /// axes. Forward: `y[out] = x[in]`; with `scatter` (the backward pass, `x`
+  /// then being the output gradient and `y` the input gradient):
+  /// `y[in] (+)= x[out]`, added when `accumulate` is set. The batch axis is
+  /// part of the walk, so any permutation is handled.
+  public static func permute(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, batch: Int, shape: [Int], perm: [Int], scatter: Bool,
+    accumulate: Bool
+  ) {
+    let rank = perm.count
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * rank) { scratch in
+      // Per output axis: current index, size, and the input stride it moves along.
+      let index = scratch.baseAddress!
+      let size = index + rank
+      let stride = index + 2 * rank
+      for axis in 0..<rank {
+        let inputAxis = perm[axis]
+        index[axis] = 0
+        size[axis] = inputAxis == 0 ? batch : shape[inputAxis - 1]
+        stride[axis] = shape[inputAxis...].reduce(1, *)
+      }
+      let run = size[rank - 1]
+      let step = stride[rank - 1]
+      let runs = batch * shape.reduce(1, *) / run
+      var inputOffset = 0
+      for r in 0..<runs {
+        let output = r * run
+        if !scatter {
+          for t in 0..<run { y[output + t] = x[inputOffset + t * step] }
+        } else if accumulate {
+          for t in 0..<run { y[inputOffset + t * step] += x[output + t] }
+        } else {
+          for t in 0..<run { y[inputOffset + t * step] = x[output + t] }
+        }
+        var axis = rank - 2
+        while axis >= 0 {
+          index[axis] += 1
+          inputOffset += stride[axis]
+          if index[axis] < size[axis] { break }
+          inputOffset -= stride[axis] * size[axis]
+          index[axis] = 0
+          axis -= 1
+        }
+      }
     }
   }
 }
