@@ -1385,7 +1385,8 @@ public enum DenseKernels {
   /// `preActivation` or the output `y` as ``ActivationKernel/needsInput`` says (with no
   /// activation, or one whose mask the consumer already applied, `dZ = dY`),
   /// then `dx = dZ W` (through the producer's ReLU mask `reluMask`, its output,
-  /// when given), `dWeight = dZᵀ x` and `dBias` = the column sums of `dZ`. A nil
+  /// when given; it zeroes whole elements of `dx`, so it is only given for a
+  /// written one), `dWeight = dZᵀ x` and `dBias` = the column sums of `dZ`. A nil
   /// gradient is skipped; each is added into when its `accumulate` flag is set.
   @inline(__always)
   public static func backward(
