@@ -1204,6 +1204,7 @@ public enum ConvolutionKernels {
     accumulateBias: Bool, pool: ComputePool
   ) {
     let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+    let columns = columnRanges(g)
     pool.parallelRanges(filters, grain: 1) { filterRange in
       withUnsafeTemporaryAllocation(of: Float.self, capacity: (taps + 1) * width) { buffer in
         let sums = buffer.baseAddress!
@@ -1215,7 +1216,7 @@ public enum ConvolutionKernels {
               let dz = dz + (sample * filters + filter) * plane + oh * width
               let biasRow = sums + taps * width
               for ow in 0..<width { biasRow[ow] += dz[ow] }
-              forEachTapRow(g, oh: oh) { tap, row, valid in
+              forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
                 let (sum, inputRow) = (sums + tap * width, input + row)
                 if g.strideWidth == 1 {
                   for ow in valid { sum[ow] += dz[ow] * inputRow[ow] }
@@ -1251,6 +1252,7 @@ public enum ConvolutionKernels {
   ) {
     let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
     let sampleSize = g.channels * g.height * g.width
+    let columns = columnRanges(g)
     pool.parallelRanges(batch, grain: 1) { samples in
       for sample in samples {
         let input = dx + sample * sampleSize
@@ -1259,7 +1261,7 @@ public enum ConvolutionKernels {
           let w = weight + filter * taps
           for oh in 0..<g.outputHeight {
             let dz = dz + (sample * filters + filter) * plane + oh * width
-            forEachTapRow(g, oh: oh) { tap, row, valid in
+            forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
               let (tapWeight, inputRow) = (w[tap], input + row)
               if g.strideWidth == 1 {
                 for ow in valid { inputRow[ow] += tapWeight * dz[ow] }
@@ -1273,23 +1275,33 @@ public enum ConvolutionKernels {
     }
   }
 
+  /// Per kernel column `kw`, the output columns whose input column
+  /// `ow * strideWidth + kw - padLeft` lies inside the row (computed once per
+  /// call: the divisions would cost more than the row loops they bound).
+  static func columnRanges(_ g: ConvolutionGeometry) -> [Range<Int>] {
+    (0..<g.kernelWidth).map { kw in
+      ConvolutionGeometry.validOutputs(
+        offset: kw - g.padLeft, stride: g.strideWidth, size: g.width, count: g.outputWidth)
+    }
+  }
+
   /// Calls `body(tap, row, valid)` for every tap `(c, kh, kw)` whose input row
   /// under output row `oh` is inside the sample: `row` is the offset in the
   /// sample such that `row + ow * strideWidth` is the input under output column
-  /// `ow`, for the columns `valid` that fall inside the row.
+  /// `ow`, for the columns `valid` (``columnRanges(_:)``) that fall inside the row.
   @inline(__always)
-  static func forEachTapRow(_ g: ConvolutionGeometry, oh: Int, _ body: (Int, Int, Range<Int>) -> Void) {
-    for c in 0..<g.channels {
-      for kh in 0..<g.kernelHeight {
-        let ih = oh * g.strideHeight + kh - g.padTop
-        guard ih >= 0 && ih < g.height else { continue }
-        let row = (c * g.height + ih) * g.width
-        for kw in 0..<g.kernelWidth {
-          let offset = kw - g.padLeft
-          let valid = ConvolutionGeometry.validOutputs(
-            offset: offset, stride: g.strideWidth, size: g.width, count: g.outputWidth)
-          guard !valid.isEmpty else { continue }
-          body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + offset, valid)
+  static func forEachTapRow(
+    _ g: ConvolutionGeometry, oh: Int, columns: [Range<Int>], _ body: (Int, Int, Range<Int>) -> Void
+  ) {
+    columns.withUnsafeBufferPointer { columns in
+      for c in 0..<g.channels {
+        for kh in 0..<g.kernelHeight {
+          let ih = oh * g.strideHeight + kh - g.padTop
+          guard ih >= 0 && ih < g.height else { continue }
+          let row = (c * g.height + ih) * g.width
+          for kw in 0..<g.kernelWidth where !columns[kw].isEmpty {
+            body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + kw - g.padLeft, columns[kw])
+          }
         }
       }
     }
