@@ -1017,7 +1017,9 @@ private func monotonicNanoseconds() -> Int {
 /// caller chose. Both take a per-plane hook for a pooling fused into the
 /// convolution's output pass (the plane is `sample * F + filter`).
 ///
-/// `workspace` holds ``workspace(_:filters:)`` floats per sample.
+/// `workspace` holds ``workspace(_:filters:)`` floats per sample. The entry
+/// points and the direct loops are `@inline(__always)`, so that an emitted call
+/// with a literal geometry is specialized for it.
 public enum ConvolutionKernels {
   /// Workspace floats per sample: room for the im2col columns (`C * kh * kw` x `P`;
   /// only a block of samples' worth is used at a time), then the GEMM result
@@ -1198,6 +1200,7 @@ public enum ConvolutionKernels {
   /// input under the tap, accumulated per tap along output rows (vectorizable)
   /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
   /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
+  @inline(__always)
   static func directParameterGradients(
     dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
     dz: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulateWeight: Bool,
@@ -1246,6 +1249,7 @@ public enum ConvolutionKernels {
 
   /// `dX[c, ih, iw] += W[f, c, kh, kw] * dZ[f, oh, ow]` for every tap, as row
   /// scatters; split over samples; `dz` is `[batch, F, P]`.
+  @inline(__always)
   static func directInputGradient(
     dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
     geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
