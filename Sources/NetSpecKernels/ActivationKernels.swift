@@ -17,11 +17,31 @@ public enum ActivationKernel: Sendable, Equatable {
   case tanh
   /// GELU with the tanh approximation (Hendrycks & Gimpel 2016), or exact (erf).
   case gelu(exact: Bool)
+  /// SiLU (swish): `x * sigmoid(x)`.
+  case silu
+
+  /// The activations a layer can fuse into its output, by their name in a spec
+  /// (`dense: {units: 10, activation: relu}`).
+  public static let fusable: [(name: String, kernel: ActivationKernel)] = [
+    ("relu", .relu), ("sigmoid", .sigmoid), ("tanh", .tanh), ("gelu", .gelu(exact: false)), ("silu", .silu),
+  ]
+
+  /// This kernel as a Swift expression, for emitted code (`.leakyReLU(slope: 0.2)`).
+  public var swiftLiteral: String {
+    switch self {
+    case .relu: ".relu"
+    case .leakyReLU(let slope): ".leakyReLU(slope: \(slope))"
+    case .sigmoid: ".sigmoid"
+    case .tanh: ".tanh"
+    case .gelu(let exact): ".gelu(exact: \(exact))"
+    case .silu: ".silu"
+    }
+  }
 
   /// True when ``backward`` needs the forward input rather than the output.
   public var needsInput: Bool {
     switch self {
-    case .gelu, .leakyReLU: true
+    case .gelu, .leakyReLU, .silu: true
     default: false
     }
   }
@@ -46,6 +66,8 @@ public enum ActivationKernel: Sendable, Equatable {
           y[i] = 0.5 * v * (1 + tanhf(0.797_884_56 * (v + 0.044_715 * v * v * v)))
         }
       }
+    case .silu:
+      for i in 0..<count { y[i] = x[i] / (1 + expf(-x[i])) }
     }
   }
 
@@ -87,6 +109,12 @@ public enum ActivationKernel: Sendable, Equatable {
           let dinner = 0.797_884_56 * (1 + 3 * 0.044_715 * v * v)
           store(i, dy[i] * (0.5 * (1 + t) + 0.5 * v * (1 - t * t) * dinner))
         }
+      }
+    case .silu:
+      let x = x!
+      for i in 0..<count {
+        let sigmoid = 1 / (1 + expf(-x[i]))
+        store(i, dy[i] * sigmoid * (1 + x[i] * (1 - sigmoid)))
       }
     }
   }

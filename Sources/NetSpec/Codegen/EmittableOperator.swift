@@ -47,10 +47,6 @@ struct StepEmission {
   func output(_ i: Int) -> String {
     arguments.use(role("output", i, of: step.outputs.count), buffer(step.outputs[i]), .output, i)
   }
-  /// The first element of output `i`, for scalar outputs such as a loss.
-  func outputScalar(_ i: Int) -> String { "\(output(i))[0]" }
-  /// The first element of output `i`'s gradient.
-  func outputGradientScalar(_ i: Int) -> String { "\(outputGradient(i))[0]" }
   func saved(_ i: Int) -> String {
     arguments.use(role("saved", i, of: step.saved.count), buffer(step.saved[i]), .saved, i)
   }
@@ -106,10 +102,6 @@ struct StepEmission {
     return arguments.use(SwiftNames.identifier("d " + name), parameterSlot(id, in: "gradients"), .parameterGradient, i)
   }
   func accumulatesParameter(_ i: Int) -> Bool { step.accumulateParameter[i] }
-  /// GEMM `beta` literal for input `i`'s gradient.
-  func inputBeta(_ i: Int) -> String { accumulatesInput(i) ? "1" : "0" }
-  /// GEMM `beta` literal for parameter `i`'s gradient.
-  func parameterBeta(_ i: Int) -> String { accumulatesParameter(i) ? "1" : "0" }
 
   /// `n * count` as an expression (`n` when `count` is 1).
   static func rows(_ count: Int) -> String { count == 1 ? "n" : "n * \(count)" }
@@ -182,17 +174,4 @@ public struct CodegenError: Error, Sendable, CustomStringConvertible {
   public var help: String
 
   public var description: String { "\(message)\n  help: \(help)" }
-}
-
-extension ActivationKernel {
-  /// The Swift expression naming this kernel in emitted code (`.relu`).
-  var swiftLiteral: String {
-    switch self {
-    case .relu: ".relu"
-    case .leakyReLU(let slope): ".leakyReLU(slope: \(StepEmission.literal(slope)))"
-    case .sigmoid: ".sigmoid"
-    case .tanh: ".tanh"
-    case .gelu(let exact): ".gelu(exact: \(exact))"
-    }
-  }
 }

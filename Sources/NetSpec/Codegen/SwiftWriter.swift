@@ -36,6 +36,45 @@ struct SwiftWriter {
     depth -= 1
   }
 
+  /// Appends one call `function(label: value, ...)`: on one line when it is
+  /// short, else with its arguments wrapped one level deeper. With `trailing`
+  /// (e.g. `{ plane, y in`), the call ends in a trailing closure whose
+  /// statements `body` writes.
+  mutating func call(
+    _ function: String, _ arguments: KeyValuePairs<String, String>, trailing: String? = nil,
+    _ body: (inout SwiftWriter) -> Void = { _ in }
+  ) {
+    // Emitted steps sit two levels deeper than the writer's own indentation.
+    let width = 116 - 2 * depth
+    let parts = arguments.map { $0.key.isEmpty ? $0.value : "\($0.key): \($0.value)" }
+    let end = trailing.map { ") " + $0 } ?? ")"
+    let single = "\(function)(\(parts.joined(separator: ", "))\(end)"
+    if single.count <= width {
+      line(single)
+    } else {
+      line(function + "(")
+      var current = ""
+      for (i, part) in parts.enumerated() {
+        let piece = part + (i == parts.count - 1 ? "" : ",")
+        if !current.isEmpty, 2 + current.count + 1 + piece.count > width {
+          line("  " + current)
+          current = piece
+        } else {
+          current += (current.isEmpty ? "" : " ") + piece
+        }
+      }
+      if trailing == nil {
+        line("  " + current + end)
+      } else {
+        line("  " + current)
+        line(end)
+      }
+    }
+    guard trailing != nil else { return }
+    indented(body)
+    line("}")
+  }
+
   /// Appends `///` documentation lines.
   mutating func doc(_ text: String) {
     for part in text.split(separator: "\n", omittingEmptySubsequences: false) {

@@ -83,24 +83,27 @@ public struct AttributeSpec: Sendable {
   { AttributeSpec(name, kind, .optional, doc) }
 }
 
-/// An activation fused into a layer's output (`dense: {units: 10, activation: relu}`).
-public enum Activation: String, Sendable, CaseIterable {
-  case relu, sigmoid, tanh, gelu
+/// An activation fused into a layer's output (`dense: {units: 10, activation: relu}`):
+/// one of ``ActivationKernel/fusable``, so a kernel listed there is accepted
+/// by every layer with an `activation` attribute.
+public struct Activation: RawRepresentable, Sendable, Equatable {
+  /// Its name in a spec (`relu`).
+  public let rawValue: String
+  /// The kernel computing it.
+  public let kernel: ActivationKernel
+
+  /// The fusable activation named `name`, if any.
+  public init?(rawValue name: String) {
+    guard let entry = ActivationKernel.fusable.first(where: { $0.name == name }) else { return nil }
+    rawValue = name
+    kernel = entry.kernel
+  }
+
+  /// ReLU, which GEMM epilogues and the planner's mask folding handle specially.
+  public static let relu = Activation(rawValue: "relu")!
 
   /// Attribute spec shared by layers that take an `activation`.
   public static let attribute = AttributeSpec.optional(
-    "activation", .choice(Activation.allCases.map(\.rawValue)),
+    "activation", .choice(ActivationKernel.fusable.map(\.name)),
     "activation applied to the output (fused into the layer)")
-}
-
-extension Activation {
-  /// The kernel computing this activation.
-  public var kernel: ActivationKernel {
-    switch self {
-    case .relu: .relu
-    case .sigmoid: .sigmoid
-    case .tanh: .tanh
-    case .gelu: .gelu(exact: false)
-    }
-  }
 }

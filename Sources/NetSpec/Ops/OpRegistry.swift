@@ -5,7 +5,7 @@ public enum OpRegistry {
   public static let all: [any Operator.Type] = [
     Dense.self, Conv2D.self,
     ReLU.self,
-    Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self,
+    Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self, SiLU.self,
     MaxPool2D.self, AvgPool2D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
     Flatten.self, Reshape.self, Transpose.self,
     Concat.self, Add.self, Multiply.self,

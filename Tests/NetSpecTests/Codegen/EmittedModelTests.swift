@@ -1,5 +1,6 @@
 import Foundation
 import NetSpecDiagnostics
+import NetSpecKernels
 import Testing
 
 @testable import NetSpec
@@ -116,8 +117,30 @@ import Testing
         train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05, momentum: 0.9}}}
         """),
       inline("pooling_fusion", String(PoolingFusionTests.chain.dropFirst("netspec: 1\n".count))),
+      inline("activations", activationsSpec),
       inline("hostile", CodegenSafetyTests.hostileSpec),
     ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
+
+  /// Every fusable activation fused into a convolution and a dense layer, then
+  /// every activation op that needs no attribute on its own: a new activation
+  /// is covered here without a new case.
+  static var activationsSpec: String {
+    let fused = ActivationKernel.fusable.map(\.name)
+    let ops = OpRegistry.all.filter { op in
+      op.schema.category == .activation
+        && !op.schema.attributes.contains { if case .required = $0.defaultValue { true } else { false } }
+    }
+    let layers =
+      fused.map { "  - conv2d: {filters: 2, kernel: 3, padding: 1, activation: \($0)}" } + ["  - flatten"]
+      + fused.map { "  - dense: {units: 4, activation: \($0)}" } + ops.map { "  - \($0.schema.name)" }
+      + ["  - dense: 3"]
+    return """
+      inputs: {x: [N, 2, 5, 5]}
+      layers:
+      \(layers.joined(separator: "\n"))
+      train: {loss: cross_entropy, optimizer: {sgd: {lr: 0.05}}}
+      """
+  }
 
   /// The interpreter's results for the same script as the harness.
   static func interpret(_ c: EmittedModelHarness.Case) throws -> EmittedModelHarness.Results {

@@ -1,3 +1,4 @@
+import NetSpecKernels
 import Testing
 
 @testable import NetSpec
@@ -21,7 +22,28 @@ import Testing
   @Test(arguments: cases)
   func gradientsMatchFiniteDifferences(op name: String, example index: Int) throws {
     guard index >= 0, let type = OpRegistry.op(named: name) as? any ExecutableOperator.Type else { return }
-    let harness = try OpHarness(type, type.examples[index])
+    try Self.checkGradients(type, type.examples[index], "\(name) example \(index)")
+  }
+
+  /// Every activation a layer can fuse, fused into a dense and a convolution
+  /// layer: a new entry of ``ActivationKernel/fusable`` is checked here.
+  @Test(arguments: ActivationKernel.fusable.map(\.name))
+  func fusedActivationGradientsMatchFiniteDifferences(activation: String) throws {
+    try Self.checkGradients(
+      Dense.self, OpExample(["units": .int(3), "activation": .string(activation)], inputs: [.batch(4)]),
+      "dense with \(activation)")
+    try Self.checkGradients(
+      Conv2D.self,
+      OpExample(
+        ["filters": .int(2), "kernel": .int(3), "padding": .int(1), "activation": .string(activation)],
+        inputs: [.batch(2, 4, 4)]),
+      "conv2d with \(activation)")
+  }
+
+  /// Checks every input and parameter gradient of `type` on `example` against
+  /// central finite differences.
+  static func checkGradients(_ type: any ExecutableOperator.Type, _ example: OpExample, _ name: String) throws {
+    let harness = try OpHarness(type, example)
     let analytic = harness.run(backward: true)
     let epsilon: Float = 1e-2
     func check(_ label: String, _ j: Int, _ gradient: Float, _ set: (Float) -> Void, original: Float) {
@@ -34,7 +56,7 @@ import Testing
       let tolerance = 2e-2 * max(1, abs(numeric), abs(gradient))
       #expect(
         abs(numeric - gradient) <= tolerance,
-        "\(name) example \(index): d\(label)[\(j)] analytic \(gradient) numeric \(numeric)")
+        "\(name): d\(label)[\(j)] analytic \(gradient) numeric \(numeric)")
     }
     for i in harness.inputs.indices where harness.isDifferentiable(input: i) {
       for j in OpHarness.probes(harness.inputs[i].count) {

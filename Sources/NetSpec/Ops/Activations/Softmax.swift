@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Softmax along `axis`: exp(x - max) / sum(exp(x - max)), computed stably.
 public struct Softmax: Operator {
@@ -45,97 +45,48 @@ extension Softmax: ExecutableOperator {
     return (batch * shape[..<s].reduce(1, *), shape[s], shape[(s + 1)...].reduce(1, *))
   }
 
-  /// Per softmax vector (stride `inner`): max, exp(x - max) with its sum, scale.
+  /// Per softmax vector (stride `inner`): max, exp(x - max) with its sum, scale
+  /// (``SoftmaxKernels``).
   public func forward(_ k: Kernel) {
     let (outer, length, inner) = layout(k.shapes.inputs[0], batch: k.batch)
-    for o in 0..<outer {
-      for i in 0..<inner {
-        let x = k.inputs[0] + o * length * inner + i
-        let y = k.outputs[0] + o * length * inner + i
-        var maximum = -Float.infinity
-        for j in 0..<length { maximum = max(maximum, x[j * inner]) }
-        var sum: Float = 0
-        for j in 0..<length {
-          let e = expf(x[j * inner] - maximum)
-          y[j * inner] = e
-          sum += e
-        }
-        let inverse = 1 / sum
-        for j in 0..<length { y[j * inner] *= inverse }
-      }
-    }
+    SoftmaxKernels.forward(y: k.outputs[0], x: k.inputs[0], outer: outer, length: length, inner: inner)
   }
 
+  /// `dx = y * (dy - sum(dy * y))` along the axis.
   public func backward(_ k: Kernel) {
-    guard let gradient = k.inputGradients[0] else { return }
+    guard let dx = k.inputGradients[0] else { return }
     let (outer, length, inner) = layout(k.shapes.inputs[0], batch: k.batch)
-    let accumulate = k.accumulateInput[0]
-    for o in 0..<outer {
-      for i in 0..<inner {
-        let y = k.outputs[0] + o * length * inner + i
-        let dy = k.outputGradients[0] + o * length * inner + i
-        let dx = gradient + o * length * inner + i
-        var dot: Float = 0
-        for j in 0..<length { dot += dy[j * inner] * y[j * inner] }
-        for j in 0..<length {
-          let g = y[j * inner] * (dy[j * inner] - dot)
-          if accumulate { dx[j * inner] += g } else { dx[j * inner] = g }
-        }
-      }
-    }
+    SoftmaxKernels.backward(
+      dx: dx, y: k.outputs[0], dy: k.outputGradients[0], outer: outer, length: length, inner: inner,
+      accumulate: k.accumulateInput[0])
   }
 }
 
 extension Softmax: EmittableOperator {
   /// The layout `[outer, length, inner]` as Swift expressions: the batch `n`
   /// enters the outer count, or is the length when `axis` resolves to 0.
-  private func layoutExpressions(_ shape: [Int]) -> (outer: String, length: String, inner: Int) {
+  private func layoutExpressions(_ shape: [Int]) -> (outer: String, length: String, inner: String) {
     let resolved = axis < 0 ? axis + shape.count + 1 : axis
-    guard resolved > 0 else { return ("1", "n", shape.reduce(1, *)) }
+    guard resolved > 0 else { return ("1", "n", "\(shape.reduce(1, *))") }
     let s = resolved - 1
-    return (StepEmission.rows(shape[..<s].reduce(1, *)), String(shape[s]), shape[(s + 1)...].reduce(1, *))
-  }
-
-  /// The loops of a softmax vector at `base` (stride `inner`): the interpreter's
-  /// loops with literal sizes.
-  private func emitVectors(
-    _ s: StepEmission, _ code: inout SwiftWriter, body: (String, Int, inout SwiftWriter) -> Void
-  ) {
-    let (outer, length, inner) = layoutExpressions(s.shapes.inputs[0])
-    code.block("for o in 0..<\(outer)") { code in
-      code.block("for i in 0..<\(inner)") { code in
-        code.line("let base = o * \(length) * \(inner) + i")
-        body(length, inner, &code)
-      }
-    }
+    return (StepEmission.rows(shape[..<s].reduce(1, *)), "\(shape[s])", "\(shape[(s + 1)...].reduce(1, *))")
   }
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    emitVectors(s, &code) { length, inner, code in
-      let at = inner == 1 ? "j" : "j * \(inner)"
-      code.line("let (x, y) = (\(s.input(0)) + base, \(s.output(0)) + base)")
-      code.line("var maximum = -Float.infinity")
-      code.line("for j in 0..<\(length) { maximum = max(maximum, x[\(at)]) }")
-      code.line("var sum: Float = 0")
-      code.block("for j in 0..<\(length)") { code in
-        code.line("let e = expf(x[\(at)] - maximum)")
-        code.line("y[\(at)] = e")
-        code.line("sum += e")
-      }
-      code.line("let inverse = 1 / sum")
-      code.line("for j in 0..<\(length) { y[\(at)] *= inverse }")
-    }
+    let (outer, length, inner) = layoutExpressions(s.shapes.inputs[0])
+    code.call(
+      "SoftmaxKernels.forward",
+      ["y": s.output(0), "x": s.input(0), "outer": outer, "length": length, "inner": inner])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let gradient = s.inputGradient(0) else { return }
-    let accumulate = s.accumulatesInput(0)
-    emitVectors(s, &code) { length, inner, code in
-      let at = inner == 1 ? "j" : "j * \(inner)"
-      code.line("let (y, dy, dx) = (\(s.output(0)) + base, \(s.outputGradient(0)) + base, \(gradient) + base)")
-      code.line("var dot: Float = 0")
-      code.line("for j in 0..<\(length) { dot += dy[\(at)] * y[\(at)] }")
-      code.line("for j in 0..<\(length) { dx[\(at)] \(accumulate ? "+=" : "=") y[\(at)] * (dy[\(at)] - dot) }")
-    }
+    guard let dx = s.inputGradient(0) else { return }
+    let (outer, length, inner) = layoutExpressions(s.shapes.inputs[0])
+    code.call(
+      "SoftmaxKernels.backward",
+      [
+        "dx": dx, "y": s.output(0), "dy": s.outputGradient(0), "outer": outer, "length": length, "inner": inner,
+        "accumulate": "\(s.accumulatesInput(0))",
+      ])
   }
 }

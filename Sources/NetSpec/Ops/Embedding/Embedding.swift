@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// A learned lookup table from token ids to vectors: int32 `[N, ...]` ids become
 /// float `[N, ..., dim]`. Weight layout `[vocab, dim]` (as PyTorch's
 /// `nn.Embedding`), so it can be tied to a `dense` output layer of `vocab` units.
@@ -59,71 +61,48 @@ extension Embedding: ExecutableOperator {
   /// `sqrt(dim)` with `scale`, else 1.
   private var multiplier: Float { scale ? Float(dim).squareRoot() : 1 }
 
-  /// Row `id` of the weight (times the multiplier) for each id.
+  /// Row `id` of the weight (times the multiplier) for each id (``EmbeddingKernels``).
   public func forward(_ k: Kernel) {
-    let ids = k.inputs[0]
-    let (weight, output, multiplier) = (k.parameters[0], k.outputs[0], multiplier)
-    for r in 0..<(k.batch * k.shapes.inputCount(0)) {
-      let row = weight + tokenID(ids[r]) * dim
-      let destination = output + r * dim
-      for j in 0..<dim { destination[j] = multiplier * row[j] }
-    }
+    EmbeddingKernels.lookup(
+      y: k.outputs[0], ids: k.inputs[0], weight: k.parameters[0], count: k.batch * k.shapes.inputCount(0),
+      vocab: vocab, dim: dim, multiplier: multiplier)
   }
 
   /// Scatter-adds each output gradient row into the weight-gradient row of its
-  /// id (zeroing the whole weight gradient first unless accumulating). Ids get no
-  /// gradient: a requested one is zero.
+  /// id. Ids get no gradient: a requested one is zero.
   public func backward(_ k: Kernel) {
     let count = k.batch * k.shapes.inputCount(0)
     if let dIDs = k.inputGradients[0], !k.accumulateInput[0] { dIDs.update(repeating: 0, count: count) }
     guard let dWeight = k.parameterGradients[0] else { return }
-    if !k.accumulateParameter[0] { dWeight.update(repeating: 0, count: vocab * dim) }
-    let (ids, dy, multiplier) = (k.inputs[0], k.outputGradients[0], multiplier)
-    for r in 0..<count {
-      let row = dWeight + tokenID(ids[r]) * dim
-      let source = dy + r * dim
-      for j in 0..<dim { row[j] += multiplier * source[j] }
-    }
-  }
-
-  /// The table row of an id stored as a float; ids outside `0..<vocab` are a data
-  /// error that must not read or write outside the table.
-  @inline(__always)
-  private func tokenID(_ value: Float) -> Int {
-    precondition(value >= 0 && value < Float(vocab), "token id \(value) is outside 0..<\(vocab)")
-    return Int(value)
+    EmbeddingKernels.lookupBackward(
+      dWeight: dWeight, ids: k.inputs[0], dy: k.outputGradients[0], count: count, vocab: vocab, dim: dim,
+      multiplier: multiplier, accumulate: k.accumulateParameter[0])
   }
 }
 
 extension Embedding: EmittableOperator {
-  /// Row `id` of the weight (times the multiplier) for each id, checking the
-  /// ids as the interpreter does.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let (ids, weight, output) = (\(s.input(0)), \(s.parameter(0)), \(s.output(0)))")
-    code.block("for r in 0..<\(count)") { code in
-      code.line("let id = ids[r]")
-      code.line("precondition(id >= 0 && id < \(vocab), \"token id \\(id) is outside 0..<\(vocab)\")")
-      code.line("let (row, destination) = (weight + Int(id) * \(dim), output + r * \(dim))")
-      code.line("for j in 0..<\(dim) { destination[j] = \(multiplierPrefix)row[j] }")
-    }
+    code.call(
+      "EmbeddingKernels.lookup",
+      [
+        "y": s.output(0), "ids": s.input(0), "weight": s.parameter(0),
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "vocab": "\(vocab)", "dim": "\(dim)",
+        "multiplier": StepEmission.literal(multiplier),
+      ])
   }
 
-  /// Scatter-adds each output gradient row into the weight-gradient row of its id.
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
     if let dIDs = s.inputGradient(0), !s.accumulatesInput(0) {
       code.line("(\(dIDs)).update(repeating: 0, count: \(count))  // ids get no gradient")
     }
     guard let dWeight = s.parameterGradient(0) else { return }
-    if !s.accumulatesParameter(0) { code.line("(\(dWeight)).update(repeating: 0, count: \(vocab * dim))") }
-    code.line("let (ids, dy, dWeight) = (\(s.input(0)), \(s.outputGradient(0)), \(dWeight))")
-    code.block("for r in 0..<\(count)") { code in
-      code.line("let (row, source) = (dWeight + Int(ids[r]) * \(dim), dy + r * \(dim))")
-      code.line("for j in 0..<\(dim) { row[j] += \(multiplierPrefix)source[j] }")
-    }
+    code.call(
+      "EmbeddingKernels.lookupBackward",
+      [
+        "dWeight": dWeight, "ids": s.input(0), "dy": s.outputGradient(0), "count": count, "vocab": "\(vocab)",
+        "dim": "\(dim)", "multiplier": StepEmission.literal(multiplier),
+        "accumulate": "\(s.accumulatesParameter(0))",
+      ])
   }
-
-  /// `"<multiplier> * "`, empty without `scale` (a product with 1 is exact).
-  private var multiplierPrefix: String { scale ? "\(StepEmission.literal(multiplier)) * " : "" }
 }

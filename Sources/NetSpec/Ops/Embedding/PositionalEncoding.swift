@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Adds position information to a sequence `[N, T, D]`: the fixed sine/cosine
 /// table of the Transformer paper (`sinusoidal`, no parameters) or a learned
@@ -78,102 +78,55 @@ extension PositionalEncoding: ExecutableOperator {
     kind == .sinusoidal ? shapes.inputs[0][1] : 0
   }
 
-  /// `y[n, t] = x[n, t] + PE[t]`, with `PE` the sine/cosine table or the weight.
+  /// `y[n, t] = x[n, t] + PE[t]`, with `PE` the sine/cosine table or the weight
+  /// (``EmbeddingKernels``).
   public func forward(_ k: Kernel) {
-    let (steps, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1])
-    for t in 0..<steps {
-      let position: UnsafePointer<Float>
-      switch kind {
-      case .sinusoidal:
-        Self.sinusoid(step: t, width: width, into: k.workspace!)
-        position = UnsafePointer(k.workspace!)
-      case .learned:
-        position = UnsafePointer(k.parameters[0] + t * width)
-      }
-      for n in 0..<k.batch {
-        let offset = (n * steps + t) * width
-        let (x, y) = (k.inputs[0] + offset, k.outputs[0] + offset)
-        for j in 0..<width { y[j] = x[j] + position[j] }
-      }
-    }
+    EmbeddingKernels.addPositions(
+      y: k.outputs[0], x: k.inputs[0], table: kind == .learned ? k.parameters[0] : nil, workspace: k.workspace,
+      batch: k.batch, steps: k.shapes.inputs[0][0], width: k.shapes.inputs[0][1])
   }
 
   /// `dx = dy`; the learned table's row `t` receives the sum over the batch of
   /// `dy[n, t]` (rows past the sequence get none).
   public func backward(_ k: Kernel) {
     let (steps, width) = (k.shapes.inputs[0][0], k.shapes.inputs[0][1])
-    let dy = k.outputGradients[0]
     if let dx = k.inputGradients[0] {
-      let count = k.batch * steps * width
-      if k.accumulateInput[0] {
-        for i in 0..<count { dx[i] += dy[i] }
-      } else {
-        dx.update(from: dy, count: count)
-      }
+      CopyKernel.copy(k.outputGradients[0], dx, count: k.batch * steps * width, accumulate: k.accumulateInput[0])
     }
     guard kind == .learned, let dWeight = k.parameterGradients[0] else { return }
-    if !k.accumulateParameter[0] { dWeight.update(repeating: 0, count: maxLength * width) }
-    for n in 0..<k.batch {
-      for t in 0..<steps {
-        let (row, source) = (dWeight + t * width, dy + (n * steps + t) * width)
-        for j in 0..<width { row[j] += source[j] }
-      }
-    }
-  }
-
-  /// Row `step` of the Transformer's table: `PE[2i] = sin(step / 10000^(2i / width))`,
-  /// `PE[2i + 1] = cos(...)` (computed in double precision, then rounded).
-  private static func sinusoid(step: Int, width: Int, into row: UnsafeMutablePointer<Float>) {
-    for i in 0..<(width / 2) {
-      let angle = Double(step) * exp(-log(10_000.0) * Double(2 * i) / Double(width))
-      row[2 * i] = Float(sin(angle))
-      row[2 * i + 1] = Float(cos(angle))
-    }
+    EmbeddingKernels.addPositionsBackward(
+      dTable: dWeight, dy: k.outputGradients[0], batch: k.batch, steps: steps, width: width, rows: maxLength,
+      accumulate: k.accumulateParameter[0])
   }
 }
 
 extension PositionalEncoding: EmittableOperator {
-  /// `y[n, t] = x[n, t] + PE[t]`: the sinusoidal row computed in the
-  /// workspace as the interpreter does (double precision, then rounded), or
-  /// the learned table's row.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let (steps, width) = (s.shapes.inputs[0][0], s.shapes.inputs[0][1])
-    code.line("let (x, y) = (\(s.input(0)), \(s.output(0)))")
-    if kind == .sinusoidal { code.line("let position = \(s.workspace)") }
-    code.block("for t in 0..<\(steps)") { code in
-      switch kind {
-      case .sinusoidal:
-        code.block("for i in 0..<\(width / 2)") { code in
-          code.line("let angle = Double(t) * exp(-log(10_000.0) * Double(2 * i) / Double(\(width)))")
-          code.line("position[2 * i] = Float(sin(angle))")
-          code.line("position[2 * i + 1] = Float(cos(angle))")
-        }
-      case .learned:
-        code.line("let position = \(s.parameter(0)) + t * \(width)")
-      }
-      code.block("for sample in 0..<n") { code in
-        code.line("let offset = (sample * \(steps) + t) * \(width)")
-        code.line("for j in 0..<\(width) { y[offset + j] = x[offset + j] + position[j] }")
-      }
-    }
+    code.call(
+      "EmbeddingKernels.addPositions",
+      [
+        "y": s.output(0), "x": s.input(0), "table": kind == .learned ? s.parameter(0) : "nil",
+        "workspace": kind == .sinusoidal ? s.workspace : "nil", "batch": "n", "steps": "\(s.shapes.inputs[0][0])",
+        "width": "\(s.shapes.inputs[0][1])",
+      ])
   }
 
-  /// `dx = dy`; the learned table's row `t` sums `dy[n, t]` over the batch.
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let (steps, width) = (s.shapes.inputs[0][0], s.shapes.inputs[0][1])
     if let dx = s.inputGradient(0) {
-      code.line(
-        "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(steps * width)), accumulate: \(s.accumulatesInput(0)))"
-      )
+      code.call(
+        "CopyKernel.copy",
+        [
+          "": s.outputGradient(0), "": dx, "count": StepEmission.rows(steps * width),
+          "accumulate": "\(s.accumulatesInput(0))",
+        ])
     }
     guard kind == .learned, let dWeight = s.parameterGradient(0) else { return }
-    if !s.accumulatesParameter(0) { code.line("(\(dWeight)).update(repeating: 0, count: \(maxLength * width))") }
-    code.line("let (dy, dWeight) = (\(s.outputGradient(0)), \(dWeight))")
-    code.block("for sample in 0..<n") { code in
-      code.block("for t in 0..<\(steps)") { code in
-        code.line("let (row, source) = (dWeight + t * \(width), dy + (sample * \(steps) + t) * \(width))")
-        code.line("for j in 0..<\(width) { row[j] += source[j] }")
-      }
-    }
+    code.call(
+      "EmbeddingKernels.addPositionsBackward",
+      [
+        "dTable": dWeight, "dy": s.outputGradient(0), "batch": "n", "steps": "\(steps)", "width": "\(width)",
+        "rows": "\(maxLength)", "accumulate": "\(s.accumulatesParameter(0))",
+      ])
   }
 }

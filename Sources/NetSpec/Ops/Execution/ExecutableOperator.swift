@@ -162,25 +162,6 @@ public struct Kernel: @unchecked Sendable {
     self.seed = seed
     self.pool = pool
   }
-
-  /// Writes `value` to input gradient `i` at `index`, adding when accumulating.
-  @inline(__always)
-  public func storeInputGradient(_ i: Int, _ index: Int, _ value: Float) {
-    guard let g = inputGradients[i] else { return }
-    if accumulateInput[i] { g[index] += value } else { g[index] = value }
-  }
-
-  /// Writes `value` to parameter gradient `i` at `index`, adding when accumulating.
-  @inline(__always)
-  public func storeParameterGradient(_ i: Int, _ index: Int, _ value: Float) {
-    guard let g = parameterGradients[i] else { return }
-    if accumulateParameter[i] { g[index] += value } else { g[index] = value }
-  }
-
-  /// GEMM `beta` for input gradient `i`: 1 when accumulating, else 0.
-  public func inputBeta(_ i: Int) -> Float { accumulateInput[i] ? 1 : 0 }
-  /// GEMM `beta` for parameter gradient `i`: 1 when accumulating, else 0.
-  public func parameterBeta(_ i: Int) -> Float { accumulateParameter[i] ? 1 : 0 }
 }
 
 /// The buffers of a pooling fused into a convolution

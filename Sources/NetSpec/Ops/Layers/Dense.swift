@@ -57,107 +57,61 @@ extension Dense: ExecutableOperator {
     activation == nil ? 0 : shapes.outputCount(0)
   }
 
+  /// One GEMM with the bias (and ReLU) fused, then the activation (``DenseKernels``).
   public func forward(_ k: Kernel) {
     let features = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / features
-    let fusedReLU = activation == .relu
-    let epilogue = GEMMEpilogue(
-      bias: bias ? .perColumn(k.parameters[1]) : .none, activation: fusedReLU ? .relu : .identity)
-    let preActivation = savedState(k.shapes).isEmpty ? k.outputs[0] : k.saved[0]
-    GEMM.sgemm(
-      transposeB: true, m: rows, n: units, k: features, a: k.inputs[0], lda: features, b: k.parameters[0],
-      ldb: features, c: preActivation, ldc: units, epilogue: epilogue, pool: k.pool)
-    if let activation, !fusedReLU {
-      activation.kernel.forward(preActivation, k.outputs[0], count: rows * units)
-    }
+    DenseKernels.forward(
+      y: k.outputs[0], preActivation: savedState(k.shapes).isEmpty ? nil : k.saved[0], x: k.inputs[0],
+      weight: k.parameters[0], bias: bias ? k.parameters[1] : nil, rows: k.batch * k.shapes.inputCount(0) / features,
+      features: features, units: units, activation: activation?.kernel, pool: k.pool)
   }
 
+  /// `dZ` through the activation's derivative (unless the consumer masked the
+  /// gradient already), then `dX`, `dW` and `db` (``DenseKernels``).
   public func backward(_ k: Kernel) {
     let features = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / features
-    var dz = k.outputGradients[0]
-    if let activation, !k.outputGradientMasked {
-      dz = k.workspace!
-      activation.kernel.backward(
-        input: savedState(k.shapes).isEmpty ? nil : k.saved[0], output: k.outputs[0], k.outputGradients[0], dz,
-        count: rows * units, accumulate: false)
-    }
-    if k.inputGradients[0] != nil {
-      let mask = k.inputGradientMask.map {
-        GEMMEpilogue(bias: .none, activation: .reluGradient(input: $0, ld: features))
-      }
-      GEMM.sgemm(
-        m: rows, n: features, k: units, a: dz, lda: units, b: k.parameters[0], ldb: features,
-        beta: k.inputBeta(0), c: k.inputGradients[0]!, ldc: features, epilogue: mask ?? .none, pool: k.pool)
-    }
-    if let dW = k.parameterGradients[0] {
-      GEMM.sgemm(
-        transposeA: true, m: units, n: features, k: rows, a: dz, lda: units, b: k.inputs[0], ldb: features,
-        beta: k.parameterBeta(0), c: dW, ldc: features, pool: k.pool)
-    }
-    if bias, k.parameterGradients.count > 1, let db = k.parameterGradients[1] {
-      BiasGradient.columnSums(dz, rows: rows, columns: units, into: db, accumulate: k.accumulateParameter[1])
-    }
+    DenseKernels.backward(
+      dx: k.inputGradients[0], dWeight: k.parameterGradients[0], dBias: bias ? k.parameterGradients[1] : nil,
+      workspace: k.workspace, x: k.inputs[0], weight: k.parameters[0], y: k.outputs[0],
+      preActivation: savedState(k.shapes).isEmpty ? nil : k.saved[0], dy: k.outputGradients[0],
+      reluMask: k.inputGradientMask, rows: k.batch * k.shapes.inputCount(0) / features, features: features,
+      units: units, activation: k.outputGradientMasked ? nil : activation?.kernel,
+      accumulateInput: k.accumulateInput[0], accumulateWeight: k.accumulateParameter[0],
+      accumulateBias: bias && k.accumulateParameter[1], pool: k.pool)
   }
 }
 
 extension Dense: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let features = s.shapes.inputs[0].last!
-    let rows = StepEmission.rows(s.shapes.inputCount(0) / features)
-    let fusedReLU = activation == .relu
-    let preActivation = savedState(s.shapes).isEmpty ? s.output(0) : s.saved(0)
-    let epilogue =
-      bias || fusedReLU
-      ? ", epilogue: GEMMEpilogue(bias: \(bias ? ".perColumn(\(s.parameter(1)))" : ".none"), activation: \(fusedReLU ? ".relu" : ".identity"))"
-      : ""
-    code.line("GEMM.sgemm(")
-    code.line("  transposeB: true, m: \(rows), n: \(units), k: \(features), a: \(s.input(0)), lda: \(features),")
-    code.line("  b: \(s.parameter(0)), ldb: \(features), c: \(preActivation), ldc: \(units)\(epilogue), pool: pool)")
-    if let activation, !fusedReLU {
-      code.line(
-        "ActivationKernel\(activation.kernel.swiftLiteral).forward(\(preActivation), \(s.output(0)), count: \(rows) * \(units))"
-      )
-    }
+    code.call(
+      "DenseKernels.forward",
+      [
+        "y": s.output(0), "preActivation": savedState(s.shapes).isEmpty ? "nil" : s.saved(0), "x": s.input(0),
+        "weight": s.parameter(0), "bias": bias ? s.parameter(1) : "nil",
+        "rows": StepEmission.rows(s.shapes.inputCount(0) / features), "features": "\(features)", "units": "\(units)",
+        "activation": activation?.kernel.swiftLiteral ?? "nil", "pool": "pool",
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let features = s.shapes.inputs[0].last!
-    let rows = StepEmission.rows(s.shapes.inputCount(0) / features)
-    var dz = s.outputGradient(0)
-    if s.step.outputGradientMasked {
-      code.line("// dZ = dY: the consumer's dX GEMM applied the ReLU mask")
-    } else if let activation {
-      dz = s.workspace
-      let input = savedState(s.shapes).isEmpty ? "nil" : s.saved(0)
-      code.line("// dZ = dY * f'(Z)")
-      code.line(
-        "ActivationKernel\(activation.kernel.swiftLiteral).backward(input: \(input), output: \(s.output(0)), \(s.outputGradient(0)), \(dz), count: \(rows) * \(units), accumulate: false)"
-      )
-    }
-    if let dx = s.inputGradient(0) {
-      var epilogue = ""
-      if let mask = s.inputGradientMask {
-        code.line("// dX = dZ W, masked by the producer's ReLU: its pre-activation gradient")
-        epilogue = ", epilogue: GEMMEpilogue(bias: .none, activation: .reluGradient(input: \(mask), ld: \(features)))"
-      } else {
-        code.line("// dX = dZ W")
-      }
-      code.line(
-        "GEMM.sgemm(m: \(rows), n: \(features), k: \(units), a: \(dz), lda: \(units), b: \(s.parameter(0)), ldb: \(features), beta: \(s.inputBeta(0)), c: \(dx), ldc: \(features)\(epilogue), pool: pool)"
-      )
-    }
-    if let dw = s.parameterGradient(0) {
-      code.line("// dW = dZᵀ X")
-      code.line(
-        "GEMM.sgemm(transposeA: true, m: \(units), n: \(features), k: \(rows), a: \(dz), lda: \(units), b: \(s.input(0)), ldb: \(features), beta: \(s.parameterBeta(0)), c: \(dw), ldc: \(features), pool: pool)"
-      )
-    }
-    if bias, let db = s.parameterGradient(1) {
-      code.line("// db = column sums of dZ")
-      code.line(
-        "BiasGradient.columnSums(\(dz), rows: \(rows), columns: \(units), into: \(db), accumulate: \(s.accumulatesParameter(1)))"
-      )
-    }
+    let (dx, dWeight, dBias) = (s.inputGradient(0), s.parameterGradient(0), bias ? s.parameterGradient(1) : nil)
+    guard dx != nil || dWeight != nil || dBias != nil else { return }
+    let derivative = s.step.outputGradientMasked ? nil : activation?.kernel
+    if s.step.outputGradientMasked { code.line("// dZ = dY: the consumer's dX GEMM applied the ReLU mask") }
+    if s.inputGradientMask != nil { code.line("// dX is masked by the producer's ReLU: its pre-activation gradient") }
+    code.call(
+      "DenseKernels.backward",
+      [
+        "dx": dx ?? "nil", "dWeight": dWeight ?? "nil", "dBias": dBias ?? "nil",
+        "workspace": derivative == nil ? "nil" : s.workspace, "x": s.input(0), "weight": s.parameter(0),
+        "y": derivative == nil || derivative!.needsInput ? "nil" : s.output(0),
+        "preActivation": derivative?.needsInput == true ? s.saved(0) : "nil", "dy": s.outputGradient(0),
+        "reluMask": s.inputGradientMask ?? "nil", "rows": StepEmission.rows(s.shapes.inputCount(0) / features),
+        "features": "\(features)", "units": "\(units)", "activation": derivative?.swiftLiteral ?? "nil",
+        "accumulateInput": "\(s.accumulatesInput(0))", "accumulateWeight": "\(s.accumulatesParameter(0))",
+        "accumulateBias": "\(bias && s.accumulatesParameter(1))", "pool": "pool",
+      ])
   }
 }

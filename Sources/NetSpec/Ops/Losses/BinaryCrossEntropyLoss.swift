@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Binary cross-entropy from logits (sigmoid folded in, numerically stable),
 /// averaged over every element, as `torch.nn.BCEWithLogitsLoss`. Logits `[N]`
@@ -57,49 +57,38 @@ extension BinaryCrossEntropyLoss: ExecutableOperator {
   ]
   public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) over every element: the sigmoid
-  /// folded in without overflow for large |x|, summed in double precision.
+  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) over every element (``LossKernels``).
   public func forward(_ k: Kernel) {
-    let count = k.batch * k.shapes.inputCount(0)
-    let (x, t) = (k.inputs[0], k.inputs[1])
-    var total: Double = 0
-    for e in 0..<count {
-      total += Double(max(x[e], 0) - x[e] * t[e] + log1pf(expf(-abs(x[e]))))
-    }
-    k.outputs[0][0] = Float(total / Double(count))
+    LossKernels.binaryCrossEntropyForward(
+      loss: k.outputs[0], logits: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0))
   }
 
   /// dx = (sigmoid(x) - t) * dloss / count; the target gets no gradient.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
-    let count = k.batch * k.shapes.inputCount(0)
-    let (x, t) = (k.inputs[0], k.inputs[1])
-    let scale = k.outputGradients[0][0] / Float(count)
-    let accumulate = k.accumulateInput[0]
-    for e in 0..<count {
-      let g = (1 / (1 + expf(-x[e])) - t[e]) * scale
-      if accumulate { dx[e] += g } else { dx[e] = g }
-    }
+    LossKernels.binaryCrossEntropyBackward(
+      dLogits: dx, logits: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
+      count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
   }
 }
 
 extension BinaryCrossEntropyLoss: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let (x, t) = (\(s.input(0)), \(s.input(1)))")
-    code.line("var total: Double = 0")
-    code.block("for e in 0..<\(count)") { code in
-      code.line("total += Double(max(x[e], 0) - x[e] * t[e] + log1pf(expf(-abs(x[e]))))")
-    }
-    code.line("\(s.outputScalar(0)) = Float(total / Double(\(count)))")
+    code.call(
+      "LossKernels.binaryCrossEntropyForward",
+      [
+        "loss": s.output(0), "logits": s.input(0), "target": s.input(1),
+        "count": StepEmission.rows(s.shapes.inputCount(0)),
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let (x, t, dx) = (\(s.input(0)), \(s.input(1)), \(dx))")
-    code.line("let scale = \(s.outputGradientScalar(0)) / Float(\(count))")
-    code.line(
-      "for e in 0..<\(count) { dx[e] \(s.accumulatesInput(0) ? "+=" : "=") (1 / (1 + expf(-x[e])) - t[e]) * scale }")
+    code.call(
+      "LossKernels.binaryCrossEntropyBackward",
+      [
+        "dLogits": dx, "logits": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "accumulate": "\(s.accumulatesInput(0))",
+      ])
   }
 }

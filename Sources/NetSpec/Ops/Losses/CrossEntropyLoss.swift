@@ -1,4 +1,4 @@
-import Foundation
+import NetSpecKernels
 
 /// Softmax cross-entropy between logits (classes on the last axis) and int32
 /// class indices, averaged over every position, as `torch.nn.CrossEntropyLoss`
@@ -74,107 +74,46 @@ extension CrossEntropyLoss: ExecutableOperator {
   public func savedState(_ shapes: OpShapes) -> [Int] { [shapes.inputCount(0)] }
   public var backwardReads: BackwardReads { .inputsOnly }
 
+  /// Softmax, log-sum-exp and the loss in one pass per row (``LossKernels``).
   public func forward(_ k: Kernel) {
     let classes = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / classes
-    let smoothing = Float(labelSmoothing)
-    var total: Double = 0
-    for r in 0..<rows {
-      let logits = k.inputs[0] + r * classes
-      let p = k.saved[0] + r * classes
-      var maxLogit = -Float.infinity
-      for c in 0..<classes { maxLogit = max(maxLogit, logits[c]) }
-      var sum: Float = 0
-      for c in 0..<classes {
-        p[c] = expf(logits[c] - maxLogit)
-        sum += p[c]
-      }
-      let logSum = logf(sum) + maxLogit
-      let inverse = 1 / sum
-      for c in 0..<classes { p[c] *= inverse }
-      let target = Int(k.inputs[1][r])
-      var loss = logSum - logits[target]
-      if smoothing > 0 {
-        var meanNegLog: Float = 0
-        for c in 0..<classes { meanNegLog += logSum - logits[c] }
-        loss = (1 - smoothing) * loss + smoothing * meanNegLog / Float(classes)
-      }
-      total += Double(loss)
-    }
-    k.outputs[0][0] = Float(total / Double(rows))
+    LossKernels.crossEntropyForward(
+      loss: k.outputs[0], probabilities: k.saved[0], logits: k.inputs[0], targets: k.inputs[1],
+      rows: k.batch * k.shapes.inputCount(0) / classes, classes: classes, smoothing: Float(labelSmoothing))
   }
 
   /// dlogits = (softmax - smoothed one-hot) * dloss / rows, in one pass.
   public func backward(_ k: Kernel) {
-    guard k.inputGradients[0] != nil else { return }
+    guard let dx = k.inputGradients[0] else { return }
     let classes = k.shapes.inputs[0].last!
-    let rows = k.batch * k.shapes.inputCount(0) / classes
-    let scale = k.outputGradients[0][0] / Float(rows)
-    let smoothing = Float(labelSmoothing)
-    let uniform = smoothing / Float(classes)
-    for r in 0..<rows {
-      let target = Int(k.inputs[1][r])
-      let p = k.saved[0] + r * classes
-      for c in 0..<classes {
-        let onehot: Float = (c == target ? 1 - smoothing : 0) + uniform
-        k.storeInputGradient(0, r * classes + c, (p[c] - onehot) * scale)
-      }
-    }
+    LossKernels.crossEntropyBackward(
+      dLogits: dx, probabilities: k.saved[0], targets: k.inputs[1], dLoss: k.outputGradients[0],
+      rows: k.batch * k.shapes.inputCount(0) / classes, classes: classes, smoothing: Float(labelSmoothing),
+      accumulate: k.accumulateInput[0])
   }
 }
 
 extension CrossEntropyLoss: EmittableOperator {
-  /// Softmax, log-sum-exp and the loss in one pass per row.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let classes = s.shapes.inputs[0].last!
-    let rows = StepEmission.rows(s.shapes.inputCount(0) / classes)
-    let smoothing = Float(labelSmoothing)
-    code.line("let (logits, targets, probabilities) = (\(s.input(0)), \(s.input(1)), \(s.saved(0)))")
-    code.line("var total: Double = 0")
-    code.block("for r in 0..<\(rows)") { code in
-      code.line("let (x, p) = (logits + r * \(classes), probabilities + r * \(classes))")
-      code.line("var maxLogit = -Float.infinity")
-      code.line("for c in 0..<\(classes) { maxLogit = max(maxLogit, x[c]) }")
-      code.line("var sum: Float = 0")
-      code.block("for c in 0..<\(classes)") { code in
-        code.line("p[c] = expf(x[c] - maxLogit)")
-        code.line("sum += p[c]")
-      }
-      code.line("let logSum = logf(sum) + maxLogit")
-      code.line("let inverse = 1 / sum")
-      code.line("for c in 0..<\(classes) { p[c] *= inverse }")
-      if smoothing > 0 {
-        code.line("var meanNegLog: Float = 0")
-        code.line("for c in 0..<\(classes) { meanNegLog += logSum - x[c] }")
-        code.line(
-          "total += Double(\(StepEmission.literal(1 - smoothing)) * (logSum - x[Int(targets[r])]) + \(StepEmission.literal(smoothing)) * meanNegLog / \(classes))"
-        )
-      } else {
-        code.line("total += Double(logSum - x[Int(targets[r])])")
-      }
-    }
-    code.line("\(s.outputScalar(0)) = Float(total / Double(\(rows)))")
+    code.call(
+      "LossKernels.crossEntropyForward",
+      [
+        "loss": s.output(0), "probabilities": s.saved(0), "logits": s.input(0), "targets": s.input(1),
+        "rows": StepEmission.rows(s.shapes.inputCount(0) / classes), "classes": "\(classes)",
+        "smoothing": StepEmission.literal(labelSmoothing),
+      ])
   }
 
-  /// dlogits = (softmax - smoothed one-hot) * dloss / rows, from the saved softmax.
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
     let classes = s.shapes.inputs[0].last!
-    let rows = StepEmission.rows(s.shapes.inputCount(0) / classes)
-    let smoothing = Float(labelSmoothing)
-    let uniform = smoothing / Float(classes)
-    code.line("let (targets, probabilities, dx) = (\(s.input(1)), \(s.saved(0)), \(dx))")
-    code.line("let scale = \(s.outputGradientScalar(0)) / Float(\(rows))")
-    code.block("for r in 0..<\(rows)") { code in
-      code.line("let target = Int(targets[r])")
-      code.block("for c in 0..<\(classes)") { code in
-        code.line(
-          "let onehot: Float = (c == target ? \(StepEmission.literal(1 - smoothing)) : 0) + \(StepEmission.literal(uniform))"
-        )
-        code.line(
-          "dx[r * \(classes) + c] \(s.accumulatesInput(0) ? "+=" : "=") (probabilities[r * \(classes) + c] - onehot) * scale"
-        )
-      }
-    }
+    code.call(
+      "LossKernels.crossEntropyBackward",
+      [
+        "dLogits": dx, "probabilities": s.saved(0), "targets": s.input(1), "dLoss": s.outputGradient(0),
+        "rows": StepEmission.rows(s.shapes.inputCount(0) / classes), "classes": "\(classes)",
+        "smoothing": StepEmission.literal(labelSmoothing), "accumulate": "\(s.accumulatesInput(0))",
+      ])
   }
 }

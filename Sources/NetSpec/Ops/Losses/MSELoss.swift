@@ -1,3 +1,5 @@
+import NetSpecKernels
+
 /// Mean squared error between a prediction and a float32 target of the same
 /// shape, averaged over every element, as `torch.nn.MSELoss`.
 public struct MSELoss: LossOperator {
@@ -53,47 +55,36 @@ extension MSELoss: ExecutableOperator {
 
   /// mean((p - t)^2) over every element, summed in double precision.
   public func forward(_ k: Kernel) {
-    let count = k.batch * k.shapes.inputCount(0)
-    let (p, t) = (k.inputs[0], k.inputs[1])
-    var total: Double = 0
-    for e in 0..<count {
-      let d = p[e] - t[e]
-      total += Double(d * d)
-    }
-    k.outputs[0][0] = Float(total / Double(count))
+    LossKernels.mseForward(
+      loss: k.outputs[0], prediction: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0))
   }
 
   /// dp = 2 (p - t) * dloss / count; the target gets no gradient.
   public func backward(_ k: Kernel) {
     guard let dp = k.inputGradients[0] else { return }
-    let count = k.batch * k.shapes.inputCount(0)
-    let (p, t) = (k.inputs[0], k.inputs[1])
-    let scale = 2 * k.outputGradients[0][0] / Float(count)
-    if k.accumulateInput[0] {
-      for e in 0..<count { dp[e] += (p[e] - t[e]) * scale }
-    } else {
-      for e in 0..<count { dp[e] = (p[e] - t[e]) * scale }
-    }
+    LossKernels.mseBackward(
+      dPrediction: dp, prediction: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
+      count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
   }
 }
 
 extension MSELoss: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let (p, t) = (\(s.input(0)), \(s.input(1)))")
-    code.line("var total: Double = 0")
-    code.block("for e in 0..<\(count)") { code in
-      code.line("let d = p[e] - t[e]")
-      code.line("total += Double(d * d)")
-    }
-    code.line("\(s.outputScalar(0)) = Float(total / Double(\(count)))")
+    code.call(
+      "LossKernels.mseForward",
+      [
+        "loss": s.output(0), "prediction": s.input(0), "target": s.input(1),
+        "count": StepEmission.rows(s.shapes.inputCount(0)),
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dp = s.inputGradient(0) else { return }
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let (p, t, dp) = (\(s.input(0)), \(s.input(1)), \(dp))")
-    code.line("let scale = 2 * \(s.outputGradientScalar(0)) / Float(\(count))")
-    code.line("for e in 0..<\(count) { dp[e] \(s.accumulatesInput(0) ? "+=" : "=") (p[e] - t[e]) * scale }")
+    code.call(
+      "LossKernels.mseBackward",
+      [
+        "dPrediction": dp, "prediction": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "accumulate": "\(s.accumulatesInput(0))",
+      ])
   }
 }

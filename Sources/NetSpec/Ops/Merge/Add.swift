@@ -27,15 +27,11 @@ extension Add: ExecutableOperator {
   ]
   public var backwardReads: BackwardReads { .nothing }
 
+  /// The first two inputs' sum, then each further input added in (``ElementwiseKernels``).
   public func forward(_ k: Kernel) {
     let count = k.batch * k.shapes.inputCount(0)
-    let y = k.outputs[0]
-    let (a, b) = (k.inputs[0], k.inputs[1])
-    for e in 0..<count { y[e] = a[e] + b[e] }
-    for i in 2..<k.inputs.count {
-      let x = k.inputs[i]
-      for e in 0..<count { y[e] += x[e] }
-    }
+    ElementwiseKernels.add(y: k.outputs[0], a: k.inputs[0], b: k.inputs[1], count: count)
+    for x in k.inputs.dropFirst(2) { ElementwiseKernels.add(y: k.outputs[0], a: k.outputs[0], b: x, count: count) }
   }
 
   /// Every input's gradient is the output gradient.
@@ -51,18 +47,20 @@ extension Add: ExecutableOperator {
 extension Add: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
-    let names = (0..<s.step.inputs.count).map { "x\($0)" }
-    code.line("let y = \(s.output(0))")
-    code.line("let (\(names.joined(separator: ", "))) = (\((0..<names.count).map(s.input).joined(separator: ", ")))")
-    code.line("for e in 0..<\(count) { y[e] = \(names.map { "\($0)[e]" }.joined(separator: " + ")) }")
+    for i in 1..<s.step.inputs.count {
+      code.call(
+        "ElementwiseKernels.add",
+        ["y": s.output(0), "a": i == 1 ? s.input(0) : s.output(0), "b": s.input(i), "count": count])
+    }
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
     for i in s.step.inputGradients.indices {
       guard let dx = s.inputGradient(i) else { continue }
-      code.line(
-        "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(s.accumulatesInput(i)))")
+      code.call(
+        "CopyKernel.copy",
+        ["": s.outputGradient(0), "": dx, "count": count, "accumulate": "\(s.accumulatesInput(i))"])
     }
   }
 }

@@ -28,14 +28,13 @@ extension Multiply: ExecutableOperator {
   public func workspace(_ shapes: OpShapes) -> Int { shapes.inputs.count > 2 ? shapes.inputCount(0) : 0 }
   public var backwardReads: BackwardReads { .inputsOnly }
 
+  /// The first two inputs' product, then each further input multiplied in
+  /// (``ElementwiseKernels``).
   public func forward(_ k: Kernel) {
     let count = k.batch * k.shapes.inputCount(0)
-    let y = k.outputs[0]
-    let (a, b) = (k.inputs[0], k.inputs[1])
-    for e in 0..<count { y[e] = a[e] * b[e] }
-    for i in 2..<k.inputs.count {
-      let x = k.inputs[i]
-      for e in 0..<count { y[e] *= x[e] }
+    ElementwiseKernels.multiply(y: k.outputs[0], a: k.inputs[0], b: k.inputs[1], count: count)
+    for x in k.inputs.dropFirst(2) {
+      ElementwiseKernels.multiply(y: k.outputs[0], a: k.outputs[0], b: x, count: count)
     }
   }
 
@@ -44,74 +43,59 @@ extension Multiply: ExecutableOperator {
   /// last factor is applied while storing.
   public func backward(_ k: Kernel) {
     let count = k.batch * k.shapes.inputCount(0)
-    let n = k.inputs.count
-    for i in 0..<n {
-      guard let dx = k.inputGradients[i] else { continue }
-      let last = i == n - 1 ? n - 2 : n - 1
+    for (i, plan) in gradientPlans(inputs: k.inputs.count) where k.inputGradients[i] != nil {
       var partial = UnsafePointer(k.outputGradients[0])
-      if n > 2 {
-        let w = k.workspace!
-        CopyKernel.copy(k.outputGradients[0], w, count: count)
-        for j in 0..<n where j != i && j != last {
-          let x = k.inputs[j]
-          for e in 0..<count { w[e] *= x[e] }
+      if !plan.others.isEmpty {
+        CopyKernel.copy(k.outputGradients[0], k.workspace!, count: count)
+        for j in plan.others {
+          ElementwiseKernels.multiply(y: k.workspace!, a: k.workspace!, b: k.inputs[j], count: count)
         }
-        partial = UnsafePointer(w)
+        partial = UnsafePointer(k.workspace!)
       }
-      let x = k.inputs[last]
-      if k.accumulateInput[i] {
-        for e in 0..<count { dx[e] += partial[e] * x[e] }
-      } else {
-        for e in 0..<count { dx[e] = partial[e] * x[e] }
-      }
+      ElementwiseKernels.multiply(
+        y: k.inputGradients[i]!, a: partial, b: k.inputs[plan.last], count: count, accumulate: k.accumulateInput[i])
+    }
+  }
+
+  /// For each input `i`: the other inputs multiplied into the workspace, and the
+  /// last one, applied while storing `dx_i`.
+  private func gradientPlans(inputs n: Int) -> [(Int, (others: [Int], last: Int))] {
+    (0..<n).map { i in
+      let last = i == n - 1 ? n - 2 : n - 1
+      return (i, ((0..<n).filter { $0 != i && $0 != last && n > 2 }, last))
     }
   }
 }
 
 extension Multiply: EmittableOperator {
-  /// As the interpreter: the product of the first two inputs, then each further
-  /// input multiplied in.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
-    code.line("let y = \(s.output(0))")
-    code.line("let (a, b) = (\(s.input(0)), \(s.input(1)))")
-    code.line("for e in 0..<\(count) { y[e] = a[e] * b[e] }")
-    for i in 2..<s.step.inputs.count {
-      code.block("do") { code in
-        code.line("let x = \(s.input(i))")
-        code.line("for e in 0..<\(count) { y[e] *= x[e] }")
-      }
+    for i in 1..<s.step.inputs.count {
+      code.call(
+        "ElementwiseKernels.multiply",
+        ["y": s.output(0), "a": i == 1 ? s.input(0) : s.output(0), "b": s.input(i), "count": count])
     }
   }
 
-  /// As the interpreter: per input needing a gradient, `dy` times all other
-  /// inputs but the last (in the workspace when there are more than two
-  /// inputs), the last factor applied while storing.
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
-    let n = s.step.inputs.count
-    for i in 0..<n {
+    for (i, plan) in gradientPlans(inputs: s.step.inputs.count) {
       guard let dx = s.inputGradient(i) else { continue }
-      let last = i == n - 1 ? n - 2 : n - 1
-      code.block("do") { code in
-        code.line("let (dx, x) = (\(dx), \(s.input(last)))")
-        var partial = s.outputGradient(0)
-        if n > 2 {
-          partial = "w"
-          code.line("let w = \(s.workspace)")
-          code.line("CopyKernel.copy(\(s.outputGradient(0)), w, count: \(count))")
-          for j in 0..<n where j != i && j != last {
-            code.block("do") { code in
-              code.line("let other = \(s.input(j))")
-              code.line("for e in 0..<\(count) { w[e] *= other[e] }")
-            }
-          }
-        } else {
-          code.line("let partial = \(partial)")
-          partial = "partial"
+      var partial = s.outputGradient(0)
+      if !plan.others.isEmpty {
+        code.call("CopyKernel.copy", ["": s.outputGradient(0), "": s.workspace, "count": count])
+        for j in plan.others {
+          code.call(
+            "ElementwiseKernels.multiply", ["y": s.workspace, "a": s.workspace, "b": s.input(j), "count": count])
         }
-        code.line("for e in 0..<\(count) { dx[e] \(s.accumulatesInput(i) ? "+=" : "=") \(partial)[e] * x[e] }")
+        partial = s.workspace
       }
+      code.call(
+        "ElementwiseKernels.multiply",
+        [
+          "y": dx, "a": partial, "b": s.input(plan.last), "count": count,
+          "accumulate": "\(s.accumulatesInput(i))",
+        ])
     }
   }
 }

@@ -58,167 +58,57 @@ extension BatchNorm: ExecutableOperator {
   public var backwardReads: BackwardReads { .inputsOnly }
 
   /// Per channel (in parallel): the statistics over the batch and spatial axes
-  /// (two passes, accumulated in Double), the running statistics' update, then
-  /// `y = x * scale + shift` with `scale = weight / std`, `shift = bias - mean * scale`.
+  /// (in training; the running ones in evaluation), the running statistics'
+  /// update, then `y = x * scale + shift` (``BatchNormKernels``).
   public func forward(_ k: Kernel) {
     let channels = k.shapes.inputs[0][0]
-    let positions = k.shapes.inputCount(0) / channels
-    let count = k.batch * positions
-    k.pool.parallelRanges(channels, grain: max(1, 16_384 / count)) { channelRange in
-      let (x, y) = (k.inputs[0], k.outputs[0])
-      let (runningMean, runningVariance) = (k.buffers[0], k.buffers[1])
-      for c in channelRange {
-        var mean = runningMean[c]
-        var variance = runningVariance[c]
-        if k.training {
-          var sum: Double = 0
-          for n in 0..<k.batch { sum += Double(Reductions.sum(x + (n * channels + c) * positions, count: positions)) }
-          mean = Float(sum / Double(count))
-          var squares: Double = 0
-          for n in 0..<k.batch {
-            squares += Double(
-              Reductions.squaredDeviations(x + (n * channels + c) * positions, from: mean, count: positions))
-          }
-          variance = Float(squares / Double(count))
-          let unbiased = count > 1 ? Float(squares / Double(count - 1)) : variance
-          let momentum = Float(self.momentum)
-          runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean
-          runningVariance[c] = (1 - momentum) * runningVariance[c] + momentum * unbiased
-        }
-        let inverseStd = 1 / (variance + Float(eps)).squareRoot()
-        k.saved[0][c] = mean
-        k.saved[1][c] = inverseStd
-        let scale = k.parameters[0][c] * inverseStd
-        let shift = k.parameters[1][c] - mean * scale
-        for n in 0..<k.batch {
-          let offset = (n * channels + c) * positions
-          for i in 0..<positions { y[offset + i] = x[offset + i] * scale + shift }
-        }
-      }
-    }
+    BatchNormKernels.forward(
+      y: k.outputs[0], mean: k.saved[0], inverseStd: k.saved[1], runningMean: k.buffers[0],
+      runningVariance: k.buffers[1], x: k.inputs[0], weight: k.parameters[0], bias: k.parameters[1],
+      batch: k.batch, channels: channels, positions: k.shapes.inputCount(0) / channels,
+      momentum: Float(momentum), epsilon: Float(eps), training: k.training, pool: k.pool)
   }
 
-  /// Per channel: `db = sum(dy)`, `dw = sum(dy * xhat)` and, in training,
-  /// `dx = weight / std * (dy - db / m - xhat * dw / m)` over the `m` values of the
-  /// channel; in evaluation the statistics are constants, so `dx = weight / std * dy`.
+  /// Per channel: `db = sum(dy)`, `dw = sum(dy * xhat)` and `dx`, through the
+  /// batch statistics in training (``BatchNormKernels``).
   public func backward(_ k: Kernel) {
     let channels = k.shapes.inputs[0][0]
-    let positions = k.shapes.inputCount(0) / channels
-    let count = k.batch * positions
-    k.pool.parallelRanges(channels, grain: max(1, 16_384 / count)) { channelRange in
-      let (x, dy) = (k.inputs[0], k.outputGradients[0])
-      for c in channelRange {
-        let (mean, inverseStd) = (k.saved[0][c], k.saved[1][c])
-        var sumDy: Double = 0
-        var sumDyCentered: Double = 0
-        for n in 0..<k.batch {
-          let offset = (n * channels + c) * positions
-          sumDy += Double(Reductions.sum(dy + offset, count: positions))
-          sumDyCentered += Double(Reductions.centeredDot(x + offset, from: mean, dy + offset, count: positions))
-        }
-        k.storeParameterGradient(0, c, Float(sumDyCentered) * inverseStd)
-        k.storeParameterGradient(1, c, Float(sumDy))
-        guard let dx = k.inputGradients[0] else { continue }
-        // dx = a * dy + b * x + c0.
-        let a = k.parameters[0][c] * inverseStd
-        let b = k.training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(count)) : 0
-        let c0 = k.training ? -a * Float(sumDy / Double(count)) - b * mean : 0
-        for n in 0..<k.batch {
-          let offset = (n * channels + c) * positions
-          if k.accumulateInput[0] {
-            for i in 0..<positions { dx[offset + i] += a * dy[offset + i] + b * x[offset + i] + c0 }
-          } else {
-            for i in 0..<positions { dx[offset + i] = a * dy[offset + i] + b * x[offset + i] + c0 }
-          }
-        }
-      }
-    }
+    BatchNormKernels.backward(
+      dx: k.inputGradients[0], dWeight: k.parameterGradients[0], dBias: k.parameterGradients[1],
+      x: k.inputs[0], dy: k.outputGradients[0], mean: k.saved[0], inverseStd: k.saved[1],
+      weight: k.parameters[0], batch: k.batch, channels: channels, positions: k.shapes.inputCount(0) / channels,
+      training: k.training, accumulateInput: k.accumulateInput[0], accumulateWeight: k.accumulateParameter[0],
+      accumulateBias: k.accumulateParameter[1], pool: k.pool)
   }
 }
 
 extension BatchNorm: EmittableOperator {
-  /// As the interpreter: per channel, batch statistics (training) or running
-  /// ones, the running update, then one multiply-add per element.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let channels = s.shapes.inputs[0][0]
-    let positions = s.shapes.inputCount(0) / channels
-    let momentum = StepEmission.literal(Float(self.momentum))
-    code.closure("pool.parallelRanges(\(channels), grain: max(1, 16_384 / (n * \(positions)))) { channelRange in") {
-      code in
-      code.line("let (x, y, weight, bias) = (\(s.input(0)), \(s.output(0)), \(s.parameter(0)), \(s.parameter(1)))")
-      code.line("let (runningMean, runningVariance) = (\(s.stateBuffer(0)), \(s.stateBuffer(1)))")
-      code.line("let (savedMean, savedInverseStd) = (\(s.saved(0)), \(s.saved(1)))")
-      code.block("for c in channelRange") { code in
-        code.line("var mean = runningMean[c]")
-        code.line("var variance = runningVariance[c]")
-        code.block("if training") { code in
-          code.line("var sum: Double = 0")
-          code.line(
-            "for i in 0..<n { sum += Double(Reductions.sum(x + (i * \(channels) + c) * \(positions), count: \(positions))) }"
-          )
-          code.line("mean = Float(sum / Double(n * \(positions)))")
-          code.line("var squares: Double = 0")
-          code.block("for i in 0..<n") { code in
-            code.line(
-              "squares += Double(Reductions.squaredDeviations(x + (i * \(channels) + c) * \(positions), from: mean, count: \(positions)))"
-            )
-          }
-          code.line("variance = Float(squares / Double(n * \(positions)))")
-          code.line("let unbiased = n * \(positions) > 1 ? Float(squares / Double(n * \(positions) - 1)) : variance")
-          code.line("runningMean[c] = (1 - \(momentum)) * runningMean[c] + \(momentum) * mean")
-          code.line("runningVariance[c] = (1 - \(momentum)) * runningVariance[c] + \(momentum) * unbiased")
-        }
-        code.line("let inverseStd = 1 / (variance + \(StepEmission.literal(eps))).squareRoot()")
-        code.line("savedMean[c] = mean")
-        code.line("savedInverseStd[c] = inverseStd")
-        code.line("let scale = weight[c] * inverseStd")
-        code.line("let shift = bias[c] - mean * scale")
-        code.block("for i in 0..<n") { code in
-          code.line("let offset = (i * \(channels) + c) * \(positions)")
-          code.line("for p in 0..<\(positions) { y[offset + p] = x[offset + p] * scale + shift }")
-        }
-      }
-    }
+    code.call(
+      "BatchNormKernels.forward",
+      [
+        "y": s.output(0), "mean": s.saved(0), "inverseStd": s.saved(1), "runningMean": s.stateBuffer(0),
+        "runningVariance": s.stateBuffer(1), "x": s.input(0), "weight": s.parameter(0), "bias": s.parameter(1),
+        "batch": "n", "channels": "\(channels)", "positions": "\(s.shapes.inputCount(0) / channels)",
+        "momentum": StepEmission.literal(momentum), "epsilon": StepEmission.literal(eps), "training": "training",
+        "pool": "pool",
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let channels = s.shapes.inputs[0][0]
-    let positions = s.shapes.inputCount(0) / channels
-    code.closure("pool.parallelRanges(\(channels), grain: max(1, 16_384 / (n * \(positions)))) { channelRange in") {
-      code in
-      code.line("let (x, dy, weight) = (\(s.input(0)), \(s.outputGradient(0)), \(s.parameter(0)))")
-      code.line("let (savedMean, savedInverseStd) = (\(s.saved(0)), \(s.saved(1)))")
-      code.block("for c in channelRange") { code in
-        code.line("let (mean, inverseStd) = (savedMean[c], savedInverseStd[c])")
-        code.line("var sumDy: Double = 0")
-        code.line("var sumDyCentered: Double = 0")
-        code.block("for i in 0..<n") { code in
-          code.line("let offset = (i * \(channels) + c) * \(positions)")
-          code.line("sumDy += Double(Reductions.sum(dy + offset, count: \(positions)))")
-          code.line(
-            "sumDyCentered += Double(Reductions.centeredDot(x + offset, from: mean, dy + offset, count: \(positions)))")
-        }
-        if let dw = s.parameterGradient(0) {
-          code.line("(\(dw))[c] \(s.accumulatesParameter(0) ? "+=" : "=") Float(sumDyCentered) * inverseStd")
-        }
-        if let db = s.parameterGradient(1) {
-          code.line("(\(db))[c] \(s.accumulatesParameter(1) ? "+=" : "=") Float(sumDy)")
-        }
-        if let dx = s.inputGradient(0) {
-          code.line("// dx = a dy + b x + c0")
-          code.line("let a = weight[c] * inverseStd")
-          code.line(
-            "let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(n * \(positions))) : 0")
-          code.line("let c0 = training ? -a * Float(sumDy / Double(n * \(positions))) - b * mean : 0")
-          code.line("let dx = \(dx)")
-          code.block("for i in 0..<n") { code in
-            code.line("let offset = (i * \(channels) + c) * \(positions)")
-            code.line(
-              "for p in 0..<\(positions) { dx[offset + p] \(s.accumulatesInput(0) ? "+=" : "=") a * dy[offset + p] + b * x[offset + p] + c0 }"
-            )
-          }
-        }
-      }
-    }
+    let (dx, dWeight, dBias) = (s.inputGradient(0), s.parameterGradient(0), s.parameterGradient(1))
+    guard dx != nil || dWeight != nil || dBias != nil else { return }
+    code.call(
+      "BatchNormKernels.backward",
+      [
+        "dx": dx ?? "nil", "dWeight": dWeight ?? "nil", "dBias": dBias ?? "nil", "x": s.input(0),
+        "dy": s.outputGradient(0), "mean": s.saved(0), "inverseStd": s.saved(1), "weight": s.parameter(0),
+        "batch": "n", "channels": "\(channels)", "positions": "\(s.shapes.inputCount(0) / channels)",
+        "training": "training", "accumulateInput": "\(s.accumulatesInput(0))",
+        "accumulateWeight": "\(s.accumulatesParameter(0))", "accumulateBias": "\(s.accumulatesParameter(1))",
+        "pool": "pool",
+      ])
   }
 }

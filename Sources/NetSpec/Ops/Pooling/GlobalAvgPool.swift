@@ -27,62 +27,40 @@ extension GlobalAvgPool: ExecutableOperator {
   /// The backward pass needs only the plane size.
   public var backwardReads: BackwardReads { .nothing }
 
-  /// The mean of each `H x W` plane.
+  /// The mean of each `H x W` plane (``AveragePoolingKernels``).
   public func forward(_ k: Kernel) {
-    let planeSize = k.shapes.inputs[0][1] * k.shapes.inputs[0][2]
-    k.pool.parallelRanges(k.batch * k.shapes.inputs[0][0], grain: max(1, 16_384 / planeSize)) { planes in
-      for plane in planes {
-        k.outputs[0][plane] = Reductions.sum(k.inputs[0] + plane * planeSize, count: planeSize) / Float(planeSize)
-      }
-    }
+    AveragePoolingKernels.globalForward(
+      y: k.outputs[0], x: k.inputs[0], planes: k.batch * k.shapes.inputs[0][0],
+      planeSize: k.shapes.inputs[0][1] * k.shapes.inputs[0][2], pool: k.pool)
   }
 
   /// `dy / (H * W)` broadcast over each plane.
   public func backward(_ k: Kernel) {
-    guard k.inputGradients[0] != nil else { return }
-    let planeSize = k.shapes.inputs[0][1] * k.shapes.inputs[0][2]
-    let accumulate = k.accumulateInput[0]
-    k.pool.parallelRanges(k.batch * k.shapes.inputs[0][0], grain: max(1, 16_384 / planeSize)) { planes in
-      for plane in planes {
-        let dx = k.inputGradients[0]! + plane * planeSize
-        let share = k.outputGradients[0][plane] / Float(planeSize)
-        if accumulate {
-          for i in 0..<planeSize { dx[i] += share }
-        } else {
-          dx.update(repeating: share, count: planeSize)
-        }
-      }
-    }
+    guard let dx = k.inputGradients[0] else { return }
+    AveragePoolingKernels.globalBackward(
+      dx: dx, dy: k.outputGradients[0], planes: k.batch * k.shapes.inputs[0][0],
+      planeSize: k.shapes.inputs[0][1] * k.shapes.inputs[0][2], accumulate: k.accumulateInput[0], pool: k.pool)
   }
 }
 
 extension GlobalAvgPool: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let plane = s.shapes.inputs[0][1] * s.shapes.inputs[0][2]
-    code.closure("pool.parallelRanges(n * \(s.shapes.inputs[0][0]), grain: \(max(1, 16_384 / plane))) { planes in") {
-      code in
-      code.line("let (x, y) = (\(s.input(0)), \(s.output(0)))")
-      code.block("for plane in planes") { code in
-        code.line("y[plane] = Reductions.sum(x + plane * \(plane), count: \(plane)) / \(plane)")
-      }
-    }
+    code.call(
+      "AveragePoolingKernels.globalForward",
+      [
+        "y": s.output(0), "x": s.input(0), "planes": StepEmission.rows(s.shapes.inputs[0][0]),
+        "planeSize": "\(s.shapes.inputs[0][1] * s.shapes.inputs[0][2])", "pool": "pool",
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
-    let plane = s.shapes.inputs[0][1] * s.shapes.inputs[0][2]
-    code.closure("pool.parallelRanges(n * \(s.shapes.inputs[0][0]), grain: \(max(1, 16_384 / plane))) { planes in") {
-      code in
-      code.line("let dy = \(s.outputGradient(0))")
-      code.block("for plane in planes") { code in
-        code.line("let dx = \(dx) + plane * \(plane)")
-        code.line("let share = dy[plane] / \(plane)")
-        if s.accumulatesInput(0) {
-          code.line("for i in 0..<\(plane) { dx[i] += share }")
-        } else {
-          code.line("dx.update(repeating: share, count: \(plane))")
-        }
-      }
-    }
+    code.call(
+      "AveragePoolingKernels.globalBackward",
+      [
+        "dx": dx, "dy": s.outputGradient(0), "planes": StepEmission.rows(s.shapes.inputs[0][0]),
+        "planeSize": "\(s.shapes.inputs[0][1] * s.shapes.inputs[0][2])", "accumulate": "\(s.accumulatesInput(0))",
+        "pool": "pool",
+      ])
   }
 }

@@ -37,79 +37,50 @@ extension Dropout: ExecutableOperator {
   public var backwardReads: BackwardReads { .nothing }
 
   /// Training: draws the mask from `SplitMix64(seed: k.seed)`, one draw per
-  /// element in order, and applies it. Evaluation, or `rate` 0: a copy.
+  /// element in order, and applies it (``ElementwiseKernels``). Evaluation, or
+  /// `rate` 0: a copy.
   public func forward(_ k: Kernel) {
     let count = k.batch * k.shapes.inputCount(0)
-    let x = k.inputs[0]
-    let y = k.outputs[0]
-    guard k.training, rate > 0 else {
-      CopyKernel.copy(x, y, count: count)
-      return
-    }
-    let mask = k.saved[0]
-    let dropProbability = Float(rate)
-    let keepScale = Float(1 / (1 - rate))
-    var random = SplitMix64(seed: k.seed)
-    for i in 0..<count {
-      mask[i] = random.nextFloat() < dropProbability ? 0 : keepScale
-      y[i] = x[i] * mask[i]
-    }
+    guard k.training, rate > 0 else { return CopyKernel.copy(k.inputs[0], k.outputs[0], count: count) }
+    ElementwiseKernels.dropout(
+      y: k.outputs[0], mask: k.saved[0], x: k.inputs[0], count: count, rate: Float(rate), seed: k.seed)
   }
 
   /// dx = dy * mask while training, dy otherwise.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
     let count = k.batch * k.shapes.inputCount(0)
-    let dy = k.outputGradients[0]
-    let accumulate = k.accumulateInput[0]
     guard k.training, rate > 0 else {
-      CopyKernel.copy(dy, dx, count: count, accumulate: accumulate)
-      return
+      return CopyKernel.copy(k.outputGradients[0], dx, count: count, accumulate: k.accumulateInput[0])
     }
-    let mask = k.saved[0]
-    if accumulate {
-      for i in 0..<count { dx[i] += dy[i] * mask[i] }
-    } else {
-      for i in 0..<count { dx[i] = dy[i] * mask[i] }
-    }
+    ElementwiseKernels.multiply(
+      y: dx, a: k.outputGradients[0], b: k.saved[0], count: count, accumulate: k.accumulateInput[0])
   }
 }
 
 extension Dropout: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = StepEmission.rows(s.shapes.inputCount(0))
-    let (x, y) = (s.input(0), s.output(0))
-    guard rate > 0 else {
-      code.line("CopyKernel.copy(\(x), \(y), count: \(count))")
-      return
-    }
-    code.block("guard training else") { code in
-      code.line("CopyKernel.copy(\(x), \(y), count: \(count))")
-      code.line("return")
-    }
-    code.line("let (x, y, mask) = (\(x), \(y), \(s.saved(0)))")
-    code.line("var random = SplitMix64(seed: SplitMix64.mix(seed, \(s.step.node), forwardPasses))")
-    code.block("for i in 0..<\(count)") { code in
-      code.line(
-        "mask[i] = random.nextFloat() < \(StepEmission.literal(rate)) ? 0 : \(StepEmission.literal(Float(1 / (1 - rate))))"
-      )
-      code.line("y[i] = x[i] * mask[i]")
-    }
+    let copy = "CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(count))"
+    guard rate > 0 else { return code.line(copy) }
+    code.block("guard training else") { code in code.line("return \(copy)") }
+    code.call(
+      "ElementwiseKernels.dropout",
+      [
+        "y": s.output(0), "mask": s.saved(0), "x": s.input(0), "count": count, "rate": StepEmission.literal(rate),
+        "seed": "SplitMix64.mix(seed, \(s.step.node), forwardPasses)",
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
     let count = StepEmission.rows(s.shapes.inputCount(0))
     let accumulate = s.accumulatesInput(0)
-    if rate > 0 {
-      code.block("guard training else") { code in
-        code.line("CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))")
-        code.line("return")
-      }
-      code.line("let (dy, dx, mask) = (\(s.outputGradient(0)), \(dx), \(s.saved(0)))")
-      code.line("for i in 0..<\(count) { dx[i] \(accumulate ? "+=" : "=") dy[i] * mask[i] }")
-    } else {
-      code.line("CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))")
-    }
+    let copy = "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))"
+    guard rate > 0 else { return code.line(copy) }
+    code.block("guard training else") { code in code.line("return \(copy)") }
+    code.call(
+      "ElementwiseKernels.multiply",
+      ["y": dx, "a": s.outputGradient(0), "b": s.saved(0), "count": count, "accumulate": "\(accumulate)"])
   }
 }

@@ -1,0 +1,300 @@
+/// 2-D convolution of `[batch, C, H, W]` into `[batch, F, oh, ow]` with an
+/// optional bias and activation, in `groups` groups. The forward pass is im2col
+/// + one GEMM per group; the backward pass runs the ``ConvolutionVariant`` the
+/// caller chose. Both take a per-plane hook for a pooling fused into the
+/// convolution's output pass (the plane is `sample * F + filter`).
+///
+/// `workspace` holds ``workspace(_:filters:)`` floats per sample. The entry
+/// points and the direct loops are `@inline(__always)`, so that an emitted call
+/// with a literal geometry is specialized for it.
+public enum ConvolutionKernels {
+  /// Workspace floats per sample: room for the im2col columns (`C * kh * kw` x `P`;
+  /// only a block of samples' worth is used at a time), then the GEMM result
+  /// (forward) or the pre-activation gradient (backward), `F` x `P`, for `P`
+  /// output positions.
+  public static func workspace(_ g: ConvolutionGeometry, filters: Int) -> Int {
+    (g.columnRows + filters) * g.outputPositions
+  }
+
+  /// Samples whose im2col columns fill about 512 KiB, so that the columns written by
+  /// im2col are still in cache when the GEMM reads them (the whole batch's columns
+  /// would spill to memory and back).
+  static func samplesPerBlock(_ g: ConvolutionGeometry) -> Int {
+    max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
+  }
+
+  /// Per block of samples: im2col, then per group one GEMM
+  /// `Z[F, batch * P] = W[F, C * kh * kw] * columns` with the bias (and a ReLU)
+  /// fused as a per-row epilogue; then `Z` is transposed to `y[batch, F, P]`
+  /// through the activation, keeping `Z` in `preActivation` when given (for an
+  /// activation whose derivative needs its input; a ReLU runs inside the GEMM), and
+  /// `planeEpilogue(plane, y + plane * P)` runs on each output plane while it
+  /// is in cache.
+  @inline(__always)
+  public static func forward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry, filters: Int, groups: Int,
+    activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let positions = batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let columns = workspace
+    let product = columns + g.columnRows * positions
+    let fusedReLU = activation == .relu
+    let block = samplesPerBlock(g)
+    for first in stride(from: 0, to: batch, by: block) {
+      let samples = min(block, batch - first)
+      let blockPositions = samples * g.outputPositions
+      g.im2col(x + first * g.channels * g.height * g.width, batch: samples, into: columns, pool: pool)
+      for group in 0..<groups {
+        let epilogue = GEMMEpilogue(
+          bias: bias.map { .perRow($0 + group * groupFilters) } ?? .none, activation: fusedReLU ? .relu : .identity)
+        GEMM.sgemm(
+          m: groupFilters, n: blockPositions, k: depth, a: weight + group * groupFilters * depth, lda: depth,
+          b: columns + group * depth * blockPositions, ldb: blockPositions,
+          c: product + group * groupFilters * positions + first * g.outputPositions, ldc: positions,
+          epilogue: epilogue, pool: pool)
+      }
+    }
+    let unfused = fusedReLU ? nil : activation
+    let planeSize = g.outputPositions
+    pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let z = product + filter * positions + sample * planeSize
+        let y = y + plane * planeSize
+        preActivation.map { ($0 + plane * planeSize).update(from: z, count: planeSize) }
+        if let unfused { unfused.forward(z, y, count: planeSize) } else { y.update(from: z, count: planeSize) }
+        planeEpilogue(plane, y)
+      }
+    }
+  }
+
+  /// The gradients of ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``:
+  /// first `dZ`, plane by plane, from `dy` (or, when `dy` is nil, from
+  /// `planeGradient(plane, dz)`, which writes a fused pooling's gradient) through
+  /// the activation's derivative (which reads `preActivation` or the output `y`,
+  /// as ``ActivationKernel/needsInput`` says); then `dBias`, `dWeight` and `dx`
+  /// by `variant`. A nil gradient is skipped; each is added into when its
+  /// `accumulate` flag is set.
+  @inline(__always)
+  public static func backward(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    y: UnsafePointer<Float>?, preActivation: UnsafePointer<Float>?, dy: UnsafePointer<Float>?, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, groups: Int, activation: ActivationKernel?,
+    variant: ConvolutionVariant, accumulateInput: Bool, accumulateWeight: Bool, accumulateBias: Bool,
+    pool: ComputePool, planeGradient: (_ plane: Int, _ dz: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let planeSize = g.outputPositions
+    let positions = batch * planeSize
+    // im2col keeps dZ in [F, batch * P] order after the columns; direct in [batch, F, P] order.
+    let gradient = variant == .direct ? workspace : workspace + g.columnRows * positions
+    pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      for plane in planes {
+        let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
+        let dz = variant == .direct ? gradient + plane * planeSize : gradient + filter * positions + sample * planeSize
+        let source: UnsafePointer<Float>
+        if let dy {
+          source = dy + plane * planeSize
+        } else {
+          planeGradient(plane, dz)
+          source = UnsafePointer(dz)
+        }
+        if let activation {
+          activation.backward(
+            input: activation.needsInput ? preActivation! + plane * planeSize : nil,
+            output: activation.needsInput ? nil : y! + plane * planeSize, source, dz, count: planeSize,
+            accumulate: false)
+        } else if source != UnsafePointer(dz) {
+          dz.update(from: source, count: planeSize)
+        }
+      }
+    }
+    switch variant {
+    case .direct:
+      if dWeight != nil || dBias != nil {
+        directParameterGradients(
+          dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: g, filters: filters,
+          accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
+      }
+      if let dx {
+        directInputGradient(
+          dx: dx, dz: gradient, weight: weight, batch: batch, geometry: g, filters: filters,
+          accumulate: accumulateInput, pool: pool)
+      }
+    case .im2col:
+      if let dBias {
+        for filter in 0..<filters {
+          let sum = Reductions.sum(gradient + filter * positions, count: positions)
+          if accumulateBias { dBias[filter] += sum } else { dBias[filter] = sum }
+        }
+      }
+      im2colGradients(
+        dx: dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight, batch: batch,
+        geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
+        accumulateWeight: accumulateWeight, pool: pool)
+    }
+  }
+
+  /// Per block of samples and per group: `dW += dZ * columnsᵀ` (columns
+  /// recomputed by im2col) and `dColumns = Wᵀ * dZ`, scattered onto `dx` by
+  /// col2im; `dz` is `[F, batch * P]`.
+  static func im2colGradients(
+    dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, columns: UnsafeMutablePointer<Float>,
+    dz: UnsafePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, groups: Int, accumulateInput: Bool, accumulateWeight: Bool,
+    pool: ComputePool
+  ) {
+    guard dWeight != nil || dx != nil else { return }
+    let positions = batch * g.outputPositions
+    let depth = g.columnRows / groups
+    let groupFilters = filters / groups
+    let sampleSize = g.channels * g.height * g.width
+    let block = samplesPerBlock(g)
+    for first in stride(from: 0, to: batch, by: block) {
+      let samples = min(block, batch - first)
+      let blockPositions = samples * g.outputPositions
+      let blockGradient = dz + first * g.outputPositions
+      if let dWeight {
+        g.im2col(x + first * sampleSize, batch: samples, into: columns, pool: pool)
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeB: true, m: groupFilters, n: depth, k: blockPositions,
+            a: blockGradient + group * groupFilters * positions, lda: positions,
+            b: columns + group * depth * blockPositions, ldb: blockPositions,
+            beta: first == 0 && !accumulateWeight ? 0 : 1, c: dWeight + group * groupFilters * depth, ldc: depth,
+            pool: pool)
+        }
+      }
+      if let dx {
+        for group in 0..<groups {
+          GEMM.sgemm(
+            transposeA: true, m: depth, n: blockPositions, k: groupFilters,
+            a: weight + group * groupFilters * depth, lda: depth,
+            b: blockGradient + group * groupFilters * positions, ldb: positions,
+            c: columns + group * depth * blockPositions, ldc: blockPositions, pool: pool)
+        }
+        g.col2im(columns, batch: samples, into: dx + first * sampleSize, accumulate: accumulateInput, pool: pool)
+      }
+    }
+  }
+
+  /// `dW[f, c, kh, kw]` = the sum over samples and positions of `dZ` times the
+  /// input under the tap, accumulated per tap along output rows (vectorizable)
+  /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
+  /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
+  @inline(__always)
+  static func directParameterGradients(
+    dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
+    dz: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulateWeight: Bool,
+    accumulateBias: Bool, pool: ComputePool
+  ) {
+    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+    let columns = columnRanges(g)
+    pool.parallelRanges(filters, grain: 1) { filterRange in
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: (taps + 1) * width) { buffer in
+        let sums = buffer.baseAddress!
+        for filter in filterRange {
+          sums.update(repeating: 0, count: (taps + 1) * width)
+          for sample in 0..<batch {
+            let input = x + sample * g.channels * g.height * g.width
+            for oh in 0..<g.outputHeight {
+              let dz = dz + (sample * filters + filter) * plane + oh * width
+              let biasRow = sums + taps * width
+              for ow in 0..<width { biasRow[ow] += dz[ow] }
+              forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
+                let (sum, inputRow) = (sums + tap * width, input + row)
+                if g.strideWidth == 1 {
+                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow] }
+                } else {
+                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow * g.strideWidth] }
+                }
+              }
+            }
+          }
+          if let dWeight {
+            let dw = dWeight + filter * taps
+            for tap in 0..<taps {
+              var total: Float = 0
+              for ow in 0..<width { total += sums[tap * width + ow] }
+              if accumulateWeight { dw[tap] += total } else { dw[tap] = total }
+            }
+          }
+          if let dBias {
+            var total: Float = 0
+            for ow in 0..<width { total += sums[taps * width + ow] }
+            if accumulateBias { dBias[filter] += total } else { dBias[filter] = total }
+          }
+        }
+      }
+    }
+  }
+
+  /// `dX[c, ih, iw] += W[f, c, kh, kw] * dZ[f, oh, ow]` for every tap, as row
+  /// scatters; split over samples; `dz` is `[batch, F, P]`.
+  @inline(__always)
+  static func directInputGradient(
+    dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
+    geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+    let sampleSize = g.channels * g.height * g.width
+    let columns = columnRanges(g)
+    pool.parallelRanges(batch, grain: 1) { samples in
+      for sample in samples {
+        let input = dx + sample * sampleSize
+        if !accumulate { input.update(repeating: 0, count: sampleSize) }
+        for filter in 0..<filters {
+          let w = weight + filter * taps
+          for oh in 0..<g.outputHeight {
+            let dz = dz + (sample * filters + filter) * plane + oh * width
+            forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
+              let (tapWeight, inputRow) = (w[tap], input + row)
+              if g.strideWidth == 1 {
+                for ow in valid { inputRow[ow] += tapWeight * dz[ow] }
+              } else {
+                for ow in valid { inputRow[ow * g.strideWidth] += tapWeight * dz[ow] }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Per kernel column `kw`, the output columns whose input column
+  /// `ow * strideWidth + kw - padLeft` lies inside the row (computed once per
+  /// call: the divisions would cost more than the row loops they bound).
+  static func columnRanges(_ g: ConvolutionGeometry) -> [Range<Int>] {
+    (0..<g.kernelWidth).map { kw in
+      ConvolutionGeometry.validOutputs(
+        offset: kw - g.padLeft, stride: g.strideWidth, size: g.width, count: g.outputWidth)
+    }
+  }
+
+  /// Calls `body(tap, row, valid)` for every tap `(c, kh, kw)` whose input row
+  /// under output row `oh` is inside the sample: `row` is the offset in the
+  /// sample such that `row + ow * strideWidth` is the input under output column
+  /// `ow`, for the columns `valid` (``columnRanges(_:)``) that fall inside the row.
+  @inline(__always)
+  static func forEachTapRow(
+    _ g: ConvolutionGeometry, oh: Int, columns: [Range<Int>], _ body: (Int, Int, Range<Int>) -> Void
+  ) {
+    columns.withUnsafeBufferPointer { columns in
+      for c in 0..<g.channels {
+        for kh in 0..<g.kernelHeight {
+          let ih = oh * g.strideHeight + kh - g.padTop
+          guard ih >= 0 && ih < g.height else { continue }
+          let row = (c * g.height + ih) * g.width
+          for kw in 0..<g.kernelWidth where !columns[kw].isEmpty {
+            body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + kw - g.padLeft, columns[kw])
+          }
+        }
+      }
+    }
+  }
+}

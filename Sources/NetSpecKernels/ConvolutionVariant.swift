@@ -1,0 +1,32 @@
+/// Which algorithm a convolution's backward pass runs, decided once from the
+/// static shapes (``init(_:groups:)``) for both the interpreter and the
+/// emitted code. The forward pass is always im2col + GEMM (measured, the
+/// direct form was no faster there).
+public enum ConvolutionVariant: Sendable, Equatable {
+  /// im2col + GEMM: `dW += dZ * columnsᵀ`, `dColumns = Wᵀ * dZ` scattered by col2im.
+  case im2col
+  /// Direct loops over the taps (``ConvolutionKernels``), for few taps per output
+  /// (e.g. a first layer on 1- or 3-channel images): there the weight gradient is
+  /// a product with a tiny output (`F x C*kh*kw`) and a huge reduction (every
+  /// position of the batch), which the GEMM runs on one thread after writing the
+  /// whole column matrix; the direct loops read the input in place and split over
+  /// filters (dW) and samples (dX).
+  case direct
+
+  /// The most taps per output (`C * kh * kw`) for which the direct form is used.
+  public static let maximumTaps = 32
+
+  /// The variant for a convolution of geometry `g` in `groups` groups: direct
+  /// for an ungrouped, undilated convolution with a real window (a 1x1
+  /// convolution's columns are its input, so im2col costs nothing there) and
+  /// at most ``maximumTaps`` taps.
+  public init(_ g: ConvolutionGeometry, groups: Int) {
+    let direct =
+      groups == 1 && g.dilationHeight == 1 && g.dilationWidth == 1 && g.columnRows <= Self.maximumTaps
+      && g.kernelHeight * g.kernelWidth > 1
+    self = direct ? .direct : .im2col
+  }
+
+  /// This variant as a Swift expression, for emitted code (`.direct`).
+  public var swiftLiteral: String { self == .direct ? ".direct" : ".im2col" }
+}
