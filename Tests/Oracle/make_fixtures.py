@@ -162,7 +162,7 @@ def params_for(name, shapes, scale=0.5):
 
 ACTIVATIONS = {
     None: lambda y: y, "relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-    "gelu": lambda y: F.gelu(y, approximate="tanh"),
+    "gelu": lambda y: F.gelu(y, approximate="tanh"), "silu": F.silu,
 }
 
 # ---------------------------------------------------------------- layers
@@ -188,6 +188,7 @@ def dense_cases():
     dense_case("dense_relu_no_bias", 2, [6], "relu", bias=False)
     dense_case("dense_gelu", 3, [4], "gelu")
     dense_case("dense_sigmoid", 3, [4], "sigmoid")
+    dense_case("dense_silu", 3, [4], "silu")
 
 
 def pair(v):
@@ -334,6 +335,7 @@ def activation_cases():
     simple("gelu", [3, 4], "gelu", lambda x: F.gelu(x, approximate="tanh"),
            note="NetSpec's gelu defaults to the tanh approximation (PyTorch's default is approximate='none')")
     simple("gelu_exact", [3, 4], "gelu: none", lambda x: F.gelu(x, approximate="none"))
+    simple("silu", [3, 4], "silu", F.silu)
     simple("softmax", [5], "softmax", lambda x: F.softmax(x, -1))
     simple("softmax_axis1", [2, 3, 2], "softmax: 1", lambda x: F.softmax(x, 1))
     simple("softmax_axis_negative2", [3, 4, 2], "softmax: -2", lambda x: F.softmax(x, -2))
