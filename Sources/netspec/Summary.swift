@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetSpec
+import NetSpecDiagnostics
 
 /// `netspec summary SPEC`: layers, parameters, FLOPs and memory at a batch size.
 struct Summary: ParsableCommand {
@@ -55,6 +56,12 @@ struct Summary: ParsableCommand {
     }
     if batch != nil, !symbols.contains(Self.batchSymbol) {
       Console.printError("note: the shapes of \(spec) have no symbol \(Self.batchSymbol); --batch has no effect\n")
+    }
+    if let violation = loaded.graph.violation(at: bindings, from: "--dim") {
+      var bag = DiagnosticBag()
+      bag.append(violation)
+      Console.report(bag)
+      throw ExitCode.invalid
     }
     bindings[Self.batchSymbol] = batch ?? 1
     let summary: ModelSummary

@@ -64,7 +64,8 @@ public enum SwiftEmitter {
     do { plan = try Planner.plan(spec.graph, capacity: capacity, bindings: bindings, training: true) } catch {
       throw CodegenError(
         message: error.message,
-        help: "emitted code needs static sizes: give them with `--bind NAME=SIZE` or through the spec's data")
+        help: error.diagnostic.helps.first
+          ?? "emitted code needs static sizes: give them with `--bind NAME=SIZE` or through the spec's data")
     }
     if let typeName { try validate(typeName: typeName) }
     let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName)
