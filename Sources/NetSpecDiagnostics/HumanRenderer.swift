@@ -22,7 +22,8 @@
 /// - Between two annotated lines, one skipped line is printed and more become `...`.
 ///   A label in another file starts a section headed `--> path:line:column`.
 /// - Tabs are expanded to four spaces and wide characters counted as two cells, so
-///   underlines align; control characters are shown as U+FFFD.
+///   underlines align; control characters are shown as U+FFFD. A line longer
+///   than 160 columns is cut to 160 around its spans, with `…` for the rest.
 /// - Colour (ANSI) only when `colored` is true.
 public struct HumanRenderer: DiagnosticRenderer {
   /// Whether the output uses ANSI colour: pass `isatty` of the output stream.
@@ -163,7 +164,12 @@ public struct HumanRenderer: DiagnosticRenderer {
         } else if let previous, number - previous > 2 {
           lines.append(paint("...", .gutter))
         }
-        let line = DisplayLine(group.file, line: number)
+        let here = sorted.filter { $0.span.start.line == number }
+        let focus =
+          here.map(\.span.start.column).min()!...here.map {
+            $0.span.end.line == number ? $0.span.end.column : $0.span.start.column
+          }.max()!
+        let line = DisplayLine(group.file, line: number, focus: focus)
         lines.append(sourceLine(line, number, gutterWidth))
         for annotation in sorted where annotation.span.start.line == number {
           lines.append(underline(annotation, in: line, severity: severity, pad: pad))
