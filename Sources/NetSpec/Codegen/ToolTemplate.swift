@@ -34,9 +34,7 @@ enum ToolTemplate {
       ("%RESTORE%", restore), ("%ORDER%", order),
       ("%SHUFFLE%", shuffles ? shuffleStatement : "// The spec's split does not shuffle."),
     ]
-    var source = template
-    for (key, value) in values { source = source.replacingOccurrences(of: key, with: value) }
-    return source
+    return TemplateSubstitution.fill(template, Dictionary(values) { first, _ in first })
   }
 
   /// Settings the spec fixes become code only where they hold, so that the

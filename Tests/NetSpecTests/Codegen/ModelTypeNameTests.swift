@@ -1,0 +1,93 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// Emitted code builds whatever the model is called: a spec `name:` that is a
+/// type the emitted code uses becomes `<Name>Model`, such a `--name` is an
+/// error, and a spec file name never reaches code outside a comment.
+@Suite struct ModelTypeNameTests {
+  /// Standard library and Foundation types, modules and literal types that
+  /// emitted code names or the compiler looks up, and some of the runtime's
+  /// own types (``everyCapitalizedNameOfTheRuntimeIsReserved`` covers the rest
+  /// without compiling).
+  static let hostileNames = [
+    "Float", "Int", "Array", "String", "Data", "UnsafeMutablePointer", "Sendable", "Double", "Bool", "Int32",
+    "Error", "Optional", "Foundation", "Swift", "URL", "FileHandle", "UnsafeMutableRawPointer", "IntegerLiteralType",
+    "FloatLiteralType", "GEMM", "SafetensorsArchive",
+  ]
+
+  static func spec(named name: String) throws -> CheckedSpec {
+    let yaml = """
+      netspec: 1
+      name: \(name)
+      inputs: {x: [N, 3]}
+      layers:
+        - dense: 2
+      train: {loss: mse, optimizer: sgd}
+      """
+    var diagnostics = DiagnosticBag()
+    return try #require(
+      Frontend.check(SourceFile(path: "m.yaml", text: yaml), &diagnostics), "\(diagnostics.diagnostics)")
+  }
+
+  @Test func aNameTheEmittedCodeUsesGetsASuffixOrIsRefused() throws {
+    let spec = try Self.spec(named: "Float")
+    #expect(try SwiftEmitter.emit(spec, capacity: 4, sourceName: "m.yaml")[0].path == "FloatModel.swift")
+    for name in ["Float", "Data", "Sendable", "Foundation", "GEMM", ModelTypeName.placeholder] {
+      #expect(throws: CodegenError.self, "\(name)") {
+        try SwiftEmitter.emit(spec, capacity: 4, sourceName: "m.yaml", typeName: name)
+      }
+    }
+    #expect(
+      try SwiftEmitter.emit(spec, capacity: 4, sourceName: "m.yaml", typeName: "Classifier")[0].path
+        == "Classifier.swift")
+  }
+
+  @Test func everyCapitalizedNameOfTheRuntimeIsReserved() {
+    let runtime = SwiftEmitter.runtime.contents
+    for name in ["UnsafeMutablePointer", "Float", "Int", "SafetensorsArchive"] {
+      #expect(runtime.contains(name) && ModelTypeName.sharedNames.contains(name), "\(name)")
+    }
+    #expect(
+      ModelTypeName.capitalizedIdentifiers(in: "let a: Float // Array\n/* Data */ x = Int(b)") == ["Float", "Int"])
+  }
+
+  /// One model per hostile name, all typechecked with the runtime in one
+  /// `swiftc` run.
+  @Test func modelsNamedAfterLibraryTypesBuild() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-names-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var paths: [String] = []
+    var typeNames: Set<String> = []
+    for name in Self.hostileNames {
+      let files = try SwiftEmitter.emit(try Self.spec(named: name), capacity: 4, sourceName: "m.yaml")
+      #expect(typeNames.insert(files[0].path).inserted, "\(name) gives \(files[0].path) twice")
+      let url = directory.appendingPathComponent(files[0].path)
+      try files[0].contents.write(to: url, atomically: true, encoding: .utf8)
+      paths.append(url.path)
+    }
+    let runtime = directory.appendingPathComponent(SwiftEmitter.runtimeFileName)
+    try SwiftEmitter.runtime.contents.write(to: runtime, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["swiftc", "-typecheck", "-swift-version", "6", "-module-name", "Names", runtime.path] + paths
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(output.prefix(3000))")
+  }
+
+  /// A placeholder in a value is not filled again (`%ORDER%.yaml` as the spec
+  /// file name used to pull the shuffling code into the tool's header comment).
+  @Test func templateValuesAreNotSubstitutedAgain() {
+    #expect(TemplateSubstitution.fill("a %X% b %Y%", ["%X%": "%Y%", "%Y%": "y"]) == "a %Y% b y")
+    #expect(TemplateSubstitution.fill("100% of %X%%", ["%X%": "x"]) == "100% of x%")
+    let tool = TemplateSubstitution.fill(ToolTemplate.template, ["%SOURCE%": "%ORDER%.yaml", "%ORDER%": "ORDER CODE"])
+    #expect(tool.contains("from %ORDER%.yaml. Do not edit."))
+  }
+}
