@@ -15,14 +15,17 @@ struct SpecOptions: ParsableArguments {
     help: "Skip the spec's `expect:` checks (e.g. after --set shrinks a model whose sizes `expect` pins).")
   var skipsExpectations = false
 
-  @Option(help: "Report at most this many errors per spec; 0 reports them all.")
+  @Option(parsing: .unconditional, help: "Report at most this many errors per spec; 0 reports them all.")
   var errorLimit = FrontendOptions().errorLimit ?? 0
+
+  func validate() throws {
+    guard errorLimit >= 0 else { throw ValidationError("--error-limit takes a count >= 0, got \(errorLimit)") }
+  }
 
   /// Frontend options with the parsed overrides.
   func frontendOptions() throws -> FrontendOptions {
     var options = FrontendOptions()
     options.checksExpectations = !skipsExpectations
-    guard errorLimit >= 0 else { throw ValidationError("--error-limit takes a count >= 0, got \(errorLimit)") }
     options.errorLimit = errorLimit == 0 ? nil : errorLimit
     for text in overrides {
       guard let (name, value) = Frontend.parseOverride(text) else {

@@ -18,7 +18,7 @@ struct Compile: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output directory.")
   var output: String
 
-  @Option(help: "Batch capacity (default: the spec's batch size, or 64 for `all`).")
+  @Option(parsing: .unconditional, help: "Batch capacity (default: the spec's batch size, or 64 for `all`).")
   var capacity: Int?
 
   @Option(help: "The model type's name (default: from the spec's name).")

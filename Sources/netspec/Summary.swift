@@ -23,7 +23,7 @@ struct Summary: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
-  @Option(help: "Batch size: the value of the symbol N.")
+  @Option(parsing: .unconditional, help: "Batch size: the value of the symbol N.")
   var batch: Int?
 
   @Option(
