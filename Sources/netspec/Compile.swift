@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetSpec
+import NetSpecDiagnostics
 
 /// `netspec compile SPEC -o DIR`: emit Swift for the model's training plan.
 struct Compile: ParsableCommand {
@@ -70,6 +71,12 @@ struct Compile: ParsableCommand {
         throw ExitCode.unreadable
       }
       bindings[parts[0]] = size
+    }
+    if let violation = checked.graph.violation(at: bindings, from: self.bindings.isEmpty ? "the data" : "--bind and the data") {
+      var bag = DiagnosticBag()
+      bag.append(violation)
+      Console.report(bag)
+      throw ExitCode.invalid
     }
     var files: [SwiftEmitter.File]
     do {
