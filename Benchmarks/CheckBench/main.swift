@@ -98,7 +98,10 @@ let hostile = [
     "netspec: 1\ninputs: {x: [N, 64]}\nblocks:\n  stack:\n    layers:\n      - dense: 64\n        repeat: 500\n"
       + "layers:\n  - stack:\n    repeat: 400\n"
   ),
-  ("10,000 unknown ops", "netspec: 1\ninputs: {x: [N, 64]}\nlayers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000)),
+  (
+    "10,000 unknown ops",
+    "netspec: 1\ninputs: {x: [N, 64]}\nlayers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000)
+  ),
   (
     "10,000 duplicate names",
     "netspec: 1\ninputs: {x: [N, 64]}\nlayers:\n"

@@ -72,7 +72,9 @@ struct Compile: ParsableCommand {
       }
       bindings[parts[0]] = size
     }
-    if let violation = checked.graph.violation(at: bindings, from: self.bindings.isEmpty ? "the data" : "--bind and the data") {
+    if let violation = checked.graph.violation(
+      at: bindings, from: self.bindings.isEmpty ? "the data" : "--bind and the data")
+    {
       var bag = DiagnosticBag()
       bag.append(violation)
       Console.report(bag)

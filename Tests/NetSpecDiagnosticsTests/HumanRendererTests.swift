@@ -410,7 +410,9 @@ struct SummaryLineTests {
     let line = String(repeating: "a", count: 100_000) + "BAD" + String(repeating: "b", count: 100_000)
     let file = SourceFile(path: "long.yaml", text: "k: " + line + "\n")
     let start = 3 + 100_000
-    let text = HumanRenderer().render([Diagnostic(.unknownKey, at: SourceSpan(file: file, from: start, to: start + 3), "bad")])
+    let text = HumanRenderer().render([
+      Diagnostic(.unknownKey, at: SourceSpan(file: file, from: start, to: start + 3), "bad")
+    ])
     let lines = text.split(separator: "\n").map(String.init)
     #expect(text.count < 600, "\(text.count) characters")
     let source = lines[2]

@@ -106,7 +106,8 @@ public enum Frontend {
     case .bytes(let bytes):
       return SourceFile(path: path, bytes: bytes)
     case .tooLarge(let prefix, let size):
-      diagnostics.append(YAMLLimits.tooLarge(SourceFile(path: path, bytes: prefix), size: size, limit: limits.maxFileBytes))
+      diagnostics.append(
+        YAMLLimits.tooLarge(SourceFile(path: path, bytes: prefix), size: size, limit: limits.maxFileBytes))
       return nil
     case .unreadable(let reason, let help):
       diagnostics.append(Diagnostic(.unreadableFile, at: nil, reason).inFile(path).help(help))

@@ -25,13 +25,17 @@ enum SpecFileReading {
   static func read(_ path: String, limit: Int) -> Outcome {
     var status = stat()
     guard stat(path, &status) == 0 else { return unreadable(errno, path: path) }
-    if let kind = kind(status.st_mode) { return .unreadable("this is \(kind), not a spec file", help: help(kind, path)) }
+    if let kind = kind(status.st_mode) {
+      return .unreadable("this is \(kind), not a spec file", help: help(kind, path))
+    }
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard fd >= 0 else { return unreadable(errno, path: path) }
     defer { close(fd) }
     // The path may have changed between `stat` and `open`: check what was opened.
     guard fstat(fd, &status) == 0 else { return unreadable(errno, path: path) }
-    if let kind = kind(status.st_mode) { return .unreadable("this is \(kind), not a spec file", help: help(kind, path)) }
+    if let kind = kind(status.st_mode) {
+      return .unreadable("this is \(kind), not a spec file", help: help(kind, path))
+    }
     var bytes = [UInt8](repeating: 0, count: limit + 1)
     var count = 0
     while count < bytes.count {

@@ -57,6 +57,7 @@ final class Lowerer {
     if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
     guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
     warnAboutUnusedValues()
+    ModelLints(graph: graph).run(&diagnostics)
     if let expect = document.expect {
       ExpectChecker(graph: graph, names: scope.locals).check(expect, &diagnostics)
     }

@@ -224,8 +224,9 @@ public enum SpecDecoder {
       diagnostics.append(
         Diagnostic(
           .dimensionOverflow, at: node.span,
-          "the shape \(shape.shapeDescription) holds more than 2^53 elements per tensor")
-          .help("tensor sizes must stay below 2^53 (9007199254740992) elements"))
+          "the shape \(shape.shapeDescription) holds more than 2^53 elements per tensor"
+        )
+        .help("tensor sizes must stay below 2^53 (9007199254740992) elements"))
       return nil
     }
     return shape

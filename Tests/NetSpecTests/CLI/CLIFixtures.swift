@@ -53,6 +53,8 @@ enum CLIFixtures {
     try folder.write("wide.csv", "1,0,1,1,5,6\n")
     try folder.write("other.yaml", tiny.replacingOccurrences(of: "width: 3", with: "width: 5"))
     try folder.write("bad.yaml", tiny.replacingOccurrences(of: "- dense:", with: "- dense2:"))
+    try folder.write(
+      "lint.yaml", tiny.replacingOccurrences(of: "name: logits}", with: "name: logits}\n  - dropout: 0.5"))
     try folder.write("positions.yaml", positions)
     try folder.write("tokens.yaml", tokens)
     try folder.write("ids.csv", "0,1,2,0\n4,9,1,1\n")

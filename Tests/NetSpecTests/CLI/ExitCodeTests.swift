@@ -22,22 +22,28 @@ struct ExitCodeTests {
     // 0: success.
     Row(0, "check", "tiny.yaml"), Row(0, "summary", "tiny.yaml"), Row(0, "graph", "tiny.yaml"),
     Row(0, "compile", "tiny.yaml", "-o", "out0"), Row(0, "train", "tiny.yaml", "-o", "run0"),
-    Row(0, "eval", "tiny.yaml", "--weights", w), Row(0, "predict", "tiny.yaml", "--weights", w, "--input", "samples.csv"),
-    Row(0, "schema"), Row(0, "ops"), Row(0, "ops", "dense"),
+    Row(0, "eval", "tiny.yaml", "--weights", w),
+    Row(0, "predict", "tiny.yaml", "--weights", w, "--input", "samples.csv"),
+    Row(0, "schema"), Row(0, "ops"), Row(0, "ops", "dense"), Row(0, "check", "lint.yaml"),
     // 1: the spec, data or weights are invalid.
     Row(1, "check", "bad.yaml"), Row(1, "summary", "bad.yaml"), Row(1, "graph", "bad.yaml"),
     Row(1, "compile", "bad.yaml", "-o", "out1"), Row(1, "train", "bad.yaml", "-o", "run1"),
     Row(1, "eval", "bad.yaml", "--weights", w), Row(1, "predict", "bad.yaml", "--weights", w, "--input", "samples.csv"),
-    Row(1, "eval", "other.yaml", "--weights", w), Row(1, "predict", "other.yaml", "--weights", w, "--input", "samples.csv"),
+    Row(1, "eval", "other.yaml", "--weights", w),
+    Row(1, "predict", "other.yaml", "--weights", w, "--input", "samples.csv"),
     Row(1, "eval", "tiny.yaml", "--weights", "garbage.safetensors"),
     Row(1, "predict", "tiny.yaml", "--weights", "empty.safetensors", "--input", "samples.csv"),
     Row(1, "predict", "tiny.yaml", "--weights", w, "--input", "wide.csv"),
     Row(1, "train", "tokens.yaml", "-o", "run2"), Row(1, "train", "positions.yaml", "-o", "run3"),
     Row(1, "compile", "tiny.yaml", "--name", "Float", "-o", "out2"),
+    Row(1, "check", "lint.yaml", "--warnings-as-errors"),
+    Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "github"),
+    Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "sarif"),
     // 2: usage errors, files that cannot be read or written.
     Row(2, "check", "missing.yaml"), Row(2, "check", "folder.yaml"), Row(2, "summary", "missing.yaml"),
     Row(2, "graph", "missing.yaml"), Row(2, "compile", "missing.yaml", "-o", "out3"), Row(2, "train", "missing.yaml"),
-    Row(2, "eval", "tiny.yaml", "--weights", "missing.safetensors"), Row(2, "eval", "tiny.yaml", "--weights", "folder.yaml"),
+    Row(2, "eval", "tiny.yaml", "--weights", "missing.safetensors"),
+    Row(2, "eval", "tiny.yaml", "--weights", "folder.yaml"),
     Row(2, "predict", "tiny.yaml", "--weights", w, "--input", "missing.csv"),
     Row(2, "predict", "tiny.yaml", "--weights", w, "--input", "folder.yaml"),
     Row(2, "predict", "tiny.yaml", "--weights", "/dev/zero", "--input", "samples.csv"),
@@ -53,7 +59,9 @@ struct ExitCodeTests {
     let folder = try CLIFixtures.folder.get()
     let run = try folder.run(row.arguments)
     #expect(run.status == row.code, "\(run)")
-    if row.code != 0 { #expect(run.stderr.lowercased().contains("error"), "no error message: \(run)") }
+    if row.code != 0 {
+      #expect((run.stderr + run.stdout).lowercased().contains("error"), "no error message: \(run)")
+    }
   }
 
   /// The table in the docs lists the three codes the rows above use.

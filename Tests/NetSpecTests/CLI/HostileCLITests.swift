@@ -30,7 +30,8 @@ struct HostileCLITests {
     },
     Spec(name: "huge-input.yaml", located: true) { folder, path in
       try folder.write(
-        path, CLIFixtures.tiny.replacingOccurrences(of: "[N, 4]", with: "[N, 65536, 65536, 65536, 65536, 65536, 65536]"))
+        path, CLIFixtures.tiny.replacingOccurrences(of: "[N, 4]", with: "[N, 65536, 65536, 65536, 65536, 65536, 65536]")
+      )
     },
     Spec(name: "five-mib-line.yaml", located: true) { folder, path in
       try folder.write(path, "netspec: 1\ndescription: " + String(repeating: "x", count: 5 << 20) + "\n")
@@ -50,7 +51,8 @@ struct HostileCLITests {
 
   /// Each spec-reading command, with the spec's path in place of `%S`.
   static let commands: [[String]] = [
-    ["check", "%S"], ["summary", "%S"], ["graph", "%S"], ["compile", "%S", "-o", "out-%S"], ["train", "%S", "-o", "run-%S"],
+    ["check", "%S"], ["summary", "%S"], ["graph", "%S"], ["compile", "%S", "-o", "out-%S"],
+    ["train", "%S", "-o", "run-%S"],
     ["eval", "%S", "--weights", CLIFixtures.weights],
     ["predict", "%S", "--weights", CLIFixtures.weights, "--input", "samples.csv"],
   ]
@@ -71,11 +73,14 @@ struct HostileCLITests {
     let shared = try CLIFixtures.folder.get()
     let folder = try CLIFolder()
     for file in ["train.csv", "samples.csv"] {
-      try FileManager.default.copyItem(at: shared.url.appendingPathComponent(file), to: folder.url.appendingPathComponent(file))
+      try FileManager.default.copyItem(
+        at: shared.url.appendingPathComponent(file), to: folder.url.appendingPathComponent(file))
     }
-    try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("run"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: folder.url.appendingPathComponent("run"), withIntermediateDirectories: true)
     try FileManager.default.copyItem(
-      at: shared.url.appendingPathComponent(CLIFixtures.weights), to: folder.url.appendingPathComponent(CLIFixtures.weights))
+      at: shared.url.appendingPathComponent(CLIFixtures.weights),
+      to: folder.url.appendingPathComponent(CLIFixtures.weights))
     try spec.make(folder, spec.name)
     let run = try folder.run(command.map { $0.replacingOccurrences(of: "%S", with: spec.name) })
     Self.expectContained(run, named: spec.name, located: spec.located)
@@ -115,7 +120,8 @@ struct HostileCLITests {
   /// Weights and samples that are not what they claim to be.
   @Test func hostileWeightsAndSamples() throws {
     let folder = try CLIFixtures.folder.get()
-    try folder.write("samples.npy", bytes: Array("\u{93}NUMPY".utf8) + [1, 0, 0xFF, 0xFF] + Array(repeating: 0x41, count: 64))
+    try folder.write(
+      "samples.npy", bytes: Array("\u{93}NUMPY".utf8) + [1, 0, 0xFF, 0xFF] + Array(repeating: 0x41, count: 64))
     if !FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("samples.fifo").path) {
       mkfifo(folder.url.appendingPathComponent("samples.fifo").path, 0o600)
     }

@@ -44,6 +44,7 @@ import Testing
     let input = directory.path("ids.csv")
     try "0,1,2,3\n4,4,5,0\n".write(toFile: input, atomically: true, encoding: .utf8)
     let error = #expect(throws: PredictionError.self) { try Predictor.predict(spec, weights: weights, input: input) }
-    #expect(error?.message.contains("sample 1 of `\(input)` holds the token id 5") == true, "\(String(describing: error))")
+    #expect(
+      error?.message.contains("sample 1 of `\(input)` holds the token id 5") == true, "\(String(describing: error))")
   }
 }
