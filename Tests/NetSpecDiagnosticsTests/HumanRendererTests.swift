@@ -430,3 +430,18 @@ struct SummaryLineTests {
     #expect(text.contains("1 | k: value\n  |    ^^^^^"))
   }
 }
+
+extension LongLineExcerptTests {
+  /// A message quoting a 60,000-character key keeps its start and end.
+  @Test func aHugeMessageIsShortened() {
+    let file = SourceFile(path: "k.yaml", text: "k: 1\n")
+    let name = String(repeating: "k", count: 60_000)
+    let text = HumanRenderer().render([
+      Diagnostic(.unknownKey, at: SourceSpan(file: file, from: 0, to: 1), "unknown key `\(name)` here").help(
+        "remove `\(name)`")
+    ])
+    #expect(text.count < 1_200, "\(text.count) characters")
+    #expect(text.contains("error[NS0201]: unknown key `kkk") && text.contains("kkk` here\n"))
+    #expect(text.contains("= help: remove `kkk"))
+  }
+}
