@@ -3,7 +3,8 @@ import NetSpecDiagnostics
 /// Warnings about models that check but probably do not train as meant:
 /// a probability layer in front of a loss that takes logits, an activation
 /// on the logits, dropout as the last layer, a bias that batchnorm cancels.
-/// Each says what to change; `netspec check --warnings-as-errors` fails on them.
+/// Each says what to change, with a fix-it (``LintFixes``) where the layout
+/// allows; `netspec check --warnings-as-errors` fails on them.
 struct ModelLints {
   let graph: Graph
 
@@ -16,7 +17,8 @@ struct ModelLints {
             .dropoutAfterLastLayer, at: node.span,
             "layer `\(node.name)` (dropout) is the last layer: it zeroes predictions, not features"
           )
-          .help("remove it, or move it before the last `dense` layer"))
+          .help("remove it, or move it before the last `dense` layer")
+          .fix(LintFixes.deleteLayer(node, "remove the `dropout` layer")))
       }
     }
     for node in graph.nodes where node.op is BatchNorm { biasBefore(node, &diagnostics) }
@@ -49,6 +51,8 @@ struct ModelLints {
     let isAttribute = node.op is Dense || node.op is Conv2D
     let remove =
       isAttribute ? "remove `activation: \(activation)` from `\(node.name)`" : "remove the `\(activation)` layer"
+    let fix =
+      isAttribute ? LintFixes.deleteAttribute(node, "activation", remove) : LintFixes.deleteLayer(node, remove)
     switch (activation, loss.op) {
     case ("softmax", is CrossEntropyLoss):
       diagnostics.append(
@@ -57,7 +61,7 @@ struct ModelLints {
           "`\(lossName)` applies log-softmax itself: this softmax makes it see probabilities instead of logits"
         )
         .label(loss.span, "the loss reads `\(node.name)` here")
-        .help("\(remove); `netspec predict` reports probabilities from the logits"))
+        .help("\(remove); `netspec predict` reports probabilities from the logits").fix(fix))
     case ("sigmoid", is BinaryCrossEntropyLoss):
       diagnostics.append(
         Diagnostic(
@@ -65,7 +69,7 @@ struct ModelLints {
           "`\(lossName)` applies the sigmoid itself: this sigmoid makes it see probabilities instead of logits"
         )
         .label(loss.span, "the loss reads `\(node.name)` here")
-        .help("\(remove); `netspec predict` reports probabilities from the logits"))
+        .help("\(remove); `netspec predict` reports probabilities from the logits").fix(fix))
     default:
       diagnostics.append(
         Diagnostic(
@@ -73,7 +77,7 @@ struct ModelLints {
           "`\(activation)` on the logits of `\(lossName)` limits the scores the loss can reach"
         )
         .label(loss.span, "the loss reads `\(node.name)` here")
-        .help("\(remove): the last layer before `\(lossName)` should be linear"))
+        .help("\(remove): the last layer before `\(lossName)` should be linear").fix(fix))
     }
   }
 
@@ -94,6 +98,7 @@ struct ModelLints {
         "the bias of `\(node.name)` (\(node.opName)) is cancelled by the batchnorm after it"
       )
       .label(norm.span, "`\(norm.name)` subtracts the mean here, and adds its own shift")
-      .help("set `bias: false` on `\(node.name)`"))
+      .help("set `bias: false` on `\(node.name)`")
+      .fix(LintFixes.setAttribute(node, "bias", to: "false", "set `bias: false` on `\(node.name)`")))
   }
 }

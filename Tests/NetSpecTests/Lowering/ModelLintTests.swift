@@ -55,3 +55,37 @@ import Testing
     }
   }
 }
+
+/// Each lint's fix-it, applied to the spec's text, removes the warning and
+/// leaves a valid spec.
+@Suite struct LintFixItTests {
+  static let cases = [
+    "NS0601-softmax-before-cross-entropy", "NS0602-sigmoid-before-binary-cross-entropy", "NS0603-relu-on-logits",
+    "NS0604-dropout-last", "NS0605-conv-bias-before-batchnorm",
+  ]
+
+  @Test(arguments: cases)
+  func fixItRemovesTheWarning(_ name: String) throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Golden/Cases/\(name).yaml")
+    let file = SourceFile(path: url.path, text: try String(contentsOf: url, encoding: .utf8))
+    var bag = DiagnosticBag()
+    _ = Frontend.check(file, &bag)
+    let warning = try #require(bag.diagnostics.first { $0.severity == .warning })
+    #expect(warning.fixes.count == 1)
+    let fixed = FixIt.apply(warning.fixes, to: file)
+    var after = DiagnosticBag()
+    #expect(Frontend.check(SourceFile(path: "fixed.yaml", text: fixed), &after) != nil, "\(fixed)")
+    #expect(after.diagnostics.isEmpty, "\(fixed)\n\(after.diagnostics.map(\.message))")
+    let json = JSONRenderer().render([warning])
+    #expect(json.contains("\"fixes\"") && json.contains("\"replacement\""))
+    #expect(SARIFRenderer().render([warning]).contains("\"insertedContent\""))
+  }
+
+  @Test func layoutsTheEditsDoNotUnderstandGetNoFixIt() throws {
+    // A layer item with a deeper line (`name:`) is not deleted as one line.
+    let yaml = spec("  - dense: 10\n  - dropout: 0.1\n    name: last\n") + "train: {loss: mse, optimizer: sgd}\n"
+    let warning = try #require(lower(yaml).1.first { $0.code == .dropoutAfterLastLayer })
+    #expect(warning.fixes.isEmpty)
+  }
+}
