@@ -86,8 +86,8 @@ struct Summary: ParsableCommand {
     var result: [String: Int] = [:]
     for text in dims {
       let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1 else {
-        throw ValidationError("--dim takes name=value with a size of at least 1, got `\(text)`")
+      guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1, value <= Dim.limit else {
+        throw ValidationError("--dim takes name=value with a size from 1 to 2^53, got `\(text)`")
       }
       guard parts[0] != Self.batchSymbol else {
         throw ValidationError("use --batch to set \(Self.batchSymbol), not --dim")
