@@ -152,6 +152,44 @@ struct ModelEmitter {
     }
     code.doc("Trainable floats.")
     code.line("public static let parameterCount = \(plan.trainableCount)")
+    tokenChecks(&code)
+  }
+
+  /// Where a sample holds token ids and the vocabulary of the embedding that
+  /// reads them, and the check loaders run before a batch reaches the
+  /// embedding (whose precondition would otherwise stop the program).
+  private func tokenChecks(_ code: inout SwiftWriter) {
+    var offset = 0
+    var ranges: [String] = []
+    for id in graph.inputs {
+      let count = perSample(of: id)
+      if let table = graph.tokenTable(reading: id) {
+        ranges.append("(offset: \(offset), count: \(count), vocab: \(table.vocab))")
+      }
+      offset += count
+    }
+    code.line()
+    code.doc("Token ids in a sample: `count` floats from `offset`, ids `0..<vocab` of the embedding that reads them.")
+    code.line(
+      "public static let tokenRanges: [(offset: Int, count: Int, vocab: Int)] = [\(ranges.joined(separator: ", "))]")
+    code.line()
+    code.doc("The first token id in `inputs` (whole samples) that is not an id its embedding takes, or nil.")
+    code.block(
+      "public static func invalidTokenID(in inputs: [Float]) -> (sample: Int, value: Float, vocab: Int)?"
+    ) { code in
+      code.block("for sample in 0..<(inputs.count / inputCount)") { code in
+        code.block("for range in tokenRanges") { code in
+          code.block("for i in 0..<range.count") { code in
+            code.line("let value = inputs[sample * inputCount + range.offset + i]")
+            code.block("if !(value >= 0 && value < Float(range.vocab) && value == value.rounded(.towardZero))") {
+              code in
+              code.line("return (sample, value, range.vocab)")
+            }
+          }
+        }
+      }
+      code.line("return nil")
+    }
   }
 
   private func storage(_ code: inout SwiftWriter) {

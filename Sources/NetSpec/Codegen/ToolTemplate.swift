@@ -111,6 +111,7 @@ enum ToolTemplate {
     func split(_ name: String) -> Split? {
       let base = root.appendingPathComponent("Data/\(name)").path
       guard let inputs = readFloats(base + ".inputs.f32"), let targets = readFloats(base + ".targets.f32") else { return nil }
+      checkTokenIDs(inputs, in: base + ".inputs.f32")
       return Split(inputs: inputs, targets: targets)
     }
 
@@ -123,6 +124,13 @@ enum ToolTemplate {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+      }
+    }
+
+    /// Stops with the file, sample and value of a token id past its embedding's vocabulary.
+    func checkTokenIDs(_ inputs: [Float], in path: String) {
+      if let bad = %TYPE%.invalidTokenID(in: inputs) {
+        fail("\(path): sample \(bad.sample) holds the token id \(bad.value), outside 0..<\(bad.vocab)")
       }
     }
 
@@ -287,6 +295,7 @@ enum ToolTemplate {
       guard let path = option("--input", in: arguments), let inputs = readFloats(path), inputs.count % %TYPE%.inputCount == 0 else {
         fail("give --input FILE: raw little-endian float32 samples of \(%TYPE%.inputCount) values, prepared like Data/*.inputs.f32")
       }
+      checkTokenIDs(inputs, in: path)
       let count = inputs.count / %TYPE%.inputCount
       var outputs = [Float](repeating: 0, count: %TYPE%.capacity * %TYPE%.outputCount)
       var start = 0

@@ -32,6 +32,30 @@ import Testing
       Frontend.check(SourceFile(path: "m.yaml", text: yaml), &diagnostics), "\(diagnostics.diagnostics)")
   }
 
+  static func tokenSpec() throws -> CheckedSpec {
+    let yaml = """
+      netspec: 1
+      name: tokens
+      inputs: {ids: {shape: [N, 3], dtype: int32}}
+      layers:
+        - embedding: {vocab: 5, dim: 2}
+        - flatten
+        - dense: 2
+      train: {loss: cross_entropy, optimizer: sgd}
+      """
+    var diagnostics = DiagnosticBag()
+    return try #require(
+      Frontend.check(SourceFile(path: "t.yaml", text: yaml), &diagnostics), "\(diagnostics.diagnostics)")
+  }
+
+  /// The package tool checks token ids where it loads them (data splits and
+  /// predict input), before the embedding's precondition could stop it.
+  @Test func theToolChecksTokenIDsWhereItLoadsThem() {
+    let template = ToolTemplate.template
+    #expect(template.contains("checkTokenIDs(inputs, in: base + \".inputs.f32\")"))
+    #expect(template.contains("checkTokenIDs(inputs, in: path)"))
+  }
+
   @Test func aNameTheEmittedCodeUsesGetsASuffixOrIsRefused() throws {
     let spec = try Self.spec(named: "Float")
     #expect(try SwiftEmitter.emit(spec, capacity: 4, sourceName: "m.yaml")[0].path == "FloatModel.swift")
@@ -69,6 +93,14 @@ import Testing
       try files[0].contents.write(to: url, atomically: true, encoding: .utf8)
       paths.append(url.path)
     }
+    // A model with token ids: its `invalidTokenID(in:)` must build too.
+    let tokens = try SwiftEmitter.emit(try Self.tokenSpec(), capacity: 4, sourceName: "t.yaml")[0]
+    #expect(
+      tokens.contents.contains(
+        "tokenRanges: [(offset: Int, count: Int, vocab: Int)] = [(offset: 0, count: 3, vocab: 5)]"))
+    let tokensURL = directory.appendingPathComponent(tokens.path)
+    try tokens.contents.write(to: tokensURL, atomically: true, encoding: .utf8)
+    paths.append(tokensURL.path)
     let runtime = directory.appendingPathComponent(SwiftEmitter.runtimeFileName)
     try SwiftEmitter.runtime.contents.write(to: runtime, atomically: true, encoding: .utf8)
     let process = Process()
