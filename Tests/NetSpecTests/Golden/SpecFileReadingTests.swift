@@ -51,4 +51,28 @@ import Testing
     #expect(text.count < 1_000, "the excerpt is \(text.count) characters")
     #expect(text.contains("…x"))
   }
+
+  /// Data paths in a spec get the same care: a FIFO, a device or a symlink
+  /// loop is a located NS0502, found before any reader opens it.
+  @Test func dataPathsThatAreNotRegularFiles() throws {
+    let folder = try Golden.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(mkfifo(folder.appendingPathComponent("pipe.csv").path, 0o600) == 0)
+    let loop = folder.appendingPathComponent("loop.csv").path
+    try FileManager.default.createSymbolicLink(atPath: loop, withDestinationPath: loop)
+    for (data, message) in [
+      ("pipe.csv", "`pipe.csv` is not a regular file"), ("/dev/zero", "`/dev/zero` is not a regular file"),
+      ("loop.csv", "`loop.csv` is a loop of symbolic links"),
+    ] {
+      let yaml =
+        "netspec: 1\ninputs: {x: [N, 4]}\nlayers:\n  - dense: 3\n"
+        + "train: {loss: cross_entropy, optimizer: sgd}\ndata:\n  train: {csv: \(data)}\n"
+      let path = folder.appendingPathComponent("spec.yaml").path
+      try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+      let found = load(path)
+      #expect(found.map(\.code) == [.badData], "\(found.map(\.message))")
+      #expect(found.first?.message.hasPrefix(message) == true, "\(found.map(\.message))")
+      #expect(found.first?.span?.start.line == 7)
+    }
+  }
 }
