@@ -78,15 +78,19 @@ import Testing
       ModelTypeName.capitalizedIdentifiers(in: "let a: Float // Array\n/* Data */ x = Int(b)") == ["Float", "Int"])
   }
 
-  /// One model per hostile name, all typechecked with the runtime in one
-  /// `swiftc` run.
+  /// One model per hostile name (the list above and every type name the
+  /// emitted model uses), all typechecked with the runtime in one `swiftc` run.
   @Test func modelsNamedAfterLibraryTypesBuild() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-names-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     var paths: [String] = []
     var typeNames: Set<String> = []
-    for name in Self.hostileNames {
+    // The fixed list, and every type name the emitted model itself uses.
+    let probe = try SwiftEmitter.emit(try Self.spec(named: "probe"), capacity: 4, sourceName: "m.yaml")[0].contents
+    let used = ModelTypeName.capitalizedIdentifiers(in: probe).subtracting(["Probe"])
+    #expect(used.isSuperset(of: ["Float", "Int", "UnsafeMutablePointer", "Sendable"]))
+    for name in Set(Self.hostileNames).union(used).sorted() {
       let files = try SwiftEmitter.emit(try Self.spec(named: name), capacity: 4, sourceName: "m.yaml")
       #expect(typeNames.insert(files[0].path).inserted, "\(name) gives \(files[0].path) twice")
       let url = directory.appendingPathComponent(files[0].path)
