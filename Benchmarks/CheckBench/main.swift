@@ -6,6 +6,11 @@
 //
 // The generated specs alternate `dense` and `relu` layers, so time per layer
 // should stay flat as the layer count grows (linear total time).
+//
+// Then the hostile specs that take the front end longest (the layer limit
+// reached through nested repeats, 10,000 errors) against the 2 s budget for
+// rejecting any spec; a spec over budget makes the benchmark exit 1. (The
+// test suite checks that they are rejected, not how fast.)
 
 import Foundation
 import NetSpec
@@ -69,3 +74,47 @@ for count in [1_250, 2_500, 5_000, 10_000] {
   perLayer.append(result.seconds / Double(result.layers))
 }
 print(String(format: "time per layer, 10,000 vs 1,250 layers: %.2fx (1.00x = linear)", perLayer[3] / perLayer[0]))
+
+/// Best wall time of `rounds` checks of a spec that must be rejected, in seconds.
+func timeRejection(_ file: SourceFile) -> Double {
+  var best = Double.infinity
+  for _ in 0..<rounds {
+    var diagnostics = DiagnosticBag()
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = Frontend.check(file, &diagnostics)
+    best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    guard diagnostics.hasErrors else {
+      print("\(file.path) was accepted")
+      exit(1)
+    }
+  }
+  return best
+}
+
+let hostileBudget = 2.0
+let hostile = [
+  (
+    "200,000 layers (limit)",
+    "netspec: 1\ninputs: {x: [N, 64]}\nblocks:\n  stack:\n    layers:\n      - dense: 64\n        repeat: 500\n"
+      + "layers:\n  - stack:\n    repeat: 400\n"
+  ),
+  (
+    "10,000 unknown ops",
+    "netspec: 1\ninputs: {x: [N, 64]}\nlayers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000)
+  ),
+  (
+    "10,000 duplicate names",
+    "netspec: 1\ninputs: {x: [N, 64]}\nlayers:\n"
+      + String(repeating: "  - dense: {units: 64, name: fc}\n", count: 10_000)
+  ),
+]
+print(String(format: "hostile specs, budget %.1f s each", hostileBudget))
+var overBudget = false
+for (name, text) in hostile {
+  let seconds = timeRejection(SourceFile(path: "\(name).yaml", text: text))
+  overBudget = overBudget || seconds > hostileBudget
+  print(
+    name.padding(toLength: 24, withPad: " ", startingAt: 0)
+      + String(format: "%10.2f ms  ", seconds * 1e3) + (seconds > hostileBudget ? "OVER BUDGET" : "ok"))
+}
+if overBudget { exit(1) }

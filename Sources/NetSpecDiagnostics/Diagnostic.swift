@@ -38,6 +38,8 @@ public struct Diagnostic: Hashable, Sendable {
   public var labels: [DiagnosticLabel]
   public var notes: [String]
   public var helps: [String]
+  /// Edits that fix the problem, for tools to apply (see ``FixIt``).
+  public var fixes: [FixIt]
   /// When no span is available, the path the diagnostic is about.
   public var path: String?
 
@@ -53,6 +55,7 @@ public struct Diagnostic: Hashable, Sendable {
     self.labels = []
     self.notes = []
     self.helps = []
+    self.fixes = []
     self.path = span?.file.path
   }
 

@@ -141,6 +141,22 @@ extension DiagnosticCode {
   public static let unusedValue = DiagnosticCode("NS0503", "unused-value", .warning)
 }
 
+// MARK: - NS06xx: model lints (warnings)
+
+extension DiagnosticCode {
+  /// A `softmax` feeds `cross_entropy`, which applies log-softmax to logits itself.
+  public static let softmaxBeforeCrossEntropy = DiagnosticCode("NS0601", "softmax-before-cross-entropy", .warning)
+  /// A `sigmoid` feeds `binary_cross_entropy`, which applies the sigmoid to logits itself.
+  public static let sigmoidBeforeBinaryCrossEntropy = DiagnosticCode(
+    "NS0602", "sigmoid-before-binary-cross-entropy", .warning)
+  /// Another activation squashes or clips the logits a cross-entropy loss reads.
+  public static let activationOnLogits = DiagnosticCode("NS0603", "activation-on-logits", .warning)
+  /// Dropout is the model's last layer: it drops predictions, not features.
+  public static let dropoutAfterLastLayer = DiagnosticCode("NS0604", "dropout-after-last-layer", .warning)
+  /// A bias right before batchnorm, whose mean subtraction cancels it.
+  public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
+}
+
 extension DiagnosticCode {
   /// Every published code, in order. Tests check each has a golden test and docs.
   public static let all: [DiagnosticCode] = [
@@ -155,5 +171,7 @@ extension DiagnosticCode {
     .symbolicDimension,
     .paramCountMismatch, .outputShapeMismatch, .unknownOutput,
     .badLoss, .badData, .unusedValue,
+    .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
+    .biasBeforeBatchNorm,
   ]
 }

@@ -22,7 +22,9 @@
 /// - Between two annotated lines, one skipped line is printed and more become `...`.
 ///   A label in another file starts a section headed `--> path:line:column`.
 /// - Tabs are expanded to four spaces and wide characters counted as two cells, so
-///   underlines align; control characters are shown as U+FFFD.
+///   underlines align; control characters are shown as U+FFFD. A line longer
+///   than 160 columns is cut to 160 around its spans, with `…` for the rest,
+///   and a message, help or note longer than 400 characters keeps its ends.
 /// - Colour (ANSI) only when `colored` is true.
 public struct HumanRenderer: DiagnosticRenderer {
   /// Whether the output uses ANSI colour: pass `isatty` of the output stream.
@@ -112,14 +114,24 @@ public struct HumanRenderer: DiagnosticRenderer {
     let kind = "\(diagnostic.severity.rawValue)[\(diagnostic.code.id)]"
     let prefix = location.map { paint($0.singleLineForTerminal + ":", .bold) + " " } ?? ""
     return prefix + paint(kind, TerminalStyle(diagnostic.severity))
-      + paint(": " + diagnostic.message.singleLineForTerminal, .bold)
+      + paint(": " + Self.shortened(diagnostic.message).singleLineForTerminal, .bold)
+  }
+
+  /// Longest message shown; a message that quotes a huge name from the spec
+  /// keeps its start and end around a `…`.
+  static let maxMessageCharacters = 400
+
+  static func shortened(_ text: String) -> String {
+    guard text.count > maxMessageCharacters else { return text }
+    let half = maxMessageCharacters / 2
+    return text.prefix(half) + "…" + text.suffix(half)
   }
 
   /// `= help: text`, with the text's further lines aligned under its first.
   private func footer(_ kind: String, _ text: String, gutterWidth: Int) -> [String] {
     let lead = String(repeating: " ", count: gutterWidth + 1) + "= "
     let indent = String(repeating: " ", count: lead.count + kind.count + 2)
-    return text.linesForTerminal.enumerated().map { index, line in
+    return Self.shortened(text).linesForTerminal.enumerated().map { index, line in
       index == 0
         ? paint(lead, .gutter) + paint(kind, .help) + ": " + line
         : (line.isEmpty ? "" : indent + line)
@@ -163,7 +175,12 @@ public struct HumanRenderer: DiagnosticRenderer {
         } else if let previous, number - previous > 2 {
           lines.append(paint("...", .gutter))
         }
-        let line = DisplayLine(group.file, line: number)
+        let here = sorted.filter { $0.span.start.line == number }
+        let focus =
+          here.map(\.span.start.column).min()!...here.map {
+            $0.span.end.line == number ? $0.span.end.column : $0.span.start.column
+          }.max()!
+        let line = DisplayLine(group.file, line: number, focus: focus)
         lines.append(sourceLine(line, number, gutterWidth))
         for annotation in sorted where annotation.span.start.line == number {
           lines.append(underline(annotation, in: line, severity: severity, pad: pad))

@@ -36,6 +36,10 @@
 /// | `labels`        | array of Label      | secondary locations that explain the problem          |
 /// | `help`          | array of string     | suggested fixes, e.g. "did you mean `conv2d`?"        |
 /// | `notes`         | array of string     | background information                                |
+/// | `fixes`         | array of Fix        | only when there are fix-its: edits a tool may apply   |
+///
+/// A *Fix* is `{"message": string, "file": string, "span": Span, "replacement":
+/// string}`: replace the span's text with `replacement` (empty: delete it).
 ///
 /// A *Label* is `{"file": string, "span": Span, "message": string}`; its file may
 /// differ from the diagnostic's.
@@ -82,7 +86,7 @@ public struct JSONRenderer: DiagnosticRenderer {
   }
 
   private static func object(_ diagnostic: Diagnostic) -> JSONValue {
-    .object([
+    let members: [(key: String, value: JSONValue)] = [
       ("file", .nullable(diagnostic.span?.file.path ?? diagnostic.path)),
       ("severity", .string(diagnostic.severity.rawValue)),
       ("code", .string(diagnostic.code.id)),
@@ -103,7 +107,15 @@ public struct JSONRenderer: DiagnosticRenderer {
       ),
       ("help", .array(diagnostic.helps.map { .string($0) })),
       ("notes", .array(diagnostic.notes.map { .string($0) })),
-    ])
+    ]
+    guard !diagnostic.fixes.isEmpty else { return .object(members) }
+    let fixes = diagnostic.fixes.map {
+      JSONValue.object([
+        ("message", .string($0.message)), ("file", .string($0.span.file.path)), ("span", span($0.span)),
+        ("replacement", .string($0.replacement)),
+      ])
+    }
+    return .object(members + [("fixes", .array(fixes))])
   }
 
   private static func span(_ span: SourceSpan) -> JSONValue {

@@ -103,6 +103,27 @@ public struct SARIFRenderer: DiagnosticRenderer {
       }
       members.append(("relatedLocations", .array(related)))
     }
+    if !diagnostic.fixes.isEmpty {
+      let fixes = diagnostic.fixes.map { fix in
+        let replacement = JSONValue.object([
+          ("deletedRegion", physicalLocation(fix.span)["region"]!),
+          ("insertedContent", text(fix.replacement)),
+        ])
+        return JSONValue.object([
+          ("description", text(fix.message)),
+          (
+            "artifactChanges",
+            .array([
+              .object([
+                ("artifactLocation", .object([("uri", .string(uri(fix.span.file.path)))])),
+                ("replacements", .array([replacement])),
+              ])
+            ])
+          ),
+        ])
+      }
+      members.append(("fixes", .array(fixes)))
+    }
     return .object(members)
   }
 

@@ -102,6 +102,7 @@ public struct NetSpecTool<Model: ToolModel> {
     let base = configuration.dataDirectory + "/" + name
     guard FileManager.default.fileExists(atPath: base + ".inputs.f32") else { return nil }
     let inputs = try floats(base + ".inputs.f32"), labels = try floats(base + ".targets.f32")
+    try checkTokenIDs(inputs, in: base + ".inputs.f32")
     let (inputStride, labelStride) = (shape.reduce(1, *), configuration.labelShape.reduce(1, *))
     let count = inputs.count / max(inputStride, 1)
     guard count * inputStride == inputs.count, count * labelStride == labels.count else {
@@ -109,6 +110,15 @@ public struct NetSpecTool<Model: ToolModel> {
     }
     return Dataset(
       count: count, inputs: inputs, inputShape: shape, labels: labels, labelShape: configuration.labelShape)
+  }
+
+  /// Fails naming the file, sample and value of a token id outside its
+  /// embedding's vocabulary.
+  func checkTokenIDs(_ inputs: [Float], in path: String) throws {
+    let stride = configuration.sampleShape.reduce(1, *)
+    if let bad = TokenRange.firstInvalid(in: inputs, sampleStride: stride, ranges: Model.tokenRanges) {
+      throw Failure("`\(path)`: sample \(bad.sample) holds the token id \(bad.value), outside 0..<\(bad.vocab)")
+    }
   }
 
   /// The little-endian float32 values of the file at `path`.
@@ -216,6 +226,7 @@ public struct NetSpecTool<Model: ToolModel> {
       }
       statistics = stored
     }
+    try checkTokenIDs(values, in: input)
     PredictionInput.transform(&values, scale: configuration.scale, standardization: statistics)
     let predictions = run(model, values, count: samples.count)
     let text = predictions.csvLines().joined(separator: "\n") + "\n"

@@ -10,4 +10,6 @@ public protocol ToolModel: TrainableModel {
   /// Loads every parameter from `path` (the file must hold each with its
   /// shape) and returns the file's metadata.
   func load(from path: String) throws -> [String: String]
+  /// Where a sample holds token ids, checked before data reaches the model.
+  static var tokenRanges: [TokenRange] { get }
 }

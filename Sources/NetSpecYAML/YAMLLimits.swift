@@ -1,3 +1,5 @@
+import NetSpecDiagnostics
+
 /// Bounds that keep hostile or accidental input from exhausting time or memory.
 /// Exceeding any of them is a diagnostic, never a crash or a hang.
 ///
@@ -40,4 +42,18 @@ public struct YAMLLimits: Sendable {
 
   /// The limits described above.
   public static let `default` = YAMLLimits()
+}
+
+extension YAMLLimits {
+  /// The diagnostic for a file of `size` bytes over the `limit`, at the
+  /// character where the limit is passed (`file` holds at least `limit + 1`
+  /// bytes, possibly only those).
+  public static func tooLarge(_ file: SourceFile, size: Int, limit: Int) -> Diagnostic {
+    var start = min(limit, file.bytes.count - 1)
+    while start > 0, file.bytes[start] & 0xC0 == 0x80 { start -= 1 }
+    return Diagnostic(
+      .fileTooLarge, at: SourceSpan(file: file, from: start, to: start + 1),
+      "the file is \(size) bytes; the limit is \(limit) bytes, passed here"
+    ).help("a spec is a short text file; keep data in separate files")
+  }
 }

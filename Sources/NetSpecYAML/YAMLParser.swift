@@ -23,12 +23,7 @@ public enum YAMLParser {
   ) -> Result<YAMLNode, DiagnosticError> {
     let bytes = file.bytes
     guard bytes.count <= limits.maxFileBytes else {
-      return .failure(
-        DiagnosticError(
-          Diagnostic(
-            .fileTooLarge, at: nil,
-            "the file is \(bytes.count) bytes; the limit is \(limits.maxFileBytes) bytes"
-          ).inFile(file.path).help("a spec is a short text file; keep data in separate files")))
+      return .failure(DiagnosticError(YAMLLimits.tooLarge(file, size: bytes.count, limit: limits.maxFileBytes)))
     }
     if let diagnostic = EncodingCheck.diagnose(file) {
       return .failure(DiagnosticError(diagnostic))

@@ -7,7 +7,10 @@ import NetSpecDiagnostics
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Validate specs: syntax, names, attributes, shapes and `expect:`.",
-    discussion: "Exit codes: 0 all valid, 1 some spec is invalid, 2 a file cannot be read.")
+    discussion: """
+      Exit codes: 0 all valid, 1 some spec is invalid (or has a warning, with \
+      --warnings-as-errors), 2 a file cannot be read.
+      """)
 
   @Argument(help: "Spec files to check.")
   var specs: [String]
@@ -18,6 +21,9 @@ struct Check: ParsableCommand {
   @Flag(name: .shortAndLong, help: "Print nothing for valid specs.")
   var quiet = false
 
+  @Flag(help: "Report warnings (unused layers, model lints) as errors, and fail on them; for CI.")
+  var warningsAsErrors = false
+
   @OptionGroup var specOptions: SpecOptions
 
   func run() throws {
@@ -26,14 +32,16 @@ struct Check: ParsableCommand {
     var okLines: [String] = []
     for path in specs {
       var diagnostics = DiagnosticBag()
-      if let spec = Frontend.load(path: path, options: options, &diagnostics), !diagnostics.hasErrors {
+      if let spec = Frontend.load(path: path, options: options, &diagnostics), !diagnostics.hasErrors,
+        !warningsAsErrors || diagnostics.warningCount == 0
+      {
         // Control characters in a name would break the one-line report.
         let name =
           spec.document.name.map { " " + String($0.map { $0.isNewline || ($0.asciiValue ?? 32) < 32 ? "?" : $0 }) }
           ?? ""
         okLines.append("ok   \(path)\(name): \(spec.graph.parameterCount.formatted()) parameters")
       }
-      all.append(contentsOf: diagnostics.diagnostics)
+      all.append(contentsOf: diagnostics.diagnostics.map(promoted))
     }
     switch format {
     case .text:
@@ -48,6 +56,14 @@ struct Check: ParsableCommand {
     }
     let code = Console.exitCode(for: all)
     if code != 0 { throw ExitCode(code) }
+  }
+
+  /// A warning as an error under `--warnings-as-errors`, in every format.
+  private func promoted(_ diagnostic: Diagnostic) -> Diagnostic {
+    guard warningsAsErrors, diagnostic.severity == .warning else { return diagnostic }
+    var error = diagnostic
+    error.severity = .error
+    return error
   }
 
   private func summaryLine(_ summary: DiagnosticSummary, files: Int) -> String {

@@ -15,14 +15,17 @@ struct SpecOptions: ParsableArguments {
     help: "Skip the spec's `expect:` checks (e.g. after --set shrinks a model whose sizes `expect` pins).")
   var skipsExpectations = false
 
-  @Option(help: "Report at most this many errors per spec; 0 reports them all.")
+  @Option(parsing: .unconditional, help: "Report at most this many errors per spec; 0 reports them all.")
   var errorLimit = FrontendOptions().errorLimit ?? 0
+
+  func validate() throws {
+    guard errorLimit >= 0 else { throw ValidationError("--error-limit takes a count >= 0, got \(errorLimit)") }
+  }
 
   /// Frontend options with the parsed overrides.
   func frontendOptions() throws -> FrontendOptions {
     var options = FrontendOptions()
     options.checksExpectations = !skipsExpectations
-    guard errorLimit >= 0 else { throw ValidationError("--error-limit takes a count >= 0, got \(errorLimit)") }
     options.errorLimit = errorLimit == 0 ? nil : errorLimit
     for text in overrides {
       guard let (name, value) = Frontend.parseOverride(text) else {
@@ -52,8 +55,8 @@ struct DimOptions: ParsableArguments {
     var result: [String: Int] = [:]
     for text in dims {
       let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-      guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1 else {
-        throw ValidationError("--dim takes name=value with a size of at least 1, got `\(text)`")
+      guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1, value <= Dim.limit else {
+        throw ValidationError("--dim takes name=value with a size from 1 to 2^53, got `\(text)`")
       }
       guard parts[0] != Self.batchSymbol else {
         throw ValidationError("set \(Self.batchSymbol) with the command's batch option (see --help), not --dim")

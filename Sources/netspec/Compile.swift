@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetSpec
+import NetSpecDiagnostics
 
 /// `netspec compile SPEC -o DIR`: emit Swift for the model's training plan.
 struct Compile: ParsableCommand {
@@ -18,7 +19,7 @@ struct Compile: ParsableCommand {
   @Option(name: .shortAndLong, help: "Output directory.")
   var output: String
 
-  @Option(help: "Batch capacity (default: the spec's batch size, or 64 for `all`).")
+  @Option(parsing: .unconditional, help: "Batch capacity (default: the spec's batch size, or 64 for `all`).")
   var capacity: Int?
 
   @Option(help: "The model type's name (default: from the spec's name).")
@@ -70,6 +71,14 @@ struct Compile: ParsableCommand {
         throw ExitCode.unreadable
       }
       bindings[parts[0]] = size
+    }
+    if let violation = checked.graph.violation(
+      at: bindings, from: self.bindings.isEmpty ? "the data" : "--bind and the data")
+    {
+      var bag = DiagnosticBag()
+      bag.append(violation)
+      Console.report(bag)
+      throw ExitCode.invalid
     }
     var files: [SwiftEmitter.File]
     do {

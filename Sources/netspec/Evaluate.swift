@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetSpec
+import NetSpecDiagnostics
 
 /// `netspec eval SPEC --weights W`: score saved weights on the spec's data.
 struct Evaluate: ParsableCommand {
@@ -17,13 +18,24 @@ struct Evaluate: ParsableCommand {
 
   func run() throws {
     let checked = try loadSpec(spec, specOptions)
+    try InputFiles.require(weights, option: "--weights")
     let prepared = try loadData(checked, seed: nil)
-    let trainer = try Trainer(spec: checked, data: prepared)
+    let trainer: Trainer
+    do {
+      trainer = try Trainer(spec: checked, data: prepared)
+    } catch let error as PlanningError {
+      var bag = DiagnosticBag()
+      bag.append(error.diagnostic)
+      Console.report(bag)
+      throw ExitCode.invalid
+    }
     do {
       try Checkpoint.load(weights, into: trainer.interpreter)
     } catch {
+      // Weights that do not fit the spec are invalid input, as in `predict`.
       Console.printError("error: \(error)\n")
-      throw ExitCode.unreadable
+      if case .io = error.problem { throw ExitCode.unreadable }
+      throw ExitCode.invalid
     }
     var any = false
     for (name, split) in [("validation", prepared.validation), ("test", prepared.test)] {

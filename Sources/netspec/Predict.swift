@@ -30,6 +30,8 @@ struct Predict: ParsableCommand {
 
   func run() throws {
     let checked = try loadSpec(spec, specOptions)
+    try InputFiles.require(weights, option: "--weights")
+    try InputFiles.require(input, option: "--input")
     let predictions: Predictions
     do {
       predictions = try Predictor.predict(checked, weights: weights, input: input)

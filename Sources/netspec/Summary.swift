@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NetSpec
+import NetSpecDiagnostics
 
 /// `netspec summary SPEC`: layers, parameters, FLOPs and memory at a batch size.
 struct Summary: ParsableCommand {
@@ -22,7 +23,7 @@ struct Summary: ParsableCommand {
   @Argument(help: "The spec file.")
   var spec: String
 
-  @Option(help: "Batch size: the value of the symbol N.")
+  @Option(parsing: .unconditional, help: "Batch size: the value of the symbol N.")
   var batch: Int?
 
   @OptionGroup var dimOptions: DimOptions
@@ -46,6 +47,12 @@ struct Summary: ParsableCommand {
     try dimOptions.requireKnown(bindings, symbols: symbols, spec: spec)
     if batch != nil, !symbols.contains(Self.batchSymbol) {
       Console.printError("note: the shapes of \(spec) have no symbol \(Self.batchSymbol); --batch has no effect\n")
+    }
+    if let violation = loaded.graph.violation(at: bindings, from: "--dim") {
+      var bag = DiagnosticBag()
+      bag.append(violation)
+      Console.report(bag)
+      throw ExitCode.invalid
     }
     bindings[Self.batchSymbol] = batch ?? 1
     let summary: ModelSummary

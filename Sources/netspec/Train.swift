@@ -17,10 +17,10 @@ struct Train: ParsableCommand {
   @Argument(help: "The spec to train.")
   var spec: String
 
-  @Option(help: "Override `train.epochs`.")
+  @Option(parsing: .unconditional, help: "Override `train.epochs`.")
   var epochs: Int?
 
-  @Option(help: "Override `train.seed` (initialization, shuffling, dropout, augmentation).")
+  @Option(parsing: .unconditional, help: "Override `train.seed` (initialization, shuffling, dropout, augmentation).")
   var seed: Int?
 
   @Option(name: .shortAndLong, help: "Output directory (default: runs/<spec name>).")
@@ -47,9 +47,15 @@ struct Train: ParsableCommand {
     }
     let name = checked.document.name ?? URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
     let directory = output ?? RunDirectory.default(for: name)
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let weightsPath = "\(directory)/weights.safetensors"
-    let log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
+    let log: MetricsLogWriter
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
+    } catch {
+      Console.printError("error: cannot write to `\(directory)`: \(error.localizedDescription)\n")
+      throw ExitCode.unreadable
+    }
     let progress = ProgressReporter.standardOutput(epochs: trainer.epochs)
     Console.say(
       RunReport.banner(

@@ -402,3 +402,46 @@ struct SummaryLineTests {
     #expect(summary.total == 4)
   }
 }
+
+/// A multi-megabyte line is shown as a window around the span, so the carets
+/// still point at the text they mark.
+@Suite struct LongLineExcerptTests {
+  @Test func aLongLineIsCutAroundTheSpan() {
+    let line = String(repeating: "a", count: 100_000) + "BAD" + String(repeating: "b", count: 100_000)
+    let file = SourceFile(path: "long.yaml", text: "k: " + line + "\n")
+    let start = 3 + 100_000
+    let text = HumanRenderer().render([
+      Diagnostic(.unknownKey, at: SourceSpan(file: file, from: start, to: start + 3), "bad")
+    ])
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(text.count < 600, "\(text.count) characters")
+    let source = lines[2]
+    let underline = lines[3]
+    #expect(source.hasPrefix("1 | …a") && source.hasSuffix("b…"))
+    let caret = underline.firstIndex(of: "^")!.utf16Offset(in: underline)
+    let bad = source.range(of: "BAD")!.lowerBound.utf16Offset(in: source)
+    #expect(caret == bad)
+    #expect(underline.hasSuffix("^^^"))
+  }
+
+  @Test func aShortLineIsShownWhole() {
+    let file = SourceFile(path: "short.yaml", text: "k: value\n")
+    let text = HumanRenderer().render([Diagnostic(.unknownKey, at: SourceSpan(file: file, from: 3, to: 8), "bad")])
+    #expect(text.contains("1 | k: value\n  |    ^^^^^"))
+  }
+}
+
+extension LongLineExcerptTests {
+  /// A message quoting a 60,000-character key keeps its start and end.
+  @Test func aHugeMessageIsShortened() {
+    let file = SourceFile(path: "k.yaml", text: "k: 1\n")
+    let name = String(repeating: "k", count: 60_000)
+    let text = HumanRenderer().render([
+      Diagnostic(.unknownKey, at: SourceSpan(file: file, from: 0, to: 1), "unknown key `\(name)` here").help(
+        "remove `\(name)`")
+    ])
+    #expect(text.count < 1_200, "\(text.count) characters")
+    #expect(text.contains("error[NS0201]: unknown key `kkk") && text.contains("kkk` here\n"))
+    #expect(text.contains("= help: remove `kkk"))
+  }
+}

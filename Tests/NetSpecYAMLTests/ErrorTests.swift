@@ -119,7 +119,8 @@ struct ErrorTests {
   @Test func fileTooLargeIsCheckedBeforeParsing() {
     let found = diagnostics(parse("a: [", limits: YAMLLimits(maxFileBytes: 3)))
     #expect(found.map(\.code) == [.fileTooLarge])
-    #expect(found.first?.span == nil)
+    // Located at the first character past the limit (the `[`), not parsed.
+    #expect(found.first?.span?.at == "1:4")
     #expect(found.first?.path == "spec.yaml")
   }
 

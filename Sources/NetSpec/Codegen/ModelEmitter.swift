@@ -155,6 +155,24 @@ struct ModelEmitter {
     }
     code.doc("Trainable floats.")
     code.line("public static let parameterCount = \(plan.trainableCount)")
+    tokenChecks(&code)
+  }
+
+  /// Where a sample holds token ids (``TokenRange``), which the package
+  /// tool's loaders check data against.
+  private func tokenChecks(_ code: inout SwiftWriter) {
+    var offset = 0
+    var ranges: [String] = []
+    for id in graph.inputs {
+      let count = perSample(of: id)
+      if let table = graph.tokenTable(reading: id) {
+        ranges.append("TokenRange(offset: \(offset), count: \(count), vocab: \(table.vocab))")
+      }
+      offset += count
+    }
+    code.line()
+    code.doc("Token ids in a sample, and the vocabulary of the embedding that reads them.")
+    code.line("static let tokenRanges: [TokenRange] = [\(ranges.joined(separator: ", "))]")
   }
 
   private func storage(_ code: inout SwiftWriter) {

@@ -16,16 +16,16 @@ public enum SwiftEmitter {
     }
   }
 
-  /// The model type's name for a spec (`lenet5` → `Lenet5`).
-  public static func typeName(for spec: CheckedSpec, sourceName: String) -> String {
-    var scope = IdentifierScope(reserving: KernelSourceEmbedding.declaredNames)
+  /// The model type's name for a spec (`lenet5` → `Lenet5`, `Float` →
+  /// `FloatModel`), free of every name in `reserved`.
+  static func typeName(for spec: CheckedSpec, sourceName: String, reserved: Set<String>) -> String {
     let base = sourceName.hasSuffix(".yaml") ? String(sourceName.dropLast(5)) : sourceName
-    return scope.unique(spec.document.name ?? base, upperFirst: true)
+    return ModelTypeName.derived(spec.document.name ?? base, reserved: reserved)
   }
 
   /// Checks a model type name given by the user: a plain Swift identifier
-  /// that the runtime does not declare.
-  static func validate(typeName: String) throws(CodegenError) {
+  /// that names nothing the emitted code uses (`reserved`).
+  static func validate(typeName: String, reserved: Set<String>) throws(CodegenError) {
     guard SwiftNames.identifier(typeName, upperFirst: true) == typeName,
       typeName.first?.isUppercase == true
     else {
@@ -33,9 +33,9 @@ public enum SwiftEmitter {
         message: "`\(SwiftNames.comment(typeName, limit: 60))` is not a valid model type name",
         help: "use an identifier of ASCII letters and digits starting with an uppercase letter, e.g. `MnistMLP`")
     }
-    guard !KernelSourceEmbedding.declaredNames.contains(typeName) else {
+    guard !reserved.contains(typeName), typeName != ModelTypeName.placeholder else {
       throw CodegenError(
-        message: "`\(typeName)` is declared by the runtime emitted beside the model",
+        message: "`\(typeName)` names a type or module the emitted code uses (Swift, Foundation or the runtime)",
         help: "choose another name, e.g. `\(typeName)Model`")
     }
   }
@@ -64,11 +64,16 @@ public enum SwiftEmitter {
     do { plan = try Planner.plan(spec.graph, capacity: capacity, bindings: bindings, training: true) } catch {
       throw CodegenError(
         message: error.message,
-        help: "emitted code needs static sizes: give them with `--bind NAME=SIZE` or through the spec's data")
+        help: error.diagnostic.helps.first
+          ?? "emitted code needs static sizes: give them with `--bind NAME=SIZE` or through the spec's data")
     }
-    if let typeName { try validate(typeName: typeName) }
-    let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName)
-    let model = try ModelEmitter(spec: spec, plan: plan, train: train, typeName: name, sourceName: sourceName).emit()
+    let draft = try ModelEmitter(
+      spec: spec, plan: plan, train: train, typeName: ModelTypeName.placeholder, sourceName: sourceName
+    ).emit()
+    let reserved = ModelTypeName.reserved(model: draft)
+    if let typeName { try validate(typeName: typeName, reserved: reserved) }
+    let name = typeName ?? Self.typeName(for: spec, sourceName: sourceName, reserved: reserved)
+    let model = draft.replacingOccurrences(of: ModelTypeName.placeholder, with: name)
     return [File(path: "\(name).swift", contents: model), runtime]
   }
 

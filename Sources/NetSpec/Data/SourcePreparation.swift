@@ -120,6 +120,18 @@ struct SourcePreparation {
         .help("int32 inputs (token ids) must be whole numbers from 0; declare the input float32 for real values"))
       return false
     }
+    if let table = graph.tokenTable(reading: feed.input),
+      let bad = dataset.inputs.firstIndex(where: { $0 >= Float(table.vocab) })
+    {
+      diagnostics.append(
+        Diagnostic(
+          .badData, at: source.span,
+          "sample \(bad / dataset.inputStride) of \(origin) holds the token id \(Int(dataset.inputs[bad])), but `\(table.node.name)` has a vocabulary of \(table.vocab) (ids 0…\(table.vocab - 1))"
+        )
+        .label(table.node.attributes.spans["vocab"] ?? table.node.span, "the vocabulary is set here")
+        .help("raise `vocab` to cover every id in the data, or map rare ids to one of 0…\(table.vocab - 1)"))
+      return false
+    }
     return true
   }
 

@@ -97,46 +97,22 @@ public enum Frontend {
   }
 
   /// The file's contents, or nil after an `unreadable-file` or `file-too-large`
-  /// diagnostic.
+  /// diagnostic. Only regular files are read (a FIFO would block), and never
+  /// more than one byte past the limit.
   public static func read(path: String, limits: YAMLLimits = .default, _ diagnostics: inout DiagnosticBag)
     -> SourceFile?
   {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+    switch SpecFileReading.read(path, limit: limits.maxFileBytes) {
+    case .bytes(let bytes):
+      return SourceFile(path: path, bytes: bytes)
+    case .tooLarge(let prefix, let size):
       diagnostics.append(
-        Diagnostic(.unreadableFile, at: nil, "no such file").inFile(path)
-          .help("check the path; it is relative to the current directory"))
+        YAMLLimits.tooLarge(SourceFile(path: path, bytes: prefix), size: size, limit: limits.maxFileBytes))
+      return nil
+    case .unreadable(let reason, let help):
+      diagnostics.append(Diagnostic(.unreadableFile, at: nil, reason).inFile(path).help(help))
       return nil
     }
-    guard !isDirectory.boolValue else {
-      diagnostics.append(
-        Diagnostic(.unreadableFile, at: nil, "this is a directory, not a spec file").inFile(path)
-          .help("pass the spec files, e.g. `\(path)/*.yaml`"))
-      return nil
-    }
-    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    guard size <= limits.maxFileBytes else {
-      diagnostics.append(
-        Diagnostic(.fileTooLarge, at: nil, "the file is \(size) bytes; specs are limited to \(limits.maxFileBytes)")
-          .inFile(path))
-      return nil
-    }
-    // `read(upToCount:)` returns nil at end of file: an empty file reads as no bytes.
-    guard let handle = FileHandle(forReadingAtPath: path),
-      let data = try? handle.read(upToCount: limits.maxFileBytes + 1) ?? Data()
-    else {
-      diagnostics.append(
-        Diagnostic(.unreadableFile, at: nil, "the file cannot be read").inFile(path)
-          .help("check its permissions"))
-      return nil
-    }
-    try? handle.close()
-    guard data.count <= limits.maxFileBytes else {
-      diagnostics.append(
-        Diagnostic(.fileTooLarge, at: nil, "the file is larger than \(limits.maxFileBytes) bytes").inFile(path))
-      return nil
-    }
-    return SourceFile(path: path, bytes: [UInt8](data))
   }
 
   /// Parses a `--set name=value` override; the value is read like a YAML scalar.

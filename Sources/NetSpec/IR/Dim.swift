@@ -65,6 +65,33 @@ public struct Dim: Hashable, Sendable, CustomStringConvertible {
     return total
   }
 
+  /// The dim with the symbols of `bindings` replaced by their sizes (other
+  /// symbols stay); nil when a size or the result is past ``limit``.
+  ///
+  /// ```swift
+  /// (Dim.symbol("N").multiplied(by: .symbol("T"))!).substituting(["T": 50])  // 50*N
+  /// ```
+  public func substituting(_ bindings: [String: Int]) -> Dim? {
+    var result = Dim(0)
+    for (monomial, coefficient) in terms {
+      var term = Dim(coefficient)
+      for symbol in monomial {
+        let factor: Dim
+        if let size = bindings[symbol] {
+          guard abs(size) <= Dim.limit else { return nil }
+          factor = Dim(size)
+        } else {
+          factor = .symbol(symbol)
+        }
+        guard let product = term.multiplied(by: factor) else { return nil }
+        term = product
+      }
+      guard let sum = result.adding(term) else { return nil }
+      result = sum
+    }
+    return result
+  }
+
   /// Checked sum; nil on overflow past ``limit``.
   public func adding(_ other: Dim) -> Dim? {
     var result = terms

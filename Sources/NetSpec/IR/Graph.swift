@@ -101,6 +101,12 @@ public struct Graph: Sendable {
     parameters.filter { !$0.isBuffer }.reduce(0) { $0 + $1.count }
   }
 
+  /// Trainable parameter count (`trainable: false` layers left out), each
+  /// shared parameter counted once: what `expect.params` pins.
+  public var trainableParameterCount: Int {
+    parameters.filter(\.trainable).reduce(0) { $0 + $1.count }
+  }
+
   /// Forward FLOPs of the model (excluding the loss).
   public var forwardFLOPs: Dim {
     nodes.filter { !($0.op is any LossOperator) }.reduce(Dim(0)) { $0.adding($1.flops) ?? $0 }

@@ -1,17 +1,24 @@
 import NetSpecDiagnostics
 
-/// Verifies `expect:` against the inferred graph: the parameter count, FLOPs
-/// per sample, and the shapes of named values.
-enum ExpectChecker {
-  static func check(_ expect: ExpectSpec, graph: Graph, _ diagnostics: inout DiagnosticBag) {
-    if let params = expect.params, params.value != graph.parameterCount {
-      diagnostics.append(
-        Diagnostic(
-          .paramCountMismatch, at: params.span,
-          "the model has \(graph.parameterCount) parameters, `expect.params` says \(params.value)"
-        )
-        .note(largestLayers(graph))
-        .help("if the change is intended, set `params: \(graph.parameterCount)`"))
+/// Verifies `expect:` against the inferred graph: the trainable parameter
+/// count, FLOPs per sample, and the shapes of named values.
+struct ExpectChecker {
+  let graph: Graph
+  /// What a top-level name means, as `from:` reads it: inputs, layers, the
+  /// last output of a repeated layer or of a block instance.
+  let names: [String: ValueID]
+
+  func check(_ expect: ExpectSpec, _ diagnostics: inout DiagnosticBag) {
+    let trainable = graph.trainableParameterCount
+    if let params = expect.params, params.value != trainable {
+      let frozen = graph.parameterCount - trainable
+      var diagnostic = Diagnostic(
+        .paramCountMismatch, at: params.span,
+        "the model has \(trainable) trainable parameters, `expect.params` says \(params.value)"
+      )
+      .note(largestLayers())
+      if frozen > 0 { diagnostic = diagnostic.note("\(frozen) frozen parameters (`trainable: false`) are not counted") }
+      diagnostics.append(diagnostic.help("if the change is intended, set `params: \(trainable)`"))
     }
     if let flops = expect.flops {
       let perSample = graph.forwardFLOPs.evaluate(["N": 1])
@@ -27,16 +34,16 @@ enum ExpectChecker {
               ?? "remove `flops` or fix the sequence length"))
       }
     }
-    for output in expect.outputs { checkShape(output, graph: graph, &diagnostics) }
-    for layer in expect.layers { checkLayer(layer, graph: graph, &diagnostics) }
+    for output in expect.outputs { checkShape(output, &diagnostics) }
+    for layer in expect.layers { checkLayer(layer, &diagnostics) }
   }
 
-  private static func checkLayer(_ layer: ExpectedLayer, graph: Graph, _ diagnostics: inout DiagnosticBag) {
-    if let output = layer.output { checkShape(output, graph: graph, &diagnostics) }
+  private func checkLayer(_ layer: ExpectedLayer, _ diagnostics: inout DiagnosticBag) {
+    if let output = layer.output { checkShape(output, &diagnostics) }
     guard layer.params != nil || layer.flops != nil else { return }
     let nodes = graph.nodes.filter { $0.name == layer.name.name || $0.name.hasPrefix(layer.name.name + ".") }
     guard !nodes.isEmpty else {
-      reportUnknown(layer.name, graph: graph, &diagnostics)
+      reportUnknown(layer.name, &diagnostics)
       return
     }
     if let params = layer.params {
@@ -66,17 +73,17 @@ enum ExpectChecker {
     }
   }
 
-  private static func reportUnknown(_ name: Reference, graph: Graph, _ diagnostics: inout DiagnosticBag) {
+  private func reportUnknown(_ name: Reference, _ diagnostics: inout DiagnosticBag) {
     var diagnostic = Diagnostic(.unknownOutput, at: name.span, "no layer or input named `\(name.name)`")
-    if let suggestion = Suggestions.didYouMean(name.name, in: graph.values.map(\.name)) {
+    if let suggestion = Suggestions.didYouMean(name.name, in: graph.values.map(\.name) + names.keys) {
       diagnostic = diagnostic.help(suggestion)
     }
     diagnostics.append(diagnostic)
   }
 
-  private static func checkShape(_ output: ExpectedOutput, graph: Graph, _ diagnostics: inout DiagnosticBag) {
-    guard let id = graph.value(named: output.name.name) else {
-      reportUnknown(output.name, graph: graph, &diagnostics)
+  private func checkShape(_ output: ExpectedOutput, _ diagnostics: inout DiagnosticBag) {
+    guard let id = names[output.name.name] ?? graph.value(named: output.name.name) else {
+      reportUnknown(output.name, &diagnostics)
       return
     }
     let value = graph.values[id]
@@ -90,10 +97,13 @@ enum ExpectChecker {
       .help("if the change is intended, write `\(output.name.name): \(value.type.shape.shapeDescription)`"))
   }
 
-  /// "largest layers: fc1 48,120; fc2 10,164; ..." to help find where a count went.
-  private static func largestLayers(_ graph: Graph) -> String {
-    let counts = graph.nodes.map { node in
-      (node.name, node.parameters.reduce(0) { $0 + graph.parameters[$1.id].count })
+  /// "largest layers: fc1 48,120; fc2 10,164; ..." to help find where a count
+  /// went: each layer's own trainable parameters, so a tied weight is counted
+  /// once, at the layer that defines it, as in the total.
+  private func largestLayers() -> String {
+    let counts = graph.nodes.enumerated().map { id, node in
+      let owned = node.parameters.map { graph.parameters[$0.id] }.filter { $0.owner == id && $0.trainable }
+      return (node.name, owned.reduce(0) { $0 + $1.count })
     }.filter { $0.1 > 0 }.sorted { $0.1 > $1.1 }.prefix(3)
     return "largest layers: " + counts.map { "`\($0.0)` \($0.1)" }.joined(separator: ", ")
   }

@@ -57,7 +57,10 @@ final class Lowerer {
     if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
     guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
     warnAboutUnusedValues()
-    if let expect = document.expect { ExpectChecker.check(expect, graph: graph, &diagnostics) }
+    ModelLints(graph: graph).run(&diagnostics)
+    if let expect = document.expect {
+      ExpectChecker(graph: graph, names: scope.locals).check(expect, &diagnostics)
+    }
     return graph
   }
 

@@ -4,12 +4,14 @@ import NetSpecDiagnostics
 public struct PlanningError: Error, Sendable, CustomStringConvertible {
   public var message: String
   public var span: SourceSpan?
+  /// The full diagnostic, when the graph fails a check at the bound sizes.
+  var detail: Diagnostic?
 
   public var description: String { message }
 
   /// The error as a diagnostic.
   public var diagnostic: Diagnostic {
-    Diagnostic(.symbolicDimension, at: span, message)
+    detail ?? Diagnostic(.symbolicDimension, at: span, message)
   }
 }
 
@@ -27,6 +29,11 @@ public enum Planner {
   public static func plan(
     _ graph: Graph, capacity: Int, bindings: [String: Int] = [:], training: Bool, inputGradients: Bool = false
   ) throws(PlanningError) -> ExecutionPlan {
+    if let violation = graph.violation(at: bindings) {
+      // The message carries the location for callers that print only the message.
+      let location = violation.span.map { "\($0): " } ?? ""
+      throw PlanningError(message: location + violation.message, span: violation.span, detail: violation)
+    }
     var builder = PlanBuilder(graph: graph, capacity: capacity, bindings: bindings, training: training)
     builder.inputGradients = inputGradients
     return try builder.build()

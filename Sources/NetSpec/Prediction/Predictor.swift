@@ -93,6 +93,13 @@ public enum Predictor {
         "sample \(bad / max(1, values.count / samples.count)) of `\(path)` holds \(values[bad]), but the input `\(input.name)` takes int32 ids",
         help: "token ids are whole numbers from 0")
     }
+    if let inputID = spec.graph.value(named: input.name), let table = spec.graph.tokenTable(reading: inputID),
+      let bad = values.firstIndex(where: { $0 >= Float(table.vocab) })
+    {
+      throw PredictionError(
+        "sample \(bad / max(1, values.count / samples.count)) of `\(path)` holds the token id \(Int(values[bad])), but `\(table.node.name)` has a vocabulary of \(table.vocab) (ids 0…\(table.vocab - 1))",
+        help: "give ids the model was trained on, 0…\(table.vocab - 1)")
+    }
     return (values, bindings)
   }
 

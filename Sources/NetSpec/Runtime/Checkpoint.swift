@@ -28,7 +28,10 @@ public enum Checkpoint {
   /// Loads weights from `path` into the interpreter, after checking that the
   /// file holds exactly the model's tensors with the right shapes.
   public static func load(_ path: String, into interpreter: Interpreter) throws(SafetensorsError) {
-    try load(try SafetensorsFile(contentsOf: path), into: interpreter)
+    let file = try SafetensorsFile(contentsOf: path)
+    do { try load(file, into: interpreter) } catch {
+      throw SafetensorsError(error.problem, path: error.path ?? path)
+    }
   }
 
   /// Loads the weights in `file` into the interpreter, after checking that it

@@ -55,16 +55,25 @@ public struct DataPath: Sendable, Hashable {
       path.hasPrefix("/")
       ? URL(fileURLWithPath: path).standardizedFileURL.path
       : folder.appendingPathComponent(path).standardizedFileURL.path
-    var isDirectory: ObjCBool = false
-    if !FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory) {
+    var status = stat()
+    if stat(resolved, &status) != 0 {
       diagnostics.append(
-        Diagnostic(.badData, at: scalar.span, "no file at `\(path)`")
-          .help(
-            "looked for `\(resolved)`; relative paths start at the spec's folder `\(folder.standardizedFileURL.path)`"))
-    } else if isDirectory.boolValue {
+        errno == ELOOP
+          ? Diagnostic(.badData, at: scalar.span, "`\(path)` is a loop of symbolic links")
+            .help("check where the links in `\(resolved)` point (`ls -l`)")
+          : Diagnostic(.badData, at: scalar.span, "no file at `\(path)`")
+            .help(
+              "looked for `\(resolved)`; relative paths start at the spec's folder `\(folder.standardizedFileURL.path)`"
+            ))
+    } else if status.st_mode & S_IFMT == S_IFDIR {
       diagnostics.append(
         Diagnostic(.badData, at: scalar.span, "`\(path)` is a folder, not a file")
           .help("name the data file inside `\(resolved)`"))
+    } else if status.st_mode & S_IFMT != S_IFREG {
+      // A FIFO or a device would block the reader or never end.
+      diagnostics.append(
+        Diagnostic(.badData, at: scalar.span, "`\(path)` is not a regular file (a FIFO, a device or a socket)")
+          .help("write the data to a file first"))
     }
     return DataPath(path: path, resolvedPath: resolved, span: scalar.span)
   }

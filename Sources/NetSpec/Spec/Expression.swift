@@ -240,6 +240,10 @@ struct Expression {
     }
     var best = args[0]
     for arg in args.dropFirst() {
+      if case .int(let a) = best, case .int(let b) = arg {
+        if name == "min" ? b < a : b > a { best = arg }
+        continue
+      }
       guard let a = Self.number(best), let b = Self.number(arg) else {
         throw Failure(code: .badExpression, message: "`\(name)` takes numbers", range: range)
       }
@@ -256,31 +260,47 @@ struct Expression {
     }
   }
 
+  /// Integer `+ - * // %` and exact `/`, done in integers (never through
+  /// `Double`, which rounds past 2^53) with every overflow reported. `//` and
+  /// `%` round toward negative infinity, like Python; `x % -1` is 0 for every x.
+  private static func integer(_ op: String, _ x: Int, _ y: Int, _ range: Range<Int>)
+    throws(Failure) -> SpecValue.Kind
+  {
+    let result: (partialValue: Int, overflow: Bool)
+    switch op {
+    case "+": result = x.addingReportingOverflow(y)
+    case "-": result = x.subtractingReportingOverflow(y)
+    case "*": result = x.multipliedReportingOverflow(by: y)
+    default:
+      guard y != 0 else {
+        throw Failure(code: .arithmeticError, message: "division by zero", range: range)
+      }
+      // Only Int.min / -1 overflows; its remainder is 0.
+      let quotient = x.dividedReportingOverflow(by: y)
+      let remainder = y == -1 ? 0 : x % y
+      let crossesZero = remainder != 0 && (remainder < 0) != (y < 0)
+      switch op {
+      case "%": return .int(crossesZero ? remainder + y : remainder)
+      case "//": result = crossesZero ? (quotient.partialValue - 1, quotient.overflow) : quotient
+      default:
+        guard remainder == 0 else { return .float(Double(x) / Double(y)) }
+        result = quotient
+      }
+    }
+    guard !result.overflow else {
+      throw Failure(
+        code: .arithmeticError,
+        message: "integer overflow in `\(op)`: the result is outside -2^63...2^63-1", range: range,
+        help: "use smaller numbers")
+    }
+    return .int(result.partialValue)
+  }
+
   private func apply(
     _ op: String, _ a: SpecValue.Kind, _ b: SpecValue.Kind, _ range: Range<Int>
   ) throws(Failure) -> SpecValue.Kind {
     if case .int(let x) = a, case .int(let y) = b {
-      let result: (Int, Bool)
-      switch op {
-      case "+": result = x.addingReportingOverflow(y)
-      case "-": result = x.subtractingReportingOverflow(y)
-      case "*": result = x.multipliedReportingOverflow(by: y)
-      default:
-        guard y != 0 else {
-          throw Failure(code: .arithmeticError, message: "division by zero", range: range)
-        }
-        switch op {
-        case "//": result = (Int((Double(x) / Double(y)).rounded(.down)), false)
-        case "%": result = (((x % y) + y) % y, false)
-        default:
-          if x % y == 0 { return .int(x / y) }
-          return .float(Double(x) / Double(y))
-        }
-      }
-      guard !result.1 else {
-        throw Failure(code: .arithmeticError, message: "integer overflow in `\(op)`", range: range)
-      }
-      return .int(result.0)
+      return try Self.integer(op, x, y, range)
     }
     guard let x = Self.number(a), let y = Self.number(b) else {
       throw Failure(

@@ -219,7 +219,17 @@ public enum SpecDecoder {
         ok = false
       }
     }
-    return ok ? shape : nil
+    guard ok else { return nil }
+    guard shape.elementCount != nil else {
+      diagnostics.append(
+        Diagnostic(
+          .dimensionOverflow, at: node.span,
+          "the shape \(shape.shapeDescription) holds more than 2^53 elements per tensor"
+        )
+        .help("tensor sizes must stay below 2^53 (9007199254740992) elements"))
+      return nil
+    }
+    return shape
   }
 
   /// The well-declared blocks by name, and the names of those rejected after an

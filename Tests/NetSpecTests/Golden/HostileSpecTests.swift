@@ -3,8 +3,10 @@
 // arithmetic traps, deeply nested expressions, names with control characters or
 // of 100,000 characters. (Hostile YAML itself is covered in NetSpecYAMLTests.)
 //
-// Each must be rejected with at least one error that points into the spec, in
-// under two seconds in a debug build, without crashing (principle 9).
+// Each must be rejected with at least one error that points into the spec,
+// without crashing (principle 9). How long checking takes is measured by
+// `swift run -c release CheckBench` (hostile specs against a 2 s budget), not
+// here: a timing assertion fails under load.
 
 import Foundation
 import NetSpec
@@ -18,18 +20,15 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
   var make: @Sendable () -> String
   /// Why the spec is accepted today, when it should not be.
   var knownIssue: String?
-  /// Why checking the spec can take longer than the budget today.
-  var knownSlowness: String?
 
   init(
-    _ name: String, _ codes: DiagnosticCode..., knownIssue: String? = nil, knownSlowness: String? = nil,
+    _ name: String, _ codes: DiagnosticCode..., knownIssue: String? = nil,
     make: @escaping @Sendable () -> String
   ) {
     self.name = name
     self.codes = codes
     self.make = make
     self.knownIssue = knownIssue
-    self.knownSlowness = knownSlowness
   }
 
   var testDescription: String { name }
@@ -56,10 +55,7 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
       }
       return spec(text + "layers:\n  - b0\n")
     },
-    HostileSpec(
-      "200,000 layers via nested repeats", .layerCount,
-      knownSlowness: "lowering the 100,000 layers up to the limit takes about 2.5 s in a debug build"
-    ) {
+    HostileSpec("200,000 layers via nested repeats", .layerCount) {
       spec(
         "blocks:\n  stack:\n    layers:\n      - dense: 64\n        repeat: 500\n"
           + "layers:\n  - stack:\n    repeat: 400\n")
@@ -123,6 +119,18 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
     HostileSpec("10,000 layers with unknown ops", .unknownOp) {
       spec("layers:\n" + String(repeating: "  - dense_layer: 64\n", count: 10_000))
     },
+    HostileSpec("an input of 2^96 elements", .dimensionOverflow) {
+      spec("layers:\n  - relu\n", inputs: "  x: [N, 65536, 65536, 65536, 65536, 65536, 65536]\n")
+    },
+    HostileSpec("(-2^63) // -1", .arithmeticError) {
+      spec("layers:\n  - dense: {units: (-9223372036854775807 - 1) // -1}\n")
+    },
+    HostileSpec("(-2^63) / -1", .arithmeticError) {
+      spec("layers:\n  - dense: {units: (-9223372036854775807 - 1) / -1}\n")
+    },
+    HostileSpec("2^63 - 1 plus one in a repeat", .arithmeticError) {
+      spec("layers:\n  - dense: 4\n    repeat: 9223372036854775807 + 1\n")
+    },
     HostileSpec("10,000 layers with the same name", .duplicateName) {
       spec("layers:\n" + String(repeating: "  - dense: {units: 64, name: fc}\n", count: 10_000))
     },
@@ -131,15 +139,13 @@ struct HostileSpec: Sendable, CustomTestStringConvertible {
 
 @Suite("Hostile specs", .serialized)
 struct GoldenHostileSpecTests {
-  /// The spec is rejected, each error points into it, and checking it is fast
-  /// and does not crash.
+  /// The spec is rejected, each error points into it, and checking it does
+  /// not crash.
   @Test(arguments: HostileSpec.corpus)
   func rejected(_ hostile: HostileSpec) {
     let file = SourceFile(path: "hostile.yaml", text: hostile.make())
     var bag = DiagnosticBag()
-    let elapsed = ContinuousClock().measure {
-      _ = Frontend.check(file, &bag)
-    }
+    _ = Frontend.check(file, &bag)
     let errors = bag.diagnostics.filter { $0.severity == .error }
     let check = {
       #expect(!errors.isEmpty, "accepted without an error")
@@ -158,13 +164,6 @@ struct GoldenHostileSpecTests {
     }
     // Thousands of errors are cut to the limit, and a note counts the rest.
     #expect(errors.count <= FrontendOptions().errorLimit ?? .max)
-    if let knownSlowness = hostile.knownSlowness {
-      withKnownIssue(Comment(rawValue: knownSlowness), isIntermittent: true) {
-        #expect(elapsed < .seconds(2), "checking took \(elapsed)")
-      }
-    } else {
-      #expect(elapsed < .seconds(2), "checking took \(elapsed)")
-    }
     // Rendering the diagnostics must not trap either.
     _ = HumanRenderer().render(bag.sorted)
     _ = JSONRenderer().render(bag.sorted)
