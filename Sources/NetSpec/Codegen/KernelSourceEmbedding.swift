@@ -45,7 +45,6 @@ enum KernelSourceEmbedding {
     return out
   }
 
-
   /// The top-level names the runtime declares (`GEMM`, `ComputePool`,
   /// `SafetensorsArchive`, `TrainingLoop`, ...), which a model type must not take.
   static let declaredNames: Set<String> = {
