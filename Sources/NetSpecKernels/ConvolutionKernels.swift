@@ -81,14 +81,15 @@ public enum ConvolutionKernels {
   /// by `variant`. A nil gradient is skipped; each is added into when its
   /// `accumulate` flag is set.
   @inline(__always)
-  public static func backward(
+  public static func backward<Shape: ConvolutionShape>(
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
     workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     y: UnsafePointer<Float>?, preActivation: UnsafePointer<Float>?, dy: UnsafePointer<Float>?, batch: Int,
-    geometry g: ConvolutionGeometry, filters: Int, groups: Int, activation: ActivationKernel?,
+    geometry shape: Shape, filters: Int, groups: Int, activation: ActivationKernel?,
     variant: ConvolutionVariant, accumulateInput: Bool, accumulateWeight: Bool, accumulateBias: Bool,
     pool: ComputePool, planeGradient: (_ plane: Int, _ dz: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
   ) {
+    let g = shape.geometry
     let planeSize = g.outputPositions
     let positions = batch * planeSize
     // im2col keeps dZ in [F, batch * P] order after the columns; direct in [batch, F, P] order.
@@ -118,12 +119,12 @@ public enum ConvolutionKernels {
     case .direct:
       if dWeight != nil || dBias != nil {
         directParameterGradients(
-          dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: g, filters: filters,
+          dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: shape, filters: filters,
           accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
       }
       if let dx {
         directInputGradient(
-          dx: dx, dz: gradient, weight: weight, batch: batch, geometry: g, filters: filters,
+          dx: dx, dz: gradient, weight: weight, batch: batch, geometry: shape, filters: filters,
           accumulate: accumulateInput, pool: pool)
       }
     case .im2col:
@@ -188,47 +189,49 @@ public enum ConvolutionKernels {
   /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
   /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
   @inline(__always)
-  static func directParameterGradients(
+  static func directParameterGradients<Shape: ConvolutionShape>(
     dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
-    dz: UnsafePointer<Float>, batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulateWeight: Bool,
+    dz: UnsafePointer<Float>, batch: Int, geometry shape: Shape, filters: Int, accumulateWeight: Bool,
     accumulateBias: Bool, pool: ComputePool
   ) {
-    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
-    let columns = columnRanges(g)
     pool.parallelRanges(filters, grain: 1) { filterRange in
-      withUnsafeTemporaryAllocation(of: Float.self, capacity: (taps + 1) * width) { buffer in
-        let sums = buffer.baseAddress!
-        for filter in filterRange {
-          sums.update(repeating: 0, count: (taps + 1) * width)
-          for sample in 0..<batch {
-            let input = x + sample * g.channels * g.height * g.width
-            for oh in 0..<g.outputHeight {
-              let dz = dz + (sample * filters + filter) * plane + oh * width
-              let biasRow = sums + taps * width
-              for ow in 0..<width { biasRow[ow] += dz[ow] }
-              forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
-                let (sum, inputRow) = (sums + tap * width, input + row)
-                if g.strideWidth == 1 {
-                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow] }
-                } else {
-                  for ow in valid { sum[ow] += dz[ow] * inputRow[ow * g.strideWidth] }
-                }
+      let g = shape.geometry
+      let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+      // Not withUnsafeTemporaryAllocation: its body would be a closure of its
+      // own, which is not specialized for `Shape` and so would not see a
+      // literal geometry's constants.
+      let sums = UnsafeMutablePointer<Float>.allocate(capacity: (taps + 1) * width)
+      defer { sums.deallocate() }
+      for filter in filterRange {
+        sums.update(repeating: 0, count: (taps + 1) * width)
+        for sample in 0..<batch {
+          let input = x + sample * g.channels * g.height * g.width
+          for oh in 0..<g.outputHeight {
+            let dz = dz + (sample * filters + filter) * plane + oh * width
+            let biasRow = sums + taps * width
+            for ow in 0..<width { biasRow[ow] += dz[ow] }
+            forEachTapRow(g, oh: oh) { tap, row, valid in
+              let (sum, inputRow) = (sums + tap * width, input + row)
+              if g.strideWidth == 1 {
+                for ow in valid { sum[ow] += dz[ow] * inputRow[ow] }
+              } else {
+                for ow in valid { sum[ow] += dz[ow] * inputRow[ow * g.strideWidth] }
               }
             }
           }
-          if let dWeight {
-            let dw = dWeight + filter * taps
-            for tap in 0..<taps {
-              var total: Float = 0
-              for ow in 0..<width { total += sums[tap * width + ow] }
-              if accumulateWeight { dw[tap] += total } else { dw[tap] = total }
-            }
-          }
-          if let dBias {
+        }
+        if let dWeight {
+          let dw = dWeight + filter * taps
+          for tap in 0..<taps {
             var total: Float = 0
-            for ow in 0..<width { total += sums[taps * width + ow] }
-            if accumulateBias { dBias[filter] += total } else { dBias[filter] = total }
+            for ow in 0..<width { total += sums[tap * width + ow] }
+            if accumulateWeight { dw[tap] += total } else { dw[tap] = total }
           }
+        }
+        if let dBias {
+          var total: Float = 0
+          for ow in 0..<width { total += sums[taps * width + ow] }
+          if accumulateBias { dBias[filter] += total } else { dBias[filter] = total }
         }
       }
     }
@@ -237,14 +240,14 @@ public enum ConvolutionKernels {
   /// `dX[c, ih, iw] += W[f, c, kh, kw] * dZ[f, oh, ow]` for every tap, as row
   /// scatters; split over samples; `dz` is `[batch, F, P]`.
   @inline(__always)
-  static func directInputGradient(
+  static func directInputGradient<Shape: ConvolutionShape>(
     dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, weight: UnsafePointer<Float>, batch: Int,
-    geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+    geometry shape: Shape, filters: Int, accumulate: Bool, pool: ComputePool
   ) {
-    let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
-    let sampleSize = g.channels * g.height * g.width
-    let columns = columnRanges(g)
     pool.parallelRanges(batch, grain: 1) { samples in
+      let g = shape.geometry
+      let (taps, width, plane) = (g.columnRows, g.outputWidth, g.outputPositions)
+      let sampleSize = g.channels * g.height * g.width
       for sample in samples {
         let input = dx + sample * sampleSize
         if !accumulate { input.update(repeating: 0, count: sampleSize) }
@@ -252,7 +255,7 @@ public enum ConvolutionKernels {
           let w = weight + filter * taps
           for oh in 0..<g.outputHeight {
             let dz = dz + (sample * filters + filter) * plane + oh * width
-            forEachTapRow(g, oh: oh, columns: columns) { tap, row, valid in
+            forEachTapRow(g, oh: oh) { tap, row, valid in
               let (tapWeight, inputRow) = (w[tap], input + row)
               if g.strideWidth == 1 {
                 for ow in valid { inputRow[ow] += tapWeight * dz[ow] }
@@ -266,33 +269,27 @@ public enum ConvolutionKernels {
     }
   }
 
-  /// Per kernel column `kw`, the output columns whose input column
-  /// `ow * strideWidth + kw - padLeft` lies inside the row (computed once per
-  /// call: the divisions would cost more than the row loops they bound).
-  static func columnRanges(_ g: ConvolutionGeometry) -> [Range<Int>] {
-    (0..<g.kernelWidth).map { kw in
-      ConvolutionGeometry.validOutputs(
-        offset: kw - g.padLeft, stride: g.strideWidth, size: g.width, count: g.outputWidth)
-    }
-  }
-
   /// Calls `body(tap, row, valid)` for every tap `(c, kh, kw)` whose input row
   /// under output row `oh` is inside the sample: `row` is the offset in the
   /// sample such that `row + ow * strideWidth` is the input under output column
-  /// `ow`, for the columns `valid` (``columnRanges(_:)``) that fall inside the row.
+  /// `ow`, for the output columns `valid` whose input column falls inside the
+  /// row. With a constant geometry (``ConvolutionShape``) the ranges fold to
+  /// literals; otherwise a stride of 1 needs no division.
   @inline(__always)
-  static func forEachTapRow(
-    _ g: ConvolutionGeometry, oh: Int, columns: [Range<Int>], _ body: (Int, Int, Range<Int>) -> Void
-  ) {
-    columns.withUnsafeBufferPointer { columns in
-      for c in 0..<g.channels {
-        for kh in 0..<g.kernelHeight {
-          let ih = oh * g.strideHeight + kh - g.padTop
-          guard ih >= 0 && ih < g.height else { continue }
-          let row = (c * g.height + ih) * g.width
-          for kw in 0..<g.kernelWidth where !columns[kw].isEmpty {
-            body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + kw - g.padLeft, columns[kw])
-          }
+  static func forEachTapRow(_ g: ConvolutionGeometry, oh: Int, _ body: (Int, Int, Range<Int>) -> Void) {
+    for c in 0..<g.channels {
+      for kh in 0..<g.kernelHeight {
+        let ih = oh * g.strideHeight + kh - g.padTop
+        guard ih >= 0 && ih < g.height else { continue }
+        let row = (c * g.height + ih) * g.width
+        for kw in 0..<g.kernelWidth {
+          let offset = kw - g.padLeft
+          let valid =
+            g.strideWidth == 1
+            ? max(0, -offset)..<max(max(0, -offset), min(g.outputWidth, g.width - offset))
+            : ConvolutionGeometry.validOutputs(
+              offset: offset, stride: g.strideWidth, size: g.width, count: g.outputWidth)
+          if !valid.isEmpty { body((c * g.kernelHeight + kh) * g.kernelWidth + kw, row + offset, valid) }
         }
       }
     }

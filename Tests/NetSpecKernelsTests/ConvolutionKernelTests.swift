@@ -149,7 +149,7 @@ import Testing
         dx[i] += Double(dz[o]) * Double(weight[w])
       }
       let variants: [ConvolutionVariant] =
-        ConvolutionVariant(g, groups: c.groups) == .direct ? [.im2col, .direct] : [.im2col]
+        ConvolutionVariant(g, groups: c.groups, constantGeometry: true) == .direct ? [.im2col, .direct] : [.im2col]
       for variant in variants {
         for (target, expected) in [(0, dx), (1, dw), (2, db)] {
           let (gradient, deviation) = accumulationDeviation(count: expected.count) { gradient, accumulate in
@@ -168,10 +168,49 @@ import Testing
     }
   }
 
+  /// A geometry read through another ``ConvolutionShape`` type (emitted code
+  /// declares one with a literal geometry per convolution).
+  struct WrappedShape: ConvolutionShape {
+    var geometry: ConvolutionGeometry
+  }
+
+  /// The direct variant gives the same bits whether the geometry comes as a
+  /// value or through a shape type, for every case it applies to.
+  @Test(arguments: cases.prefix(2))
+  func theDirectVariantReadsAnyShapeType(_ c: Case) {
+    let g = c.geometry
+    let inputCount = batch * c.channels * g.height * g.width
+    let outputCount = batch * c.filters * g.outputPositions
+    let weightCount = c.filters * g.columnRows
+    let x = (0..<inputCount).map { Float(($0 * 37) % 17) / 17 - 0.5 }
+    let weight = (0..<weightCount).map { Float(($0 * 11) % 13) / 13 - 0.5 }
+    let dy = (0..<outputCount).map { Float(($0 * 7) % 19) / 19 - 0.5 }
+    var workspace = [Float](repeating: 0, count: batch * ConvolutionKernels.workspace(g, filters: c.filters))
+    func gradients(_ shape: some ConvolutionShape) -> [[Float]] {
+      var (dx, dw, db) = (
+        [Float](repeating: 0, count: inputCount), [Float](repeating: 0, count: weightCount),
+        [Float](repeating: 0, count: c.filters)
+      )
+      ConvolutionKernels.backward(
+        dx: &dx, dWeight: &dw, dBias: &db, workspace: &workspace, x: x, weight: weight, y: nil, preActivation: nil,
+        dy: dy, batch: batch, geometry: shape, filters: c.filters, groups: c.groups, activation: nil,
+        variant: .direct, accumulateInput: false, accumulateWeight: false, accumulateBias: false, pool: pool)
+      return [dx, dw, db]
+    }
+    #expect(gradients(g) == gradients(WrappedShape(geometry: g)))
+  }
+
+  /// Sizes known only at run time (the interpreter) always take im2col.
+  @Test func runTimeGeometriesTakeIm2col() {
+    for c in Self.cases {
+      #expect(ConvolutionVariant(c.geometry, groups: c.groups, constantGeometry: false) == .im2col)
+    }
+  }
+
   @Test func theDirectVariantIsChosenForFewTapsOnly() {
-    #expect(ConvolutionVariant(Self.cases[0].geometry, groups: 1) == .direct)
-    #expect(ConvolutionVariant(Self.cases[1].geometry, groups: 1) == .direct)
-    #expect(ConvolutionVariant(Self.cases[2].geometry, groups: 2) == .im2col)
-    #expect(ConvolutionVariant(Self.cases[3].geometry, groups: 1) == .im2col)
+    #expect(ConvolutionVariant(Self.cases[0].geometry, groups: 1, constantGeometry: true) == .direct)
+    #expect(ConvolutionVariant(Self.cases[1].geometry, groups: 1, constantGeometry: true) == .direct)
+    #expect(ConvolutionVariant(Self.cases[2].geometry, groups: 2, constantGeometry: true) == .im2col)
+    #expect(ConvolutionVariant(Self.cases[3].geometry, groups: 1, constantGeometry: true) == .im2col)
   }
 }

@@ -138,9 +138,12 @@ extension Conv2D: ExecutableOperator {
     return .all
   }
 
-  /// The backward pass's algorithm for these shapes: the one decision both
-  /// backends follow.
-  func variant(_ g: ConvolutionGeometry) -> ConvolutionVariant { ConvolutionVariant(g, groups: groups) }
+  /// The backward pass's algorithm for these shapes, in the interpreter
+  /// (`constantGeometry: false`) or in emitted code (`true`, where the shape
+  /// is a literal type): the one decision both backends follow.
+  func variant(_ g: ConvolutionGeometry, constantGeometry: Bool) -> ConvolutionVariant {
+    ConvolutionVariant(g, groups: groups, constantGeometry: constantGeometry)
+  }
 
   /// im2col + GEMM with the bias (and ReLU) fused, then the activation and a
   /// fused pooling plane by plane (``ConvolutionKernels``).
@@ -162,7 +165,8 @@ extension Conv2D: ExecutableOperator {
       workspace: k.workspace!, x: k.inputs[0], weight: k.parameters[0], y: k.outputs[0],
       preActivation: activation?.kernel.needsInput == true ? k.saved[0] : nil,
       dy: k.fusedPooling == nil ? k.outputGradients[0] : nil, batch: k.batch, geometry: g, filters: filters,
-      groups: groups, activation: activation?.kernel, variant: variant(g), accumulateInput: k.accumulateInput[0],
+      groups: groups, activation: activation?.kernel, variant: variant(g, constantGeometry: false),
+      accumulateInput: k.accumulateInput[0],
       accumulateWeight: k.accumulateParameter[0], accumulateBias: bias && k.accumulateParameter[1], pool: k.pool
     ) { plane, dz in k.fusedPooling?.backward(plane: plane, into: dz) }
   }
@@ -175,13 +179,26 @@ private func examplePair(_ a: Int, _ b: Int) -> SpecValue.Kind {
 }
 
 extension Conv2D: EmittableOperator {
+  /// `ConvolutionGeometry(...)` with the step's literal geometry.
+  private func literal(_ g: ConvolutionGeometry) -> String {
+    "ConvolutionGeometry(channels: \(g.channels), height: \(g.height), width: \(g.width), "
+      + "kernel: (\(g.kernelHeight), \(g.kernelWidth)), stride: (\(g.strideHeight), \(g.strideWidth)), "
+      + "dilation: (\(g.dilationHeight), \(g.dilationWidth)), padTop: \(g.padTop), padLeft: \(g.padLeft), "
+      + "outputHeight: \(g.outputHeight), outputWidth: \(g.outputWidth))"
+  }
+
   /// `let geometry = ConvolutionGeometry(...)` with the step's literal geometry.
   private func declareGeometry(_ g: ConvolutionGeometry, _ code: inout SwiftWriter) {
-    code.line(
-      "let geometry = ConvolutionGeometry(channels: \(g.channels), height: \(g.height), width: \(g.width), "
-        + "kernel: (\(g.kernelHeight), \(g.kernelWidth)), stride: (\(g.strideHeight), \(g.strideWidth)), "
-        + "dilation: (\(g.dilationHeight), \(g.dilationWidth)), padTop: \(g.padTop), padLeft: \(g.padLeft), "
-        + "outputHeight: \(g.outputHeight), outputWidth: \(g.outputWidth))")
+    code.line("let geometry = \(literal(g))")
+  }
+
+  /// A local type whose `geometry` is the step's literal geometry
+  /// (``ConvolutionShape``): the backward kernel, specialized for it, sees
+  /// constants inside the loops it runs on the thread pool.
+  private func declareShape(_ g: ConvolutionGeometry, _ code: inout SwiftWriter) {
+    code.block("struct Shape: ConvolutionShape") { code in
+      code.line("var geometry: ConvolutionGeometry { \(literal(g)) }")
+    }
   }
 
   /// One call to the forward kernel; a fused pooling becomes its plane epilogue.
@@ -208,7 +225,7 @@ extension Conv2D: EmittableOperator {
     let g = geometry(s.shapes)
     let (dx, dWeight, dBias) = (s.inputGradient(0), s.parameterGradient(0), bias ? s.parameterGradient(1) : nil)
     guard dx != nil || dWeight != nil || dBias != nil else { return }
-    declareGeometry(g, &code)
+    declareShape(g, &code)
     let pooling = s.fusedPooling
     let needsInput = activation?.kernel.needsInput == true
     code.call(
@@ -217,8 +234,9 @@ extension Conv2D: EmittableOperator {
         "dx": dx ?? "nil", "dWeight": dWeight ?? "nil", "dBias": dBias ?? "nil", "workspace": s.workspace,
         "x": s.input(0), "weight": s.parameter(0), "y": activation != nil && !needsInput ? s.output(0) : "nil",
         "preActivation": needsInput ? s.saved(0) : "nil", "dy": pooling == nil ? s.outputGradient(0) : "nil",
-        "batch": "n", "geometry": "geometry", "filters": "\(filters)", "groups": "\(groups)",
-        "activation": activation?.kernel.swiftLiteral ?? "nil", "variant": variant(g).swiftLiteral,
+        "batch": "n", "geometry": "Shape()", "filters": "\(filters)", "groups": "\(groups)",
+        "activation": activation?.kernel.swiftLiteral ?? "nil",
+        "variant": variant(g, constantGeometry: true).swiftLiteral,
         "accumulateInput": "\(s.accumulatesInput(0))", "accumulateWeight": "\(s.accumulatesParameter(0))",
         "accumulateBias": "\(bias && s.accumulatesParameter(1))", "pool": "pool",
       ], trailing: pooling.map { _ in "{ plane, dz in" }
