@@ -59,8 +59,9 @@ enum AtomicFile {
     guard entry.hasPrefix(prefix), entry.hasSuffix(suffix), entry.count > prefix.count + suffix.count else {
       return false
     }
-    let middle = entry.dropFirst(prefix.count).dropLast(suffix.count).split(separator: "-", omittingEmptySubsequences: false)
-    return middle.count == 2 && middle.allSatisfy { part in !part.isEmpty && part.allSatisfy(\.isASCII) && part.allSatisfy(\.isNumber) }
+    let middle = entry.dropFirst(prefix.count).dropLast(suffix.count)
+    let parts = middle.split(separator: "-", omittingEmptySubsequences: false)
+    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { "0"..."9" ~= $0 } }
   }
 
   /// Writes every byte to `fd`, retrying short and interrupted writes.

@@ -45,10 +45,15 @@ import Testing
     // A header row and one row for epoch 1, the same columns in both.
     #expect(first.csv.count == 2 && first.jsonLines == 1)
     #expect(first.csv[0].hasPrefix("epoch,") && first.csv[0].contains("val_loss") && first.csv[1].hasPrefix("1,"))
-    #expect(first.csv[0].split(separator: ",").count == first.csv[1].split(separator: ",", omittingEmptySubsequences: false).count)
+    #expect(
+      first.csv[0].split(separator: ",").count
+        == first.csv[1].split(separator: ",", omittingEmptySubsequences: false).count)
     #expect(first.svg.hasPrefix("<svg") || first.svg.contains("<svg"))
     #expect(seen[3]?.csv.count == 4 && seen[3]?.jsonLines == 3)
     // No temporary file of the atomic writes stays behind.
-    #expect(try FileManager.default.contentsOfDirectory(atPath: run).sorted() == ["curves.svg", "metrics.csv", "metrics.jsonl"])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: run).sorted() == [
+        "curves.svg", "metrics.csv", "metrics.jsonl",
+      ])
   }
 }
