@@ -42,7 +42,9 @@ public struct TrainingLoop: Sendable {
 
   /// Runs the epochs on `model`. `checkpoint` is called after each epoch
   /// (the model then holds that epoch's weights). Throws
-  /// ``TrainingFailure`` when the loss stops being finite.
+  /// ``TrainingFailure`` when the loss stops being finite, after putting the
+  /// best epoch's weights back when early stopping's `restoreBest` is on
+  /// (``TrainingFailure/restoredEpoch`` says which epoch).
   public func run(
     _ model: some TrainableModel, observe: (TrainingEvent) -> Void,
     checkpoint: (EpochMetrics) throws -> Void = { _ in }
