@@ -1,6 +1,7 @@
 /// When training stops early (`train.early_stopping`): after `patience`
-/// epochs in which the monitored quantity did not improve by more than
-/// `minDelta` on its best value.
+/// epochs in a row in which the monitored quantity did not improve by more
+/// than `minDelta` on its best value, as Keras' `EarlyStopping(patience=P)`
+/// (patience 0 stops at the first epoch without improvement, like 1).
 public struct EarlyStoppingRule: Sendable, Hashable {
   /// The quantity watched at the end of each epoch.
   public enum Monitor: String, Sendable, CaseIterable {
@@ -33,7 +34,7 @@ public struct EarlyStoppingRule: Sendable, Hashable {
 
   /// The quantity watched.
   public var monitor: Monitor
-  /// Epochs without improvement before stopping.
+  /// Epochs in a row without improvement that stop the run.
   public var patience: Int
   /// The smallest change that counts as an improvement.
   public var minDelta: Double
@@ -47,8 +48,10 @@ public struct EarlyStoppingRule: Sendable, Hashable {
     self.restoreBest = restoreBest
   }
 
-  /// Whether `value` improves on `best` (always when there is no best yet).
+  /// Whether `value` improves on `best`: never when it is NaN or infinite,
+  /// always when there is no best yet.
   public func improves(_ value: Double, on best: Double?) -> Bool {
+    guard value.isFinite else { return false }
     guard let best else { return true }
     return monitor.higherIsBetter ? value > best + minDelta : value < best - minDelta
   }

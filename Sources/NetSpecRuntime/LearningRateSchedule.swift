@@ -1,21 +1,26 @@
 import Foundation
 
 /// How the learning rate changes over the epochs, after an optional linear
-/// warmup (`train.schedule`).
+/// warm-up (`train.schedule`).
 ///
-/// With base rate `lr`, `w` warmup epochs and `t` epochs counted from the end of
-/// the warmup (of `T = epochs - w`):
-/// - warmup: the rate rises linearly, step by step, to `lr` at the end of epoch `w`;
+/// With base rate `lr`, `w` warm-up epochs of `n` steps each (`S = w * n`
+/// warm-up steps) and `t` epochs counted from the end of the warm-up (of
+/// `T = epochs - w`):
+/// - warm-up: step `s` (0-based, counted from the first step of training)
+///   gets `lr * (s + 1) / S`, rising from `lr / S` to `lr` at the last warm-up
+///   step: PyTorch's `LinearLR(start_factor=1/S, total_iters=S-1)` stepped
+///   per batch, so the first step already trains (with `batch_size: all` and
+///   one warm-up epoch, that epoch runs at `lr`);
 /// - `constant`: `lr`;
 /// - `step`: `lr * gamma^floor(t / every)`;
 /// - `cosine`: `min_lr + (lr - min_lr) * (1 + cos(pi * t / T)) / 2`.
 ///
 /// ```swift
 /// let schedule = LearningRateSchedule(kind: .cosine(minLR: 0), warmupEpochs: 1)
-/// schedule.rate(base: 0.1, epoch: 0, epochs: 10, progress: 0.5)  // 0.05
+/// schedule.rate(base: 0.1, epoch: 0, epochs: 10, step: 1, stepsPerEpoch: 4)  // 0.05
 /// ```
 public struct LearningRateSchedule: Sendable, Hashable {
-  /// The schedule after the warmup.
+  /// The schedule after the warm-up.
   public enum Kind: Sendable, Hashable {
     case constant
     /// Multiply the rate by `gamma` every `every` epochs.
@@ -24,9 +29,9 @@ public struct LearningRateSchedule: Sendable, Hashable {
     case cosine(minLR: Double)
   }
 
-  /// The schedule after the warmup.
+  /// The schedule after the warm-up.
   public var kind: Kind
-  /// Epochs of linear warmup before `kind` starts; 0 for none.
+  /// Epochs of linear warm-up before `kind` starts; 0 for none.
   public var warmupEpochs: Int
 
   public init(kind: Kind, warmupEpochs: Int) {
@@ -34,11 +39,14 @@ public struct LearningRateSchedule: Sendable, Hashable {
     self.warmupEpochs = warmupEpochs
   }
 
-  /// The learning rate for `epoch` (0-based) of `epochs`, at `progress` (0..<1)
-  /// through that epoch (warmup rises per step).
-  public func rate(base: Double, epoch: Int, epochs: Int, progress: Double) -> Double {
+  /// The learning rate for `step` (0-based) of `stepsPerEpoch` in `epoch`
+  /// (0-based) of `epochs`. The warm-up rises per step; the schedule after it
+  /// changes per epoch.
+  public func rate(base: Double, epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int) -> Double {
     if warmupEpochs > 0, epoch < warmupEpochs {
-      return base * (Double(epoch) + progress + 1e-9) / Double(warmupEpochs)
+      let perEpoch = max(stepsPerEpoch, 1)
+      let done = epoch * perEpoch + min(step, perEpoch - 1) + 1
+      return base * Double(done) / Double(warmupEpochs * perEpoch)
     }
     let t = Double(epoch - warmupEpochs)
     let total = Double(max(epochs - warmupEpochs, 1))

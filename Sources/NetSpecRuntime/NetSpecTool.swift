@@ -33,7 +33,9 @@ public struct NetSpecTool<Model: ToolModel> {
       on the data `netspec compile --package` prepared into Data/.
 
       COMMANDS:
-        train [--epochs N] [--seed S] [-o DIR]   Train; write DIR/weights.safetensors (default runs/\(name)).
+        train [--epochs N] [--seed S] [-o DIR] [--overwrite]
+                                                 Train; write DIR/weights.safetensors (default runs/\(name));
+                                                 a DIR with weights is refused unless --overwrite.
         eval --weights FILE                      Loss and metrics on the validation and test splits.
         predict --weights FILE --input FILE [-o OUT]
                                                  Print CSV predictions for the samples in FILE
@@ -47,7 +49,9 @@ public struct NetSpecTool<Model: ToolModel> {
   public func run(_ arguments: [String]) -> Int32 {
     do {
       switch arguments.first {
-      case "train": try train(Options(arguments.dropFirst(), allowed: ["--epochs", "--seed", "-o", "--output"]))
+      case "train":
+        try train(
+          Options(arguments.dropFirst(), allowed: ["--epochs", "--seed", "-o", "--output"], flags: ["--overwrite"]))
       case "eval": try evaluate(Options(arguments.dropFirst(), allowed: ["--weights"]))
       case "predict":
         try predict(Options(arguments.dropFirst(), allowed: ["--weights", "--input", "-o", "--output"]))
@@ -68,13 +72,18 @@ public struct NetSpecTool<Model: ToolModel> {
     }
   }
 
-  /// `--name value` options, each at most once, from a fixed set.
+  /// `--name value` options and `--flag`s, each at most once, from fixed sets.
   struct Options {
     var values: [String: String] = [:]
+    var flags: Set<String> = []
 
-    init(_ arguments: ArraySlice<String>, allowed: Set<String>) throws {
+    init(_ arguments: ArraySlice<String>, allowed: Set<String>, flags allowedFlags: Set<String> = []) throws {
       var rest = arguments[...]
       while let name = rest.popFirst() {
+        if allowedFlags.contains(name) {
+          guard flags.insert(name).inserted else { throw Failure("`\(name)` is given twice") }
+          continue
+        }
         guard allowed.contains(name) else { throw Failure("unknown option `\(name)` (see --help)") }
         guard let value = rest.popFirst() else { throw Failure("`\(name)` takes a value") }
         let key = name == "-o" ? "--output" : name
@@ -156,8 +165,13 @@ public struct NetSpecTool<Model: ToolModel> {
     let statistics = try standardization()
     let model = Model(seed: UInt64(truncatingIfNeeded: settings.seed))
     let loop = TrainingLoop(settings: settings, train: train, validation: validation)
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let weights = directory + "/weights.safetensors"
+    if FileManager.default.fileExists(atPath: weights), !options.flags.contains("--overwrite") {
+      throw Failure(
+        "`\(directory)` holds an earlier run (weights.safetensors); pass --overwrite to replace it, "
+          + "or choose another directory with -o")
+    }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     func metadata(epoch: Int) -> [String: String] {
       RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
         .merging(statistics?.metadata ?? [:]) { a, _ in a }
@@ -166,20 +180,27 @@ public struct NetSpecTool<Model: ToolModel> {
       RunReport.banner(
         name: configuration.name, parameters: configuration.parameterCount, train: train.count,
         validation: validation?.count, test: test?.count))
-    let result = try loop.run(
-      model,
-      observe: { event in
-        switch event {
-        case .step: break
-        case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
-        case .stoppedEarly(let epoch, let best):
-          print(RunReport.stoppedEarly(epoch: epoch, best: best))
-        }
-      },
-      checkpoint: { record in
-        guard record.epoch % configuration.checkpointEvery == 0 else { return }
-        try model.save(to: weights, metadata: metadata(epoch: record.epoch))
-      })
+    let result: TrainingLoop.Result
+    do {
+      result = try loop.run(
+        model,
+        observe: { event in
+          switch event {
+          case .step: break
+          case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+          case .stoppedEarly(let epoch, let best):
+            print(RunReport.stoppedEarly(epoch: epoch, best: best))
+          }
+        },
+        checkpoint: { record in
+          guard record.epoch % configuration.checkpointEvery == 0 else { return }
+          try model.save(to: weights, metadata: metadata(epoch: record.epoch))
+        })
+    } catch let failure as TrainingFailure {
+      // With `restore_best` the model holds the best epoch's weights again: they are the run's checkpoint.
+      if let epoch = failure.restoredEpoch { try model.save(to: weights, metadata: metadata(epoch: epoch)) }
+      throw Failure(failure.message)
+    }
     try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
     if let test {
       print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))

@@ -37,8 +37,16 @@ public struct StepProgress: Sendable {
 /// Why training stopped before its last epoch, other than early stopping.
 public struct TrainingFailure: Error, Sendable, CustomStringConvertible {
   public var message: String
+  /// The epoch (1-based) whose weights the model holds after the failure,
+  /// when early stopping's `restore_best` restored them; the caller saves
+  /// them as the run's checkpoint. Nil when the model holds the weights of
+  /// the failing step.
+  public var restoredEpoch: Int?
 
-  public init(message: String) { self.message = message }
+  public init(message: String, restoredEpoch: Int? = nil) {
+    self.message = message
+    self.restoredEpoch = restoredEpoch
+  }
 
   public var description: String { message }
 }

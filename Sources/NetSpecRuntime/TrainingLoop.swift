@@ -42,7 +42,9 @@ public struct TrainingLoop: Sendable {
 
   /// Runs the epochs on `model`. `checkpoint` is called after each epoch
   /// (the model then holds that epoch's weights). Throws
-  /// ``TrainingFailure`` when the loss stops being finite.
+  /// ``TrainingFailure`` when the loss stops being finite, after putting the
+  /// best epoch's weights back when early stopping's `restoreBest` is on
+  /// (``TrainingFailure/restoredEpoch`` says which epoch).
   public func run(
     _ model: some TrainableModel, observe: (TrainingEvent) -> Void,
     checkpoint: (EpochMetrics) throws -> Void = { _ in }
@@ -50,7 +52,7 @@ public struct TrainingLoop: Sendable {
     let epochs = settings.epochs
     var batches = self.batches
     var history: [EpochMetrics] = []
-    var best: (epoch: Int, value: Double, weights: [Float])?
+    var best: Best?
     var sinceBest = 0
     var globalStep = 0
     for epoch in 0..<epochs {
@@ -62,13 +64,12 @@ public struct TrainingLoop: Sendable {
       while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
         precondition(n <= model.batchCapacity)
         lr = settings.schedule.rate(
-          base: settings.learningRate, epoch: epoch, epochs: epochs,
-          progress: Double(step) / Double(batches.batchesPerEpoch))
+          base: settings.learningRate, epoch: epoch, epochs: epochs, step: step,
+          stepsPerEpoch: batches.batchesPerEpoch)
         let loss = model.forward(batch: n, training: true)
         guard loss.isFinite else {
-          throw TrainingFailure(
-            message: "the loss became \(loss) at epoch \(epoch + 1), step \(step + 1) (global step \(globalStep + 1)); "
-              + "training stopped and the last checkpoint was kept. Try a smaller learning rate or `clip_grad_norm`.")
+          throw diverged(
+            model, loss: loss, at: "epoch \(epoch + 1), step \(step + 1) (global step \(globalStep + 1))", best: best)
         }
         model.backward(batch: n)
         model.update(learningRate: Float(lr))
@@ -90,25 +91,47 @@ public struct TrainingLoop: Sendable {
       history.append(record)
       observe(.epoch(record))
       try checkpoint(record)
+      // As Keras' EarlyStopping: a non-finite value never improves, and the
+      // run stops once `patience` epochs in a row brought no improvement.
       guard let stopping = settings.earlyStopping, let value = stopping.monitor.value(in: record) else { continue }
       if stopping.improves(value, on: best?.value) {
         best = (epoch + 1, value, stopping.restoreBest ? Array(model.parameterBuffer) : [])
         sinceBest = 0
-      } else {
-        sinceBest += 1
-        if sinceBest > stopping.patience {
-          let bestEpoch = best!.epoch
-          if stopping.restoreBest { _ = model.parameterBuffer.update(fromContentsOf: best!.weights) }
-          observe(.stoppedEarly(epoch: epoch + 1, best: bestEpoch))
-          return Result(history: history, bestEpoch: stopping.restoreBest ? bestEpoch : epoch + 1, stoppedEarly: true)
-        }
+        continue
       }
+      sinceBest += 1
+      guard sinceBest >= stopping.patience, epoch + 1 < epochs else { continue }
+      let kept = restore(model, best)
+      observe(.stoppedEarly(epoch: epoch + 1, best: best?.epoch ?? epoch + 1))
+      return Result(history: history, bestEpoch: kept ?? epoch + 1, stoppedEarly: true)
     }
-    if let best, settings.earlyStopping?.restoreBest == true, best.epoch != epochs {
-      _ = model.parameterBuffer.update(fromContentsOf: best.weights)
-      return Result(history: history, bestEpoch: best.epoch, stoppedEarly: false)
+    return Result(history: history, bestEpoch: restore(model, best) ?? epochs, stoppedEarly: false)
+  }
+
+  /// The weights of the best epoch so far, with the monitored value.
+  typealias Best = (epoch: Int, value: Double, weights: [Float])
+
+  /// Puts `best`'s weights back into `model` when early stopping restores
+  /// them; returns the epoch whose weights the model then holds, nil when it
+  /// keeps its current ones.
+  private func restore(_ model: some TrainableModel, _ best: Best?) -> Int? {
+    guard let best, settings.earlyStopping?.restoreBest == true else { return nil }
+    _ = model.parameterBuffer.update(fromContentsOf: best.weights)
+    return best.epoch
+  }
+
+  /// The failure for a loss that became `loss` at `place`, after restoring
+  /// the best epoch's weights when early stopping keeps them.
+  private func diverged(_ model: some TrainableModel, loss: Float, at place: String, best: Best?) -> TrainingFailure {
+    let advice = "Try a smaller learning rate or `clip_grad_norm`."
+    if let epoch = restore(model, best) {
+      return TrainingFailure(
+        message: "the loss became \(loss) at \(place); training stopped and the weights of the best epoch, "
+          + "\(epoch), were restored (`restore_best`). \(advice)",
+        restoredEpoch: epoch)
     }
-    return Result(history: history, bestEpoch: epochs, stoppedEarly: false)
+    return TrainingFailure(
+      message: "the loss became \(loss) at \(place); training stopped and the last checkpoint was kept. \(advice)")
   }
 
   /// Mean loss and metrics of the model's current weights on `dataset`, in

@@ -9,9 +9,11 @@ struct Train: ParsableCommand {
     abstract: "Train a spec on its data with the interpreter.",
     discussion: """
       Writes OUT/weights.safetensors (atomically, after every epoch or every \
-      `checkpoint_every` epochs, and at the end), OUT/metrics.jsonl \
-      and OUT/curves.svg. A NaN or infinite loss stops training with exit code 1; \
-      the last checkpoint stays intact.
+      `checkpoint_every` epochs, and at the end), and after every epoch \
+      OUT/metrics.jsonl, OUT/metrics.csv and OUT/curves.svg. An OUT that holds \
+      an earlier run is refused (exit code 2) unless --overwrite. A NaN or \
+      infinite loss stops training with exit code 1; the last checkpoint stays \
+      intact, or with `restore_best` holds the best epoch's weights.
       """)
 
   @Argument(help: "The spec to train.")
@@ -25,6 +27,9 @@ struct Train: ParsableCommand {
 
   @Option(name: .shortAndLong, help: "Output directory (default: runs/<spec name>).")
   var output: String?
+
+  @Flag(help: "Replace the files of an earlier run in the output directory.")
+  var overwrite = false
 
   @OptionGroup var specOptions: SpecOptions
 
@@ -48,12 +53,15 @@ struct Train: ParsableCommand {
     let name = checked.document.name ?? URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
     let directory = output ?? RunDirectory.default(for: name)
     let weightsPath = "\(directory)/weights.safetensors"
-    let log: MetricsLogWriter
+    let log: RunLog
     do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-      log = try MetricsLogWriter(path: "\(directory)/metrics.jsonl")
+      let stale = try RunDirectory.prepare(directory, overwrite: overwrite)
+      if !stale.isEmpty {
+        Console.say("removed \(stale.count) temporary file(s) an interrupted run left in \(directory)")
+      }
+      log = try RunLog(directory: directory, title: name)
     } catch {
-      Console.printError("error: cannot write to `\(directory)`: \(error.localizedDescription)\n")
+      Console.printError("error: \(error)\n")
       throw ExitCode.unreadable
     }
     let progress = ProgressReporter.standardOutput(epochs: trainer.epochs)
@@ -62,7 +70,7 @@ struct Train: ParsableCommand {
         name: name, parameters: checked.graph.parameterCount, train: prepared.train.count,
         validation: prepared.validation?.count, test: prepared.test?.count))
     let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
-    var history: [EpochMetrics] = []
+    var logFailure: (any Error)?
     let result: Trainer.Result
     do {
       result = try trainer.run(
@@ -74,14 +82,16 @@ struct Train: ParsableCommand {
               step: p.step, samples: p.samples, loss: p.loss, metrics: p.accuracy.map { ["accuracy": $0] } ?? [:])
           case .epoch(let record):
             progress.endEpoch(record)
-            history.append(record)
-            try? log.append(record)
+            if logFailure == nil {
+              do { try log.record(record) } catch { logFailure = error }
+            }
           case .stoppedEarly(let epoch, let best):
             progress.finish()
             Console.say(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
         },
         checkpoint: { interpreter, record in
+          if let logFailure { throw logFailure }
           guard record.epoch % checkpointEvery == 0 else { return }
           try Checkpoint.write(
             interpreter, to: weightsPath,
@@ -90,8 +100,20 @@ struct Train: ParsableCommand {
         })
     } catch let failure as TrainingFailure {
       progress.finish()
+      if let epoch = failure.restoredEpoch {
+        // The interpreter holds the best epoch's weights again: they are the run's checkpoint.
+        try Checkpoint.write(
+          trainer.interpreter, to: weightsPath,
+          metadata: RunReport.checkpointMetadata(spec: name, epoch: epoch, seed: seed),
+          standardization: prepared.standardization)
+      }
+      try? log.finish(bestEpoch: failure.restoredEpoch)
       Console.printError("error: \(failure.message)\n")
       throw ExitCode.invalid
+    } catch let error as FileError {
+      progress.finish()
+      Console.printError("error: \(error)\n")
+      throw ExitCode.unreadable
     }
     progress.finish()
     // The interpreter holds the best weights now (early stopping restores them).
@@ -99,11 +121,11 @@ struct Train: ParsableCommand {
       trainer.interpreter, to: weightsPath,
       metadata: RunReport.checkpointMetadata(spec: name, epoch: result.bestEpoch, seed: seed),
       standardization: prepared.standardization)
-    try LossChart(title: name, records: history, bestEpoch: result.bestEpoch).write(to: "\(directory)/curves.svg")
+    try log.finish(bestEpoch: result.bestEpoch)
     if let test = prepared.test {
       Console.say(RunReport.test(trainer.evaluate(test), samples: test.count, bestEpoch: result.bestEpoch))
     }
-    Console.say("wrote \(weightsPath), \(directory)/metrics.jsonl, \(directory)/curves.svg")
+    Console.say("wrote \(weightsPath), \(directory)/metrics.jsonl, \(directory)/metrics.csv, \(directory)/curves.svg")
   }
 }
 

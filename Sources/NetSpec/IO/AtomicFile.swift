@@ -20,9 +20,7 @@ enum AtomicFile {
   ) throws {
     let directory = (path as NSString).deletingLastPathComponent
     let name = (path as NSString).lastPathComponent
-    let temporary =
-      (directory.isEmpty ? "" : directory + "/")
-      + ".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+    let temporary = (directory.isEmpty ? "" : directory + "/") + temporaryName(for: name)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw FileError.writing(path, "open") }
     do {
@@ -46,6 +44,24 @@ enum AtomicFile {
       throw error
     }
     syncDirectory(directory.isEmpty ? "." : directory)
+  }
+
+  /// A fresh name for the temporary file of `name`:
+  /// `.NAME.PID-RANDOM.tmp`, hidden and beside it.
+  static func temporaryName(for name: String) -> String {
+    ".\(name).\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp"
+  }
+
+  /// Whether `entry` is a name ``temporaryName(for:)`` makes for `name`,
+  /// that is one a writer killed before its rename may have left behind.
+  static func isTemporary(_ entry: String, of name: String) -> Bool {
+    let prefix = ".\(name).", suffix = ".tmp"
+    guard entry.hasPrefix(prefix), entry.hasSuffix(suffix), entry.count > prefix.count + suffix.count else {
+      return false
+    }
+    let middle = entry.dropFirst(prefix.count).dropLast(suffix.count)
+    let parts = middle.split(separator: "-", omittingEmptySubsequences: false)
+    return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { "0"..."9" ~= $0 } }
   }
 
   /// Writes every byte to `fd`, retrying short and interrupted writes.

@@ -127,6 +127,11 @@ import Testing
       #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
     }
     #expect(emitted.metadata["standardize.mean"] != nil && emitted.metadata["spec"] == "tiny_cnn")
+    // A second run into the same directory needs --overwrite, as for `netspec train`.
+    let again = [built.binary, "train", "--epochs", "1", "-o", "run"]
+    let refused = #expect(throws: HarnessError.self) { try Self.run(again, in: built.directory) }
+    #expect(refused.map { "\($0)".contains("holds an earlier run") } == true)
+    _ = try Self.run(again + ["--overwrite"], in: built.directory)
   }
 
   /// Both read weights `netspec train` wrote (its safetensors writer and the

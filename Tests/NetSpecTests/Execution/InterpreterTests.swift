@@ -202,10 +202,11 @@ import Testing
 
   @Test func schedules() {
     let step = LRSchedule(kind: .step(every: 2, gamma: 0.5), warmupEpochs: 0, span: Self.span)
-    #expect(step.runtime.rate(base: 1, epoch: 3, epochs: 10, progress: 0) == 0.5)
+    #expect(step.runtime.rate(base: 1, epoch: 3, epochs: 10, step: 0, stepsPerEpoch: 1) == 0.5)
     let cosine = LRSchedule(kind: .cosine(minLR: 0), warmupEpochs: 0, span: Self.span)
-    #expect(abs(cosine.runtime.rate(base: 1, epoch: 5, epochs: 10, progress: 0) - 0.5) < 1e-9)
+    #expect(abs(cosine.runtime.rate(base: 1, epoch: 5, epochs: 10, step: 0, stepsPerEpoch: 1) - 0.5) < 1e-9)
     let warm = LRSchedule(kind: .constant, warmupEpochs: 2, span: Self.span)
-    #expect(abs(warm.runtime.rate(base: 1, epoch: 0, epochs: 10, progress: 0.5) - 0.25) < 1e-6)
+    // Step 2 of 4 warm-up steps (2 epochs of 2): 1 * 2 / 4.
+    #expect(warm.runtime.rate(base: 1, epoch: 0, epochs: 10, step: 1, stepsPerEpoch: 2) == 0.5)
   }
 }

@@ -6,14 +6,17 @@ import Testing
 /// restored best weights, the learning rate each step gets, and a loss that
 /// stops being finite.
 @Suite struct TrainingLoopTests {
-  /// A model whose training loss in epoch `e` is `losses[e]`, and whose one
-  /// weight is set to the number of updates taken so far.
+  /// A model whose training loss in epoch `e` is `losses[e]`, whose
+  /// evaluation loss is `validationLoss`, and whose one weight is set to the
+  /// number of updates taken so far.
   final class ScriptedModel: TrainableModel {
     let losses: [Float]
     let stepsPerEpoch: Int
+    var validationLoss: Float = 0
     var forwards = 0
     var rates: [Float] = []
-    let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: 7)
+    /// Inputs, targets and predictions for 4 samples, then the weight.
+    let storage = UnsafeMutableBufferPointer<Float>.allocate(capacity: 13)
 
     init(losses: [Float], stepsPerEpoch: Int) {
       self.losses = losses
@@ -23,15 +26,15 @@ import Testing
 
     deinit { storage.deallocate() }
 
-    var batchCapacity: Int { 2 }
-    var inputBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[0..<2]) }
-    var targetBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[2..<4]) }
-    var predictionBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[4..<6]) }
+    var batchCapacity: Int { 4 }
+    var inputBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[0..<4]) }
+    var targetBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[4..<8]) }
+    var predictionBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[8..<12]) }
     var predictionStride: Int { 1 }
-    var parameterBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[6..<7]) }
+    var parameterBuffer: UnsafeMutableBufferPointer<Float> { .init(rebasing: storage[12..<13]) }
 
     func forward(batch: Int, training: Bool) -> Float {
-      guard training else { return 0 }
+      guard training else { return validationLoss }
       defer { forwards += 1 }
       return losses[forwards / stepsPerEpoch]
     }
@@ -44,20 +47,39 @@ import Testing
     }
   }
 
-  static func loop(epochs: Int, schedule: LearningRateSchedule, stopping: EarlyStoppingRule?) -> TrainingLoop {
-    let data = Dataset(count: 4, inputs: [0, 1, 2, 3], inputShape: [1], labels: [0, 0, 0, 0], labelShape: [])
-    return TrainingLoop(
+  static let data = Dataset(count: 4, inputs: [0, 1, 2, 3], inputShape: [1], labels: [0, 0, 0, 0], labelShape: [])
+
+  /// Four samples in batches of `batchSize` (two steps an epoch by default).
+  static func loop(
+    epochs: Int, schedule: LearningRateSchedule, stopping: EarlyStoppingRule?, batchSize: BatchSize = .size(2),
+    validation: Bool = false
+  ) -> TrainingLoop {
+    TrainingLoop(
       settings: TrainingSettings(
-        epochs: epochs, batchSize: .size(2), learningRate: 0.1, schedule: schedule, earlyStopping: stopping,
+        epochs: epochs, batchSize: batchSize, learningRate: 0.1, schedule: schedule, earlyStopping: stopping,
         shuffle: true, augmentations: [], seed: 1, targetKind: .regression),
-      train: data, validation: nil)
+      train: data, validation: validation ? data : nil)
+  }
+
+  static let constant = LearningRateSchedule(kind: .constant, warmupEpochs: 0)
+
+  /// The epoch early stopping ends a run whose training loss per epoch is
+  /// `losses`, at `patience`.
+  static func stoppingEpoch(_ losses: [Float], patience: Int) throws -> (stopped: Int?, best: Int) {
+    let model = ScriptedModel(losses: losses, stepsPerEpoch: 2)
+    let stopping = EarlyStoppingRule(monitor: .loss, patience: patience, minDelta: 0, restoreBest: true)
+    var stopped: Int?
+    let result = try loop(epochs: losses.count, schedule: constant, stopping: stopping).run(model) { event in
+      if case .stoppedEarly(let epoch, _) = event { stopped = epoch }
+    }
+    #expect(result.stoppedEarly == (stopped != nil) && result.history.count == stopped ?? losses.count)
+    return (stopped, result.bestEpoch)
   }
 
   @Test func earlyStoppingRestoresTheBestEpochsWeights() throws {
     let model = ScriptedModel(losses: [3, 2, 2.5, 2.6, 2.7], stepsPerEpoch: 2)
-    let stopping = EarlyStoppingRule(monitor: .loss, patience: 1, minDelta: 0, restoreBest: true)
-    let loop = Self.loop(
-      epochs: 5, schedule: LearningRateSchedule(kind: .constant, warmupEpochs: 0), stopping: stopping)
+    let stopping = EarlyStoppingRule(monitor: .loss, patience: 2, minDelta: 0, restoreBest: true)
+    let loop = Self.loop(epochs: 5, schedule: Self.constant, stopping: stopping)
     var events: [String] = []
     let result = try loop.run(model) { event in
       if case .stoppedEarly(let epoch, let best) = event { events.append("stopped \(epoch) best \(best)") }
@@ -67,21 +89,79 @@ import Testing
     #expect(model.parameterBuffer[0] == 4)  // the weight after epoch 2's two updates
   }
 
+  /// Keras' EarlyStopping(patience=P) stops after P epochs in a row without
+  /// improvement: with the best loss at epoch 2, patience 3 stops at epoch 5
+  /// (epochs 3, 4, 5 did not improve), patience 1 (and 0) at epoch 3.
+  @Test func patienceCountsTheEpochsWithoutImprovementAsKerasDoes() throws {
+    let losses: [Float] = [3, 2, 2.5, 2.6, 2.7, 2.8, 2.9, 3]
+    #expect(try Self.stoppingEpoch(losses, patience: 3) == (5, 2))
+    #expect(try Self.stoppingEpoch(losses, patience: 1) == (3, 2))
+    #expect(try Self.stoppingEpoch(losses, patience: 0) == (3, 2))
+    // An improvement resets the count: epochs 3, 5, 6 do not improve, 4 does.
+    #expect(try Self.stoppingEpoch([3, 2, 2.5, 1, 1.5, 1.6, 1.7, 1.8], patience: 2) == (6, 4))
+    // Patience reached at the last epoch is the end of the run, not an early stop.
+    #expect(try Self.stoppingEpoch([3, 2, 2.5, 2.6], patience: 2) == (nil, 2))
+  }
+
+  /// A monitored value that is never finite never becomes the best: the run
+  /// stops after `patience` epochs holding its last weights.
+  @Test func aNonFiniteMonitoredValueNeverImproves() throws {
+    let rule = EarlyStoppingRule(monitor: .valLoss, patience: 1, minDelta: 0, restoreBest: true)
+    #expect(!rule.improves(.nan, on: nil) && !rule.improves(-.infinity, on: 1) && rule.improves(0.5, on: 1))
+    let model = ScriptedModel(losses: [1, 1, 1, 1], stepsPerEpoch: 2)
+    model.validationLoss = .nan
+    let result = try Self.loop(epochs: 4, schedule: Self.constant, stopping: rule, validation: true).run(model) { _ in }
+    #expect(result.stoppedEarly && result.history.count == 1 && result.bestEpoch == 1)
+    #expect(model.parameterBuffer[0] == 2)
+  }
+
+  /// Warm-up rises per step from lr/S to lr over S steps (PyTorch's
+  /// `LambdaLR(opt, lambda s: (s + 1) / S)` for s < S), then the schedule runs
+  /// per epoch over the remaining epochs. Rates computed by hand for lr 0.1.
   @Test func eachStepGetsTheScheduledRate() throws {
+    // 2 steps an epoch, 1 warm-up epoch (S = 2), then step decay by 0.5 every epoch.
     let model = ScriptedModel(losses: [1, 1, 1], stepsPerEpoch: 2)
     let schedule = LearningRateSchedule(kind: .step(every: 1, gamma: 0.5), warmupEpochs: 1)
     _ = try Self.loop(epochs: 3, schedule: schedule, stopping: nil).run(model) { _ in }
-    let expected = [(0, 0.0), (0, 0.5), (1, 0.0), (1, 0.5), (2, 0.0), (2, 0.5)].map { epoch, progress in
-      Float(schedule.rate(base: 0.1, epoch: epoch, epochs: 3, progress: progress))
-    }
-    #expect(model.rates == expected)
-    #expect(model.rates[1] > model.rates[0] && model.rates[4] == model.rates[2] / 2)
+    #expect(model.rates == [0.05, 0.1, 0.1, 0.1, 0.05, 0.05])
+  }
+
+  @Test func cosineAfterWarmupMatchesHandComputedRates() throws {
+    // `batch_size: all`: one step an epoch. 5 epochs, 2 of warm-up (S = 2):
+    // 0.1·1/2, 0.1·2/2; then cosine over T = 3 epochs, t = 0, 1, 2:
+    // 0.1·(1 + cos 0)/2 = 0.1, 0.1·(1 + cos π/3)/2 = 0.075, 0.1·(1 + cos 2π/3)/2 = 0.025.
+    let model = ScriptedModel(losses: [1, 1, 1, 1, 1], stepsPerEpoch: 1)
+    let schedule = LearningRateSchedule(kind: .cosine(minLR: 0), warmupEpochs: 2)
+    _ = try Self.loop(epochs: 5, schedule: schedule, stopping: nil, batchSize: .all).run(model) { _ in }
+    let expected: [Float] = [0.05, 0.1, 0.1, 0.075, 0.025]
+    #expect(model.rates.count == 5)
+    #expect(zip(model.rates, expected).allSatisfy { abs($0 - $1) < 1e-7 }, "\(model.rates)")
+  }
+
+  /// With `batch_size: all` and one warm-up epoch, the first epoch trains at
+  /// the full rate instead of (almost) zero.
+  @Test func aOneStepWarmupEpochTrains() throws {
+    let model = ScriptedModel(losses: [1, 1], stepsPerEpoch: 1)
+    let schedule = LearningRateSchedule(kind: .cosine(minLR: 0), warmupEpochs: 1)
+    _ = try Self.loop(epochs: 2, schedule: schedule, stopping: nil, batchSize: .all).run(model) { _ in }
+    #expect(model.rates == [0.1, 0.1])
   }
 
   @Test func aNonFiniteLossStopsTraining() {
     let model = ScriptedModel(losses: [1, .nan], stepsPerEpoch: 2)
-    let loop = Self.loop(epochs: 2, schedule: LearningRateSchedule(kind: .constant, warmupEpochs: 0), stopping: nil)
-    #expect(throws: TrainingFailure.self) { try loop.run(model) { _ in } }
-    #expect(model.rates.count == 2)
+    let loop = Self.loop(epochs: 2, schedule: Self.constant, stopping: nil)
+    let failure = #expect(throws: TrainingFailure.self) { try loop.run(model) { _ in } }
+    #expect(model.rates.count == 2 && failure?.restoredEpoch == nil)
+  }
+
+  /// After a NaN loss, `restore_best` puts the best epoch's weights back and
+  /// says which epoch they are.
+  @Test func aNonFiniteLossRestoresTheBestEpoch() {
+    let model = ScriptedModel(losses: [3, 2, 2.5, .nan], stepsPerEpoch: 2)
+    let stopping = EarlyStoppingRule(monitor: .loss, patience: 5, minDelta: 0, restoreBest: true)
+    let loop = Self.loop(epochs: 4, schedule: Self.constant, stopping: stopping)
+    let failure = #expect(throws: TrainingFailure.self) { try loop.run(model) { _ in } }
+    #expect(failure?.restoredEpoch == 2 && failure?.message.contains("best epoch, 2, were restored") == true)
+    #expect(model.parameterBuffer[0] == 4)  // after epoch 2's updates, not epoch 3's 6
   }
 }
