@@ -8,7 +8,7 @@ struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval", abstract: "Evaluate saved weights on the spec's test split (and validation split).")
 
-  @Argument(help: "The spec the weights belong to.")
+  @Argument(help: "The spec the weights belong to.", completion: .specFile)
   var spec: String
 
   @Option(help: "A safetensors file written by `netspec train`.")
@@ -19,14 +19,14 @@ struct Evaluate: ParsableCommand {
   func run() throws {
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
-    let prepared = try loadData(checked, seed: nil)
+    let prepared = try loadData(checked, seed: nil, color: specOptions.color)
     let trainer: Trainer
     do {
       trainer = try Trainer(spec: checked, data: prepared)
     } catch let error as PlanningError {
       var bag = DiagnosticBag()
       bag.append(error.diagnostic)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     do {

@@ -14,7 +14,7 @@ struct Predict: ParsableCommand {
       outputs, the values for regression.
       """)
 
-  @Argument(help: "The spec the weights belong to.")
+  @Argument(help: "The spec the weights belong to.", completion: .specFile)
   var spec: String
 
   @Option(help: "A safetensors file written by `netspec train`.")
