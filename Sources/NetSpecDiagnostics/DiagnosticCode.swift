@@ -19,6 +19,11 @@ public struct DiagnosticCode: Hashable, Sendable, CustomStringConvertible {
 
   public var description: String { id }
 
+  /// The anchor of the code's section in `docs/DIAGNOSTICS.md` (the heading
+  /// `NS0201 unknown-key` becomes `ns0201-unknown-key`, as GitHub and most
+  /// Markdown renderers slug it).
+  public var documentationAnchor: String { id.lowercased() + "-" + name }
+
   public static func == (a: DiagnosticCode, b: DiagnosticCode) -> Bool { a.id == b.id }
   public func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }

@@ -4,13 +4,15 @@
 /// The log has one run. Its `tool.driver.rules` lists every code in
 /// ``DiagnosticCode/all`` (then any other code the diagnostics use), with the code as
 /// `id`, its kebab-case name as `name` and its default severity as
-/// `defaultConfiguration.level`. Each diagnostic becomes a result with:
+/// `defaultConfiguration.level`, and, with a ``helpBase``, a `helpUri` to the code's
+/// section of `docs/DIAGNOSTICS.md`. Each diagnostic becomes a result with:
 ///
 /// - `ruleId` and `ruleIndex`; `level` `error`, `warning` or `note`;
 /// - `message.text`: the message, then `help: ...` and `note: ...` lines;
 /// - `locations`: the primary span (with the primary label as its message), or just
 ///   the file for a diagnostic without a span;
-/// - `relatedLocations`: the secondary labels, numbered from 1.
+/// - `relatedLocations`: the secondary labels, numbered from 1;
+/// - `fixes`: the diagnostic's fix-its, as replacements of regions.
 ///
 /// Regions give `startLine`, `startColumn`, `endLine`, `endColumn` (end exclusive;
 /// columns count Unicode code points, declared by `columnKind: unicodeCodePoints`)
@@ -25,15 +27,21 @@ public struct SARIFRenderer: DiagnosticRenderer {
   public var toolName: String
   /// `tool.driver.version`, omitted when nil.
   public var toolVersion: String?
+  /// The URI of `docs/DIAGNOSTICS.md`, to which each rule's `helpUri` appends
+  /// `#` and the code's ``DiagnosticCode/documentationAnchor``; no `helpUri`
+  /// when nil.
+  public var helpBase: String?
 
   /// Creates a renderer.
   ///
   /// - Parameters:
   ///   - toolName: The tool's name in the log; `netspec` by default.
   ///   - toolVersion: The tool's version, if known.
-  public init(toolName: String = "netspec", toolVersion: String? = nil) {
+  ///   - helpBase: The URI of the diagnostics reference, if rules link to it.
+  public init(toolName: String = "netspec", toolVersion: String? = nil, helpBase: String? = nil) {
     self.toolName = toolName
     self.toolVersion = toolVersion
+    self.helpBase = helpBase
   }
 
   /// Renders the whole log, even for an empty list of diagnostics.
@@ -46,7 +54,7 @@ public struct SARIFRenderer: DiagnosticRenderer {
     }
     var driver: [(key: String, value: JSONValue)] = [("name", .string(toolName))]
     if let toolVersion { driver.append(("version", .string(toolVersion))) }
-    driver.append(("rules", .array(rules.map(Self.rule))))
+    driver.append(("rules", .array(rules.map(rule))))
     let run = JSONValue.object([
       ("tool", .object([("driver", .object(driver))])),
       ("columnKind", .string("unicodeCodePoints")),
@@ -62,13 +70,15 @@ public struct SARIFRenderer: DiagnosticRenderer {
     ]).serialized(.prettyOrdered)
   }
 
-  private static func rule(_ code: DiagnosticCode) -> JSONValue {
-    .object([
+  private func rule(_ code: DiagnosticCode) -> JSONValue {
+    var members: [(key: String, value: JSONValue)] = [
       ("id", .string(code.id)),
       ("name", .string(code.name)),
-      ("shortDescription", text(String(code.name.map { $0 == "-" ? " " : $0 }))),
+      ("shortDescription", Self.text(String(code.name.map { $0 == "-" ? " " : $0 }))),
       ("defaultConfiguration", .object([("level", .string(code.defaultSeverity.rawValue))])),
-    ])
+    ]
+    if let helpBase { members.append(("helpUri", .string(helpBase + "#" + code.documentationAnchor))) }
+    return .object(members)
   }
 
   private static func result(_ diagnostic: Diagnostic, ruleIndex: Int) -> JSONValue {

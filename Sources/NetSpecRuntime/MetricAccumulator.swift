@@ -1,7 +1,8 @@
 import Foundation
 
 /// Running sums for the metrics of one pass over a dataset: mean loss, and
-/// accuracy (class-index targets) or MSE and MAE (float targets).
+/// accuracy and a confusion matrix (class-index and binary targets) or MSE,
+/// MAE and R² (float targets).
 public struct MetricAccumulator: Sendable {
   public private(set) var samples = 0
   private var lossSum: Double = 0
@@ -10,6 +11,11 @@ public struct MetricAccumulator: Sendable {
   private var squaredError: Double = 0
   private var absoluteError: Double = 0
   private var elements = 0
+  private var targetSum: Double = 0
+  private var targetSquaredSum: Double = 0
+  /// True class against predicted class for every position scored (the two
+  /// classes 0 and 1 for binary targets); nil for float targets.
+  public private(set) var confusion: ConfusionMatrix?
 
   public init() {}
 
@@ -32,22 +38,34 @@ public struct MetricAccumulator: Sendable {
     lossSum += Double(loss) * Double(batch)
     switch kind {
     case .binary:
-      for i in 0..<predictionCount where (prediction[i] > 0) == (target[i] > 0.5) { correct += 1 }
+      var matrix = confusion ?? ConfusionMatrix(classes: 2)
+      for i in 0..<predictionCount {
+        let predicted = prediction[i] > 0
+        let actual = target[i] > 0.5
+        if predicted == actual { correct += 1 }
+        matrix.add(actual: actual ? 1 : 0, predicted: predicted ? 1 : 0)
+      }
+      confusion = matrix
       positions += predictionCount
     case .classIndex(let classes):
+      var matrix = confusion ?? ConfusionMatrix(classes: classes)
       let rows = predictionCount / classes
       for r in 0..<rows {
         let row = prediction + r * classes
         var best = 0
         for c in 1..<classes where row[c] > row[best] { best = c }
         if best == Int(target[r]) { correct += 1 }
+        matrix.add(actual: Int(target[r]), predicted: best)
       }
+      confusion = matrix
       positions += rows
     case .regression:
       for i in 0..<predictionCount {
         let error = Double(prediction[i]) - Double(target[i])
         squaredError += error * error
         absoluteError += abs(error)
+        targetSum += Double(target[i])
+        targetSquaredSum += Double(target[i]) * Double(target[i])
       }
       elements += predictionCount
     }
@@ -58,6 +76,15 @@ public struct MetricAccumulator: Sendable {
   public var accuracy: Double? { positions == 0 ? nil : Double(correct) / Double(positions) }
   public var mse: Double? { elements == 0 ? nil : squaredError / Double(elements) }
   public var mae: Double? { elements == 0 ? nil : absoluteError / Double(elements) }
+  public var rmse: Double? { mse.map { $0.squareRoot() } }
+  /// The coefficient of determination, 1 - SSE/SST over all target values;
+  /// nil for class targets or when the targets do not vary.
+  public var r2: Double? {
+    guard elements > 0 else { return nil }
+    let mean = targetSum / Double(elements)
+    let total = targetSquaredSum - Double(elements) * mean * mean
+    return total > 0 ? 1 - squaredError / total : nil
+  }
 
   /// The metrics that apply, by name (`accuracy`, or `mse` and `mae`).
   public var named: [String: Double] {

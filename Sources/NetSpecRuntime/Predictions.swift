@@ -50,7 +50,10 @@ public struct Predictions: Sendable {
   /// (`sample,classes` with space-separated classes for sequences),
   /// `sample,probability,label` (one column pair per label) for binary
   /// outputs, `sample,value` (`value_0,value_1,...`) for values.
-  public func csvLines() -> [String] {
+  ///
+  /// - Parameter classNames: Names of the class indices; printed instead of
+  ///   the indices when there is one per class.
+  public func csvLines(classNames: [String]? = nil) -> [String] {
     var lines: [String] = []
     func numbered(_ name: String) -> [String] {
       perSample == 1 ? [name] : (0..<perSample).map { "\(name)_\($0)" }
@@ -58,13 +61,15 @@ public struct Predictions: Sendable {
     switch kind {
     case .classes(let k):
       let sequence = perSample > k
+      let names = classNames?.count == k ? classNames : nil
+      func label(_ index: Int) -> String { names.map { Self.csvField($0[index]) } ?? String(index) }
       lines.append(sequence ? "sample,classes" : "sample,class,probability")
       for sample in 0..<count {
         let best = classes(of: sample)
         lines.append(
           sequence
-            ? "\(sample),\(best.map { String($0.index) }.joined(separator: " "))"
-            : "\(sample),\(best[0].index),\(Self.format(best[0].probability))")
+            ? "\(sample),\(best.map { label($0.index) }.joined(separator: " "))"
+            : "\(sample),\(label(best[0].index)),\(Self.format(best[0].probability))")
       }
     case .binary:
       lines.append(
@@ -86,4 +91,11 @@ public struct Predictions: Sendable {
   }
 
   private static func format(_ value: Float) -> String { String(format: "%.6g", Double(value)) }
+
+  /// `text` as one CSV field: quoted (with quotes doubled) when it holds a
+  /// comma, quote, space or line break.
+  static func csvField(_ text: String) -> String {
+    guard text.contains(where: { ",\"\n\r ".contains($0) }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
 }

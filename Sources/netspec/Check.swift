@@ -12,7 +12,7 @@ struct Check: ParsableCommand {
       --warnings-as-errors), 2 a file cannot be read.
       """)
 
-  @Argument(help: "Spec files to check.")
+  @Argument(help: "Spec files to check.", completion: .specFile)
   var specs: [String]
 
   @Option(help: "Diagnostic format: text, json, github or sarif.")
@@ -20,6 +20,12 @@ struct Check: ParsableCommand {
 
   @Flag(name: .shortAndLong, help: "Print nothing for valid specs.")
   var quiet = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Where SARIF rules' helpUri points: docs/DIAGNOSTICS.md, as a URL of your copy or repository-relative.",
+      valueName: "uri"))
+  var helpBase = "docs/DIAGNOSTICS.md"
 
   @Flag(help: "Report warnings (unused layers, model lints) as errors, and fail on them; for CI.")
   var warningsAsErrors = false
@@ -46,11 +52,14 @@ struct Check: ParsableCommand {
     switch format {
     case .text:
       if !quiet, !okLines.isEmpty { print(okLines.joined(separator: "\n")) }
-      Console.report(all)
+      Console.report(all, color: specOptions.color)
       let summary = DiagnosticSummary(all.diagnostics)
       if summary.errors + summary.warnings > 0 {
         Console.printError(summaryLine(summary, files: specs.count) + "\n")
       }
+    case .sarif:
+      let renderer = SARIFRenderer(toolVersion: NetSpecCommand.version, helpBase: helpBase)
+      print(renderer.render(all.sorted), terminator: "")
     default:
       print(format.renderer().render(all.sorted), terminator: "")
     }

@@ -18,6 +18,12 @@ struct SpecOptions: ParsableArguments {
   @Option(parsing: .unconditional, help: "Report at most this many errors per spec; 0 reports them all.")
   var errorLimit = FrontendOptions().errorLimit ?? 0
 
+  @Option(
+    help: ArgumentHelp(
+      "Colour diagnostics: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.",
+      valueName: "when"))
+  var color: ColorChoice = .auto
+
   func validate() throws {
     guard errorLimit >= 0 else { throw ValidationError("--error-limit takes a count >= 0, got \(errorLimit)") }
   }
@@ -80,7 +86,6 @@ struct DimOptions: ParsableArguments {
 /// Where and how diagnostics are printed.
 enum Console {
   static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
-  static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
 
   /// Prints a line on stdout unbuffered, so it interleaves with progress output.
   static func say(_ line: String) {
@@ -91,9 +96,11 @@ enum Console {
     FileHandle.standardError.write(Data(text.utf8))
   }
 
-  /// Prints diagnostics as text on stderr (coloured on a terminal).
-  static func report(_ diagnostics: DiagnosticBag) {
-    let text = HumanRenderer(colored: stderrIsTerminal).render(diagnostics.sorted)
+  /// Prints diagnostics as text on stderr, coloured as `color` and the
+  /// environment decide.
+  static func report(_ diagnostics: DiagnosticBag, color: ColorChoice) {
+    let colored = color.isEnabled(environment: ProcessInfo.processInfo.environment, isTerminal: stderrIsTerminal)
+    let text = HumanRenderer(colored: colored).render(diagnostics.sorted)
     printError(text)
   }
 
@@ -120,7 +127,9 @@ extension ExitCode {
 func loadSpec(_ path: String, _ options: SpecOptions) throws -> CheckedSpec {
   var diagnostics = DiagnosticBag()
   let spec = Frontend.load(path: path, options: try options.frontendOptions(), &diagnostics)
-  if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics) }
+  if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics, color: options.color) }
   guard let spec else { throw ExitCode(Console.exitCode(for: diagnostics)) }
   return spec
 }
+
+extension ColorChoice: ExpressibleByArgument {}

@@ -13,7 +13,7 @@ struct Compile: ParsableCommand {
       -D NETSPEC_AVX512` or `-D NETSPEC_FMA` (see docs/CODEGEN.md).
       """)
 
-  @Argument(help: "The spec to compile (omit with --runtime-only).")
+  @Argument(help: "The spec to compile (omit with --runtime-only).", completion: .specFile)
   var spec: String?
 
   @Option(name: .shortAndLong, help: "Output directory.")
@@ -63,7 +63,8 @@ struct Compile: ParsableCommand {
     let sourceName = URL(fileURLWithPath: spec).lastPathComponent
     var batch = 64
     if case .size(let n) = checked.document.train?.batchSize { batch = n }
-    var bindings = checked.document.data == nil ? [:] : (try loadData(checked, seed: nil).bindings)
+    var bindings =
+      checked.document.data == nil ? [:] : (try loadData(checked, seed: nil, color: specOptions.color).bindings)
     for text in self.bindings {
       let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
       guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 1, size <= 1 << 24 else {
@@ -77,14 +78,15 @@ struct Compile: ParsableCommand {
     {
       var bag = DiagnosticBag()
       bag.append(violation)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     var files: [SwiftEmitter.File]
     do {
       if package {
         files = try PackageEmitter.emit(
-          checked, data: try loadData(checked, seed: nil), capacity: capacity ?? batch, sourceName: sourceName,
+          checked, data: try loadData(checked, seed: nil, color: specOptions.color), capacity: capacity ?? batch,
+          sourceName: sourceName,
           typeName: name)
       } else {
         files = try SwiftEmitter.emit(

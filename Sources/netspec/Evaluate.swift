@@ -6,27 +6,37 @@ import NetSpecDiagnostics
 /// `netspec eval SPEC --weights W`: score saved weights on the spec's data.
 struct Evaluate: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "eval", abstract: "Evaluate saved weights on the spec's test split (and validation split).")
+    commandName: "eval", abstract: "Evaluate saved weights on the spec's test split (and validation split).",
+    discussion: """
+      Prints each split's loss and metrics; for classifiers the confusion matrix and \
+      per-class precision, recall and F1 (class names from `data.classes` or the \
+      training CSV's header), for regression MAE, RMSE and R². Writes the confusion \
+      matrix of the last split (test, else validation, else train) as SVG to \
+      confusion.svg beside the weights, or to -o.
+      """)
 
-  @Argument(help: "The spec the weights belong to.")
+  @Argument(help: "The spec the weights belong to.", completion: .specFile)
   var spec: String
 
   @Option(help: "A safetensors file written by `netspec train`.")
   var weights: String
+
+  @Option(name: .shortAndLong, help: "Write the confusion matrix SVG here (default: confusion.svg beside the weights).")
+  var output: String?
 
   @OptionGroup var specOptions: SpecOptions
 
   func run() throws {
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
-    let prepared = try loadData(checked, seed: nil)
+    let prepared = try loadData(checked, seed: nil, color: specOptions.color)
     let trainer: Trainer
     do {
       trainer = try Trainer(spec: checked, data: prepared)
     } catch let error as PlanningError {
       var bag = DiagnosticBag()
       bag.append(error.diagnostic)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     do {
@@ -37,14 +47,28 @@ struct Evaluate: ParsableCommand {
       if case .io = error.problem { throw ExitCode.unreadable }
       throw ExitCode.invalid
     }
-    var any = false
-    for (name, split) in [("validation", prepared.validation), ("test", prepared.test)] {
-      guard let split else { continue }
-      Console.say("\(name): " + trainer.evaluate(split).summary + " (\(split.count) samples)")
-      any = true
+    var splits = [("validation", prepared.validation), ("test", prepared.test)].compactMap { name, split in
+      split.map { (name, $0) }
     }
-    if !any {
-      Console.say("train: " + trainer.evaluate(prepared.train).summary + " (\(prepared.train.count) samples)")
+    if splits.isEmpty { splits = [("train", prepared.train)] }
+    let names = checked.document.data?.classes?.names ?? prepared.train.classNames
+    var last: (name: String, report: EvaluationReport)?
+    for (name, split) in splits {
+      let report = EvaluationReport(metrics: trainer.evaluate(split), classNames: names)
+      Console.say("\(name): " + report.metrics.summary + " (\(split.count) samples)")
+      if !report.text.isEmpty { Console.say(report.text) }
+      last = (name, report)
     }
+    guard let last, let matrix = last.report.metrics.confusion else { return }
+    let path =
+      output ?? ((weights as NSString).deletingLastPathComponent as NSString).appendingPathComponent("confusion.svg")
+    let title = "\(checked.document.name ?? checked.file.path), \(last.name)"
+    do {
+      try ConfusionMatrixChart(title: title, matrix: matrix, labels: last.report.labels).write(to: path)
+    } catch {
+      Console.printError("error: \(error)\n")
+      throw ExitCode.unreadable
+    }
+    Console.say("wrote \(path)")
   }
 }

@@ -18,7 +18,7 @@ struct GraphCommand: ParsableCommand {
     case dot, svg
   }
 
-  @Argument(help: "The spec file.")
+  @Argument(help: "The spec file.", completion: .specFile)
   var spec: String
 
   @Option(name: .shortAndLong, help: "Write to this file instead of standard output.")

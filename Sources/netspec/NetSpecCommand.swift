@@ -11,12 +11,15 @@ struct NetSpecCommand: ParsableCommand {
       Exit codes: 0 success, 1 the spec (or data) is invalid, 2 a usage error or an \
       unreadable file.
       """,
-    version: "0.1.0",
+    version: version,
     subcommands: [
       Check.self, Summary.self, GraphCommand.self, PlanCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self,
-      Predict.self, Compile.self,
+      Predict.self, Compile.self, Version.self,
     ]
   )
+
+  /// The release `--version`, `netspec version` and SARIF logs report.
+  static let version = "0.1.0"
 
   /// Runs the command, mapping usage errors to exit code 2 (ArgumentParser's
   /// default is 64).

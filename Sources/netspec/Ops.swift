@@ -7,7 +7,7 @@ struct Ops: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "List the ops, or show one op's attributes.")
 
-  @Argument(help: "An op to describe (default: list all ops).")
+  @Argument(help: "An op to describe (default: list all ops).", completion: .list(OpRegistry.names))
   var name: String?
 
   @Flag(help: "Print the whole reference as Markdown (docs/OPS.md).")

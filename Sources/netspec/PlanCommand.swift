@@ -17,7 +17,7 @@ struct PlanCommand: ParsableCommand {
       error (such as a symbol without --dim) or an unreadable file.
       """)
 
-  @Argument(help: "The spec file.")
+  @Argument(help: "The spec file.", completion: .specFile)
   var spec: String
 
   @Flag(help: "Print the IR (the graph) only, without planning it.")
@@ -60,7 +60,7 @@ struct PlanCommand: ParsableCommand {
     } catch {
       var bag = DiagnosticBag()
       bag.append(error.diagnostic)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     print(PlanText.plan(plan), terminator: "")

@@ -10,11 +10,11 @@ struct Predict: ParsableCommand {
       FILE holds one sample per CSV row (a header row is optional; a label column like \
       the spec's training CSV is dropped), or samples along the first axis of an NPY or \
       IDX array. Samples are scaled and standardized as in training. Prints CSV: the \
-      class and its probability for classifiers, the probability and label for binary \
+      class (its name when the spec's `data.classes` lists them) and its probability for classifiers, the probability and label for binary \
       outputs, the values for regression.
       """)
 
-  @Argument(help: "The spec the weights belong to.")
+  @Argument(help: "The spec the weights belong to.", completion: .specFile)
   var spec: String
 
   @Option(help: "A safetensors file written by `netspec train`.")
@@ -39,7 +39,8 @@ struct Predict: ParsableCommand {
       Console.printError("error: \(error)\n")
       throw ExitCode.invalid
     }
-    let text = predictions.csvLines().joined(separator: "\n") + "\n"
+    let names = checked.document.data?.classes?.names
+    let text = predictions.csvLines(classNames: names).joined(separator: "\n") + "\n"
     guard let output else {
       print(text, terminator: "")
       return

@@ -20,7 +20,7 @@ struct Summary: ParsableCommand {
     case text, json
   }
 
-  @Argument(help: "The spec file.")
+  @Argument(help: "The spec file.", completion: .specFile)
   var spec: String
 
   @Option(parsing: .unconditional, help: "Batch size: the value of the symbol N.")
@@ -51,7 +51,7 @@ struct Summary: ParsableCommand {
     if let violation = loaded.graph.violation(at: bindings, from: "--dim") {
       var bag = DiagnosticBag()
       bag.append(violation)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     bindings[Self.batchSymbol] = batch ?? 1

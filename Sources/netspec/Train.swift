@@ -16,7 +16,7 @@ struct Train: ParsableCommand {
       intact, or with `restore_best` holds the best epoch's weights.
       """)
 
-  @Argument(help: "The spec to train.")
+  @Argument(help: "The spec to train.", completion: .specFile)
   var spec: String
 
   @Option(parsing: .unconditional, help: "Override `train.epochs`.")
@@ -40,14 +40,14 @@ struct Train: ParsableCommand {
 
   func run() throws {
     let checked = try loadSpec(spec, specOptions)
-    let prepared = try loadData(checked, seed: seed)
+    let prepared = try loadData(checked, seed: seed, color: specOptions.color)
     let trainer: Trainer
     do {
       trainer = try Trainer(spec: checked, data: prepared, epochs: epochs, seed: seed)
     } catch let error as PlanningError {
       var bag = DiagnosticBag()
       bag.append(error.diagnostic)
-      Console.report(bag)
+      Console.report(bag, color: specOptions.color)
       throw ExitCode.invalid
     }
     let name = checked.document.name ?? URL(fileURLWithPath: spec).deletingPathExtension().lastPathComponent
@@ -130,7 +130,7 @@ struct Train: ParsableCommand {
 }
 
 /// Loads the spec's `data:` section, exiting with diagnostics on failure.
-func loadData(_ checked: CheckedSpec, seed: Int?) throws -> PreparedData {
+func loadData(_ checked: CheckedSpec, seed: Int?, color: ColorChoice) throws -> PreparedData {
   guard let data = checked.document.data else {
     Console.printError("\(checked.file.path): error: the spec has no `data:` section to train on\n")
     throw ExitCode.invalid
@@ -138,7 +138,7 @@ func loadData(_ checked: CheckedSpec, seed: Int?) throws -> PreparedData {
   var diagnostics = DiagnosticBag()
   let prepared = DataPipeline.load(
     data, for: checked.graph, seed: seed ?? checked.document.train?.seed ?? 0, &diagnostics)
-  if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics) }
+  if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics, color: color) }
   guard let prepared else { throw ExitCode.invalid }
   return prepared
 }

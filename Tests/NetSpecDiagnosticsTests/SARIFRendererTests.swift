@@ -114,3 +114,27 @@ struct SARIFRendererTests {
     try #require(run(in: json)["results"] as? [[String: Any]])
   }
 }
+
+@Suite("SARIFRenderer help links")
+struct SARIFHelpLinkTests {
+  private func rules(_ renderer: SARIFRenderer) throws -> [[String: Any]] {
+    let data = Data(renderer.render([]).utf8)
+    let log = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let run = try #require((log["runs"] as? [[String: Any]])?.first)
+    let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
+    return try #require(driver["rules"] as? [[String: Any]])
+  }
+
+  @Test func everyRuleLinksToItsSectionUnderTheBase() throws {
+    let rules = try rules(SARIFRenderer(helpBase: "https://example.org/DIAGNOSTICS.md"))
+    #expect(rules.count == DiagnosticCode.all.count)
+    for (rule, code) in zip(rules, DiagnosticCode.all) {
+      #expect(rule["helpUri"] as? String == "https://example.org/DIAGNOSTICS.md#" + code.documentationAnchor)
+    }
+    #expect(DiagnosticCode.unknownOp.documentationAnchor == "ns0206-unknown-op")
+  }
+
+  @Test func noBaseNoLink() throws {
+    #expect(try rules(SARIFRenderer()).allSatisfy { $0["helpUri"] == nil })
+  }
+}

@@ -31,6 +31,11 @@ public enum JSONSchemaExporter {
   /// The schema's `$schema` dialect.
   public static let dialect = "https://json-schema.org/draft/2020-12/schema"
 
+  /// The schema's `$id`: a name, not a location to fetch (editors take the
+  /// schema from the file the `# yaml-language-server: $schema=` line or their
+  /// settings name); it changes with the spec format's version.
+  public static var identifier: String { "urn:netspec:spec-schema:\(SpecDecoder.supportedVersions.upperBound)" }
+
   /// The whole schema.
   public static var schema: JSONValue {
     var defs = SpecSchema.definitions
@@ -39,6 +44,7 @@ public enum JSONSchemaExporter {
     defs["loss"] = loss
     var root = SpecSchema.root
     root["$schema"] = .string(dialect)
+    root["$id"] = .string(identifier)
     root["title"] = .string("NetSpec spec, format version \(SpecDecoder.supportedVersions.upperBound)")
     // Layers may invoke blocks only when the spec defines some.
     root["if"] = .object(["required": .strings(["blocks"])])

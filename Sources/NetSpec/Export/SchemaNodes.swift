@@ -102,9 +102,15 @@ enum SchemaNode {
   /// optimizers, schedules, augmentations, layers): exactly one of `choices`.
   static func tagged(_ choices: [Choice]) -> JSONValue {
     var branches: [JSONValue] = []
-    let bare = choices.filter(\.allowsBareName).map(\.name)
+    let bare = choices.filter(\.allowsBareName)
     if !bare.isEmpty {
-      branches.append(.object(["type": .string("string"), "enum": .strings(bare)]))
+      // `enumDescriptions` (an annotation editors read: VS Code, yaml-language-server)
+      // documents each name in completion lists.
+      branches.append(
+        .object([
+          "type": .string("string"), "enum": .strings(bare.map(\.name)),
+          "enumDescriptions": .strings(bare.map(\.description)),
+        ]))
     }
     branches += choices.map(\.objectForm)
     return .object(["oneOf": .array(branches)])

@@ -232,6 +232,9 @@ enum SpecSchema {
             ], description: "Fractions of `train` held out for validation and testing; shuffle (default true)."),
           "augment": SchemaNode.described(
             SchemaNode.array(SchemaNode.tagged(augmentations)), "Random transformations of training samples, in order."),
+          "classes": SchemaNode.described(
+            SchemaNode.array(SchemaNode.string, minItems: 1),
+            "Names of the class indices 0, 1, ... of a `cross_entropy` model, for `netspec eval` and `predict`."),
         ], keys: DataSpec.keys),
       required: ["train"], description: "Where the samples come from, how they are split and augmented.")
   }

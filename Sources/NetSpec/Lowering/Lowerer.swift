@@ -58,6 +58,7 @@ final class Lowerer {
     guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
     warnAboutUnusedValues()
     ModelLints(graph: graph).run(&diagnostics)
+    if let classes = document.data?.classes { ClassNamesCheck.check(classes, graph: graph, &diagnostics) }
     if let expect = document.expect {
       ExpectChecker(graph: graph, names: scope.locals).check(expect, &diagnostics)
     }

@@ -9,6 +9,7 @@ import NetSpecYAML
 ///   train: {csv: ../Examples/data/mnist_5k.csv.gz, label: last, scale: 1/255, reshape: [1, 28, 28]}
 ///   split: {validation: 0.1, test: 0.1, shuffle: true}
 ///   augment: [{random_shift: 2}]
+///   classes: [zero, one, two, three, four, five, six, seven, eight, nine]
 /// ```
 public struct DataSpec: Sendable {
   /// The samples to train on (and to split validation and test sets from).
@@ -19,10 +20,13 @@ public struct DataSpec: Sendable {
   /// Applied in order to each training sample each epoch (never to validation
   /// or test samples).
   public var augmentations: [Augmentation]
+  /// `classes:`: the names of the class indices 0, 1, ... of a
+  /// `cross_entropy` model, which `netspec eval` and `predict` print.
+  public var classes: ClassNames?
   /// The `data:` value.
   public var span: SourceSpan
 
-  static let keys = ["train", "test", "split", "augment"]
+  static let keys = ["train", "test", "split", "augment", "classes"]
 
   static func decode(
     _ node: YAMLNode, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
@@ -54,11 +58,12 @@ public struct DataSpec: Sendable {
     let augmentations = reader.node("augment").map {
       Augmentation.decodeList($0, resolver: resolver, &diagnostics)
     }
+    let classes = reader.node("classes").flatMap { ClassNames.decode($0, resolver: resolver, &diagnostics) }
     guard let train else { return nil }
     return DataSpec(
       train: train, test: test,
       split: split ?? DataSplit(validation: 0, test: 0, shuffle: true, span: reader.span),
-      augmentations: augmentations ?? [], span: reader.span)
+      augmentations: augmentations ?? [], classes: classes, span: reader.span)
   }
 }
 

@@ -43,8 +43,10 @@ struct CLIRun: CustomStringConvertible {
   static let memoryLimit = 1 << 30
 
   /// Runs `netspec arguments...` in `directory` with stdin closed, killing it
-  /// at ``deadline``.
-  static func netspec(_ arguments: [String], in directory: URL) throws -> CLIRun {
+  /// at ``deadline``; `environment` adds to (or overrides) the test's own.
+  static func netspec(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws
+    -> CLIRun
+  {
     let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)").path
     let err = directory.appendingPathComponent("stderr-\(UUID().uuidString)").path
     defer {
@@ -58,7 +60,10 @@ struct CLIRun: CustomStringConvertible {
     posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     // `sh` changes directory and `exec`s netspec, which keeps the pid `wait4` watches.
-    let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, executable]
+    // `env` sets the variables and `exec`s in turn.
+    let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    let shell =
+      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, "/usr/bin/env"] + variables + [executable]
     let argv = (shell + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
@@ -118,4 +123,7 @@ final class CLIFolder: Sendable {
 
   func run(_ arguments: String...) throws -> CLIRun { try CLIRun.netspec(arguments, in: url) }
   func run(_ arguments: [String]) throws -> CLIRun { try CLIRun.netspec(arguments, in: url) }
+  func run(_ arguments: [String], environment: [String: String]) throws -> CLIRun {
+    try CLIRun.netspec(arguments, in: url, environment: environment)
+  }
 }

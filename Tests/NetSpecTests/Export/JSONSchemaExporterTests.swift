@@ -18,6 +18,23 @@ struct JSONSchemaExporterTests {
     #expect(schema["required"] == .strings(["netspec", "inputs", "layers"]))
   }
 
+  @Test("the schema has an `$id` naming the format version")
+  func identifier() {
+    #expect(schema["$id"] == .string("urn:netspec:spec-schema:\(SpecDecoder.supportedVersions.upperBound)"))
+  }
+
+  @Test("every bare op name carries its summary for editor completion")
+  func bareNameDescriptions() throws {
+    let bare = try #require(schema["$defs"]?["layer"]?["oneOf"]?.elements?.first)
+    let names = try #require(bare["enum"]?.elements)
+    let descriptions = try #require(bare["enumDescriptions"]?.elements)
+    #expect(names.count == descriptions.count)
+    for (name, description) in zip(names, descriptions) {
+      guard case .string(let op) = name else { continue }
+      #expect(description == .string(try #require(OpRegistry.op(named: op)).schema.summary), "\(op)")
+    }
+  }
+
   @Test("no keyword that draft-07 editors do not know")
   func draft07Keywords() {
     let newer: Set<String> = [
