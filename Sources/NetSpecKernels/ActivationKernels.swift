@@ -103,23 +103,23 @@ public enum ActivationKernel: Sendable, Equatable {
         }
       }
     case .silu:
-      for i in 0..<count { y[i] = x[i] / (1 + expf(-x[i])) }
+      VectorMath.map(x, y, count: count) { $0 * VectorMath.logistic($0) }
     case .relu6:
-      for i in 0..<count { y[i] = min(max(x[i], 0), 6) }
+      VectorMath.map(x, y, count: count) { $0.clamped(lowerBound: .zero, upperBound: KernelVector(repeating: 6)) }
     case .hardtanh(let low, let high):
-      for i in 0..<count { y[i] = min(max(x[i], low), high) }
+      let (lower, upper) = (KernelVector(repeating: low), KernelVector(repeating: high))
+      VectorMath.map(x, y, count: count) { $0.clamped(lowerBound: lower, upperBound: upper) }
     case .hardswish:
-      for i in 0..<count { y[i] = x[i] * min(max(x[i] + 3, 0), 6) * (1 / 6) }
+      VectorMath.map(x, y, count: count) { $0 * Self.hardsigmoid($0) }
     case .hardsigmoid:
-      for i in 0..<count { y[i] = min(max(x[i] + 3, 0), 6) * (1 / 6) }
+      VectorMath.map(x, y, count: count, Self.hardsigmoid)
     case .mish:
       // tanh(log(1 + e^x)) = (e^2x + 2e^x) / (e^2x + 2e^x + 2), exact until e^x
       // overflows; past 20, where it is 1 in float32, mish is x.
-      for i in 0..<count {
-        let v = x[i]
-        let e = expf(min(v, 20))
+      VectorMath.map(x, y, count: count) { v in
+        let e = VectorMath.exponential(v.replacing(with: 20, where: v .> 20))
         let n = e * (e + 2)
-        y[i] = v > 20 ? v : v * n / (n + 2)
+        return (v * n / (n + 2)).replacing(with: v, where: v .> 20)
       }
     case .softplus(let beta, let threshold):
       for i in 0..<count {
@@ -127,11 +127,21 @@ public enum ActivationKernel: Sendable, Equatable {
         y[i] = v * beta > threshold ? v : log1pf(expf(v * beta)) / beta
       }
     case .elu(let alpha):
-      for i in 0..<count { y[i] = x[i] > 0 ? x[i] : alpha * expm1f(x[i]) }
+      VectorMath.map(x, y, count: count) { v in
+        (alpha * (VectorMath.exponential(v) - 1)).replacing(with: v, where: v .> 0)
+      }
     case .selu:
       let (alpha, scale) = (Self.seluAlpha, Self.seluScale)
-      for i in 0..<count { y[i] = scale * (x[i] > 0 ? x[i] : alpha * expm1f(x[i])) }
+      VectorMath.map(x, y, count: count) { v in
+        scale * (alpha * (VectorMath.exponential(v) - 1)).replacing(with: v, where: v .> 0)
+      }
     }
+  }
+
+  /// `relu6(x + 3) / 6`.
+  @inline(__always)
+  private static func hardsigmoid(_ x: KernelVector) -> KernelVector {
+    (x + 3).clamped(lowerBound: .zero, upperBound: KernelVector(repeating: 6)) * (1 / 6)
   }
 
   /// `dx[i] (+)= dy[i] * f'(x[i])`, with `x` the forward input and `y` the output.

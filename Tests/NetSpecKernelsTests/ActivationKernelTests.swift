@@ -2,7 +2,7 @@ import Foundation
 import NetSpecKernels
 import Testing
 
-/// ``ActivationKernel``'s clamp-like and exponential activations against their
+/// ``ActivationKernel``'s SiLU, clamp-like and exponential activations against their
 /// definitions in Double (PyTorch's formulas and its gradient at the kinks),
 /// gradients written and accumulated.
 @Suite struct ActivationKernelTests {
@@ -17,6 +17,12 @@ import Testing
   static let selu = (alpha: 1.673_263_242_354_377_3, scale: 1.050_700_987_355_480_5)
 
   static let references: [Reference] = [
+    Reference(
+      kernel: .silu, f: { $0 / (1 + exp(-$0)) },
+      derivative: { x in
+        let sigmoid = 1 / (1 + exp(-x))
+        return sigmoid * (1 + x * (1 - sigmoid))
+      }),
     Reference(kernel: .relu6, f: { min(max($0, 0), 6) }, derivative: { $0 > 0 && $0 < 6 ? 1 : 0 }),
     Reference(
       kernel: .hardtanh(min: -0.5, max: 2), f: { min(max($0, -0.5), 2) }, derivative: { $0 > -0.5 && $0 < 2 ? 1 : 0 }),
@@ -41,9 +47,10 @@ import Testing
   ]
 
   /// Inputs over [-8, 8] plus every kink exactly (0, ±3, 6, the hardtanh bounds,
-  /// softplus's switch at 1.5) and large magnitudes.
+  /// softplus's switch at 1.5) and large magnitudes: 73 of them, so the vector
+  /// kernels also run a partial last vector.
   static let inputs: [Float] =
-    randomValues(61, seed: 3).map { 8 * $0 } + [0, 3, -3, 6, -0.5, 2, 1.5, 30, -30, 90, -90]
+    randomValues(62, seed: 3).map { 8 * $0 } + [0, 3, -3, 6, -0.5, 2, 1.5, 30, -30, 90, -90]
 
   @Test(arguments: references)
   func forwardAndBackwardMatchDefinitions(_ reference: Reference) {
