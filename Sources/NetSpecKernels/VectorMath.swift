@@ -11,31 +11,30 @@
 public enum VectorMath {
   /// `y[i] = e^x[i]`.
   public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    let whole = count - count % KernelVector.scalarCount
-    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
-      storeVector(exponential(loadVector(x + i)), to: y + i)
-    }
-    if whole < count { storeTail(exponential(loadTail(x + whole, count - whole)), y + whole, count - whole) }
+    map(x, y, count: count, exponential)
   }
 
   /// `y[i] = 1 / (1 + e^-x[i])`.
   public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    let whole = count - count % KernelVector.scalarCount
-    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
-      storeVector(logistic(loadVector(x + i)), to: y + i)
-    }
-    if whole < count { storeTail(logistic(loadTail(x + whole, count - whole)), y + whole, count - whole) }
+    map(x, y, count: count, logistic)
   }
 
   /// `y[i] = tanh(x[i])`.
   public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
+    map(x, y, count: count, hyperbolicTangent)
+  }
+
+  /// `y[i] = f(x[i])`, a whole vector at a time (the last one zero-padded), for
+  /// element-wise functions built from the ones below (``ActivationKernel``).
+  @inline(__always)
+  static func map(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, _ f: (KernelVector) -> KernelVector
+  ) {
     let whole = count - count % KernelVector.scalarCount
     for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
-      storeVector(hyperbolicTangent(loadVector(x + i)), to: y + i)
+      storeVector(f(loadVector(x + i)), to: y + i)
     }
-    if whole < count {
-      storeTail(hyperbolicTangent(loadTail(x + whole, count - whole)), y + whole, count - whole)
-    }
+    if whole < count { storeTail(f(loadTail(x + whole, count - whole)), y + whole, count - whole) }
   }
 
   /// The first `count` lanes from `x`, the rest zero.
@@ -52,8 +51,9 @@ public enum VectorMath {
     for lane in 0..<count { y[lane] = v[lane] }
   }
 
+  /// `1 / (1 + e^-x)`.
   @inline(__always)
-  private static func logistic(_ x: KernelVector) -> KernelVector { 1 / (1 + exponential(-x)) }
+  static func logistic(_ x: KernelVector) -> KernelVector { 1 / (1 + exponential(-x)) }
 
   /// An odd polynomial for |x| < 0.625 (Cephes `tanhf`), else `1 - 2 / (1 + e^2x)`.
   @inline(__always)
@@ -72,7 +72,7 @@ public enum VectorMath {
   /// Cephes `expf`: `e^x = 2^n * e^r` with `n = round(x / ln 2)` and `|r| <= ln 2 / 2`,
   /// `e^r` by a degree-6 polynomial, `2^n` built in the exponent bits.
   @inline(__always)
-  private static func exponential(_ x: KernelVector) -> KernelVector {
+  static func exponential(_ x: KernelVector) -> KernelVector {
     var clamped = x
     clamped.replace(with: -87.3, where: clamped .< -87.3)
     clamped.replace(with: 88.3, where: clamped .> 88.3)

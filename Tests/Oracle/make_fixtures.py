@@ -162,7 +162,9 @@ def params_for(name, shapes, scale=0.5):
 
 ACTIVATIONS = {
     None: lambda y: y, "relu": F.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
-    "gelu": lambda y: F.gelu(y, approximate="tanh"), "silu": F.silu,
+    "gelu": lambda y: F.gelu(y, approximate="tanh"), "silu": F.silu, "relu6": F.relu6, "hardtanh": F.hardtanh,
+    "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid, "mish": F.mish, "softplus": F.softplus, "elu": F.elu,
+    "selu": F.selu, "leaky_relu": F.leaky_relu,
 }
 
 # ---------------------------------------------------------------- layers
@@ -189,6 +191,12 @@ def dense_cases():
     dense_case("dense_gelu", 3, [4], "gelu")
     dense_case("dense_sigmoid", 3, [4], "sigmoid")
     dense_case("dense_silu", 3, [4], "silu")
+    dense_case("dense_relu6", 3, [4], "relu6")
+    dense_case("dense_hardtanh", 3, [4], "hardtanh")
+    dense_case("dense_mish", 3, [4], "mish")
+    dense_case("dense_softplus", 3, [4], "softplus")
+    dense_case("dense_selu", 3, [4], "selu")
+    dense_case("dense_leaky_relu", 3, [4], "leaky_relu")
 
 
 def pair(v):
@@ -244,6 +252,9 @@ def conv_cases():
               "the odd one after), written out for PyTorch, whose padding='same' needs stride 1")
     conv_case("conv2d_pointwise", [4, 3, 3], 5, 1)
     conv_case("conv2d_rect_padding", [2, 4, 6], 3, [1, 2], padding=[0, 1], bias=False)
+    conv_case("conv2d_hardswish", [2, 5, 5], 3, 3, padding=1, activation="hardswish")
+    conv_case("conv2d_hardsigmoid", [2, 5, 5], 3, 3, activation="hardsigmoid")
+    conv_case("conv2d_elu", [3, 5, 4], 2, 3, padding=1, activation="elu")
 
 # ---------------------------------------------------------------- pooling
 
@@ -323,9 +334,9 @@ def merge_cases():
 
 @case
 def activation_cases():
-    def simple(name, shape, layer, forward, training=True, note=""):
-        op_case(name, layer, one_input(name, shape), {}, lambda x, p: forward(x["x"]), training=training,
-                note=note)
+    def simple(name, shape, layer, forward, training=True, note="", scale=1.0):
+        inputs = {k: (v * np.float32(scale), ids) for k, (v, ids) in one_input(name, shape).items()}
+        op_case(name, layer, inputs, {}, lambda x, p: forward(x["x"]), training=training, note=note)
 
     simple("relu", [3, 4], "relu", F.relu)
     simple("sigmoid", [3, 4], "sigmoid", torch.sigmoid)
@@ -336,6 +347,21 @@ def activation_cases():
            note="NetSpec's gelu defaults to the tanh approximation (PyTorch's default is approximate='none')")
     simple("gelu_exact", [3, 4], "gelu: none", lambda x: F.gelu(x, approximate="none"))
     simple("silu", [3, 4], "silu", F.silu)
+    # Inputs scaled past the kinks (relu6 at 0 and 6, hardswish and hardsigmoid at
+    # +-3, the hardtanh bounds, softplus's threshold) so both sides of each are compared.
+    simple("relu6", [3, 4], "relu6", F.relu6, scale=8)
+    simple("hardtanh", [3, 4], "hardtanh", F.hardtanh, scale=2)
+    simple("hardtanh_bounds", [2, 5], "hardtanh: {min_val: -0.5, max_val: 2}",
+           lambda x: F.hardtanh(x, -0.5, 2), scale=3)
+    simple("hardswish", [3, 4], "hardswish", F.hardswish, scale=5)
+    simple("hardsigmoid", [3, 4], "hardsigmoid", F.hardsigmoid, scale=5)
+    simple("mish", [3, 4], "mish", F.mish, scale=4)
+    simple("softplus", [3, 4], "softplus", F.softplus, scale=4)
+    simple("softplus_beta_threshold", [2, 5], "softplus: {beta: 2, threshold: 3}",
+           lambda x: F.softplus(x, 2, 3), scale=4)
+    simple("elu", [3, 4], "elu", F.elu, scale=3)
+    simple("elu_alpha", [2, 5], "elu: 0.5", lambda x: F.elu(x, 0.5), scale=3)
+    simple("selu", [3, 4], "selu", F.selu, scale=3)
     simple("softmax", [5], "softmax", lambda x: F.softmax(x, -1))
     simple("softmax_axis1", [2, 3, 2], "softmax: 1", lambda x: F.softmax(x, 1))
     simple("softmax_axis_negative2", [3, 4, 2], "softmax: -2", lambda x: F.softmax(x, -2))

@@ -38,11 +38,7 @@ struct ModelLints {
     let span: SourceSpan?
     switch node.op {
     case is Softmax: (activation, span) = ("softmax", node.span)
-    case is Sigmoid: (activation, span) = ("sigmoid", node.span)
-    case is ReLU: (activation, span) = ("relu", node.span)
-    case is Tanh: (activation, span) = ("tanh", node.span)
-    case is GELU: (activation, span) = ("gelu", node.span)
-    case is LeakyReLU: (activation, span) = ("leaky_relu", node.span)
+    case is any ElementwiseActivation: (activation, span) = (node.opName, node.span)
     case let dense as Dense: (activation, span) = (dense.activation?.rawValue, node.attributes.spans["activation"])
     case let conv as Conv2D: (activation, span) = (conv.activation?.rawValue, node.attributes.spans["activation"])
     default: (activation, span) = (nil, nil)

@@ -51,6 +51,18 @@ import Testing
     #expect(diagnostics.map(\.code) == [.valueOutOfRange])
   }
 
+  /// `relu6` is an op of its own (MobileNetV2), not a misspelling of `relu`, and
+  /// a misspelled activation is offered the nearest one.
+  @Test func relu6IsAnOpAndMisspelledActivationsGetTheNearest() throws {
+    let (graph, diagnostics) = lower(spec("  - relu6\n  - dense: {units: 10, activation: relu6}\n"))
+    #expect(diagnostics.isEmpty)
+    #expect(try #require(graph).nodes.map(\.opName) == ["relu6", "dense"])
+    let (_, misspelled) = lower(spec("  - hardswsh\n  - dense: {units: 10, activation: hardsigmod}\n"))
+    #expect(misspelled.map(\.code) == [.unknownOp, .valueOutOfRange])
+    #expect(misspelled[0].helps == ["did you mean `hardswish`?"])
+    #expect(misspelled[1].helps.first == "did you mean `hardsigmoid`?")
+  }
+
   @Test func independentErrorsAreAllReported() {
     let (_, diagnostics) = lower(spec("  - dense: {units: 0}\n  - dropuot: 0.5\n  - dense: {unit: 3}\n"))
     #expect(diagnostics.map(\.code) == [.valueOutOfRange, .unknownOp, .unknownAttribute])

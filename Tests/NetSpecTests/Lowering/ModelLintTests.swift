@@ -18,6 +18,9 @@ import Testing
     #expect(warnings(classifier("  - dense: 10\n  - softmax\n")) == [.softmaxBeforeCrossEntropy])
     #expect(warnings(classifier("  - dense: 10\n  - sigmoid\n")) == [.activationOnLogits])
     #expect(warnings(classifier("  - dense: {units: 10, activation: tanh}\n")) == [.activationOnLogits])
+    for activation in ["relu6", "mish", "elu: 0.5", "hardtanh: {min_val: 0}"] {
+      #expect(warnings(classifier("  - dense: 10\n  - \(activation)\n")) == [.activationOnLogits], "\(activation)")
+    }
     #expect(
       warnings(classifier("  - dense: 1\n  - sigmoid\n", loss: "binary_cross_entropy")) == [
         .sigmoidBeforeBinaryCrossEntropy

@@ -1,4 +1,5 @@
 import NetSpecDiagnostics
+import NetSpecKernels
 import Testing
 
 @testable import NetSpec
@@ -8,7 +9,9 @@ private let t = Dim.symbol("T")
 
 /// Each new activation with its FLOPs per element.
 private let activations: [(any Operator.Type, Int)] = [
-  (Sigmoid.self, 4), (Tanh.self, 4), (Softmax.self, 5), (GELU.self, 8), (LeakyReLU.self, 2),
+  (Sigmoid.self, 4), (Tanh.self, 4), (Softmax.self, 5), (GELU.self, 8), (LeakyReLU.self, 2), (SiLU.self, 5),
+  (ReLU6.self, 2), (HardTanh.self, 2), (HardSwish.self, 5), (HardSigmoid.self, 4), (Mish.self, 6),
+  (Softplus.self, 5), (ELU.self, 4), (SELU.self, 5),
 ]
 
 /// Every activation on every input shape.
@@ -67,5 +70,37 @@ private let activationCases: [(any Operator.Type, Int, TensorType)] = activation
     #expect(Softmax.schema.primary == "axis" && GELU.schema.primary == "approximate")
     #expect(LeakyReLU.schema.primary == "slope")
     #expect(Sigmoid.schema.attributes.isEmpty && Tanh.schema.attributes.isEmpty)
+    // PyTorch's defaults.
+    let hardtanh = HardTanh(Attributes(HardTanh.schema))
+    #expect(hardtanh.minimum == -1 && hardtanh.maximum == 1)
+    let softplus = Softplus(Attributes(Softplus.schema))
+    #expect(softplus.beta == 1 && softplus.threshold == 20)
+    #expect(ELU(Attributes(ELU.schema)).alpha == 1)
+    #expect(ELU(Attributes(ELU.schema, ["alpha": .float(0.5)])).alpha == 0.5)
+    #expect(ELU.schema.primary == "alpha" && Softplus.schema.primary == "beta")
+  }
+
+  @Test func hardtanhBoundsMustBeOrdered() {
+    for (low, high) in [(1.0, 1.0), (2.0, -2.0)] {
+      expectShapeError(
+        ShapeErrorCase(
+          OpCall(HardTanh.self, ["min_val": .float(low), "max_val": .float(high)], TensorType([n, 10])),
+          .valueOutOfRange, attribute: "max_val", mentions: ["is not above min_val"], help: "greater than min_val"))
+    }
+  }
+
+  /// A fused `activation: NAME` is the op `NAME` at its defaults, kernel for
+  /// kernel, and every element-wise activation op can be fused.
+  @Test func fusedActivationsAreTheOpsAtTheirDefaults() throws {
+    let fusable = Dictionary(uniqueKeysWithValues: ActivationKernel.fusable.map { ($0.name, $0.kernel) })
+    var names: Set<String> = []
+    for type in OpRegistry.all {
+      guard let op = type as? any ElementwiseActivation.Type else { continue }
+      let name = type.schema.name
+      names.insert(name)
+      let kernel = op.init(Attributes(type.schema)).kernel
+      #expect(fusable[name] == kernel, "`activation: \(name)` is not the op at its defaults")
+    }
+    #expect(Set(fusable.keys) == names)
   }
 }

@@ -1,0 +1,23 @@
+import NetSpecKernels
+
+/// Hard swish: x * relu6(x + 3) / 6, as PyTorch's `nn.Hardswish` (MobileNetV3).
+public struct HardSwish: Operator {
+  public static let schema = OpSchema(
+    name: "hardswish", category: .activation, summary: "Hard swish: x * relu6(x + 3) / 6.")
+
+  public init(_ attributes: Attributes) {}
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    // An add, two compares and two multiplies.
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 5))
+  }
+}
+
+extension HardSwish: ElementwiseActivation {
+  /// Inputs in [-1, 1] stay clear of the kinks at ±3 (the oracle fixture's inputs
+  /// span them).
+  public static let examples = [OpExample(inputs: [.batch(3, 4)]), OpExample(inputs: [.batch(2, 2, 3)])]
+
+  var kernel: ActivationKernel { .hardswish }
+}

@@ -1,0 +1,21 @@
+import NetSpecKernels
+
+/// Mish: x * tanh(softplus(x)), as PyTorch's `nn.Mish`.
+public struct Mish: Operator {
+  public static let schema = OpSchema(
+    name: "mish", category: .activation, summary: "Mish: x * tanh(log(1 + exp(x))).")
+
+  public init(_ attributes: Attributes) {}
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try ShapeRules.requireFloat(inputs[0])
+    // exp, then e * (e + 2) / (e * (e + 2) + 2) and the product with x.
+    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 6))
+  }
+}
+
+extension Mish: ElementwiseActivation {
+  public static let examples = [OpExample(inputs: [.batch(3, 4)]), OpExample(inputs: [.batch(2, 2, 3)])]
+
+  var kernel: ActivationKernel { .mish }
+}
