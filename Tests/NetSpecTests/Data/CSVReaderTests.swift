@@ -95,27 +95,27 @@ struct CSVReaderTests {
     ("a,b\n1,2,3\n", "names 2 columns, but the rows have 3"),
   ])
   func malformed(_ text: String, _ expected: String) {
-    let message = readError(Array(text.utf8), CSVReader.parse)
+    let message = readError(Array(text.utf8)) { (bytes) throws(DataFileError) in try CSVReader.parse(bytes) }
     #expect(message?.contains(expected) == true, "\(message ?? "no error")")
   }
 
   @Test func bundledFiles() throws {
-    let iris = try CSVReader.parse(DataFileBytes.read(exampleData("iris.csv")))
+    let iris = try CSVReader.parse(readDataFile(exampleData("iris.csv")))
     #expect((iris.rows, iris.columns) == (150, 5))
     #expect(iris.classNames == ["setosa", "versicolor", "virginica"])
     #expect(Array(iris.values.prefix(5)) == [5.1, 3.5, 1.4, 0.2, 0])
 
-    let cancer = try CSVReader.parse(DataFileBytes.read(exampleData("breast_cancer.csv")))
+    let cancer = try CSVReader.parse(readDataFile(exampleData("breast_cancer.csv")))
     #expect((cancer.rows, cancer.columns) == (569, 31))
     #expect(cancer.classNames == ["malignant", "benign"])
 
-    let digits = try CSVReader.parse(DataFileBytes.read(exampleData("digits.csv.gz")))
+    let digits = try CSVReader.parse(readDataFile(exampleData("digits.csv.gz")))
     #expect((digits.rows, digits.columns) == (1797, 65))
 
-    let diabetes = try CSVReader.parse(DataFileBytes.read(exampleData("diabetes_data_raw.csv.gz")))
+    let diabetes = try CSVReader.parse(readDataFile(exampleData("diabetes_data_raw.csv.gz")))
     #expect((diabetes.rows, diabetes.columns) == (442, 10))
     #expect(Array(diabetes.values.prefix(4)) == [59, 2, 32.1, 101])
-    let target = try CSVReader.parse(DataFileBytes.read(exampleData("diabetes_target.csv.gz")))
+    let target = try CSVReader.parse(readDataFile(exampleData("diabetes_target.csv.gz")))
     #expect((target.rows, target.columns) == (442, 1))
     #expect(Array(target.values.prefix(3)) == [151, 75, 141])
   }
