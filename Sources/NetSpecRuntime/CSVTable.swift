@@ -17,7 +17,8 @@ public struct CSVTable: Sendable {
   public var headerDescription: String {
     guard let headerLine else { return "no header row" }
     if let classNames {
-      return "scikit-learn header (line \(headerLine)): \(rows) samples, \(columns - 1) features, \(classNames.count) class names"
+      return
+        "scikit-learn header (line \(headerLine)): \(rows) samples, \(columns - 1) features, \(classNames.count) class names"
     }
     return "header row of \(columns) column names (line \(headerLine))"
   }

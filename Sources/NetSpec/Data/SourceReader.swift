@@ -12,7 +12,10 @@ enum SourceReader {
   ) -> Dataset? {
     switch source.format {
     case .csv(let path, let label, let labelSpan):
-      guard let table = load(path, { (stream) throws(DataFileError) in try CSVReader.parse(&stream, header: source.header) }, &diagnostics) else { return nil }
+      guard
+        let table = load(
+          path, { (stream) throws(DataFileError) in try CSVReader.parse(&stream, header: source.header) }, &diagnostics)
+      else { return nil }
       csvHeaders.append(note(path, table, source.header))
       do {
         let (features, labels) = try table.splitLabel(label)
@@ -37,9 +40,11 @@ enum SourceReader {
         (labels.values, [labels.rows] + (labels.columns == 1 ? [] : [labels.columns]), labelsPath),
         classNames: labels.classNames, &diagnostics)
     case .npy(let inputsPath, let labelsPath):
-      return arrays(inputsPath, labelsPath, { (stream) throws(DataFileError) in try NPYReader.read(&stream) }, &diagnostics)
+      return arrays(
+        inputsPath, labelsPath, { (stream) throws(DataFileError) in try NPYReader.read(&stream) }, &diagnostics)
     case .idx(let imagesPath, let labelsPath):
-      return arrays(imagesPath, labelsPath, { (stream) throws(DataFileError) in try IDXReader.read(&stream) }, &diagnostics)
+      return arrays(
+        imagesPath, labelsPath, { (stream) throws(DataFileError) in try IDXReader.read(&stream) }, &diagnostics)
     case .synthetic(let spec):
       return SyntheticTasks.generate(spec, random: &random)
     }
@@ -65,7 +70,8 @@ enum SourceReader {
   }
 
   private static func arrays(
-    _ inputsPath: DataPath, _ labelsPath: DataPath, _ parse: (inout any ByteStream) throws(DataFileError) -> NumericArray,
+    _ inputsPath: DataPath, _ labelsPath: DataPath,
+    _ parse: (inout any ByteStream) throws(DataFileError) -> NumericArray,
     _ diagnostics: inout DiagnosticBag
   ) -> Dataset? {
     let inputs = load(inputsPath, parse, &diagnostics)

@@ -85,7 +85,8 @@ struct HostileDataCLITests {
     let header: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF]
     let crc = crc32OfZeros(1 << 20)
     let size = UInt32(1 << 20)
-    let trailer = (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) }
+    let trailer =
+      (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) }
       + (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) }
     return header + bits.bytes + trailer
   }()
