@@ -1,20 +1,32 @@
 import Foundation
 
-/// Parses CSV text into a ``CSVTable``.
+/// Parses CSV text into a ``CSVTable``, streamed: it holds one chunk of the
+/// file and the values parsed so far, never the whole text.
 ///
 /// - Cells are separated by commas when the first line holds a comma, else by
 ///   runs of spaces or tabs; spaces around cells are ignored; blank lines are
 ///   skipped; lines end in `\n` or `\r\n`; a UTF-8 byte-order mark is skipped.
-/// - A first line with a non-numeric cell is a header: either the
-///   scikit-learn form `rows,features,class names...` (its first two cells
-///   must then equal the number of data rows and of feature columns) or one
-///   name per column.
+/// - A line holds at most ``maxLineBytes`` bytes.
+/// - Whether the first line is a header is the ``CSVHeader`` choice. A header
+///   is either the scikit-learn form `rows,features,class names...` (its first
+///   two cells must then equal the number of data rows and of feature
+///   columns) or one name per column.
 /// - Numbers are parsed in place from the bytes: whole numbers of up to nine
 ///   digits directly, anything else with `strtof` (correctly rounded). NaN and
 ///   infinities are rejected.
 public struct CSVReader {
-  private let bytes: [UInt8]
+  /// The most bytes one line may hold: 1 MiB (about 100 000 numbers).
+  public static let maxLineBytes = 1 << 20
+  /// How many bytes are read at a time.
+  private static let chunkBytes = 1 << 20
+
   private let comma: Bool
+  private var values: [Float] = []
+  private var rows = 0
+  private var columns = 0
+  private var firstDataLine = 0
+  /// The number of the next line to parse, counted from 1.
+  private var number: Int
 
   private static let newline = UInt8(ascii: "\n")
   private static let carriageReturn = UInt8(ascii: "\r")
@@ -22,53 +34,92 @@ public struct CSVReader {
   private static let tab = UInt8(ascii: "\t")
   private static let commaByte = UInt8(ascii: ",")
 
+  private init(comma: Bool, number: Int) {
+    self.comma = comma
+    self.number = number
+  }
+
   /// Reads a table from a file's (decompressed) bytes.
-  public static func parse(_ contents: [UInt8]) throws(DataFileError) -> CSVTable {
-    var bytes = contents
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-    bytes.append(0)  // strtof stops at the terminator after the last cell
-    guard let first = firstLine(bytes) else {
+  public static func parse(_ contents: [UInt8], header: CSVHeader = .auto) throws(DataFileError) -> CSVTable {
+    var stream = MemoryByteStream(contents)
+    return try parse(&stream, header: header)
+  }
+
+  /// Reads a table from a stream of a file's (decompressed) bytes.
+  public static func parse(_ stream: inout some ByteStream, header: CSVHeader) throws(DataFileError) -> CSVTable {
+    var pending: [UInt8] = []  // unparsed bytes, starting at a line's start
+    var atEnd = false
+    var byteOrderMarkChecked = false
+    var reader: CSVReader?
+    var headerCells: [String]?
+    var number = 1
+    while !atEnd {
+      let chunk = try stream.read(upTo: chunkBytes)
+      atEnd = chunk.isEmpty
+      pending += chunk
+      if !byteOrderMarkChecked, pending.count >= 3 || atEnd {
+        if pending.starts(with: [0xEF, 0xBB, 0xBF]) { pending.removeFirst(3) }
+        byteOrderMarkChecked = true
+      }
+      // Parse the complete lines; the rest waits for the next chunk.
+      var complete = atEnd ? pending.count : (pending.lastIndex(of: newline).map { $0 + 1 } ?? 0)
+      if reader == nil, let first = firstLine(pending[..<complete], number: &number) {
+        let cells = try lineCells(pending[first], line: number)
+        let isHeader = try decide(header, cells, line: number)
+        reader = CSVReader(comma: pending[first].contains(commaByte), number: isHeader ? number + 1 : number)
+        if isHeader { headerCells = cells }
+        let next = isHeader ? min(first.upperBound + 1, complete) : first.lowerBound
+        pending.removeFirst(next)
+        complete -= next
+      } else if reader == nil {
+        // Blank lines only so far.
+        number += pending[..<complete].count(where: { $0 == newline })
+        pending.removeFirst(complete)
+        complete = 0
+      }
+      if var parser = reader, complete > 0 {
+        var block = Array(pending[..<complete])
+        block.append(0)  // strtof stops at the terminator after the last cell
+        try parser.readRows(block)
+        reader = parser
+        pending.removeFirst(complete)
+      }
+      guard pending.count <= maxLineBytes else {
+        throw lineTooLong(reader?.number ?? number)
+      }
+    }
+    guard let reader else {
       throw DataFileError("the file holds no data", help: "write one sample per row, e.g. `5.1,3.5,1.4,0.2,0`")
     }
-    let reader = CSVReader(bytes: bytes, comma: bytes[first.range].contains(commaByte))
-    let header = reader.cellTexts(first.range)
-    let isHeader = header.contains { !isNumber($0) }
-    let data =
-      isHeader
-      ? try reader.readRows(from: first.next, lineNumber: first.number + 1)
-      : try reader.readRows(from: first.range.lowerBound, lineNumber: first.number)
-    guard data.rows > 0 else {
+    guard reader.rows > 0 else {
       throw DataFileError(
         "the file holds a header line but no data rows", help: "write one sample per row after the header")
     }
-    var table = CSVTable(values: data.values, rows: data.rows, columns: data.columns)
-    if isHeader {
-      try apply(header: header, to: &table)
+    var table = CSVTable(values: reader.values, rows: reader.rows, columns: reader.columns)
+    if let headerCells {
+      table.headerLine = reader.firstDataLine - 1
+      try apply(header: headerCells, to: &table)
     }
     return table
   }
 
-  /// A line's content (without its end), where the next one starts, and its
-  /// number counted from 1.
-  private struct Line {
-    var range: Range<Int>
-    var next: Int
-    var number: Int
+  /// The error for a line longer than ``maxLineBytes``.
+  private static func lineTooLong(_ line: Int) -> DataFileError {
+    DataFileError(
+      "line \(line) is longer than \(maxLineBytes >> 20) MiB",
+      help: "a CSV line holds one sample; check that the file has line ends (`\\n`) and is CSV text")
   }
 
-  /// The first line that is not blank, or nil if there is none (`bytes` ends
-  /// with the terminator).
-  private static func firstLine(_ bytes: [UInt8]) -> Line? {
-    var start = 0
-    var number = 1
-    let end = bytes.count - 1
-    while start < end {
-      var stop = start
-      while stop < end, bytes[stop] != newline { stop += 1 }
+  /// The range of the first line in `bytes` that is not blank, without its
+  /// end, or nil if there is none; advances `number` to its number.
+  private static func firstLine(_ bytes: ArraySlice<UInt8>, number: inout Int) -> Range<Int>? {
+    var start = bytes.startIndex
+    while start < bytes.endIndex {
+      let stop = bytes[start...].firstIndex(of: newline) ?? bytes.endIndex
       var contentEnd = stop
       if contentEnd > start, bytes[contentEnd - 1] == carriageReturn { contentEnd -= 1 }
       if bytes[start..<contentEnd].contains(where: { $0 != space && $0 != tab }) {
-        return Line(range: start..<contentEnd, next: min(stop + 1, end), number: number)
+        return start..<contentEnd
       }
       start = stop + 1
       number += 1
@@ -76,11 +127,12 @@ public struct CSVReader {
     return nil
   }
 
-  /// The cells of one line as trimmed strings, quotes removed (header parsing).
-  private func cellTexts(_ range: Range<Int>) -> [String] {
-    let text = String(decoding: bytes[range], as: UTF8.self)
+  /// The cells of the first line as trimmed strings, quotes removed.
+  private static func lineCells(_ line: ArraySlice<UInt8>, line number: Int) throws(DataFileError) -> [String] {
+    guard line.count <= maxLineBytes else { throw lineTooLong(number) }
+    let text = String(decoding: line, as: UTF8.self)
     let cells =
-      comma
+      line.contains(commaByte)
       ? text.split(separator: ",", omittingEmptySubsequences: false)
       : text.split(whereSeparator: { $0 == " " || $0 == "\t" })
     return cells.map { cell in
@@ -92,10 +144,23 @@ public struct CSVReader {
     }
   }
 
-  /// True when a header cell is a finite number.
-  private static func isNumber(_ text: String) -> Bool {
-    guard let value = Float(text) else { return false }
-    return value.isFinite
+  /// Whether the first line, numbered `line`, is a header.
+  private static func decide(_ choice: CSVHeader, _ cells: [String], line: Int) throws(DataFileError) -> Bool {
+    switch choice {
+    case .present: return true
+    case .absent: return false
+    case .auto:
+      guard let isHeader = CSVHeader.isHeader(cells) else {
+        let word = cells.first { Float($0) == nil } ?? ""
+        let number = cells.first { Float($0) != nil } ?? ""
+        throw DataFileError(
+          "line \(line) mixes names and numbers (`\(word.prefix(24))`, `\(number.prefix(24))`): is it a header or data?",
+          help:
+            "say so on the data source: `header: true` when the first row names the columns, `header: false` when it is a sample"
+        )
+      }
+      return isHeader
+    }
   }
 
   /// Interprets a header line: scikit-learn counts and class names, or names.
@@ -119,19 +184,12 @@ public struct CSVReader {
     table.columnNames = header
   }
 
-  /// Parses every data line from `start`.
-  private func readRows(from start: Int, lineNumber: Int) throws(DataFileError) -> (
-    values: [Float], rows: Int, columns: Int
-  ) {
-    var values: [Float] = []
-    values.reserveCapacity(bytes.count / 2 + 1)  // a cell takes at least two bytes
-    var rows = 0
-    var columns = 0
-    var firstDataLine = lineNumber
-    var position = start
-    var number = lineNumber
-    let failure: DataFileError? = bytes.withUnsafeBufferPointer { buffer in
+  /// Parses the lines of `block`, which holds whole lines and ends with a
+  /// zero terminator.
+  private mutating func readRows(_ block: [UInt8]) throws(DataFileError) {
+    let failure: DataFileError? = block.withUnsafeBufferPointer { buffer in
       let end = buffer.count - 1
+      var position = 0
       while position < end {
         var cursor = Self.skipBlanks(buffer, position, end)
         if cursor == end || buffer[cursor] == Self.newline {
@@ -162,6 +220,7 @@ public struct CSVReader {
               help: "separate the cells of a row with \(comma ? "commas" : "spaces or tabs")")
           }
         }
+        if cursor - position > Self.maxLineBytes { return Self.lineTooLong(number) }
         if rows == 0 {
           columns = cells
           firstDataLine = number
@@ -177,7 +236,6 @@ public struct CSVReader {
       return nil
     }
     if let failure { throw failure }
-    return (values, rows, columns)
   }
 
   /// The index of the first byte at or after `start` that is not a space, a

@@ -9,6 +9,19 @@ public struct CSVTable: Sendable {
   public var columnNames: [String]?
   /// Class names from a scikit-learn header (`150,4,setosa,versicolor,virginica`).
   public var classNames: [String]?
+  /// The line of the header row; nil when every row is data.
+  public var headerLine: Int?
+
+  /// What the reader took the first row for, for reports: `no header row`,
+  /// `header row of 5 column names (line 1)`, ….
+  public var headerDescription: String {
+    guard let headerLine else { return "no header row" }
+    if let classNames {
+      return
+        "scikit-learn header (line \(headerLine)): \(rows) samples, \(columns - 1) features, \(classNames.count) class names"
+    }
+    return "header row of \(columns) column names (line \(headerLine))"
+  }
 
   /// Splits off column `column` as the labels: the other columns are the
   /// features, in order.

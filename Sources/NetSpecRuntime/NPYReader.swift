@@ -2,28 +2,56 @@ import Foundation
 
 /// Reads NumPy `.npy` files (format versions 1 to 3): little- or big-endian
 /// `f4`, `f8`, `i1`, `i2`, `i4`, `i8` and `u1` elements in C order.
+///
+/// The reader is streamed: it reads the header (at most ``maxHeaderBytes``),
+/// checks the data size the shape implies against the data file limit and,
+/// for an uncompressed file, against the file's size, all before it
+/// allocates anything for the values.
 public enum NPYReader {
+  /// The longest header accepted: 64 KiB (`numpy.save` writes a few hundred bytes).
+  public static let maxHeaderBytes = 1 << 16
+
+  /// Reads an array from a file's (decompressed) bytes.
   public static func read(_ bytes: [UInt8]) throws(DataFileError) -> NumericArray {
+    var stream = MemoryByteStream(bytes)
+    return try read(&stream)
+  }
+
+  /// Reads an array from a stream of a file's (decompressed) bytes.
+  public static func read(_ stream: inout some ByteStream) throws(DataFileError) -> NumericArray {
     let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
-    guard bytes.count >= 10, bytes.starts(with: magic) else {
+    var prefix = try stream.read(exactly: 8)
+    guard prefix.count == 8, prefix.starts(with: magic) else {
       throw DataFileError(
         "not a NumPy .npy file (it does not start with `\\x93NUMPY`)",
         help: "save arrays with `numpy.save`; for text use a `csv` source")
     }
-    let version = bytes[6]
+    let version = prefix[6]
     let lengthBytes = version == 1 ? 2 : 4
-    guard (1...3).contains(version), bytes.count >= 8 + lengthBytes else {
+    prefix += try stream.read(exactly: lengthBytes)
+    guard (1...3).contains(version), prefix.count == 8 + lengthBytes else {
       throw DataFileError(
-        "unsupported .npy format version \(version).\(bytes[7])", help: "save the array with `numpy.save`")
+        "unsupported .npy format version \(version).\(prefix[7])", help: "save the array with `numpy.save`")
     }
-    let headerLength = (0..<lengthBytes).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+    let headerLength = (0..<lengthBytes).reduce(0) { $0 | Int(prefix[8 + $1]) << (8 * $1) }
     let dataOffset = 8 + lengthBytes + headerLength
-    guard dataOffset <= bytes.count else {
+    if let size = stream.size, dataOffset > size {
       throw DataFileError(
-        "the header says it is \(headerLength) bytes long, but the file ends after \(bytes.count) bytes",
+        "the header says it is \(headerLength) bytes long, but the file ends after \(size) bytes",
         help: "the file is truncated; save it again")
     }
-    let header = String(decoding: bytes[(8 + lengthBytes)..<dataOffset], as: UTF8.self)
+    guard headerLength <= maxHeaderBytes else {
+      throw DataFileError(
+        "the header says it is \(headerLength) bytes long; .npy headers are limited to \(maxHeaderBytes >> 10) KiB",
+        help: "the file may be damaged; save it again with `numpy.save`")
+    }
+    let headerBytes = try stream.read(exactly: headerLength)
+    guard headerBytes.count == headerLength else {
+      throw DataFileError(
+        "the header says it is \(headerLength) bytes long, but the file ends after \(prefix.count + headerBytes.count) bytes",
+        help: "the file is truncated; save it again")
+    }
+    let header = String(decoding: headerBytes, as: UTF8.self)
     let (element, bigEndian) = try elementType(header)
     let shape = try shape(header)
     if try fortranOrder(header), shape.filter({ $0 > 1 }).count > 1 {
@@ -35,16 +63,17 @@ public enum NPYReader {
       throw DataFileError(
         "the array is a scalar; samples must lie along the first axis", help: "save an array of shape (samples, ...)")
     }
-    let count = try NumericArray.valueCount(shape) { _ in describe(shape) }
+    let count = try NumericArray.valueCount(shape, elementSize: element.size) { _ in describe(shape) }
     let expected = count * element.size
-    let found = bytes.count - dataOffset
-    guard found == expected else {
+    if let size = stream.size, size - dataOffset != expected {
+      let found = size - dataOffset
       throw DataFileError(
         "the shape \(describe(shape)) needs \(expected) bytes of data, but the file holds \(found)",
         help: found < expected ? "the file is truncated; save it again" : "the file has extra bytes; save it again")
     }
     return try NumericArray(
-      bytes, offset: dataOffset, shape: shape, count: count, element: element, bigEndian: bigEndian)
+      reading: &stream, shape: shape, count: count, element: element, bigEndian: bigEndian,
+      describeShape: describe(shape))
   }
 
   /// `(3, 4)` for messages, as NumPy writes shapes.

@@ -8,17 +8,17 @@ public struct NumericArray: Sendable {
   /// The most bytes a data file may hold (or decompress to): 1 GiB.
   public static let maxBytes = 1 << 30
 
-  /// The number of values in an array of `shape`, checked axis by axis
-  /// against ``maxBytes``, which no data file may exceed. `describe`
-  /// names the shape in the error, given the axes up to the one that made
-  /// the count too large.
+  /// The number of values in an array of `shape` whose elements take
+  /// `elementSize` bytes, checked axis by axis against ``maxBytes``, which
+  /// no data file may exceed. `describe` names the shape in the error, given
+  /// the axes up to the one that made the data too large.
   public static func valueCount(
-    _ shape: [Int], describe: (ArraySlice<Int>) -> String
+    _ shape: [Int], elementSize: Int, describe: (ArraySlice<Int>) -> String
   ) throws(DataFileError) -> Int {
     var count = 1
     for (axis, size) in shape.enumerated() {
       let (product, overflow) = count.multipliedReportingOverflow(by: size)
-      guard !overflow, product <= Self.maxBytes else {
+      guard !overflow, product <= Self.maxBytes / elementSize else {
         throw DataFileError(
           "the shape \(describe(shape[...axis])) holds too many values", help: "use a smaller sample of the data")
       }
@@ -28,39 +28,62 @@ public struct NumericArray: Sendable {
   }
 
   /// Reads an array of `shape` holding `count` little- or big-endian
-  /// elements starting at `offset` (the caller has checked that `bytes` holds
-  /// them all), as Float; rejects NaN and infinities, naming the first by
-  /// sample and position within it.
+  /// elements from the rest of `stream`, a chunk at a time, as Float. The
+  /// values are allocated as the data arrives, so a header that promises more
+  /// than the file holds costs no memory. Rejects NaN and infinities, naming
+  /// the first by sample and position within it; fails when the data ends
+  /// early or bytes follow it, naming `describeShape`.
   public init(
-    _ bytes: [UInt8], offset: Int, shape: [Int], count: Int, element: ElementType, bigEndian: Bool
+    reading stream: inout some ByteStream, shape: [Int], count: Int, element: ElementType, bigEndian: Bool,
+    describeShape: String
   ) throws(DataFileError) {
     let perSample = max(shape.dropFirst().reduce(1, *), 1)
-    values = try Self.convert(bytes, offset: offset, count: count, element: element, bigEndian: bigEndian) {
-      index in "sample \(index / perSample), value \(index % perSample)"
+    let size = element.size
+    var values: [Float] = []
+    values.reserveCapacity(min(count, 1 << 20))
+    while values.count < count {
+      let chunk = try stream.read(exactly: min(count - values.count, 1 << 18) * size)
+      guard chunk.count % size == 0, !chunk.isEmpty else {
+        throw DataFileError(
+          "the shape \(describeShape) needs \(count * size) bytes of data, but the file holds \(values.count * size + chunk.count)",
+          help: "the file is truncated; save it again")
+      }
+      let first = values.count
+      try Self.convert(chunk, element: element, bigEndian: bigEndian, into: &values) { index in
+        "sample \((first + index) / perSample), value \((first + index) % perSample)"
+      }
     }
+    guard try stream.isAtEnd() else {
+      throw DataFileError(
+        "the file has extra bytes after the \(count * size) bytes of data the shape \(describeShape) needs",
+        help: "the file may be damaged or hold more than one array; save it again")
+    }
+    self.values = values
     self.shape = shape
   }
 
-  /// Converts `count` little- or big-endian elements starting at `offset` to
+  /// Appends the little- or big-endian elements of `bytes` to `values` as
   /// Float, rejecting NaN and infinities. `describe` names an element index
-  /// for messages.
+  /// within `bytes` for messages.
   private static func convert(
-    _ bytes: [UInt8], offset: Int, count: Int, element: ElementType, bigEndian: Bool,
+    _ bytes: [UInt8], element: ElementType, bigEndian: Bool, into values: inout [Float],
     describe: (Int) -> String
-  ) throws(DataFileError) -> [Float] {
-    var values = [Float](repeating: 0, count: count)
+  ) throws(DataFileError) {
     let size = element.size
+    let count = bytes.count / size
+    let start = values.count
+    values.append(contentsOf: repeatElement(0, count: count))
     let bad: Int? = bytes.withUnsafeBytes { raw in
       values.withUnsafeMutableBufferPointer { out in
         func word<T: FixedWidthInteger>(_ index: Int, as type: T.Type) -> T {
-          let value = raw.loadUnaligned(fromByteOffset: offset + index * size, as: T.self)
+          let value = raw.loadUnaligned(fromByteOffset: index * size, as: T.self)
           return bigEndian ? T(bigEndian: value) : T(littleEndian: value)
         }
         for index in 0..<count {
           let value: Float
           switch element {
-          case .uint8: value = Float(raw[offset + index])
-          case .int8: value = Float(Int8(bitPattern: raw[offset + index]))
+          case .uint8: value = Float(raw[index])
+          case .int8: value = Float(Int8(bitPattern: raw[index]))
           case .int16: value = Float(word(index, as: Int16.self))
           case .int32: value = Float(word(index, as: Int32.self))
           case .int64: value = Float(word(index, as: Int64.self))
@@ -68,7 +91,7 @@ public struct NumericArray: Sendable {
           case .float64: value = Float(Double(bitPattern: word(index, as: UInt64.self)))
           }
           guard value.isFinite else { return index }
-          out[index] = value
+          out[start + index] = value
         }
         return nil
       }
@@ -78,7 +101,6 @@ public struct NumericArray: Sendable {
         "\(describe(bad)) is not a finite float32 value",
         help: "replace NaN and infinite values before training")
     }
-    return values
   }
 
   /// The element types the NPY and IDX readers understand.

@@ -69,6 +69,7 @@ struct Train: ParsableCommand {
       RunReport.banner(
         name: name, parameters: checked.graph.parameterCount, train: prepared.train.count,
         validation: prepared.validation?.count, test: prepared.test?.count))
+    for note in prepared.csvHeaders { Console.say("  data \(note)") }
     let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
     var logFailure: (any Error)?
     let result: Trainer.Result

@@ -1,9 +1,10 @@
-/// Reading a data file's bytes: size-limited (``RawFile``), and
-/// decompressed when its name ends in `.gz`.
+/// Opening a data file as a stream: size-limited and regular files only
+/// (``RawFile``), and decompressed when its name ends in `.gz`.
 enum DataFileBytes {
-  /// The (decompressed) contents of the file at `path`.
-  static func read(_ path: String) throws(DataFileError) -> [UInt8] {
-    let bytes = try RawFile.read(path)
-    return path.hasSuffix(".gz") ? try Gzip.decompress(bytes) : bytes
+  /// The (decompressed) contents of the file at `path`, as a stream.
+  static func open(_ path: String) throws(DataFileError) -> any ByteStream {
+    let file = try RawFile(path)
+    return path.hasSuffix(".gz") ? try Gzip(file) : file
   }
+
 }

@@ -26,14 +26,15 @@ public enum DataPipeline {
     var bindings: [String: Int] = [:]
 
     var random = RandomGenerator(seed: seedBits, stream: DataRandomStream.syntheticTrain)
-    let train = SourceReader.read(data.train, random: &random, &diagnostics).flatMap {
+    var csvHeaders: [String] = []
+    let train = SourceReader.read(data.train, random: &random, csvHeaders: &csvHeaders, &diagnostics).flatMap {
       preparation.prepare($0, source: data.train, section: "data.train", bindings: &bindings, &diagnostics)
     }
     var separateTest: Dataset?
     if let source = data.test {
       random = RandomGenerator(seed: seedBits, stream: DataRandomStream.syntheticTest)
       guard
-        let read = SourceReader.read(source, random: &random, &diagnostics),
+        let read = SourceReader.read(source, random: &random, csvHeaders: &csvHeaders, &diagnostics),
         let prepared = preparation.prepare(
           read, source: source, section: "data.test", bindings: &bindings, &diagnostics)
       else { return nil }
@@ -64,7 +65,7 @@ public enum DataPipeline {
       train: splits.train, validation: splits.validation.map { evaluationView($0, data.augmentations) },
       test: splits.test.map { evaluationView($0, data.augmentations) }, input: feed.input, target: feed.target,
       bindings: bindings, scale: data.train.scale.map(Float.init), standardization: standardization,
-      augmentations: data.augmentations, shuffle: data.split.shuffle, seed: seed)
+      augmentations: data.augmentations, shuffle: data.split.shuffle, seed: seed, csvHeaders: csvHeaders)
   }
 
   /// Splits `dataset` per `split`: after the seeded shuffle (when on), the

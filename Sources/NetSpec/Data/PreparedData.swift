@@ -28,6 +28,9 @@ public struct PreparedData: Sendable {
   public var shuffle: Bool
   /// The seed every random choice is drawn from (`train.seed`).
   public var seed: Int
+  /// What the readers decided about each CSV file, for the data banner:
+  /// "`data/iris.csv`: scikit-learn header (line 1): …" or "…: no header row".
+  public var csvHeaders: [String]
 
   /// The batches of one training epoch after another: shuffled and augmented
   /// as the spec says.

@@ -5,12 +5,18 @@ import NetSpecDiagnostics
 enum SourceReader {
   /// The samples of `source`; nil after reporting at the path (or the
   /// `label:` option) where it went wrong. Synthetic tasks draw from `random`.
+  /// Appends what was decided about each CSV file's first row to `csvHeaders`.
   static func read(
-    _ source: DataSource, random: inout RandomGenerator, _ diagnostics: inout DiagnosticBag
+    _ source: DataSource, random: inout RandomGenerator, csvHeaders: inout [String],
+    _ diagnostics: inout DiagnosticBag
   ) -> Dataset? {
     switch source.format {
     case .csv(let path, let label, let labelSpan):
-      guard let table = load(path, CSVReader.parse, &diagnostics) else { return nil }
+      guard
+        let table = load(
+          path, { (stream) throws(DataFileError) in try CSVReader.parse(&stream, header: source.header) }, &diagnostics)
+      else { return nil }
+      csvHeaders.append(note(path, table, source.header))
       do {
         let (features, labels) = try table.splitLabel(label)
         return Dataset(
@@ -22,28 +28,41 @@ enum SourceReader {
         return nil
       }
     case .csvFiles(let inputsPath, let labelsPath):
-      let inputs = load(inputsPath, CSVReader.parse, &diagnostics)
-      let labels = load(labelsPath, CSVReader.parse, &diagnostics)
+      let parse = { (stream: inout any ByteStream) throws(DataFileError) in
+        try CSVReader.parse(&stream, header: source.header)
+      }
+      let inputs = load(inputsPath, parse, &diagnostics)
+      let labels = load(labelsPath, parse, &diagnostics)
       guard let inputs, let labels else { return nil }
+      csvHeaders += [note(inputsPath, inputs, source.header), note(labelsPath, labels, source.header)]
       return pair(
         (inputs.values, [inputs.rows, inputs.columns], inputsPath),
         (labels.values, [labels.rows] + (labels.columns == 1 ? [] : [labels.columns]), labelsPath),
         classNames: labels.classNames, &diagnostics)
     case .npy(let inputsPath, let labelsPath):
-      return arrays(inputsPath, labelsPath, NPYReader.read, &diagnostics)
+      return arrays(
+        inputsPath, labelsPath, { (stream) throws(DataFileError) in try NPYReader.read(&stream) }, &diagnostics)
     case .idx(let imagesPath, let labelsPath):
-      return arrays(imagesPath, labelsPath, IDXReader.read, &diagnostics)
+      return arrays(
+        imagesPath, labelsPath, { (stream) throws(DataFileError) in try IDXReader.read(&stream) }, &diagnostics)
     case .synthetic(let spec):
       return SyntheticTasks.generate(spec, random: &random)
     }
   }
 
-  /// Reads and parses one file, reporting at its path.
+  /// "`data/iris.csv`: no header row (header: auto)", for the data banner.
+  private static func note(_ path: DataPath, _ table: CSVTable, _ choice: CSVHeader) -> String {
+    "`\(path.path)`: \(table.headerDescription) (header: \(choice.rawValue))"
+  }
+
+  /// Reads and parses one file as a stream, reporting at its path.
   private static func load<Parsed>(
-    _ path: DataPath, _ parse: ([UInt8]) throws(DataFileError) -> Parsed, _ diagnostics: inout DiagnosticBag
+    _ path: DataPath, _ parse: (inout any ByteStream) throws(DataFileError) -> Parsed,
+    _ diagnostics: inout DiagnosticBag
   ) -> Parsed? {
     do {
-      return try parse(try DataFileBytes.read(path.resolvedPath))
+      var stream = try DataFileBytes.open(path.resolvedPath)
+      return try parse(&stream)
     } catch {
       diagnostics.append(error.diagnostic(path))
       return nil
@@ -51,7 +70,8 @@ enum SourceReader {
   }
 
   private static func arrays(
-    _ inputsPath: DataPath, _ labelsPath: DataPath, _ parse: ([UInt8]) throws(DataFileError) -> NumericArray,
+    _ inputsPath: DataPath, _ labelsPath: DataPath,
+    _ parse: (inout any ByteStream) throws(DataFileError) -> NumericArray,
     _ diagnostics: inout DiagnosticBag
   ) -> Dataset? {
     let inputs = load(inputsPath, parse, &diagnostics)

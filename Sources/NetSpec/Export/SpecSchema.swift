@@ -274,6 +274,9 @@ enum SpecSchema {
         "label_dtype": SchemaNode.words([DType.int32.rawValue, DType.float32.rawValue]),
         "input": SchemaNode.described(SchemaNode.string, "The model input the samples feed; default the only one."),
         "one_hot": SchemaNode.described(SchemaNode.boolean, "Turn class indices into one-hot float32 rows."),
+        "header": SchemaNode.described(
+          SchemaNode.anyOf([.object(["type": .string("boolean")]), .object(["enum": .strings(["auto"])])]),
+          "Whether a CSV file's first row is a header; `auto` (default): only a row of names."),
       ], keys: DataSource.options)
     return .object([
       "type": .string("object"),

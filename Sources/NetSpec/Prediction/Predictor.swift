@@ -40,7 +40,10 @@ public enum Predictor {
       throw PredictionError("\(error)", help: "pass weights written by `netspec train`")
     }
     let samples: SampleFile
-    do { samples = try SampleFile.parse(try DataFileBytes.read(input), name: input) } catch {
+    do {
+      var stream = try DataFileBytes.open(input)
+      samples = try SampleFile.read(&stream, name: input, header: spec.document.data?.train.header ?? .auto)
+    } catch {
       throw PredictionError("`\(input)`: \(error.message)", help: error.help)
     }
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)

@@ -43,11 +43,14 @@ public struct DataSource: Sendable {
   /// true: class indices become one-hot float32 rows; false: they stay indices;
   /// nil: the loss decides.
   public var oneHot: Bool?
+  /// Whether the first row of a CSV file is a header (`header: true | false |
+  /// auto`, default `auto`).
+  public var header: CSVHeader
   /// The source's value.
   public var span: SourceSpan
 
   static let formats = ["csv", "npy", "idx", "synthetic"]
-  static let options = ["label", "scale", "standardize", "reshape", "label_dtype", "input", "one_hot"]
+  static let options = ["label", "scale", "standardize", "reshape", "label_dtype", "input", "one_hot", "header"]
 
   /// Decodes a source; `section` is its path for messages (`data.train`).
   static func decode(
@@ -90,10 +93,11 @@ public struct DataSource: Sendable {
     let standardize = reader.bool("standardize", &diagnostics)
     let reshape = reader.node("reshape").flatMap { SampleShape.decode($0, resolver: resolver, &diagnostics) }
     let input = reader.reference("input", &diagnostics)
+    let header = decodeHeader(reader, &diagnostics)
     guard let format else { return nil }
     return DataSource(
       format: format, scale: scale, standardize: standardize ?? false, reshape: reshape,
-      labelDType: labelDType, input: input, oneHot: oneHot, span: reader.span)
+      labelDType: labelDType, input: input, oneHot: oneHot, header: header ?? .auto, span: reader.span)
   }
 
   /// The format named by `entry`, with the `label` option that only CSV takes.
@@ -108,6 +112,11 @@ public struct DataSource: Sendable {
             name == "synthetic"
               ? "synthetic tasks make their own labels; remove `label`"
               : "`\(name)` sources read labels from their `labels` file; remove `label`"))
+    }
+    if name != "csv", let headerKey = reader.keySpan("header") {
+      diagnostics.append(
+        Diagnostic(.unknownKey, at: headerKey, "`header` applies only to `csv` sources")
+          .help("`\(name)` sources have no header row; remove `header`"))
     }
     let resolver = reader.resolver
     switch name {
@@ -166,6 +175,14 @@ public struct DataSource: Sendable {
         ).help("write `last`, `first`, a column index from 0, or the column's header name"))
       return nil
     }
+  }
+
+  /// `header: true | false | auto`.
+  private static func decodeHeader(_ reader: MappingReader, _ diagnostics: inout DiagnosticBag) -> CSVHeader? {
+    guard let value = reader.value("header", &diagnostics) else { return nil }
+    if let present = value.boolValue { return present ? .present : .absent }
+    return ValueCheck.choice(value, CSVHeader.allCases.map(\.rawValue), what: "`header`", &diagnostics)
+      .flatMap(CSVHeader.init(rawValue:))
   }
 
   /// `npy: {inputs: PATH, labels: PATH}` and `idx: {images: PATH, labels: PATH}`.

@@ -91,8 +91,8 @@ struct ArrayReaderTests {
   @Test func gzippedIDXFile() throws {
     let folder = fixtureFolder()
     let path = folder.write("labels.idx.gz", gzipStored(idx(type: 0x08, shape: [3], [7, 8, 9])))
-    #expect(try IDXReader.read(DataFileBytes.read(path)).values == [7, 8, 9])
+    #expect(try IDXReader.read(readDataFile(path)).values == [7, 8, 9])
     let plain = folder.write("labels.gz", idx(type: 0x08, shape: [1], [7]))
-    #expect(readError([]) { (_) throws(DataFileError) in try DataFileBytes.read(plain) }?.contains("not gzip") == true)
+    #expect(readError([]) { (_) throws(DataFileError) in try readDataFile(plain) }?.contains("not gzip") == true)
   }
 }

@@ -101,3 +101,15 @@ func readError<Parsed>(_ bytes: [UInt8], _ parse: ([UInt8]) throws(DataFileError
     return error.message
   }
 }
+
+/// The whole (decompressed) contents of a data file, read as the pipeline streams it.
+func readDataFile(_ path: String) throws(DataFileError) -> [UInt8] {
+  var stream = try DataFileBytes.open(path)
+  return try stream.readToEnd()
+}
+
+/// The decompressed contents of gzip `bytes`.
+func gunzip(_ bytes: [UInt8], limit: Int = Gzip.maxOutputBytes) throws(DataFileError) -> [UInt8] {
+  var stream = try Gzip(MemoryByteStream(bytes), limit: limit)
+  return try stream.readToEnd()
+}

@@ -5,11 +5,11 @@ import Testing
 
 @Suite("Gzip")
 struct GzipTests {
-  private let digits = try! DataFileBytes.read(exampleData("digits.csv.gz"))
+  private let digits = try! readDataFile(exampleData("digits.csv.gz"))
 
   @Test func realFileDecompresses() throws {
     let compressed = try #require(FileManager.default.contents(atPath: exampleData("digits.csv.gz")))
-    let text = try Gzip.decompress([UInt8](compressed))
+    let text = try gunzip([UInt8](compressed))
     #expect(text == digits)
     #expect(text.count(where: { $0 == UInt8(ascii: "\n") }) == 1797)
   }
@@ -17,14 +17,14 @@ struct GzipTests {
   @Test func storedBlocksAndConcatenatedMembers() throws {
     let a = Array("hello, ".utf8)
     let b = Array(repeating: UInt8(ascii: "x"), count: 70_000)  // two stored blocks
-    #expect(try Gzip.decompress(gzipStored(a)) == a)
-    #expect(try Gzip.decompress(gzipStored(a) + gzipStored(b)) == a + b)
-    #expect(try Gzip.decompress(gzipStored([])) == [])
+    #expect(try gunzip(gzipStored(a)) == a)
+    #expect(try gunzip(gzipStored(a) + gzipStored(b)) == a + b)
+    #expect(try gunzip(gzipStored([])) == [])
   }
 
   @Test func outputLimitRejectsBombs() throws {
     let compressed = [UInt8](try #require(FileManager.default.contents(atPath: exampleData("digits.csv.gz"))))
-    let message = readError(compressed) { (bytes) throws(DataFileError) in try Gzip.decompress(bytes, limit: 10_000) }
+    let message = readError(compressed) { (bytes) throws(DataFileError) in try gunzip(bytes, limit: 10_000) }
     #expect(message?.contains("more than 10000 bytes") == true, "\(message ?? "no error")")
   }
 
@@ -40,7 +40,7 @@ struct GzipTests {
       (corrupted(compressed, at: 2), "damaged"),  // compression method
     ]
     for (bytes, expected) in cases {
-      let message = readError(bytes) { (bytes) throws(DataFileError) in try Gzip.decompress(bytes) }
+      let message = readError(bytes) { (bytes) throws(DataFileError) in try gunzip(bytes) }
       #expect(message?.contains(expected) == true, "\(message ?? "no error"), expected \(expected)")
     }
   }

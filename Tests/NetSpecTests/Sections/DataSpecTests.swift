@@ -115,6 +115,13 @@ struct DataSpecTests {
     #expect(label == expected)
   }
 
+  @Test(arguments: [("true" as String?, CSVHeader.present), ("false", .absent), ("auto", .auto), (nil, .auto)])
+  func csvHeaders(yaml: String?, expected: CSVHeader) throws {
+    let decoded = try data("data: {train: {csv: ../data/train.csv\(yaml.map { ", header: \($0)" } ?? "")}}")
+    #expect(decoded.diagnostics.isEmpty, "\(decoded.summary)")
+    #expect(decoded.value?.train.header == expected)
+  }
+
   @Test func otherFormats() throws {
     let decoded = try data(
       """
@@ -236,6 +243,12 @@ struct DataSpecTests {
     SectionErrorCase(
       "data: {train: {csv: ../data/train.csv, label_dtype: int32, one_hot: true}}", .badData, at: "true",
       "one-hot labels are float32"),
+    SectionErrorCase(
+      "data: {train: {csv: ../data/train.csv, header: maybe}}", .valueOutOfRange, at: "maybe",
+      "allowed values: `true`, `false`"),
+    SectionErrorCase(
+      "data: {train: {npy: {inputs: ../data/x.npy, labels: ../data/y.npy}, header: true}}", .unknownKey,
+      at: "header", "applies only to `csv` sources"),
     // Synthetic data
     SectionErrorCase(
       "data: {train: {synthetic: {task: sortt, samples: 1, length: 1}}}", .valueOutOfRange, at: "sortt",
