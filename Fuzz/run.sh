@@ -28,6 +28,8 @@ scratch=.build-fuzz
 # No leak check at exit: the Swift runtime's metadata and the op registry's
 # schemas are allocated once and live for the whole process.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+# Crashes go to libFuzzer's handler (it saves the input), not Swift's backtracer.
+export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 work="$scratch/fuzz/$target"
 
 echo "== building the modules with -sanitize=address and coverage ($scratch)"

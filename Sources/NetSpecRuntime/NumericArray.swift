@@ -9,22 +9,23 @@ public struct NumericArray: Sendable {
   public static let maxBytes = 1 << 30
 
   /// The number of values in an array of `shape`, checked axis by axis
-  /// against ``maxBytes``, which no data file may exceed. `describe`
-  /// names the shape in the error, given the axes up to the one that made
-  /// the count too large.
+  /// against ``maxBytes``, which no data file may exceed. An empty axis does
+  /// not hide the others: the product of the non-empty axes (a sample's size
+  /// when the first is empty) must fit too. `describe` names the shape in the
+  /// error, given the axes up to the one that made the count too large.
   public static func valueCount(
     _ shape: [Int], describe: (ArraySlice<Int>) -> String
   ) throws(DataFileError) -> Int {
-    var count = 1
-    for (axis, size) in shape.enumerated() {
-      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+    var nonEmpty = 1
+    for (axis, size) in shape.enumerated() where size != 0 {
+      let (product, overflow) = nonEmpty.multipliedReportingOverflow(by: size)
       guard !overflow, product <= Self.maxBytes else {
         throw DataFileError(
           "the shape \(describe(shape[...axis])) holds too many values", help: "use a smaller sample of the data")
       }
-      count = product
+      nonEmpty = product
     }
-    return count
+    return shape.contains(0) ? 0 : nonEmpty
   }
 
   /// Reads an array of `shape` holding `count` little- or big-endian
