@@ -115,6 +115,16 @@ case $target in
 esac
 echo "$(ls "$work/seeds" | wc -l) seeds, $(wc -l <"$dictionary") dictionary entries"
 
+# Inputs that once crashed a target (Fuzz/Regressions/TARGET) are replayed first.
+if compgen -G "Fuzz/Regressions/$target/*" >/dev/null; then
+  echo "== replaying Fuzz/Regressions/$target"
+  "$work/fuzz-$target" Fuzz/Regressions/"$target"/* 2>&1 | grep -E "^Running:|ERROR|SUMMARY" || true
+  "$work/fuzz-$target" Fuzz/Regressions/"$target"/* >/dev/null 2>&1 || {
+    echo "error: a regression input crashes $target (rerun: $work/fuzz-$target FILE)" >&2
+    exit 1
+  }
+fi
+
 echo "== fuzzing $target for $seconds s"
 # -timeout: one input taking over 60 s is a failure (a hang; the 100 000-layer
 # limit case takes 10-30 s in this unoptimized, instrumented build); -rss_limit_mb:
