@@ -36,12 +36,15 @@ echo "== building the modules with -sanitize=address and coverage ($scratch)"
 # Not -sanitize=fuzzer here: SwiftPM passes these flags to the host build tools
 # too (EmbedSourcesTool), whose link would then want LLVMFuzzerTestOneInput.
 # These are the instrumentation flags that -sanitize=fuzzer implies.
-swift build --scratch-path "$scratch" --product netspec \
+mkdir -p "$work"
+if ! swift build --scratch-path "$scratch" --product netspec \
   -Xswiftc -sanitize=address \
   -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table \
-  -Xswiftc -use-ld=lld 2>&1 | grep -vE "^\[[0-9]+/[0-9]+\]" || true
-# `grep` hides SwiftPM's progress lines; the build's own status is checked here.
-[ -x "$scratch/debug/netspec" ] || { echo "error: the instrumented build failed" >&2; exit 1; }
+  -Xswiftc -use-ld=lld >"$work/build.log" 2>&1; then
+  grep -vE "^\[[0-9]+/[0-9]+\]" "$work/build.log" >&2
+  echo "error: the instrumented build failed (log: $work/build.log)" >&2
+  exit 1
+fi
 
 echo "== building the fuzz target $target"
 objects=()
@@ -89,7 +92,7 @@ case $target in
       printf '\x93NUMPY\x01\x00'
       printf "\\x$(printf %02x $(((${#header} + 1) % 256)))\\x$(printf %02x $(((${#header} + 1) / 256)))"
       printf '%s\n' "$header"
-      head -c $(($3 * $4)) /dev/urandom
+      head -c $(($3 * $4)) /dev/zero
     }
     npy '<f4' '(2, 3)' 6 4 >"$work/seeds/f4.npy"
     npy '<i8' '(4,)' 4 8 >"$work/seeds/i8.npy"
@@ -99,9 +102,9 @@ case $target in
     ;;
   idx)
     # unsigned-byte images [2, 3, 3] and labels [2]; float32 [2, 2].
-    { printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\x03'; head -c 18 /dev/urandom; } >"$work/seeds/images.idx"
+    { printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x03\x00\x00\x00\x03'; head -c 18 /dev/zero; } >"$work/seeds/images.idx"
     { printf '\x00\x00\x08\x01\x00\x00\x00\x02\x03\x07'; } >"$work/seeds/labels.idx"
-    { printf '\x00\x00\x0d\x02\x00\x00\x00\x02\x00\x00\x00\x02'; head -c 16 /dev/urandom; } >"$work/seeds/f32.idx"
+    { printf '\x00\x00\x0d\x02\x00\x00\x00\x02\x00\x00\x00\x02'; head -c 16 /dev/zero; } >"$work/seeds/f32.idx"
     ;;
   gzip)
     for file in Examples/data/*.gz; do head -c 4000 "$file" >"$work/seeds/$(basename "$file")"; done
