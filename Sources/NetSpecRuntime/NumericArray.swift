@@ -10,21 +10,23 @@ public struct NumericArray: Sendable {
 
   /// The number of values in an array of `shape` whose elements take
   /// `elementSize` bytes, checked axis by axis against ``maxBytes``, which
-  /// no data file may exceed. `describe` names the shape in the error, given
-  /// the axes up to the one that made the data too large.
+  /// no data file may exceed. An empty axis does not hide the others: the
+  /// product of the non-empty axes (a sample's size when the first is empty)
+  /// must fit too. `describe` names the shape in the error, given the axes up
+  /// to the one that made the data too large.
   public static func valueCount(
     _ shape: [Int], elementSize: Int, describe: (ArraySlice<Int>) -> String
   ) throws(DataFileError) -> Int {
-    var count = 1
-    for (axis, size) in shape.enumerated() {
-      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+    var nonEmpty = 1
+    for (axis, size) in shape.enumerated() where size != 0 {
+      let (product, overflow) = nonEmpty.multipliedReportingOverflow(by: size)
       guard !overflow, product <= Self.maxBytes / elementSize else {
         throw DataFileError(
           "the shape \(describe(shape[...axis])) holds too many values", help: "use a smaller sample of the data")
       }
-      count = product
+      nonEmpty = product
     }
-    return count
+    return shape.contains(0) ? 0 : nonEmpty
   }
 
   /// Reads an array of `shape` holding `count` little- or big-endian

@@ -57,6 +57,8 @@ struct ArrayReaderTests {
     (npy("<f8", "(1,)", bytes([1e300])), "not a finite float32 value"),
     (Array(npy("<f4", "(1,)", [0, 0, 0, 0]).prefix(40)), "file ends after 40 bytes"),
     (npy("<f4", "(65536, 65536, 2)", []), "the shape (65536, 65536, 2) holds too many values"),
+    // An empty first axis does not hide a sample too large to count (found by Fuzz/run.sh idx).
+    (npy("<f4", "(0, 65536, 65536, 2)", []), "the shape (0, 65536, 65536, 2) holds too many values"),
   ])
   func npyErrors(_ file: [UInt8], _ expected: String) {
     let message = readError(file, NPYReader.read)
@@ -82,6 +84,10 @@ struct ArrayReaderTests {
     (idx(type: 0x0D, shape: [1], [0x7F, 0xC0, 0, 0]), "sample 0, value 0 is not a finite"),
     // IDX names the axes read until the count grew too large.
     (idx(type: 0x08, shape: [65536, 65536, 2], []), "the shape 65536x65536 holds too many values"),
+    // An empty first axis does not hide a sample too large to count (found by Fuzz/run.sh idx).
+    (
+      idx(type: 0x0D, shape: [0, 28788, 1_768_910_433, 757_900_880], []), "the shape 0x28788x1768910433 holds too many"
+    ),
   ])
   func idxErrors(_ file: [UInt8], _ expected: String) {
     let message = readError(file, IDXReader.read)
