@@ -61,10 +61,11 @@ public enum SafetensorsArchive {
   }
 
   /// The float32 tensors of the file at `path` by name, and its metadata.
-  /// The header and every tensor's byte range are checked against the file
-  /// before any tensor is read; NaN and infinite values are refused.
+  /// The header and every tensor's byte range are checked against the file,
+  /// and with `expected` (name -> shape) each tensor's name and shape against
+  /// the model, before any tensor is read; NaN and infinite values are refused.
   public static func read(
-    _ path: String
+    _ path: String, expected: [String: [Int]]? = nil
   ) throws -> (tensors: [String: (shape: [Int], values: [Float])], metadata: [String: String]) {
     let source: SafetensorsSource
     do { source = try SafetensorsSource(path: path) } catch {
@@ -72,6 +73,14 @@ public enum SafetensorsArchive {
     }
     guard let header = try? JSONSerialization.jsonObject(with: Data(source.header)) as? [String: Any] else {
       throw Failure("`\(path)` has no valid safetensors header")
+    }
+    if let expected {
+      for (name, entry) in header where name != "__metadata__" {
+        let shape = (entry as? [String: Any])?["shape"] as? [Int]
+        guard let wanted = expected[name], shape == wanted else {
+          throw Failure("`\(path)` holds a tensor \(name) of shape \(shape ?? []), which the model does not have")
+        }
+      }
     }
     var tensors: [String: (shape: [Int], values: [Float])] = [:]
     for (name, entry) in header where name != "__metadata__" {

@@ -1,7 +1,9 @@
 import Foundation
+import NetSpecDiagnostics
 import Testing
 
 @testable import NetSpec
+@testable import NetSpecRuntime
 
 #if canImport(Glibc)
   import Glibc
@@ -101,6 +103,29 @@ struct SafetensorsBoundedReadTests {
     let back = try SafetensorsArchive.read(path)
     #expect(back.metadata == metadata)
     #expect(back.tensors["Z"]?.values == [0, 1, 2])
+  }
+
+  @Test("the runtime's escaping is serde_json's, as the diagnostics' escaper spells it")
+  func escapingAgrees() {
+    for value in Array(0..<0x80) + [0xE9, 0x2028, 0x1F600] {
+      let text = String(Unicode.Scalar(UInt32(value))!)
+      #expect(SafetensorsArchive.quoted(text) == JSONEscaping.serdeJSON.quoted(text), "U+\(value)")
+    }
+  }
+
+  @Test("the runtime's reader refuses a tensor the model does not have before reading it")
+  func runtimeReaderMatchesTheModel() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("claims.safetensors")
+    let count = 3 << 28
+    let header = headerBytes(#"{"w":{"dtype":"F32","shape":[\#(count)],"data_offsets":[0,\#(count * 4)]}}"#)
+    try sparseFile(path, size: header.count + count * 4, prefix: header)
+    do {
+      _ = try SafetensorsArchive.read(path, expected: ["w": [2, 3]])
+      Issue.record("expected an error")
+    } catch {
+      #expect("\(error)" == "`\(path)` holds a tensor w of shape [\(count)], which the model does not have")
+    }
   }
 
   @Test("the runtime's reader refuses devices, NaN and infinite values")
