@@ -8,6 +8,11 @@
 /// object of strings, padded with spaces to a multiple of 8 bytes; then the
 /// data section, the tensors' little-endian bytes back to back.
 ///
+/// Bytes go through the runtime's codec (``SafetensorsSource`` reads files in
+/// bounded memory, ``SafetensorsArchive`` writes the header, ``SafetensorsDtype``
+/// converts elements); this type adds the header's validation with exact
+/// messages and matching against the tensors a model expects.
+///
 /// ```swift
 /// let file = SafetensorsFile(
 ///   tensors: [NamedTensor(name: "dense_1.bias", shape: [2], values: [0.5, -1])],
@@ -20,10 +25,6 @@ public struct SafetensorsFile: Sendable, Equatable {
   public private(set) var tensors: [NamedTensor]
   /// Free-form string metadata (`__metadata__`), e.g. spec name, seed, epoch.
   public var metadata: [String: String]
-
-  /// The largest header accepted when reading, as in the reference
-  /// implementation: 100 MB.
-  public static let maxHeaderLength = SafetensorsSource.maxHeaderLength
 
   /// Tensors (kept sorted by name) and metadata.
   public init(tensors: [NamedTensor], metadata: [String: String] = [:]) {

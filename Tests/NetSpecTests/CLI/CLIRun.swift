@@ -43,8 +43,14 @@ struct CLIRun: CustomStringConvertible {
   static let memoryLimit = 1 << 30
 
   /// Runs `netspec arguments...` in `directory` with stdin closed, killing it
-  /// at ``deadline``.
-  static func netspec(_ arguments: [String], in directory: URL) throws -> CLIRun {
+  /// at ``deadline``; `wrapper` (a command and its arguments) runs netspec
+  /// when given.
+  ///
+  /// The peak RSS that `wait4` reports includes this test process's own at
+  /// the spawn (Linux keeps the larger of the two across `exec`), so it
+  /// bounds netspec's from above only; ``HostileWeightsCLITests`` measures
+  /// netspec alone with GNU `time` as the wrapper.
+  static func netspec(_ arguments: [String], in directory: URL, wrapper: [String] = []) throws -> CLIRun {
     let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)").path
     let err = directory.appendingPathComponent("stderr-\(UUID().uuidString)").path
     defer {
@@ -58,7 +64,7 @@ struct CLIRun: CustomStringConvertible {
     posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     // `sh` changes directory and `exec`s netspec, which keeps the pid `wait4` watches.
-    let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, executable]
+    let shell = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path] + wrapper + [executable]
     let argv = (shell + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
