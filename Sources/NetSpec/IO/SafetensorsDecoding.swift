@@ -28,7 +28,7 @@ extension SafetensorsFile {
   ) throws(SafetensorsError) {
     let json: JSONValue
     do {
-      json = try JSONReader.parse(header)
+      json = try JSONReader.parse(header, maxValues: Self.maxHeaderValues)
     } catch {
       throw SafetensorsError(.headerNotJSON(error.description))
     }
@@ -57,6 +57,10 @@ extension SafetensorsFile {
     }
     self.init(tensors: tensors, metadata: metadata)
   }
+
+  /// The most JSON values a header may hold: about 100,000 tensors (an
+  /// entry is 7 values plus one per dimension), in tens of MB of memory.
+  static let maxHeaderValues = 1_000_000
 
   /// One tensor's header entry, checked on its own.
   private struct Entry {

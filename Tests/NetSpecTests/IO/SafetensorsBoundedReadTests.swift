@@ -73,6 +73,16 @@ struct SafetensorsBoundedReadTests {
     #expect(error?.path == path)
   }
 
+  @Test("a header of a million values is refused as it is parsed, not after")
+  func tooManyValues() {
+    let ones = Array(repeating: "1", count: SafetensorsFile.maxHeaderValues).joined(separator: ",")
+    let header = headerBytes(#"{"w":{"dtype":"F32","shape":[\#(ones)],"data_offsets":[0,4]}}"#)
+    // Value 1,000,001 is the shape's element 999,996, at byte 29 + 2 * 999,996.
+    #expect(throws: SafetensorsError(.headerNotJSON("at byte 2000021: more than 1000000 values"))) {
+      try SafetensorsFile(bytes: header + [0, 0, 0, 0])
+    }
+  }
+
   @Test("data offsets past the end of a file are refused from the header")
   func offsetsPastTheFile() throws {
     let directory = try TemporaryDirectory()
