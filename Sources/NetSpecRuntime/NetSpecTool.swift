@@ -242,10 +242,13 @@ public struct NetSpecTool<Model: ToolModel> {
     }
     var statistics: Standardization?
     if configuration.standardizes {
-      guard let stored = Standardization(metadata: metadata), stored.mean.count == stride else {
+      switch Standardization.stored(in: metadata, features: stride) {
+      case .success(let stored?): statistics = stored
+      case .success(nil):
         throw Failure("the spec standardizes its inputs, but `\(weights)` holds no training statistics for them")
+      case .failure(let error):
+        throw Failure("the training statistics stored in `\(weights)` are unusable: \(error)")
       }
-      statistics = stored
     }
     try checkTokenIDs(values, in: input)
     PredictionInput.transform(&values, scale: configuration.scale, standardization: statistics)

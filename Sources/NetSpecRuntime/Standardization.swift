@@ -53,18 +53,45 @@ public struct Standardization: Sendable, Hashable {
     ]
   }
 
-  /// The statistics stored in checkpoint `metadata`; nil when there are none
-  /// (or they do not parse).
-  public init?(metadata: [String: String]) {
-    func floats(_ key: String) -> [Float]? {
-      guard let text = metadata[key] else { return nil }
-      let values = text.split(separator: ",").compactMap { Float($0) }
-      return values.count == text.split(separator: ",").count ? values : nil
+  /// The statistics stored in checkpoint `metadata` for samples of
+  /// `features` values: `.success(nil)` when there are none, or a failure
+  /// saying exactly what is wrong with them (a key without the other, a
+  /// value that is not a number, the wrong count, a mean that is not finite,
+  /// a standard deviation that is not a positive, finite, normal number),
+  /// since dividing by such a deviation gives NaN or infinite inputs.
+  public static func stored(
+    in metadata: [String: String], features: Int
+  ) -> Result<Standardization?, StoredStatisticsError> {
+    func fail(_ reason: String) -> Result<Standardization?, StoredStatisticsError> {
+      .failure(StoredStatisticsError(reason: reason))
     }
-    guard let mean = floats(Self.meanKey), let deviation = floats(Self.standardDeviationKey),
-      mean.count == deviation.count
-    else { return nil }
-    self.init(mean: mean, standardDeviation: deviation)
+    switch (metadata[meanKey], metadata[standardDeviationKey]) {
+    case (nil, nil): return .success(nil)
+    case (nil, _): return fail("`\(standardDeviationKey)` is stored without `\(meanKey)`")
+    case (_, nil): return fail("`\(meanKey)` is stored without `\(standardDeviationKey)`")
+    case (let meanText?, let deviationText?):
+      var columns: [[Float]] = []
+      for (key, text) in [(meanKey, meanText), (standardDeviationKey, deviationText)] {
+        let fields = text.split(separator: ",", omittingEmptySubsequences: false)
+        guard fields.count == features else {
+          return fail("`\(key)` holds \(fields.count) values, but the samples have \(features)")
+        }
+        var values: [Float] = []
+        for (index, field) in fields.enumerated() {
+          guard let value = Float(field), value.isFinite else {
+            return fail("`\(key)` value \(index) is `\(field.prefix(40))`, not a finite number")
+          }
+          values.append(value)
+        }
+        columns.append(values)
+      }
+      if let index = columns[1].firstIndex(where: { !($0 > 0 && $0.isNormal) }) {
+        return fail(
+          "`\(standardDeviationKey)` value \(index) is \(columns[1][index]); a standard deviation must be "
+            + "a positive, normal number")
+      }
+      return .success(Standardization(mean: columns[0], standardDeviation: columns[1]))
+    }
   }
 
   /// Standardizes whole samples in place (`values.count` a multiple of the
@@ -77,4 +104,16 @@ public struct Standardization: Sendable, Hashable {
       start += stride
     }
   }
+}
+
+/// Why the standardization statistics stored with weights cannot be used.
+public struct StoredStatisticsError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What is wrong, e.g. "`standardize.std` value 2 is 0.0; a standard
+  /// deviation must be a positive, normal number".
+  public var reason: String
+
+  /// An error with `reason`.
+  public init(reason: String) { self.reason = reason }
+
+  public var description: String { reason }
 }

@@ -434,7 +434,9 @@ struct ModelEmitter {
         + "Returns the file's metadata.")
     code.line("@discardableResult")
     code.block("public func load(from path: String) throws -> [String: String]") { code in
-      code.line("let file = try SafetensorsArchive.read(path)")
+      code.line(
+        "let file = try SafetensorsArchive.read(path, expected: Dictionary(uniqueKeysWithValues: Self.tensors.map { ($0.name, $0.shape) }))"
+      )
       code.block("for tensor in Self.tensors") { code in
         code.block("guard let stored = file.tensors[tensor.name], stored.shape == tensor.shape else") { code in
           code.line(

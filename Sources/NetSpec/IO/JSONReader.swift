@@ -21,9 +21,12 @@ enum JSONReader {
   /// The deepest nesting of arrays and objects accepted.
   static let maxDepth = 64
 
-  /// Parses one JSON value; whitespace may surround it, nothing else may follow.
-  static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
-    var parser = Parser(bytes: bytes)
+  /// Parses one JSON value; whitespace may surround it, nothing else may
+  /// follow. More than `maxValues` values (numbers, strings, arrays, ... all
+  /// counted) is an error: each takes tens of bytes in memory, so a bound on
+  /// the input's size alone does not bound the tree's (`[1,1,1,...]`).
+  static func parse(_ bytes: [UInt8], maxValues: Int = .max) throws(Failure) -> JSONValue {
+    var parser = Parser(bytes: bytes, maxValues: maxValues)
     parser.skipWhitespace()
     let value = try parser.value(depth: 0)
     parser.skipWhitespace()
@@ -33,7 +36,9 @@ enum JSONReader {
 
   private struct Parser {
     let bytes: [UInt8]
+    let maxValues: Int
     var index = 0
+    var valueCount = 0
 
     /// The byte at `index` described for a message, or "end of input".
     var found: String {
@@ -50,6 +55,8 @@ enum JSONReader {
 
     mutating func value(depth: Int) throws(Failure) -> JSONValue {
       guard index < bytes.count else { throw failure("expected a value, found end of input") }
+      valueCount += 1
+      guard valueCount <= maxValues else { throw failure("more than \(maxValues) values") }
       switch bytes[index] {
       case UInt8(ascii: "{"): return try object(depth: depth + 1)
       case UInt8(ascii: "["): return try array(depth: depth + 1)

@@ -8,22 +8,32 @@ extension SafetensorsFile {
   /// bytes. F32, F16, BF16 and F64 tensors are read (as float32); other
   /// dtypes are reported as unsupported. The first problem is thrown.
   public init(bytes: [UInt8]) throws(SafetensorsError) {
-    guard bytes.count >= 8 else { throw SafetensorsError(.tooShort(fileSize: bytes.count)) }
-    let length = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    guard length <= Self.maxHeaderLength else { throw SafetensorsError(.headerTooLarge(length: length)) }
-    guard Int(length) <= bytes.count - 8 else {
-      throw SafetensorsError(.headerPastEnd(length: length, fileSize: bytes.count))
+    let length: Int
+    do { length = try SafetensorsSource.headerLength(bytes, fileSize: bytes.count) } catch {
+      throw SafetensorsError(.file(error))
     }
-    let dataStart = 8 + Int(length)
-    let header: JSONValue
+    let dataStart = 8 + length
+    try self.init(
+      header: Array(bytes[8..<dataStart]), dataSize: bytes.count - dataStart, expected: nil,
+      data: { range throws(SafetensorsError) in bytes[dataStart + range.lowerBound..<dataStart + range.upperBound] })
+  }
+
+  /// Parses and validates `header` for a data section of `dataSize` bytes,
+  /// checks the tensors against `expected` (name -> shape) when given, and
+  /// only then reads each tensor's bytes from `data` (a range of the data
+  /// section), so a hostile file costs no more memory than its header.
+  init(
+    header: [UInt8], dataSize: Int, expected: [String: [Int]]?,
+    data: (Range<Int>) throws(SafetensorsError) -> ArraySlice<UInt8>
+  ) throws(SafetensorsError) {
+    let json: JSONValue
     do {
-      header = try JSONReader.parse(Array(bytes[8..<dataStart]))
+      json = try JSONReader.parse(header, maxValues: Self.maxHeaderValues)
     } catch {
       throw SafetensorsError(.headerNotJSON(error.description))
     }
-    guard case .object(let members) = header else { throw SafetensorsError(.headerNotObject) }
+    guard case .object(let members) = json else { throw SafetensorsError(.headerNotObject) }
 
-    let dataSize = bytes.count - dataStart
     var metadata: [String: String] = [:]
     var entries: [Entry] = []
     for (name, value) in members.sorted(by: { Self.byteOrder($0.key, $1.key) }) {
@@ -37,14 +47,20 @@ extension SafetensorsFile {
     if let entry = entries.first(where: { !$0.dtype.isReadable }) {
       throw SafetensorsError(.unsupportedDtype(tensor: entry.name, dtype: entry.dtype.rawValue))
     }
-    self.init(
-      tensors: entries.map {
-        NamedTensor(
-          name: $0.name, shape: $0.shape,
-          values: $0.dtype.floats(bytes[dataStart + $0.offsets[0]..<dataStart + $0.offsets[1]]))
-      },
-      metadata: metadata)
+    if let expected {
+      try Self.check(entries.map { ($0.name, $0.shape) }, expected: expected)
+    }
+    var tensors: [NamedTensor] = []
+    for entry in entries {
+      let values = entry.dtype.floats(try data(entry.offsets[0]..<entry.offsets[1]))
+      tensors.append(NamedTensor(name: entry.name, shape: entry.shape, values: values))
+    }
+    self.init(tensors: tensors, metadata: metadata)
   }
+
+  /// The most JSON values a header may hold: about 100,000 tensors (an
+  /// entry is 7 values plus one per dimension), in tens of MB of memory.
+  static let maxHeaderValues = 1_000_000
 
   /// One tensor's header entry, checked on its own.
   private struct Entry {

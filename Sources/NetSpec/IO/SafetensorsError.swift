@@ -10,14 +10,12 @@ import NetSpecDiagnostics
 public struct SafetensorsError: Error, Equatable, CustomStringConvertible {
   /// What is wrong.
   public enum Problem: Sendable, Equatable {
-    /// The file could not be read or written; the system's reason.
+    /// The file could not be written; the system's reason.
     case io(String)
-    /// The file is shorter than the 8-byte header length.
-    case tooShort(fileSize: Int)
-    /// The header length is above ``SafetensorsFile/maxHeaderLength``.
-    case headerTooLarge(length: UInt64)
-    /// The header length runs past the end of the file.
-    case headerPastEnd(length: UInt64, fileSize: Int)
+    /// The file could not be opened or its header located: not a regular
+    /// file, unreadable, too short, or a header length out of bounds (see
+    /// ``SafetensorsSource``).
+    case file(SafetensorsSource.Failure)
     /// The header is not valid JSON; the parser's message.
     case headerNotJSON(String)
     /// The header is valid JSON but not an object.
@@ -40,6 +38,8 @@ public struct SafetensorsError: Error, Equatable, CustomStringConvertible {
     case gap(tensor: String, bytes: Int)
     /// Unused bytes after the last tensor.
     case trailingBytes(Int)
+    /// A tensor to load holds NaN or an infinity (at element `index`).
+    case nonFinite(tensor: String, index: Int, value: Float)
     /// Two tensors to write share a name.
     case duplicateName(String)
     /// A tensor to write is named `__metadata__`.
@@ -84,13 +84,7 @@ extension SafetensorsError.Problem {
   var message: String {
     switch self {
     case .io(let reason): return reason
-    case .tooShort(let size):
-      return "not a safetensors file: \(size) bytes, too short for the 8-byte header length"
-    case .headerTooLarge(let length):
-      return "not a safetensors file: header length \(length) is above the limit of "
-        + "\(SafetensorsFile.maxHeaderLength) bytes"
-    case .headerPastEnd(let length, let size):
-      return "header length \(length) runs past the end of the file (\(size) bytes); is the file truncated?"
+    case .file(let failure): return failure.description
     case .headerNotJSON(let reason): return "header is not valid JSON: \(reason)"
     case .headerNotObject: return "header is not a JSON object"
     case .badMetadata(let reason): return "`__metadata__` \(reason)"
@@ -115,6 +109,9 @@ extension SafetensorsError.Problem {
       return "\(bytes) unused bytes before tensor \(Self.quoted(tensor)); tensors must be contiguous"
     case .trailingBytes(let bytes):
       return "\(bytes) unused bytes after the last tensor"
+    case .nonFinite(let tensor, let index, let value):
+      return "tensor \(Self.quoted(tensor)) holds \(value) at element \(index); weights must be finite "
+        + "(did the training that wrote them diverge?)"
     case .duplicateName(let name): return "two tensors are named \(Self.quoted(name))"
     case .reservedName: return "a tensor may not be named \"__metadata__\""
     case .invalidShape(let tensor, let shape):

@@ -8,6 +8,11 @@
 /// object of strings, padded with spaces to a multiple of 8 bytes; then the
 /// data section, the tensors' little-endian bytes back to back.
 ///
+/// Bytes go through the runtime's codec (``SafetensorsSource`` reads files in
+/// bounded memory, ``SafetensorsArchive`` writes the header, ``SafetensorsDtype``
+/// converts elements); this type adds the header's validation with exact
+/// messages and matching against the tensors a model expects.
+///
 /// ```swift
 /// let file = SafetensorsFile(
 ///   tensors: [NamedTensor(name: "dense_1.bias", shape: [2], values: [0.5, -1])],
@@ -21,10 +26,6 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// Free-form string metadata (`__metadata__`), e.g. spec name, seed, epoch.
   public var metadata: [String: String]
 
-  /// The largest header accepted when reading, as in the reference
-  /// implementation: 100 MB.
-  public static let maxHeaderLength = 100_000_000
-
   /// Tensors (kept sorted by name) and metadata.
   public init(tensors: [NamedTensor], metadata: [String: String] = [:]) {
     self.tensors = tensors.sorted { Self.byteOrder($0.name, $1.name) }
@@ -37,16 +38,22 @@ public struct SafetensorsFile: Sendable, Equatable {
   }
 
   /// Reads and validates the file at `path`; float16, bfloat16 and float64
-  /// tensors are converted to float32.
-  public init(contentsOf path: String) throws(SafetensorsError) {
-    let bytes: [UInt8]
-    do {
-      bytes = try FileBytes.read(path)
-    } catch {
-      throw SafetensorsError(.io("cannot read the file: \(error.reason)"), path: path)
-    }
-    do {
-      try self.init(bytes: bytes)
+  /// tensors are converted to float32. Memory is bounded by what the file
+  /// holds, not by what it claims: the path must name a regular file, the
+  /// header is checked against the file size before it is read, and the
+  /// tensors' byte ranges before any of them is read. With `expected` (name
+  /// -> shape, see ``check(expected:)``), a file with other tensors is
+  /// refused before their data is read.
+  public init(contentsOf path: String, expected: [String: [Int]]? = nil) throws(SafetensorsError) {
+    let source: SafetensorsSource
+    do { source = try SafetensorsSource(path: path) } catch { throw SafetensorsError(.file(error), path: path) }
+    do throws(SafetensorsError) {
+      try self.init(header: source.header, dataSize: source.dataSize, expected: expected) {
+        range throws(SafetensorsError) in
+        do throws(SafetensorsSource.Failure) { return try source.data(range)[...] } catch {
+          throw SafetensorsError(.file(error))
+        }
+      }
     } catch var error {
       error.path = path
       throw error
@@ -81,6 +88,6 @@ public struct SafetensorsFile: Sendable, Equatable {
   /// Names compared by their UTF-8 bytes, as Rust sorts strings; keeps the
   /// byte output independent of Unicode normalization.
   static func byteOrder(_ a: String, _ b: String) -> Bool {
-    a.utf8.lexicographicallyPrecedes(b.utf8)
+    SafetensorsArchive.byteOrder(a, b)
   }
 }

@@ -14,11 +14,18 @@ extension SafetensorsFile {
   ///   ...
   /// ```
   public func check(expected: [String: [Int]]) throws(SafetensorsError) {
+    try Self.check(tensors.map { ($0.name, $0.shape) }, expected: expected)
+  }
+
+  /// ``check(expected:)`` for the tensors' names and shapes (in name order),
+  /// before their values are read.
+  static func check(_ tensors: [(name: String, shape: [Int])], expected: [String: [Int]]) throws(SafetensorsError) {
+    let shapes = Dictionary(tensors, uniquingKeysWith: { a, _ in a })
     var mismatches: [SafetensorsError.TensorMismatch] = []
     for name in expected.keys.sorted(by: Self.byteOrder) {
       let shape = expected[name]!
-      if let tensor = self[name] {
-        if tensor.shape != shape { mismatches.append(.shape(name: name, expected: shape, found: tensor.shape)) }
+      if let found = shapes[name] {
+        if found != shape { mismatches.append(.shape(name: name, expected: shape, found: found)) }
       } else {
         mismatches.append(.missing(name: name, shape: shape))
       }

@@ -35,9 +35,11 @@ public enum Predictor {
         help: "predict with a model that has a single input")
     }
     let weightsFile: SafetensorsFile
-    do { weightsFile = try SafetensorsFile(contentsOf: weights) } catch {
+    do {
+      weightsFile = try SafetensorsFile(contentsOf: weights, expected: Checkpoint.expectedShapes(of: graph))
+    } catch {
       // The error names the file.
-      throw PredictionError("\(error)", help: "pass weights written by `netspec train`")
+      throw PredictionError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
     }
     let samples: SampleFile
     do {
@@ -49,17 +51,17 @@ public enum Predictor {
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
     var standardization: Standardization?
     if spec.document.data?.train.standardize == true {
-      guard let statistics = Checkpoint.standardization(in: weightsFile) else {
+      switch Standardization.stored(in: weightsFile.metadata, features: values.count / samples.count) {
+      case .success(let statistics?): standardization = statistics
+      case .success(nil):
         throw PredictionError(
           "the spec standardizes its inputs, but `\(weights)` holds no training statistics",
           help: "retrain with this version of netspec, which stores them with the weights")
-      }
-      guard statistics.mean.count == values.count / samples.count else {
+      case .failure(let error):
         throw PredictionError(
-          "the statistics in `\(weights)` are for samples of \(statistics.mean.count) values, but the samples have \(values.count / samples.count)",
-          help: "use the weights trained on this spec's data")
+          "the training statistics stored in `\(weights)` are unusable: \(error)",
+          help: "use the weights `netspec train` wrote for this spec's data, or retrain")
       }
-      standardization = statistics
     }
     PredictionInput.transform(
       &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)

@@ -19,28 +19,34 @@ public enum Checkpoint {
     try SafetensorsFile(tensors: tensors(of: interpreter), metadata: metadata).write(to: path)
   }
 
-  /// The standardization statistics stored with the weights in `file`; nil
-  /// when there are none (or they do not parse).
-  public static func standardization(in file: SafetensorsFile) -> Standardization? {
-    Standardization(metadata: file.metadata)
+  /// The model's tensors by name: what a weights file for it must hold.
+  public static func expectedShapes(of graph: Graph) -> [String: [Int]] {
+    var expected: [String: [Int]] = [:]
+    for parameter in graph.parameters { expected[parameter.name] = parameter.shape }
+    return expected
   }
 
   /// Loads weights from `path` into the interpreter, after checking that the
-  /// file holds exactly the model's tensors with the right shapes.
+  /// file holds exactly the model's tensors with the right shapes (before
+  /// their data is read) and only finite values.
   public static func load(_ path: String, into interpreter: Interpreter) throws(SafetensorsError) {
-    let file = try SafetensorsFile(contentsOf: path)
+    let file = try SafetensorsFile(contentsOf: path, expected: expectedShapes(of: interpreter.plan.graph))
     do { try load(file, into: interpreter) } catch {
       throw SafetensorsError(error.problem, path: error.path ?? path)
     }
   }
 
   /// Loads the weights in `file` into the interpreter, after checking that it
-  /// holds exactly the model's tensors with the right shapes.
+  /// holds exactly the model's tensors with the right shapes, and that every
+  /// value is finite (NaN or infinite weights are refused, naming the tensor).
   public static func load(_ file: SafetensorsFile, into interpreter: Interpreter) throws(SafetensorsError) {
     let graph = interpreter.plan.graph
-    var expected: [String: [Int]] = [:]
-    for parameter in graph.parameters { expected[parameter.name] = parameter.shape }
-    try file.check(expected: expected)
+    try file.check(expected: expectedShapes(of: graph))
+    for tensor in file.tensors {
+      if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
+        throw SafetensorsError(.nonFinite(tensor: tensor.name, index: index, value: tensor.values[index]))
+      }
+    }
     for (id, parameter) in graph.parameters.enumerated() {
       let destination = interpreter.parameter(id)
       for (i, v) in file[parameter.name]!.values.enumerated() { destination[i] = v }

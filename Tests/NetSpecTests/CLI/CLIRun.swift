@@ -43,10 +43,16 @@ struct CLIRun: CustomStringConvertible {
   static let memoryLimit = 1 << 30
 
   /// Runs `netspec arguments...` in `directory` with stdin closed, killing it
-  /// at ``deadline``; `environment` adds to (or overrides) the test's own.
-  static func netspec(_ arguments: [String], in directory: URL, environment: [String: String] = [:]) throws
-    -> CLIRun
-  {
+  /// at ``deadline``; `environment` adds to (or overrides) the test's own,
+  /// and `wrapper` (a command and its arguments) runs netspec when given.
+  ///
+  /// The peak RSS that `wait4` reports includes this test process's own at
+  /// the spawn (Linux keeps the larger of the two across `exec`), so it
+  /// bounds netspec's from above only; ``HostileWeightsCLITests`` measures
+  /// netspec alone with GNU `time` as the wrapper.
+  static func netspec(
+    _ arguments: [String], in directory: URL, environment: [String: String] = [:], wrapper: [String] = []
+  ) throws -> CLIRun {
     let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)").path
     let err = directory.appendingPathComponent("stderr-\(UUID().uuidString)").path
     defer {
@@ -63,7 +69,8 @@ struct CLIRun: CustomStringConvertible {
     // `env` sets the variables and `exec`s in turn.
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     let shell =
-      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, "/usr/bin/env"] + variables + [executable]
+      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, "/usr/bin/env"] + variables + wrapper
+      + [executable]
     let argv = (shell + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0

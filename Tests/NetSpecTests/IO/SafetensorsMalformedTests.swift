@@ -34,7 +34,7 @@ struct SafetensorsMalformedTests {
   @Test("shorter than the 8-byte length")
   func tooShort() {
     let error = readError([1, 0, 0])
-    #expect(error?.problem == .tooShort(fileSize: 3))
+    #expect(error?.problem == .file(.tooShort(fileSize: 3)))
     #expect(error?.description == "not a safetensors file: 3 bytes, too short for the 8-byte header length")
   }
 
@@ -42,7 +42,7 @@ struct SafetensorsMalformedTests {
   func truncatedHeader() throws {
     let bytes = try valid
     let error = readError(Array(bytes.prefix(30)))
-    #expect(error?.problem == .headerPastEnd(length: UInt64(bytes[0]), fileSize: 30))
+    #expect(error?.problem == .file(.headerPastEnd(length: UInt64(bytes[0]), fileSize: 30)))
     #expect(
       error?.description
         == "header length \(bytes[0]) runs past the end of the file (30 bytes); is the file truncated?")
@@ -61,8 +61,8 @@ struct SafetensorsMalformedTests {
   func headerTooLarge() {
     let text = Array("hello, world, this is not safetensors".utf8)
     let length = text[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-    #expect(readError(text)?.problem == .headerTooLarge(length: length))
-    #expect(readError([UInt8](repeating: 0xFF, count: 16))?.problem == .headerTooLarge(length: .max))
+    #expect(readError(text)?.problem == .file(.headerTooLarge(length: length)))
+    #expect(readError([UInt8](repeating: 0xFF, count: 16))?.problem == .file(.headerTooLarge(length: .max)))
     #expect(
       readError([0, 0, 0, 0, 1, 0, 0, 0])?.description
         == "not a safetensors file: header length 4294967296 is above the limit of 100000000 bytes")
@@ -161,9 +161,9 @@ struct SafetensorsMalformedTests {
       _ = try SafetensorsFile(contentsOf: missing)
     } catch {
       #expect(error.path == missing)
-      #expect(error.description == missing + ": cannot read the file: open: No such file or directory")
+      #expect(error.description == missing + ": cannot read the file: stat: No such file or directory")
     }
-    #expect(throws: SafetensorsError(.io("cannot read the file: read: Is a directory"), path: directory.url.path)) {
+    #expect(throws: SafetensorsError(.file(.notRegularFile("a directory")), path: directory.url.path)) {
       try SafetensorsFile(contentsOf: directory.url.path)
     }
     let bad = directory.path("bad.safetensors")

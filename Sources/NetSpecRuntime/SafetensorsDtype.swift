@@ -1,6 +1,6 @@
 /// The element types of the safetensors format, as spelled in a header.
 /// NetSpec writes F32 and reads F32, F16, BF16 and F64 (converted to float32).
-enum SafetensorsDtype: String, CaseIterable, Sendable {
+public enum SafetensorsDtype: String, CaseIterable, Sendable {
   case bool = "BOOL"
   case u8 = "U8"
   case i8 = "I8"
@@ -18,7 +18,7 @@ enum SafetensorsDtype: String, CaseIterable, Sendable {
   case u64 = "U64"
 
   /// Bytes per element.
-  var byteSize: Int {
+  public var byteSize: Int {
     switch self {
     case .bool, .u8, .i8, .f8E5M2, .f8E4M3: 1
     case .i16, .u16, .f16, .bf16: 2
@@ -28,7 +28,7 @@ enum SafetensorsDtype: String, CaseIterable, Sendable {
   }
 
   /// True for the types NetSpec converts to float32 when reading.
-  var isReadable: Bool {
+  public var isReadable: Bool {
     switch self {
     case .f32, .f16, .bf16, .f64: true
     default: false
@@ -37,7 +37,7 @@ enum SafetensorsDtype: String, CaseIterable, Sendable {
 
   /// The little-endian elements in `bytes` as float32; `bytes.count` is a
   /// multiple of ``byteSize`` and the type ``isReadable``.
-  func floats(_ bytes: ArraySlice<UInt8>) -> [Float] {
+  public func floats(_ bytes: ArraySlice<UInt8>) -> [Float] {
     bytes.withUnsafeBytes { raw in
       /// Each element read as the unsigned integer `T`, then converted.
       func elements<T: FixedWidthInteger>(_: T.Type, _ convert: (T) -> Float) -> [Float] {
@@ -57,7 +57,7 @@ enum SafetensorsDtype: String, CaseIterable, Sendable {
   }
 
   /// An IEEE 754 binary16 value as float32 (exact: every half is a float).
-  static func half(_ bits: UInt16) -> Float {
+  public static func half(_ bits: UInt16) -> Float {
     let sign: Float = bits & 0x8000 == 0 ? 1 : -1
     let exponent = Int(bits >> 10 & 0x1F)
     let fraction = Float(bits & 0x3FF)
