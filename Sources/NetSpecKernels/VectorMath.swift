@@ -10,18 +10,36 @@
 /// buffer.
 public enum VectorMath {
   /// `y[i] = e^x[i]`.
+  ///
+  /// `exp`, `sigmoid` and `tanh` spell their loops out rather than call
+  /// ``map(_:_:count:_:)`` with a function reference: measured in an AVX-512
+  /// build, `map` took LeNet-5's emitted inference from 45k to 35k samples/s.
   public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    map(x, y, count: count, exponential)
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(exponential(loadVector(x + i)), to: y + i)
+    }
+    if whole < count { storeTail(exponential(loadTail(x + whole, count - whole)), y + whole, count - whole) }
   }
 
   /// `y[i] = 1 / (1 + e^-x[i])`.
   public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    map(x, y, count: count, logistic)
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(logistic(loadVector(x + i)), to: y + i)
+    }
+    if whole < count { storeTail(logistic(loadTail(x + whole, count - whole)), y + whole, count - whole) }
   }
 
   /// `y[i] = tanh(x[i])`.
   public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
-    map(x, y, count: count, hyperbolicTangent)
+    let whole = count - count % KernelVector.scalarCount
+    for i in stride(from: 0, to: whole, by: KernelVector.scalarCount) {
+      storeVector(hyperbolicTangent(loadVector(x + i)), to: y + i)
+    }
+    if whole < count {
+      storeTail(hyperbolicTangent(loadTail(x + whole, count - whole)), y + whole, count - whole)
+    }
   }
 
   /// `y[i] = f(x[i])`, a whole vector at a time (the last one zero-padded), for
