@@ -56,7 +56,7 @@ public final class SafetensorsSource {
   public init(path: String) throws(Failure) {
     var status = stat()
     guard stat(path, &status) == 0 else { throw Self.systemFailure("stat") }
-    if let kind = Self.kind(status.st_mode) { throw Failure.notRegularFile(kind) }
+    if let kind = FileType.irregularKind(status.st_mode) { throw Failure.notRegularFile(kind) }
     let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { throw Self.systemFailure("open") }
     let size: Int
@@ -64,7 +64,7 @@ public final class SafetensorsSource {
     do throws(Failure) {
       // The path may have changed between `stat` and `open`: check what was opened.
       guard fstat(descriptor, &status) == 0 else { throw Self.systemFailure("fstat") }
-      if let kind = Self.kind(status.st_mode) { throw Failure.notRegularFile(kind) }
+      if let kind = FileType.irregularKind(status.st_mode) { throw Failure.notRegularFile(kind) }
       size = Int(status.st_size)
       let length = try Self.headerLength(Self.read(descriptor, at: 0, count: min(8, size)), fileSize: size)
       header = try Self.read(descriptor, at: 8, count: length)
@@ -113,18 +113,6 @@ public final class SafetensorsSource {
       done += got
     }
     return bytes
-  }
-
-  /// What a file of mode `mode` is, when it is not a regular file.
-  private static func kind(_ mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: nil
-    case S_IFDIR: "a directory"
-    case S_IFIFO: "a FIFO (named pipe)"
-    case S_IFCHR, S_IFBLK: "a device"
-    case S_IFSOCK: "a socket"
-    default: "not a regular file"
-    }
   }
 
   /// The failure of system call `call`, with the reason `errno` gives.

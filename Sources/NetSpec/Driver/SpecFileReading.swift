@@ -25,7 +25,7 @@ enum SpecFileReading {
   static func read(_ path: String, limit: Int) -> Outcome {
     var status = stat()
     guard stat(path, &status) == 0 else { return unreadable(errno, path: path) }
-    if let kind = kind(status.st_mode) {
+    if let kind = FileType.irregularKind(status.st_mode) {
       return .unreadable("this is \(kind), not a spec file", help: help(kind, path))
     }
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
@@ -33,7 +33,7 @@ enum SpecFileReading {
     defer { close(fd) }
     // The path may have changed between `stat` and `open`: check what was opened.
     guard fstat(fd, &status) == 0 else { return unreadable(errno, path: path) }
-    if let kind = kind(status.st_mode) {
+    if let kind = FileType.irregularKind(status.st_mode) {
       return .unreadable("this is \(kind), not a spec file", help: help(kind, path))
     }
     var bytes = [UInt8](repeating: 0, count: limit + 1)
@@ -47,18 +47,6 @@ enum SpecFileReading {
     }
     bytes.removeSubrange(count...)
     return count > limit ? .tooLarge(prefix: bytes, size: max(Int(status.st_size), count)) : .bytes(bytes)
-  }
-
-  /// What a file of mode `mode` is, when it is not a regular file.
-  private static func kind(_ mode: mode_t) -> String? {
-    switch mode & S_IFMT {
-    case S_IFREG: nil
-    case S_IFDIR: "a directory"
-    case S_IFIFO: "a FIFO (named pipe)"
-    case S_IFCHR, S_IFBLK: "a device"
-    case S_IFSOCK: "a socket"
-    default: "not a regular file"
-    }
   }
 
   private static func help(_ kind: String, _ path: String) -> String {
