@@ -47,9 +47,11 @@ struct CLIRun: CustomStringConvertible {
   /// and `wrapper` (a command and its arguments) runs netspec when given.
   ///
   /// The peak RSS that `wait4` reports includes this test process's own at
-  /// the spawn (Linux keeps the larger of the two across `exec`), so it
-  /// bounds netspec's from above only; ``HostileWeightsCLITests`` measures
-  /// netspec alone with GNU `time` as the wrapper.
+  /// the spawn (Linux keeps the larger of the two across `exec`), so without
+  /// a wrapper netspec runs under GNU `time` (`/usr/bin/time`, which CI
+  /// installs), which forks it and reports its own peak; a signal that ends
+  /// netspec is read from `time`'s report. Without `/usr/bin/time`, the
+  /// figure is `wait4`'s, an upper bound.
   static func netspec(
     _ arguments: [String], in directory: URL, environment: [String: String] = [:], wrapper: [String] = []
   ) throws -> CLIRun {
@@ -68,13 +70,23 @@ struct CLIRun: CustomStringConvertible {
     // `sh` changes directory and `exec`s netspec, which keeps the pid `wait4` watches.
     // `env` sets the variables and `exec`s in turn.
     let variables = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+    let report = directory.appendingPathComponent("rss-\(UUID().uuidString)").path
+    defer { unlink(report) }
+    let measures = wrapper.isEmpty && FileManager.default.isExecutableFile(atPath: "/usr/bin/time")
+    let runner = measures ? ["/usr/bin/time", "-f", "%M", "-o", report] : wrapper
     let shell =
-      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, "/usr/bin/env"] + variables + wrapper
+      ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory.path, "/usr/bin/env"] + variables + runner
       + [executable]
     let argv = (shell + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    // Its own process group, so the deadline kills netspec under `time` too.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
     var pid: pid_t = 0
-    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
     guard spawned == 0 else { throw CLIError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
     let start = ContinuousClock.now
     var status: Int32 = 0
@@ -85,17 +97,28 @@ struct CLIRun: CustomStringConvertible {
       if done == pid { break }
       if done < 0, errno != EINTR { throw CLIError("wait4: \(String(cString: strerror(errno)))") }
       if !timedOut, ContinuousClock.now - start > deadline {
-        kill(pid, SIGKILL)
+        kill(-pid, SIGKILL)
         timedOut = true
       }
       usleep(5_000)
     }
     let exited = status & 0x7F == 0
-    return CLIRun(
+    var run = CLIRun(
       status: exited ? (status >> 8) & 0xFF : nil, signal: exited ? nil : status & 0x7F,
       stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
       stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "",
       maxResidentBytes: usage.ru_maxrss * 1024, timedOut: timedOut)
+    // `time` writes "Command terminated by signal N" (or "... exited with
+    // non-zero status N") before the peak in KiB.
+    if measures, !timedOut, let text = try? String(contentsOfFile: report, encoding: .utf8) {
+      let lines = text.split(separator: "\n")
+      if let kiB = lines.last.flatMap({ Int($0) }) { run.maxResidentBytes = kiB * 1024 }
+      let prefix = "Command terminated by signal "
+      if let line = lines.first(where: { $0.hasPrefix(prefix) }), let signal = Int32(line.dropFirst(prefix.count)) {
+        (run.status, run.signal) = (nil, signal)
+      }
+    }
+    return run
   }
 }
 
