@@ -43,7 +43,8 @@ let package = Package(
     .plugin(name: "NetSpecCompile", targets: ["NetSpecCompile"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // libyaml, from Debian's libyaml-dev (or Homebrew's libyaml).
@@ -71,11 +72,16 @@ let package = Package(
     // The text of NetSpecKernels' and NetSpecRuntime's sources, for `netspec compile`,
     // written at build time by the EmbedSources plugin.
     .target(name: "NetSpecEmbeddedSources", plugins: ["EmbedSources"]),
+    // The ONNX protobuf messages, generated from onnx.proto by generate.sh (committed).
+    .target(
+      name: "ONNXProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["onnx.proto", "generate.sh"]),
     // The compiler: spec decoding, IR, op registry, shape inference, analysis, export.
     .target(
       name: "NetSpec",
       dependencies: [
         "NetSpecDiagnostics", "NetSpecYAML", "NetSpecKernels", "NetSpecRuntime", "NetSpecEmbeddedSources", "CZlib",
+        "ONNXProto",
       ]
     ),
     .executableTarget(

@@ -48,7 +48,7 @@ fi
 
 echo "== building the fuzz target $target"
 objects=()
-for module in NetSpecDiagnostics NetSpecYAML NetSpecKernels NetSpecRuntime NetSpecEmbeddedSources NetSpec; do
+for module in NetSpecDiagnostics NetSpecYAML NetSpecKernels NetSpecRuntime NetSpecEmbeddedSources SwiftProtobuf ONNXProto NetSpec; do
   objects+=("$scratch/debug/$module.build"/*.o)
 done
 mkdir -p "$work/corpus" "$work/artifacts"
