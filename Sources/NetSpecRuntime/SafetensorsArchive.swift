@@ -60,6 +60,10 @@ public enum SafetensorsArchive {
     try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
   }
 
+  /// The most JSON values a header may hold: far above any model's (a few
+  /// per tensor), far below what would exhaust memory.
+  public static let maxHeaderValues = 1_000_000
+
   /// The float32 tensors of the file at `path` by name, and its metadata.
   /// The header and every tensor's byte range are checked against the file,
   /// and with `expected` (name -> shape) each tensor's name and shape against
@@ -70,6 +74,16 @@ public enum SafetensorsArchive {
     let source: SafetensorsSource
     do { source = try SafetensorsSource(path: path) } catch {
       throw Failure("`\(path)`: \(error)")
+    }
+    // Each JSON value costs tens of bytes as a Foundation object: bound their
+    // count (every value but the first follows a `[`, `{`, `,` or `:`) before
+    // parsing, as a 100 MB header of `[0,0,...]` would take gigabytes.
+    let separators = source.header.count {
+      $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "{")
+    }
+    guard separators <= maxHeaderValues else {
+      throw Failure(
+        "`\(path)` has a safetensors header of more than \(maxHeaderValues) values; it is not a weights file")
     }
     guard let header = try? JSONSerialization.jsonObject(with: Data(source.header)) as? [String: Any] else {
       throw Failure("`\(path)` has no valid safetensors header")

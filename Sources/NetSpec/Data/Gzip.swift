@@ -9,6 +9,13 @@ final class Gzip: ByteStream {
   static let maxOutputBytes = NumericArray.maxBytes
   /// How many compressed bytes are read at a time.
   private static let inputChunk = 1 << 16
+  /// Past this much output, a file that expands more than ``maxRatio`` times
+  /// is taken for a gzip bomb: real data files compress 3 to 30 times, a
+  /// bomb of fixed-Huffman copies about 150 times, and deflate's ceiling is
+  /// about 1,032.
+  static let ratioCheckBytes = 16 << 20
+  /// The largest expansion accepted past ``ratioCheckBytes``.
+  static let maxRatio = 100
 
   private var source: any ByteStream
   private let limit: Int
@@ -102,6 +109,12 @@ final class Gzip: ByteStream {
       throw DataFileError(
         "decompresses to more than \(limit) bytes",
         help: "data files are limited to \(limit >> 20) MiB uncompressed; use a smaller sample of the data")
+    }
+    let compressed = consumedBefore + consumed
+    guard produced <= Self.ratioCheckBytes || produced / max(compressed, 1) <= Self.maxRatio else {
+      throw DataFileError(
+        "expands more than \(Self.maxRatio) times (\(compressed) compressed bytes gave \(produced >> 20) MiB): a gzip bomb",
+        help: "data this repetitive is not a real data set; if it is, store it uncompressed or as NPY")
     }
     switch status {
     case Z_STREAM_END:

@@ -47,6 +47,9 @@ struct HostileDataCLITests {
       let members: [UInt8] = Array(repeatElement(gzipOfZeros, count: 1100).joined())
       try Data(members).write(to: url)
     },
+    File(name: "rows.csv.gz", expected: "a gzip bomb") { url in
+      try Data(gzipOfRows).write(to: url)
+    },
     File(name: "huge.npy", expected: "needs 1073741824 bytes of data, but the file holds 0") { url in
       let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (268435456,), }"
       let padded = header + String(repeating: " ", count: 117 - header.utf8.count) + "\n"  // 128 bytes in all
@@ -89,6 +92,23 @@ struct HostileDataCLITests {
       (0..<4).map { UInt8(truncatingIfNeeded: crc >> (8 * $0)) }
       + (0..<4).map { UInt8(truncatingIfNeeded: size >> (8 * $0)) }
     return header + bits.bytes + trailer
+  }()
+
+  /// 256 MiB of valid rows `0,0,0,0` in about 1.8 MB (fixed-Huffman copies of
+  /// 258 bytes at distance 8): each row is fine, the expansion is not. The
+  /// trailer is never reached, so its CRC is left zero.
+  static let gzipOfRows: [UInt8] = {
+    var bits = BitWriter()
+    bits.write(1, count: 1)  // last block
+    bits.write(1, count: 2)  // fixed Huffman codes
+    for byte in "0,0,0,0\n".utf8 { bits.writeCode(0b0011_0000 + Int(byte), count: 8) }  // literals 0-143
+    for _ in 0..<((256 << 20) / 258) {
+      bits.writeCode(0b1100_0101, count: 8)  // length 258 (code 285)
+      bits.writeCode(5, count: 5)  // distances 7-8 (code 5)...
+      bits.write(1, count: 1)  // ...its extra bit: 8
+    }
+    bits.writeCode(0, count: 7)  // end of block (code 256)
+    return [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 0xFF] + bits.bytes + [UInt8](repeating: 0, count: 8)
   }()
 
   @Test(arguments: files)

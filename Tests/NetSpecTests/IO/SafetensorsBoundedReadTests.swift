@@ -151,4 +151,21 @@ struct SafetensorsBoundedReadTests {
       #expect("\(error)" == "`\(path)`: tensor w holds inf at element 1; weights must be finite")
     }
   }
+
+  @Test("the runtime's reader counts a header's values before parsing it")
+  func runtimeReaderBoundsHeaderValues() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path("values.safetensors")
+    let values = Array(repeating: "0", count: SafetensorsArchive.maxHeaderValues + 1).joined(separator: ",")
+    let header = headerBytes(#"{"__metadata__":{"a":[\#(values)]}}"#)
+    try Data(header).write(to: URL(fileURLWithPath: path))
+    do {
+      _ = try SafetensorsArchive.read(path)
+      Issue.record("expected an error")
+    } catch {
+      #expect(
+        "\(error)"
+          == "`\(path)` has a safetensors header of more than 1000000 values; it is not a weights file")
+    }
+  }
 }
