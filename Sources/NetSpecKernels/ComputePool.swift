@@ -22,8 +22,32 @@
 /// ``parallelFor(_:_:)`` (or a kernel that uses this pool) from inside a task of the
 /// same pool deadlocks.
 public final class ComputePool: @unchecked Sendable {
-  /// A pool with one thread per online processor, shared by all kernels by default.
-  public static let shared = ComputePool(threadCount: ComputePool.processorCount)
+  /// The pool all kernels share by default: `NETSPEC_THREADS` threads when that
+  /// environment variable holds a count from 1 to ``maxThreadCount`` (as
+  /// `OMP_NUM_THREADS` is for PyTorch), else one per online processor. It is
+  /// created at its first use, so the variable must be set before any kernel runs.
+  public static let shared = ComputePool(threadCount: requestedThreadCount ?? processorCount)
+
+  /// The most threads a pool is given from `NETSPEC_THREADS` or `--threads`.
+  public static let maxThreadCount = 256
+
+  /// The thread count `NETSPEC_THREADS` asks for; nil when it is unset, or is
+  /// not a whole number from 1 to ``maxThreadCount`` (``threadCountError``
+  /// says which).
+  public static var requestedThreadCount: Int? {
+    guard let text = getenv("NETSPEC_THREADS").map({ String(cString: $0) }), let count = Int(text),
+      (1...maxThreadCount).contains(count)
+    else { return nil }
+    return count
+  }
+
+  /// Why `NETSPEC_THREADS` cannot be used, or nil when it is unset or valid.
+  public static var threadCountError: String? {
+    guard let text = getenv("NETSPEC_THREADS").map({ String(cString: $0) }), requestedThreadCount == nil else {
+      return nil
+    }
+    return "NETSPEC_THREADS must be a whole number from 1 to \(maxThreadCount), not `\(text)`"
+  }
 
   /// The number of online processors (at least 1).
   public static var processorCount: Int {

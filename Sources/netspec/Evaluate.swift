@@ -26,7 +26,10 @@ struct Evaluate: ParsableCommand {
 
   @OptionGroup var specOptions: SpecOptions
 
+  @OptionGroup var threadOptions: ThreadOptions
+
   func run() throws {
+    threadOptions.apply()
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
     let prepared = try loadData(checked, seed: nil, color: specOptions.color)

@@ -28,7 +28,10 @@ struct Predict: ParsableCommand {
 
   @OptionGroup var specOptions: SpecOptions
 
+  @OptionGroup var threadOptions: ThreadOptions
+
   func run() throws {
+    threadOptions.apply()
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
     try InputFiles.require(input, option: "--input")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NetSpec
 import NetSpecDiagnostics
+import NetSpecKernels
 
 /// `netspec train SPEC`: train with the interpreter on the spec's data.
 struct Train: ParsableCommand {
@@ -33,12 +34,15 @@ struct Train: ParsableCommand {
 
   @OptionGroup var specOptions: SpecOptions
 
+  @OptionGroup var threadOptions: ThreadOptions
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
     if let seed, seed < 0 { throw ValidationError("--seed must not be negative") }
   }
 
   func run() throws {
+    threadOptions.apply()
     let checked = try loadSpec(spec, specOptions)
     let prepared = try loadData(checked, seed: seed, color: specOptions.color)
     let trainer: Trainer
@@ -70,6 +74,8 @@ struct Train: ParsableCommand {
         name: name, parameters: checked.graph.parameterCount, train: prepared.train.count,
         validation: prepared.validation?.count, test: prepared.test?.count))
     for note in prepared.csvHeaders { Console.say("  data \(note)") }
+    let threads = ComputePool.shared.threadCount
+    Console.say("  kernels on \(threads) thread\(threads == 1 ? "" : "s")")
     let checkpointEvery = checked.document.train?.checkpointEvery ?? 1
     var logFailure: (any Error)?
     let result: Trainer.Result

@@ -52,6 +52,8 @@ struct ExitCodeTests {
     Row(2, "summary", "tiny.yaml", "--dim", "T=3"), Row(2, "train", "tiny.yaml", "--epochs", "-1"),
     Row(2, "compile", "tiny.yaml", "--bind", "T=0", "-o", "out4"), Row(2, "train", "tiny.yaml", "-o", "/proc/netspec"),
     Row(2, "ops", "no_such_op"), Row(2, "predict", "tiny.yaml", "--weights", w),
+    Row(2, "train", "tiny.yaml", "--threads", "0", "-o", "run4"),
+    Row(2, "eval", "tiny.yaml", "--weights", w, "--threads", "257"),
   ]
 
   @Test(arguments: rows)
