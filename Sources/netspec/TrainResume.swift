@@ -32,6 +32,14 @@ extension Train {
     }
     let checked = try resumedSpec(spec ?? origin.specPath, origin: origin, directory: directory)
     let prepared = try loadData(checked, seed: origin.seed, color: specOptions.color)
+    let data = DataFingerprint.of(prepared)
+    if data != origin.data {
+      Console.printError(
+        "error: the data of \(checked.file.path) is not the data the run in \(directory) was trained on: "
+          + "\(data), the run's \(origin.data)\n"
+          + "  help: resuming continues the same training; restore the data files, or start a new run with -o\n")
+      throw ExitCode.invalid
+    }
     if let epochs, epochs < planned {
       try refuse("--epochs \(epochs) is fewer than the run's \(planned); on --resume, --epochs may only grow")
     }

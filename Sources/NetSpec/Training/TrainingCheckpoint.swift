@@ -12,7 +12,7 @@
 ///   restores it.
 ///
 /// The metadata holds the spec's text, path and `--set` overrides, the
-/// `--seed` given, the run's epoch count, and the progress: epochs and steps
+/// `--seed` given, the data's ``DataFingerprint``, the run's epoch count, and the progress: epochs and steps
 /// done, the optimizer's step count, the interpreter's forward passes (which
 /// seed the dropout masks) and early stopping's state. The data's random
 /// draws need no state: they are derived from the seed and the epoch.
@@ -27,12 +27,15 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var overrides: [String]
     /// The `--seed` given, nil for the spec's own.
     public var seed: Int?
+    /// ``DataFingerprint`` of the data prepared for the run.
+    public var data: String
 
-    public init(specPath: String, specText: String, overrides: [String], seed: Int?) {
+    public init(specPath: String, specText: String, overrides: [String], seed: Int?, data: String) {
       self.specPath = specPath
       self.specText = specText
       self.overrides = overrides
       self.seed = seed
+      self.data = data
     }
   }
 

@@ -99,17 +99,23 @@ struct ResumeCLITests {
     #expect(left.sorted() == RunDirectory.files.sorted())
   }
 
-  @Test func resumingRefusesAnotherSpecSeedOrFewerEpochs() throws {
+  @Test func resumingRefusesAnotherSpecDataSeedOrFewerEpochs() throws {
     let folder = try Self.folder.get()
-    try folder.write("edited.yaml", Self.spec(epochs: 8))
+    let spec = Self.spec(epochs: 8).replacingOccurrences(of: "rows.csv", with: "edited.csv")
+    try folder.write("edited.csv", ResumeTests.rows)
+    try folder.write("edited.yaml", spec)
     let first = try folder.run("train", "edited.yaml", "-o", "edited", "--epochs", "2")
     #expect(first.status == 0, "\(first)")
-    try folder.write("edited.yaml", Self.spec(epochs: 8).replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))
+    try folder.write("edited.yaml", spec.replacingOccurrences(of: "lr: 0.01", with: "lr: 0.02"))
     let changed = try folder.run("train", "--resume", "edited")
     #expect(changed.status == 1, "\(changed)")
     #expect(changed.stderr.contains("edited.yaml is not the spec the run in edited was started from"), "\(changed)")
     #expect(changed.stderr.contains("line 10 is `  optimizer: {adam: {lr: 0.02}}`"), "\(changed)")
-    try folder.write("edited.yaml", Self.spec(epochs: 8))
+    try folder.write("edited.yaml", spec)
+    try folder.write("edited.csv", "0.5" + ResumeTests.rows.dropFirst(3))
+    let data = try folder.run("train", "--resume", "edited")
+    #expect(data.status == 1 && data.stderr.contains("is not the data the run in edited was trained on"), "\(data)")
+    try folder.write("edited.csv", ResumeTests.rows)
     let seed = try folder.run("train", "--resume", "edited", "--seed", "3")
     #expect(seed.status == 2 && seed.stderr.contains("--seed 3 differs"), "\(seed)")
     let set = try folder.run("train", "--resume", "edited", "--set", "w=1")

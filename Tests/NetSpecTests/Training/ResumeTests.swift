@@ -94,7 +94,7 @@ import Testing
     var history: [EpochMetrics] = []
     let result = try straight.run(observe: { if case .epoch(let record) = $0 { history.append(record) } })
     let expected = Checkpoint.tensors(of: straight.interpreter)
-    let origin = TrainingCheckpoint.Origin(specPath: "spec.yaml", specText: spec, overrides: [], seed: nil)
+    let origin = TrainingCheckpoint.Origin(specPath: "spec.yaml", specText: spec, overrides: [], seed: nil, data: "d")
     let path = directory.path("checkpoint.safetensors")
     for k in 1..<history.count {
       let first = try trainer(spec, data: data, in: directory)
@@ -137,7 +137,8 @@ import Testing
     let directory = try TemporaryDirectory()
     let trainer = try Self.trainer(Self.mlp, data: ("train.csv", Self.rows), in: directory)
     var saved: TrainingCheckpoint?
-    let origin = TrainingCheckpoint.Origin(specPath: "/a/spec.yaml", specText: Self.mlp, overrides: ["w=3"], seed: 7)
+    let origin = TrainingCheckpoint.Origin(
+      specPath: "/a/spec.yaml", specText: Self.mlp, overrides: ["w=3"], seed: 7, data: "d")
     _ = try trainer.run(observe: { _ in }) { _, record, progress in
       if record.epoch == 2 {
         saved = TrainingCheckpoint(trainer: trainer, progress: progress, origin: origin, name: "m")
