@@ -24,10 +24,11 @@ struct Train: ParsableCommand {
 
       --resume DIR continues the run in DIR from its checkpoint \
       (checkpoint.safetensors: weights, optimizer state, progress, early \
-      stopping, the spec's text) and ends with the weights an uninterrupted \
-      run gives, bit for bit. The spec must be unchanged (exit code 1 \
-      otherwise); SPEC may be left out; --seed and --set must be the run's \
-      own; --epochs may only grow. The logs continue.
+      stopping, the spec's text, the data's fingerprint) and ends with the \
+      weights an uninterrupted run gives, bit for bit. The spec and its data \
+      must be unchanged (exit code 1 otherwise); SPEC may be left out; --seed \
+      and --set must be the run's own; --epochs may only grow. The logs \
+      continue.
       """)
 
   @Argument(help: "The spec to train (with --resume: the run's spec, by default).", completion: .specFile)
