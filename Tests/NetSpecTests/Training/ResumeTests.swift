@@ -160,6 +160,46 @@ import Testing
   }
 }
 
+extension ResumeTests {
+  /// A checkpoint with a NaN moment, an impossible progress or missing best
+  /// weights is refused with the file and the reason.
+  @Test func aDamagedCheckpointIsRefused() throws {
+    let directory = try TemporaryDirectory()
+    let trainer = try Self.trainer(Self.mlp, data: ("train.csv", Self.rows), in: directory)
+    var saved: TrainingCheckpoint?
+    let origin = TrainingCheckpoint.Origin(
+      specPath: "spec.yaml", specText: Self.mlp, overrides: [], seed: nil, data: "d")
+    _ = try trainer.run(observe: { _ in }) { _, record, progress in
+      if record.epoch == 1 {
+        saved = TrainingCheckpoint(trainer: trainer, progress: progress, origin: origin, name: "m")
+      }
+    }
+    let good = try #require(saved)
+    let path = directory.path("checkpoint.safetensors")
+    let plan = trainer.interpreter.plan
+    try good.write(to: path, plan: plan)
+    let file = try SafetensorsFile(contentsOf: path)
+    func refusal(_ edit: (inout [NamedTensor], inout [String: String]) -> Void) throws -> String {
+      var (tensors, metadata) = (file.tensors, file.metadata)
+      edit(&tensors, &metadata)
+      try SafetensorsFile(tensors: tensors, metadata: metadata).write(to: path)
+      let error = try #require(throws: SafetensorsError.self) { try TrainingCheckpoint(contentsOf: path, plan: plan) }
+      return error.description
+    }
+    let nan = try refusal { tensors, _ in
+      let index = tensors.firstIndex { $0.name == "optimizer.second.logits.bias" }!
+      tensors[index].values[1] = .infinity
+    }
+    #expect(nan.contains("tensor \"optimizer.second.logits.bias\" holds inf at element 1"), "\(nan)")
+    let epoch = try refusal { _, metadata in metadata["epoch"] = "13" }
+    #expect(epoch.contains("impossible progress (epoch 13 of 12)"), "\(epoch)")
+    let best = try refusal { tensors, _ in tensors.removeAll { $0.name.hasPrefix("best.") } }
+    #expect(best.contains("missing tensor \"best.logits.bias\""), "\(best)")
+    let format = try refusal { _, metadata in metadata["format"] = "netspec-checkpoint-9" }
+    #expect(format.contains("this netspec reads `netspec-checkpoint-1`"), "\(format)")
+  }
+}
+
 extension EpochMetrics {
   /// Everything but the timings, which differ between runs.
   var comparable: EpochMetrics {
