@@ -192,7 +192,7 @@ public struct NetSpecTool<Model: ToolModel> {
             print(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
         },
-        checkpoint: { record in
+        checkpoint: { record, _ in
           guard record.epoch % configuration.checkpointEvery == 0 else { return }
           try model.save(to: weights, metadata: metadata(epoch: record.epoch))
         })

@@ -40,22 +40,27 @@ public struct TrainingLoop: Sendable {
       seed: settings.seed)
   }
 
-  /// Runs the epochs on `model`. `checkpoint` is called after each epoch
-  /// (the model then holds that epoch's weights). Throws
-  /// ``TrainingFailure`` when the loss stops being finite, after putting the
-  /// best epoch's weights back when early stopping's `restoreBest` is on
-  /// (``TrainingFailure/restoredEpoch`` says which epoch).
+  /// Runs the epochs on `model`, from the start or after `progress` (the
+  /// model and its optimizer then hold the state they had there).
+  /// `checkpoint` is called after each epoch with the progress so far, early
+  /// stopping's verdict on the epoch included (the model then holds that
+  /// epoch's weights). Throws ``TrainingFailure`` when the loss stops being
+  /// finite, after putting the best epoch's weights back when early
+  /// stopping's `restoreBest` is on (``TrainingFailure/restoredEpoch`` says
+  /// which epoch). A run resumed after its last epoch or an early stop trains
+  /// nothing and ends as that run ended.
   public func run(
-    _ model: some TrainableModel, observe: (TrainingEvent) -> Void,
-    checkpoint: (EpochMetrics) throws -> Void = { _ in }
+    _ model: some TrainableModel, from progress: TrainingProgress = TrainingProgress(),
+    observe: (TrainingEvent) -> Void, checkpoint: (EpochMetrics, TrainingProgress) throws -> Void = { _, _ in }
   ) throws -> Result {
     let epochs = settings.epochs
     var batches = self.batches
     var history: [EpochMetrics] = []
-    var best: Best?
-    var sinceBest = 0
-    var globalStep = 0
-    for epoch in 0..<epochs {
+    var progress = progress
+    if progress.stoppedEarly {
+      return Result(history: [], bestEpoch: restore(model, progress.best) ?? progress.epoch, stoppedEarly: true)
+    }
+    for epoch in progress.epoch..<max(epochs, progress.epoch) {
       batches.start(epoch: epoch)
       let started = Date()
       var metrics = MetricAccumulator()
@@ -69,13 +74,14 @@ public struct TrainingLoop: Sendable {
         let loss = model.forward(batch: n, training: true)
         guard loss.isFinite else {
           throw diverged(
-            model, loss: loss, at: "epoch \(epoch + 1), step \(step + 1) (global step \(globalStep + 1))", best: best)
+            model, loss: loss, at: "epoch \(epoch + 1), step \(step + 1) (global step \(progress.step + 1))",
+            best: progress.best)
         }
         model.backward(batch: n)
         model.update(learningRate: Float(lr))
         score(&metrics, model, loss: loss, batch: n)
         step += 1
-        globalStep += 1
+        progress.step += 1
         observe(
           .step(
             StepProgress(
@@ -85,36 +91,43 @@ public struct TrainingLoop: Sendable {
       let seconds = Date().timeIntervalSince(started)
       let scored = validation.map { evaluate(model, on: $0) }
       let record = EpochMetrics(
-        epoch: epoch + 1, step: globalStep, trainLoss: metrics.loss, train: metrics.named,
+        epoch: epoch + 1, step: progress.step, trainLoss: metrics.loss, train: metrics.named,
         validationLoss: scored?.loss, validation: scored?.named ?? [:], learningRate: lr, seconds: seconds,
         samplesPerSecond: Double(metrics.samples) / max(seconds, 1e-9))
       history.append(record)
       observe(.epoch(record))
-      try checkpoint(record)
-      // As Keras' EarlyStopping: a non-finite value never improves, and the
-      // run stops once `patience` epochs in a row brought no improvement.
-      guard let stopping = settings.earlyStopping, let value = stopping.monitor.value(in: record) else { continue }
-      if stopping.improves(value, on: best?.value) {
-        best = (epoch + 1, value, stopping.restoreBest ? Array(model.parameterBuffer) : [])
-        sinceBest = 0
-        continue
-      }
-      sinceBest += 1
-      guard sinceBest >= stopping.patience, epoch + 1 < epochs else { continue }
-      let kept = restore(model, best)
-      observe(.stoppedEarly(epoch: epoch + 1, best: best?.epoch ?? epoch + 1))
+      progress.epoch = epoch + 1
+      judge(record, &progress, model)
+      try checkpoint(record, progress)
+      guard progress.stoppedEarly else { continue }
+      let kept = restore(model, progress.best)
+      observe(.stoppedEarly(epoch: epoch + 1, best: progress.best?.epoch ?? epoch + 1))
       return Result(history: history, bestEpoch: kept ?? epoch + 1, stoppedEarly: true)
     }
-    return Result(history: history, bestEpoch: restore(model, best) ?? epochs, stoppedEarly: false)
+    return Result(history: history, bestEpoch: restore(model, progress.best) ?? epochs, stoppedEarly: false)
   }
 
-  /// The weights of the best epoch so far, with the monitored value.
-  typealias Best = (epoch: Int, value: Double, weights: [Float])
+  /// Early stopping's verdict on the epoch `record` ends, as Keras'
+  /// EarlyStopping: a non-finite value never improves, and the run stops once
+  /// `patience` epochs in a row brought no improvement (unless that is its
+  /// last epoch). Keeps the model's weights when the epoch is the best so far
+  /// and `restoreBest` is on.
+  private func judge(_ record: EpochMetrics, _ progress: inout TrainingProgress, _ model: some TrainableModel) {
+    guard let stopping = settings.earlyStopping, let value = stopping.monitor.value(in: record) else { return }
+    if stopping.improves(value, on: progress.best?.value) {
+      progress.best = BestEpoch(
+        epoch: record.epoch, value: value, weights: stopping.restoreBest ? Array(model.parameterBuffer) : [])
+      progress.sinceBest = 0
+      return
+    }
+    progress.sinceBest += 1
+    progress.stoppedEarly = progress.sinceBest >= stopping.patience && record.epoch < settings.epochs
+  }
 
   /// Puts `best`'s weights back into `model` when early stopping restores
   /// them; returns the epoch whose weights the model then holds, nil when it
   /// keeps its current ones.
-  private func restore(_ model: some TrainableModel, _ best: Best?) -> Int? {
+  private func restore(_ model: some TrainableModel, _ best: BestEpoch?) -> Int? {
     guard let best, settings.earlyStopping?.restoreBest == true else { return nil }
     _ = model.parameterBuffer.update(fromContentsOf: best.weights)
     return best.epoch
@@ -122,7 +135,9 @@ public struct TrainingLoop: Sendable {
 
   /// The failure for a loss that became `loss` at `place`, after restoring
   /// the best epoch's weights when early stopping keeps them.
-  private func diverged(_ model: some TrainableModel, loss: Float, at place: String, best: Best?) -> TrainingFailure {
+  private func diverged(
+    _ model: some TrainableModel, loss: Float, at place: String, best: BestEpoch?
+  ) -> TrainingFailure {
     let advice = "Try a smaller learning rate or `clip_grad_norm`."
     if let epoch = restore(model, best) {
       return TrainingFailure(

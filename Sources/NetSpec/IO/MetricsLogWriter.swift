@@ -30,11 +30,32 @@ public final class MetricsLogWriter {
   private var csvHeader: [String]?
 
   /// Creates (or empties) the log at `path`.
-  public init(path: String, format: Format = .jsonLines) throws(FileError) {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
-    guard fd >= 0 else { throw FileError.writing(path, "open") }
+  public convenience init(path: String, format: Format = .jsonLines) throws(FileError) {
+    try self.init(path: path, format: format, continuing: [])
+  }
+
+  /// Replaces the log at `path` (atomically) with `records`, then appends
+  /// after them: a resumed run's log, cut back to its checkpoint.
+  public init(path: String, format: Format, continuing records: [EpochMetrics]) throws(FileError) {
     self.path = path
     self.format = format
+    var text = ""
+    if let first = records.first, format == .csv {
+      let header = MetricsLog.csvHeader(first)
+      csvHeader = header
+      text = header.joined(separator: ",") + "\n"
+    }
+    for record in records {
+      switch format {
+      case .jsonLines: text += MetricsLog.jsonLine(record) + "\n"
+      case .csv: text += (MetricsLog.csvRow(record, header: csvHeader!) ?? "") + "\n"
+      }
+    }
+    do { try AtomicFile.write(Array(text.utf8), to: path) } catch let error as FileError { throw error } catch {
+      throw FileError(path: path, action: "write", reason: "\(error)")
+    }
+    let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError.writing(path, "open") }
     self.fd = fd
   }
 

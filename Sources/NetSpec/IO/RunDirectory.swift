@@ -3,8 +3,11 @@ import Foundation
 /// The directory `netspec train` writes a run to: its default place, and
 /// making it ready for a new run.
 public enum RunDirectory {
-  /// The files a run writes: the checkpoint, the metrics logs and the chart.
-  public static let files = ["weights.safetensors", "metrics.jsonl", "metrics.csv", "curves.svg"]
+  /// The files a run writes: the weights, the training checkpoint (for
+  /// `--resume`), the metrics logs and the chart.
+  public static let files = [
+    "weights.safetensors", "checkpoint.safetensors", "metrics.jsonl", "metrics.csv", "curves.svg",
+  ]
 
   /// `runs/<name>`, with `name` made one safe path component: ASCII letters,
   /// digits, `_`, `-` and `.` kept, anything else `_`, at most 64 characters and
@@ -53,6 +56,30 @@ public enum RunDirectory {
         reason: "it holds an earlier run (\(earlier.joined(separator: ", "))); pass --overwrite to replace it, "
           + "or choose another directory with -o")
     }
+    return try removeStale(in: path, entries: entries)
+  }
+
+  /// Makes the run directory `path` ready for `--resume`: it must hold the
+  /// checkpoint of a run; the stale temporary files a killed run's atomic
+  /// writes left are removed (their names returned), as ``prepare(_:overwrite:)``
+  /// does.
+  @discardableResult
+  public static func prepareResume(_ path: String) throws(FileError) -> [String] {
+    let entries: [String]
+    do { entries = try FileManager.default.contentsOfDirectory(atPath: path).sorted() } catch {
+      throw FileError(path: path, action: "read", reason: "no such run directory")
+    }
+    guard entries.contains("checkpoint.safetensors") else {
+      throw FileError(
+        path: path, action: "resume",
+        reason: "it holds no checkpoint.safetensors (a run writes it after its first checkpoint epoch); "
+          + "start the run again with --overwrite")
+    }
+    return try removeStale(in: path, entries: entries)
+  }
+
+  /// Removes the temporary files of ``files`` among `entries` of `path`.
+  private static func removeStale(in path: String, entries: [String]) throws(FileError) -> [String] {
     let stale = entries.filter { entry in files.contains { AtomicFile.isTemporary(entry, of: $0) } }
     for name in stale {
       do { try FileManager.default.removeItem(atPath: path + "/" + name) } catch {

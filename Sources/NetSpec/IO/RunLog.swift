@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a run records in its directory after every epoch, so an interrupted
 /// or stopped run still has all of it: a line in `metrics.jsonl` (see
 /// ``MetricsLog``), a row in `metrics.csv` (a header row, then one row per
@@ -25,6 +27,24 @@ public final class RunLog {
     self.title = title
     jsonLines = try MetricsLogWriter(path: directory + "/metrics.jsonl")
     csv = try MetricsLogWriter(path: directory + "/metrics.csv", format: .csv)
+  }
+
+  /// Continues the logs of the run in `directory` after `epoch`, the epoch
+  /// of its checkpoint: `metrics.jsonl` is read back, its lines after
+  /// `epoch` (epochs a killed run finished after its last checkpoint, which
+  /// the resumed run trains again) are dropped, and both logs are rewritten
+  /// with the rest, atomically; the chart is redrawn.
+  public init(directory: String, title: String, continuingAfter epoch: Int) throws {
+    self.directory = directory
+    self.title = title
+    let path = directory + "/metrics.jsonl"
+    let kept =
+      FileManager.default.fileExists(atPath: path)
+      ? try MetricsLog.read(contentsOf: path).filter { $0.epoch <= epoch } : []
+    history = kept
+    jsonLines = try MetricsLogWriter(path: path, format: .jsonLines, continuing: kept)
+    csv = try MetricsLogWriter(path: directory + "/metrics.csv", format: .csv, continuing: kept)
+    try LossChart(title: title, records: history).write(to: directory + "/curves.svg")
   }
 
   /// Appends `epoch` to both logs and redraws the chart.

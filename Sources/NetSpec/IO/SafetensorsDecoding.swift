@@ -113,6 +113,23 @@ extension SafetensorsFile {
     }
   }
 
+  /// The `__metadata__` of the file at `path`, read from its header alone
+  /// (the header's length checked against its limit and the file's size
+  /// first, as ``init(contentsOf:expected:)`` does).
+  public static func metadata(ofFileAt path: String) throws(SafetensorsError) -> [String: String] {
+    let source: SafetensorsSource
+    do { source = try SafetensorsSource(path: path) } catch { throw SafetensorsError(.file(error), path: path) }
+    let json: JSONValue
+    do {
+      json = try JSONReader.parse(source.header, maxValues: maxHeaderValues)
+    } catch {
+      throw SafetensorsError(.headerNotJSON(error.description), path: path)
+    }
+    guard case .object = json else { throw SafetensorsError(.headerNotObject, path: path) }
+    guard let value = json["__metadata__"] else { return [:] }
+    do { return try metadata(value) } catch { throw SafetensorsError(error.problem, path: path) }
+  }
+
   /// `__metadata__`: an object of strings (or null).
   private static func metadata(_ value: JSONValue) throws(SafetensorsError) -> [String: String] {
     if value == .null { return [:] }

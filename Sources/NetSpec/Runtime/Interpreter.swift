@@ -26,8 +26,9 @@ public final class Interpreter: @unchecked Sendable {
   private let pool: ComputePool
   /// Seed of the run: dropout masks derive from it, the node and the step.
   public var seed: UInt64
-  /// Counts forward passes, so dropout masks differ between steps.
-  public private(set) var step: UInt64 = 0
+  /// Counts forward passes, so dropout masks differ between steps; a resumed
+  /// run sets it to the count its checkpoint saved.
+  public var step: UInt64 = 0
   /// The mode of the last forward pass; the backward pass differentiates that
   /// computation (dropout masks, batch or running statistics).
   private var lastForwardTraining = true

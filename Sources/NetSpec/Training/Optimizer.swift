@@ -14,8 +14,9 @@ public final class Optimizer {
   private let first: UnsafeMutablePointer<Float>
   /// Adam: second moment.
   private let second: UnsafeMutablePointer<Float>
-  /// Updates taken so far (Adam's bias correction).
-  public private(set) var steps = 0
+  /// Updates taken so far (Adam's bias correction, SGD's first step); a
+  /// resumed run sets it together with the moments.
+  public var steps = 0
 
   public init(_ algorithm: OptimizerSpec.Algorithm, weightDecay: Double, count: Int) {
     self.algorithm = algorithm
@@ -31,6 +32,13 @@ public final class Optimizer {
     first.deallocate()
     second.deallocate()
   }
+
+  /// SGD's velocity or Adam's first moment: one float per trainable float,
+  /// laid out like the trainable prefix of the parameter arena.
+  public var firstMoment: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: first, count: count) }
+
+  /// Adam's second moment, laid out as ``firstMoment`` (unused by SGD).
+  public var secondMoment: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: second, count: count) }
 
   /// Floats of optimizer state per trainable parameter (for memory estimates).
   public var stateSlots: Int { algorithm.stateSlots }

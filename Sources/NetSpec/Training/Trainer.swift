@@ -68,12 +68,15 @@ public final class Trainer {
   /// The result of a run.
   public typealias Result = TrainingLoop.Result
 
-  /// Runs the epochs. `checkpoint` is called after each epoch whose loss is
-  /// finite (the interpreter then holds that epoch's weights).
+  /// Runs the epochs, from the start or after `progress` (restore the
+  /// interpreter's and optimizer's state first: ``TrainingCheckpoint``).
+  /// `checkpoint` is called after each epoch whose loss is finite (the
+  /// interpreter then holds that epoch's weights) with the progress so far.
   public func run(
-    observe: (TrainingEvent) -> Void, checkpoint: (Interpreter, EpochMetrics) throws -> Void = { _, _ in }
+    from progress: TrainingProgress = TrainingProgress(), observe: (TrainingEvent) -> Void,
+    checkpoint: (Interpreter, EpochMetrics, TrainingProgress) throws -> Void = { _, _, _ in }
   ) throws -> Result {
-    try loop.run(model, observe: observe) { try checkpoint(interpreter, $0) }
+    try loop.run(model, from: progress, observe: observe) { try checkpoint(interpreter, $0, $1) }
   }
 
   /// Mean loss and metrics of the current weights on `dataset`, in evaluation

@@ -25,6 +25,7 @@ struct ExitCodeTests {
     Row(0, "eval", "tiny.yaml", "--weights", w),
     Row(0, "predict", "tiny.yaml", "--weights", w, "--input", "samples.csv"),
     Row(0, "schema"), Row(0, "ops"), Row(0, "ops", "dense"), Row(0, "check", "lint.yaml"),
+    Row(0, "train", "tiny.yaml", "--init-from", w, "--strict", "-o", "run4"), Row(0, "train", "--resume", "run"),
     // 1: the spec, data or weights are invalid.
     Row(1, "check", "bad.yaml"), Row(1, "summary", "bad.yaml"), Row(1, "graph", "bad.yaml"),
     Row(1, "compile", "bad.yaml", "-o", "out1"), Row(1, "train", "bad.yaml", "-o", "run1"),
@@ -36,6 +37,7 @@ struct ExitCodeTests {
     Row(1, "predict", "tiny.yaml", "--weights", w, "--input", "wide.csv"),
     Row(1, "train", "tokens.yaml", "-o", "run2"), Row(1, "train", "positions.yaml", "-o", "run3"),
     Row(1, "compile", "tiny.yaml", "--name", "Float", "-o", "out2"),
+    Row(1, "train", "other.yaml", "--init-from", w, "-o", "run5"),
     Row(1, "check", "lint.yaml", "--warnings-as-errors"),
     Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "github"),
     Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "sarif"),
@@ -54,6 +56,8 @@ struct ExitCodeTests {
     Row(2, "ops", "no_such_op"), Row(2, "predict", "tiny.yaml", "--weights", w),
     Row(2, "train", "tiny.yaml", "--threads", "0", "-o", "run4"),
     Row(2, "eval", "tiny.yaml", "--weights", w, "--threads", "257"),
+    Row(2, "train", "tiny.yaml", "--init-from", "missing.safetensors", "-o", "run6"),
+    Row(2, "train", "--resume", "missing"), Row(2, "train", "--resume", "run", "--seed", "9"),
   ]
 
   @Test(arguments: rows)

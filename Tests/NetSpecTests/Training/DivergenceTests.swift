@@ -37,7 +37,7 @@ import Testing
     do {
       _ = try trainer.run(
         observe: { _ in },
-        checkpoint: { interpreter, record in
+        checkpoint: { interpreter, record, _ in
           try Checkpoint.write(interpreter, to: weights, metadata: ["epoch": String(record.epoch)])
           saved = (record.epoch, Checkpoint.tensors(of: interpreter))
         })

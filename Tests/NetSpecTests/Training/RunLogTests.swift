@@ -34,7 +34,7 @@ import Testing
       observe: { event in
         if case .epoch(let record) = event { try? log.record(record) }
       },
-      checkpoint: { _, record in
+      checkpoint: { _, record, _ in
         let csv = try String(contentsOfFile: run + "/metrics.csv", encoding: .utf8)
         let jsonLines = try String(contentsOfFile: run + "/metrics.jsonl", encoding: .utf8)
         let svg = try String(contentsOfFile: run + "/curves.svg", encoding: .utf8)
