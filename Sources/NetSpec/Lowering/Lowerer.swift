@@ -281,13 +281,27 @@ final class Lowerer {
     }
     let op = opType.init(attributes)
     let types = inputs.map { graph.values[$0.0].type }
-    let inference: Inference
+    var inference: Inference
     do {
       inference = try op.infer(types)
     } catch {
       reportShapeError(
         error, layer: layer, name: scope.prefix + name, op: schema.name, inputs: inputs, attributes: attributes)
       return .poisoned
+    }
+    if let node = layer.initialization {
+      if let tieNode = layer.tie {
+        diagnostics.append(
+          Diagnostic(.unknownKey, at: node.span, "a tied layer takes its parameters' initial values from the layer it is tied to")
+            .label(tieNode.span, "tied here")
+            .help("give `init` to the layer named by `tie`"))
+        return .poisoned
+      }
+      let initialization = LayerInitialization(resolver: scope.resolver, op: schema.name)
+      guard let parameters = initialization.apply(node, to: inference.parameters, &diagnostics) else {
+        return .poisoned
+      }
+      inference.parameters = parameters
     }
     let node = addNode(
       name: scope.prefix + name, op: op, inputs: inputs.map(\.0), inference: inference,

@@ -366,6 +366,7 @@ public enum SpecDecoder {
       layer.repeatCount = common["repeat"]?.value
       layer.tie = common["tie"]?.value
       layer.trainable = common["trainable"]?.value
+      layer.initialization = common["init"]?.value
       return layer
     default:
       diagnostics.append(
