@@ -33,6 +33,10 @@ struct FlowParenthesesTests {
   @Test func quotedAndBlockScalarsAreUntouched() throws {
     let root = try tree("a: ['f(1', '2)']\nb: f(1, 2)\n")
     #expect(root.shape == "{a: [f(1, 2)], b: f(1, 2)}")
-    if case .sequence(let items, _)? = root.entry("a")?.value { #expect(items.count == 2) } else { Issue.record("no list") }
+    if case .sequence(let items, _)? = root.entry("a")?.value {
+      #expect(items.count == 2)
+    } else {
+      Issue.record("no list")
+    }
   }
 }

@@ -69,7 +69,8 @@ enum SpecSchema {
           "The layer's inputs by name (layers or model inputs); default the previous layer."),
         "repeat": SchemaNode.described(
           SchemaNode.integer(0...LoweringLimits.default.maxRepeat),
-          "Stack this many copies, named `<name>.0`, `<name>.1`, ...; `$index` is the copy's index; 0 removes the layer."),
+          "Stack this many copies, named `<name>.0`, `<name>.1`, ...; `$index` is the copy's index; 0 removes the layer."
+        ),
         "tie": SchemaNode.described(
           SchemaNode.string, "An earlier layer whose parameters of the same name and shape this layer shares."),
         "trainable": SchemaNode.described(

@@ -39,7 +39,8 @@ struct LayerInitialization {
     var result = parameters
     var failed = false
     for (target, method) in assignments(node, parameters: parameters, &diagnostics) ?? [] {
-      let chosen = target.map { name in parameters.indices.filter { parameters[$0].name == name } }
+      let chosen =
+        target.map { name in parameters.indices.filter { parameters[$0].name == name } }
         ?? parameters.indices.filter { parameters[$0].name.contains("weight") }
       guard !chosen.isEmpty else {
         diagnostics.append(
@@ -83,7 +84,8 @@ struct LayerInitialization {
         var diagnostic = Diagnostic(.unknownKey, at: entry.key.span, "`\(op)` has no parameter `\(key)`")
         if Self.methods[key] != nil {
           diagnostic = diagnostic.help(
-            "a method alone initializes all weights (`init: {\(key): ...}`); per parameter, write `init: {weight: \(key)}`")
+            "a method alone initializes all weights (`init: {\(key): ...}`); per parameter, write `init: {weight: \(key)}`"
+          )
         } else if let suggestion = Suggestions.didYouMean(key, in: names + Self.methods.keys.sorted()) {
           diagnostic = diagnostic.help(suggestion)
         } else {
@@ -160,7 +162,8 @@ struct LayerInitialization {
       guard let a = number("a", 0, in: finite), let b = number("b", 1, in: finite) else { return nil }
       guard a <= b else {
         diagnostics.append(
-          Diagnostic(.valueOutOfRange, at: settings["b"]?.span ?? method.span, "`uniform` needs a <= b, got \(a) > \(b)"))
+          Diagnostic(
+            .valueOutOfRange, at: settings["b"]?.span ?? method.span, "`uniform` needs a <= b, got \(a) > \(b)"))
         return nil
       }
       return .uniformRange(low: a, high: b)
@@ -179,7 +182,9 @@ struct LayerInitialization {
       guard let (fanIn, fanOut) = fans(of: parameter, method: method, &diagnostics),
         let slope = number("a", 0, in: finite)
       else { return nil }
-      let mode = settings["mode"].flatMap { ValueCheck.choice($0, ["fan_in", "fan_out"], what: "`mode`", &diagnostics) }
+      let mode = settings["mode"].flatMap {
+        ValueCheck.choice($0, ["fan_in", "fan_out"], what: "`mode`", &diagnostics)
+      }
       let nonlinearity = settings["nonlinearity"].flatMap {
         ValueCheck.choice($0, Self.nonlinearities, what: "`nonlinearity`", &diagnostics)
       }

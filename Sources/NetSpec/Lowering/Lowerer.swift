@@ -292,9 +292,11 @@ final class Lowerer {
     if let node = layer.initialization {
       if let tieNode = layer.tie {
         diagnostics.append(
-          Diagnostic(.unknownKey, at: node.span, "a tied layer takes its parameters' initial values from the layer it is tied to")
-            .label(tieNode.span, "tied here")
-            .help("give `init` to the layer named by `tie`"))
+          Diagnostic(
+            .unknownKey, at: node.span, "a tied layer takes its parameters' initial values from the layer it is tied to"
+          )
+          .label(tieNode.span, "tied here")
+          .help("give `init` to the layer named by `tie`"))
         return .poisoned
       }
       let initialization = LayerInitialization(resolver: scope.resolver, op: schema.name)

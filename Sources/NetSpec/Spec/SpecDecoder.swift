@@ -411,7 +411,9 @@ public enum SpecDecoder {
   private static func references(
     _ scalar: YAMLScalar, what: String, resolver: ValueResolver, allowsList: Bool, _ diagnostics: inout DiagnosticBag
   ) -> [Reference]? {
-    guard scalar.style == .plain, scalar.value.contains("$") else { return [Reference(scalar.value, span: scalar.span)] }
+    guard scalar.style == .plain, scalar.value.contains("$") else {
+      return [Reference(scalar.value, span: scalar.span)]
+    }
     guard let value = resolver.resolve(scalar, &diagnostics) else { return nil }
     if allowsList, let items = value.listValue {
       var refs: [Reference] = []

@@ -27,7 +27,8 @@ struct DimOptionTests {
   @Test(arguments: ["check", "summary", "plan", "compile"])
   func anUnknownSymbolIsAUsageError(command: String) throws {
     let folder = try CLIFixtures.folder.get()
-    let run = try folder.run([command, "positions.yaml", "--bind", "Q=5", "-o", "out-q"].prefix(command == "compile" ? 6 : 4).map { $0 })
+    let run = try folder.run(
+      [command, "positions.yaml", "--bind", "Q=5", "-o", "out-q"].prefix(command == "compile" ? 6 : 4).map { $0 })
     #expect(run.status == 2, "\(run)")
     #expect(run.stderr.contains("names no shape symbol"), "\(run)")
   }

@@ -53,7 +53,8 @@ import Testing
     #expect(abs(bound(xavier["conv2d_1.weight"])! - (6 / (fanIn + fanOut)).squareRoot()) < 1e-12)
     let xavierNormal = try initializers("\(conv), init: {glorot_normal: {gain: 2}}}", input: input)
     #expect(abs(std(xavierNormal["conv2d_1.weight"])! - 2 * (2 / (fanIn + fanOut)).squareRoot()) < 1e-12)
-    let kaiming = try initializers("\(conv), init: {kaiming_normal: {mode: fan_out, nonlinearity: relu}}}", input: input)
+    let kaiming = try initializers(
+      "\(conv), init: {kaiming_normal: {mode: fan_out, nonlinearity: relu}}}", input: input)
     #expect(abs(std(kaiming["conv2d_1.weight"])! - (2 / fanOut).squareRoot()) < 1e-12)
     let he = try initializers("\(conv), init: he_uniform}", input: input)
     #expect(abs(bound(he["conv2d_1.weight"])! - (6 / fanIn).squareRoot()) < 1e-12)

@@ -6,7 +6,8 @@ import Testing
 /// `**` with Python's precedence and associativity, and `$list[i]`.
 @Suite struct PowerAndIndexTests {
   let vars: [String: SpecValue.Kind] = [
-    "i": .int(1), "d": .list([1, 2, 4].map { SpecValue(.int($0), span: .init(file: .init(path: "", text: ""), from: 0, to: 0)) }),
+    "i": .int(1),
+    "d": .list([1, 2, 4].map { SpecValue(.int($0), span: .init(file: .init(path: "", text: ""), from: 0, to: 0)) }),
     "big": .int(1 << 62), "w": .float(2.5),
   ]
 
