@@ -33,7 +33,9 @@ enum FlowParentheses {
         end = piece.span.end.offset
         i += stride
       }
-      if end != node.span.end.offset, case .scalar(var scalar) = node {
+      if end != node.span.end.offset, case .scalar(var scalar) = node, scalar.span.start.offset < end,
+        end <= file.bytes.count
+      {
         let start = scalar.span.start.offset
         scalar.value = String(
           decoding: file.bytes[start..<end].map { $0 == 0x0A || $0 == 0x0D || $0 == 0x09 ? 0x20 : $0 },
