@@ -37,7 +37,6 @@ struct LayerInitialization {
       return nil
     }
     var result = parameters
-    var failed = false
     for (target, method) in assignments(node, parameters: parameters, &diagnostics) ?? [] {
       let chosen =
         target.map { name in parameters.indices.filter { parameters[$0].name == name } }
@@ -51,12 +50,11 @@ struct LayerInitialization {
       for index in chosen {
         if let initializer = initializer(method, for: parameters[index], &diagnostics) {
           result[index].initializer = initializer
-        } else {
-          failed = true
         }
       }
     }
-    return failed || diagnostics.hasErrors ? nil : result
+    // Every method that fails reports why.
+    return diagnostics.hasErrors ? nil : result
   }
 
   /// A method as written: its name and settings node.
