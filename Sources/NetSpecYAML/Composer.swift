@@ -160,10 +160,14 @@ struct Composer {
       ? cursor.location(ofOffset: event.end)
       : collection.children.last?.span.end ?? collection.startSpan.end
     let span = SourceSpan(file: file, start: collection.startSpan.start, end: end)
+    let children =
+      collection.isFlow
+      ? FlowParentheses.rejoin(collection.children, isMapping: collection.isMapping, file: file)
+      : collection.children
     let node: YAMLNode =
       collection.isMapping
-      ? .mapping(try entries(of: collection.children), span: span)
-      : .sequence(collection.children, span: span)
+      ? .mapping(try entries(of: children), span: span)
+      : .sequence(children, span: span)
     try complete(
       node, nodes: nodeCount - collection.nodeCountBefore, height: collection.height,
       anchor: collection.anchor)

@@ -8,6 +8,7 @@ struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Validate specs: syntax, names, attributes, shapes and `expect:`.",
     discussion: """
+      With --dim T=50, also checks every layer at that size of a shape symbol. \
       Exit codes: 0 all valid, 1 some spec is invalid (or has a warning, with \
       --warnings-as-errors), 2 a file cannot be read.
       """)
@@ -30,17 +31,24 @@ struct Check: ParsableCommand {
   @Flag(help: "Report warnings (unused layers, model lints) as errors, and fail on them; for CI.")
   var warningsAsErrors = false
 
+  @OptionGroup var dimOptions: DimOptions
+
   @OptionGroup var specOptions: SpecOptions
 
   func run() throws {
     let options = try specOptions.frontendOptions()
+    let bindings = try dimOptions.bindings()
     var all = DiagnosticBag()
     var okLines: [String] = []
     for path in specs {
       var diagnostics = DiagnosticBag()
-      if let spec = Frontend.load(path: path, options: options, &diagnostics), !diagnostics.hasErrors,
-        !warningsAsErrors || diagnostics.warningCount == 0
-      {
+      let loaded = Frontend.load(path: path, options: options, &diagnostics)
+      if let loaded, !bindings.isEmpty, !diagnostics.hasErrors {
+        let symbols = ModelSummary.symbols(of: loaded.graph).map(\.symbol)
+        try dimOptions.requireKnown(bindings, symbols: symbols, spec: path)
+        if let violation = loaded.graph.violation(at: bindings, from: "--dim") { diagnostics.append(violation) }
+      }
+      if let spec = loaded, !diagnostics.hasErrors, !warningsAsErrors || diagnostics.warningCount == 0 {
         // Control characters in a name would break the one-line report.
         let name =
           spec.document.name.map { " " + String($0.map { $0.isNewline || ($0.asciiValue ?? 32) < 32 ? "?" : $0 }) }

@@ -43,12 +43,14 @@ struct SpecOptions: ParsableArguments {
   }
 }
 
-/// `--dim name=value`: sizes of the shape symbols other than the batch `N`,
-/// which each command sets with an option of its own.
+/// `--dim name=value` (alias `--bind`): sizes of the shape symbols other than
+/// the batch `N`, which each command sets with an option of its own.
 struct DimOptions: ParsableArguments {
   @Option(
-    name: .customLong("dim"),
-    help: ArgumentHelp("Value of another shape symbol (repeatable), e.g. T=50.", valueName: "name=value"))
+    name: [.customLong("dim"), .customLong("bind")],
+    help: ArgumentHelp(
+      "Size of a shape symbol other than the batch N (repeatable), e.g. T=50; --bind is an alias.",
+      valueName: "name=value"))
   var dims: [String] = []
 
   /// The symbol the batch options bind.
@@ -62,7 +64,7 @@ struct DimOptions: ParsableArguments {
     for text in dims {
       let parts = text.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
       guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value >= 1, value <= Dim.limit else {
-        throw ValidationError("--dim takes name=value with a size from 1 to 2^53, got `\(text)`")
+        throw ValidationError("--dim (or --bind) takes name=value with a size from 1 to 2^53, got `\(text)`")
       }
       guard parts[0] != Self.batchSymbol else {
         throw ValidationError("set \(Self.batchSymbol) with the command's batch option (see --help), not --dim")

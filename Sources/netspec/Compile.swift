@@ -25,12 +25,7 @@ struct Compile: ParsableCommand {
   @Option(help: "The model type's name (default: from the spec's name).")
   var name: String?
 
-  @Option(
-    name: .customLong("bind"),
-    help: ArgumentHelp(
-      "Fix a symbolic size other than the batch N, e.g. a sequence length (default: from the spec's data).",
-      valueName: "name=size"))
-  var bindings: [String] = []
+  @OptionGroup var dimOptions: DimOptions
 
   @Flag(
     help:
@@ -45,6 +40,9 @@ struct Compile: ParsableCommand {
   var runtimeOnly = false
 
   @OptionGroup var specOptions: SpecOptions
+
+  /// The largest size `--dim` gives a symbol of emitted code.
+  static let maxBoundSize = 1 << 24
 
   func validate() throws {
     if runtimeOnly, spec != nil { throw ValidationError("--runtime-only takes no spec") }
@@ -63,19 +61,16 @@ struct Compile: ParsableCommand {
     let sourceName = URL(fileURLWithPath: spec).lastPathComponent
     var batch = 64
     if case .size(let n) = checked.document.train?.batchSize { batch = n }
+    let given = try dimOptions.bindings()
+    let symbols = ModelSummary.symbols(of: checked.graph).map(\.symbol).filter { $0 != DimOptions.batchSymbol }
+    try dimOptions.requireKnown(given, symbols: symbols, spec: spec)
+    if let (symbol, size) = given.first(where: { $0.value > Self.maxBoundSize }) {
+      throw Console.usageError("--dim \(symbol)=\(size): emitted code takes sizes up to \(Self.maxBoundSize)")
+    }
     var bindings =
       checked.document.data == nil ? [:] : (try loadData(checked, seed: nil, color: specOptions.color).bindings)
-    for text in self.bindings {
-      let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, !parts[0].isEmpty, let size = Int(parts[1]), size >= 1, size <= 1 << 24 else {
-        Console.printError("error: --bind takes name=size with a size from 1 to 16777216, got `\(text)`\n")
-        throw ExitCode.unreadable
-      }
-      bindings[parts[0]] = size
-    }
-    if let violation = checked.graph.violation(
-      at: bindings, from: self.bindings.isEmpty ? "the data" : "--bind and the data")
-    {
+    bindings.merge(given) { _, new in new }
+    if let violation = checked.graph.violation(at: bindings, from: given.isEmpty ? "the data" : "--dim and the data") {
       var bag = DiagnosticBag()
       bag.append(violation)
       Console.report(bag, color: specOptions.color)

@@ -249,6 +249,16 @@ struct ModelEmitter {
           code.line(
             "SplitMix64.fillNormal(\(at), count: \(slot.count), std: \(StepEmission.literal(std)), seed: \(stream))"
               + comment)
+        case .constant(let value):
+          code.line("(\(at)).update(repeating: \(StepEmission.literal(value)), count: \(slot.count))" + comment)
+        case .uniformRange(let low, let high):
+          code.line(
+            "SplitMix64.fillUniform(\(at), count: \(slot.count), low: \(StepEmission.literal(low)), "
+              + "high: \(StepEmission.literal(high)), seed: \(stream))" + comment)
+        case .orthogonal(let gain, let rows, let columns):
+          code.line(
+            "SplitMix64.fillOrthogonal(\(at), count: \(slot.count), rows: \(rows), columns: \(columns), "
+              + "gain: \(StepEmission.literal(gain)), seed: \(stream))" + comment)
         }
       }
     }

@@ -10,7 +10,7 @@ import NetSpecDiagnostics
 /// - a bare op name, for ops whose attributes all have defaults (`- relu`);
 /// - `{op: {attributes}}`, `{op: primary-value}` (`- dense: 10`, only when the
 ///   primary attribute is the only required one) or `{op: null}`, with the
-///   common layer keys (`name`, `from`, `repeat`, `tie`, `trainable`) allowed
+///   common layer keys (`name`, `from`, `repeat`, `tie`, `trainable`, `init`) allowed
 ///   beside the op key and inside the attribute mapping; no other key.
 ///
 /// Block invocations (`- basic: {channels: 64}`) name blocks the spec defines
@@ -74,7 +74,7 @@ public enum JSONSchemaExporter {
   private static var layerOrBlock: JSONValue {
     let opNames: JSONValue = .object(["enum": .strings(OpRegistry.all.map { $0.schema.name })])
     var blockKeys = SpecSchema.commonLayerKeys
-    for key in ["tie", "trainable"] {
+    for key in ["tie", "trainable", "init"] {
       blockKeys[key] = .bool(false)
     }
     let bareBlock: JSONValue = .object([

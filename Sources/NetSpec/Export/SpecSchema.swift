@@ -68,12 +68,17 @@ enum SpecSchema {
           SchemaNode.ref("names"),
           "The layer's inputs by name (layers or model inputs); default the previous layer."),
         "repeat": SchemaNode.described(
-          SchemaNode.integer(1...LoweringLimits.default.maxRepeat),
-          "Stack this many copies, named `<name>.0`, `<name>.1`, ...; `$index` is the copy's index."),
+          SchemaNode.integer(0...LoweringLimits.default.maxRepeat),
+          "Stack this many copies, named `<name>.0`, `<name>.1`, ...; `$index` is the copy's index; 0 removes the layer."
+        ),
         "tie": SchemaNode.described(
           SchemaNode.string, "An earlier layer whose parameters of the same name and shape this layer shares."),
         "trainable": SchemaNode.described(
           SchemaNode.boolean, "false freezes the layer's parameters; default true."),
+        "init": SchemaNode.described(
+          .object(["type": .array([.string("string"), .string("object")])]),
+          "Initializers: a method for all weights (`xavier_uniform`, `{normal: {std: 0.02}}`) or one per parameter (`{weight: orthogonal, bias: zeros}`); see docs/SPEC.md."
+        ),
       ], keys: LayerDecl.commonKeys)
   }
 

@@ -33,6 +33,12 @@ struct BlockExpansion {
           .help("set them on the layers inside block `\(block.name)`"))
       return .poisoned
     }
+    if let node = invocation.initialization {
+      lowerer.diagnostics.append(
+        Diagnostic(.unknownKey, at: node.span, "`init` applies to layers, not to blocks")
+          .help("set it on the layers inside block `\(block.name)`"))
+      return .poisoned
+    }
     guard let inputs else { return .poisoned }
     guard inputs.count == block.inputs.count else {
       lowerer.diagnostics.append(

@@ -102,16 +102,17 @@ final class Lowerer {
   }
 
   private func lowerRepeated(_ layer: LayerDecl, scope: inout LoweringScope, flow: Flow) -> Flow {
-    var count = 1
-    if let node = layer.repeatCount {
-      guard let value = scope.resolver.resolve(node, &diagnostics),
-        let n = ValueCheck.int(value, in: 1...limits.maxRepeat, what: "`repeat`", &diagnostics)
-      else { return .poisoned }
-      count = n
-    }
-    guard let name = layerName(layer, scope: scope) else { return .poisoned }
-    guard count > 1 else {
+    guard let node = layer.repeatCount else {
+      guard let name = layerName(layer, scope: scope) else { return .poisoned }
       return lowerOne(layer, name: name, scope: &scope, flow: flow)
+    }
+    guard let value = scope.resolver.resolve(node, &diagnostics),
+      let count = ValueCheck.int(value, in: 0...limits.maxRepeat, what: "`repeat`", &diagnostics)
+    else { return .poisoned }
+    guard let name = layerName(layer, scope: scope) else { return .poisoned }
+    guard count > 0 else {
+      scope.removed[name] = value.span
+      return flow
     }
     var flow = flow
     let outer = scope.resolver
@@ -200,7 +201,8 @@ final class Lowerer {
         return nil
       }
     }
-    guard let refs = SpecDecoder.decodeReferences(fromNode, what: "from", &diagnostics) else { return nil }
+    guard let refs = SpecDecoder.decodeReferences(fromNode, what: "from", resolver: scope.resolver, &diagnostics)
+    else { return nil }
     var result: [(ValueID, SourceSpan?)] = []
     var ok = true
     for ref in refs {
@@ -217,6 +219,13 @@ final class Lowerer {
     if let id = scope.locals[ref.name] { return .value(id) }
     if scope.poisoned.contains(ref.name) { return .poisoned }
     if scope.isTopLevel, let id = graph.value(named: ref.name) { return .value(id) }
+    if let (stage, repeatSpan) = scope.removal(of: ref.name) {
+      diagnostics.append(
+        Diagnostic(.unknownReference, at: ref.span, "`\(ref.name)` does not exist: `repeat: 0` removes `\(stage)`")
+          .label(repeatSpan, "`\(stage)` is repeated 0 times here")
+          .help("name a layer that is kept, or repeat `\(stage)` at least once"))
+      return .none
+    }
     var diagnostic = Diagnostic(.unknownReference, at: ref.span, "no layer or input named `\(ref.name)` here")
     if let suggestion = Suggestions.didYouMean(ref.name, in: scope.visibleNames) {
       diagnostic = diagnostic.help(suggestion)
@@ -272,13 +281,29 @@ final class Lowerer {
     }
     let op = opType.init(attributes)
     let types = inputs.map { graph.values[$0.0].type }
-    let inference: Inference
+    var inference: Inference
     do {
       inference = try op.infer(types)
     } catch {
       reportShapeError(
         error, layer: layer, name: scope.prefix + name, op: schema.name, inputs: inputs, attributes: attributes)
       return .poisoned
+    }
+    if let node = layer.initialization {
+      if let tieNode = layer.tie {
+        diagnostics.append(
+          Diagnostic(
+            .unknownKey, at: node.span, "a tied layer takes its parameters' initial values from the layer it is tied to"
+          )
+          .label(tieNode.span, "tied here")
+          .help("give `init` to the layer named by `tie`"))
+        return .poisoned
+      }
+      let initialization = LayerInitialization(resolver: scope.resolver, op: schema.name)
+      guard let parameters = initialization.apply(node, to: inference.parameters, &diagnostics) else {
+        return .poisoned
+      }
+      inference.parameters = parameters
     }
     let node = addNode(
       name: scope.prefix + name, op: op, inputs: inputs.map(\.0), inference: inference,

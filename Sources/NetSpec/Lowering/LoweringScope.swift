@@ -22,7 +22,21 @@ struct LoweringScope {
   var definitions: [String: SourceSpan] = [:]
   /// Names whose layer failed: references to them are silently poisoned.
   var poisoned: Set<String> = []
+  /// Layers removed by `repeat: 0`, with the span of their count: a reference
+  /// to one of them, or to one of their copies, is an error there.
+  var removed: [String: SourceSpan] = [:]
   let isTopLevel: Bool
+
+  /// The removed layer `name` is, or is a copy of (`stage.1`), with the span of
+  /// its `repeat: 0`.
+  func removal(of name: String) -> (String, SourceSpan)? {
+    if let span = removed[name] { return (name, span) }
+    guard let dot = name.lastIndex(of: "."), name[name.index(after: dot)...].allSatisfy(\.isNumber) else {
+      return nil
+    }
+    let stage = String(name[..<dot])
+    return removed[stage].map { (stage, $0) }
+  }
 
   var visibleNames: [String] { Array(locals.keys) + Array(poisoned) }
 }

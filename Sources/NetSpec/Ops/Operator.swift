@@ -58,11 +58,16 @@ public struct ParameterSpec: Sendable, Hashable {
   public var name: String
   public var shape: [Int]
   public var initializer: Initializer
+  /// Blocks of rows that are separate matrices (a recurrent layer's gates,
+  /// `weight_hh` `[4H, H]` = 4 blocks): an `init: orthogonal` makes each block
+  /// orthogonal, as PyTorch users do gate by gate.
+  public var rowBlocks: Int
 
-  public init(_ name: String, _ shape: [Int], _ initializer: Initializer) {
+  public init(_ name: String, _ shape: [Int], _ initializer: Initializer, rowBlocks: Int = 1) {
     self.name = name
     self.shape = shape
     self.initializer = initializer
+    self.rowBlocks = rowBlocks
   }
 
   public var count: Int { shape.reduce(1, *) }
@@ -76,6 +81,14 @@ public enum Initializer: Sendable, Hashable, CustomStringConvertible {
   case uniform(bound: Double)
   /// Normal with mean 0 and the given standard deviation.
   case normal(std: Double)
+  /// Every value `value`.
+  case constant(Double)
+  /// Uniform in [low, high).
+  case uniformRange(low: Double, high: Double)
+  /// Consecutive `rows`x`columns` row-major blocks, each a (semi-)orthogonal
+  /// matrix times `gain`: PyTorch's `orthogonal_` (the Q of a standard normal
+  /// matrix's QR decomposition, with R's diagonal made positive).
+  case orthogonal(gain: Double, rows: Int, columns: Int)
 
   /// PyTorch's default for linear and conv weights and biases:
   /// U(-1/sqrt(fanIn), 1/sqrt(fanIn)).
@@ -94,6 +107,10 @@ public enum Initializer: Sendable, Hashable, CustomStringConvertible {
     case .ones: "ones"
     case .uniform(let b): "uniform(±\(String(format: "%.4g", b)))"
     case .normal(let s): "normal(0, \(String(format: "%.4g", s)))"
+    case .constant(let v): "constant(\(String(format: "%.4g", v)))"
+    case .uniformRange(let a, let b): "uniform(\(String(format: "%.4g", a)), \(String(format: "%.4g", b)))"
+    case .orthogonal(let gain, let rows, let columns):
+      "orthogonal(gain \(String(format: "%.4g", gain)), \(rows)x\(columns) blocks)"
     }
   }
 }

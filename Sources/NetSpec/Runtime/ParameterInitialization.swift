@@ -26,6 +26,13 @@ public enum ParameterInitialization {
       SplitMix64.fillUniform(destination, count: count, bound: Float(bound), seed: stream)
     case .normal(let std):
       SplitMix64.fillNormal(destination, count: count, std: Float(std), seed: stream)
+    case .constant(let value):
+      destination.update(repeating: Float(value), count: count)
+    case .uniformRange(let low, let high):
+      SplitMix64.fillUniform(destination, count: count, low: Float(low), high: Float(high), seed: stream)
+    case .orthogonal(let gain, let rows, let columns):
+      SplitMix64.fillOrthogonal(
+        destination, count: count, rows: rows, columns: columns, gain: Float(gain), seed: stream)
     }
   }
 }

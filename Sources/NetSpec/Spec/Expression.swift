@@ -1,17 +1,24 @@
+import Foundation
 import NetSpecDiagnostics
 
 /// Arithmetic in spec values: `$d_model * 4`, `($width + 1) // 2`, `1/255`.
 ///
-/// Grammar (usual precedence, left-associative):
+/// Grammar (Python's precedence: binary operators left-associative, `**`
+/// right-associative and binding tighter than a unary minus on its left, so
+/// `-2 ** 2` is -4 and `2 ** 3 ** 2` is 512):
 /// ```
 /// expr    := term (("+" | "-") term)*
 /// term    := unary (("*" | "/" | "//" | "%") unary)*
-/// unary   := "-" unary | atom
+/// unary   := "-" unary | power
+/// power   := postfix ("**" unary)?
+/// postfix := atom ("[" expr "]")*
 /// atom    := number | "$" name | "(" expr ")" | name "(" expr ("," expr)* ")"
 /// ```
-/// Functions: `min`, `max`. Integer operands stay integers for `+ - * // %` and
-/// for `/` when the division is exact; otherwise the result is a float.
-/// A lone `$name` may stand for a value of any kind (a string, a list).
+/// Functions: `min`, `max`. Integer operands stay integers for `+ - * // %`,
+/// for `**` with an exponent >= 0 and for `/` when the division is exact;
+/// otherwise the result is a float. `$list[i]` is the list's item `i` (0-based;
+/// a negative `i` counts from the end, as in Python). A lone `$name` may stand
+/// for a value of any kind (a string, a list).
 struct Expression {
   /// Why an expression failed, with the byte range within the text.
   struct Failure: Error {
@@ -31,11 +38,13 @@ struct Expression {
   private let names: () -> [String]
 
   /// True when a plain scalar should be evaluated as an expression rather than
-  /// read as a string: it mentions `$`, or it is arithmetic on numbers (`1/255`).
+  /// read as a string: it mentions `$`, calls a function (`max(1, 2)`), or is
+  /// arithmetic on numbers (`1/255`).
   /// Works on UTF-8 bytes: it runs for every plain scalar of every layer.
   static func looksLikeExpression(_ text: String) -> Bool {
     let bytes = text.utf8
     if bytes.contains(UInt8(ascii: "$")) { return true }
+    if text.hasPrefix("min(") || text.hasPrefix("max(") { return true }
     guard bytes.allSatisfy(isArithmetic), bytes.contains(where: isDigit),
       bytes.contains(UInt8(ascii: "(")) || bytes.dropFirst().contains(where: isOperator)
     else { return false }
@@ -66,7 +75,7 @@ struct Expression {
       throw Failure(
         code: .badExpression, message: "unexpected `\(parser.rest)` in expression",
         range: parser.position..<parser.text.count,
-        help: "expressions use numbers, `$variables`, + - * / // % and parentheses")
+        help: "expressions use numbers, `$variables`, + - * / // % **, `[index]` and parentheses")
     }
     return value
   }
@@ -141,7 +150,65 @@ struct Expression {
       let operand = try parseUnary()
       return try apply("-", .int(0), operand, start..<position)
     }
-    return try parseAtom()
+    return try parsePower()
+  }
+
+  private mutating func parsePower() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    let base = try parsePostfix()
+    guard consume("**") else { return base }
+    let exponent = try parseUnary()
+    return try Self.power(base, exponent, start..<position)
+  }
+
+  /// An atom followed by any number of `[index]`s.
+  private mutating func parsePostfix() throws(Failure) -> SpecValue.Kind {
+    let start = position
+    var value = try parseAtom()
+    while position < text.count, text[position] == UInt8(ascii: "[") {
+      let open = position
+      _ = consume("[")
+      let indexStart = position
+      let index = try parseExpression()
+      let indexRange = indexStart..<max(indexStart + 1, trimmedEnd)
+      guard consume("]") else {
+        throw Failure(
+          code: .badExpression, message: "missing `]`", range: open..<position,
+          help: "close the index opened here")
+      }
+      value = try Self.item(of: value, at: index, listRange: start..<open, indexRange: indexRange)
+    }
+    return value
+  }
+
+  /// The position after the last non-space byte before `position`.
+  private var trimmedEnd: Int {
+    var end = position
+    while end > 0, text[end - 1] == UInt8(ascii: " ") { end -= 1 }
+    return end
+  }
+
+  /// `list[index]`, bounds checked; a negative index counts from the end.
+  private static func item(
+    of list: SpecValue.Kind, at index: SpecValue.Kind, listRange: Range<Int>, indexRange: Range<Int>
+  ) throws(Failure) -> SpecValue.Kind {
+    guard case .list(let items) = list else {
+      throw Failure(
+        code: .typeMismatch, message: "only a list can be indexed, found \(list.kindDescription) `\(list)`",
+        range: listRange, help: "index a list variable, e.g. `$dilations[$index]`")
+    }
+    guard case .int(let i) = index else {
+      throw Failure(
+        code: .typeMismatch, message: "a list index must be an integer, found `\(index)`", range: indexRange)
+    }
+    guard i < items.count, i >= -items.count else {
+      throw Failure(
+        code: .valueOutOfRange,
+        message: "index \(i) is out of range for a list of \(items.count) item\(items.count == 1 ? "" : "s")",
+        range: indexRange,
+        help: items.isEmpty ? "the list is empty" : "use an index in 0...\(items.count - 1) (or -\(items.count)...-1)")
+    }
+    return items[i < 0 ? i + items.count : i].kind
   }
 
   private mutating func parseAtom() throws(Failure) -> SpecValue.Kind {
@@ -250,6 +317,46 @@ struct Expression {
       if name == "min" ? b < a : b > a { best = arg }
     }
     return best
+  }
+
+  /// `base ** exponent`: exact in integers for an integer exponent >= 0 (every
+  /// overflow reported), else a float; `0 ** -1` is a division by zero.
+  private static func power(_ base: SpecValue.Kind, _ exponent: SpecValue.Kind, _ range: Range<Int>)
+    throws(Failure) -> SpecValue.Kind
+  {
+    if case .int(let x) = base, case .int(let e) = exponent, e >= 0 {
+      var result = 1
+      var factor = x
+      var remaining = e
+      var overflow = false
+      while remaining > 0, !overflow {
+        if remaining & 1 == 1 { (result, overflow) = result.multipliedReportingOverflow(by: factor) }
+        remaining >>= 1
+        if remaining > 0, !overflow { (factor, overflow) = factor.multipliedReportingOverflow(by: factor) }
+      }
+      guard !overflow else {
+        throw Failure(
+          code: .arithmeticError,
+          message: "integer overflow in `**`: the result is outside -2^63...2^63-1", range: range,
+          help: "use smaller numbers")
+      }
+      return .int(result)
+    }
+    guard let x = number(base), let e = number(exponent) else {
+      throw Failure(code: .typeMismatch, message: "`**` needs numbers on both sides", range: range)
+    }
+    guard x != 0 || e >= 0 else {
+      throw Failure(code: .arithmeticError, message: "division by zero: 0 to a negative power", range: range)
+    }
+    let value = Foundation.pow(x, e)
+    guard value.isFinite else {
+      throw Failure(
+        code: .arithmeticError,
+        message: x < 0 && e.rounded() != e
+          ? "a negative number to a fractional power is not a real number" : "the result is not finite",
+        range: range)
+    }
+    return .float(value)
   }
 
   private static func number(_ kind: SpecValue.Kind) -> Double? {

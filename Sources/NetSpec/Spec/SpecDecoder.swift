@@ -30,7 +30,9 @@ public enum SpecDecoder {
     let (inputs, rejectedInputs) = decodeInputs(top, resolver: resolver, &diagnostics)
     let (blocks, rejectedBlocks) = decodeBlocks(top.node("blocks"), &diagnostics)
     let layers = decodeTopLevelLayers(top, &diagnostics)
-    let outputs = top.node("outputs").flatMap { decodeReferences($0, what: "outputs", &diagnostics) }
+    let outputs = top.node("outputs").flatMap {
+      decodeReferences($0, what: "outputs", resolver: resolver, &diagnostics)
+    }
     let document = SpecDocument(
       file: file, version: version ?? 1,
       name: top.string("name", &diagnostics),
@@ -364,6 +366,7 @@ public enum SpecDecoder {
       layer.repeatCount = common["repeat"]?.value
       layer.tie = common["tie"]?.value
       layer.trainable = common["trainable"]?.value
+      layer.initialization = common["init"]?.value
       return layer
     default:
       diagnostics.append(
@@ -376,10 +379,14 @@ public enum SpecDecoder {
   }
 
   /// A name or list of names (`from: x`, `from: [a, b]`, `outputs: [logits]`).
-  static func decodeReferences(_ node: YAMLNode, what: String, _ diagnostics: inout DiagnosticBag) -> [Reference]? {
+  /// A plain scalar that mentions `$` is resolved with `resolver`: to a name,
+  /// or (standing for the whole value) to a list of names.
+  static func decodeReferences(
+    _ node: YAMLNode, what: String, resolver: ValueResolver = ValueResolver(), _ diagnostics: inout DiagnosticBag
+  ) -> [Reference]? {
     switch node {
     case .scalar(let s) where !s.isNull:
-      return [Reference(s.value, span: s.span)]
+      return references(s, what: what, resolver: resolver, allowsList: true, &diagnostics)
     case .sequence(let items, _):
       var refs: [Reference] = []
       for item in items {
@@ -387,7 +394,10 @@ public enum SpecDecoder {
           diagnostics.append(Diagnostic(.typeMismatch, at: item.span, "`\(what)` lists names of layers or inputs"))
           return nil
         }
-        refs.append(Reference(s.value, span: s.span))
+        guard let resolved = references(s, what: what, resolver: resolver, allowsList: false, &diagnostics) else {
+          return nil
+        }
+        refs += resolved
       }
       return refs
     default:
@@ -395,5 +405,36 @@ public enum SpecDecoder {
         Diagnostic(.typeMismatch, at: node.span, "`\(what)` must be a name or a list of names"))
       return nil
     }
+  }
+
+  /// The names one scalar of a reference list stands for.
+  private static func references(
+    _ scalar: YAMLScalar, what: String, resolver: ValueResolver, allowsList: Bool, _ diagnostics: inout DiagnosticBag
+  ) -> [Reference]? {
+    guard scalar.style == .plain, scalar.value.contains("$") else {
+      return [Reference(scalar.value, span: scalar.span)]
+    }
+    guard let value = resolver.resolve(scalar, &diagnostics) else { return nil }
+    if allowsList, let items = value.listValue {
+      var refs: [Reference] = []
+      for item in items {
+        guard let name = item.stringValue else { return notAName(item, what: what, at: scalar.span, &diagnostics) }
+        refs.append(Reference(name, span: scalar.span))
+      }
+      return refs
+    }
+    guard let name = value.stringValue else { return notAName(value, what: what, at: scalar.span, &diagnostics) }
+    return [Reference(name, span: scalar.span)]
+  }
+
+  private static func notAName(
+    _ value: SpecValue, what: String, at span: SourceSpan, _ diagnostics: inout DiagnosticBag
+  ) -> [Reference]? {
+    diagnostics.append(
+      Diagnostic(
+        .typeMismatch, at: span, "`\(what)` names layers or inputs; this is \(value.kindDescription) `\(value)`"
+      )
+      .help("give the variable a layer or input name, e.g. `vars: {source: encoder}`"))
+    return nil
   }
 }

@@ -72,6 +72,8 @@ public struct LayerDecl: Sendable {
   public var repeatCount: YAMLNode?
   public var tie: YAMLNode?
   public var trainable: YAMLNode?
+  /// `init:`, initializers of the layer's parameters.
+  public var initialization: YAMLNode?
   /// True for a stand-in for a list item that is not a layer (already
   /// reported): lowering poisons the flow there, so the layers after it are not
   /// checked against the wrong input.
@@ -79,7 +81,7 @@ public struct LayerDecl: Sendable {
 
   /// Keys every layer may carry besides its op, either beside the op key or
   /// inside its attribute mapping.
-  public static let commonKeys = ["name", "from", "repeat", "tie", "trainable"]
+  public static let commonKeys = ["name", "from", "repeat", "tie", "trainable", "init"]
 
   /// The stand-in for a list item at `span` that is not a layer.
   static func rejected(at span: SourceSpan) -> LayerDecl {

@@ -52,8 +52,16 @@ public struct SpecValue: Sendable, CustomStringConvertible {
   }
 
   /// A word for the value's kind, for messages: "an integer", "a string", ...
+  public var kindDescription: String { kind.kindDescription }
+
+  /// The value as it would be written in YAML.
+  public var description: String { kind.description }
+}
+
+extension SpecValue.Kind {
+  /// A word for the kind, for messages: "an integer", "a string", ...
   public var kindDescription: String {
-    switch kind {
+    switch self {
     case .int: "an integer"
     case .float: "a number"
     case .bool: "a boolean"
@@ -62,9 +70,6 @@ public struct SpecValue: Sendable, CustomStringConvertible {
     case .null: "null"
     }
   }
-
-  /// The value as it would be written in YAML.
-  public var description: String { kind.description }
 }
 
 extension SpecValue.Kind: CustomStringConvertible {

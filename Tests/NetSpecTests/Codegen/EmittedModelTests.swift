@@ -119,7 +119,7 @@ import Testing
       inline("pooling_fusion", String(PoolingFusionTests.chain.dropFirst("netspec: 1\n".count))),
       inline("activations", activationsSpec),
       inline("hostile", CodegenSafetyTests.hostileSpec),
-    ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases
+    ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases + EmittedInitializerCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

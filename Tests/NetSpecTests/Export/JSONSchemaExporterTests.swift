@@ -222,6 +222,25 @@ private let validExamples = [
   """,
   """
   netspec: 1
+  name: language
+  vars: {c: 16, extra: 0, dilations: [1, 2, 4], source: x}
+  inputs:
+    x: [N, 16, 1, 32]
+  layers:
+    - conv2d: {filters: 16, kernel: 1, groups: max(1, $c // 4), from: $source, init: {kaiming_normal: relu}}
+    - conv2d: {filters: 16, kernel: [1, 2], dilation: [1, 2 ** ($index % 10)], init: {weight: orthogonal, bias: zeros}}
+      repeat: 3
+    - conv2d:
+        filters: 16
+        kernel: 1
+        dilation: $dilations[$index]
+      repeat: $extra
+    - flatten
+    - dense: {units: 4, init: xavier_uniform}
+
+  """,
+  """
+  netspec: 1
   name: seq
   vars: {d_model: 16, heads: 2, vocab: 10}
   inputs:

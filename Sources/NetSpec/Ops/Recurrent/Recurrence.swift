@@ -39,8 +39,8 @@ enum Recurrence {
       let inputSize = layer == 0 ? features : hidden
       _ = try ShapeRules.parameterCount([rows, max(inputSize, hidden)])
       parameters += [
-        ParameterSpec("weight_ih_l\(layer)", [rows, inputSize], .fanIn(hidden)),
-        ParameterSpec("weight_hh_l\(layer)", [rows, hidden], .fanIn(hidden)),
+        ParameterSpec("weight_ih_l\(layer)", [rows, inputSize], .fanIn(hidden), rowBlocks: gates),
+        ParameterSpec("weight_hh_l\(layer)", [rows, hidden], .fanIn(hidden), rowBlocks: gates),
         ParameterSpec("bias_ih_l\(layer)", [rows], .fanIn(hidden)),
         ParameterSpec("bias_hh_l\(layer)", [rows], .fanIn(hidden)),
       ]
