@@ -10,10 +10,9 @@ extension Export {
   func exportPyTorch(_ checked: CheckedSpec) throws {
     var diagnostics = DiagnosticBag()
     let folder = URL(fileURLWithPath: spec).deletingLastPathComponent().standardizedFileURL.path
-    guard let files = PyTorchExport.project(checked, dataDirectory: folder, &diagnostics) else {
-      Console.report(diagnostics, color: specOptions.color)
-      throw ExitCode(Console.exitCode(for: diagnostics))
-    }
+    let files = PyTorchExport.project(checked, dataDirectory: folder, &diagnostics)
+    if !diagnostics.diagnostics.isEmpty { Console.report(diagnostics, color: specOptions.color) }
+    guard let files else { throw ExitCode(Console.exitCode(for: diagnostics)) }
     var initial = SafetensorsFile(
       tensors: PyTorchExport.initialTensors(of: checked.graph, seed: checked.document.train?.seed ?? 0),
       metadata: ["netspec": "1", "spec": checked.document.name ?? "model", "epoch": "0"])

@@ -246,6 +246,29 @@ struct GoldenGeneratedCase: Sendable {
         + "inputs:\n  x: [N, 64]\nlayers:\n  - dense: 10\n"
       return Golden.check(text, as: "NS0107-scalar-too-long")
     },
+    // `netspec export --format pytorch` of a spec whose layer is named as an
+    // nn.Module attribute, and whose data is synthetic (a warning).
+    GoldenGeneratedCase(name: "NS0720-pytorch-export") {
+      let text = """
+        netspec: 1
+        name: sums
+        inputs:
+          sequence: [N, T, 2]
+        layers:
+          - lstm: {hidden: 8, returns: last, name: train}
+          - dense: {units: 1, name: sum}
+        train:
+          loss: mse
+        data:
+          train: {synthetic: {task: adding, samples: 100, length: 5}}
+
+        """
+      var bag = DiagnosticBag()
+      if let spec = Frontend.check(SourceFile(path: "Cases/NS0720-pytorch-export.yaml", text: text), &bag) {
+        _ = PyTorchExport.project(spec, dataDirectory: "Cases", &bag)
+      }
+      return GoldenOutcome(diagnostics: bag.sorted)
+    },
   ]
 }
 

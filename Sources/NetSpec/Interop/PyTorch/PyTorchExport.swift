@@ -5,7 +5,8 @@ import NetSpecDiagnostics
 /// files and the initial weights (``initialTensors(of:seed:)``).
 public enum PyTorchExport {
   /// The project's files by name, or nil after reporting why the spec has
-  /// no exact PyTorch form (``DiagnosticCode/noPyTorchForm``).
+  /// no exact PyTorch form (``DiagnosticCode/noPyTorchForm``; a synthetic
+  /// data source is a warning, and train.py is written without data).
   ///
   /// - Parameter dataDirectory: the folder the spec's data paths are
   ///   relative to (its own folder), recorded in train.py.
@@ -19,7 +20,7 @@ public enum PyTorchExport {
     let train = TorchTrainEmitter(spec: spec, dataDirectory: dataDirectory, className: name)
     let trainSource = train.emit(&problems)
     diagnostics.append(contentsOf: problems)
-    guard let modelSource, problems.isEmpty else { return nil }
+    guard let modelSource, !problems.contains(where: { $0.severity == .error }) else { return nil }
     var files = [
       "model.py": modelSource, "requirements.txt": TorchProjectText.requirements,
       "README.md": TorchProjectText.readme(spec: spec.document.name ?? "model", trains: trainSource != nil),

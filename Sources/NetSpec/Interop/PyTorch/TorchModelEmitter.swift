@@ -162,10 +162,13 @@ struct TorchModelEmitter {
       "from torch import nn",
       "",
     ]
-    let inputs = graph.inputs.map {
-      "\(PythonNames.string(graph.values[$0].name)): torch.\(graph.values[$0].type.dtype == .int32 ? "int64" : "float32")"
+    let inputs = graph.inputs.map { id in
+      let type = graph.values[id].type
+      let sizes = type.shape.dropFirst().map { $0.staticValue.map(String.init) ?? PythonNames.string($0.description) }
+      return "\(PythonNames.string(graph.values[id].name)): (torch.\(type.dtype == .int32 ? "int64" : "float32"), "
+        + "[\(sizes.joined(separator: ", "))])"
     }
-    lines.append("# The model's inputs in forward's order, with the dtype train.py feeds.")
+    lines.append("# The model's inputs in forward's order: the dtype train.py feeds and the per-sample shape.")
     lines.append("INPUTS = {\(inputs.joined(separator: ", "))}")
     lines.append("# What forward returns, in order; PREDICTION indexes the one the loss scores.")
     lines.append("OUTPUTS = [\(returned.map { PythonNames.string(graph.values[$0].name) }.joined(separator: ", "))]")
@@ -175,7 +178,11 @@ struct TorchModelEmitter {
       lines += ["", ""] + helpers[name]!.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
       if lines.last == "" { lines.removeLast() }
     }
-    lines += ["", "", "class \(className)(nn.Module):", "    def __init__(self):", "        super().__init__()"]
+    lines += [
+      "", "", "class \(className)(nn.Module):",
+      "    \"\"\"`\(specName)`: forward(\(inputVariables.joined(separator: ", "))) returns \(returned.map { graph.values[$0].name }.joined(separator: ", ")).\"\"\"",
+      "", "    def __init__(self):", "        super().__init__()",
+    ]
     lines += initLines.map { "        " + $0 }
     lines += ["", "    def forward(self, \(inputVariables.joined(separator: ", "))):"]
     lines += forwardLines.map { "        " + $0 }

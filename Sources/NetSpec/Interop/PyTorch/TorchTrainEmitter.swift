@@ -12,8 +12,9 @@ struct TorchTrainEmitter {
 
   private var graph: Graph { spec.graph }
 
-  /// The source of train.py, or nil with a diagnostic when the spec trains on
-  /// data that has no exact form outside NetSpec.
+  /// The source of train.py (nil without a `train:` section); a synthetic
+  /// data source, which has no exact form outside NetSpec, is a warning and
+  /// leaves train.py without data.
   func emit(_ diagnostics: inout [Diagnostic]) -> String? {
     guard let train = spec.document.train, let lossNode = graph.lossNode else { return nil }
     var lines = [
@@ -79,15 +80,18 @@ struct TorchTrainEmitter {
       lines.append("AUGMENT = []")
       return (lines + ["", ""]).joined(separator: "\n") + TorchTrainRuntime.source
     }
-    guard let trainSource = source(data.train, &diagnostics) else { return nil }
+    guard let trainSource = source(data.train, &diagnostics) else {
+      lines.append("DATA = None  # a synthetic source: NetSpec's generator has no PyTorch form")
+      lines.append("AUGMENT = []")
+      return (lines + ["", ""]).joined(separator: "\n") + TorchTrainRuntime.source
+    }
     var entries = [
       "\"train\": \(trainSource)", "\"validation\": \(TorchLayer.number(data.split.validation))",
       "\"test\": \(TorchLayer.number(data.split.test))", "\"shuffle\": \(python(data.split.shuffle))",
       "\"standardize\": \(python(data.train.standardize))",
     ]
     if let test = data.test {
-      guard let testSource = source(test, &diagnostics) else { return nil }
-      entries.append("\"test_source\": \(testSource)")
+      if let testSource = source(test, &diagnostics) { entries.append("\"test_source\": \(testSource)") }
     }
     lines.append("DATA = {")
     lines += entries.map { "    \($0)," }
@@ -158,9 +162,10 @@ struct TorchTrainEmitter {
       diagnostics.append(
         Diagnostic(
           .noPyTorchForm, at: source.span,
-          "a synthetic data source has no exact PyTorch form: its samples come from NetSpec's generator"
+          "a synthetic data source has no exact PyTorch form: its samples come from NetSpec's generator; "
+            + "train.py is written without data", severity: .warning
         )
-        .help("write the samples to files (CSV, NPY or IDX) and name them here, or export a copy of the spec without `data:`"))
+        .help("write the samples to files (CSV, NPY or IDX) and name them here, then export again"))
       return nil
     }
     entries.append("\"header\": \(PythonNames.string(source.header.rawValue))")

@@ -151,35 +151,53 @@ def load_data(base):
 
 def tensors(split, device):
     x, y = split
-    dtype = next(iter(INPUTS.values()))
+    dtype = next(iter(INPUTS.values()))[0]
     return torch.from_numpy(np.ascontiguousarray(x)).to(device, dtype), torch.from_numpy(
         np.ascontiguousarray(y)).to(device, TARGET_DTYPE)
 
 
 # ----------------------------------------------------------------- augmentation
 
-def augment(x, indices, epoch):
-    """The spec's augmentations, drawn per sample from (seed, epoch, sample index), so
-    every process count draws the same ones (not NetSpec's draws: the same kind)."""
+def augmentation_draws(epoch, count, shape):
+    """Each sample's draws for one epoch, from (seed, epoch) and indexed by sample, so
+    every process count draws the same (the spec's kinds, not NetSpec's draws)."""
+    g = np.random.default_rng([SEED, epoch])
+    draws = []
+    h, w = shape[-2], shape[-1]
+    for kind, value in AUGMENT:
+        if kind == "random_shift":
+            draws.append(g.integers(-value, value + 1, size=(count, 2)))
+        elif kind == "random_crop":
+            (height, width), padding = value
+            draws.append(np.stack([g.integers(0, h + 2 * padding - height + 1, size=count) - padding,
+                                   g.integers(0, w + 2 * padding - width + 1, size=count) - padding], 1))
+            h, w = height, width
+        elif kind == "horizontal_flip":
+            draws.append(g.random(count) < value)
+        else:
+            draws.append(g.integers(0, 2**63, size=count))
+    return draws
+
+
+def augment(x, indices, draws):
+    """The spec's augmentations of the batch x of samples `indices`."""
     if not AUGMENT:
         return x
     out = []
     for sample, i in zip(x, indices.tolist()):
-        g = np.random.default_rng([SEED, epoch, i])
-        for kind, value in AUGMENT:
+        for (kind, value), draw in zip(AUGMENT, draws):
             h, w = sample.shape[-2], sample.shape[-1]
             if kind == "random_shift":
-                dy, dx = g.integers(-value, value + 1, size=2)
+                dy, dx = draw[i]
                 sample = window(sample, -dy, -dx, h, w)
             elif kind == "random_crop":
-                size, padding = value
-                top = g.integers(0, h + 2 * padding - size[0] + 1) - padding
-                left = g.integers(0, w + 2 * padding - size[1] + 1) - padding
-                sample = window(sample, top, left, size[0], size[1])
-            elif kind == "horizontal_flip" and g.random() < value:
+                top, left = draw[i]
+                sample = window(sample, top, left, *value[0])
+            elif kind == "horizontal_flip" and draw[i]:
                 sample = sample.flip(-1)
             elif kind == "gaussian_noise":
-                sample = sample + value * torch.from_numpy(g.standard_normal(sample.shape)).to(sample)
+                noise = np.random.default_rng(int(draw[i])).standard_normal(tuple(sample.shape))
+                sample = sample + value * torch.from_numpy(noise).to(sample)
         out.append(sample)
     return torch.stack(out)
 
@@ -241,7 +259,7 @@ def training_step(network, optimizer, inputs, target, lr):
         group["lr"] = lr
     outputs = network(*inputs)
     prediction = outputs[PREDICTION] if isinstance(outputs, tuple) else outputs
-    value = loss(prediction.float(), target)
+    value = loss(prediction, target)
     optimizer.zero_grad(set_to_none=False)
     value.backward()
     trainable = [p for p in network.parameters() if p.requires_grad]
@@ -353,10 +371,11 @@ def main(argv=None):
     metadata = {"netspec": "1", "spec": SPEC, "seed": str(SEED), **(statistics or {})}
     for epoch in range(args.epochs):
         sampler.set_epoch(epoch)
+        draws = augmentation_draws(epoch, len(x), tuple(x.shape[1:]))
         started, total, count, sums, elements = time.time(), 0.0, 0, {}, 0
         for index, indices in enumerate(loader):
             lr = learning_rate(epoch, index, len(loader))
-            xb, yb = augment(x[indices], indices, epoch), y[indices]
+            xb, yb = augment(x[indices], indices, draws), y[indices]
             with autocast():
                 value, prediction = training_step(network, optimizer, [xb], yb, lr)
             step += 1
