@@ -6,7 +6,9 @@ oracle fixtures per spec in the format of Tests/Oracle/make_fixtures.py (outputs
 gradients of one pass, within 1e-5 relative; parameters after 10 optimizer steps of
 train.py's optimizer, within 1e-4), and `swift test` replays them on the interpreter
 (OracleInterpreterTests with NETSPEC_ORACLE_FIXTURES). A model with dropout is compared in
-evaluation mode (PyTorch's masks are its own).
+evaluation mode (PyTorch's masks are its own), and so is one with batchnorm: batch
+statistics of 2 samples amplify float32 rounding past the tolerance in deep ResNets (the
+oracle fixtures of Tests/Oracle check batchnorm's training mode op by op).
 
 scale-out: torchrun --nproc_per_node=2 (Gloo) trains the exported LeNet-5 on the bundled
 MNIST 5k for one epoch and matches a one-process run with the same global batch; netspec
@@ -39,6 +41,10 @@ SPECS = [
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
 ] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
+# Attention's key bias gets no gradient in exact arithmetic (softmax ignores a constant
+# added to all of a query's scores): its float32 gradient is rounding noise, which Adam
+# turns into steps of lr, so it is not compared.
+UNCOMPARED = (".key.bias",)
 BATCH = 2
 STEPS = 10
 
@@ -131,7 +137,8 @@ def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture
     model = fresh_model(model_module, initial)
     assert sorted(model.state_dict()) == sorted(initial), "state_dict names are NetSpec's"
     inputs = make_inputs(model_module, model, rng)
-    training = not is_stochastic(model_module, model, inputs)
+    normalized = any(type(m).__name__ == "BatchNorm" for m in model.modules())
+    training = not normalized and not is_stochastic(model_module, model, inputs)
     model = fresh_model(model_module, initial)
     model.train(training)
     xs = tensors_of(inputs, True)
@@ -153,7 +160,7 @@ def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture
             tensors[f"grad.input.{name}"] = f32(x.grad)
     parameters = dict(model.named_parameters())
     for name, parameter in parameters.items():
-        if parameter.requires_grad:
+        if parameter.requires_grad and not name.endswith(UNCOMPARED):
             grad = parameter.grad if parameter.grad is not None else torch.zeros_like(parameter)
             tensors[f"grad.param.{name}"] = f32(grad)
     for name, buffer in model.named_buffers():
@@ -161,7 +168,7 @@ def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture
             tensors[f"after.{name}"] = f32(buffer)
     key = pathlib.Path(spec).stem
     metadata = {
-        "spec": (REPO / spec).read_text(), "kind": "model", "batch": str(BATCH),
+        "spec": (REPO / spec).read_text(), "path": str(REPO / spec), "kind": "model", "batch": str(BATCH),
         "training": "true" if training else "false", "steps": "0", "note": f"exported {spec}",
         "set": ",".join(settings), "dims": ",".join(f"{k}={v}" for k, v in DIMS.items()), "tolerance": "1e-5",
     }
@@ -178,7 +185,7 @@ def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture
         losses.append(value.item())
     tensors = dict(base, loss=np.array(losses[:1], dtype=np.float32), losses=np.array(losses, dtype=np.float32))
     for name, parameter in model.named_parameters():
-        if parameter.requires_grad:
+        if parameter.requires_grad and not name.endswith(UNCOMPARED):
             tensors[f"after.{name}"] = f32(parameter)
     save_fixture(fixture_folder / f"{key}_steps.safetensors", tensors,
                  dict(metadata, steps=str(STEPS), tolerance="1e-4"))

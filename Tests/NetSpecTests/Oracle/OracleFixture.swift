@@ -14,7 +14,8 @@ import NetSpecDiagnostics
 ///
 /// `NETSPEC_ORACLE_FIXTURES=DIR` reads the fixtures from DIR instead: the
 /// PyTorch export check (Tests/Interop/test_pytorch_export.py) writes
-/// fixtures of whole exported specs there, which may also carry `set`
+/// fixtures of whole exported specs there, which may also carry `path` (the
+/// spec's file, whose folder its data paths are relative to), `set`
 /// (`name=value` overrides, comma-separated; `expect:` is then not checked),
 /// `dims` (`T=3,S=4`: sizes of symbols other than N) and `tolerance`.
 struct OracleFixture: Sendable {
@@ -62,7 +63,8 @@ struct OracleFixture: Sendable {
         let parts = item.split(separator: "=")
         return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 1) : nil
       })
-    guard let spec = Frontend.check(SourceFile(path: "\(name).yaml", text: text), options: options, &diagnostics) else {
+    guard let spec = Frontend.check(
+        SourceFile(path: metadata["path"] ?? "\(name).yaml", text: text), options: options, &diagnostics) else {
       throw HarnessError("\(name) does not check: \(diagnostics.diagnostics.map(\.message))")
     }
     self.spec = spec
