@@ -63,8 +63,10 @@ struct OracleFixture: Sendable {
         let parts = item.split(separator: "=")
         return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 1) : nil
       })
-    guard let spec = Frontend.check(
-        SourceFile(path: metadata["path"] ?? "\(name).yaml", text: text), options: options, &diagnostics) else {
+    guard
+      let spec = Frontend.check(
+        SourceFile(path: metadata["path"] ?? "\(name).yaml", text: text), options: options, &diagnostics)
+    else {
       throw HarnessError("\(name) does not check: \(diagnostics.diagnostics.map(\.message))")
     }
     self.spec = spec

@@ -28,7 +28,9 @@ enum PythonNames {
   static func isIdentifier(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic, first.isASCII
     else { return false }
-    return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+    return name.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+    }
       && !keywords.contains(name)
   }
 
@@ -57,7 +59,11 @@ enum PythonNames {
       case "\t": result += "\\t"
       case "\r": result += "\\r"
       default:
-        if scalar.value < 0x20 { result += String(format: "\\x%02x", scalar.value) } else { result.unicodeScalars.append(scalar) }
+        if scalar.value < 0x20 {
+          result += String(format: "\\x%02x", scalar.value)
+        } else {
+          result.unicodeScalars.append(scalar)
+        }
       }
     }
     return result + "\""

@@ -105,7 +105,8 @@ struct TorchModelEmitter {
         path += "[\(PythonNames.string(part))]"
       } else {
         throw TorchExportError(
-          "layer name `\(name)` cannot be a PyTorch attribute name", help: "name the layer with letters, digits and `_`")
+          "layer name `\(name)` cannot be a PyTorch attribute name", help: "name the layer with letters, digits and `_`"
+        )
       }
     }
     return path

@@ -64,7 +64,8 @@ struct TorchTrainEmitter {
     if let stopping = train.earlyStopping {
       lines.append(
         "EARLY_STOPPING = {\"monitor\": \(PythonNames.string(stopping.monitor.rawValue)), \"patience\": \(stopping.patience), "
-          + "\"min_delta\": \(TorchLayer.number(stopping.minDelta)), \"restore_best\": \(python(stopping.restoreBest))}")
+          + "\"min_delta\": \(TorchLayer.number(stopping.minDelta)), \"restore_best\": \(python(stopping.restoreBest))}"
+      )
     } else {
       lines.append("EARLY_STOPPING = None")
     }
@@ -124,7 +125,8 @@ struct TorchTrainEmitter {
     let kind: String
     switch s.kind {
     case .constant: kind = "\"kind\": \"constant\""
-    case .step(let every, let gamma): kind = "\"kind\": \"step\", \"every\": \(every), \"gamma\": \(TorchLayer.number(gamma))"
+    case .step(let every, let gamma):
+      kind = "\"kind\": \"step\", \"every\": \(every), \"gamma\": \(TorchLayer.number(gamma))"
     case .cosine(let minLR): kind = "\"kind\": \"cosine\", \"min_lr\": \(TorchLayer.number(minLR))"
     }
     return "{\(kind), \"warmup_epochs\": \(s.warmupEpochs)}"
@@ -170,7 +172,9 @@ struct TorchTrainEmitter {
     }
     entries.append("\"header\": \(PythonNames.string(source.header.rawValue))")
     if let scale = source.scale { entries.append("\"scale\": \(TorchLayer.number(scale))") }
-    if let reshape = source.reshape { entries.append("\"reshape\": [\(reshape.sizes.map(String.init).joined(separator: ", "))]") }
+    if let reshape = source.reshape {
+      entries.append("\"reshape\": [\(reshape.sizes.map(String.init).joined(separator: ", "))]")
+    }
     return "{\(entries.joined(separator: ", "))}"
   }
 

@@ -36,5 +36,7 @@ extension ELU: ElementwiseActivation {
 }
 
 extension ELU: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.elu(\(layer.x), \(TorchLayer.number(alpha)))" }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.elu(\(layer.x), \(TorchLayer.number(alpha)))"
+  }
 }

@@ -41,5 +41,7 @@ extension HardTanh: ElementwiseActivation {
 }
 
 extension HardTanh: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.hardtanh(\(layer.x), \(TorchLayer.number(minimum)), \(TorchLayer.number(maximum)))" }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.hardtanh(\(layer.x), \(TorchLayer.number(minimum)), \(TorchLayer.number(maximum)))"
+  }
 }

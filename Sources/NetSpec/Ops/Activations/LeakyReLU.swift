@@ -33,5 +33,7 @@ extension LeakyReLU: ElementwiseActivation {
 }
 
 extension LeakyReLU: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.leaky_relu(\(layer.x), \(TorchLayer.number(slope)))" }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.leaky_relu(\(layer.x), \(TorchLayer.number(slope)))"
+  }
 }

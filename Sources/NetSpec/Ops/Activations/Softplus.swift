@@ -42,5 +42,7 @@ extension Softplus: ElementwiseActivation {
 }
 
 extension Softplus: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.softplus(\(layer.x), \(TorchLayer.number(beta)), \(TorchLayer.number(threshold)))" }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.softplus(\(layer.x), \(TorchLayer.number(beta)), \(TorchLayer.number(threshold)))"
+  }
 }

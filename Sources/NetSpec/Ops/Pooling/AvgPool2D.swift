@@ -77,6 +77,7 @@ extension AvgPool2D: PlanePooling {
 extension AvgPool2D: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
     let include = countIncludePad ? "" : ", count_include_pad=False"
-    return "F.avg_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding))\(include))"
+    return
+      "F.avg_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding))\(include))"
   }
 }

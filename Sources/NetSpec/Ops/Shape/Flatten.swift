@@ -34,5 +34,7 @@ extension Flatten: LayoutView {
 }
 
 extension Flatten: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.x).flatten(\(startAxis))" }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.x).flatten(\(startAxis))"
+  }
 }
