@@ -112,6 +112,6 @@ let package = Package(
     .testTarget(name: "EmbedSourcesToolTests", dependencies: ["EmbedSourcesTool"]),
     .testTarget(
       name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels", "NetSpecEmbeddedSources"],
-      exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden", "Python"]),
+      exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden", "Python", "Export/PyTorch"]),
   ]
 )

@@ -162,6 +162,13 @@ extension DiagnosticCode {
   public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
 }
 
+// MARK: - NS07xx: export
+
+extension DiagnosticCode {
+  /// A layer, a name or a data source has no exact form in the PyTorch export.
+  public static let noPyTorchForm = DiagnosticCode("NS0720", "no-pytorch-form")
+}
+
 extension DiagnosticCode {
   /// Every published code, in order. Tests check each has a golden test and docs.
   public static let all: [DiagnosticCode] = [
@@ -178,5 +185,6 @@ extension DiagnosticCode {
     .badLoss, .badData, .unusedValue,
     .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
     .biasBeforeBatchNorm,
+    .noPyTorchForm,
   ]
 }

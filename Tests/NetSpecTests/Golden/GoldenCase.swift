@@ -246,6 +246,39 @@ struct GoldenGeneratedCase: Sendable {
         + "inputs:\n  x: [N, 64]\nlayers:\n  - dense: 10\n"
       return Golden.check(text, as: "NS0107-scalar-too-long")
     },
+    // `netspec export --format pytorch` of a spec with a layer named as an
+    // nn.Module attribute.
+    GoldenGeneratedCase(name: "NS0720-reserved-layer-name") {
+      Golden.exportPyTorch(
+        """
+        netspec: 1
+        name: sums
+        inputs:
+          sequence: [N, T, 2]
+        layers:
+          - lstm: {hidden: 8, returns: last, name: train}
+          - dense: {units: 1, name: sum}
+
+        """, as: "NS0720-reserved-layer-name")
+    },
+    // `netspec export --format pytorch` of a spec trained on synthetic data (a warning).
+    GoldenGeneratedCase(name: "NS0720-synthetic-data") {
+      Golden.exportPyTorch(
+        """
+        netspec: 1
+        name: sums
+        inputs:
+          sequence: [N, T, 2]
+        layers:
+          - lstm: {hidden: 8, returns: last}
+          - dense: {units: 1, name: sum}
+        train:
+          loss: mse
+        data:
+          train: {synthetic: {task: adding, samples: 100, length: 5}}
+
+        """, as: "NS0720-synthetic-data")
+    },
   ]
 }
 
@@ -269,6 +302,15 @@ extension Golden {
   }
 
   /// The diagnostics of `text` checked as the spec file `Cases/<name>.yaml`.
+  /// The diagnostics of checking `text` and exporting it with `--format pytorch`.
+  static func exportPyTorch(_ text: String, as name: String) -> GoldenOutcome {
+    var bag = DiagnosticBag()
+    if let spec = Frontend.check(SourceFile(path: "Cases/\(name).yaml", text: text), &bag) {
+      _ = PyTorchExport.project(spec, dataDirectory: "Cases", &bag)
+    }
+    return GoldenOutcome(diagnostics: bag.sorted)
+  }
+
   static func check(_ text: String, as name: String) -> GoldenOutcome {
     var bag = DiagnosticBag()
     _ = Frontend.check(SourceFile(path: "Cases/\(name).yaml", text: text), &bag)

@@ -68,7 +68,7 @@ enum OracleEmittedHarness {
         for (offset, count) in inputGradients { out += values(model.activations + offset, count) }
       } else {
         for _ in 0..<steps {
-          model.forward(n, training: true)
+          model.forward(n, training: training)
           out.append(model.activations[loss])
           model.backward(n)
           model.update(learningRate: learningRate)

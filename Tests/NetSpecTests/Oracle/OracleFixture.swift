@@ -11,8 +11,17 @@ import NetSpecDiagnostics
 /// Both backends replay the same script on it (``OracleRun``): load the
 /// parameters by name and the inputs, then either one forward pass in the
 /// fixture's mode and one backward pass, or `steps` training steps.
+///
+/// `NETSPEC_ORACLE_FIXTURES=DIR` reads the fixtures from DIR instead: the
+/// PyTorch export check (Tests/Interop/test_pytorch_export.py) writes
+/// fixtures of whole exported specs there, which may also carry `path` (the
+/// spec's file, whose folder its data paths are relative to), `set`
+/// (`name=value` overrides, comma-separated; `expect:` is then not checked),
+/// `dims` (`T=3,S=4`: sizes of symbols other than N) and `tolerance`.
 struct OracleFixture: Sendable {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  static let directory =
+    ProcessInfo.processInfo.environment["NETSPEC_ORACLE_FIXTURES"].map { URL(fileURLWithPath: $0) }
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../Oracle/Fixtures").standardizedFileURL
 
   /// The fixtures' names (file names without `.safetensors`), sorted.
@@ -31,6 +40,8 @@ struct OracleFixture: Sendable {
   let steps: Int
   /// Why the case is shaped as it is, or where NetSpec differs on purpose.
   let note: String
+  /// The largest relative error allowed (``OracleComparison/tolerance`` unless the fixture says).
+  let tolerance: Float
 
   init(_ name: String) throws {
     self.name = name
@@ -41,7 +52,21 @@ struct OracleFixture: Sendable {
       let steps = metadata["steps"].flatMap(Int.init)
     else { throw HarnessError("\(name): the fixture's metadata lacks spec, batch or steps") }
     var diagnostics = DiagnosticBag()
-    guard let spec = Frontend.check(SourceFile(path: "\(name).yaml", text: text), &diagnostics) else {
+    var options = FrontendOptions()
+    for item in Self.pairs(metadata["set"]) {
+      guard let (key, value) = Frontend.parseOverride(item) else { throw HarnessError("\(name): bad set `\(item)`") }
+      options.overrides[key] = value
+      options.checksExpectations = false
+    }
+    let bindings = Dictionary(
+      uniqueKeysWithValues: Self.pairs(metadata["dims"]).compactMap { item -> (String, Int)? in
+        let parts = item.split(separator: "=")
+        return parts.count == 2 ? (String(parts[0]), Int(parts[1]) ?? 1) : nil
+      })
+    guard
+      let spec = Frontend.check(
+        SourceFile(path: metadata["path"] ?? "\(name).yaml", text: text), options: options, &diagnostics)
+    else {
       throw HarnessError("\(name) does not check: \(diagnostics.diagnostics.map(\.message))")
     }
     self.spec = spec
@@ -49,7 +74,13 @@ struct OracleFixture: Sendable {
     self.steps = steps
     training = metadata["training"] != "false"
     note = metadata["note"] ?? ""
-    plan = try Planner.plan(spec.graph, capacity: batch, training: true, inputGradients: true)
+    tolerance = metadata["tolerance"].flatMap(Float.init) ?? OracleComparison.tolerance
+    plan = try Planner.plan(spec.graph, capacity: batch, bindings: bindings, training: true, inputGradients: true)
+  }
+
+  /// The comma-separated items of a metadata value.
+  private static func pairs(_ text: String?) -> [String] {
+    (text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
   }
 
   var graph: Graph { plan.graph }
@@ -165,7 +196,7 @@ enum OracleComparison {
         continue
       }
       let error = relativeError(values, tensor.values)
-      if !(error <= tolerance) {
+      if !(error <= f.tolerance) {
         failures.append("\(tensor.name): relative error \(error)")
       }
     }

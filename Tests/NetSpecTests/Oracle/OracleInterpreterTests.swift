@@ -29,7 +29,7 @@ import Testing
       let train = f.train
       let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: f.plan.trainableCount)
       for _ in 0..<f.steps {
-        interpreter.forward(batch: f.batch, training: true)
+        interpreter.forward(batch: f.batch, training: f.training)
         run.losses.append(interpreter.loss)
         interpreter.backward(batch: f.batch)
         if let clip = train.clipGradNorm {

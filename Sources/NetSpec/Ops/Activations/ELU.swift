@@ -34,3 +34,9 @@ extension ELU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .elu(alpha: Float(alpha)) }
 }
+
+extension ELU: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.elu(\(layer.x), \(TorchLayer.number(alpha)))"
+  }
+}

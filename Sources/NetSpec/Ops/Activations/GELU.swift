@@ -44,3 +44,10 @@ extension GELU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .gelu(exact: approximate == .exact) }
 }
+
+extension GELU: TorchExportable {
+  /// NetSpec defaults to the tanh approximation; PyTorch to the exact form.
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    approximate == .tanh ? "F.gelu(\(layer.x), approximate=\"tanh\")" : "F.gelu(\(layer.x))"
+  }
+}

@@ -21,3 +21,7 @@ extension HardSigmoid: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardsigmoid }
 }
+
+extension HardSigmoid: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.hardsigmoid(\(layer.x))" }
+}

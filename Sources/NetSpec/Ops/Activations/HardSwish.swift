@@ -21,3 +21,7 @@ extension HardSwish: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardswish }
 }
+
+extension HardSwish: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.hardswish(\(layer.x))" }
+}

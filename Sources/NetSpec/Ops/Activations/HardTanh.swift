@@ -39,3 +39,9 @@ extension HardTanh: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardtanh(min: Float(minimum), max: Float(maximum)) }
 }
+
+extension HardTanh: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.hardtanh(\(layer.x), \(TorchLayer.number(minimum)), \(TorchLayer.number(maximum)))"
+  }
+}

@@ -31,3 +31,9 @@ extension LeakyReLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .leakyReLU(slope: Float(slope)) }
 }
+
+extension LeakyReLU: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.leaky_relu(\(layer.x), \(TorchLayer.number(slope)))"
+  }
+}

@@ -19,3 +19,7 @@ extension Mish: ElementwiseActivation {
 
   var kernel: ActivationKernel { .mish }
 }
+
+extension Mish: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.mish(\(layer.x))" }
+}

@@ -18,3 +18,7 @@ extension ReLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .relu }
 }
+
+extension ReLU: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.relu(\(layer.x))" }
+}

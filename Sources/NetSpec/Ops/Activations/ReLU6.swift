@@ -23,3 +23,7 @@ extension ReLU6: ElementwiseActivation {
 
   var kernel: ActivationKernel { .relu6 }
 }
+
+extension ReLU6: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.relu6(\(layer.x))" }
+}

@@ -24,3 +24,7 @@ extension SELU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .selu }
 }
+
+extension SELU: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.selu(\(layer.x))" }
+}

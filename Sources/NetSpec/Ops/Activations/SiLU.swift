@@ -19,3 +19,7 @@ extension SiLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .silu }
 }
+
+extension SiLU: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.silu(\(layer.x))" }
+}

@@ -19,3 +19,7 @@ extension Sigmoid: ElementwiseActivation {
 
   var kernel: ActivationKernel { .sigmoid }
 }
+
+extension Sigmoid: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "torch.sigmoid(\(layer.x))" }
+}

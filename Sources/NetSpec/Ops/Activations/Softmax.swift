@@ -90,3 +90,7 @@ extension Softmax: EmittableOperator {
       ])
   }
 }
+
+extension Softmax: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.softmax(\(layer.x), \(axis))" }
+}

@@ -40,3 +40,9 @@ extension Softplus: ElementwiseActivation {
 
   var kernel: ActivationKernel { .softplus(beta: Float(beta), threshold: Float(threshold)) }
 }
+
+extension Softplus: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.softplus(\(layer.x), \(TorchLayer.number(beta)), \(TorchLayer.number(threshold)))"
+  }
+}

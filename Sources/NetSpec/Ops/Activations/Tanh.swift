@@ -19,3 +19,7 @@ extension Tanh: ElementwiseActivation {
 
   var kernel: ActivationKernel { .tanh }
 }
+
+extension Tanh: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "torch.tanh(\(layer.x))" }
+}

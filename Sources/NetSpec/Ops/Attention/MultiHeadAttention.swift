@@ -253,3 +253,44 @@ extension MultiHeadAttention: EmittableOperator {
     code.line("  training: training, pool: pool)")
   }
 }
+
+extension MultiHeadAttention: TorchExportable {
+  /// `nn.MultiheadAttention` packs the query, key and value weights into one
+  /// tensor; this module keeps NetSpec's four projections.
+  static let torchClass = """
+    class Attention(nn.Module):
+        \"\"\"Multi-head scaled dot-product attention of x [N, T, D] over itself or a
+        memory [N, S, D], with separate query, key, value and output projections.\"\"\"
+
+        def __init__(self, width, heads, bias=True, causal=False, dropout=0.0):
+            super().__init__()
+            self.query = nn.Linear(width, width, bias=bias)
+            self.key = nn.Linear(width, width, bias=bias)
+            self.value = nn.Linear(width, width, bias=bias)
+            self.output = nn.Linear(width, width, bias=bias)
+            self.heads, self.causal, self.dropout = heads, causal, dropout
+
+        def forward(self, x, memory=None):
+            memory = x if memory is None else memory
+            (n, t, d), s = x.shape, memory.shape[1]
+            q = self.query(x).view(n, t, self.heads, -1).transpose(1, 2)
+            k = self.key(memory).view(n, s, self.heads, -1).transpose(1, 2)
+            v = self.value(memory).view(n, s, self.heads, -1).transpose(1, 2)
+            dropout = self.dropout if self.training else 0.0
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
+            return self.output(y.transpose(1, 2).reshape(n, t, d))
+    """
+
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    layer.define("Attention", Self.torchClass)
+    var arguments = ["\(layer.size(axis: -1))", "\(heads)"]
+    if !bias { arguments.append("bias=False") }
+    if causal { arguments.append("causal=True") }
+    if dropout > 0 { arguments.append("dropout=\(TorchLayer.number(dropout))") }
+    return "Attention(\(arguments.joined(separator: ", ")))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.module)(\(layer.inputs.joined(separator: ", ")))"
+  }
+}

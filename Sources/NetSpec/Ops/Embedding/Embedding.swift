@@ -106,3 +106,17 @@ extension Embedding: EmittableOperator {
       ])
   }
 }
+
+extension Embedding: TorchExportable {
+  /// `nn.Embedding`, or the tied layer's weight through `F.embedding`.
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    layer.isTied("weight") ? nil : "nn.Embedding(\(vocab), \(dim))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let lookup =
+      layer.isTied("weight")
+      ? "F.embedding(\(layer.x).long(), \(layer.parameter("weight")))" : "\(layer.module)(\(layer.x).long())"
+    return scale ? "\(lookup) * math.sqrt(\(dim))" : lookup
+  }
+}

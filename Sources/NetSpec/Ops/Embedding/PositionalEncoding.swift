@@ -130,3 +130,43 @@ extension PositionalEncoding: EmittableOperator {
       ])
   }
 }
+
+extension PositionalEncoding: TorchExportable {
+  static let torchSinusoidal = """
+    def sinusoidal_positions(x):
+        \"\"\"x [N, T, D] plus PE(t, 2i) = sin(t / 10000^(2i/D)), PE(t, 2i+1) = cos(t / 10000^(2i/D)).\"\"\"
+        steps, width = x.shape[1], x.shape[2]
+        t = torch.arange(steps, dtype=torch.float64, device=x.device)[:, None]
+        angle = t / 10000.0 ** (torch.arange(0, width, 2, dtype=torch.float64, device=x.device) / width)
+        table = torch.zeros(steps, width, dtype=torch.float64, device=x.device)
+        table[:, 0::2] = torch.sin(angle)
+        table[:, 1::2] = torch.cos(angle[:, : width // 2])
+        return x + table.to(x.dtype)
+    """
+
+  static let torchLearned = """
+    class LearnedPositions(nn.Module):
+        \"\"\"Adds a trainable [max_length, D] table's first T rows to x [N, T, D].\"\"\"
+
+        def __init__(self, max_length, width):
+            super().__init__()
+            self.weight = nn.Parameter(torch.zeros(max_length, width))
+
+        def forward(self, x):
+            return x + self.weight[: x.shape[1]]
+    """
+
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    guard kind == .learned else { return nil }
+    layer.define("LearnedPositions", Self.torchLearned)
+    return "LearnedPositions(\(maxLength), \(layer.size(axis: -1)))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    guard kind == .learned else {
+      layer.define("sinusoidal_positions", Self.torchSinusoidal)
+      return "sinusoidal_positions(\(layer.x))"
+    }
+    return "\(layer.module)(\(layer.x))"
+  }
+}

@@ -246,3 +246,28 @@ extension Conv2D: EmittableOperator {
     }
   }
 }
+
+extension Conv2D: TorchExportable {
+  /// `nn.Conv2d` with the padding on both sides; an uneven `same` padding
+  /// (an even kernel, or a stride) is an `F.pad` before it instead.
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    let pads = paddings(height: layer.size(axis: 2), width: layer.size(axis: 3))
+    var arguments = ["\(layer.size(axis: 1))", "\(filters)", TorchLayer.pair(kernel)]
+    if stride != (1, 1) { arguments.append("stride=\(TorchLayer.pair(stride))") }
+    if pads.top == pads.bottom, pads.left == pads.right, pads.top + pads.left > 0 {
+      arguments.append("padding=\(TorchLayer.pair((pads.top, pads.left)))")
+    }
+    if dilation != (1, 1) { arguments.append("dilation=\(TorchLayer.pair(dilation))") }
+    if groups != 1 { arguments.append("groups=\(groups)") }
+    if !bias { arguments.append("bias=False") }
+    return "nn.Conv2d(\(arguments.joined(separator: ", ")))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let pads = paddings(height: layer.size(axis: 2), width: layer.size(axis: 3))
+    let input =
+      pads.top == pads.bottom && pads.left == pads.right
+      ? layer.x : "F.pad(\(layer.x), (\(pads.left), \(pads.right), \(pads.top), \(pads.bottom)))"
+    return try layer.activation(activation, "\(layer.module)(\(input))")
+  }
+}

@@ -115,3 +115,21 @@ extension Dense: EmittableOperator {
       ])
   }
 }
+
+extension Dense: TorchExportable {
+  /// `nn.Linear`; a weight tied to another layer leaves only the bias here.
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    if layer.isTied("weight") {
+      return bias ? "nn.ParameterDict({\"bias\": nn.Parameter(torch.zeros(\(units)))})" : nil
+    }
+    return "nn.Linear(\(layer.size(axis: -1)), \(units)\(bias ? "" : ", bias=False"))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let linear =
+      layer.isTied("weight")
+      ? "F.linear(\(layer.x), \(layer.parameter("weight"))\(bias ? ", " + layer.parameter("bias") : ""))"
+      : "\(layer.module)(\(layer.x))"
+    return try layer.activation(activation, linear)
+  }
+}

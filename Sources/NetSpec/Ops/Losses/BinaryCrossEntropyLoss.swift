@@ -92,3 +92,9 @@ extension BinaryCrossEntropyLoss: EmittableOperator {
       ])
   }
 }
+
+extension BinaryCrossEntropyLoss: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.binary_cross_entropy_with_logits(\(layer.inputs[0]), \(layer.inputs[1]))"
+  }
+}

@@ -117,3 +117,16 @@ extension CrossEntropyLoss: EmittableOperator {
       ])
   }
 }
+
+extension CrossEntropyLoss: TorchExportable {
+  /// Sequence logits `[N, T, C]` are scored as `N·T` rows, the mean over all.
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let classes = layer.size(axis: -1)
+    let (logits, target) =
+      layer.inputTypes[0].rank == 3
+      ? ("\(layer.inputs[0]).reshape(-1, \(classes))", "\(layer.inputs[1]).reshape(-1).long()")
+      : (layer.inputs[0], "\(layer.inputs[1]).long()")
+    let smoothing = labelSmoothing > 0 ? ", label_smoothing=\(TorchLayer.number(labelSmoothing))" : ""
+    return "F.cross_entropy(\(logits), \(target)\(smoothing))"
+  }
+}

@@ -88,3 +88,9 @@ extension MSELoss: EmittableOperator {
       ])
   }
 }
+
+extension MSELoss: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.mse_loss(\(layer.inputs[0]), \(layer.inputs[1]))"
+  }
+}

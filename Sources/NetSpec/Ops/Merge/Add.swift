@@ -64,3 +64,9 @@ extension Add: EmittableOperator {
     }
   }
 }
+
+extension Add: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    layer.inputs.joined(separator: " + ")
+  }
+}

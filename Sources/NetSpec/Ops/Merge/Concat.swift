@@ -139,3 +139,9 @@ extension Concat: EmittableOperator {
     }
   }
 }
+
+extension Concat: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "torch.cat([\(layer.inputs.joined(separator: ", "))], \(axis))"
+  }
+}

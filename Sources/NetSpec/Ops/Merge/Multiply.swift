@@ -99,3 +99,9 @@ extension Multiply: EmittableOperator {
     }
   }
 }
+
+extension Multiply: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    layer.inputs.joined(separator: " * ")
+  }
+}

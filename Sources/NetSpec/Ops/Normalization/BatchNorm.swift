@@ -112,3 +112,34 @@ extension BatchNorm: EmittableOperator {
       ])
   }
 }
+
+extension BatchNorm: TorchExportable {
+  /// `nn.BatchNorm*d` also keeps `num_batches_tracked`, which NetSpec's
+  /// weights lack; this module holds exactly NetSpec's four tensors.
+  static let torchClass = """
+    class BatchNorm(nn.Module):
+        \"\"\"Batch normalization over axis 1 (PyTorch's momentum convention, the
+        unbiased batch variance in the running variance), holding exactly
+        weight, bias, running_mean and running_var.\"\"\"
+
+        def __init__(self, channels, momentum=0.1, eps=1e-05):
+            super().__init__()
+            self.weight = nn.Parameter(torch.ones(channels))
+            self.bias = nn.Parameter(torch.zeros(channels))
+            self.register_buffer("running_mean", torch.zeros(channels))
+            self.register_buffer("running_var", torch.ones(channels))
+            self.momentum, self.eps = momentum, eps
+
+        def forward(self, x):
+            return F.batch_norm(
+                x, self.running_mean, self.running_var, self.weight, self.bias, self.training, self.momentum, self.eps
+            )
+    """
+
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    layer.define("BatchNorm", Self.torchClass)
+    return "BatchNorm(\(layer.size(axis: 1)), momentum=\(TorchLayer.number(momentum)), eps=\(TorchLayer.number(eps)))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.module)(\(layer.x))" }
+}

@@ -105,3 +105,11 @@ extension LayerNorm: EmittableOperator {
     code.line("  rows: \(StepEmission.rows(s.shapes.inputCount(0) / features)), features: \(features), pool: pool)")
   }
 }
+
+extension LayerNorm: TorchExportable {
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    "nn.LayerNorm(\(layer.size(axis: -1)), eps=\(TorchLayer.number(eps)))"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.module)(\(layer.x))" }
+}

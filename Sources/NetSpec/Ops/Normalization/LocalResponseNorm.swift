@@ -100,3 +100,10 @@ extension LocalResponseNorm: EmittableOperator {
       ])
   }
 }
+
+extension LocalResponseNorm: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let arguments = [alpha, beta, k].map(TorchLayer.number).joined(separator: ", ")
+    return "F.local_response_norm(\(layer.x), \(size), \(arguments))"
+  }
+}

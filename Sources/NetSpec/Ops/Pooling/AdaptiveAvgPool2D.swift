@@ -92,3 +92,9 @@ extension AdaptiveAvgPool2D: EmittableOperator {
       ])
   }
 }
+
+extension AdaptiveAvgPool2D: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.adaptive_avg_pool2d(\(layer.x), \(TorchLayer.pair(output)))"
+  }
+}

@@ -73,3 +73,11 @@ extension AvgPool2D: PlanePooling {
     "pooling.averageBackward(\(dy), \(dx), countIncludesPadding: \(countIncludePad), accumulate: \(accumulate))"
   }
 }
+
+extension AvgPool2D: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let include = countIncludePad ? "" : ", count_include_pad=False"
+    return
+      "F.avg_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding))\(include))"
+  }
+}

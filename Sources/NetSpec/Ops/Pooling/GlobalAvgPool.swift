@@ -64,3 +64,7 @@ extension GlobalAvgPool: EmittableOperator {
       ])
   }
 }
+
+extension GlobalAvgPool: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.x).mean((2, 3))" }
+}

@@ -69,3 +69,9 @@ extension MaxPool2D: PlanePooling {
     "pooling.maxBackward(\(dy), argmax: \(saved!), \(dx), accumulate: \(accumulate))"
   }
 }
+
+extension MaxPool2D: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.max_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding)))"
+  }
+}

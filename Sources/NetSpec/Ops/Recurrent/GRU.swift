@@ -72,3 +72,14 @@ extension GRU: EmittableOperator {
     Recurrence.emitBackward(stack(s.shapes), s, &code)
   }
 }
+
+extension GRU: TorchExportable {
+  /// `nn.GRU` (batch first): the same parameter names and gate order.
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    "nn.GRU(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True)"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.module)(\(layer.x))[0]" + (returns == .last ? "[:, -1]" : "")
+  }
+}

@@ -68,3 +68,14 @@ extension LSTM: EmittableOperator {
     Recurrence.emitBackward(stack(s.shapes), s, &code)
   }
 }
+
+extension LSTM: TorchExportable {
+  /// `nn.LSTM` (batch first): the same parameter names and gate order.
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
+    "nn.LSTM(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True)"
+  }
+
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.module)(\(layer.x))[0]" + (returns == .last ? "[:, -1]" : "")
+  }
+}

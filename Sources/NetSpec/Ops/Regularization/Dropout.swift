@@ -84,3 +84,10 @@ extension Dropout: EmittableOperator {
       ["y": dx, "a": s.outputGradient(0), "b": s.saved(0), "count": count, "accumulate": "\(accumulate)"])
   }
 }
+
+extension Dropout: TorchExportable {
+  /// PyTorch's masks are its own: the same rate, not the same elements.
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "F.dropout(\(layer.x), \(TorchLayer.number(rate)), self.training)"
+  }
+}

@@ -32,3 +32,9 @@ extension Flatten: LayoutView {
     OpExample(["start_axis": .int(2)], inputs: [.batch(3, 2, 2)]),
   ]
 }
+
+extension Flatten: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.x).flatten(\(startAxis))"
+  }
+}

@@ -96,3 +96,15 @@ private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
   return .list(values.map { SpecValue(.int($0), span: span) })
 }
+
+extension Reshape: TorchExportable {
+  /// The output shape with each symbolic size taken from the input axis of the
+  /// same size, and `-1` for the one that matches none.
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    let input = layer.inputTypes[0].shape
+    let sizes = layer.outputType.shape.map { dim in
+      dim.staticValue.map(String.init) ?? input.firstIndex(of: dim).map { "\(layer.x).shape[\($0)]" } ?? "-1"
+    }
+    return "\(layer.x).reshape(\(sizes.joined(separator: ", ")))"
+  }
+}

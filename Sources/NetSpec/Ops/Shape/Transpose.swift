@@ -84,3 +84,9 @@ private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
   return .list(values.map { SpecValue(.int($0), span: span) })
 }
+
+extension Transpose: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.x).permute(\(perm.map(String.init).joined(separator: ", ")))"
+  }
+}

@@ -1,0 +1,195 @@
+import NetSpecDiagnostics
+
+/// model.py: the spec's graph as a readable `torch.nn.Module` whose
+/// `state_dict` names and layouts are NetSpec's safetensors names, and the
+/// spec's loss as a function.
+///
+/// Layers with parameters become submodules named as the layers; a layer
+/// inside a block or a repeat (`layer1.0.conv1`) sits in `nn.ModuleDict`s
+/// named by the path's parts, so its tensors keep the dotted name. Layers
+/// without parameters are functional calls in `forward`, one line per layer
+/// with its output shape as a comment.
+struct TorchModelEmitter {
+  let graph: Graph
+  let specName: String
+  /// The Python class name.
+  let className: String
+  private(set) var helpers: [String: String] = [:]
+  private(set) var diagnostics: [Diagnostic] = []
+  private var initLines: [String] = []
+  private var forwardLines: [String] = []
+  private var containers: Set<String> = []
+  /// Submodule expressions by node index.
+  private var modules: [NodeID: String] = [:]
+  private var variables: [ValueID: String] = [:]
+  private var taken: Set<String> = []
+
+  init(graph: Graph, specName: String, className: String) {
+    self.graph = graph
+    self.specName = specName
+    self.className = className
+  }
+
+  /// The Python variables of the model inputs, in order.
+  var inputVariables: [String] { graph.inputs.map { variables[$0]! } }
+
+  /// The values `forward` returns: the model outputs, then the loss's
+  /// prediction when it is not one of them.
+  var returned: [ValueID] {
+    guard let prediction = graph.lossNode?.inputs[0], !graph.outputs.contains(prediction) else { return graph.outputs }
+    return graph.outputs + [prediction]
+  }
+
+  /// The source of model.py, or nil with ``diagnostics`` when a layer has no PyTorch form.
+  mutating func emit() -> String? {
+    for input in graph.inputs { variables[input] = PythonNames.variable(graph.values[input].name, taken: &taken) }
+    for (index, node) in graph.nodes.enumerated() where !(node.op is any LossOperator) {
+      layer(index, node)
+    }
+    let loss = lossFunction()
+    guard diagnostics.isEmpty else { return nil }
+    return source(loss: loss)
+  }
+
+  private mutating func layer(_ index: NodeID, _ node: Node) {
+    guard let op = node.op as? any TorchExportable else {
+      fail(node, TorchExportError("op `\(node.opName)` has no PyTorch form"))
+      return
+    }
+    var tied: [String: String] = [:]
+    for (local, id) in node.parameters where graph.parameters[id].owner != index {
+      let owner = graph.parameters[id].owner
+      let ownerLocal = graph.nodes[owner].parameters.first { $0.id == id }!.name
+      tied[local] = "\(modules[owner] ?? "self.\(graph.nodes[owner].name)").\(ownerLocal)"
+    }
+    let path: String
+    do { path = try modulePath(node.name) } catch {
+      fail(node, error)
+      return
+    }
+    let output = node.outputs[0]
+    let torch = TorchLayer(
+      inputs: node.inputs.map { variables[$0] ?? "?" }, inputTypes: node.inputs.map { graph.values[$0].type },
+      outputType: graph.values[output].type, module: path, tiedParameters: tied)
+    do {
+      if let constructor = try op.torchModule(torch) {
+        declareContainers(node.name)
+        modules[index] = path
+        initLines.append("\(path) = \(constructor)")
+        let own = (node.parameters + node.buffers).map { graph.parameters[$0.id] }.filter { $0.owner == index }
+        if own.contains(where: { !$0.isBuffer && !$0.trainable }) { initLines.append("\(path).requires_grad_(False)") }
+      }
+      let expression = try op.torchForward(torch)
+      let variable = PythonNames.variable(graph.values[output].name, taken: &taken)
+      variables[output] = variable
+      forwardLines.append("\(variable) = \(expression)  # \(graph.values[output].type.shape.shapeDescription)")
+    } catch {
+      fail(node, error)
+    }
+    helpers.merge(torch.helpers) { a, _ in a }
+  }
+
+  /// `self.conv1`, `self.layer1["0"].conv1`: attribute access where the
+  /// part is an identifier, a `ModuleDict` key otherwise.
+  private func modulePath(_ name: String) throws(TorchExportError) -> String {
+    var path = "self"
+    for (depth, part) in name.split(separator: ".").map(String.init).enumerated() {
+      if PythonNames.moduleAttributes.contains(part) {
+        throw TorchExportError(
+          "layer name `\(name)` cannot be a PyTorch submodule: `\(part)` is an attribute of torch.nn.Module",
+          help: "rename the layer (`name:`), e.g. `\(part)_layer`")
+      }
+      if PythonNames.isIdentifier(part) {
+        path += ".\(part)"
+      } else if depth > 0 {
+        path += "[\(PythonNames.string(part))]"
+      } else {
+        throw TorchExportError(
+          "layer name `\(name)` cannot be a PyTorch attribute name", help: "name the layer with letters, digits and `_`"
+        )
+      }
+    }
+    return path
+  }
+
+  private mutating func declareContainers(_ name: String) {
+    let parts = name.split(separator: ".").map(String.init)
+    for length in parts.indices.dropFirst() {
+      let prefix = parts[..<length].joined(separator: ".")
+      guard !containers.contains(prefix) else { continue }
+      containers.insert(prefix)
+      // Each part was checked by `modulePath` for the full name.
+      let path = (try? modulePath(prefix)) ?? "self"
+      initLines.append("\(path) = nn.ModuleDict()")
+    }
+  }
+
+  private mutating func lossFunction() -> [String] {
+    guard let node = graph.lossNode, let op = node.op as? any TorchExportable else { return [] }
+    let torch = TorchLayer(
+      inputs: ["prediction", "target"], inputTypes: node.inputs.map { graph.values[$0].type },
+      outputType: graph.values[node.outputs[0]].type, module: "")
+    do {
+      return [
+        "def loss(prediction, target):",
+        "    \"\"\"The spec's `\(node.opName)` loss of the prediction against the target.\"\"\"",
+        "    return \(try op.torchForward(torch))",
+      ]
+    } catch {
+      fail(node, error)
+      return []
+    }
+  }
+
+  private mutating func fail(_ node: Node, _ error: TorchExportError) {
+    let span = error.attribute.flatMap { node.attributes.spans[$0] } ?? node.span
+    var diagnostic = Diagnostic(.noPyTorchForm, at: span, error.message)
+    if let help = error.help { diagnostic = diagnostic.help(help) }
+    diagnostics.append(diagnostic)
+  }
+
+  private func source(loss: [String]) -> String {
+    var lines = [
+      "\"\"\"\(className): the NetSpec spec `\(specName)` as a PyTorch module.",
+      "",
+      "Generated by `netspec export --format pytorch`. The state_dict names and layouts are",
+      "NetSpec's safetensors names, so weights move both ways with load_state_dict(strict=True).",
+      "\"\"\"",
+      "",
+      "import math",
+      "",
+      "import torch",
+      "import torch.nn.functional as F",
+      "from torch import nn",
+      "",
+    ]
+    let inputs = graph.inputs.map { id in
+      let type = graph.values[id].type
+      let sizes = type.shape.dropFirst().map { $0.staticValue.map(String.init) ?? PythonNames.string($0.description) }
+      return "\(PythonNames.string(graph.values[id].name)): (torch.\(type.dtype == .int32 ? "int64" : "float32"), "
+        + "[\(sizes.joined(separator: ", "))])"
+    }
+    lines.append("# The model's inputs in forward's order: the dtype train.py feeds and the per-sample shape.")
+    lines.append("INPUTS = {\(inputs.joined(separator: ", "))}")
+    lines.append("# What forward returns, in order; PREDICTION indexes the one the loss scores.")
+    lines.append("OUTPUTS = [\(returned.map { PythonNames.string(graph.values[$0].name) }.joined(separator: ", "))]")
+    let prediction = graph.lossNode.flatMap { node in returned.firstIndex(of: node.inputs[0]) } ?? 0
+    lines.append("PREDICTION = \(prediction)")
+    for name in helpers.keys.sorted() {
+      lines += ["", ""] + helpers[name]!.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+      if lines.last == "" { lines.removeLast() }
+    }
+    lines += [
+      "", "", "class \(className)(nn.Module):",
+      "    \"\"\"`\(specName)`: forward(\(inputVariables.joined(separator: ", "))) returns \(returned.map { graph.values[$0].name }.joined(separator: ", ")).\"\"\"",
+      "", "    def __init__(self):", "        super().__init__()",
+    ]
+    lines += initLines.map { "        " + $0 }
+    lines += ["", "    def forward(self, \(inputVariables.joined(separator: ", "))):"]
+    lines += forwardLines.map { "        " + $0 }
+    let results = returned.map { variables[$0]! }.joined(separator: ", ")
+    lines.append("        return \(results)")
+    if !loss.isEmpty { lines += ["", ""] + loss }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,242 @@
+"""`netspec export --format pytorch` against the interpreter and under torchrun (docs/SCALING.md).
+
+numerics: every spec of specs/ (reduced with --set) and Examples/*.yaml is exported with
+NetSpec's initial weights (init.safetensors); the exported module, in float64, writes two
+oracle fixtures per spec in the format of Tests/Oracle/make_fixtures.py (outputs, loss and
+gradients of one pass, within 1e-5 relative; parameters after 10 optimizer steps of
+train.py's optimizer, within 1e-4), and `swift test` replays them on the interpreter
+(OracleInterpreterTests with NETSPEC_ORACLE_FIXTURES). A model with dropout is compared in
+evaluation mode (PyTorch's masks are its own), and so is one with batchnorm: batch
+statistics of 2 samples amplify float32 rounding past the tolerance in deep ResNets (the
+oracle fixtures of Tests/Oracle check batchnorm's training mode op by op).
+
+scale-out: torchrun --nproc_per_node=2 (Gloo) trains the exported LeNet-5 on the bundled
+MNIST 5k for one epoch and matches a one-process run with the same global batch; netspec
+eval scores its weights as train.py did, and netspec compile takes the spec (the emitted
+model equals the interpreter: EmittedModelTests).
+"""
+
+import importlib
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import zlib
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+SPECS = [
+    ("specs/lenet5.yaml", []),
+    ("specs/mlp_digits.yaml", []),
+    ("specs/alexnet.yaml", ["size=63", "base=4", "hidden=16", "classes=5"]),
+    ("specs/vgg16.yaml", ["size=32", "base=2", "hidden=16", "classes=5"]),
+    ("specs/resnet18.yaml", ["size=32", "base=4", "classes=5"]),
+    ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
+    ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
+    ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
+] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml"))]
+DIMS = {"T": 3, "S": 4}
+# Attention's key bias gets no gradient in exact arithmetic (softmax ignores a constant
+# added to all of a query's scores): its float32 gradient is rounding noise, which Adam
+# turns into steps of lr, so it is not compared.
+UNCOMPARED = (".key.bias",)
+BATCH = 2
+STEPS = 10
+
+
+def export(netspec, spec, settings, folder):
+    args = ["export", spec, "--format", "pytorch", "-o", folder]
+    for item in settings:
+        args += ["--set", item]
+    if settings:
+        args.append("--no-expect")
+    netspec(*args)
+
+
+def load_project(folder):
+    """model.py and train.py of an export, as fresh modules."""
+    for name in ("model", "train"):
+        sys.modules.pop(name, None)
+    sys.path.insert(0, str(folder))
+    try:
+        return importlib.import_module("model"), importlib.import_module("train")
+    finally:
+        sys.path.remove(str(folder))
+
+
+def save_fixture(path, tensors, metadata):
+    """float32 tensors in the safetensors format, as make_fixtures.py writes them."""
+    header, chunks, offset = {"__metadata__": metadata}, [], 0
+    for key in sorted(tensors):
+        data = np.ascontiguousarray(tensors[key], dtype="<f4")
+        header[key] = {"dtype": "F32", "shape": list(data.shape), "data_offsets": [offset, offset + data.nbytes]}
+        chunks.append(data.tobytes())
+        offset += data.nbytes
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    path.write_bytes(len(text).to_bytes(8, "little") + text + b"".join(chunks))
+
+
+def f32(tensor):
+    return tensor.detach().to(torch.float32).numpy().copy()
+
+
+def fresh_model(model_module, initial):
+    model = getattr(model_module, [n for n in dir(model_module) if isinstance(getattr(model_module, n), type)
+                                   and issubclass(getattr(model_module, n), torch.nn.Module)
+                                   and getattr(model_module, n).__module__ == model_module.__name__
+                                   and n not in ("Attention", "BatchNorm", "LearnedPositions")][0])()
+    model.load_state_dict({k: v.double() for k, v in initial.items()}, strict=True)
+    return model.double()
+
+
+def prediction_of(model_module, outputs):
+    return outputs[model_module.PREDICTION] if isinstance(outputs, tuple) else outputs
+
+
+def make_inputs(model_module, model, rng):
+    vocab = min([m.num_embeddings for m in model.modules() if isinstance(m, torch.nn.Embedding)] or [2])
+    inputs = {}
+    for name, (dtype, shape) in model_module.INPUTS.items():
+        sizes = [BATCH] + [DIMS[d] if isinstance(d, str) else d for d in shape]
+        if dtype == torch.int64:
+            inputs[name] = (rng.integers(0, vocab, size=sizes).astype(np.float32), True)
+        else:
+            inputs[name] = (rng.uniform(-1, 1, size=sizes).astype(np.float32), False)
+    return inputs
+
+
+def tensors_of(inputs, grad):
+    return [torch.tensor(v, dtype=torch.int64) if ids else torch.tensor(v, dtype=torch.float64, requires_grad=grad)
+            for v, ids in inputs.values()]
+
+
+def is_stochastic(model_module, model, inputs):
+    outputs = []
+    for seed in (1, 2):
+        torch.manual_seed(seed)
+        model.train()
+        with torch.no_grad():
+            outputs.append(prediction_of(model_module, model(*tensors_of(inputs, False))))
+    return not torch.equal(*outputs)
+
+
+@pytest.mark.parametrize("spec,settings", SPECS, ids=[s for s, _ in SPECS])
+def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture_folder):
+    """Writes the spec's two fixtures; test_interpreter_matches_exports replays them all."""
+    folder = tmp_path_factory.mktemp("export")
+    export(netspec, spec, settings, folder)
+    model_module, train_module = load_project(folder)
+    initial = load_file(str(folder / "init.safetensors"))
+    rng = np.random.default_rng(zlib.crc32(spec.encode()))
+    model = fresh_model(model_module, initial)
+    assert sorted(model.state_dict()) == sorted(initial), "state_dict names are NetSpec's"
+    inputs = make_inputs(model_module, model, rng)
+    normalized = any(type(m).__name__ == "BatchNorm" for m in model.modules())
+    training = not normalized and not is_stochastic(model_module, model, inputs)
+    model = fresh_model(model_module, initial)
+    model.train(training)
+    xs = tensors_of(inputs, True)
+    prediction = prediction_of(model_module, model(*xs))
+    if train_module.LOSS == "cross_entropy":
+        target = rng.integers(0, prediction.shape[-1], size=tuple(prediction.shape[:-1])).astype(np.float32)
+    elif train_module.LOSS == "binary_cross_entropy":
+        target = (rng.uniform(size=tuple(prediction.shape)) < 0.5).astype(np.float32)
+    else:
+        target = rng.uniform(-1, 1, size=tuple(prediction.shape)).astype(np.float32)
+    value = model_module.loss(prediction, torch.tensor(target, dtype=torch.float64))
+    value.backward()
+    base = {f"input.{k}": v for k, (v, _) in inputs.items()}
+    base.update({f"param.{k}": v.numpy() for k, v in initial.items()})
+    base["target"] = target
+    tensors = dict(base, output=f32(prediction), loss=f32(value.reshape(1)))
+    for (name, (_, ids)), x in zip(inputs.items(), xs):
+        if not ids:
+            tensors[f"grad.input.{name}"] = f32(x.grad)
+    parameters = dict(model.named_parameters())
+    for name, parameter in parameters.items():
+        if parameter.requires_grad and not name.endswith(UNCOMPARED):
+            grad = parameter.grad if parameter.grad is not None else torch.zeros_like(parameter)
+            tensors[f"grad.param.{name}"] = f32(grad)
+    for name, buffer in model.named_buffers():
+        if name in initial:
+            tensors[f"after.{name}"] = f32(buffer)
+    key = pathlib.Path(spec).stem
+    metadata = {
+        "spec": (REPO / spec).read_text(), "path": str(REPO / spec), "kind": "model", "batch": str(BATCH),
+        "training": "true" if training else "false", "steps": "0", "note": f"exported {spec}",
+        "set": ",".join(settings), "dims": ",".join(f"{k}={v}" for k, v in DIMS.items()), "tolerance": "1e-5",
+    }
+    save_fixture(fixture_folder / f"{key}.safetensors", tensors, metadata)
+
+    model = fresh_model(model_module, initial)
+    model.train(training)
+    optimizer = train_module.make_optimizer(model)
+    target_tensor = torch.tensor(target, dtype=torch.float64)
+    losses = []
+    for _ in range(STEPS):
+        value, _ = train_module.training_step(
+            model, optimizer, tensors_of(inputs, False), target_tensor, train_module.OPTIMIZER["lr"])
+        losses.append(value.item())
+    tensors = dict(base, loss=np.array(losses[:1], dtype=np.float32), losses=np.array(losses, dtype=np.float32))
+    for name, parameter in model.named_parameters():
+        if parameter.requires_grad and not name.endswith(UNCOMPARED):
+            tensors[f"after.{name}"] = f32(parameter)
+    save_fixture(fixture_folder / f"{key}_steps.safetensors", tensors,
+                 dict(metadata, steps=str(STEPS), tolerance="1e-4"))
+
+
+def test_interpreter_matches_exports(fixture_folder):
+    """The interpreter replays every fixture the exports wrote (swift test, no Python there)."""
+    fixtures = sorted(fixture_folder.glob("*.safetensors"))
+    assert len(fixtures) == 2 * len(SPECS), "run the whole file: the fixture tests write them"
+    result = subprocess.run(
+        ["swift", "test", "--filter", "OracleInterpreterTests/interpreterMatchesPyTorch"], cwd=REPO,
+        env=dict(os.environ, NETSPEC_ORACLE_FIXTURES=str(fixture_folder)), capture_output=True, text=True,
+        timeout=3000)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert re.search(rf"interpreterMatchesPyTorch\(_:\) with {len(fixtures)} test cases passed", output), output[-3000:]
+
+
+def test_torchrun_two_processes_match_one(netspec, tmp_path):
+    """LeNet-5 for one epoch: 2 Gloo processes against 1 with the same global batch; the
+    weights come back to netspec eval (the same test accuracy) and netspec compile."""
+    export(netspec, "specs/lenet5.yaml", [], tmp_path)
+    python = sys.executable
+    runs = {}
+    for name, launcher in [("one", [python]), ("two", [python, "-m", "torch.distributed.run", "--nproc_per_node=2"])]:
+        result = subprocess.run(
+            launcher + ["train.py", "--epochs", "1", "-o", str(tmp_path / name)], cwd=tmp_path, capture_output=True,
+            text=True, timeout=900, env=dict(os.environ, OMP_NUM_THREADS="1"))
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+        runs[name] = result.stdout
+    one = load_file(str(tmp_path / "one" / "weights.safetensors"))
+    two = load_file(str(tmp_path / "two" / "weights.safetensors"))
+    for name in one:
+        assert torch.allclose(one[name], two[name], rtol=1e-3, atol=1e-4), name
+    records = [json.loads((tmp_path / n / "metrics.jsonl").read_text().splitlines()[0]) for n in ("one", "two")]
+    assert records[0]["step"] == records[1]["step"]
+    assert abs(records[0]["train_loss"] - records[1]["train_loss"]) < 1e-4 * abs(records[0]["train_loss"])
+
+    printed = re.search(r"test: loss ([0-9.]+) accuracy ([0-9.]+)", runs["two"])
+    assert printed, runs["two"]
+    evaluated = netspec("eval", "specs/lenet5.yaml", "--weights", tmp_path / "two" / "weights.safetensors",
+                        "-o", tmp_path / "confusion.svg").stdout
+    scored = re.search(r"test: loss ([0-9.]+) accuracy ([0-9.]+)%", evaluated)
+    assert scored, evaluated
+    assert abs(float(scored.group(2)) / 100 - float(printed.group(2))) < 1e-6
+    assert abs(float(scored.group(1)) - float(printed.group(1))) < 1e-3
+    netspec("compile", "specs/lenet5.yaml", "-o", tmp_path / "swift")
+    assert (tmp_path / "swift").is_dir()
+
+
+@pytest.fixture(scope="module")
+def fixture_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("fixtures")
