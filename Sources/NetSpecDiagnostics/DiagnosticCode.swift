@@ -162,6 +162,13 @@ extension DiagnosticCode {
   public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
 }
 
+// MARK: - NS07xx: interoperability (export to and import from other formats)
+
+extension DiagnosticCode {
+  /// A layer whose op or attributes have no ONNX form in the exported opset.
+  public static let noONNXForm = DiagnosticCode("NS0701", "no-onnx-form")
+}
+
 extension DiagnosticCode {
   /// Every published code, in order. Tests check each has a golden test and docs.
   public static let all: [DiagnosticCode] = [
@@ -178,5 +185,6 @@ extension DiagnosticCode {
     .badLoss, .badData, .unusedValue,
     .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
     .biasBeforeBatchNorm,
+    .noONNXForm,
   ]
 }

@@ -34,3 +34,10 @@ extension ELU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .elu(alpha: Float(alpha)) }
 }
+
+extension ELU: ONNXExportable {
+  /// `Elu` with `alpha`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Elu", onnx.inputs, onnx.outputs, [.float("alpha", alpha)])
+  }
+}

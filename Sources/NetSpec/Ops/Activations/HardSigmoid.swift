@@ -21,3 +21,10 @@ extension HardSigmoid: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardsigmoid }
 }
+
+extension HardSigmoid: ONNXExportable {
+  /// `HardSigmoid` with alpha 1/6 and beta 1/2: `relu6(x + 3) / 6`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("HardSigmoid", onnx.inputs, onnx.outputs, [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+  }
+}

@@ -21,3 +21,10 @@ extension HardSwish: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardswish }
 }
+
+extension HardSwish: ONNXExportable {
+  /// `HardSwish` (opset 14): `x * relu6(x + 3) / 6`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("HardSwish", onnx.inputs, onnx.outputs)
+  }
+}

@@ -39,3 +39,11 @@ extension HardTanh: ElementwiseActivation {
 
   var kernel: ActivationKernel { .hardtanh(min: Float(minimum), max: Float(maximum)) }
 }
+
+extension HardTanh: ONNXExportable {
+  /// `Clip` to [min_val, max_val].
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let bounds = [onnx.scalar("min", Float(minimum)), onnx.scalar("max", Float(maximum))]
+    onnx.add("Clip", [onnx.inputs[0]] + bounds, onnx.outputs)
+  }
+}

@@ -31,3 +31,10 @@ extension LeakyReLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .leakyReLU(slope: Float(slope)) }
 }
+
+extension LeakyReLU: ONNXExportable {
+  /// `LeakyRelu` with `alpha` = slope.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("LeakyRelu", onnx.inputs, onnx.outputs, [.float("alpha", slope)])
+  }
+}

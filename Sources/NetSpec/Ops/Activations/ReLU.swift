@@ -18,3 +18,10 @@ extension ReLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .relu }
 }
+
+extension ReLU: ONNXExportable {
+  /// `Relu`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Relu", onnx.inputs, onnx.outputs)
+  }
+}

@@ -23,3 +23,10 @@ extension ReLU6: ElementwiseActivation {
 
   var kernel: ActivationKernel { .relu6 }
 }
+
+extension ReLU6: ONNXExportable {
+  /// `Clip` to [0, 6].
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Clip", [onnx.inputs[0], onnx.scalar("min", 0), onnx.scalar("max", 6)], onnx.outputs)
+  }
+}

@@ -19,3 +19,12 @@ extension SiLU: ElementwiseActivation {
 
   var kernel: ActivationKernel { .silu }
 }
+
+extension SiLU: ONNXExportable {
+  /// `x * Sigmoid(x)`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let sigmoid = onnx.temporary("sigmoid")
+    onnx.add("Sigmoid", onnx.inputs, [sigmoid])
+    onnx.add("Mul", [onnx.inputs[0], sigmoid], onnx.outputs)
+  }
+}

@@ -19,3 +19,10 @@ extension Sigmoid: ElementwiseActivation {
 
   var kernel: ActivationKernel { .sigmoid }
 }
+
+extension Sigmoid: ONNXExportable {
+  /// `Sigmoid`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Sigmoid", onnx.inputs, onnx.outputs)
+  }
+}

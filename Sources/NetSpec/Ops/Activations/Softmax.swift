@@ -90,3 +90,10 @@ extension Softmax: EmittableOperator {
       ])
   }
 }
+
+extension Softmax: ONNXExportable {
+  /// `Softmax` along `axis` (opset 13's single-axis form).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Softmax", onnx.inputs, onnx.outputs, [.int("axis", axis)])
+  }
+}

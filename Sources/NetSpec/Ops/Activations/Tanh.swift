@@ -19,3 +19,10 @@ extension Tanh: ElementwiseActivation {
 
   var kernel: ActivationKernel { .tanh }
 }
+
+extension Tanh: ONNXExportable {
+  /// `Tanh`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Tanh", onnx.inputs, onnx.outputs)
+  }
+}

@@ -64,3 +64,10 @@ extension Add: EmittableOperator {
     }
   }
 }
+
+extension Add: ONNXExportable {
+  /// `Add` for two inputs, `Sum` for more.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(onnx.inputs.count == 2 ? "Add" : "Sum", onnx.inputs, onnx.outputs)
+  }
+}

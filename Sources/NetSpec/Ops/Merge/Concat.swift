@@ -139,3 +139,10 @@ extension Concat: EmittableOperator {
     }
   }
 }
+
+extension Concat: ONNXExportable {
+  /// `Concat` along `axis`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Concat", onnx.inputs, onnx.outputs, [.int("axis", axis)])
+  }
+}

@@ -105,3 +105,12 @@ extension LayerNorm: EmittableOperator {
     code.line("  rows: \(StepEmission.rows(s.shapes.inputCount(0) / features)), features: \(features), pool: pool)")
   }
 }
+
+extension LayerNorm: ONNXExportable {
+  /// `LayerNormalization` (opset 17) over the last axis.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(
+      "LayerNormalization", [onnx.inputs[0], onnx.parameter("weight"), onnx.parameter("bias")], onnx.outputs,
+      [.int("axis", -1), .float("epsilon", eps)])
+  }
+}

@@ -68,3 +68,12 @@ extension LSTM: EmittableOperator {
     Recurrence.emitBackward(stack(s.shapes), s, &code)
   }
 }
+
+extension LSTM: ONNXExportable {
+  /// One ONNX `LSTM` per layer; PyTorch's gates i, f, g, o become ONNX's i, o, f, c.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    ONNXRecurrence(
+      opType: "LSTM", gateOrder: [0, 3, 1, 2], hidden: hidden, layers: layers, returns: returns, attributes: []
+    ).export(onnx)
+  }
+}

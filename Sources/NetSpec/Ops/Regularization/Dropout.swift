@@ -84,3 +84,10 @@ extension Dropout: EmittableOperator {
       ["y": dx, "a": s.outputGradient(0), "b": s.saved(0), "count": count, "accumulate": "\(accumulate)"])
   }
 }
+
+extension Dropout: ONNXExportable {
+  /// `Identity`: dropout does nothing at inference.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Identity", onnx.inputs, onnx.outputs)
+  }
+}

@@ -96,3 +96,10 @@ private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
   return .list(values.map { SpecValue(.int($0), span: span) })
 }
+
+extension Reshape: ONNXExportable {
+  /// `Reshape`, symbolic sizes read from the input at run time.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    try onnx.reshape(onnx.inputs[0], from: onnx.inputTypes[0], to: onnx.outputTypes[0], output: onnx.outputs[0])
+  }
+}

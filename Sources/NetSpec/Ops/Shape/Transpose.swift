@@ -84,3 +84,10 @@ private func exampleList(_ values: [Int]) -> SpecValue.Kind {
   let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
   return .list(values.map { SpecValue(.int($0), span: span) })
 }
+
+extension Transpose: ONNXExportable {
+  /// `Transpose` with `perm`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Transpose", onnx.inputs, onnx.outputs, [.ints("perm", perm)])
+  }
+}
