@@ -91,7 +91,8 @@ struct ONNXExportTests {
   @Test func nodesInitializersAndDims() throws {
     let model = try Self.export(Self.checked(Self.cnn))
     let graph = model.graph
-    #expect(graph.node.map(\.name) == ["pixels.scale", "conv1", "conv1/relu", "bn1", "pool1", "flat", "drop", "logits"])
+    #expect(
+      graph.node.map(\.name) == ["pixels.scale", "conv1", "conv1/relu", "bn1", "pool1", "flat", "drop", "logits"])
     #expect(
       graph.node.map(\.opType) == [
         "Mul", "Conv", "Relu", "BatchNormalization", "MaxPool", "Flatten", "Identity", "Gemm",

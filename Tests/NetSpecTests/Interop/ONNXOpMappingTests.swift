@@ -1,3 +1,4 @@
+import Foundation
 import NetSpecKernels
 import Testing
 
@@ -25,6 +26,19 @@ struct ONNXOpMappingTests {
     }
   }
 
+  /// docs/INTEROP.md's table has a row for every op (several ops may share one).
+  @Test func interopDocumentationListsEveryOp() throws {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/INTEROP.md")
+    let rows = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("| `") }
+    let firstColumns = rows.map { $0.split(separator: "|").first ?? "" }
+    for type in OpRegistry.all {
+      #expect(
+        firstColumns.contains { $0.contains("`\(type.schema.name)`") },
+        "docs/INTEROP.md has no row for `\(type.schema.name)`")
+    }
+  }
+
   @Test(arguments: examples)
   func exampleExports(op name: String, example index: Int) throws {
     let type = try #require(OpRegistry.op(named: name) as? any ExecutableOperator.Type)
@@ -42,7 +56,8 @@ struct ONNXOpMappingTests {
   /// A fused activation follows the layer as the nodes of its own op.
   @Test(arguments: ActivationKernel.fusable.map(\.name))
   func fusedActivationFollowsTheLayer(activation: String) throws {
-    let builder = try Self.export(Dense.self, ["units": .int(3), "activation": .string(activation)], inputs: [.batch(4)])
+    let builder = try Self.export(
+      Dense.self, ["units": .int(3), "activation": .string(activation)], inputs: [.batch(4)])
     try Self.checkWiring(builder, "dense + \(activation)")
     #expect(builder.nodes.first?.opType == "Gemm")
     #expect(builder.nodes.first?.output == ["op/linear"])

@@ -20,7 +20,9 @@ import Testing
     let weights = directory.path("weights.safetensors")
     let values = ExportedWeights.initial(spec).values
     try SafetensorsFile(
-      tensors: spec.graph.parameters.enumerated().map { NamedTensor(name: $1.name, shape: $1.shape, values: values[$0]) }
+      tensors: spec.graph.parameters.enumerated().map {
+        NamedTensor(name: $1.name, shape: $1.shape, values: values[$0])
+      }
     ).write(to: weights)
     let input = directory.path("x.npy")
     try NPYWriting.write((0..<20).map { Float($0) / 10 }, shape: [2, 5, 2], to: input)

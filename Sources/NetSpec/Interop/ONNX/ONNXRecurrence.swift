@@ -26,7 +26,8 @@ struct ONNXRecurrence {
       let rows = gateOrder.count * hidden
       let inputs = [
         sequence, onnx.constant("W_l\(layer)", w, shape: [1, rows, w.count / rows]),
-        onnx.constant("R_l\(layer)", r, shape: [1, rows, hidden]), onnx.constant("B_l\(layer)", b, shape: [1, 2 * rows]),
+        onnx.constant("R_l\(layer)", r, shape: [1, rows, hidden]),
+        onnx.constant("B_l\(layer)", b, shape: [1, 2 * rows]),
       ]
       let (states, final) = (onnx.temporary("Y_l\(layer)"), onnx.temporary("Y_h_l\(layer)"))
       onnx.add(opType, inputs, [states, final], [.int("hidden_size", hidden)] + attributes)

@@ -310,12 +310,16 @@ extension MultiHeadAttention: ONNXExportable {
       return onnx.constant("causal_mask", values, shape: [steps, steps])
     }
     let steps = onnx.dimension(query, axis: 1)
-    let (shape, filled, mask) = (onnx.temporary("mask_shape"), onnx.temporary("mask_filled"), onnx.temporary("causal_mask"))
+    let (shape, filled, mask) = (
+      onnx.temporary("mask_shape"), onnx.temporary("mask_filled"), onnx.temporary("causal_mask")
+    )
     onnx.add("Concat", [steps, steps], [shape], [.int("axis", 0)])
     onnx.add(
       "ConstantOfShape", [shape], [filled],
       [.tensor("value", ONNXTensorEncoding.tensor("", floats: [-Float.infinity], shape: [1]))])
-    onnx.add("Trilu", [filled, onnx.builder.constant("\(onnx.name)/diagonal_offset", int64s: [1], shape: [])], [mask], [.int("upper", 1)])
+    onnx.add(
+      "Trilu", [filled, onnx.builder.constant("\(onnx.name)/diagonal_offset", int64s: [1], shape: [])], [mask],
+      [.int("upper", 1)])
     return mask
   }
 }

@@ -144,7 +144,9 @@ extension PositionalEncoding: ONNXExportable {
       let rows = steps ?? maxLength
       var values = [Float](repeating: 0, count: rows * width)
       values.withUnsafeMutableBufferPointer { buffer in
-        for step in 0..<rows { EmbeddingKernels.sinusoid(row: buffer.baseAddress! + step * width, step: step, width: width) }
+        for step in 0..<rows {
+          EmbeddingKernels.sinusoid(row: buffer.baseAddress! + step * width, step: step, width: width)
+        }
       }
       table = onnx.constant("table", values, shape: [rows, width])
       if steps != nil {
