@@ -195,3 +195,147 @@ def test_standardized_spec_needs_trained_weights(netspec, tmp_path):
                      check=False)
     assert result.returncode == 1
     assert "hold no training statistics" in result.stderr
+
+
+# Small specs that reach every op and option the specs above leave out (one input each, so that
+# `netspec predict` is the oracle): (spec text, sizes of symbolic dims, input range).
+ACTIVATIONS = ["gelu: {approximate: none}", "gelu", "mish", "softplus: {beta: 2, threshold: 1}", "softplus",
+               "hardswish", "hardsigmoid", "selu", "elu: {alpha: 0.5}", "leaky_relu: 0.2", "relu6",
+               "hardtanh: {min_val: -0.5, max_val: 0.7}", "silu", "sigmoid", "tanh", "relu", "softmax: 0"]
+FUSABLE = ["relu", "sigmoid", "tanh", "gelu", "leaky_relu", "silu", "relu6", "hardtanh", "hardswish",
+           "hardsigmoid", "mish", "softplus", "elu", "selu"]
+
+
+def branches(layers, width):
+    """Each layer on the input x, named b<i>, then all of them concatenated."""
+    lines = []
+    for i, layer in enumerate(layers):
+        op, _, rest = layer.partition(":")
+        rest = rest.strip()
+        attributes = rest[1:-1] + ", " if rest.startswith("{") else ""
+        primary = {"softmax": "axis", "leaky_relu": "slope"}
+        if rest and not rest.startswith("{"):
+            attributes = f"{primary[op]}: {rest}, "
+        lines.append(f"  - {op}: {{{attributes}from: x, name: b{i}}}")
+    names = ", ".join(f"b{i}" for i in range(len(layers)))
+    return (f"netspec: 1\ninputs: {{x: [N, {width}]}}\nlayers:\n" + "\n".join(lines)
+            + f"\n  - concat: {{from: [{names}], axis: 1}}\n")
+
+
+ZOO = {
+    "activations": (branches(ACTIVATIONS, 6), {}, 6),
+    "fused": (branches([f"dense: {{units: 3, activation: {a}}}" for a in FUSABLE], 5), {}, 3),
+    "convolutions": ("""netspec: 1
+inputs: {x: [N, 4, 9, 8]}
+layers:
+  - conv2d: {filters: 6, kernel: [3, 2], stride: [2, 1], padding: same, dilation: 2, groups: 2, activation: gelu}
+  - maxpool2d: {kernel: 3, stride: 2, padding: 1}
+  - conv2d: {filters: 4, kernel: 1, bias: false, name: c2}
+  - avgpool2d: {kernel: 3, stride: 1, padding: 1, count_include_pad: false, from: c2, name: p1}
+  - avgpool2d: {kernel: 2, padding: 1, from: c2, name: p2}
+  - adaptive_avgpool2d: {output: 3, from: p1, name: a1}
+  - adaptive_avgpool2d: {output: [1, 2], from: p1, name: a2}
+  - flatten: {from: a1, name: f1}
+  - flatten: {from: a2, name: f2}
+  - global_avgpool: {from: p2, name: g}
+  - concat: {from: [f1, f2, g], axis: -1}
+  - lrn: {size: 3, alpha: 0.5, beta: 0.6, k: 1.5, from: c2, name: n}
+  - flatten: {start_axis: 2, from: n, name: f3}
+  - batchnorm: {from: f3, name: bn}
+""", {}, 1),
+    "shapes_and_merges": ("""netspec: 1
+inputs: {x: [N, T, 6]}
+layers:
+  - reshape: {shape: [-1, 3, 2], name: r}
+  - transpose: {perm: [0, 1, 3, 2]}
+  - reshape: {shape: [-1, 6], name: back}
+  - add: {from: [x, back, x]}
+  - multiply: {from: [add_1, x, back], name: m}
+  - layernorm: {eps: 0.01}
+  - softmax: {axis: 1}
+  - dropout: 0.3
+  - dense: {units: 4, bias: false}
+""", {"T": 5}, 1),
+    "sequences": ("""netspec: 1
+inputs: {x: [N, T, 8]}
+layers:
+  - positional_encoding: {kind: learned, max_length: 12}
+  - attention: {heads: 2, bias: false, name: self}
+  - gru: {hidden: 5, layers: 2}
+  - gru: {hidden: 3, returns: last}
+""", {"T": 7}, 1),
+    "static_sequences": ("""netspec: 1
+inputs: {x: [N, 6, 8]}
+layers:
+  - positional_encoding
+  - attention: {heads: 4, causal: true}
+  - lstm: {hidden: 4, layers: 2, returns: last}
+""", {}, 1),
+    "tokens": ("""netspec: 1
+inputs: {ids: {shape: [N, T], dtype: int32}}
+layers:
+  - embedding: {vocab: 11, dim: 8, scale: true}
+  - positional_encoding: {max_length: 20}
+  - attention: {heads: 2, causal: true}
+  - dense: {units: 11}
+""", {"T": 6}, 11),
+}
+
+
+@pytest.mark.parametrize("name", list(ZOO))
+def test_every_op_matches_predict(netspec, repo, tmp_path, name):
+    text, dims, extent = ZOO[name]
+    spec = tmp_path / f"{name}.yaml"
+    spec.write_text(text)
+    case = dict(dims=dims, vocab=extent)
+    onnx_path = tmp_path / "model.onnx"
+    netspec("export", spec, "--format", "onnx", "-o", onnx_path)
+    model = onnx.load(str(onnx_path))
+    onnx.checker.check_model(model, full_check=True)
+    feeds = {name: value * extent if value.dtype == np.float32 else value
+             for name, value in inputs_for(model, case, repo).items()}
+    outputs = run(onnx_path, feeds)
+    weights = tmp_path / "initial.safetensors"
+    safetensors_from(model, weights)
+    samples = tmp_path / "samples.npy"
+    np.save(samples, next(iter(feeds.values())))
+    predicted = tmp_path / "predicted.npy"
+    netspec("predict", spec, "--weights", weights, "--input", samples, "-o", predicted)
+    close(outputs[0], np.load(predicted))
+
+
+@pytest.mark.parametrize("loss, target", [("mse", "float32"), ("binary_cross_entropy", "float32"),
+                                          ("{cross_entropy: {label_smoothing: 0.1}}", "int32")])
+def test_training_losses(netspec, repo, tmp_path, loss, target):
+    """--training with each loss: its output equals the loss computed in NumPy from the logits."""
+    units = 3 if target == "int32" else 2
+    spec = tmp_path / "loss.yaml"
+    spec.write_text(f"""netspec: 1
+inputs: {{x: [N, 4]}}
+layers:
+  - dense: {{units: {units}, name: logits}}
+train: {{loss: {loss}, optimizer: sgd}}
+""")
+    onnx_path = tmp_path / "model.onnx"
+    netspec("export", spec, "--format", "onnx", "--training", "-o", onnx_path)
+    model = onnx.load(str(onnx_path))
+    onnx.checker.check_model(model, full_check=True)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(-3, 3, (5, 4)).astype(np.float32)
+    target_name = model.graph.input[1].name
+    if target == "int32":
+        y = rng.integers(0, units, (5,)).astype(np.int32)
+    else:
+        y = rng.uniform(0, 1, (5, units)).astype(np.float32)
+    logits, loss_value = run(onnx_path, {"x": x, target_name: y})
+    logits = logits.astype(np.float64)
+    if loss == "mse":
+        expected = ((logits - y) ** 2).mean()
+    elif target == "float32":
+        expected = (-(y * np.log(1 / (1 + np.exp(-logits))) + (1 - y) * np.log(1 - 1 / (1 + np.exp(-logits))))).mean()
+    else:
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        smoothed = 0.9 * logp[np.arange(5), y] + 0.1 * logp.mean(axis=1)
+        expected = -smoothed.mean()
+    close(loss_value, expected)

@@ -46,8 +46,8 @@ extension GELU: ElementwiseActivation {
 }
 
 extension GELU: ONNXExportable {
-  /// Opset 17 has no `Gelu` (it came in 20): `0.5 x (1 + erf(x / sqrt 2))`,
-  /// or `0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3)))`, with the kernel's constants.
+  /// Opset 17 has no `Gelu` (it came in 20): `x (1 + erf(x / sqrt 2)) * 0.5`,
+  /// or `x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) * 0.5`, with the kernel's constants.
   func exportONNX(_ onnx: ONNXNodeContext) {
     let x = onnx.inputs[0]
     let phi = onnx.temporary("phi")
@@ -70,8 +70,10 @@ extension GELU: ONNXExportable {
       onnx.add("Tanh", [scaled], [tanh])
       onnx.add("Add", [tanh, onnx.scalar("one", 1)], [phi])
     }
-    let half = onnx.temporary("half_x")
-    onnx.add("Mul", [x, onnx.scalar("half", 0.5)], [half])
-    onnx.add("Mul", [half, phi], onnx.outputs)
+    // (x * phi) * 0.5 equals the kernel's (0.5 * x) * phi exactly; with a
+    // shared `x * 0.5`, onnxruntime's optimizer breaks two GELUs of one input.
+    let product = onnx.temporary("x_phi")
+    onnx.add("Mul", [x, phi], [product])
+    onnx.add("Mul", [product, onnx.scalar("half", 0.5)], onnx.outputs)
   }
 }
