@@ -8,7 +8,8 @@ rebuilt from the model's initializers (NetSpec's names; the recurrent layers' ON
 turned back into PyTorch's layout), so predict runs the very weights the model holds; specs
 with data are also trained for one epoch and exported with --weights. Inputs: rows of the
 spec's CSV data, else random values of the input's dtype. Every model also runs at two batch
-sizes (the batch dim is dynamic), which must give the same outputs per sample.
+sizes (the batch dim is dynamic), which must give the same outputs per sample. Small specs (ZOO)
+reach every op and option the specs leave out; --training is checked for each loss.
 """
 
 import gzip
