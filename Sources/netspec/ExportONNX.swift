@@ -6,6 +6,12 @@ import NetSpecDiagnostics
 extension Export {
   /// `--format onnx`: the model as one .onnx file (docs/INTEROP.md).
   func exportONNX(_ checked: CheckedSpec) throws {
+    if training, checked.graph.loss == nil {
+      Console.printError(
+        "error: --training exports the loss, but `\(spec)` has none\n  help: give the spec a `train:` section with a `loss`, or export without --training\n"
+      )
+      throw ExitCode.invalid
+    }
     let exported: ExportedWeights
     if let weights {
       try InputFiles.require(weights, option: "--weights")

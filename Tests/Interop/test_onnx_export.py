@@ -27,7 +27,7 @@ REDUCED = ["--no-expect"]
 # (spec, --set overrides, sizes of symbolic dims other than N, CSV data (path, columns), vocab of
 # int32 inputs, whether it trains quickly)
 CASES = {
-    "specs/lenet5.yaml": dict(data=("Examples/data/mnist_5k.csv.gz", 784), train=True),
+    "specs/lenet5.yaml": dict(data=("Examples/data/mnist_5k.csv.gz", 784)),
     "specs/mlp_digits.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
     "specs/lstm.yaml": dict(sets=["hidden=16"], dims={"T": 7}),
     "specs/alexnet.yaml": dict(sets=["size=63", "base=4", "hidden=32", "classes=10"]),
@@ -41,7 +41,7 @@ CASES = {
     "Examples/cnn_digits.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
     "Examples/diabetes.yaml": dict(
         data=("Examples/data/diabetes_data_raw.csv.gz", 10), train=True, standardized=True),
-    "Examples/digits_regularization.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
+    "Examples/digits_regularization.yaml": dict(data=("Examples/data/digits.csv.gz", 64)),
     "Examples/sort_transformer.yaml": dict(dims={"T": 8}, vocab=10),
 }
 
@@ -340,3 +340,12 @@ train: {{loss: {loss}, optimizer: sgd}}
         smoothed = 0.9 * logp[np.arange(5), y] + 0.1 * logp.mean(axis=1)
         expected = -smoothed.mean()
     close(loss_value, expected)
+
+
+def test_training_needs_a_loss(netspec, tmp_path):
+    spec = tmp_path / "no_loss.yaml"
+    spec.write_text("netspec: 1\ninputs: {x: [N, 4]}\nlayers:\n  - dense: 2\n")
+    result = netspec("export", spec, "--format", "onnx", "--training", "-o", tmp_path / "m.onnx", check=False)
+    assert result.returncode == 1
+    assert "--training exports the loss" in result.stderr
+    assert not (tmp_path / "m.onnx").exists()
