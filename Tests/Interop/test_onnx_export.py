@@ -5,8 +5,8 @@ weights, within |ort - netspec| <= 1e-5 * max(1, |netspec|) element by element.
 
 Weights: the spec's initialization (the export's default) is compared through a safetensors file
 rebuilt from the model's initializers (NetSpec's names; the recurrent layers' ONNX weights
-turned back into PyTorch's layout), so predict runs the very weights the model holds; specs
-with data are also trained for one epoch and exported with --weights. Inputs: rows of the
+turned back into PyTorch's layout), so predict runs the very weights the model holds; four
+quick specs with data are also trained for one epoch and exported with --weights. Inputs: rows of the
 spec's CSV data, else random values of the input's dtype. Every model also runs at two batch
 sizes (the batch dim is dynamic), which must give the same outputs per sample. Small specs (ZOO)
 reach every op and option the specs leave out; --training is checked for each loss.
