@@ -162,9 +162,11 @@ extension DiagnosticCode {
   public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
 }
 
-// MARK: - NS07xx: export
+// MARK: - NS07xx: interoperability (export to and import from other formats)
 
 extension DiagnosticCode {
+  /// A layer whose op or attributes have no ONNX form in the exported opset.
+  public static let noONNXForm = DiagnosticCode("NS0701", "no-onnx-form")
   /// A layer, a name or a data source has no exact form in the PyTorch export.
   public static let noPyTorchForm = DiagnosticCode("NS0720", "no-pytorch-form")
 }
@@ -185,6 +187,7 @@ extension DiagnosticCode {
     .badLoss, .badData, .unusedValue,
     .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
     .biasBeforeBatchNorm,
+    .noONNXForm,
     .noPyTorchForm,
   ]
 }

@@ -20,12 +20,16 @@ public struct Predictions: Sendable {
   public var perSample: Int
   /// The raw outputs (logits for classes and binary), sample after sample.
   public var outputs: [Float]
+  /// The shape of one sample's outputs (`perSample` values).
+  public var sampleShape: [Int]
 
-  public init(kind: Kind, count: Int, perSample: Int, outputs: [Float]) {
+  /// - Parameter sampleShape: One sample's output shape; by default `[perSample]`.
+  public init(kind: Kind, count: Int, perSample: Int, outputs: [Float], sampleShape: [Int]? = nil) {
     self.kind = kind
     self.count = count
     self.perSample = perSample
     self.outputs = outputs
+    self.sampleShape = sampleShape ?? [perSample]
   }
 
   /// The outputs of `sample`.

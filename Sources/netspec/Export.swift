@@ -29,6 +29,9 @@ struct Export: ParsableCommand {
   @Option(help: "Weights to export with the model (a safetensors file); default: the spec's initialization.")
   var weights: String?
 
+  @Flag(help: "ONNX: also take the training targets as inputs and output the loss (the forward pass stays inference).")
+  var training = false
+
   @OptionGroup var specOptions: SpecOptions
 
   func run() throws {

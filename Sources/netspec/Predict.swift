@@ -11,7 +11,8 @@ struct Predict: ParsableCommand {
       the spec's training CSV is dropped), or samples along the first axis of an NPY or \
       IDX array. Samples are scaled and standardized as in training. Prints CSV: the \
       class (its name when the spec's `data.classes` lists them) and its probability for classifiers, the probability and label for binary \
-      outputs, the values for regression.
+      outputs, the values for regression. With `-o OUT.npy`, writes the model's raw output tensor instead \
+      (float32, [samples, ...]: logits for classifiers), as NumPy's `.npy`.
       """)
 
   @Argument(help: "The spec the weights belong to.", completion: .specFile)
@@ -23,7 +24,9 @@ struct Predict: ParsableCommand {
   @Option(help: "The samples: CSV (optionally .gz), NPY or IDX.")
   var input: String
 
-  @Option(name: .shortAndLong, help: "Write the CSV here instead of standard output.")
+  @Option(
+    name: .shortAndLong,
+    help: "Write the CSV here instead of standard output; a path ending in .npy gets the raw output tensor.")
   var output: String?
 
   @OptionGroup var specOptions: SpecOptions
@@ -41,6 +44,16 @@ struct Predict: ParsableCommand {
     } catch {
       Console.printError("error: \(error)\n")
       throw ExitCode.invalid
+    }
+    if let output, output.hasSuffix(".npy") {
+      do {
+        try NPYWriting.write(
+          predictions.outputs, shape: [predictions.count] + predictions.sampleShape, to: output)
+      } catch {
+        Console.printError("error: cannot write `\(output)`: \(error)\n")
+        throw ExitCode.unreadable
+      }
+      return
     }
     let names = checked.document.data?.classes?.names
     let text = predictions.csvLines(classNames: names).joined(separator: "\n") + "\n"

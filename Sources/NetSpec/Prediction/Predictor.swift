@@ -144,7 +144,17 @@ public enum Predictor {
       for i in 0..<(n * perSample) { outputs[start * perSample + i] = predictions[i] }
       start += n
     }
-    return Predictions(kind: kind, count: count, perSample: perSample, outputs: outputs)
+    return Predictions(
+      kind: kind, count: count, perSample: perSample, outputs: outputs,
+      sampleShape: sampleShape(of: graph.values[output], bindings, perSample: perSample))
+  }
+
+  /// The output's shape after the batch axis with the sizes the samples
+  /// bound, or `[perSample]` when it does not evaluate to `perSample` values.
+  private static func sampleShape(of output: Value, _ bindings: [String: Int], perSample: Int) -> [Int] {
+    let sizes = output.type.shape.dropFirst().map { $0.evaluate(bindings) }
+    guard sizes.allSatisfy({ $0 != nil }), sizes.reduce(1, { $0 * $1! }) == perSample else { return [perSample] }
+    return sizes.map { $0! }
   }
 }
 

@@ -40,16 +40,21 @@ public enum Checkpoint {
   /// holds exactly the model's tensors with the right shapes, and that every
   /// value is finite (NaN or infinite weights are refused, naming the tensor).
   public static func load(_ file: SafetensorsFile, into interpreter: Interpreter) throws(SafetensorsError) {
-    let graph = interpreter.plan.graph
+    for (id, values) in try self.values(file, for: interpreter.plan.graph).enumerated() {
+      let destination = interpreter.parameter(id)
+      for (i, v) in values.enumerated() { destination[i] = v }
+    }
+  }
+
+  /// The values of every parameter of `graph` in `file`, by parameter id,
+  /// checked as loading checks them (names, shapes, finite values).
+  public static func values(_ file: SafetensorsFile, for graph: Graph) throws(SafetensorsError) -> [[Float]] {
     try file.check(expected: expectedShapes(of: graph))
     for tensor in file.tensors {
       if let index = tensor.values.firstIndex(where: { !$0.isFinite }) {
         throw SafetensorsError(.nonFinite(tensor: tensor.name, index: index, value: tensor.values[index]))
       }
     }
-    for (id, parameter) in graph.parameters.enumerated() {
-      let destination = interpreter.parameter(id)
-      for (i, v) in file[parameter.name]!.values.enumerated() { destination[i] = v }
-    }
+    return graph.parameters.map { file[$0.name]!.values }
   }
 }

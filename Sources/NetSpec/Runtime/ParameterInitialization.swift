@@ -12,6 +12,20 @@ public enum ParameterInitialization {
     }
   }
 
+  /// Every parameter's initial values, by parameter id: the same numbers an
+  /// ``Interpreter`` with this `seed` starts from (`netspec train` uses
+  /// `train.seed`).
+  public static func values(of graph: Graph, seed: UInt64) -> [[Float]] {
+    graph.parameters.enumerated().map { index, parameter in
+      var values = [Float](repeating: 0, count: parameter.count)
+      values.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress else { return }
+        fill(base, count: parameter.count, parameter.initializer, seed: seed, index: index)
+      }
+      return values
+    }
+  }
+
   /// Fills `count` floats at `destination` from `initializer`.
   public static func fill(
     _ destination: UnsafeMutablePointer<Float>, count: Int, _ initializer: Initializer, seed: UInt64, index: Int

@@ -26,6 +26,8 @@ struct ExitCodeTests {
     Row(0, "predict", "tiny.yaml", "--weights", w, "--input", "samples.csv"),
     Row(0, "schema"), Row(0, "ops"), Row(0, "ops", "dense"), Row(0, "check", "lint.yaml"),
     Row(0, "train", "tiny.yaml", "--init-from", w, "--strict", "-o", "run4"), Row(0, "train", "--resume", "run"),
+    Row(0, "export", "tiny.yaml", "--format", "onnx", "-o", "model0.onnx"),
+    Row(0, "predict", "tiny.yaml", "--weights", w, "--input", "samples.csv", "-o", "out0.npy"),
     // 1: the spec, data or weights are invalid.
     Row(1, "check", "bad.yaml"), Row(1, "summary", "bad.yaml"), Row(1, "graph", "bad.yaml"),
     Row(1, "compile", "bad.yaml", "-o", "out1"), Row(1, "train", "bad.yaml", "-o", "run1"),
@@ -41,6 +43,8 @@ struct ExitCodeTests {
     Row(1, "check", "lint.yaml", "--warnings-as-errors"),
     Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "github"),
     Row(1, "check", "lint.yaml", "--warnings-as-errors", "--format", "sarif"),
+    Row(1, "export", "bad.yaml", "--format", "onnx", "-o", "model1.onnx"),
+    Row(1, "export", "other.yaml", "--format", "onnx", "--weights", w, "-o", "model2.onnx"),
     // 2: usage errors, files that cannot be read or written.
     Row(2, "check", "missing.yaml"), Row(2, "check", "folder.yaml"), Row(2, "summary", "missing.yaml"),
     Row(2, "graph", "missing.yaml"), Row(2, "compile", "missing.yaml", "-o", "out3"), Row(2, "train", "missing.yaml"),
@@ -58,6 +62,8 @@ struct ExitCodeTests {
     Row(2, "eval", "tiny.yaml", "--weights", w, "--threads", "257"),
     Row(2, "train", "tiny.yaml", "--init-from", "missing.safetensors", "-o", "run6"),
     Row(2, "train", "--resume", "missing"), Row(2, "train", "--resume", "run", "--seed", "9"),
+    Row(2, "export", "tiny.yaml", "--format", "onnx", "--weights", "missing.safetensors", "-o", "model3.onnx"),
+    Row(2, "export", "tiny.yaml", "--format", "onnx", "-o", "/proc/netspec.onnx"),
   ]
 
   @Test(arguments: rows)

@@ -55,6 +55,7 @@ struct HostileCLITests {
     ["train", "%S", "-o", "run-%S"],
     ["eval", "%S", "--weights", CLIFixtures.weights],
     ["predict", "%S", "--weights", CLIFixtures.weights, "--input", "samples.csv"],
+    ["export", "%S", "--format", "onnx", "-o", "out-%S.onnx"],
   ]
 
   static func expectContained(_ run: CLIRun, named file: String, located: Bool) {
@@ -135,6 +136,11 @@ struct HostileCLITests {
       (["predict", "tiny.yaml", "--weights", w, "--input", "samples.fifo"], "samples.fifo"),
       (["predict", "tiny.yaml", "--weights", w, "--input", "samples.npy"], "samples.npy"),
       (["predict", "tiny.yaml", "--weights", w, "--input", "wide.csv"], "wide.csv"),
+      (
+        ["export", "tiny.yaml", "--format", "onnx", "--weights", "garbage.safetensors", "-o", "g.onnx"],
+        "garbage.safetensors"
+      ),
+      (["export", "other.yaml", "--format", "onnx", "--weights", w, "-o", "o.onnx"], w),
     ] {
       Self.expectContained(try folder.run(arguments), named: file, located: false)
     }

@@ -49,7 +49,12 @@ struct GoldenCase: Sendable, Hashable, CustomTestStringConvertible {
     let options = try Golden.options(fromHeaderOf: bytes)
     let file = SourceFile(path: "Cases/\(name).yaml", bytes: bytes)
     var bag = DiagnosticBag()
-    _ = Frontend.check(file, options: options, &bag)
+    let checked = Frontend.check(file, options: options, &bag)
+    // Export cases run `netspec export --format onnx` on the checked spec.
+    if let checked, codeID == DiagnosticCode.noONNXForm.id {
+      let weights = ExportedWeights.initial(checked).values
+      _ = ONNXExporter.export(checked, weights: weights, options: ONNXExportOptions(producerVersion: ""), &bag)
+    }
     return GoldenOutcome(diagnostics: bag.sorted)
   }
 }

@@ -40,3 +40,10 @@ extension ELU: TorchExportable {
     "F.elu(\(layer.x), \(TorchLayer.number(alpha)))"
   }
 }
+
+extension ELU: ONNXExportable {
+  /// `Elu` with `alpha`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Elu", onnx.inputs, onnx.outputs, [.float("alpha", alpha)])
+  }
+}

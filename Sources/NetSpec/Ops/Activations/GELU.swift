@@ -51,3 +51,36 @@ extension GELU: TorchExportable {
     approximate == .tanh ? "F.gelu(\(layer.x), approximate=\"tanh\")" : "F.gelu(\(layer.x))"
   }
 }
+
+extension GELU: ONNXExportable {
+  /// Opset 17 has no `Gelu` (it came in 20): `x (1 + erf(x / sqrt 2)) * 0.5`,
+  /// or `x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) * 0.5`, with the kernel's constants.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let x = onnx.inputs[0]
+    let phi = onnx.temporary("phi")
+    switch approximate {
+    case .exact:
+      let scaled = onnx.temporary("scaled")
+      let erf = onnx.temporary("erf")
+      onnx.add("Mul", [x, onnx.scalar("inverse_sqrt2", 0.707_106_77)], [scaled])
+      onnx.add("Erf", [scaled], [erf])
+      onnx.add("Add", [erf, onnx.scalar("one", 1)], [phi])
+    case .tanh:
+      let (cube, inner, sum, scaled, tanh) = (
+        onnx.temporary("cube"), onnx.temporary("cubic"), onnx.temporary("sum"), onnx.temporary("scaled"),
+        onnx.temporary("tanh")
+      )
+      onnx.add("Pow", [x, onnx.scalar("three", 3)], [cube])
+      onnx.add("Mul", [cube, onnx.scalar("coefficient", 0.044_715)], [inner])
+      onnx.add("Add", [x, inner], [sum])
+      onnx.add("Mul", [sum, onnx.scalar("sqrt_2_over_pi", 0.797_884_56)], [scaled])
+      onnx.add("Tanh", [scaled], [tanh])
+      onnx.add("Add", [tanh, onnx.scalar("one", 1)], [phi])
+    }
+    // (x * phi) * 0.5 equals the kernel's (0.5 * x) * phi exactly; with a
+    // shared `x * 0.5`, onnxruntime's optimizer breaks two GELUs of one input.
+    let product = onnx.temporary("x_phi")
+    onnx.add("Mul", [x, phi], [product])
+    onnx.add("Mul", [product, onnx.scalar("half", 0.5)], onnx.outputs)
+  }
+}

@@ -25,3 +25,10 @@ extension HardSigmoid: ElementwiseActivation {
 extension HardSigmoid: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.hardsigmoid(\(layer.x))" }
 }
+
+extension HardSigmoid: ONNXExportable {
+  /// `HardSigmoid` with alpha 1/6 and beta 1/2: `relu6(x + 3) / 6`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("HardSigmoid", onnx.inputs, onnx.outputs, [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+  }
+}

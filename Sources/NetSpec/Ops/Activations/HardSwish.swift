@@ -25,3 +25,10 @@ extension HardSwish: ElementwiseActivation {
 extension HardSwish: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.hardswish(\(layer.x))" }
 }
+
+extension HardSwish: ONNXExportable {
+  /// `HardSwish` (opset 14): `x * relu6(x + 3) / 6`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("HardSwish", onnx.inputs, onnx.outputs)
+  }
+}

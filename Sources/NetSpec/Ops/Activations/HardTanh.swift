@@ -45,3 +45,11 @@ extension HardTanh: TorchExportable {
     "F.hardtanh(\(layer.x), \(TorchLayer.number(minimum)), \(TorchLayer.number(maximum)))"
   }
 }
+
+extension HardTanh: ONNXExportable {
+  /// `Clip` to [min_val, max_val].
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let bounds = [onnx.scalar("min", Float(minimum)), onnx.scalar("max", Float(maximum))]
+    onnx.add("Clip", [onnx.inputs[0]] + bounds, onnx.outputs)
+  }
+}

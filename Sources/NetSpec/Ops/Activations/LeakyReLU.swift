@@ -37,3 +37,10 @@ extension LeakyReLU: TorchExportable {
     "F.leaky_relu(\(layer.x), \(TorchLayer.number(slope)))"
   }
 }
+
+extension LeakyReLU: ONNXExportable {
+  /// `LeakyRelu` with `alpha` = slope.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("LeakyRelu", onnx.inputs, onnx.outputs, [.float("alpha", slope)])
+  }
+}

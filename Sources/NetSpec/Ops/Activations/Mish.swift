@@ -23,3 +23,13 @@ extension Mish: ElementwiseActivation {
 extension Mish: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.mish(\(layer.x))" }
 }
+
+extension Mish: ONNXExportable {
+  /// Opset 17 has no `Mish` (it came in 18): `x * Tanh(Softplus(x))`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let (softplus, tanh) = (onnx.temporary("softplus"), onnx.temporary("tanh"))
+    onnx.add("Softplus", onnx.inputs, [softplus])
+    onnx.add("Tanh", [softplus], [tanh])
+    onnx.add("Mul", [onnx.inputs[0], tanh], onnx.outputs)
+  }
+}

@@ -22,3 +22,10 @@ extension ReLU: ElementwiseActivation {
 extension ReLU: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.relu(\(layer.x))" }
 }
+
+extension ReLU: ONNXExportable {
+  /// `Relu`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Relu", onnx.inputs, onnx.outputs)
+  }
+}

@@ -27,3 +27,10 @@ extension ReLU6: ElementwiseActivation {
 extension ReLU6: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.relu6(\(layer.x))" }
 }
+
+extension ReLU6: ONNXExportable {
+  /// `Clip` to [0, 6].
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Clip", [onnx.inputs[0], onnx.scalar("min", 0), onnx.scalar("max", 6)], onnx.outputs)
+  }
+}

@@ -28,3 +28,11 @@ extension SELU: ElementwiseActivation {
 extension SELU: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.selu(\(layer.x))" }
 }
+
+extension SELU: ONNXExportable {
+  /// `Selu` with the kernel's alpha and scale (ONNX's `gamma`).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let (alpha, scale) = (Double(ActivationKernel.seluAlpha), Double(ActivationKernel.seluScale))
+    onnx.add("Selu", onnx.inputs, onnx.outputs, [.float("alpha", alpha), .float("gamma", scale)])
+  }
+}

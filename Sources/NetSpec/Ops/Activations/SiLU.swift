@@ -23,3 +23,12 @@ extension SiLU: ElementwiseActivation {
 extension SiLU: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.silu(\(layer.x))" }
 }
+
+extension SiLU: ONNXExportable {
+  /// `x * Sigmoid(x)`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let sigmoid = onnx.temporary("sigmoid")
+    onnx.add("Sigmoid", onnx.inputs, [sigmoid])
+    onnx.add("Mul", [onnx.inputs[0], sigmoid], onnx.outputs)
+  }
+}

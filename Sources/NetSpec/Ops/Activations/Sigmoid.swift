@@ -23,3 +23,10 @@ extension Sigmoid: ElementwiseActivation {
 extension Sigmoid: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "torch.sigmoid(\(layer.x))" }
 }
+
+extension Sigmoid: ONNXExportable {
+  /// `Sigmoid`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Sigmoid", onnx.inputs, onnx.outputs)
+  }
+}

@@ -94,3 +94,10 @@ extension Softmax: EmittableOperator {
 extension Softmax: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "F.softmax(\(layer.x), \(axis))" }
 }
+
+extension Softmax: ONNXExportable {
+  /// `Softmax` along `axis` (opset 13's single-axis form).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Softmax", onnx.inputs, onnx.outputs, [.int("axis", axis)])
+  }
+}

@@ -46,3 +46,25 @@ extension Softplus: TorchExportable {
     "F.softplus(\(layer.x), \(TorchLayer.number(beta)), \(TorchLayer.number(threshold)))"
   }
 }
+
+extension Softplus: ONNXExportable {
+  /// ONNX's `Softplus` has neither beta nor threshold:
+  /// `Where(beta x > threshold, x, Softplus(beta x) / beta)`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let x = onnx.inputs[0]
+    var scaled = x
+    if beta != 1 {
+      scaled = onnx.temporary("scaled")
+      onnx.add("Mul", [x, onnx.scalar("beta", Float(beta))], [scaled])
+    }
+    let (soft, linear) = (onnx.temporary("softplus"), onnx.temporary("linear"))
+    onnx.add("Softplus", [scaled], [soft])
+    var smooth = soft
+    if beta != 1 {
+      smooth = onnx.temporary("unscaled")
+      onnx.add("Div", [soft, onnx.scalar("beta", Float(beta))], [smooth])
+    }
+    onnx.add("Greater", [scaled, onnx.scalar("threshold", Float(threshold))], [linear])
+    onnx.add("Where", [linear, x, smooth], onnx.outputs)
+  }
+}

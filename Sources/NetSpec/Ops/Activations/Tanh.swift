@@ -23,3 +23,10 @@ extension Tanh: ElementwiseActivation {
 extension Tanh: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "torch.tanh(\(layer.x))" }
 }
+
+extension Tanh: ONNXExportable {
+  /// `Tanh`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Tanh", onnx.inputs, onnx.outputs)
+  }
+}

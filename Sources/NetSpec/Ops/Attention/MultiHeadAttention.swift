@@ -294,3 +294,73 @@ extension MultiHeadAttention: TorchExportable {
     "\(layer.module)(\(layer.inputs.joined(separator: ", ")))"
   }
 }
+
+extension MultiHeadAttention: ONNXExportable {
+  /// Decomposed: the four projections (`MatMul` with the transposed weights,
+  /// `Add`), heads split with `Reshape`/`Transpose`, scores `Q K^T / sqrt(D/H)`,
+  /// the causal mask added (-inf above the diagonal: a constant when T is
+  /// static, else `Trilu` of a `ConstantOfShape`), `Softmax`, the weighted sum
+  /// of values, heads merged and projected. Attention dropout is off at inference.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let query = onnx.inputs[0]
+    let memory = onnx.inputs.count > 1 ? onnx.inputs[1] : query
+    let width = onnx.inputTypes[0].shape[2].staticValue!
+    let headWidth = width / heads
+    func projected(_ x: String, _ name: String) -> String {
+      let y = onnx.temporary(name)
+      onnx.linear(
+        x, rank: 3, weight: onnx.parameter("\(name).weight"), bias: bias ? onnx.parameter("\(name).bias") : nil,
+        output: y)
+      return y
+    }
+    let split = onnx.int64s("heads_shape", [0, 0, heads, headWidth])
+    func splitHeads(_ x: String, _ name: String, perm: [Int]) -> String {
+      let (reshaped, transposed) = (onnx.temporary("\(name)_split"), onnx.temporary("\(name)_heads"))
+      onnx.add("Reshape", [x, split], [reshaped])
+      onnx.add("Transpose", [reshaped], [transposed], [.ints("perm", perm)])
+      return transposed
+    }
+    let q = splitHeads(projected(query, "query"), "query", perm: [0, 2, 1, 3])
+    let k = splitHeads(projected(memory, "key"), "key", perm: [0, 2, 3, 1])
+    let v = splitHeads(projected(memory, "value"), "value", perm: [0, 2, 1, 3])
+    let (products, scores) = (onnx.temporary("products"), onnx.temporary("scores"))
+    onnx.add("MatMul", [q, k], [products])
+    onnx.add("Mul", [products, onnx.scalar("scale", 1 / Float(headWidth).squareRoot())], [scores])
+    var logits = scores
+    if causal {
+      logits = onnx.temporary("masked_scores")
+      onnx.add("Add", [scores, causalMask(onnx, query)], [logits])
+    }
+    let (weights, context, merged, joined) = (
+      onnx.temporary("weights"), onnx.temporary("context"), onnx.temporary("context_steps"),
+      onnx.temporary("context_joined")
+    )
+    onnx.add("Softmax", [logits], [weights], [.int("axis", -1)])
+    onnx.add("MatMul", [weights, v], [context])
+    onnx.add("Transpose", [context], [merged], [.ints("perm", [0, 2, 1, 3])])
+    onnx.add("Reshape", [merged, onnx.int64s("merged_shape", [0, 0, width])], [joined])
+    onnx.linear(
+      joined, rank: 3, weight: onnx.parameter("output.weight"), bias: bias ? onnx.parameter("output.bias") : nil,
+      output: onnx.outputs[0])
+  }
+
+  /// `[T, T]`: 0 on and below the diagonal, -inf above.
+  private func causalMask(_ onnx: ONNXNodeContext, _ query: String) -> String {
+    if let steps = onnx.inputTypes[0].shape[1].staticValue {
+      let values = (0..<(steps * steps)).map { $0 % steps > $0 / steps ? -Float.infinity : 0 }
+      return onnx.constant("causal_mask", values, shape: [steps, steps])
+    }
+    let steps = onnx.dimension(query, axis: 1)
+    let (shape, filled, mask) = (
+      onnx.temporary("mask_shape"), onnx.temporary("mask_filled"), onnx.temporary("causal_mask")
+    )
+    onnx.add("Concat", [steps, steps], [shape], [.int("axis", 0)])
+    onnx.add(
+      "ConstantOfShape", [shape], [filled],
+      [.tensor("value", ONNXTensorEncoding.tensor("", floats: [-Float.infinity], shape: [1]))])
+    onnx.add(
+      "Trilu", [filled, onnx.builder.constant("\(onnx.name)/diagonal_offset", int64s: [1], shape: [])], [mask],
+      [.int("upper", 1)])
+    return mask
+  }
+}

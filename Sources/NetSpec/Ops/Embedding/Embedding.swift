@@ -120,3 +120,12 @@ extension Embedding: TorchExportable {
     return scale ? "\(lookup) * math.sqrt(\(dim))" : lookup
   }
 }
+
+extension Embedding: ONNXExportable {
+  /// `Gather` of the weight's rows by the int32 ids, times sqrt(dim) with `scale`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let rows = scale ? onnx.temporary("rows") : onnx.outputs[0]
+    onnx.add("Gather", [onnx.parameter("weight"), onnx.inputs[0]], [rows], [.int("axis", 0)])
+    if scale { onnx.add("Mul", [rows, onnx.scalar("scale", multiplier)], onnx.outputs) }
+  }
+}

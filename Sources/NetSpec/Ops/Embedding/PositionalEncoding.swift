@@ -170,3 +170,35 @@ extension PositionalEncoding: TorchExportable {
     return "\(layer.module)(\(layer.x))"
   }
 }
+
+extension PositionalEncoding: ONNXExportable {
+  /// `Add` of the table's first T rows: the sinusoidal table as a constant
+  /// (T rows when T is static, `max_length` rows sliced at run time when not),
+  /// the learned one sliced from its weight.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let shape = onnx.inputTypes[0].shape
+    let (steps, width) = (shape[1].staticValue, shape[2].staticValue!)
+    let table: String
+    switch kind {
+    case .sinusoidal:
+      let rows = steps ?? maxLength
+      var values = [Float](repeating: 0, count: rows * width)
+      values.withUnsafeMutableBufferPointer { buffer in
+        for step in 0..<rows {
+          EmbeddingKernels.sinusoid(row: buffer.baseAddress! + step * width, step: step, width: width)
+        }
+      }
+      table = onnx.constant("table", values, shape: [rows, width])
+      if steps != nil {
+        onnx.add("Add", [onnx.inputs[0], table], onnx.outputs)
+        return
+      }
+    case .learned:
+      table = onnx.parameter("weight")
+    }
+    let rows = onnx.temporary("rows")
+    let end = steps.map { onnx.int64s("steps", [$0]) } ?? onnx.dimension(onnx.inputs[0], axis: 1)
+    onnx.add("Slice", [table, onnx.int64s("start", [0]), end, onnx.int64s("axes", [0])], [rows])
+    onnx.add("Add", [onnx.inputs[0], rows], onnx.outputs)
+  }
+}

@@ -271,3 +271,21 @@ extension Conv2D: TorchExportable {
     return try layer.activation(activation, "\(layer.module)(\(input))")
   }
 }
+
+extension Conv2D: ONNXExportable {
+  /// `Conv` with explicit pads (`same` resolved for the input's size, as the
+  /// kernels do), then the fused activation as its own nodes.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    let shape = onnx.inputTypes[0].shape
+    let pads = paddings(height: shape[2].staticValue!, width: shape[3].staticValue!)
+    let linear = onnx.preactivation(activation)
+    onnx.add(
+      "Conv", [onnx.inputs[0], onnx.parameter("weight")] + (bias ? [onnx.parameter("bias")] : []), [linear],
+      [
+        .ints("kernel_shape", [kernel.0, kernel.1]), .ints("strides", [stride.0, stride.1]),
+        .ints("dilations", [dilation.0, dilation.1]), .ints("pads", [pads.top, pads.left, pads.bottom, pads.right]),
+        .int("group", groups),
+      ])
+    try onnx.activate(activation, from: linear)
+  }
+}

@@ -133,3 +133,15 @@ extension Dense: TorchExportable {
     return try layer.activation(activation, linear)
   }
 }
+
+extension Dense: ONNXExportable {
+  /// `Gemm` (transB) for `[N, features]`, else `MatMul` with the transposed
+  /// weight and `Add`; then the fused activation as its own nodes.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    let linear = onnx.preactivation(activation)
+    onnx.linear(
+      onnx.inputs[0], rank: onnx.inputTypes[0].rank, weight: onnx.parameter("weight"),
+      bias: bias ? onnx.parameter("bias") : nil, output: linear)
+    try onnx.activate(activation, from: linear)
+  }
+}

@@ -98,3 +98,23 @@ extension BinaryCrossEntropyLoss: TorchExportable {
     "F.binary_cross_entropy_with_logits(\(layer.inputs[0]), \(layer.inputs[1]))"
   }
 }
+
+extension BinaryCrossEntropyLoss: ONNXExportable {
+  /// The stable form `max(x, 0) - x y + softplus(-|x|)`, averaged over every
+  /// element (`--training`).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let (x, y) = (onnx.inputs[0], onnx.inputs[1])
+    let (positive, product, magnitude, negative, softplus, linear, elements) = (
+      onnx.temporary("positive"), onnx.temporary("product"), onnx.temporary("magnitude"), onnx.temporary("negative"),
+      onnx.temporary("softplus"), onnx.temporary("linear"), onnx.temporary("elements")
+    )
+    onnx.add("Relu", [x], [positive])
+    onnx.add("Mul", [x, y], [product])
+    onnx.add("Abs", [x], [magnitude])
+    onnx.add("Neg", [magnitude], [negative])
+    onnx.add("Softplus", [negative], [softplus])
+    onnx.add("Sub", [positive, product], [linear])
+    onnx.add("Add", [linear, softplus], [elements])
+    onnx.add("ReduceMean", [elements], onnx.outputs, [.int("keepdims", 0)])
+  }
+}

@@ -130,3 +130,32 @@ extension CrossEntropyLoss: TorchExportable {
     return "F.cross_entropy(\(logits), \(target)\(smoothing))"
   }
 }
+
+extension CrossEntropyLoss: ONNXExportable {
+  /// `-mean((1 - s) log p[target] + s mean_c(log p))` with `LogSoftmax` over the
+  /// classes and `GatherElements` of the int32 targets (`--training`); `s` is
+  /// `label_smoothing`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let (logits, targets) = (onnx.inputs[0], onnx.inputs[1])
+    let (logp, indices, expanded, picked) = (
+      onnx.temporary("log_probabilities"), onnx.temporary("indices"), onnx.temporary("indices_expanded"),
+      onnx.temporary("picked")
+    )
+    onnx.add("LogSoftmax", [logits], [logp], [.int("axis", -1)])
+    onnx.add("Cast", [targets], [indices], [.int("to", 7)])  // 7: int64
+    onnx.add("Unsqueeze", [indices, onnx.int64s("class_axis", [-1])], [expanded])
+    onnx.add("GatherElements", [logp, expanded], [picked], [.int("axis", -1)])
+    var score = picked
+    if labelSmoothing > 0 {
+      let (uniform, kept, spread) = (onnx.temporary("uniform"), onnx.temporary("kept"), onnx.temporary("spread"))
+      score = onnx.temporary("smoothed")
+      onnx.add("ReduceMean", [logp], [uniform], [.ints("axes", [-1]), .int("keepdims", 1)])
+      onnx.add("Mul", [picked, onnx.scalar("target_weight", Float(1 - labelSmoothing))], [kept])
+      onnx.add("Mul", [uniform, onnx.scalar("smoothing", Float(labelSmoothing))], [spread])
+      onnx.add("Add", [kept, spread], [score])
+    }
+    let mean = onnx.temporary("mean")
+    onnx.add("ReduceMean", [score], [mean], [.int("keepdims", 0)])
+    onnx.add("Neg", [mean], onnx.outputs)
+  }
+}

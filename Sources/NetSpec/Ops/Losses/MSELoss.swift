@@ -94,3 +94,13 @@ extension MSELoss: TorchExportable {
     "F.mse_loss(\(layer.inputs[0]), \(layer.inputs[1]))"
   }
 }
+
+extension MSELoss: ONNXExportable {
+  /// `ReduceMean((prediction - target)^2)` over every element (`--training`).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let (difference, squared) = (onnx.temporary("difference"), onnx.temporary("squared"))
+    onnx.add("Sub", onnx.inputs, [difference])
+    onnx.add("Mul", [difference, difference], [squared])
+    onnx.add("ReduceMean", [squared], onnx.outputs, [.int("keepdims", 0)])
+  }
+}

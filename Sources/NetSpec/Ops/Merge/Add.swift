@@ -70,3 +70,10 @@ extension Add: TorchExportable {
     layer.inputs.joined(separator: " + ")
   }
 }
+
+extension Add: ONNXExportable {
+  /// `Add` for two inputs, `Sum` for more.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(onnx.inputs.count == 2 ? "Add" : "Sum", onnx.inputs, onnx.outputs)
+  }
+}

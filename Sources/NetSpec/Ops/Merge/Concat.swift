@@ -145,3 +145,10 @@ extension Concat: TorchExportable {
     "torch.cat([\(layer.inputs.joined(separator: ", "))], \(axis))"
   }
 }
+
+extension Concat: ONNXExportable {
+  /// `Concat` along `axis`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Concat", onnx.inputs, onnx.outputs, [.int("axis", axis)])
+  }
+}

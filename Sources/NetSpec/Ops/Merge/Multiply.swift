@@ -105,3 +105,15 @@ extension Multiply: TorchExportable {
     layer.inputs.joined(separator: " * ")
   }
 }
+
+extension Multiply: ONNXExportable {
+  /// A chain of `Mul`, in the kernel's order.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    var product = onnx.inputs[0]
+    for (i, factor) in onnx.inputs.enumerated().dropFirst() {
+      let result = i == onnx.inputs.count - 1 ? onnx.outputs[0] : onnx.temporary("product")
+      onnx.add("Mul", [product, factor], [result])
+      product = result
+    }
+  }
+}

@@ -143,3 +143,14 @@ extension BatchNorm: TorchExportable {
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.module)(\(layer.x))" }
 }
+
+extension BatchNorm: ONNXExportable {
+  /// `BatchNormalization` with the running statistics (inference); ONNX's
+  /// momentum weighs the old statistics, PyTorch's the new batch.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let inputs = ["weight", "bias", "running_mean", "running_var"].map(onnx.parameter)
+    onnx.add(
+      "BatchNormalization", [onnx.inputs[0]] + inputs, onnx.outputs,
+      [.float("epsilon", eps), .float("momentum", 1 - momentum)])
+  }
+}

@@ -113,3 +113,12 @@ extension LayerNorm: TorchExportable {
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.module)(\(layer.x))" }
 }
+
+extension LayerNorm: ONNXExportable {
+  /// `LayerNormalization` (opset 17) over the last axis.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(
+      "LayerNormalization", [onnx.inputs[0], onnx.parameter("weight"), onnx.parameter("bias")], onnx.outputs,
+      [.int("axis", -1), .float("epsilon", eps)])
+  }
+}

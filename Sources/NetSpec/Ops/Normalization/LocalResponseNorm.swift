@@ -107,3 +107,23 @@ extension LocalResponseNorm: TorchExportable {
     return "F.local_response_norm(\(layer.x), \(size), \(arguments))"
   }
 }
+
+extension LocalResponseNorm: ONNXExportable {
+  /// `LRN` on `[N, C, H, W]`. ONNX centres an even window one channel later
+  /// than PyTorch (and NetSpec), so an even `size` has no ONNX form.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    guard size % 2 == 1 else {
+      throw ONNXUnsupported(
+        "ONNX's LRN sums over a window of an even `size` (\(size)) centred differently from PyTorch's",
+        attribute: "size", help: "use an odd size such as \(size + 1)")
+    }
+    guard onnx.inputTypes[0].rank == 4 else {
+      throw ONNXUnsupported(
+        "LRN takes [N, C, H, W] inputs, got \(onnx.inputTypes[0].shape.shapeDescription)",
+        help: "normalize a 4-D [N, C, H, W] tensor")
+    }
+    onnx.add(
+      "LRN", onnx.inputs, onnx.outputs,
+      [.int("size", size), .float("alpha", alpha), .float("beta", beta), .float("bias", k)])
+  }
+}

@@ -98,3 +98,32 @@ extension AdaptiveAvgPool2D: TorchExportable {
     "F.adaptive_avg_pool2d(\(layer.x), \(TorchLayer.pair(output)))"
   }
 }
+
+extension AdaptiveAvgPool2D: ONNXExportable {
+  /// `AveragePool` when the output size divides the input's; otherwise the
+  /// overlapping windows as two constant averaging matrices,
+  /// `A [h, H] @ x @ B^T [W, w]`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let shape = onnx.inputTypes[0].shape
+    let (height, width) = (shape[2].staticValue!, shape[3].staticValue!)
+    if height % output.0 == 0, width % output.1 == 0 {
+      let window = [height / output.0, width / output.1]
+      onnx.add("AveragePool", onnx.inputs, onnx.outputs, [.ints("kernel_shape", window), .ints("strides", window)])
+      return
+    }
+    func averaging(_ input: Int, _ output: Int) -> [Float] {
+      var matrix = [Float](repeating: 0, count: output * input)
+      for (row, window) in Self.windows(input: input, output: output).enumerated() {
+        for column in window { matrix[row * input + column] = 1 / Float(window.count) }
+      }
+      return matrix
+    }
+    let rows = onnx.constant("rows", averaging(height, output.0), shape: [output.0, height])
+    let columns = averaging(width, output.1)
+    let transposed = (0..<(width * output.1)).map { columns[($0 % output.1) * width + $0 / output.1] }
+    let columnsT = onnx.constant("columns", transposed, shape: [width, output.1])
+    let pooledRows = onnx.temporary("rows_pooled")
+    onnx.add("MatMul", [rows, onnx.inputs[0]], [pooledRows])
+    onnx.add("MatMul", [pooledRows, columnsT], onnx.outputs)
+  }
+}

@@ -81,3 +81,16 @@ extension AvgPool2D: TorchExportable {
       "F.avg_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding))\(include))"
   }
 }
+
+extension AvgPool2D: ONNXExportable {
+  /// `AveragePool` with `count_include_pad`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(
+      "AveragePool", onnx.inputs, onnx.outputs,
+      [
+        .ints("kernel_shape", [kernel.0, kernel.1]), .ints("strides", [stride.0, stride.1]),
+        .ints("pads", [padding.0, padding.1, padding.0, padding.1]),
+        .int("count_include_pad", countIncludePad ? 1 : 0),
+      ])
+  }
+}

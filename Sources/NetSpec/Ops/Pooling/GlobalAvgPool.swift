@@ -68,3 +68,12 @@ extension GlobalAvgPool: EmittableOperator {
 extension GlobalAvgPool: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.x).mean((2, 3))" }
 }
+
+extension GlobalAvgPool: ONNXExportable {
+  /// `GlobalAveragePool` to `[N, C, 1, 1]`, then `Flatten` to `[N, C]`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let pooled = onnx.temporary("pooled")
+    onnx.add("GlobalAveragePool", onnx.inputs, [pooled])
+    onnx.add("Flatten", [pooled], onnx.outputs, [.int("axis", 1)])
+  }
+}

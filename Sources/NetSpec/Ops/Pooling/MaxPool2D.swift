@@ -75,3 +75,15 @@ extension MaxPool2D: TorchExportable {
     "F.max_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding)))"
   }
 }
+
+extension MaxPool2D: ONNXExportable {
+  /// `MaxPool` (floor mode; padding never wins, as in ONNX).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add(
+      "MaxPool", onnx.inputs, onnx.outputs,
+      [
+        .ints("kernel_shape", [kernel.0, kernel.1]), .ints("strides", [stride.0, stride.1]),
+        .ints("pads", [padding.0, padding.1, padding.0, padding.1]),
+      ])
+  }
+}

@@ -83,3 +83,14 @@ extension GRU: TorchExportable {
     "\(layer.module)(\(layer.x))[0]" + (returns == .last ? "[:, -1]" : "")
   }
 }
+
+extension GRU: ONNXExportable {
+  /// One ONNX `GRU` per layer with `linear_before_reset` (PyTorch's form, the
+  /// reset gate applied to `W_hn h + b_hn`); PyTorch's gates r, z, n become ONNX's z, r, h.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    ONNXRecurrence(
+      opType: "GRU", gateOrder: [1, 0, 2], hidden: hidden, layers: layers, returns: returns,
+      attributes: [.int("linear_before_reset", 1)]
+    ).export(onnx)
+  }
+}

@@ -79,3 +79,12 @@ extension LSTM: TorchExportable {
     "\(layer.module)(\(layer.x))[0]" + (returns == .last ? "[:, -1]" : "")
   }
 }
+
+extension LSTM: ONNXExportable {
+  /// One ONNX `LSTM` per layer; PyTorch's gates i, f, g, o become ONNX's i, o, f, c.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    ONNXRecurrence(
+      opType: "LSTM", gateOrder: [0, 3, 1, 2], hidden: hidden, layers: layers, returns: returns, attributes: []
+    ).export(onnx)
+  }
+}

@@ -91,3 +91,10 @@ extension Dropout: TorchExportable {
     "F.dropout(\(layer.x), \(TorchLayer.number(rate)), self.training)"
   }
 }
+
+extension Dropout: ONNXExportable {
+  /// `Identity`: dropout does nothing at inference.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Identity", onnx.inputs, onnx.outputs)
+  }
+}

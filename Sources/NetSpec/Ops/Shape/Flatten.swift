@@ -38,3 +38,14 @@ extension Flatten: TorchExportable {
     "\(layer.x).flatten(\(startAxis))"
   }
 }
+
+extension Flatten: ONNXExportable {
+  /// `Flatten` (axis 1) when the result is `[N, features]`, else `Reshape`.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    if onnx.outputTypes[0].rank == 2, onnx.outputTypes[0].shape[0] == onnx.inputTypes[0].shape[0] {
+      onnx.add("Flatten", onnx.inputs, onnx.outputs, [.int("axis", 1)])
+    } else {
+      try onnx.reshape(onnx.inputs[0], from: onnx.inputTypes[0], to: onnx.outputTypes[0], output: onnx.outputs[0])
+    }
+  }
+}

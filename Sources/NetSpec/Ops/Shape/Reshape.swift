@@ -108,3 +108,10 @@ extension Reshape: TorchExportable {
     return "\(layer.x).reshape(\(sizes.joined(separator: ", ")))"
   }
 }
+
+extension Reshape: ONNXExportable {
+  /// `Reshape`, symbolic sizes read from the input at run time.
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    try onnx.reshape(onnx.inputs[0], from: onnx.inputTypes[0], to: onnx.outputTypes[0], output: onnx.outputs[0])
+  }
+}

@@ -90,3 +90,10 @@ extension Transpose: TorchExportable {
     "\(layer.x).permute(\(perm.map(String.init).joined(separator: ", ")))"
   }
 }
+
+extension Transpose: ONNXExportable {
+  /// `Transpose` with `perm`.
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    onnx.add("Transpose", onnx.inputs, onnx.outputs, [.ints("perm", perm)])
+  }
+}
