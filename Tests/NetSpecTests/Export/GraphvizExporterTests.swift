@@ -18,8 +18,8 @@ struct GraphvizExporterTests {
           target7 [shape=ellipse, fillcolor="#fdf0d5", color="#b98a2e", label="label\ntarget int32[N]"];
           subgraph "cluster_stage" {
             label="stage × 2"; style="rounded,dashed"; color="#8899aa";
-            b0 [shape=box3d, style=filled, fillcolor="#dfe3e8", color="#5f6b7a", label="stage.0 (mlp)\n[N, 8]\n72 params"];
-            b2 [shape=box3d, style=filled, fillcolor="#dfe3e8", color="#5f6b7a", label="stage.1 (mlp)\n[N, 8]\n72 params"];
+            b0 [shape=box3d, style=filled, margin="0.15,0.1", fillcolor="#dfe3e8", color="#5f6b7a", label="stage.0 (mlp)\n[N, 8]\n72 params"];
+            b2 [shape=box3d, style=filled, margin="0.15,0.1", fillcolor="#dfe3e8", color="#5f6b7a", label="stage.1 (mlp)\n[N, 8]\n72 params"];
           }
           n4 [fillcolor="#cfe0f5", color="#4a74b0", label="dense_1\ndense(8)\n[N, 8]\ntied to stage.1.fc"];
           n5 [fillcolor="#cfe0f5", color="#4a74b0", label="dense_2\ndense(3)\n[N, 3]\n27 params", peripheries=2];

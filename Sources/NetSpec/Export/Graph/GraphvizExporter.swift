@@ -78,7 +78,7 @@ public struct GraphvizExporter: Sendable {
     var attributes: [String] = []
     switch item.kind {
     case .input, .target: attributes.append("shape=ellipse")
-    case .block: attributes += ["shape=box3d", "style=filled"]
+    case .block: attributes += ["shape=box3d", "style=filled", "margin=\"0.15,0.1\""]
     case .op(.loss): attributes.append("shape=octagon")
     case .op: break
     }
