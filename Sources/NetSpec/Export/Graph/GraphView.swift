@@ -66,13 +66,22 @@ struct GraphView {
       Self.prefixes(of: node.name).first { graph.blockInstances[$0] != nil && !expansion.opens($0) }
         ?? node.name
     }
+    // Boxes in order of their first node, after the inputs and targets.
+    let first = items.count
     var itemOfUnit: [String: Int] = [:]
+    var unitNodes: [(unit: String, nodes: [NodeID])] = []
     let tree = ClusterTree()
-    for unit in units where itemOfUnit[unit] == nil {
-      itemOfUnit[unit] = items.count
-      tree.insert(items.count, path: Self.prefixes(of: unit))
-      items.append(Self.item(for: graph.nodes.indices.filter { units[$0] == unit }, unit: unit, graph))
+    for (id, unit) in units.enumerated() {
+      if let item = itemOfUnit[unit] {
+        unitNodes[item - first].nodes.append(id)
+        continue
+      }
+      itemOfUnit[unit] = first + unitNodes.count
+      tree.insert(first + unitNodes.count, path: Self.prefixes(of: unit))
+      unitNodes.append((unit, [id]))
     }
+    items += unitNodes.map { Self.item(for: $0.nodes, unit: $0.unit, graph) }
+    var drawn: Set<String> = []
     for (id, node) in graph.nodes.enumerated() {
       for value in node.inputs {
         let from: Int
@@ -82,8 +91,7 @@ struct GraphView {
         }
         let to = itemOfUnit[units[id]]!
         let label = graph.values[value].type.description
-        guard from != to, !edges.contains(where: { $0.from == from && $0.to == to && $0.label == label })
-        else { continue }
+        guard from != to, drawn.insert("\(from) \(to) \(label)").inserted else { continue }
         edges.append(Edge(from: from, to: to, label: label))
       }
     }
