@@ -68,7 +68,7 @@ struct MermaidExporterTests {
     graph.nodes[6].name = "x<y>&z|w`v"
     let chart = MermaidExporter(graph: graph).flowchart
     #expect(chart.contains(#"n5["a#quot;b#35;c<br/>dense(3)<br/>[N, 3]<br/>27 params"]:::layer"#))
-    #expect(chart.contains(#"n6{{"x#lt;y#gt;#amp;z#124;w#96;v<br/>cross_entropy<br/>[]"}}:::loss"#))
+    #expect(chart.contains(#"n6{{"x#60;y#62;#38;z#124;w#96;v<br/>cross_entropy<br/>[]"}}:::loss"#))
   }
 
   @Test(
@@ -77,7 +77,7 @@ struct MermaidExporterTests {
       ("plain", #""plain""#),
       (#"say "hi""#, #""say #quot;hi#quot;""#),
       ("a#1;", #""a#35;1;""#),
-      ("<b>&</b>", ##""#lt;b#gt;#amp;#lt;/b#gt;""##),
+      ("<b>&</b>", ##""#60;b#62;#38;#60;/b#62;""##),
       ("pipe|tick`", #""pipe#124;tick#96;""#),
       ("two\nlines", #""two<br/>lines""#),
       ("tab\there\u{7}", #""tabhere""#),

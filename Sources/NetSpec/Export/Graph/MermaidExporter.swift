@@ -36,7 +36,7 @@ public struct MermaidExporter: Sendable {
   }
 
   /// A Mermaid string in quotes: characters Mermaid or HTML would read are
-  /// written as entity codes (`#quot;`, `#35;`, `#lt;`...), line breaks as
+  /// written as entity codes (`#quot;`, `#35;`, `#60;`...), line breaks as
   /// `<br/>`; other control characters are dropped.
   public static func quoted(_ text: String) -> String {
     var out = "\""
@@ -44,9 +44,9 @@ public struct MermaidExporter: Sendable {
       switch scalar {
       case "\"": out += "#quot;"
       case "#": out += "#35;"
-      case "&": out += "#amp;"
-      case "<": out += "#lt;"
-      case ">": out += "#gt;"
+      case "&": out += "#38;"
+      case "<": out += "#60;"
+      case ">": out += "#62;"
       case "|": out += "#124;"
       case "`": out += "#96;"
       case "\n": out += "<br/>"
