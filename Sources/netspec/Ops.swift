@@ -30,6 +30,6 @@ struct Ops: ParsableCommand {
       let hint = Suggestions.didYouMean(name, in: OpRegistry.names).map { " (\($0))" } ?? ""
       throw ValidationError("unknown op `\(name)`\(hint); `netspec ops` lists them")
     }
-    print(OpReference.section(op.schema), terminator: "")
+    print(OpReference.section(op), terminator: "")
   }
 }

@@ -16,24 +16,62 @@ public enum OpReference {
       bare word (`- relu`).
 
       Shapes use `N` for the batch; every op keeps symbolic dims symbolic.
+      `dense` and `conv2d` take a fused `activation:`, which is the activation op of
+      that name at its defaults: `activation: gelu` is the tanh approximation of GELU
+      (the `gelu` op's default `approximate: tanh`; write a `gelu: none` layer for the
+      exact erf form).
+
+      Each op that owns parameters lists them with their default initialization, drawn
+      from the spec's seed (`--seed` for `train`). These are PyTorch's defaults for
+      the matching `torch.nn` module (`Linear`, `Conv2d`, `Embedding`, `BatchNorm2d`,
+      `LayerNorm`, `LSTM`, `GRU`, `MultiheadAttention`), except in the three places of
+      the next paragraph. `U(-k, k)` is uniform on [-k, k] and `N(0, s)` normal with
+      mean 0 and standard deviation `s`. `fan_in` is the number of inputs one output
+      of the layer reads, the weight's size over its first dimension (`in_features`
+      for `dense`, `in_channels / groups * kernel height * kernel width` for
+      `conv2d`), and `fan_out` the weight's size over its second dimension; a bias
+      takes its weight's. Buffers are state saved with the weights but not trained.
+
+      The differences from PyTorch: `attention` draws its query, key and value weights
+      each with Glorot's bound for a square `[D, D]` matrix, `sqrt(6/(2D))`, where
+      PyTorch packs them into one `[3D, D]` matrix whose bound is `sqrt(6/(4D))`
+      (PyTorch's own choice when the key and value sizes differ from the query's);
+      `embedding` with `scale: true` draws from `N(0, 1/sqrt(dim))`, as fairseq's
+      Transformer does; and a learned `positional_encoding` (which PyTorch has no
+      module for) draws from `N(0, 0.02)`, as BERT and GPT-2 do in Hugging Face
+      Transformers.
 
       """
     for category in OpCategory.allCases {
-      let ops = OpRegistry.all.map { $0.schema }.filter { $0.category == category }
+      let ops = OpRegistry.all.filter { $0.schema.category == category }
       guard !ops.isEmpty else { continue }
       text += "\n## \(title(category))\n"
-      for schema in ops { text += "\n" + section(schema) }
+      for op in ops { text += "\n" + section(op) }
     }
     return text
   }
 
-  /// One op's section: summary, inputs, attribute table.
-  public static func section(_ schema: OpSchema) -> String {
+  /// One op's section: summary, inputs, attribute table, parameters with
+  /// their default initialization.
+  public static func section(_ op: any Operator.Type) -> String {
+    let schema = op.schema
     var text = "### `\(schema.name)`\n\n\(schema.summary)\n\nInputs: \(schema.inputs.description)."
     if let primary = schema.primary { text += " Primary attribute: `\(primary)`." }
     text += "\n"
-    guard !schema.attributes.isEmpty else { return text + "\nNo attributes.\n" }
-    text += "\n| attribute | type | default | meaning |\n|---|---|---|---|\n"
+    text += attributeTable(schema)
+    let parameters = InitializationReference.rows(for: op)
+    if !parameters.isEmpty {
+      text += "\n| parameter | default initialization |\n|---|---|\n"
+      for row in parameters {
+        text += "| `\(row.parameter)`\(row.isBuffer ? " (buffer, not trained)" : "") | \(row.initialization) |\n"
+      }
+    }
+    return text
+  }
+
+  private static func attributeTable(_ schema: OpSchema) -> String {
+    guard !schema.attributes.isEmpty else { return "\nNo attributes.\n" }
+    var text = "\n| attribute | type | default | meaning |\n|---|---|---|---|\n"
     for attribute in schema.attributes {
       let defaultText: String
       switch attribute.defaultValue {

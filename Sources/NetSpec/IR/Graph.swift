@@ -77,6 +77,9 @@ public struct Graph: Sendable {
   public var lossNode: Node? { loss.flatMap { loss in nodes.first { $0.outputs.contains(loss) } } }
   /// Targets the loss compares against (from the data).
   public var targets: [ValueID] = []
+  /// The block each block instance expands, by the instance's qualified name
+  /// (`layer1.0` -> `basic`); its nodes' names start with that name and a dot.
+  public var blockInstances: [String: String] = [:]
 
   public init() {}
 

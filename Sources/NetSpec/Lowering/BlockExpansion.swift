@@ -56,6 +56,7 @@ struct BlockExpansion {
       scope.locals[inputName] = input.0
       scope.definitions[inputName] = block.nameSpan
     }
+    lowerer.graph.blockInstances[caller.prefix + name] = block.name
     lowerer.pushBlock(block.name)
     defer { lowerer.popBlock() }
     return lowerer.lowerLayers(block.layers, scope: &scope, flow: .value(inputs[0].0))

@@ -4,86 +4,115 @@ import Testing
 
 @Suite("GraphvizExporter")
 struct GraphvizExporterTests {
-  @Test("DOT of a tiny trained graph: inputs, targets, loss, outputs, escaped title")
-  func golden() throws {
-    let spec = try #require(
-      checkedSpec(
-        #"""
-        netspec: 1
-        name: tiny
-        description: 'a "tiny" net \ with a backslash'
-        inputs: {x: [N, 4]}
-        layers:
-          - dense: {units: 3, name: hidden}
-          - relu
-          - dense: 2
-        train: {loss: cross_entropy}
-
-        """#))
-    let title = "\(spec.document.name!)\n\(spec.document.description!)"
+  @Test("golden DOT of a repeated block, collapsed: one box per instance, a legend, colours by category")
+  func collapsedGolden() throws {
+    let spec = try #require(checkedSpec(smallRepeatSpec))
     #expect(
-      GraphvizExporter(graph: spec.graph, title: title).dot == #"""
+      GraphvizExporter(graph: spec.graph, title: spec.document.name).dot == #"""
         digraph netspec {
-          graph [rankdir=TB, fontname="Helvetica", fontsize=11, label="tiny\na \"tiny\" net \\ with a backslash", labelloc=t];
-          node [shape=box, style="rounded,filled", fillcolor="#e8eef7", fontname="Helvetica", fontsize=10];
+          graph [rankdir=TB, fontname="Helvetica", fontsize=11, label="small", labelloc=t];
+          node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];
           edge [fontname="Helvetica", fontsize=9, color="#555555"];
-          in0 [shape=ellipse, fillcolor="#e3f4e1", label="x\ninput [N, 4]"];
-          target4 [shape=ellipse, fillcolor="#fdf0d5", label="label\ntarget int32[N]"];
-          n0 [label="hidden\ndense\n[N, 3]\n15 params"];
-          n1 [label="relu_1\nrelu\n[N, 3]"];
-          n2 [label="dense_1\ndense\n[N, 2]\n8 params", peripheries=2];
-          n3 [label="loss\ncross_entropy\n[]", shape=octagon, fillcolor="#f8d7d7"];
-          in0 -> n0 [label="[N, 4]"];
-          n0 -> n1 [label="[N, 3]"];
-          n1 -> n2 [label="[N, 3]"];
-          n2 -> n3 [label="[N, 2]"];
-          target4 -> n3 [label="int32[N]"];
+          legend [shape=plaintext, style=solid, fontsize=9, label=<<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr><td bgcolor="#e3f4e1">input</td><td bgcolor="#fdf0d5">target</td><td bgcolor="#dfe3e8">block</td><td bgcolor="#cfe0f5">layer</td><td bgcolor="#f8d7d7">loss</td></tr></table>>];
+          in0 [shape=ellipse, fillcolor="#e3f4e1", color="#5a9a52", label="x\ninput [N, 8]"];
+          target7 [shape=ellipse, fillcolor="#fdf0d5", color="#b98a2e", label="label\ntarget int32[N]"];
+          subgraph "cluster_stage" {
+            label="stage × 2"; style="rounded,dashed"; color="#8899aa";
+            b0 [shape=box3d, style=filled, margin="0.15,0.1", fillcolor="#dfe3e8", color="#5f6b7a", label="stage.0 (mlp)\n[N, 8]\n72 params"];
+            b2 [shape=box3d, style=filled, margin="0.15,0.1", fillcolor="#dfe3e8", color="#5f6b7a", label="stage.1 (mlp)\n[N, 8]\n72 params"];
+          }
+          n4 [fillcolor="#cfe0f5", color="#4a74b0", label="dense_1\ndense(8)\n[N, 8]\ntied to stage.1.fc"];
+          n5 [fillcolor="#cfe0f5", color="#4a74b0", label="dense_2\ndense(3)\n[N, 3]\n27 params", peripheries=2];
+          n6 [shape=octagon, fillcolor="#f8d7d7", color="#b05050", label="loss\ncross_entropy\n[]"];
+          in0 -> b0 [label="[N, 8]"];
+          b0 -> b2 [label="[N, 8]"];
+          b2 -> n4 [label="[N, 8]"];
+          n4 -> n5 [label="[N, 8]"];
+          n5 -> n6 [label="[N, 3]"];
+          target7 -> n6 [label="int32[N]"];
         }
 
         """#)
   }
 
-  @Test("block instances and repeats become nested clusters; tied layers say so")
-  func clusters() throws {
-    let spec = try #require(
-      checkedSpec(
-        """
-        netspec: 1
-        inputs: {x: [N, 8]}
-        blocks:
-          mlp:
-            args: {width: required}
-            layers:
-              - dense: {units: $width, name: fc}
-              - relu
-        layers:
-          - mlp: {width: 8, name: stage}
-            repeat: 2
-          - dense: {units: 8, tie: stage.1.fc}
-
-        """))
-    let dot = GraphvizExporter(graph: spec.graph).dot
+  @Test("--expand-all opens every instance into a cluster of its layers, inside the repeat's cluster")
+  func expandedClusters() throws {
+    let spec = try #require(checkedSpec(smallRepeatSpec))
+    let dot = GraphvizExporter(graph: spec.graph, expansion: .expanded).dot
     #expect(
       dot.contains(
-        """
+        #"""
           subgraph "cluster_stage" {
-            label="stage"; style="rounded,dashed"; color="#8899aa";
+            label="stage × 2"; style="rounded,dashed"; color="#8899aa";
             subgraph "cluster_stage.0" {
-              label="stage.0"; style="rounded,dashed"; color="#8899aa";
-              n0 [label="stage.0.fc\\ndense\\n[N, 8]\\n72 params"];
-              n1 [label="stage.0.relu_1\\nrelu\\n[N, 8]"];
+              label="stage.0 (mlp)"; style="rounded,dashed"; color="#8899aa";
+              n0 [fillcolor="#cfe0f5", color="#4a74b0", label="stage.0.fc\ndense(8, activation: tanh)\n[N, 8]\n72 params"];
+              n1 [fillcolor="#e9e4f7", color="#7d6fb0", label="stage.0.dropout_1\ndropout(0.1)\n[N, 8]"];
             }
             subgraph "cluster_stage.1" {
-              label="stage.1"; style="rounded,dashed"; color="#8899aa";
-              n2 [label="stage.1.fc\\ndense\\n[N, 8]\\n72 params"];
-              n3 [label="stage.1.relu_1\\nrelu\\n[N, 8]"];
-            }
-          }
-          n4 [label="dense_1\\ndense\\n[N, 8]\\ntied to stage.1.fc", peripheries=2];
+        """#))
+    #expect(dot.contains(#"  n1 -> n2 [label="[N, 8]"];"#))
+    #expect(!dot.contains("shape=box3d"))
+    #expect(dot == GraphvizExporter(graph: spec.graph, expansion: .expanded).dot)
+  }
 
-        """))
-    #expect(!dot.contains("label=\"\""))
-    #expect(dot == GraphvizExporter(graph: spec.graph).dot)
+  @Test("--expand NAME opens that instance only; edges cross its border from the closed one")
+  func expandOne() throws {
+    let spec = try #require(checkedSpec(smallRepeatSpec))
+    let dot = GraphvizExporter(graph: spec.graph, expansion: GraphExpansion(names: ["stage.1"])).dot
+    #expect(dot.contains(#"b0 [shape=box3d"#))
+    #expect(dot.contains(#"subgraph "cluster_stage.1" {"#))
+    #expect(!dot.contains(#"subgraph "cluster_stage.0" {"#))
+    #expect(dot.contains(#"  b0 -> n2 [label="[N, 8]"];"#))
+  }
+
+  @Test("which instances a name opens: itself, those inside it, those around it")
+  func expansionMatching() {
+    let expansion = GraphExpansion(names: ["encoder.1"])
+    #expect(expansion.opens("encoder.1"))
+    #expect(expansion.opens("encoder"))
+    #expect(expansion.opens("encoder.1.feed_forward_1"))
+    #expect(!expansion.opens("encoder.10"))
+    #expect(!expansion.opens("encoder.0"))
+    #expect(GraphExpansion(names: ["encoder"]).opens("encoder.3.feed_forward_1"))
+    #expect(GraphExpansion.expanded.opens("anything"))
+    #expect(!GraphExpansion.collapsed.opens("encoder"))
+  }
+
+  @Test("--expand names that match no layer are reported with a suggestion")
+  func unknownNames() throws {
+    let spec = try #require(checkedSpec(smallRepeatSpec))
+    let unknown = GraphExpansion(names: ["stage", "stage.1.fc", "stag", "zzz"]).unknownNames(in: spec.graph)
+    #expect(unknown.map(\.name) == ["stag", "zzz"])
+    #expect(unknown.map(\.help) == ["did you mean `stage`?", nil])
+  }
+
+  @Test(
+    "a layer's op line: primary attribute unnamed, key attributes named, defaults left out",
+    arguments: [
+      (
+        "- conv2d: {filters: 4, kernel: 3, stride: 2, padding: 1}",
+        "conv2d(filters: 4, kernel: 3, stride: 2, padding: 1)"
+      ),
+      ("- conv2d: {filters: 4, kernel: [3, 1], stride: 1}", "conv2d(filters: 4, kernel: [3, 1])"),
+      ("- maxpool2d: 2", "maxpool2d(2)"),
+      ("- relu", "relu"),
+      ("- dropout: 0.25", "dropout(0.25)"),
+    ])
+  func opSummary(_ layer: String, _ expected: String) throws {
+    let spec = try #require(checkedSpec("netspec: 1\ninputs: {x: [N, 2, 8, 8]}\nlayers:\n  \(layer)\n"))
+    #expect(OpSummary.text(spec.graph.nodes[0]) == expected)
+  }
+
+  @Test("a Transformer collapses to one box per encoder and decoder layer")
+  func transformerCollapses() throws {
+    let spec = try SeedSpecs.load("transformer.yaml")
+    let dot = GraphvizExporter(graph: spec.graph).dot
+    #expect(dot.components(separatedBy: "shape=box3d").count - 1 == 12)
+    #expect(dot.contains(#"label="encoder.0 (encoder_layer)\n[N, S, 512]\n3.2 M params"]"#))
+    #expect(!dot.contains("feed_forward"))
+    let expanded = GraphvizExporter(graph: spec.graph, expansion: .expanded).dot
+    #expect(expanded.contains(#"subgraph "cluster_decoder.5.feed_forward_1" {"#))
   }
 
   @Test(
