@@ -162,6 +162,17 @@ extension DiagnosticCode {
   public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
 }
 
+// MARK: - NS075x: ONNX import (`netspec import`)
+
+extension DiagnosticCode {
+  /// The ONNX file is not a model NetSpec can read: malformed protobuf, external
+  /// data, a missing initializer, an impossible size.
+  public static let onnxInvalidModel = DiagnosticCode("NS0750", "onnx-invalid-model")
+  /// ONNX nodes of one kind (an op type, or an op type with attributes) have no
+  /// NetSpec equivalent.
+  public static let onnxUnsupportedOp = DiagnosticCode("NS0751", "onnx-unsupported-op")
+}
+
 extension DiagnosticCode {
   /// Every published code, in order. Tests check each has a golden test and docs.
   public static let all: [DiagnosticCode] = [
@@ -178,5 +189,6 @@ extension DiagnosticCode {
     .badLoss, .badData, .unusedValue,
     .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
     .biasBeforeBatchNorm,
+    .onnxInvalidModel, .onnxUnsupportedOp,
   ]
 }
