@@ -111,7 +111,7 @@ let package = Package(
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),
     .testTarget(name: "EmbedSourcesToolTests", dependencies: ["EmbedSourcesTool"]),
     .testTarget(
-      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels", "NetSpecEmbeddedSources"],
+      name: "NetSpecTests", dependencies: ["NetSpec", "NetSpecKernels", "NetSpecEmbeddedSources", "ONNXProto"],
       exclude: ["Golden/Cases", "Codegen/Golden", "Plan/Golden", "Python"]),
   ]
 )

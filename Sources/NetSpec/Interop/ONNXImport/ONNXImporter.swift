@@ -11,6 +11,8 @@ public struct ImportedModel: Sendable {
   public var weights: SafetensorsFile
   /// The checked spec (graph and document), as `netspec check` sees it.
   public var checked: CheckedSpec
+  /// How many layers the spec lists.
+  public var layerCount: Int
 }
 
 /// `netspec import`: an ONNX model as a readable NetSpec spec and its weights.
@@ -69,7 +71,12 @@ extension ONNXTranslator {
             path, "node `\(node.displayName)` reads `\(missing)`, which no initializer, input or earlier node defines",
             help: "the model is incomplete or its nodes are not in topological order; check it with onnx.checker")
         }
+        // After an unsupported node, later nodes are skipped, unless their op is unknown too.
         if node.input.contains(where: { if case .skipped? = bindings[$0] { true } else { false } }) {
+          if !Self.translated.contains(node.opType), !Self.foldable.contains(node.opType) {
+            let failure = Self.unknown(node)
+            unsupported.record(failure.kind, node: node.displayName, help: failure.help)
+          }
           bind(node, node.output.map { _ in .skipped })
           continue
         }

@@ -31,12 +31,22 @@ extension ONNXTranslator {
     case "Gather": try lastStep(node)
     case "LSTM", "GRU": try recurrent(node)
     default:
-      if let activation = try Self.activation(node) {
-        try activate(node, activation)
-      } else {
-        throw NodeFailure("unsupported ONNX op `\(node.opType)`", help: Self.supportedHelp)
-      }
+      guard let activation = try Self.activation(node) else { throw Self.unknown(node) }
+      try activate(node, activation)
     }
+  }
+
+  /// The op types ``translate(_:)`` handles (in some form).
+  static let translated: Set<String> = [
+    "Identity", "Dropout", "Gemm", "MatMul", "Add", "Conv", "BatchNormalization", "LayerNormalization", "MaxPool",
+    "AveragePool", "GlobalAveragePool", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose",
+    "Gather", "LSTM", "GRU", "Relu", "Sigmoid", "Tanh", "Selu", "Mish", "HardSwish", "Softplus", "LeakyRelu", "Elu",
+    "Gelu", "Softmax",
+  ]
+
+  /// The failure for an op type the importer does not know.
+  static func unknown(_ node: Onnx_NodeProto) -> NodeFailure {
+    NodeFailure("unsupported ONNX op `\(node.opType)`", help: supportedHelp)
   }
 
   static let supportedHelp =
@@ -179,8 +189,9 @@ extension ONNXTranslator {
     var attributes: [(name: String, value: SpecValue.Kind)] = []
     let eps = Double(node.float("epsilon", default: 1e-5))
     if Float(eps) != 1e-5 { attributes.append(("eps", .float(eps))) }
-    let momentum = 1 - Double(node.float("momentum", default: 0.9))
-    if Float(momentum) != 0.1 { attributes.append(("momentum", .float(Double(Float(momentum))))) }
+    // ONNX keeps `momentum` of the running average; PyTorch and NetSpec 1 - that.
+    let momentum = ((1 - Double(node.float("momentum", default: 0.9))) * 1e6).rounded() / 1e6
+    if momentum != 0.1 { attributes.append(("momentum", .float(momentum))) }
     bindLayer(node, try addLayer("batchnorm", for: node, attributes, inputs: [x], weights: weights))
   }
 

@@ -2,7 +2,7 @@ import NetSpecDiagnostics
 
 /// Writes the translated layers as a spec (one flow-style mapping per layer,
 /// `from:` only where a layer does not read the one before it, `outputs:` only
-/// when the last layer is not the output, `expect:` pinning the parameter count
+/// when the last layer is not the output, a default `train:` (ONNX has no loss), `expect:` pinning the parameter count
 /// and the output shapes), checks it with the front end, and names the
 /// weights as the spec's parameters.
 enum ONNXSpecWriting {
@@ -28,7 +28,7 @@ enum ONNXSpecWriting {
     do { try weights.check(expected: Checkpoint.expectedShapes(of: checked.graph)) } catch {
       throw .invalid(path, "the imported weights do not match the spec: \(error)", help: internalHelp)
     }
-    return ImportedModel(spec: spec, weights: weights, checked: checked)
+    return ImportedModel(spec: spec, weights: weights, checked: checked, layerCount: translator.layers.count)
   }
 
   private static let internalHelp = "this is a bug in netspec import: please report it with the model"
@@ -63,6 +63,13 @@ enum ONNXSpecWriting {
     if outputs != [translator.layers.last?.name] {
       lines.append("outputs: [\(outputs.joined(separator: ", "))]")
     }
+    // ONNX holds no loss: cross-entropy for [N, classes] logits, else squared error.
+    let output = outputs.first.flatMap { translator.shapes[$0] }
+    lines += [
+      "train:  # ONNX models hold no training settings: choose the loss and optimizer",
+      "  loss: \(output?.count == 2 ? "cross_entropy" : "mse")",
+      "  optimizer: adam",
+    ]
     return lines.joined(separator: "\n") + "\n"
   }
 

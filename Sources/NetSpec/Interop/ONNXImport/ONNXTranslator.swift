@@ -80,10 +80,13 @@ struct ONNXTranslator {
   // MARK: - Layers
 
   /// A spec-valid layer name for `node` (its scope path without the op-type
-  /// suffix torch adds: `/conv1/Conv` is `conv1`), unique in the spec.
+  /// suffix torch adds: `/conv1/Conv` is `conv1`, `/layers/layers.0/conv1/Conv`
+  /// is `layers_0_conv1`), unique in the spec.
   mutating func layerName(for node: Onnx_NodeProto, op: String) -> String {
     var parts = node.name.split(separator: "/").map(String.init)
     if parts.count > 1, let last = parts.last, last.first?.isUppercase == true { parts.removeLast() }
+    // torch repeats a container's name in its children's scopes: `/layers/layers.0/...`.
+    parts = parts.indices.filter { i in i + 1 == parts.count || !parts[i + 1].hasPrefix(parts[i] + ".") }.map { parts[$0] }
     var name = String(parts.joined(separator: "_").map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     while name.hasPrefix("_") || name.hasSuffix("_") {
       name = String(name.trimmingCharacters(in: .init(charactersIn: "_")))
