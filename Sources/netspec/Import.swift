@@ -55,6 +55,7 @@ struct Import: ParsableCommand {
     }
     let graph = imported.checked.graph
     Console.say(
-      "imported \(model): \(imported.layerCount) layers, \(graph.trainableParameterCount) parameters -> \(spec), \(weights)")
+      "imported \(model): \(imported.layerCount) layers, \(graph.trainableParameterCount) parameters -> \(spec), \(weights)"
+    )
   }
 }

@@ -53,9 +53,11 @@ import Testing
     pads.type = .ints
     pads.ints = [0, 0, 1, 1]
     conv.attribute = [pads]
-    let model = M.model([conv], initializers: [M.tensor("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 18))], input: [nil, 1, 8, 8])
+    let model = M.model(
+      [conv], initializers: [M.tensor("w", [2, 1, 3, 3], Array(repeating: 0.1, count: 18))], input: [nil, 1, 8, 8])
     let text = try Self.render(model)
-    #expect(text.hasPrefix("model.onnx: error[NS0751]: `Conv` with asymmetric padding (opset 17): 1 node, `/conv/Conv`"))
+    #expect(
+      text.hasPrefix("model.onnx: error[NS0751]: `Conv` with asymmetric padding (opset 17): 1 node, `/conv/Conv`"))
   }
 
   @Test func malformedProtobufIsInvalid() throws {

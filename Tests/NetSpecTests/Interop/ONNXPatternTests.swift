@@ -17,8 +17,10 @@ import Testing
     let w = M.tensor("w", [4, 3], (0..<12).map { Float($0) })  // [in, units]
     let b = M.tensor("b", [3], [1, 2, 3])
     let model = M.model(
-      [M.node("MatMul", "/fc/MatMul", ["x", "w"], ["h"]), M.node("Add", "/fc/Add", ["b", "h"], ["z"]),
-       M.node("Relu", "/act/Relu", ["z"], ["y"])],
+      [
+        M.node("MatMul", "/fc/MatMul", ["x", "w"], ["h"]), M.node("Add", "/fc/Add", ["b", "h"], ["z"]),
+        M.node("Relu", "/act/Relu", ["z"], ["y"]),
+      ],
       initializers: [w, b])
     let imported = try ONNXImporter.importModel(at: M.write(model, name: "m.onnx"), name: "m")
     #expect(Self.layers(imported.spec) == ["dense: {units: 3, activation: relu, name: fc}"])
@@ -53,10 +55,11 @@ import Testing
     w.name = "w"
     w.dims = [2, 12]
     w.dataType = 1
-    w.rawData = Data((0..<24).flatMap { i -> [UInt8] in
-      let bits = Float(i).bitPattern
-      return [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
-    })
+    w.rawData = Data(
+      (0..<24).flatMap { i -> [UInt8] in
+        let bits = Float(i).bitPattern
+        return [UInt8(bits & 0xFF), UInt8(bits >> 8 & 0xFF), UInt8(bits >> 16 & 0xFF), UInt8(bits >> 24)]
+      })
     var zero = Onnx_TensorProto()
     zero.name = "zero"
     zero.dataType = 7

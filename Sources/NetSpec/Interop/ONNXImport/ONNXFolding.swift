@@ -65,14 +65,17 @@ extension ONNXTranslator {
       }
     }
     if let value = node.attribute("value_float") { return ONNXConstant(shape: [], .floats([value.f])) }
-    if let value = node.attribute("value_floats") { return ONNXConstant(shape: [value.floats.count], .floats(value.floats)) }
+    if let value = node.attribute("value_floats") {
+      return ONNXConstant(shape: [value.floats.count], .floats(value.floats))
+    }
     if let value = node.attribute("value_int") { return ONNXConstant(ints: [Dim(Int(value.i))], shape: []) }
     if let value = node.attribute("value_ints") { return ONNXConstant(ints: value.ints.map { Dim(Int($0)) }) }
     throw NodeFailure("`Constant` without a tensor, float or int value", help: "export numeric constants")
   }
 
   /// A static integer list input (axes, indices, shape), or a failure.
-  private func staticInts(_ value: ONNXConstant?, _ node: Onnx_NodeProto, _ what: String) throws(NodeFailure) -> [Int]? {
+  private func staticInts(_ value: ONNXConstant?, _ node: Onnx_NodeProto, _ what: String) throws(NodeFailure) -> [Int]?
+  {
     guard let value else { return nil }
     guard let ints = value.staticInts else {
       throw NodeFailure("`\(node.opType)` with a symbolic \(what)", help: "export with static sizes")
@@ -134,7 +137,10 @@ extension ONNXTranslator {
       let shape = Array(x.shape[..<axis]) + indices.shape + Array(x.shape[(axis + 1)...])
       let strides = TensorIndexing.strides(x.shape)
       let flat = TensorIndexing.indices(shape).map { index -> Int in
-        var source = Array(index[..<axis]) + [resolved[indexInto(indices.shape, Array(index[axis..<(axis + indices.shape.count)]))]]
+        var source =
+          Array(index[..<axis]) + [
+            resolved[indexInto(indices.shape, Array(index[axis..<(axis + indices.shape.count)]))]
+          ]
         source += index[(axis + indices.shape.count)...]
         return zip(source, strides).map(*).reduce(0, +)
       }
@@ -204,7 +210,9 @@ extension ONNXTranslator {
     throws(NodeFailure) -> ONNXConstant
   {
     if node.opType == "Neg" || node.opType == "Sqrt" {
-      if node.opType == "Neg", let ints = a.ints { return ONNXConstant(ints: ints.map { $0.scaled(-1)! }, shape: a.shape) }
+      if node.opType == "Neg", let ints = a.ints {
+        return ONNXConstant(ints: ints.map { $0.scaled(-1)! }, shape: a.shape)
+      }
       guard let floats = a.floats else { throw fail }
       return ONNXConstant(shape: a.shape, .floats(floats.map { node.opType == "Neg" ? -$0 : $0.squareRoot() }))
     }
@@ -248,4 +256,3 @@ extension ONNXTranslator {
     return ONNXConstant(shape: shape, .floats(values))
   }
 }
-

@@ -122,7 +122,8 @@ extension ONNXTranslator {
           shape.append(.symbol("T"))
         } else {
           guard case .dimParam(let param)? = dim.value else {
-            throw .invalid(path, "input `\(input.name)` has no size on axis \(axis)", help: "export with a static size there")
+            throw .invalid(
+              path, "input `\(input.name)` has no size on axis \(axis)", help: "export with a static size there")
           }
           let symbol = String(param.map { $0.isLetter || $0.isNumber ? $0 : "_" })
           shape.append(.symbol(symbol.first?.isLetter == true ? symbol : "S" + symbol))
@@ -143,7 +144,8 @@ extension ONNXTranslator {
     for output in graph.output {
       guard case .tensor(let tensor)? = bindings[output.name] else {
         throw .invalid(
-          path, "the output `\(output.name)` is not computed from the inputs", help: "export a model whose outputs depend on its inputs")
+          path, "the output `\(output.name)` is not computed from the inputs",
+          help: "export a model whose outputs depend on its inputs")
       }
       do {
         var node = Onnx_NodeProto()
@@ -152,8 +154,10 @@ extension ONNXTranslator {
         result.append(try materialize(tensor, for: node))
       } catch {
         throw ONNXImportError(
-          [Diagnostic(.onnxUnsupportedOp, at: nil, "\(error.kind) (opset \(opset)): the output `\(output.name)`")
-            .inFile(path).help(error.help)])
+          [
+            Diagnostic(.onnxUnsupportedOp, at: nil, "\(error.kind) (opset \(opset)): the output `\(output.name)`")
+              .inFile(path).help(error.help)
+          ])
       }
     }
     return result

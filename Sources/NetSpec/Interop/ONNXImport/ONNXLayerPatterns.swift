@@ -113,7 +113,8 @@ extension ONNXTranslator {
     let (tensorIndex, biasIndex) = if case .tensor = a { (0, 1) } else { (1, 0) }
     let x = try tensor(node, tensorIndex)
     let bias = try constant(node, biasIndex, "bias")
-    guard let index = soleProducer(of: x, value: node.input[tensorIndex]), layers[index].op == "dense" || layers[index].op == "conv2d",
+    guard let index = soleProducer(of: x, value: node.input[tensorIndex]),
+      layers[index].op == "dense" || layers[index].op == "conv2d",
       layers[index]["bias"] == .bool(false), layers[index]["activation"] == nil, let values = bias.floats
     else {
       throw NodeFailure(
@@ -122,7 +123,8 @@ extension ONNXTranslator {
     }
     let units = layers[index].weights["weight"]!.shape[0]
     guard bias.count == units, bias.shape.last == units || (bias.shape.count == 3 && bias.shape[0] == units) else {
-      throw NodeFailure("`Add` of a constant that is not a bias per unit", help: "NetSpec adds constants only as a bias")
+      throw NodeFailure(
+        "`Add` of a constant that is not a bias per unit", help: "NetSpec adds constants only as a bias")
     }
     layers[index]["bias"] = nil
     layers[index].weights["bias"] = NamedTensor(name: "bias", shape: [units], values: values)
@@ -183,7 +185,9 @@ extension ONNXTranslator {
     var weights: [String: ([Int], [Float])] = [:]
     for (i, name) in [(1, "weight"), (2, "bias"), (3, "running_mean"), (4, "running_var")] {
       let value = try constant(node, i, name)
-      guard let floats = value.floats else { throw NodeFailure("`BatchNormalization` with integer statistics", help: "") }
+      guard let floats = value.floats else {
+        throw NodeFailure("`BatchNormalization` with integer statistics", help: "")
+      }
       weights[name] = ([value.count], floats)
     }
     var attributes: [(name: String, value: SpecValue.Kind)] = []
@@ -314,7 +318,8 @@ extension ONNXTranslator {
   /// when that layer has no activation yet, its output no other reader and the
   /// activation is one a layer fuses at these settings; else its own layer.
   private mutating func activate(
-    _ node: Onnx_NodeProto, _ activation: (op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?)
+    _ node: Onnx_NodeProto,
+    _ activation: (op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?)
   ) throws(NodeFailure) {
     let x = try tensor(node, 0)
     if let fused = activation.fused, let index = soleProducer(of: x, value: node.input[0]),

@@ -25,8 +25,10 @@ enum ONNXModelReading {
       throw .invalid(path, "the file grew while it was read", help: "import a file that is not being written")
     case .unreadable(let reason, let help):
       throw ONNXImportError(
-        [Diagnostic(.unreadableFile, at: nil, reason.replacingOccurrences(of: "spec file", with: "model")).inFile(path)
-          .help(help)])
+        [
+          Diagnostic(.unreadableFile, at: nil, reason.replacingOccurrences(of: "spec file", with: "model")).inFile(path)
+            .help(help)
+        ])
     }
     let model: Onnx_ModelProto
     do {

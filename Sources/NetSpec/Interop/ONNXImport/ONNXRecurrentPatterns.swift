@@ -13,7 +13,8 @@ extension ONNXTranslator {
     let order = isLSTM ? [0, 2, 3, 1] : [1, 0, 2]
     guard node.string("direction", default: "forward") == "forward" else {
       throw NodeFailure(
-        "`\(node.opType)` that is not forward-only", help: "NetSpec's recurrent layers run forward (bidirectional=False)")
+        "`\(node.opType)` that is not forward-only",
+        help: "NetSpec's recurrent layers run forward (bidirectional=False)")
     }
     guard node.attribute("activations") == nil, node.attribute("clip") == nil,
       node.int("input_forget", default: 0) == 0, isLSTM || node.int("linear_before_reset", default: 0) == 1
@@ -80,7 +81,12 @@ extension ONNXTranslator {
       layout == 0
       ? ImportedTensor(source: name, shape: [steps, Dim(1), batch, Dim(hidden)], layout: .recurrentSequences)
       : ImportedTensor(source: name, shape: [batch, steps, Dim(1), Dim(hidden)])
-    bind(node, [.tensor(sequences), .tensor(ImportedTensor(source: name, shape: [Dim(1), batch, Dim(hidden)], layout: .recurrentState))])
+    bind(
+      node,
+      [
+        .tensor(sequences),
+        .tensor(ImportedTensor(source: name, shape: [Dim(1), batch, Dim(hidden)], layout: .recurrentState)),
+      ])
     if node.output.count > 1 { recurrentStates[node.output[1]] = node.output[0] }
   }
 
@@ -91,7 +97,9 @@ extension ONNXTranslator {
     if case .constant(let value)? = try binding(node, 1) { axes = value.staticInts }
     switch (node.opType, x.layout, axes) {
     case ("Squeeze", .recurrentSequences, [1]?):
-      bind(node, [.tensor(ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[2], x.shape[3]], layout: .timeMajor))])
+      bind(
+        node,
+        [.tensor(ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[2], x.shape[3]], layout: .timeMajor))])
     case ("Squeeze", .recurrentState, [0]?):
       if let sequences = recurrentStates[node.input[0]], (uses[sequences] ?? 0) > 0 {
         throw NodeFailure(
@@ -113,7 +121,8 @@ extension ONNXTranslator {
     let timeAxis = x.layout == .timeMajor ? 0 : 1
     guard index.shape.isEmpty, let i = index.staticInts?.first, x.layout == .timeMajor || x.layout == .batchMajor,
       TensorIndexing.axis(axis, rank: x.shape.count) == timeAxis, x.shape.count == 3,
-      i == -1 || x.shape[timeAxis] == Dim(i + 1), soleProducer(of: x, value: node.input[0]) != nil || x.layout == .timeMajor,
+      i == -1 || x.shape[timeAxis] == Dim(i + 1),
+      soleProducer(of: x, value: node.input[0]) != nil || x.layout == .timeMajor,
       let layer = layers.last(where: { $0.name == x.source }), ["lstm", "gru"].contains(layer.op)
     else {
       throw NodeFailure(

@@ -55,7 +55,8 @@ enum ONNXSpecWriting {
       var items = layer.attributes.map { "\($0.name): \(format($0.value))" }
       items.append("name: \(layer.name)")
       if layer.inputs != [previous] {
-        items.append("from: " + (layer.inputs.count == 1 ? layer.inputs[0] : "[\(layer.inputs.joined(separator: ", "))]"))
+        items.append(
+          "from: " + (layer.inputs.count == 1 ? layer.inputs[0] : "[\(layer.inputs.joined(separator: ", "))]"))
       }
       lines.append("  - \(layer.op): {\(items.joined(separator: ", "))}")
       previous = layer.name

@@ -45,7 +45,8 @@ struct ONNXTranslator {
   func binding(_ node: Onnx_NodeProto, _ i: Int) throws(NodeFailure) -> ONNXBinding? {
     guard i < node.input.count, !node.input[i].isEmpty else { return nil }
     guard let binding = bindings[node.input[i]] else {
-      throw NodeFailure("`\(node.opType)` reading a value no node produces", help: "the graph is not in topological order")
+      throw NodeFailure(
+        "`\(node.opType)` reading a value no node produces", help: "the graph is not in topological order")
     }
     return binding
   }
@@ -86,7 +87,9 @@ struct ONNXTranslator {
     var parts = node.name.split(separator: "/").map(String.init)
     if parts.count > 1, let last = parts.last, last.first?.isUppercase == true { parts.removeLast() }
     // torch repeats a container's name in its children's scopes: `/layers/layers.0/...`.
-    parts = parts.indices.filter { i in i + 1 == parts.count || !parts[i + 1].hasPrefix(parts[i] + ".") }.map { parts[$0] }
+    parts = parts.indices.filter { i in i + 1 == parts.count || !parts[i + 1].hasPrefix(parts[i] + ".") }.map {
+      parts[$0]
+    }
     var name = String(parts.joined(separator: "_").map { $0.isLetter || $0.isNumber || $0 == "-" ? $0 : "_" })
     while name.hasPrefix("_") || name.hasSuffix("_") {
       name = String(name.trimmingCharacters(in: .init(charactersIn: "_")))
@@ -174,7 +177,8 @@ struct ONNXTranslator {
     if let name = materialized[key] { return name }
     guard tensor.shape.first == current.first else {
       throw NodeFailure(
-        "`\(node.opType)` after a reshape that moves the batch axis", help: "NetSpec reshapes keep the batch axis first")
+        "`\(node.opType)` after a reshape that moves the batch axis", help: "NetSpec reshapes keep the batch axis first"
+      )
     }
     var viewNode = Onnx_NodeProto()
     viewNode.name = tensor.viewNode ?? "\(tensor.source)/Reshape"
