@@ -13,7 +13,7 @@ import Testing
   static func path(_ name: String) -> String { fixtures.appendingPathComponent("\(name).onnx").path }
 
   /// The imported model's outputs on the stored inputs, against torch's.
-  @Test(arguments: ["lenet5", "resnet20", "lstm"])
+  @Test(arguments: ["lenet5", "resnet20", "transformer", "lstm"])
   func predictsTorchOutputs(_ name: String) throws {
     let model = try ONNXImporter.importModel(at: Self.path(name), name: name)
     let reference = try SafetensorsFile(
@@ -96,8 +96,18 @@ import Testing
     #expect(model.spec.contains("returns: last"))
   }
 
+  /// torch's attention subgraph is one `attention` layer per encoder layer,
+  /// between the residual adds and layer norms.
+  @Test func transformerAttentionIsOneLayer() throws {
+    let model = try ONNXImporter.importModel(at: Self.path("transformer"), name: "transformer")
+    let lines = model.spec.split(separator: "\n")
+    #expect(lines.contains("  - attention: {heads: 2, name: encoder_layers_0_self_attn}"))
+    #expect(lines.filter { $0.contains("- attention:") }.count == 2)
+    #expect(model.checked.graph.trainableParameterCount == 4516)
+  }
+
   /// Every imported fixture compiles to Swift (building it is covered by the emitted-code tests).
-  @Test(arguments: ["lenet5", "resnet20", "lstm"])
+  @Test(arguments: ["lenet5", "resnet20", "transformer", "lstm"])
   func compiles(_ name: String) throws {
     let model = try ONNXImporter.importModel(at: Self.path(name), name: name)
     let bindings = model.spec.contains("[N, T,") ? ["T": 5] : [:]

@@ -57,7 +57,13 @@ extension ONNXTranslator {
         try ONNXTensorDecoding.decode(initializer, what: "initializer `\(initializer.name)`", path: path))
     }
     for input in graph.input where bindings[input.name] == nil { try readInput(input) }
-    for node in graph.node {
+    let regions = Self.attentionRegions(graph)
+    for (index, node) in graph.node.enumerated() {
+      if let region = regions[index] {
+        // An attention subgraph is translated as a whole at its last node.
+        if index == region.last { translateAttention(region.map { graph.node[$0] }) }
+        continue
+      }
       guard node.domain.isEmpty || node.domain == "ai.onnx" else {
         unsupported.record(
           "op `\(node.opType)` of the domain `\(node.domain)`", node: node.displayName,
