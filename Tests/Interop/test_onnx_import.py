@@ -45,8 +45,21 @@ def test_fresh_export_imports_and_predicts_like_torch(netspec, tmp_path, name):
         assert float(row["probability"]) == pytest.approx(expected.max(), rel=1e-4)
 
 
-def test_fresh_transformer_export_is_reported(netspec, tmp_path):
+def test_fresh_transformer_export_imports_and_predicts_like_torch(netspec, tmp_path):
     fixtures.export("transformer", tmp_path)
-    result = netspec("import", tmp_path / "transformer.onnx", "-o", tmp_path / "out", check=False)
-    assert result.returncode == 1
-    assert "error[NS0751]" in result.stderr and "self_attn" in result.stderr
+    reference = load_file(str(tmp_path / "transformer.reference.safetensors"))
+    x, y = reference["input"], reference["output"]
+    session = onnxruntime.InferenceSession(str(tmp_path / "transformer.onnx"), providers=["CPUExecutionProvider"])
+    np.testing.assert_allclose(session.run(None, {"input": x})[0], y, rtol=1e-4, atol=1e-5)
+
+    out = tmp_path / "imported"
+    netspec("import", tmp_path / "transformer.onnx", "-o", out)
+    spec = (out / "transformer.yaml").read_text()
+    assert spec.count("- attention: {heads: 2") == 2
+    np.save(tmp_path / "input.npy", x)
+    printed = netspec("predict", out / "transformer.yaml", "--weights", out / "weights.safetensors",
+                      "--input", tmp_path / "input.npy").stdout
+    rows = list(csv.DictReader(io.StringIO(printed)))
+    values = np.array([[float(row[f"value_{i}"]) for i in range(y[0].size)] for row in rows])
+    # predict prints 6 significant digits.
+    np.testing.assert_allclose(values, y.reshape(len(y), -1), rtol=1e-4, atol=1e-5)
