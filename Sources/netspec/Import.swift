@@ -9,7 +9,8 @@ struct Import: ParsableCommand {
     abstract: "Import an ONNX model: write DIR/<name>.yaml and DIR/weights.safetensors.",
     discussion: """
       Layers are named after the ONNX nodes; Gemm/MatMul+Add, Conv (+BatchNormalization), pooling, \
-      activations, Flatten/Reshape, Add, Concat, LSTM, GRU and LayerNormalization are recognized and \
+      activations, Flatten/Reshape, Add, Concat, LSTM, GRU, LayerNormalization and torch's self-attention \
+      subgraph are recognized and \
       constant shape computations folded (docs/INTEROP.md). Unsupported nodes are reported once per \
       kind, with exit code 1.
       """)

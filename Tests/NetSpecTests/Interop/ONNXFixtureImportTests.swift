@@ -88,12 +88,14 @@ import Testing
     #expect(model.checked.graph.trainableParameterCount == 271_690)
   }
 
-  /// The LSTM classifier: the last step (`y[:, -1]`) is `returns: last`, the
-  /// time axis stays symbolic.
-  @Test func lstmTakesTheLastStep() throws {
+  /// The LSTM classifier: torch's two stacked LSTM nodes are one `layers: 2`
+  /// layer with PyTorch's parameter names, the last step (`y[:, -1]`) is
+  /// `returns: last`, the time axis stays symbolic.
+  @Test func lstmStacksAndTakesTheLastStep() throws {
     let model = try ONNXImporter.importModel(at: Self.path("lstm"), name: "lstm")
     #expect(model.spec.contains("  input: [N, T, 8]"))
-    #expect(model.spec.contains("returns: last"))
+    #expect(model.spec.contains("  - lstm: {hidden: 16, layers: 2, returns: last, name: lstm}"))
+    #expect(model.weights["lstm.weight_hh_l1"]?.shape == [64, 16])
   }
 
   /// torch's attention subgraph is one `attention` layer per encoder layer,

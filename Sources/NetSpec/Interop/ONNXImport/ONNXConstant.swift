@@ -75,6 +75,19 @@ enum TensorIndexing {
     return strides
   }
 
+  /// The element count of `shape`; nil when a size is negative or the count
+  /// passes ``ONNXTensorDecoding/maxElements``.
+  static func count(_ shape: [Int]) -> Int? {
+    var count = 1
+    for size in shape {
+      guard size >= 0 else { return nil }
+      let (product, overflow) = count.multipliedReportingOverflow(by: size)
+      guard !overflow, product <= ONNXTensorDecoding.maxElements else { return nil }
+      count = product
+    }
+    return count
+  }
+
   /// Every multi-index of `shape`, row-major.
   static func indices(_ shape: [Int]) -> [[Int]] {
     var result: [[Int]] = [[]]

@@ -45,8 +45,8 @@ extension ONNXTranslator {
       guard fill.isZero else { throw fail }
       return .zeros
     }
-    guard sizes.allSatisfy({ $0 >= 0 }), sizes.reduce(1, *) <= ONNXTensorDecoding.maxElements else { throw fail }
-    return .constant(fill.picking([Int](repeating: 0, count: sizes.reduce(1, *)), shape: sizes))
+    guard let count = TensorIndexing.count(sizes) else { throw fail }
+    return .constant(fill.picking([Int](repeating: 0, count: count), shape: sizes))
   }
 
   /// `Shape`'s optional `start`/`end` (opset 15).
@@ -98,7 +98,9 @@ extension ONNXTranslator {
         return ONNXConstant(shape: x.shape, .floats(floats))
       default:
         if let ints = x.ints { return ONNXConstant(ints: ints, shape: x.shape) }
-        return ONNXConstant(ints: x.floats!.map { Dim(Int($0)) }, shape: x.shape)
+        let floats = x.floats!
+        guard floats.allSatisfy({ $0.isFinite && abs($0) < Float(Dim.limit) }) else { throw fail }
+        return ONNXConstant(ints: floats.map { Dim(Int($0)) }, shape: x.shape)
       }
     case "Unsqueeze":
       guard let axes = try staticInts(rest.first ?? nil, node, "axes") ?? node.ints("axes") else { throw fail }
@@ -121,11 +123,10 @@ extension ONNXTranslator {
       guard var target = try staticInts(rest.first ?? nil, node, "shape") else { throw fail }
       for i in target.indices where target[i] == 0 && i < x.shape.count { target[i] = x.shape[i] }
       if let unknown = target.firstIndex(of: -1) {
-        let known = target.filter { $0 != -1 }.reduce(1, *)
-        guard known > 0 else { throw fail }
+        guard let known = TensorIndexing.count(target.filter { $0 != -1 }), known > 0 else { throw fail }
         target[unknown] = x.count / known
       }
-      guard target.reduce(1, *) == x.count else { throw fail }
+      guard TensorIndexing.count(target) == x.count else { throw fail }
       return x.reshaped(target)
     case "Gather":
       guard let indices = rest.first ?? nil, let picks = indices.staticInts,
@@ -147,7 +148,12 @@ extension ONNXTranslator {
       return x.picking(flat, shape: shape)
     case "Concat":
       let parts = [x] + rest.compactMap { $0 }
-      guard let axis = TensorIndexing.axis(node.int("axis", default: 0), rank: x.shape.count) else { throw fail }
+      guard let axis = TensorIndexing.axis(node.int("axis", default: 0), rank: x.shape.count),
+        parts.allSatisfy({ part in
+          part.shape.count == x.shape.count
+            && part.shape.indices.allSatisfy { $0 == axis || part.shape[$0] == x.shape[$0] }
+        })
+      else { throw fail }
       var shape = x.shape
       shape[axis] = parts.map { $0.shape[axis] }.reduce(0, +)
       var flat: [(part: Int, index: Int)] = []
@@ -169,6 +175,7 @@ extension ONNXTranslator {
       else { throw fail }
       let axes = try staticInts(rest.count > 2 ? rest[2] : nil, node, "axes") ?? Array(starts.indices)
       let steps = try staticInts(rest.count > 3 ? rest[3] : nil, node, "steps") ?? starts.map { _ in 1 }
+      guard ends.count == starts.count, axes.count == starts.count, steps.count == starts.count else { throw fail }
       var ranges = x.shape.map { Array(0..<$0) }
       for (k, axis) in axes.enumerated() {
         guard let axis = TensorIndexing.axis(axis, rank: x.shape.count), steps[k] != 0 else { throw fail }

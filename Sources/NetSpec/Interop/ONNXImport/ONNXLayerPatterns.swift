@@ -9,7 +9,9 @@ extension ONNXTranslator {
   mutating func translate(_ node: Onnx_NodeProto) throws(NodeFailure) {
     switch node.opType {
     case "Identity", "Dropout":
-      guard let input = try binding(node, 0) else { throw NodeFailure("`\(node.opType)` without input", help: "") }
+      guard let input = try binding(node, 0) else {
+        throw NodeFailure("`\(node.opType)` without input", help: Self.checkHelp)
+      }
       bind(node, [input])
     case "Gemm": try gemm(node)
     case "MatMul": try matMul(node)
@@ -163,6 +165,9 @@ extension ONNXTranslator {
     ]
     let strides = node.ints("strides") ?? [1, 1]
     let dilations = node.ints("dilations") ?? [1, 1]
+    guard strides.count == 2, dilations.count == 2 else {
+      throw NodeFailure("`Conv` with strides or dilations that are not 2-D", help: "export a 2-D convolution")
+    }
     if strides != [1, 1] { attributes.append(("stride", Self.pair(strides))) }
     if pads != [0, 0] { attributes.append(("padding", Self.pair(pads))) }
     if dilations != [1, 1] { attributes.append(("dilation", Self.pair(dilations))) }
@@ -186,7 +191,7 @@ extension ONNXTranslator {
     for (i, name) in [(1, "weight"), (2, "bias"), (3, "running_mean"), (4, "running_var")] {
       let value = try constant(node, i, name)
       guard let floats = value.floats else {
-        throw NodeFailure("`BatchNormalization` with integer statistics", help: "")
+        throw NodeFailure("`BatchNormalization` with integer statistics", help: Self.checkHelp)
       }
       weights[name] = ([value.count], floats)
     }
@@ -230,6 +235,9 @@ extension ONNXTranslator {
     }
     let pads = try symmetricPads(node)
     let strides = node.ints("strides") ?? [1, 1]
+    guard strides.count == 2 else {
+      throw NodeFailure("`\(node.opType)` with strides that are not 2-D", help: "NetSpec pools [N, C, H, W] planes")
+    }
     var attributes: [(name: String, value: SpecValue.Kind)] = [("kernel", Self.pair(kernel))]
     if strides != kernel { attributes.append(("stride", Self.pair(strides))) }
     if pads != [0, 0] { attributes.append(("padding", Self.pair(pads))) }

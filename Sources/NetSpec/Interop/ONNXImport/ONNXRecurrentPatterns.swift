@@ -51,14 +51,17 @@ extension ONNXTranslator {
     let w = try constant(node, 1, "input weights")
     let r = try constant(node, 2, "recurrent weights")
     guard w.shape.count == 3, w.shape[0] == 1, r.shape.count == 3, let wValues = w.floats, let rValues = r.floats
-    else { throw NodeFailure("`\(node.opType)` with weights of an unexpected shape", help: "") }
+    else { throw NodeFailure("`\(node.opType)` with weights of an unexpected shape", help: Self.checkHelp) }
     let rows = w.shape[1]
     let hidden = rows / gates
+    guard rows % gates == 0, hidden > 0, r.shape == [1, rows, hidden] else {
+      throw NodeFailure("`\(node.opType)` with weights of an unexpected shape", help: Self.checkHelp)
+    }
     var bias = [Float](repeating: 0, count: 2 * rows)
     if try binding(node, 3) != nil {
       let b = try constant(node, 3, "biases")
       guard b.count == 2 * rows, let values = b.floats else {
-        throw NodeFailure("`\(node.opType)` with biases of an unexpected shape", help: "")
+        throw NodeFailure("`\(node.opType)` with biases of an unexpected shape", help: Self.checkHelp)
       }
       bias = values
     }
@@ -73,8 +76,12 @@ extension ONNXTranslator {
       "bias_ih_l0": ([rows], reordered(bias[..<rows], columns: 1)),
       "bias_hh_l0": ([rows], reordered(bias[rows...], columns: 1)),
     ]
-    let name = try addLayer(
-      isLSTM ? "lstm" : "gru", for: node, [("hidden", .int(hidden))], inputs: [input], weights: weights)
+    let op = isLSTM ? "lstm" : "gru"
+    var name = try stack(node, onto: x, op: op, hidden: hidden, weights: weights) ?? ""
+    if name.isEmpty {
+      name = try addLayer(op, for: node, [("hidden", .int(hidden))], inputs: [input], weights: weights)
+    }
+    recurrentNodes[name] = node.output
     let out = shapes[name]!
     let (batch, steps) = (out[0], out[1])
     let sequences =
@@ -88,6 +95,33 @@ extension ONNXTranslator {
         .tensor(ImportedTensor(source: name, shape: [Dim(1), batch, Dim(hidden)], layout: .recurrentState)),
       ])
     if node.output.count > 1 { recurrentStates[node.output[1]] = node.output[0] }
+  }
+
+  /// Adds the node as one more layer of the recurrent layer it reads (`layers:`
+  /// + 1, weights `..._l1`, ...), as PyTorch's multi-layer `nn.LSTM` is exported:
+  /// when that layer is the last one, the same op and size, and nothing else
+  /// reads its outputs. Returns the layer's name, or nil when it cannot stack.
+  private mutating func stack(
+    _ node: Onnx_NodeProto, onto x: ImportedTensor, op: String, hidden: Int, weights: [String: ([Int], [Float])]
+  ) throws(NodeFailure) -> String? {
+    guard x.layout == .timeMajor, let index = layers.indices.last, layers[index].name == x.source,
+      layers[index].op == op, layers[index]["hidden"] == .int(hidden), layers[index]["returns"] == nil,
+      let outputs = recurrentNodes[x.source], uses[node.input[0]] == 1, uses[outputs[0]] == 1,
+      outputs.dropFirst().allSatisfy({ (uses[$0] ?? 0) == 0 })
+    else { return nil }
+    var layer = layers[index]
+    let count: Int
+    if case .int(let layerCount)? = layer["layers"] { count = layerCount } else { count = 1 }
+    layer["layers"] = .int(count + 1)
+    let (_, parameters) = try infer(op, layer.attributes, inputs: layer.inputs, node: node)
+    for (local, (shape, values)) in weights {
+      let name = local.replacingOccurrences(of: "_l0", with: "_l\(count)")
+      guard parameters.contains(where: { $0.name == name && $0.shape == shape }) else { return nil }
+      layer.weights[name] = NamedTensor(name: name, shape: shape, values: values)
+    }
+    layer.nodes.append(node.displayName)
+    layers[index] = layer
+    return layer.name
   }
 
   /// `Squeeze` of a recurrent op's outputs: `Y` without its direction axis is

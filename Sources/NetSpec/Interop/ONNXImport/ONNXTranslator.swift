@@ -30,9 +30,15 @@ struct ONNXTranslator {
   var unsupported = UnsupportedNodes()
   /// A recurrent op's `Y_h` output name -> its `Y` output name.
   var recurrentStates: [String: String] = [:]
+  /// The outputs of the last ONNX node each recurrent layer stands for, by layer.
+  var recurrentNodes: [String: [String]] = [:]
   /// Reshape layers already made, by source and shape, so a view is materialized once.
   private var materialized: [String: String] = [:]
   private var names: Set<String> = []
+
+  /// The help for a node that breaks the ONNX specification.
+  static let checkHelp =
+    "the node does not follow the ONNX specification; check the model with onnx.checker.check_model"
 
   init(path: String, opset: Int) {
     self.path = path
