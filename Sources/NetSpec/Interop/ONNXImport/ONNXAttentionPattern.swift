@@ -107,7 +107,6 @@ extension ONNXTranslator {
     scope.name = String(inProjection.name.split(separator: "/").dropLast().joined(separator: "/"))
     scope.opType = "MultiHeadAttention"
     let name = try addLayer("attention", for: scope, [("heads", .int(heads))], inputs: [source], weights: weights)
-    layers[layers.count - 1].nodes = nodes.map(\.displayName)
     bindings[output] = .tensor(ImportedTensor(source: name, shape: shapes[name]!))
   }
 }

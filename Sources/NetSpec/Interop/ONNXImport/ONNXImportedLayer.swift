@@ -10,8 +10,6 @@ struct ImportedLayer: Sendable {
   var attributes: [(name: String, value: SpecValue.Kind)]
   var inputs: [String]
   var weights: [String: NamedTensor]
-  /// The ONNX nodes the layer stands for, for messages.
-  var nodes: [String]
 
   /// The attribute's value, if set.
   subscript(attribute: String) -> SpecValue.Kind? {

@@ -70,28 +70,26 @@ extension ONNXTranslator {
           help: "export with the default ONNX domain only")
         continue
       }
+      if node.input.contains(where: { !$0.isEmpty && bindings[$0] == nil }) {
+        let missing = node.input.first { !$0.isEmpty && bindings[$0] == nil }!
+        throw ONNXImportError.invalid(
+          path, "node `\(node.displayName)` reads `\(missing)`, which no initializer, input or earlier node defines",
+          help: "the model is incomplete or its nodes are not in topological order; check it with onnx.checker")
+      }
+      // After an unsupported node, later nodes are skipped, unless their op is unknown too.
+      if node.input.contains(where: { if case .skipped? = bindings[$0] { true } else { false } }) {
+        if !Self.translated.contains(node.opType), !Self.foldable.contains(node.opType) {
+          let failure = Self.unknown(node)
+          unsupported.record(failure.kind, node: node.displayName, help: failure.help)
+        }
+        bind(node, node.output.map { _ in .skipped })
+        continue
+      }
       do {
-        if node.input.contains(where: { !$0.isEmpty && bindings[$0] == nil }) {
-          let missing = node.input.first { !$0.isEmpty && bindings[$0] == nil }!
-          throw ONNXImportError.invalid(
-            path, "node `\(node.displayName)` reads `\(missing)`, which no initializer, input or earlier node defines",
-            help: "the model is incomplete or its nodes are not in topological order; check it with onnx.checker")
-        }
-        // After an unsupported node, later nodes are skipped, unless their op is unknown too.
-        if node.input.contains(where: { if case .skipped? = bindings[$0] { true } else { false } }) {
-          if !Self.translated.contains(node.opType), !Self.foldable.contains(node.opType) {
-            let failure = Self.unknown(node)
-            unsupported.record(failure.kind, node: node.displayName, help: failure.help)
-          }
-          bind(node, node.output.map { _ in .skipped })
-          continue
-        }
-        do {
-          if let folded = try fold(node) { bind(node, folded) } else { try translate(node) }
-        } catch {
-          unsupported.record(error.kind, node: node.displayName, help: error.help)
-          bind(node, node.output.map { _ in .skipped })
-        }
+        if let folded = try fold(node) { bind(node, folded) } else { try translate(node) }
+      } catch {
+        unsupported.record(error.kind, node: node.displayName, help: error.help)
+        bind(node, node.output.map { _ in .skipped })
       }
     }
     if !unsupported.isEmpty { throw ONNXImportError(unsupported.diagnostics(path: path, opset: opset)) }

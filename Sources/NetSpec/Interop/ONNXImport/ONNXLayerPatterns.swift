@@ -130,7 +130,6 @@ extension ONNXTranslator {
     }
     layers[index]["bias"] = nil
     layers[index].weights["bias"] = NamedTensor(name: "bias", shape: [units], values: values)
-    layers[index].nodes.append(node.displayName)
     bind(node, [.tensor(x)])
   }
 
@@ -334,7 +333,6 @@ extension ONNXTranslator {
       ["dense", "conv2d"].contains(layers[index].op), layers[index]["activation"] == nil
     {
       layers[index]["activation"] = .string(fused)
-      layers[index].nodes.append(node.displayName)
       bind(node, [.tensor(x)])
       return
     }

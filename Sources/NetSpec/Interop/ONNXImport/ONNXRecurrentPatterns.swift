@@ -119,7 +119,6 @@ extension ONNXTranslator {
       guard parameters.contains(where: { $0.name == name && $0.shape == shape }) else { return nil }
       layer.weights[name] = NamedTensor(name: name, shape: shape, values: values)
     }
-    layer.nodes.append(node.displayName)
     layers[index] = layer
     return layer.name
   }
@@ -170,7 +169,6 @@ extension ONNXTranslator {
   private mutating func takeLast(_ source: String, _ node: Onnx_NodeProto) throws(NodeFailure) {
     guard let index = layers.lastIndex(where: { $0.name == source }) else { return }
     layers[index]["returns"] = .string("last")
-    layers[index].nodes.append(node.displayName)
     let (shape, _) = try infer(layers[index].op, layers[index].attributes, inputs: layers[index].inputs, node: node)
     shapes[source] = shape
     bindLayer(node, source)

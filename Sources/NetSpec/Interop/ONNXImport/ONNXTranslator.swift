@@ -137,7 +137,7 @@ struct ONNXTranslator {
     }
     layers.append(
       ImportedLayer(
-        name: layerName, op: op, attributes: attributes, inputs: inputs, weights: tensors, nodes: [node.displayName]))
+        name: layerName, op: op, attributes: attributes, inputs: inputs, weights: tensors))
     shapes[layerName] = output
     return layerName
   }
