@@ -169,6 +169,12 @@ extension DiagnosticCode {
   public static let noONNXForm = DiagnosticCode("NS0701", "no-onnx-form")
   /// A layer, a name or a data source has no exact form in the PyTorch export.
   public static let noPyTorchForm = DiagnosticCode("NS0720", "no-pytorch-form")
+  /// The ONNX file is not a model NetSpec can read: malformed protobuf, external
+  /// data, a missing initializer, an impossible size.
+  public static let onnxInvalidModel = DiagnosticCode("NS0750", "onnx-invalid-model")
+  /// ONNX nodes of one kind (an op type, or an op type with attributes) have no
+  /// NetSpec equivalent.
+  public static let onnxUnsupportedOp = DiagnosticCode("NS0751", "onnx-unsupported-op")
 }
 
 extension DiagnosticCode {
@@ -189,5 +195,6 @@ extension DiagnosticCode {
     .biasBeforeBatchNorm,
     .noONNXForm,
     .noPyTorchForm,
+    .onnxInvalidModel, .onnxUnsupportedOp,
   ]
 }

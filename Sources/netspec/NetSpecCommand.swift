@@ -14,7 +14,7 @@ struct NetSpecCommand: ParsableCommand {
     version: version,
     subcommands: [
       Check.self, Summary.self, GraphCommand.self, PlanCommand.self, Schema.self, Ops.self, Train.self, Evaluate.self,
-      Predict.self, Compile.self, Export.self, Version.self,
+      Predict.self, Compile.self, Export.self, Import.self, Version.self,
     ]
   )
 

@@ -283,11 +283,34 @@ struct GoldenGeneratedCase: Sendable {
           train: {synthetic: {task: adding, samples: 100, length: 5}}
 
         """, as: "NS0720-synthetic-data")
+    // `netspec import $TMPDIR/model.onnx -o out`: bytes that are not a protobuf.
+    GoldenGeneratedCase(name: "NS0750-malformed-model") {
+      let path = try ONNXTestModels.write(Array("not a model".utf8) + [0xFF, 0xFF, 0xFF], name: "model.onnx")
+      return Golden.importing(path)
+    },
+    // `netspec import $TMPDIR/model.onnx -o out`: two chained `Erf` nodes.
+    GoldenGeneratedCase(name: "NS0751-unsupported-op") {
+      let nodes = [
+        ONNXTestModels.node("Erf", "/gelu/Erf", ["x"], ["a"]), ONNXTestModels.node("Erf", "/gelu/Erf_1", ["a"], ["y"]),
+      ]
+      return Golden.importing(try ONNXTestModels.write(ONNXTestModels.model(nodes), name: "model.onnx"))
     },
   ]
 }
 
 extension Golden {
+  /// The diagnostics of `netspec import` on the model at `path` (in a temporary folder).
+  static func importing(_ path: String) -> GoldenOutcome {
+    let folder = (path as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    do {
+      _ = try ONNXImporter.importModel(at: path, name: "model")
+      return GoldenOutcome(diagnostics: [])
+    } catch {
+      return GoldenOutcome(diagnostics: error.diagnostics, replacements: [(folder, "$TMPDIR")])
+    }
+  }
+
   /// A fresh folder under the temporary directory.
   static func temporaryFolder() throws -> URL {
     let url = FileManager.default.temporaryDirectory
