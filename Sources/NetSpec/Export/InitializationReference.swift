@@ -118,6 +118,9 @@ enum InitializationReference {
     switch parameter.initializer {
     case .zeros: return [Reading(text: "zeros", basis: "constant")]
     case .ones: return [Reading(text: "ones", basis: "constant")]
+    // Only a layer's `init:` chooses these; no op defaults to them.
+    case .constant, .uniformRange, .orthogonal:
+      return [Reading(text: parameter.initializer.description, basis: "constant")]
     case .uniform(let bound):
       scale = bound
       form = { "U(-k, k), k = \($0)" }

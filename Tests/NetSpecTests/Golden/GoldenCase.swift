@@ -283,6 +283,7 @@ struct GoldenGeneratedCase: Sendable {
           train: {synthetic: {task: adding, samples: 100, length: 5}}
 
         """, as: "NS0720-synthetic-data")
+    },
     // `netspec import $TMPDIR/model.onnx -o out`: bytes that are not a protobuf.
     GoldenGeneratedCase(name: "NS0750-malformed-model") {
       let path = try ONNXTestModels.write(Array("not a model".utf8) + [0xFF, 0xFF, 0xFF], name: "model.onnx")
