@@ -64,12 +64,19 @@ public struct ConfusionMatrixChart: Sendable {
       }
     }
     if showsLabels {
+      // Labels that fit across a cell (about 7 units a character) stay upright.
+      let upright = labels.allSatisfy { Double(Self.clipped($0).count) * 7 <= cell - 4 }
       for predicted in 0..<k {
-        let x = left + Double(predicted) * cell + cell / 2 + 4
-        let y = top - 6
-        document.text(
-          Self.clipped(labels[predicted]), x: x, y: y,
-          [("transform", "rotate(-90 \(SVGDocument.coordinate(x)) \(SVGDocument.coordinate(y)))")])
+        let label = Self.clipped(labels[predicted])
+        if upright {
+          let x = left + Double(predicted) * cell + cell / 2
+          document.text(label, x: x, y: top - 6, [("text-anchor", "middle")])
+        } else {
+          let x = left + Double(predicted) * cell + cell / 2 + 4
+          let y = top - 6
+          document.text(
+            label, x: x, y: y, [("transform", "rotate(-90 \(SVGDocument.coordinate(x)) \(SVGDocument.coordinate(y)))")])
+        }
       }
     }
     return document.rendered(title: title + " confusion matrix")
