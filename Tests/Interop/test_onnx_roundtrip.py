@@ -1,0 +1,100 @@
+"""ONNX round trips (docs/INTEROP.md).
+
+Import then export: each torch-exported fixture, imported by `netspec import` and
+exported again by `netspec export --format onnx` with the imported weights, gives
+onnxruntime the outputs of the original model.
+
+Export then import: a spec exported with weights other than its initial ones and imported again has the
+same layers, parameter count and weights, and `netspec predict` gives the same
+outputs for both.
+"""
+
+import json
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import pytest
+from safetensors.numpy import load_file
+
+FIXTURES = ["lenet5", "resnet20", "lstm", "transformer"]
+
+
+def outputs(model_path, inputs):
+    session = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    return session.run(None, {session.get_inputs()[0].name: inputs})[0]
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_import_then_export_keeps_the_outputs(netspec, repo, tmp_path, name):
+    original = repo / "Tests/Interop/Fixtures" / f"{name}.onnx"
+    netspec("import", original, "-o", tmp_path / "imported")
+    exported = tmp_path / "again.onnx"
+    netspec("export", tmp_path / "imported" / f"{name}.yaml", "--format", "onnx",
+            "--weights", tmp_path / "imported" / "weights.safetensors", "-o", exported)
+    onnx.checker.check_model(onnx.load(str(exported)), full_check=True)
+    inputs = load_file(str(repo / "Tests/Interop/Fixtures" / f"{name}.reference.safetensors"))["input"]
+    expected, actual = outputs(original, inputs), outputs(exported, inputs)
+    assert actual.shape == expected.shape
+    assert np.all(np.abs(actual - expected) <= 1e-5 * np.maximum(1, np.abs(expected))), \
+        f"largest difference {np.abs(actual - expected).max()}"
+
+
+SPEC = """netspec: 1
+name: small_cnn
+inputs:
+  image: [N, 1, 12, 12]
+layers:
+  - conv2d: {filters: 4, kernel: 3, padding: 1, activation: relu, name: conv1}
+  - batchnorm: {name: bn1}
+  - maxpool2d: 2
+  - conv2d: {filters: 6, kernel: 3, name: conv2}
+  - flatten
+  - dense: {units: 16, activation: tanh, name: hidden}
+  - dense: {units: 3, name: logits}
+train: {loss: cross_entropy, optimizer: adam}
+"""
+
+
+def test_export_then_import_keeps_the_graph_and_weights(netspec, tmp_path):
+    spec = tmp_path / "small_cnn.yaml"
+    spec.write_text(SPEC)
+    rng = np.random.default_rng(5)
+    weights = {}
+    summary = json.loads(netspec("summary", spec, "--format", "json").stdout)
+    exported = tmp_path / "small_cnn.onnx"
+    netspec("export", spec, "--format", "onnx", "-o", exported)
+    # The export's initial weights, perturbed so that batchnorm's statistics are not 0 and 1.
+    model = onnx.load(str(exported))
+    for initializer in model.graph.initializer:
+        values = onnx.numpy_helper.to_array(initializer).astype(np.float32)
+        if initializer.name.startswith("bn1.running_var"):
+            values = values * rng.uniform(0.5, 2.0, values.shape).astype(np.float32)
+        elif "." in initializer.name:
+            values = values + rng.normal(0, 0.05, values.shape).astype(np.float32)
+        weights[initializer.name] = values
+    from safetensors.numpy import save_file
+    save_file(weights, str(tmp_path / "weights.safetensors"), metadata={"netspec": "1"})
+    netspec("export", spec, "--format", "onnx", "--weights", tmp_path / "weights.safetensors", "-o", exported)
+
+    netspec("import", exported, "-o", tmp_path / "imported")
+    imported_spec = tmp_path / "imported" / "small_cnn.yaml"
+    again = json.loads(netspec("summary", imported_spec, "--format", "json").stdout)
+    assert again["totals"]["params"] == summary["totals"]["params"]
+    assert again["totals"]["buffers"] == summary["totals"]["buffers"]
+    ops = lambda s: [layer["op"] for layer in s["layers"] if not layer["loss"]]
+    assert ops(again) == ops(summary)
+
+    imported = load_file(str(tmp_path / "imported" / "weights.safetensors"))
+    assert sorted(imported) == sorted(weights)
+    for name, values in weights.items():
+        assert np.array_equal(imported[name], values), name
+
+    samples = rng.normal(0, 1, (5, 1, 12, 12)).astype(np.float32)
+    np.save(tmp_path / "samples.npy", samples)
+    netspec("predict", spec, "--weights", tmp_path / "weights.safetensors", "--input", tmp_path / "samples.npy",
+            "-o", tmp_path / "before.npy")
+    netspec("predict", imported_spec, "--weights", tmp_path / "imported" / "weights.safetensors",
+            "--input", tmp_path / "samples.npy", "-o", tmp_path / "after.npy")
+    before, after = np.load(tmp_path / "before.npy"), np.load(tmp_path / "after.npy")
+    assert np.all(np.abs(after - before) <= 1e-5 * np.maximum(1, np.abs(before)))
