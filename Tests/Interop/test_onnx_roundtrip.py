@@ -9,6 +9,7 @@ same layers, parameter count and weights, and `netspec predict` gives the same
 outputs for both.
 """
 
+import gzip
 import json
 
 import numpy as np
@@ -98,3 +99,25 @@ def test_export_then_import_keeps_the_graph_and_weights(netspec, tmp_path):
             "--input", tmp_path / "samples.npy", "-o", tmp_path / "after.npy")
     before, after = np.load(tmp_path / "before.npy"), np.load(tmp_path / "after.npy")
     assert np.all(np.abs(after - before) <= 1e-5 * np.maximum(1, np.abs(before)))
+
+
+def test_an_imported_model_fine_tunes_and_compiles(netspec, repo, tmp_path):
+    """The imported LeNet-5, given bundled MNIST digits as data, trains from its
+    imported weights (`--init-from --strict` loads every tensor) and compiles."""
+    imported = tmp_path / "imported"
+    netspec("import", repo / "Tests/Interop/Fixtures/lenet5.onnx", "-o", imported)
+    spec = imported / "lenet5.yaml"
+    # The first 300 of the bundled MNIST digits: one epoch stays short in a debug build.
+    with gzip.open(repo / "Examples/data/mnist_5k.csv.gz", "rt") as file:
+        rows = [next(file) for _ in range(300)]
+    data = tmp_path / "mnist_300.csv"
+    data.write_text("".join(rows))
+    text = spec.read_text().replace("train:  #", "train:\n  epochs: 1\n  batch_size: 64\n  seed: 3\n  _:  #", 1)
+    text = text.replace("  _:  # ONNX models hold no training settings: choose the loss and optimizer\n", "")
+    text += f"data:\n  train: {{csv: {data}, label: last, scale: 1/255, reshape: [1, 28, 28]}}\n"
+    text += "  split: {validation: 0.1, test: 0.1, shuffle: true}\n"
+    spec.write_text(text)
+    run = netspec("train", spec, "--init-from", imported / "weights.safetensors", "--strict", "-o", tmp_path / "run")
+    assert "loaded 10, skipped 0, left initialized 0" in run.stdout, run.stdout
+    netspec("compile", spec, "-o", tmp_path / "swift")
+    assert (tmp_path / "swift" / "NetSpecRuntime.swift").exists()
