@@ -121,3 +121,37 @@ def test_an_imported_model_fine_tunes_and_compiles(netspec, repo, tmp_path):
     assert "loaded 10, skipped 0, left initialized 0" in run.stdout, run.stdout
     netspec("compile", spec, "-o", tmp_path / "swift")
     assert (tmp_path / "swift" / "NetSpecRuntime.swift").exists()
+
+
+@pytest.mark.parametrize("spec, data", [
+    ("specs/mlp_digits.yaml", "Examples/data/digits.csv.gz"),
+    ("Examples/breast_cancer.yaml", "Examples/data/breast_cancer.csv"),
+])
+def test_input_preprocessing_survives_export_and_import(netspec, repo, tmp_path, spec, data):
+    """A spec that scales (`scale: 1/16`) or standardizes its data exports its preprocessing
+    as Mul/Sub/Div nodes; the import folds them into statistics its weights carry, so the
+    imported spec, without `data:`, predicts what the original does from the same raw rows."""
+    netspec("train", spec, "--epochs", "1", "-o", tmp_path / "run")
+    weights = tmp_path / "run" / "weights.safetensors"
+    netspec("export", spec, "--format", "onnx", "--weights", weights, "-o", tmp_path / "model.onnx")
+    netspec("import", tmp_path / "model.onnx", "-o", tmp_path / "imported")
+    imported = tmp_path / "imported" / "model.yaml"
+    assert "data:" not in imported.read_text()
+    opener = gzip.open if data.endswith(".gz") else open
+    with opener(repo / data, "rt") as file:
+        # The first line may be a header (breast_cancer.csv's is scikit-learn's counts): skip it.
+        rows = [line.rsplit(",", 1)[0] for _, line in zip(range(31), file)][1:]
+    samples = tmp_path / "samples.csv"
+    samples.write_text("\n".join(rows) + "\n")
+    netspec("predict", spec, "--weights", weights, "--input", samples, "-o", tmp_path / "before.npy")
+    netspec("predict", imported, "--weights", tmp_path / "imported" / "weights.safetensors", "--input", samples,
+            "-o", tmp_path / "after.npy")
+    before, after = np.load(tmp_path / "before.npy"), np.load(tmp_path / "after.npy")
+    assert before.shape == after.shape and len(before) == len(rows)
+    assert np.all(np.abs(after - before) <= 1e-5 * np.maximum(1, np.abs(before))), np.abs(after - before).max()
+    # Exported again, the imported model gives onnxruntime the same outputs.
+    netspec("export", imported, "--format", "onnx", "--weights", tmp_path / "imported" / "weights.safetensors",
+            "-o", tmp_path / "again.onnx")
+    values = np.loadtxt(samples, delimiter=",", dtype=np.float32, ndmin=2)
+    first, second = outputs(tmp_path / "model.onnx", values), outputs(tmp_path / "again.onnx", values)
+    assert np.all(np.abs(second - first) <= 1e-5 * np.maximum(1, np.abs(first))), np.abs(second - first).max()

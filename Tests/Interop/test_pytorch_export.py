@@ -17,6 +17,7 @@ model equals the interpreter: EmittedModelTests).
 """
 
 import importlib
+import gzip
 import json
 import os
 import pathlib
@@ -233,8 +234,23 @@ def test_torchrun_two_processes_match_one(netspec, tmp_path):
     assert scored, evaluated
     assert abs(float(scored.group(2)) / 100 - float(printed.group(2))) < 1e-6
     assert abs(float(scored.group(1)) - float(printed.group(1))) < 1e-3
-    netspec("compile", "specs/lenet5.yaml", "-o", tmp_path / "swift")
-    assert (tmp_path / "swift").is_dir()
+    # The same weights in compiled Swift: the emitted package's tool predicts what netspec does.
+    package = tmp_path / "package"
+    netspec("compile", "specs/lenet5.yaml", "--package", "-o", package)
+    build = subprocess.run(["swift", "build", "-c", "release", "--package-path", str(package)],
+                           capture_output=True, text=True, timeout=1200)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    with gzip.open(REPO / "Examples/data/mnist_5k.csv.gz", "rt") as file:
+        samples = "".join(",".join(next(file).split(",")[:-1]) + "\n" for _ in range(64))
+    (tmp_path / "samples.csv").write_text(samples)
+    weights = tmp_path / "two" / "weights.safetensors"
+    expected = netspec("predict", "specs/lenet5.yaml", "--weights", weights, "--input", tmp_path / "samples.csv").stdout
+    tool = subprocess.run(
+        ["swift", "run", "-c", "release", "--package-path", str(package), "--skip-build", "lenet5", "predict",
+         "--weights", str(weights), "--input", str(tmp_path / "samples.csv")],
+        capture_output=True, text=True, timeout=600)
+    assert tool.returncode == 0, tool.stdout[-3000:] + tool.stderr[-3000:]
+    assert tool.stdout == expected
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@
 public struct ExportedWeights: Sendable {
   /// Every parameter's values, by parameter id.
   public var values: [[Float]]
-  /// The training statistics stored with the weights, when the spec's data is standardized.
+  /// The statistics stored with the weights, when the spec's inputs are
+  /// standardized (``CheckedSpec/standardizesInputs(weightsMetadata:)``).
   public var standardization: Standardization?
 
   /// The spec's initial parameters.
@@ -28,7 +29,7 @@ public struct ExportedWeights: Sendable {
     } catch {
       throw ExportError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
     }
-    guard spec.document.data?.train.standardize == true, graph.inputs.count == 1 else {
+    guard spec.standardizesInputs(weightsMetadata: file.metadata), graph.inputs.count == 1 else {
       return ExportedWeights(values: values, standardization: nil)
     }
     let features = graph.values[graph.inputs[0]].type.shape.dropFirst().reduce(Dim(1)) { $0.multiplied(by: $1) ?? $0 }

@@ -50,7 +50,7 @@ public enum Predictor {
     }
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
     var standardization: Standardization?
-    if spec.document.data?.train.standardize == true {
+    if spec.standardizesInputs(weightsMetadata: weightsFile.metadata) {
       switch Standardization.stored(in: weightsFile.metadata, features: values.count / samples.count) {
       case .success(let statistics?): standardization = statistics
       case .success(nil):

@@ -29,6 +29,28 @@ import Testing
     #expect(imported.weights["fc.bias"]?.values == [1, 2, 3])
   }
 
+  /// `x * 0.5`, then `(x - m) / d` per feature: statistics `m / 0.5` and
+  /// `d / 0.5` in the weights' metadata, the chain gone from the layers; a
+  /// `Sub` without its `Div` stays a node the importer does not read.
+  @Test func inputPreprocessingBecomesStoredStatistics() throws {
+    let dense = M.node("Gemm", "/fc/Gemm", ["s", "w", "b"], ["y"])
+    let weights = [M.tensor("w", [4, 2], Array(repeating: 0.25, count: 8)), M.tensor("b", [2], [0, 0])]
+    let chain = [
+      M.node("Mul", "x.scale", ["x", "k"], ["a"]), M.node("Sub", "x.standardize", ["a", "m"], ["c"]),
+      M.node("Div", "x.standardize_1", ["c", "d"], ["s"]),
+    ]
+    let constants = [M.tensor("k", [], [0.5]), M.tensor("m", [4], [1, 2, 3, 4]), M.tensor("d", [4], [2, 2, 4, 4])]
+    let model = M.model(chain + [dense], initializers: constants + weights)
+    let imported = try ONNXImporter.importModel(at: M.write(model, name: "m.onnx"), name: "m")
+    #expect(Self.layers(imported.spec) == ["dense: {units: 2, name: fc}"])
+    #expect(imported.weights.metadata["standardize.mean"] == "2.0,4.0,6.0,8.0")
+    #expect(imported.weights.metadata["standardize.std"] == "4.0,4.0,8.0,8.0")
+
+    let half = M.model(
+      [M.node("Sub", "x.centre", ["x", "m"], ["s"]), dense], initializers: [constants[1]] + weights)
+    #expect(throws: ONNXImportError.self) { try ONNXImporter.importModel(at: M.write(half, name: "h.onnx"), name: "h") }
+  }
+
   @Test func unfoldedBatchNormFollowsTheConvolution() throws {
     func ones(_ name: String, _ n: Int) -> Onnx_TensorProto { M.tensor(name, [n], Array(repeating: 1, count: n)) }
     var bn = M.node("BatchNormalization", "/bn/BatchNormalization", ["c", "s", "o", "m", "v"], ["y"])

@@ -11,21 +11,25 @@ enum ONNXPreprocessing {
     _ spec: CheckedSpec, _ standardization: Standardization?, _ builder: ONNXGraphBuilder, _ names: inout [String]
   ) throws(ONNXPreprocessingError) {
     let graph = spec.graph
-    guard let source = spec.document.data?.train, graph.inputs.count == 1 else { return }
+    guard graph.inputs.count == 1 else { return }
+    let source = spec.document.data?.train
     let input = graph.values[graph.inputs[0]]
     guard input.type.dtype == .float32 else { return }
     var current = input.name
-    if let scale = source.scale, scale != 1 {
+    if let scale = source?.scale, scale != 1 {
       let factor = builder.constant("\(input.name)/scale", floats: [Float(scale)], shape: [])
       let scaled = builder.unique("\(input.name)/scaled")
       builder.addNode("Mul", name: "\(input.name).scale", inputs: [current, factor], outputs: [scaled], attributes: [])
       current = scaled
     }
-    if source.standardize {
+    // A spec without `data:` (an imported model) standardizes with the statistics its weights carry.
+    if source?.standardize ?? (standardization != nil) {
+      // Where a problem is reported: the data source, else the input.
+      let span = source?.span ?? spec.document.inputs[0].span
       guard let standardization else {
         throw ONNXPreprocessingError(
           Diagnostic(
-            .badData, at: source.span,
+            .badData, at: span,
             "the spec standardizes its inputs, but the exported weights hold no training statistics"
           ).help("export the weights `netspec train` wrote for this spec, with `--weights`"))
       }
@@ -33,7 +37,7 @@ enum ONNXPreprocessing {
       guard let shape = perSample.staticSizes, shape.reduce(1, *) == standardization.mean.count else {
         throw ONNXPreprocessingError(
           Diagnostic(
-            .badData, at: source.span,
+            .badData, at: span,
             "the standardization statistics hold \(standardization.mean.count) features, but `\(input.name)` takes \(perSample.shapeDescription) per sample"
           ).help("export the weights `netspec train` wrote for this spec"))
       }

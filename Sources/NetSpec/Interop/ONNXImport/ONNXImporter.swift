@@ -57,8 +57,9 @@ extension ONNXTranslator {
         try ONNXTensorDecoding.decode(initializer, what: "initializer `\(initializer.name)`", path: path))
     }
     for input in graph.input where bindings[input.name] == nil { try readInput(input) }
+    let preprocessing = readInputPreprocessing(graph)
     let regions = Self.attentionRegions(graph)
-    for (index, node) in graph.node.enumerated() {
+    for (index, node) in graph.node.enumerated() where !preprocessing.contains(index) {
       if let region = regions[index] {
         // An attention subgraph is translated as a whole at its last node.
         if index == region.last { translateAttention(region.map { graph.node[$0] }) }

@@ -24,7 +24,9 @@ enum ONNXSpecWriting {
         tensors.append(NamedTensor(name: "\(layer.name).\(local)", shape: tensor.shape, values: tensor.values))
       }
     }
-    let weights = SafetensorsFile(tensors: tensors, metadata: ["netspec": "1", "spec": name, "source": "onnx"])
+    var metadata = ["netspec": "1", "spec": name, "source": "onnx"]
+    if let preprocessing = translator.preprocessing { metadata.merge(preprocessing.metadata) { $1 } }
+    let weights = SafetensorsFile(tensors: tensors, metadata: metadata)
     do { try weights.check(expected: Checkpoint.expectedShapes(of: checked.graph)) } catch {
       throw .invalid(path, "the imported weights do not match the spec: \(error)", help: internalHelp)
     }
@@ -64,11 +66,12 @@ enum ONNXSpecWriting {
     if outputs != [translator.layers.last?.name] {
       lines.append("outputs: [\(outputs.joined(separator: ", "))]")
     }
-    // ONNX holds no loss: cross-entropy for [N, classes] logits, else squared error.
+    // ONNX holds no loss: cross-entropy for [N, classes] logits (classes >= 2), else squared error.
     let output = outputs.first.flatMap { translator.shapes[$0] }
+    let classes = output?.count == 2 ? output?[1].staticValue ?? 0 : 0
     lines += [
       "train:  # ONNX models hold no training settings: choose the loss and optimizer",
-      "  loss: \(output?.count == 2 ? "cross_entropy" : "mse")",
+      "  loss: \(classes >= 2 ? "cross_entropy" : "mse")",
       "  optimizer: adam",
     ]
     return lines.joined(separator: "\n") + "\n"

@@ -32,6 +32,9 @@ struct ONNXTranslator {
   var recurrentStates: [String: String] = [:]
   /// The outputs of the last ONNX node each recurrent layer stands for, by layer.
   var recurrentNodes: [String: [String]] = [:]
+  /// The input preprocessing read off the model's first nodes, as standardization
+  /// statistics (``readInputPreprocessing(_:)``).
+  var preprocessing: Standardization?
   /// Reshape layers already made, by source and shape, so a view is materialized once.
   private var materialized: [String: String] = [:]
   private var names: Set<String> = []
