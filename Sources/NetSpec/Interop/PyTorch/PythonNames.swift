@@ -1,4 +1,5 @@
 import Foundation
+import NetSpecDiagnostics
 
 /// Python identifiers for model.py: variables from value names, attribute
 /// access for submodules, and the names a submodule cannot take.
@@ -48,24 +49,7 @@ enum PythonNames {
     return candidate
   }
 
-  /// `repr` of a string, for Python source.
-  static func string(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\\": result += "\\\\"
-      case "\"": result += "\\\""
-      case "\n": result += "\\n"
-      case "\t": result += "\\t"
-      case "\r": result += "\\r"
-      default:
-        if scalar.value < 0x20 {
-          result += String(format: "\\x%02x", scalar.value)
-        } else {
-          result.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return result + "\""
-  }
+  /// A Python string literal for `text`: a JSON string literal is one (the
+  /// same escapes, and `\uXXXX` for other control characters).
+  static func string(_ text: String) -> String { JSONEscaping.standard.quoted(text) }
 }
