@@ -5,7 +5,9 @@ public enum BatchNormKernels {
   /// accumulated in Double) and the running statistics' update
   /// (`running = (1 - momentum) * running + momentum * batch`, the variance
   /// unbiased), in evaluation the running statistics; then
-  /// `y = x * scale + shift` with `scale = weight / std`, `shift = bias - mean * scale`.
+  /// `y = (x - mean) * scale + bias` with `scale = weight / std` (centering
+  /// first keeps the precision of channels whose mean is large against their
+  /// spread, as `x * scale + (bias - mean * scale)` would not).
   /// The mean and inverse standard deviation used are kept in `mean` and
   /// `inverseStd` (`channels` floats each).
   public static func forward(
@@ -37,11 +39,10 @@ public enum BatchNormKernels {
         let inverseStd = 1 / (variance + epsilon).squareRoot()
         savedMean[c] = mean
         savedInverseStd[c] = inverseStd
-        let scale = weight[c] * inverseStd
-        let shift = bias[c] - mean * scale
+        let (scale, shift) = (weight[c] * inverseStd, bias[c])
         for n in 0..<batch {
           let offset = (n * channels + c) * positions
-          for i in 0..<positions { y[offset + i] = x[offset + i] * scale + shift }
+          for i in 0..<positions { y[offset + i] = (x[offset + i] - mean) * scale + shift }
         }
       }
     }
@@ -78,16 +79,16 @@ public enum BatchNormKernels {
           if accumulateBias { dBias[c] += Float(sumDy) } else { dBias[c] = Float(sumDy) }
         }
         guard let dx else { continue }
-        // dx = a * dy + b * x + c0.
+        // dx = a * dy + b * (x - mean) + c0, centered as in the forward pass.
         let a = weight[c] * inverseStd
         let b = training ? -a * inverseStd * inverseStd * Float(sumDyCentered / Double(count)) : 0
-        let c0 = training ? -a * Float(sumDy / Double(count)) - b * mean : 0
+        let c0 = training ? -a * Float(sumDy / Double(count)) : 0
         for n in 0..<batch {
           let offset = (n * channels + c) * positions
           if accumulateInput {
-            for i in 0..<positions { dx[offset + i] += a * dy[offset + i] + b * x[offset + i] + c0 }
+            for i in 0..<positions { dx[offset + i] += a * dy[offset + i] + b * (x[offset + i] - mean) + c0 }
           } else {
-            for i in 0..<positions { dx[offset + i] = a * dy[offset + i] + b * x[offset + i] + c0 }
+            for i in 0..<positions { dx[offset + i] = a * dy[offset + i] + b * (x[offset + i] - mean) + c0 }
           }
         }
       }

@@ -59,7 +59,7 @@ extension BatchNorm: ExecutableOperator {
 
   /// Per channel (in parallel): the statistics over the batch and spatial axes
   /// (in training; the running ones in evaluation), the running statistics'
-  /// update, then `y = x * scale + shift` (``BatchNormKernels``).
+  /// update, then `y = (x - mean) * weight / std + bias` (``BatchNormKernels``).
   public func forward(_ k: Kernel) {
     let channels = k.shapes.inputs[0][0]
     BatchNormKernels.forward(
