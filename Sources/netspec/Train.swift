@@ -128,7 +128,7 @@ struct Train: ParsableCommand {
     let origin = TrainingCheckpoint.Origin(
       specPath: URL(fileURLWithPath: path).standardizedFileURL.path,
       specText: String(decoding: checked.file.bytes, as: UTF8.self), overrides: specOptions.overrides, seed: seed,
-      data: DataFingerprint.of(prepared))
+      data: DataFingerprint.of(prepared), checksExpectations: !specOptions.skipsExpectations)
     return Session(
       checked: checked, prepared: prepared, trainer: trainer, name: name, directory: directory, log: log,
       origin: origin, progress: TrainingProgress())

@@ -6,7 +6,7 @@ import NetSpecDiagnostics
 extension Train {
   /// The run in `directory` set up to continue from its checkpoint: the
   /// spec it was started from (refused when its text changed since), its
-  /// `--set` overrides and `--seed`, the data, and the trainer holding the
+  /// `--set` overrides, `--no-expect` and `--seed`, the data, and the trainer holding the
   /// checkpoint's weights and optimizer state.
   func resumeSession(_ directory: String) throws -> Session {
     let checkpointPath = "\(directory)/\(TrainingCheckpoint.fileName)"
@@ -72,6 +72,7 @@ extension Train {
   func resumedSpec(_ path: String, origin: TrainingCheckpoint.Origin, directory: String) throws -> CheckedSpec {
     var options = specOptions
     options.overrides = origin.overrides
+    options.skipsExpectations = !origin.checksExpectations
     var diagnostics = DiagnosticBag()
     guard let file = Frontend.read(path: path, &diagnostics) else {
       Console.report(diagnostics, color: specOptions.color)

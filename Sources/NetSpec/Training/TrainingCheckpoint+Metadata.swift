@@ -2,7 +2,9 @@ extension TrainingCheckpoint {
   /// The file's `__metadata__`, every value a string as the format wants:
   /// `format` (`netspec-checkpoint-1`), `spec`, `spec_path`, `spec_text`,
   /// `set` (the overrides, one per line), `seed` (the `--seed` given, or
-  /// `spec`), `data` (the ``DataFingerprint``), `epochs`, `epoch`, `step`, `optimizer_steps`,
+  /// `spec`), `data` (the ``DataFingerprint``), `expect` (`checked`, or
+  /// `skipped` for a run started with `--no-expect`; older checkpoints lack
+  /// it and were checked), `epochs`, `epoch`, `step`, `optimizer_steps`,
   /// `forward_passes`, `since_best`, `stopped_early` (`true`/`false`), and
   /// when early stopping has a best epoch `best_epoch`, `best_value` (a
   /// decimal that reads back to the same double) and `best_weights`
@@ -11,7 +13,7 @@ extension TrainingCheckpoint {
     var fields = [
       "format": Fields.format, "spec": name, "spec_path": origin.specPath, "spec_text": origin.specText,
       "set": origin.overrides.joined(separator: "\n"), "seed": origin.seed.map(String.init) ?? "spec",
-      "data": origin.data,
+      "data": origin.data, "expect": origin.checksExpectations ? "checked" : "skipped",
       "epochs": String(epochs), "epoch": String(progress.epoch), "step": String(progress.step),
       "optimizer_steps": String(optimizerSteps), "forward_passes": String(forwardPasses),
       "since_best": String(progress.sinceBest), "stopped_early": String(progress.stoppedEarly),
@@ -61,7 +63,8 @@ extension TrainingCheckpoint {
       origin = Origin(
         specPath: try text("spec_path"), specText: try text("spec_text"),
         overrides: overrides.isEmpty ? [] : overrides.split(separator: "\n").map(String.init),
-        seed: seed == "spec" ? nil : try number("seed", Int.self), data: try text("data"))
+        seed: seed == "spec" ? nil : try number("seed", Int.self), data: try text("data"),
+        checksExpectations: metadata["expect"] != "skipped")
       name = try text("spec")
       epochs = try number("epochs", Int.self)
       forwardPasses = try number("forward_passes", UInt64.self)

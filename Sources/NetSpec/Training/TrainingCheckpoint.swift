@@ -29,13 +29,19 @@ public struct TrainingCheckpoint: Sendable, Equatable {
     public var seed: Int?
     /// ``DataFingerprint`` of the data prepared for the run.
     public var data: String
+    /// False when the run was started with `--no-expect`.
+    public var checksExpectations: Bool
 
-    public init(specPath: String, specText: String, overrides: [String], seed: Int?, data: String) {
+    public init(
+      specPath: String, specText: String, overrides: [String], seed: Int?, data: String,
+      checksExpectations: Bool = true
+    ) {
       self.specPath = specPath
       self.specText = specText
       self.overrides = overrides
       self.seed = seed
       self.data = data
+      self.checksExpectations = checksExpectations
     }
   }
 

@@ -43,6 +43,10 @@ struct ResumeCLITests {
     try folder.write("rows.csv", ResumeTests.rows)
     try folder.write("short.yaml", spec(epochs: 8))
     try folder.write("long.yaml", spec(epochs: 30))
+    try folder.write(
+      "pinned.yaml",
+      spec(epochs: 4).replacingOccurrences(of: "units: 12", with: "units: $width")
+        + "\nvars: {width: 12}\nexpect: {params: 99}\n")
     return folder
   }
 
@@ -73,6 +77,19 @@ struct ResumeCLITests {
     #expect(again.status == 0 && again.stdout.contains("already ended after epoch 8"), "\(again)")
     #expect(try Self.bytes(folder, "cut/weights.safetensors") == Self.bytes(folder, "straight/weights.safetensors"))
     #expect(try Self.metrics(folder, "cut").count == 8)
+  }
+
+  /// A run started with `--no-expect` (its `--set` moves the sizes that
+  /// `expect:` pins) resumes without the flag: the checkpoint records it.
+  @Test func aRunStartedWithNoExpectResumesWithoutIt() throws {
+    let folder = try Self.folder.get()
+    let checked = try folder.run("train", "pinned.yaml", "-o", "pinned", "--set", "width=8")
+    #expect(checked.status == 1 && checked.stderr.contains("expect"), "\(checked)")
+    let first = try folder.run(
+      "train", "pinned.yaml", "-o", "pinned", "--set", "width=8", "--no-expect", "--epochs", "2")
+    #expect(first.status == 0, "\(first)")
+    let resumed = try folder.run("train", "--resume", "pinned", "--epochs", "4")
+    #expect(resumed.status == 0 && resumed.stdout.contains("resuming pinned after epoch 2 of 4"), "\(resumed)")
   }
 
   /// SIGKILL lands wherever it lands, after the log shows epoch 5 (so
