@@ -805,7 +805,7 @@ def grouped_normalization_cases():
 
     for name, shape, groups, eps, affine in [
         ("group_norm", [6, 2, 3], 3, None, True), ("group_norm_one_group", [4, 5], 1, 1e-3, True),
-        ("group_norm_no_affine", [4, 2, 2], 2, None, False), ("group_norm_channels", [3], 3, 0.01, True),
+        ("group_norm_no_affine", [4, 2, 2], 2, None, False), ("group_norm_features", [6], 3, 0.01, True),
     ]:
         params = affine_params(name, shape[0]) if affine else {}
         attributes = [f"groups: {groups}"] + ([f"eps: {eps}"] if eps else []) + ([] if affine else ["affine: false"])

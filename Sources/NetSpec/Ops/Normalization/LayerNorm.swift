@@ -169,8 +169,9 @@ extension LayerNorm: TorchExportable {
   /// last around it (`x.permute(...)`) and back.
   public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
     let rank = layer.inputTypes[0].rank
-    let shape = block(rank: rank).map { String(layer.size(axis: $0)) }.joined(separator: ", ")
-    return "nn.LayerNorm([\(shape)], eps=\(TorchLayer.number(eps)))"
+    let sizes = block(rank: rank).map { String(layer.size(axis: $0)) }
+    let shape = sizes.count == 1 ? sizes[0] : "[\(sizes.joined(separator: ", "))]"
+    return "nn.LayerNorm(\(shape), eps=\(TorchLayer.number(eps)))"
   }
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {

@@ -65,7 +65,14 @@ public struct Pad: Operator {
     if mode == .constant {
       try ShapeRules.requireRank(x, atLeast: padded + 1, layout: "[N, ...] with \(padded) padded axes after N")
     } else {
-      try ShapeRules.requireRank(x, padded + 2, layout: padded == 1 ? "[N, C, W]" : "[N, C, H, W]")
+      // PyTorch's batched and unbatched forms: [N, W] or [N, C, W]; [N, H, W] or [N, C, H, W].
+      guard x.rank == padded + 1 || x.rank == padded + 2 else {
+        let layouts = padded == 1 ? "[N, W] or [N, C, W]" : "[N, H, W] or [N, C, H, W]"
+        throw ShapeError(
+          .rankMismatch,
+          "`\(modeName)` padding of \(padded) axes expects an input \(layouts), got \(x.shape.shapeDescription)",
+          input: 0, help: "PyTorch pads the last \(padded) axes of such inputs only; `mode: constant` takes any rank")
+      }
     }
     var shape = x.shape
     for k in 0..<padded {
