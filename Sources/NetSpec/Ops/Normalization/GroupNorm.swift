@@ -30,9 +30,13 @@ public struct GroupNorm: Operator {
     try ShapeRules.requireRank(x, atLeast: 2, layout: "[N, C, ...]")
     let channels = try Self.channels(x)
     guard channels % groups == 0 else {
+      let below = (1...min(groups, channels)).last { channels % $0 == 0 }!
+      let above = (groups...max(groups, channels)).first { channels % $0 == 0 }
+      let divisors = [below] + (above.map { [$0] } ?? [])
       throw ShapeError(
         .shapeMismatch, "groups \(groups) does not divide the \(channels) channels of \(x.shape.shapeDescription)",
-        input: 0, attribute: "groups", help: "use a divisor of \(channels), such as 1 or \(channels)")
+        input: 0, attribute: "groups",
+        help: "use a divisor of \(channels): \(divisors.map { "`\($0)`" }.joined(separator: " or "))")
     }
     return Self.inference(x, channels: channels, affine: affine)
   }

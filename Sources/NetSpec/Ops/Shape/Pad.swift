@@ -68,10 +68,11 @@ public struct Pad: Operator {
       // PyTorch's batched and unbatched forms: [N, W] or [N, C, W]; [N, H, W] or [N, C, H, W].
       guard x.rank == padded + 1 || x.rank == padded + 2 else {
         let layouts = padded == 1 ? "[N, W] or [N, C, W]" : "[N, H, W] or [N, C, H, W]"
+        let axes = padded == 1 ? "the last axis" : "the last two axes"
         throw ShapeError(
           .rankMismatch,
-          "`\(modeName)` padding of \(padded) axes expects an input \(layouts), got \(x.shape.shapeDescription)",
-          input: 0, help: "PyTorch pads the last \(padded) axes of such inputs only; `mode: constant` takes any rank")
+          "`\(modeName)` padding of \(axes) expects an input \(layouts), got \(x.shape.shapeDescription)",
+          input: 0, help: "PyTorch pads \(axes) of such inputs only; `mode: constant` takes any rank")
       }
     }
     var shape = x.shape
@@ -83,7 +84,8 @@ public struct Pad: Operator {
         throw ShapeError(
           .valueOutOfRange,
           "reflect padding (\(before), \(after)) of axis \(axis) must be less than its size \(size) in \(x.shape.shapeDescription)",
-          attribute: "padding", help: "reflect pads at most size - 1 per side (as PyTorch); use `replicate` or less")
+          input: 0, attribute: "padding",
+          help: "reflect pads at most size - 1 per side (as PyTorch); use `replicate` or less")
       }
       shape[axis] = Dim(size + before + after)
     }
