@@ -63,7 +63,7 @@ public struct LayerNorm: Operator {
         attribute: attribute, help: "normalize over axes after the batch axis, e.g. 1 or -1")
     }
     var shape: [Int] = []
-    for axis in resolved { shape.append(try ShapeRules.staticSize(x, axis: axis, what: "normalized size")) }
+    for axis in resolved { shape.append(try ShapeRules.staticSize(x, axis: axis, what: "feature size")) }
     _ = try ShapeRules.parameterCount(shape)
     return Inference(
       outputs: [x],
