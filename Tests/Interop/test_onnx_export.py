@@ -288,6 +288,41 @@ layers:
   - dropout: 0.3
   - dense: {units: 4, bias: false}
 """, {"T": 5}, 1),
+    "resampling": ("""netspec: 1
+inputs: {x: [N, 3, 4, 5]}
+layers:
+  - conv2d: {filters: 4, kernel: 1, name: f}
+  - upsample: {scale_factor: 2, from: f, name: u1}
+  - upsample: {size: [7, 9], mode: bilinear, from: f, name: u2}
+  - upsample: {scale_factor: 1.5, mode: bilinear, align_corners: true, from: f, name: u3}
+  - pad: {padding: [1, 2, 2, 1], mode: reflect, from: f, name: p1}
+  - pad: {padding: [0, 3, 1, 0], value: 0.5, from: f, name: p2}
+  - flatten: {start_axis: 2, from: p2, name: q}
+  - pad: {padding: [2, 1], mode: replicate, from: q, name: p3}
+  - pixel_unshuffle: {downscale_factor: 2, from: u1, name: s1}
+  - pixel_shuffle: {upscale_factor: 2, from: s1, name: s2}
+  - flatten: {from: s2, name: a}
+  - flatten: {from: u2, name: b}
+  - flatten: {from: u3, name: c}
+  - flatten: {from: p1, name: d}
+  - flatten: {from: p3, name: e}
+  - concat: {from: [a, b, c, d, e], axis: 1}
+""", {}, 1),
+    "grouped_normalization": ("""netspec: 1
+inputs: {x: [N, 4, 3, 3]}
+layers:
+  - conv2d: {filters: 6, kernel: 1}
+  - group_norm: {groups: 3, eps: 0.001}
+  - instance_norm: {affine: true}
+  - instance_norm
+  - group_norm: {groups: 2, affine: false}
+  - layernorm: {axis: 1}
+  - layernorm: {axes: [-2, -1]}
+  - reshape: {shape: [6, 9]}
+  - group_norm: 2
+  - rms_norm
+  - rms_norm: {eps: 1.0e-5}
+""", {}, 1),
     "sequences": ("""netspec: 1
 inputs: {x: [N, T, 8]}
 layers:

@@ -765,6 +765,96 @@ def optimizer_cases():
                    extra_train=", clip_grad_norm: 0.05", clip=0.05, note="clip_grad_norm as torch.nn.utils.clip_grad_norm_")
 
 
+# ---------------------------------------------------------------- resampling and more normalization
+
+
+@case
+def resampling_cases():
+    def simple(name, shape, layer, forward, batch=2):
+        op_case(name, layer, one_input(name, shape, batch=batch), {}, lambda x, p: forward(x["x"]))
+
+    simple("upsample_nearest", [2, 3, 2], "upsample: 2", lambda x: F.interpolate(x, scale_factor=2))
+    simple("upsample_nearest_fractional", [1, 4, 5], "upsample: 1.5", lambda x: F.interpolate(x, scale_factor=1.5),
+           batch=3)
+    simple("upsample_nearest_size", [2, 3, 2], "upsample: {size: [5, 7]}", lambda x: F.interpolate(x, size=(5, 7)))
+    simple("upsample_bilinear", [2, 3, 4], "upsample: {scale_factor: 2, mode: bilinear}",
+           lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False))
+    simple("upsample_bilinear_size", [1, 3, 2], "upsample: {size: [4, 5], mode: bilinear}",
+           lambda x: F.interpolate(x, size=(4, 5), mode="bilinear", align_corners=False))
+    simple("upsample_bilinear_align_corners", [2, 3, 3], "upsample: {size: [5, 4], mode: bilinear, align_corners: true}",
+           lambda x: F.interpolate(x, size=(5, 4), mode="bilinear", align_corners=True))
+    simple("pad_constant", [2, 3, 4], "pad: [1, 2, 0, 1]", lambda x: F.pad(x, (1, 2, 0, 1)))
+    simple("pad_constant_value_1d", [3, 4], "pad: {padding: [2, 1], value: 0.5}", lambda x: F.pad(x, (2, 1), value=0.5))
+    simple("pad_reflect", [2, 3, 4], "pad: {padding: [3, 1, 2, 2], mode: reflect}",
+           lambda x: F.pad(x, (3, 1, 2, 2), mode="reflect"))
+    simple("pad_reflect_1d", [2, 5], "pad: {padding: [2, 4], mode: reflect}", lambda x: F.pad(x, (2, 4), mode="reflect"))
+    simple("pad_replicate", [2, 2, 3], "pad: {padding: [2, 1, 1, 3], mode: replicate}",
+           lambda x: F.pad(x, (2, 1, 1, 3), mode="replicate"))
+    simple("pad_replicate_1d", [3, 2], "pad: {padding: [1, 3], mode: replicate}",
+           lambda x: F.pad(x, (1, 3), mode="replicate"))
+    simple("pixel_shuffle", [8, 2, 3], "pixel_shuffle: 2", lambda x: F.pixel_shuffle(x, 2))
+    simple("pixel_shuffle_3", [9, 2, 1], "pixel_shuffle: 3", lambda x: F.pixel_shuffle(x, 3))
+    simple("pixel_unshuffle", [2, 4, 6], "pixel_unshuffle: 2", lambda x: F.pixel_unshuffle(x, 2))
+
+
+@case
+def grouped_normalization_cases():
+    def affine_params(name, channels):
+        rng = rng_for(name + "/params")
+        return {"layer.weight": uniform(rng, (channels,), 0.5, 1.5), "layer.bias": uniform(rng, (channels,), -0.5, 0.5)}
+
+    for name, shape, groups, eps, affine in [
+        ("group_norm", [6, 2, 3], 3, None, True), ("group_norm_one_group", [4, 5], 1, 1e-3, True),
+        ("group_norm_no_affine", [4, 2, 2], 2, None, False), ("group_norm_features", [6], 3, 0.01, True),
+    ]:
+        params = affine_params(name, shape[0]) if affine else {}
+        attributes = [f"groups: {groups}"] + ([f"eps: {eps}"] if eps else []) + ([] if affine else ["affine: false"])
+        op_case(name, f"group_norm: {{{', '.join(attributes)}, name: layer}}", one_input(name, shape), params,
+                lambda x, p, g=groups, e=eps, a=affine: F.group_norm(
+                    x["x"], g, p["layer.weight"] if a else None, p["layer.bias"] if a else None, e or 1e-5))
+
+    for name, shape, affine, eps in [
+        ("instance_norm", [3, 4, 5], False, None), ("instance_norm_affine", [2, 3, 2], True, None),
+        ("instance_norm_1d", [4, 6], True, 0.01),
+    ]:
+        params = affine_params(name, shape[0]) if affine else {}
+        attributes = (["affine: true"] if affine else []) + ([f"eps: {eps}"] if eps else [])
+        op_case(name, f"instance_norm: {{{', '.join(attributes + ['name: layer'])}}}", one_input(name, shape),
+                params, lambda x, p, a=affine, e=eps: F.instance_norm(
+                    x["x"], weight=p["layer.weight"] if a else None, bias=p["layer.bias"] if a else None,
+                    eps=e or 1e-5),
+                note="PyTorch's InstanceNorm defaults: no running statistics, affine only when asked")
+
+    for name, shape, eps in [("rms_norm", [3, 5], None), ("rms_norm_eps", [6], 1e-6), ("rms_norm_wide", [2, 8], 0.1)]:
+        d = shape[-1]
+        params = {"layer.weight": uniform(rng_for(name + "/params"), (d,), 0.5, 1.5)}
+        layer = f"rms_norm: {{eps: {eps}, name: layer}}" if eps else "rms_norm: {name: layer}"
+        # eps=None is the input dtype's machine epsilon: float32's, as NetSpec computes in float32.
+        op_case(name, layer, one_input(name, shape), params,
+                lambda x, p, d=d, eps=eps: F.rms_norm(x["x"], (d,), p["layer.weight"],
+                                                      eps or float(torch.finfo(torch.float32).eps)),
+                note="without eps, float32's machine epsilon (PyTorch's eps=None on float32 inputs)")
+
+    for name, shape, layer, axes in [
+        ("layernorm_channels_first", [4, 3, 2], "axis: 1", [1]),
+        ("layernorm_two_axes", [2, 3, 4], "axes: [-2, -1]", [2, 3]),
+        ("layernorm_middle_axes", [3, 2, 4], "axes: [1, 2]", [1, 2]),
+    ]:
+        normalized = [shape[a - 1] for a in axes]
+        rng = rng_for(name + "/params")
+        params = {"layer.weight": uniform(rng, normalized, 0.5, 1.5), "layer.bias": uniform(rng, normalized, -0.5, 0.5)}
+
+        def forward(x, p, axes=axes, normalized=normalized):
+            rank = x["x"].dim()
+            perm = [a for a in range(rank) if a not in axes] + axes
+            inverse = [perm.index(a) for a in range(rank)]
+            moved = x["x"].permute(*perm)
+            return F.layer_norm(moved, normalized, p["layer.weight"], p["layer.bias"], 1e-5).permute(*inverse)
+
+        op_case(name, f"layernorm: {{{layer}, name: layer}}", one_input(name, shape), params, forward,
+                note="ConvNeXt's channels-first LayerNorm is the axis: 1 case")
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

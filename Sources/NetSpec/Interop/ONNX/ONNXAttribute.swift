@@ -1,3 +1,4 @@
+import Foundation
 import ONNXProto
 
 /// One attribute of an ONNX node (`axis: 1`, `kernel_shape: [3, 3]`).
@@ -22,6 +23,10 @@ struct ONNXAttribute {
 
   static func float(_ name: String, _ value: Double) -> ONNXAttribute {
     ONNXAttribute(name, .float) { $0.f = Float(value) }
+  }
+
+  static func string(_ name: String, _ value: String) -> ONNXAttribute {
+    ONNXAttribute(name, .string) { $0.s = Data(value.utf8) }
   }
 
   static func tensor(_ name: String, _ value: Onnx_TensorProto) -> ONNXAttribute {

@@ -1,3 +1,4 @@
+import NetSpecDiagnostics
 import NetSpecKernels
 
 /// An op that can run: forward and backward kernels on float32 buffers, plus
@@ -83,6 +84,14 @@ public struct OpExample: Sendable {
     self.inputs = inputs
     self.idRange = idRange
     self.avoidZero = avoidZero
+  }
+}
+
+extension SpecValue.Kind {
+  /// A list of integers as a spec writes it (`axes: [-2, -1]`), for examples.
+  public static func exampleInts(_ values: [Int]) -> SpecValue.Kind {
+    let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
+    return .list(values.map { SpecValue(.int($0), span: span) })
   }
 }
 
