@@ -63,7 +63,7 @@ public enum DataPipeline {
     }
     return PreparedData(
       train: splits.train, validation: splits.validation.map { evaluationView($0, data.augmentations) },
-      test: splits.test.map { evaluationView($0, data.augmentations) }, input: feed.input, target: feed.target,
+      test: splits.test.map { evaluationView($0, data.augmentations) }, inputs: feed.inputs, target: feed.target,
       bindings: bindings, scale: data.train.scale.map(Float.init), standardization: standardization,
       augmentations: data.augmentations, shuffle: data.split.shuffle, seed: seed, csvHeaders: csvHeaders)
   }
