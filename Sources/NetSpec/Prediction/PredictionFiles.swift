@@ -32,7 +32,7 @@ public enum PredictionFiles {
           help: "write \(usage)")
       }
       guard names.contains(name) else {
-        let suggestion = Suggestions.didYouMean(name, in: names).map { "\($0); " } ?? ""
+        let suggestion = Suggestions.didYouMean(name, in: names).map { "\($0) " } ?? ""
         throw PredictionError(
           "`--input \(name)=\(file.path)` names no model input `\(name)`",
           help: "\(suggestion)the inputs are \(Suggestions.list(names))")
