@@ -206,7 +206,7 @@ struct GoldenGeneratedCase: Sendable {
   var name: String
   var run: @Sendable () throws -> GoldenOutcome
 
-  static let all: [GoldenGeneratedCase] = [
+  static let all: [GoldenGeneratedCase] = data + [
     // `netspec check Cases/NS0001-no-such-file.yaml`: the path names nothing.
     GoldenGeneratedCase(name: "NS0001-no-such-file") {
       let path = Golden.casesDirectory.appendingPathComponent("NS0001-no-such-file.yaml").path
