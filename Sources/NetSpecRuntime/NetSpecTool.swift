@@ -279,7 +279,9 @@ public struct NetSpecTool<Model: ToolModel> {
     var files: [String: String] = [:]
     for argument in arguments {
       guard let equals = argument.firstIndex(of: "="), names.contains(String(argument[..<equals])) else {
-        throw Failure("`--input \(argument)` names no model input; the inputs are \(names.joined(separator: ", "))\n  help: \(usage)")
+        throw Failure(
+          "`--input \(argument)` names no model input; the inputs are \(names.joined(separator: ", "))\n  help: \(usage)"
+        )
       }
       let name = String(argument[..<equals])
       guard files.updateValue(String(argument[argument.index(after: equals)...]), forKey: name) == nil else {
@@ -289,7 +291,9 @@ public struct NetSpecTool<Model: ToolModel> {
     var parts: [(values: [Float], stride: Int)] = []
     var count: Int?
     for (name, shape) in configuration.inputs {
-      guard let path = files[name] else { throw Failure("no file is given for the model input `\(name)`\n  help: \(usage)") }
+      guard let path = files[name] else {
+        throw Failure("no file is given for the model input `\(name)`\n  help: \(usage)")
+      }
       let samples: SampleFile
       do { samples = try SampleFile.read(path) } catch {
         throw Failure("`\(path)`: \(error.message)\n  help: \(error.help)")

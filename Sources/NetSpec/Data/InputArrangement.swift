@@ -62,7 +62,8 @@ extension SourcePreparation {
         .help("int32 inputs (token ids) must be whole numbers from 0; declare the input float32 for real values"))
       return false
     }
-    if let table = graph.tokenTable(reading: id), let bad = part.values.firstIndex(where: { $0 >= Float(table.vocab) }) {
+    if let table = graph.tokenTable(reading: id), let bad = part.values.firstIndex(where: { $0 >= Float(table.vocab) })
+    {
       diagnostics.append(
         Diagnostic(
           .badData, at: part.span,

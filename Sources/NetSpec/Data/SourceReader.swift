@@ -12,7 +12,8 @@ enum SourceReader {
   ) -> SourceSamples? {
     switch source.format {
     case .perInput(let kind, let inputs, let labels):
-      return readFiles(kind, inputs: inputs, labels: labels, header: source.header, csvHeaders: &csvHeaders, &diagnostics)
+      return readFiles(
+        kind, inputs: inputs, labels: labels, header: source.header, csvHeaders: &csvHeaders, &diagnostics)
     case .csvColumns(let path, let groups, let label, let labelSpan):
       return readColumns(
         path, groups: groups, label: label, labelSpan: labelSpan, header: source.header, csvHeaders: &csvHeaders,

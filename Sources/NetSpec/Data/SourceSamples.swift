@@ -92,8 +92,11 @@ extension SourceReader {
       if found == nil {
         let what: String
         switch column {
-        case .index(let index): what = "column \(index), but the rows have \(table.columns) columns (0…\(table.columns - 1))"
-        case .name(let name): what = "the column `\(name)`, which is not in \(table.columnNames == nil ? "the file (it has no header row)" : "the header")"
+        case .index(let index):
+          what = "column \(index), but the rows have \(table.columns) columns (0…\(table.columns - 1))"
+        case .name(let name):
+          what =
+            "the column `\(name)`, which is not in \(table.columnNames == nil ? "the file (it has no header row)" : "the header")"
         default: what = "no column"
         }
         diagnostics.append(

@@ -80,12 +80,14 @@ enum SyntheticTasks {
         }
       }
       for y in (row - radius)...(row + radius) {
-        for x in (column - radius)...(column + radius) where (y - row) * (y - row) + (x - column) * (x - column) <= radius * radius {
+        for x in (column - radius)...(column + radius)
+        where (y - row) * (y - row) + (x - column) * (x - column) <= radius * radius {
           inputs[base + y * size + x] = 0.6 + 0.3 * random.nextFloat()
           labels[base + y * size + x] = classes == 2 ? 1 : 2
         }
       }
     }
-    return Dataset(count: count, inputs: inputs, inputShape: [1, size, size], labels: labels, labelShape: [size, size])
+    return Dataset(
+      count: count, inputs: inputs, inputShape: [1, size, size], labels: labels, labelShape: [size, size])
   }
 }

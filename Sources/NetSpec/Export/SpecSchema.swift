@@ -265,7 +265,8 @@ enum SpecSchema {
           "A CSV file (gzip when named .gz), one sample per row; or `{inputs, labels}` files row for row (`inputs`: one file per model input as `{NAME: PATH}`)."
         ),
         "npy": SchemaNode.described(
-          perInput, "NumPy arrays, samples along the first axis (`inputs`: one file per model input as `{NAME: PATH}`)."),
+          perInput, "NumPy arrays, samples along the first axis (`inputs`: one file per model input as `{NAME: PATH}`)."
+        ),
         "idx": SchemaNode.described(pair("images", "labels"), "IDX files (the MNIST format)."),
         "synthetic": SchemaNode.closedObject(
           [
@@ -276,7 +277,8 @@ enum SpecSchema {
             "size": SchemaNode.integer(SyntheticData.sizes),
             "classes": SchemaNode.integer(2...3),
           ], required: ["task", "samples"],
-          description: "Generated sequence tasks (`length`), or images of shapes with segmentation masks (`shapes`, `size`)."),
+          description:
+            "Generated sequence tasks (`length`), or images of shapes with segmentation masks (`shapes`, `size`)."),
       ], keys: DataSource.formats)
     let options = matching(
       [

@@ -61,7 +61,8 @@ public struct SyntheticData: Sendable, Hashable {
           .help(images ? "`shapes` images are `size` pixels square; remove `\(key)`" : "remove `\(key)`"))
     }
     let samples = reader.int("samples", in: 1...maxValues, &diagnostics)
-    let length = images ? reader.int("size", in: sizes, &diagnostics) : reader.int("length", in: 1...maxValues, &diagnostics)
+    let length =
+      images ? reader.int("size", in: sizes, &diagnostics) : reader.int("length", in: 1...maxValues, &diagnostics)
     let values = length.map { images ? $0 * $0 : $0 }
     if let samples, let values, samples * values > maxValues, let value = reader.node("samples") {
       diagnostics.append(

@@ -60,7 +60,8 @@ import Testing
     let (spec, data) = try load(try SeveralInputsFixture.write(into: folder))
     let trainer = try Trainer(spec: spec, data: data)
     let result = try trainer.run(observe: { _ in })
-    #expect(result.history.last!.trainLoss < 0.8 * result.history.first!.trainLoss, "\(result.history.map(\.trainLoss))")
+    #expect(
+      result.history.last!.trainLoss < 0.8 * result.history.first!.trainLoss, "\(result.history.map(\.trainLoss))")
     let weights = folder.appendingPathComponent("weights.safetensors").path
     try Checkpoint.write(trainer.interpreter, to: weights, metadata: [:], standardization: nil)
     let (ids, x) = (folder.appendingPathComponent("ids.npy").path, folder.appendingPathComponent("x.npy").path)

@@ -8,6 +8,9 @@ import NetSpecDiagnostics
 /// (``SeveralInputsFixture``) with one mistake in its data section or files,
 /// reported when the spec is checked or when the data is read.
 extension GoldenGeneratedCase {
+  /// Every generated case: ``all`` and the data cases below.
+  static var every: [GoldenGeneratedCase] { all + data }
+
   static let data: [GoldenGeneratedCase] = [
     // An input file with fewer samples than the labels.
     training("NS0502-input-file-rows", source: "{npy: {inputs: {extra: x.npy, tokens: few.npy}, labels: y.npy}}"),
@@ -19,15 +22,18 @@ extension GoldenGeneratedCase {
     training("NS0202-input-file-missing", source: "{npy: {inputs: {tokens: ids.npy}, labels: y.npy}}"),
     // A file for an input the model does not have.
     training(
-      "NS0212-input-file-unknown", source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy, mask: x.npy}, labels: y.npy}}"),
+      "NS0212-input-file-unknown",
+      source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy, mask: x.npy}, labels: y.npy}}"),
     // `reshape` on a source feeding several inputs.
     training(
-      "NS0502-several-inputs-reshape", source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, reshape: [5]}"),
+      "NS0502-several-inputs-reshape",
+      source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, reshape: [5]}"),
     // An augmentation of samples feeding several inputs.
     training("NS0502-several-inputs-augment", extra: "  augment: [{gaussian_noise: 0.1}]"),
     // A CSV column group naming a column the file does not have.
     training(
-      "NS0502-input-columns-unknown", source: "{csv: table.csv, columns: {tokens: [t0, t1, t2], extra: [x0, x9]}, label: y}"),
+      "NS0502-input-columns-unknown",
+      source: "{csv: table.csv, columns: {tokens: [t0, t1, t2], extra: [x0, x9]}, label: y}"),
     // An augmentation that flips images but not their masks.
     GoldenGeneratedCase(name: "NS0502-augment-moves-mask") {
       try loading(
@@ -83,10 +89,13 @@ extension GoldenGeneratedCase {
       try NPYWriting.write(Array(tokens.prefix(30)), shape: [10, 3], to: folder.appendingPathComponent("few.npy").path)
       try NPYWriting.write(
         Array(repeating: 0.5, count: n * 3), shape: [n, 3], to: folder.appendingPathComponent("wide.npy").path)
-      try NPYWriting.write(tokens.map { $0 + 0.5 }, shape: [n, 3], to: folder.appendingPathComponent("halves.npy").path)
+      try NPYWriting.write(
+        tokens.map { $0 + 0.5 }, shape: [n, 3], to: folder.appendingPathComponent("halves.npy").path)
       var rows = ["t0,t1,t2,x0,x1,y"]
       for i in 0..<n {
-        rows.append((tokens[(3 * i)..<(3 * i + 3)] + x[(2 * i)..<(2 * i + 2)] + [labels[i]]).map { "\($0)" }.joined(separator: ","))
+        rows.append(
+          (tokens[(3 * i)..<(3 * i + 3)] + x[(2 * i)..<(2 * i + 2)] + [labels[i]]).map { "\($0)" }.joined(
+            separator: ","))
       }
       try (rows.joined(separator: "\n") + "\n").write(
         to: folder.appendingPathComponent("table.csv"), atomically: true, encoding: .utf8)
