@@ -21,7 +21,14 @@ enum SectionChecks {
     }
     var sources = [("data.train", data.train)]
     if let test = data.test { sources.append(("data.test", test)) }
+    if let test = data.test, data.train.namedInputs != nil, test.namedInputs == nil {
+      diagnostics.append(
+        Diagnostic(.badData, at: test.span, "`data.test` feeds one input, but `data.train` feeds several")
+          .label(data.train.span, "the training source names its inputs")
+          .help("give the test set one file (or column group) per input too, as `data.train` does"))
+    }
     for (section, source) in sources {
+      if section == "data.test", data.train.namedInputs != nil, source.namedInputs == nil { continue }
       if let named = source.namedInputs {
         checkNamedInputs(
           section, named, source: source, inputs: document.inputs, rejected: document.rejectedInputs, &diagnostics)

@@ -28,6 +28,8 @@ extension GoldenGeneratedCase {
     training(
       "NS0502-several-inputs-reshape",
       source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, reshape: [5]}"),
+    // A test set in the one-input form for a training source feeding several inputs.
+    training("NS0502-several-inputs-test", extra: "  test: {npy: {inputs: x.npy, labels: y.npy}, input: extra}"),
     // An augmentation of samples feeding several inputs.
     training("NS0502-several-inputs-augment", extra: "  augment: [{gaussian_noise: 0.1}]"),
     // A CSV column group naming a column the file does not have.
