@@ -37,7 +37,7 @@ public struct NetSpecTool<Model: ToolModel> {
                                                  Train; write DIR/weights.safetensors (default runs/\(name));
                                                  a DIR with weights is refused unless --overwrite.
         eval --weights FILE                      Loss and metrics on the validation and test splits.
-        predict --weights FILE --input FILE [-o OUT]
+        predict --weights FILE --input \(configuration.inputs.isEmpty ? "FILE" : configuration.inputs.map { "\($0.name)=FILE" }.joined(separator: " --input ")) [-o OUT]
                                                  Print CSV predictions for the samples in FILE
                                                  (CSV, NPY or IDX, scaled and standardized as in training).
 
@@ -54,7 +54,10 @@ public struct NetSpecTool<Model: ToolModel> {
           Options(arguments.dropFirst(), allowed: ["--epochs", "--seed", "-o", "--output"], flags: ["--overwrite"]))
       case "eval": try evaluate(Options(arguments.dropFirst(), allowed: ["--weights"]))
       case "predict":
-        try predict(Options(arguments.dropFirst(), allowed: ["--weights", "--input", "-o", "--output"]))
+        try predict(
+          Options(
+            arguments.dropFirst(), allowed: ["--weights", "--input", "-o", "--output"],
+            repeatable: configuration.inputs.isEmpty ? [] : ["--input"]))
       case "--help", "-h", "help":
         print(usage, terminator: "")
       default:
@@ -73,11 +76,17 @@ public struct NetSpecTool<Model: ToolModel> {
   }
 
   /// `--name value` options and `--flag`s, each at most once, from fixed sets.
+  /// `repeatable` options may be given several times: ``lists`` holds
+  /// every value, ``values`` the first.
   struct Options {
     var values: [String: String] = [:]
+    var lists: [String: [String]] = [:]
     var flags: Set<String> = []
 
-    init(_ arguments: ArraySlice<String>, allowed: Set<String>, flags allowedFlags: Set<String> = []) throws {
+    init(
+      _ arguments: ArraySlice<String>, allowed: Set<String>, flags allowedFlags: Set<String> = [],
+      repeatable: Set<String> = []
+    ) throws {
       var rest = arguments[...]
       while let name = rest.popFirst() {
         if allowedFlags.contains(name) {
@@ -87,6 +96,8 @@ public struct NetSpecTool<Model: ToolModel> {
         guard allowed.contains(name) else { throw Failure("unknown option `\(name)` (see --help)") }
         guard let value = rest.popFirst() else { throw Failure("`\(name)` takes a value") }
         let key = name == "-o" ? "--output" : name
+        lists[key, default: []].append(value)
+        if repeatable.contains(key), values[key] != nil { continue }
         guard values[key] == nil else { throw Failure("`\(name)` is given twice") }
         values[key] = value
       }
@@ -230,6 +241,11 @@ public struct NetSpecTool<Model: ToolModel> {
     let weights = try options.required("--weights"), input = try options.required("--input")
     let model = Model(seed: 0)
     let metadata = try model.load(from: weights)
+    if !configuration.inputs.isEmpty {
+      let (values, count) = try severalInputs(options.lists["--input"] ?? [])
+      try checkTokenIDs(values, in: input)
+      return try write(run(model, values, count: count), options)
+    }
     let samples: SampleFile
     do { samples = try SampleFile.read(input) } catch {
       throw Failure("`\(input)`: \(error.message)\n  help: \(error.help)")
@@ -252,7 +268,59 @@ public struct NetSpecTool<Model: ToolModel> {
     }
     try checkTokenIDs(values, in: input)
     PredictionInput.transform(&values, scale: configuration.scale, standardization: statistics)
-    let predictions = run(model, values, count: samples.count)
+    try write(run(model, values, count: samples.count), options)
+  }
+
+  /// The samples of `--input NAME=FILE` given once per model input, side
+  /// by side in the model's input order, and their count.
+  func severalInputs(_ arguments: [String]) throws -> (values: [Float], count: Int) {
+    let names = configuration.inputs.map(\.name)
+    let usage = names.map { "--input \($0)=FILE" }.joined(separator: " ")
+    var files: [String: String] = [:]
+    for argument in arguments {
+      guard let equals = argument.firstIndex(of: "="), names.contains(String(argument[..<equals])) else {
+        throw Failure(
+          "`--input \(argument)` names no model input; the inputs are \(names.joined(separator: ", "))\n  help: \(usage)"
+        )
+      }
+      let name = String(argument[..<equals])
+      guard files.updateValue(String(argument[argument.index(after: equals)...]), forKey: name) == nil else {
+        throw Failure("the input `\(name)` is given two files\n  help: \(usage)")
+      }
+    }
+    var parts: [(values: [Float], stride: Int)] = []
+    var count: Int?
+    for (name, shape) in configuration.inputs {
+      guard let path = files[name] else {
+        throw Failure("no file is given for the model input `\(name)`\n  help: \(usage)")
+      }
+      let samples: SampleFile
+      do { samples = try SampleFile.read(path) } catch {
+        throw Failure("`\(path)`: \(error.message)\n  help: \(error.help)")
+      }
+      let stride = shape.reduce(1, *)
+      guard samples.stride == stride else {
+        throw Failure(
+          "the samples in `\(path)` have \(samples.stride) values each, but the input `\(name)` takes \(stride) (\(shape))"
+            + "\n  help: give one sample per row (CSV) or along the first axis (NPY, IDX)")
+      }
+      if let count, count != samples.count {
+        throw Failure("`\(path)` holds \(samples.count) samples, but the other inputs' files hold \(count)")
+      }
+      count = samples.count
+      parts.append((samples.values, stride))
+    }
+    let total = count ?? 0
+    var values = [Float]()
+    values.reserveCapacity(total * parts.map(\.stride).reduce(0, +))
+    for sample in 0..<total {
+      for part in parts { values += part.values[(sample * part.stride)..<((sample + 1) * part.stride)] }
+    }
+    return (values, total)
+  }
+
+  /// Prints the predictions as CSV, or writes them to `-o`.
+  func write(_ predictions: Predictions, _ options: Options) throws {
     let text = predictions.csvLines().joined(separator: "\n") + "\n"
     guard let output = options.values["--output"] else { return print(text, terminator: "") }
     do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {

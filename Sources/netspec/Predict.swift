@@ -2,11 +2,14 @@ import ArgumentParser
 import Foundation
 import NetSpec
 
-/// `netspec predict SPEC --weights W --input FILE`: run saved weights on new samples.
+/// `netspec predict SPEC --weights W --input FILE`: run saved weights on new samples
+/// (`--input NAME=FILE` once per input for a model with several).
 struct Predict: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Predict with saved weights on the samples in a file.",
     discussion: """
+      For a model with several inputs, give `--input NAME=FILE` once per input, each file \
+      holding the same samples in the same order. \
       FILE holds one sample per CSV row (a header row is optional; a label column like \
       the spec's training CSV is dropped), or samples along the first axis of an NPY or \
       IDX array. Samples are scaled and standardized as in training. Prints CSV: the \
@@ -21,8 +24,11 @@ struct Predict: ParsableCommand {
   @Option(help: "A safetensors file written by `netspec train`.")
   var weights: String
 
-  @Option(help: "The samples: CSV (optionally .gz), NPY or IDX.")
-  var input: String
+  @Option(
+    help: ArgumentHelp(
+      "The samples: CSV (optionally .gz), NPY or IDX. For a model with several inputs, repeat as NAME=FILE, one per input.",
+      valueName: "[NAME=]FILE"))
+  var input: [String]
 
   @Option(
     name: .shortAndLong,
@@ -37,10 +43,12 @@ struct Predict: ParsableCommand {
     threadOptions.apply()
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
-    try InputFiles.require(input, option: "--input")
+    let files = input.map(PredictionFiles.parse)
+    guard !files.isEmpty else { throw ValidationError("Missing expected argument '--input <[NAME=]FILE>'") }
+    for file in files { try InputFiles.require(file.path, option: "--input") }
     let predictions: Predictions
     do {
-      predictions = try Predictor.predict(checked, weights: weights, input: input)
+      predictions = try Predictor.predict(checked, weights: weights, inputs: files)
     } catch {
       Console.printError("error: \(error)\n")
       throw ExitCode.invalid

@@ -203,6 +203,10 @@ struct ModelEmitter {
     default:
       break
     }
+    if hasSeveralInputs {
+      code.doc("Samples with the inputs side by side (`capacity * inputCount` floats), which `loadInputs` splits.")
+      code.line("public let staged: UnsafeMutablePointer<Float>")
+    }
     code.line("let pool = ComputePool.shared")
     code.doc("Seeds the initial weights and the dropout masks.")
     code.line("public let seed: UInt64")
@@ -225,6 +229,10 @@ struct ModelEmitter {
       code.line("activations.initialize(repeating: 0, count: \(max(plan.arenaSize, 1)))")
       code.line("parameters = .allocate(capacity: \(max(plan.parameterArenaSize, 1)))")
       code.line("parameters.initialize(repeating: 0, count: \(max(plan.parameterArenaSize, 1)))")
+      if hasSeveralInputs {
+        code.line("staged = .allocate(capacity: Self.capacity * Self.inputCount)")
+        code.line("staged.initialize(repeating: 0, count: Self.capacity * Self.inputCount)")
+      }
       let trainable = max(plan.trainableCount, 1)
       var arrays = ["gradients"]
       if momentCount >= 1 { arrays.append("firstMoment") }
@@ -267,6 +275,7 @@ struct ModelEmitter {
       code.line("activations.deallocate()")
       code.line("parameters.deallocate()")
       code.line("gradients.deallocate()")
+      if hasSeveralInputs { code.line("staged.deallocate()") }
       if momentCount >= 1 { code.line("firstMoment.deallocate()") }
       if momentCount >= 2 { code.line("secondMoment.deallocate()") }
     }
@@ -460,14 +469,15 @@ struct ModelEmitter {
 
   /// The conformance to the runtime's `ToolModel`, through which its
   /// `TrainingLoop` trains the model as `netspec train` trains the
-  /// interpreter; for a model with one input and a loss.
+  /// interpreter; for a model with a loss. A model with several inputs
+  /// takes its samples with the inputs side by side in `staged`.
   private func toolConformance(_ code: inout SwiftWriter) {
-    guard !hasSeveralInputs, target != nil, graph.loss != nil else { return }
+    guard target != nil, graph.loss != nil else { return }
     code.line()
     code.block("extension \(typeName): ToolModel") { code in
       code.line("var batchCapacity: Int { Self.capacity }")
       code.line(
-        "var inputBuffer: UnsafeMutableBufferPointer<Float> { .init(start: input, count: Self.capacity * Self.inputCount) }"
+        "var inputBuffer: UnsafeMutableBufferPointer<Float> { .init(start: \(hasSeveralInputs ? "staged" : "input"), count: Self.capacity * Self.inputCount) }"
       )
       code.line(
         "var targetBuffer: UnsafeMutableBufferPointer<Float> { .init(start: target, count: Self.capacity * Self.targetCount) }"
@@ -481,6 +491,7 @@ struct ModelEmitter {
       )
       code.line()
       code.block("func forward(batch n: Int, training: Bool) -> Float") { code in
+        if hasSeveralInputs { code.line("loadInputs(staged, count: n)") }
         code.line("forward(n, training: training)")
         code.line("return loss")
       }

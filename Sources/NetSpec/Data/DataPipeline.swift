@@ -40,7 +40,7 @@ public enum DataPipeline {
       else { return nil }
       separateTest = prepared
     }
-    guard let train else { return nil }
+    guard let train, movesNoTarget(data, labelShape: train.labelShape, &diagnostics) else { return nil }
     guard var splits = split(train, data.split, seed: seedBits, source: data.train, &diagnostics) else { return nil }
     if let separateTest { splits.test = separateTest }
 
@@ -63,9 +63,31 @@ public enum DataPipeline {
     }
     return PreparedData(
       train: splits.train, validation: splits.validation.map { evaluationView($0, data.augmentations) },
-      test: splits.test.map { evaluationView($0, data.augmentations) }, input: feed.input, target: feed.target,
+      test: splits.test.map { evaluationView($0, data.augmentations) }, inputs: feed.inputs, target: feed.target,
       bindings: bindings, scale: data.train.scale.map(Float.init), standardization: standardization,
       augmentations: data.augmentations, shuffle: data.split.shuffle, seed: seed, csvHeaders: csvHeaders)
+  }
+
+  /// Whether the augmentations leave the targets valid: an augmentation that
+  /// moves pixels (`random_shift`, `random_crop`, `horizontal_flip`) would
+  /// leave a per-position target (a segmentation mask, a map of values)
+  /// describing pixels that moved, so it is reported with such targets.
+  static func movesNoTarget(_ data: DataSpec, labelShape: [Int], _ diagnostics: inout DiagnosticBag) -> Bool {
+    guard labelShape.count >= 2 else { return true }
+    let moving = data.augmentations.first {
+      if case .gaussianNoise = $0.kind { false } else { true }
+    }
+    guard let moving else { return true }
+    diagnostics.append(
+      Diagnostic(
+        .badData, at: moving.span,
+        "this augmentation moves the pixels of the samples, but not those of their \(SourcePreparation.describe(labelShape)) targets"
+      )
+      .label(data.train.span, "per-position targets here")
+      .help(
+        "remove the augmentations that move pixels (`gaussian_noise` keeps them in place), or train on targets with one value per sample"
+      ))
+    return false
   }
 
   /// Splits `dataset` per `split`: after the seeded shuffle (when on), the

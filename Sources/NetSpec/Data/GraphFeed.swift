@@ -3,7 +3,11 @@ import NetSpecDiagnostics
 /// What a data source feeds in a graph: the model input its samples fill and
 /// the loss target its labels fill, with their declared types.
 struct GraphFeed {
+  /// The input a source feeding one input fills (the first of `inputs`).
   let input: ValueID
+  /// Every input the samples fill, in the model's order: `input` alone, or
+  /// all of the model's inputs for a source that names them.
+  let inputs: [ValueID]
   /// The loss's target (the `label` value); nil when the graph has no loss.
   let target: ValueID?
   /// The number of classes when the loss compares against class indices:
@@ -19,6 +23,13 @@ struct GraphFeed {
   /// single source cannot all feed, and an input without a batch axis `N`.
   init?(_ graph: Graph, data: DataSpec, _ diagnostics: inout DiagnosticBag) {
     let inputs = graph.inputs
+    if data.train.namedInputs != nil {
+      guard !inputs.isEmpty, inputs.allSatisfy({ Self.hasBatchAxis(graph.values[$0], &diagnostics) }) else {
+        return nil
+      }
+      self.init(graph, feeding: inputs)
+      return
+    }
     let fed: ValueID?
     if let reference = data.train.input {
       fed = inputs.first { graph.values[$0].name == reference.name }
@@ -48,10 +59,43 @@ struct GraphFeed {
           "the model has \(inputs.count) inputs, but a data source feeds only one (`\(graph.values[fed].name)`)"
         )
         .label(graph.values[other].span, "`\(graph.values[other].name)` would get no data")
-        .help("training reads one input per sample; train a model with a single input"))
+        .help(
+          "name one file per input, `npy: {inputs: {\(inputs.map { "\(graph.values[$0].name): PATH" }.joined(separator: ", "))}, labels: PATH}`, or CSV `columns:` per input"
+        ))
       return nil
     }
-    let value = graph.values[fed]
+    guard Self.hasBatchAxis(graph.values[fed], &diagnostics) else { return nil }
+    self.init(graph, feeding: [fed])
+  }
+
+  private init(_ graph: Graph, feeding fed: [ValueID]) {
+    input = fed[0]
+    inputs = fed
+    target = graph.targets.first
+    prediction = target.flatMap { target in graph.nodes.first { $0.inputs.contains(target) }?.inputs.first }
+    if let target, graph.values[target].type.dtype == .int32, let prediction {
+      classCount = Self.classAxis(graph.values[prediction].type.shape, target: graph.values[target].type.shape)
+    } else {
+      classCount = nil
+    }
+  }
+
+  /// The size of the prediction's class axis: the axis whose removal leaves
+  /// the target's shape (the last one that does: `[N, K]` against `[N]`,
+  /// `[N, C, H, W]` against per-pixel `[N, H, W]`), else the last axis.
+  static func classAxis(_ prediction: Shape, target: Shape) -> Int? {
+    if prediction.count == target.count + 1 {
+      for axis in prediction.indices.reversed() {
+        var rest = prediction
+        rest.remove(at: axis)
+        if rest == target { return prediction[axis].staticValue }
+      }
+    }
+    return prediction.last?.staticValue
+  }
+
+  /// Whether `value` is batched along a first axis `N`; reports it when not.
+  private static func hasBatchAxis(_ value: Value, _ diagnostics: inout DiagnosticBag) -> Bool {
     guard let batch = value.type.shape.first, batch == Dim.symbol(Self.batchSymbol) else {
       diagnostics.append(
         Diagnostic(
@@ -59,16 +103,9 @@ struct GraphFeed {
           "the input `\(value.name)` is \(value.type.shape.shapeDescription); data is fed in batches along a first axis `N`"
         )
         .help("declare the batch axis first, e.g. `\(value.name): \(Self.batched(value.type.shape).shapeDescription)`"))
-      return nil
+      return false
     }
-    input = fed
-    target = graph.targets.first
-    prediction = target.flatMap { target in graph.nodes.first { $0.inputs.contains(target) }?.inputs.first }
-    if let target, graph.values[target].type.dtype == .int32, let prediction {
-      classCount = graph.values[prediction].type.shape.last?.staticValue
-    } else {
-      classCount = nil
-    }
+    return true
   }
 
   /// `shape` with the batch axis `N` first: replacing a symbolic first axis

@@ -10,8 +10,12 @@ public struct PreparedData: Sendable {
   /// The test split (from `split.test` or a separate `data.test`); nil when
   /// there is none.
   public var test: Dataset?
-  /// The graph input the samples feed.
-  public var input: ValueID
+  /// The graph inputs the samples feed, in the model's order: one, or
+  /// several side by side in each sample (a source naming one file or column
+  /// group per input).
+  public var inputs: [ValueID]
+  /// The first (for most models, the only) input the samples feed.
+  public var input: ValueID { inputs[0] }
   /// The loss target the labels feed; nil when the graph has no loss.
   public var target: ValueID?
   /// Sizes of the symbolic non-batch dimensions fixed by the data, e.g.

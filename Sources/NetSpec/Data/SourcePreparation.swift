@@ -11,16 +11,26 @@ struct SourcePreparation {
   let augmentations: [Augmentation]
 
   func prepare(
-    _ read: Dataset, source: DataSource, section: String, bindings: inout [String: Int],
+    _ read: SourceSamples, source: DataSource, section: String, bindings: inout [String: Int],
     _ diagnostics: inout DiagnosticBag
   ) -> Dataset? {
-    var dataset = read
+    var dataset = read.dataset
     let origin = Self.origin(source)
     guard dataset.count > 0 else {
       diagnostics.append(
         Diagnostic(.badData, at: source.span, "\(origin) holds no samples").help(
           "give `\(section)` at least one sample"))
       return nil
+    }
+    if !read.parts.isEmpty {
+      guard let inputs = arrange(read.parts, source: source, bindings: &bindings, &diagnostics),
+        let labels = fitLabels(dataset, source: source, origin: origin, bindings: &bindings, &diagnostics)
+      else { return nil }
+      dataset.inputs = inputs
+      dataset.inputShape = [inputs.count / dataset.count]
+      dataset.labels = labels.values
+      dataset.labelShape = labels.shape
+      return dataset
     }
     if let reshape = source.reshape {
       let count = reshape.sizes.reduce(1, *)
@@ -50,7 +60,9 @@ struct SourcePreparation {
   /// How messages name a source's samples.
   static func origin(_ source: DataSource) -> String {
     switch source.format {
-    case .csv(let path, _, _), .csvFiles(let path, _), .npy(let path, _), .idx(let path, _): "`\(path.path)`"
+    case .csv(let path, _, _), .csvFiles(let path, _), .npy(let path, _), .idx(let path, _),
+      .csvColumns(let path, _, _, _), .perInput(_, _, let path):
+      "`\(path.path)`"
     case .synthetic(let spec): "the `\(spec.task.rawValue)` task"
     }
   }

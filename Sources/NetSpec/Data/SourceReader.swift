@@ -9,6 +9,24 @@ enum SourceReader {
   static func read(
     _ source: DataSource, random: inout RandomGenerator, csvHeaders: inout [String],
     _ diagnostics: inout DiagnosticBag
+  ) -> SourceSamples? {
+    switch source.format {
+    case .perInput(let kind, let inputs, let labels):
+      return readFiles(
+        kind, inputs: inputs, labels: labels, header: source.header, csvHeaders: &csvHeaders, &diagnostics)
+    case .csvColumns(let path, let groups, let label, let labelSpan):
+      return readColumns(
+        path, groups: groups, label: label, labelSpan: labelSpan, header: source.header, csvHeaders: &csvHeaders,
+        &diagnostics)
+    default:
+      return readOne(source, random: &random, csvHeaders: &csvHeaders, &diagnostics).map { SourceSamples(dataset: $0) }
+    }
+  }
+
+  /// The samples of a source feeding one input.
+  private static func readOne(
+    _ source: DataSource, random: inout RandomGenerator, csvHeaders: inout [String],
+    _ diagnostics: inout DiagnosticBag
   ) -> Dataset? {
     switch source.format {
     case .csv(let path, let label, let labelSpan):
@@ -47,16 +65,18 @@ enum SourceReader {
         imagesPath, labelsPath, { (stream) throws(DataFileError) in try IDXReader.read(&stream) }, &diagnostics)
     case .synthetic(let spec):
       return SyntheticTasks.generate(spec, random: &random)
+    case .perInput, .csvColumns:
+      preconditionFailure("sources feeding several inputs are read by `read`")
     }
   }
 
   /// "`data/iris.csv`: no header row (header: auto)", for the data banner.
-  private static func note(_ path: DataPath, _ table: CSVTable, _ choice: CSVHeader) -> String {
+  static func note(_ path: DataPath, _ table: CSVTable, _ choice: CSVHeader) -> String {
     "`\(path.path)`: \(table.headerDescription) (header: \(choice.rawValue))"
   }
 
   /// Reads and parses one file as a stream, reporting at its path.
-  private static func load<Parsed>(
+  static func load<Parsed>(
     _ path: DataPath, _ parse: (inout any ByteStream) throws(DataFileError) -> Parsed,
     _ diagnostics: inout DiagnosticBag
   ) -> Parsed? {

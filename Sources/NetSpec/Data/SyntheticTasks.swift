@@ -9,6 +9,8 @@
 /// - `copy`, `reverse`, `sort`: `length` tokens by `nextInt(below: vocab)`.
 ///   Inputs `[length]` are the tokens; labels `[length]` are the same tokens,
 ///   reversed, or sorted ascending.
+/// - `shapes` (``shapes(_:size:classes:random:)``): images `[1, size, size]`
+///   and their per-pixel classes `[size, size]`.
 enum SyntheticTasks {
   static func generate(_ spec: SyntheticData, random: inout RandomGenerator) -> Dataset {
     let (samples, length) = (spec.samples, spec.length)
@@ -30,6 +32,8 @@ enum SyntheticTasks {
         labels.append(values[first] + values[second])
       }
       return Dataset(count: samples, inputs: inputs, inputShape: [length, 2], labels: labels, labelShape: [1])
+    case .shapes:
+      return shapes(samples, size: length, classes: spec.classes ?? 3, random: &random)
     case .copy, .reverse, .sort:
       let vocab = spec.vocab ?? 10
       inputs.reserveCapacity(samples * length)
@@ -46,5 +50,44 @@ enum SyntheticTasks {
       }
       return Dataset(count: samples, inputs: inputs, inputShape: [length], labels: labels, labelShape: [length])
     }
+  }
+
+  /// `count` images of `size` × `size` pixels, each a rectangle and then a
+  /// disc drawn over a background, with their masks. Draws per image: the
+  /// background's `size²` values by `nextFloat()` (scaled to [0, 0.3)); the
+  /// rectangle's height, width (each `size/4 ... size/2`), top and left; the
+  /// disc's radius (`max(1, size/8) ... size/4`) and center row and column
+  /// (so it fits); then one `nextFloat()` per shape pixel, scaled to
+  /// [0.6, 0.9). The mask holds 0 for background, 1 for the rectangle and 2
+  /// for the disc (1 for both with `classes` 2), where the disc covers the
+  /// rectangle.
+  static func shapes(_ count: Int, size: Int, classes: Int, random: inout RandomGenerator) -> Dataset {
+    let pixels = size * size
+    var inputs = [Float](repeating: 0, count: count * pixels)
+    var labels = [Float](repeating: 0, count: count * pixels)
+    func between(_ low: Int, _ high: Int) -> Int { low + random.nextInt(below: high - low + 1) }
+    for sample in 0..<count {
+      let base = sample * pixels
+      for i in 0..<pixels { inputs[base + i] = 0.3 * random.nextFloat() }
+      let (height, width) = (between(size / 4, size / 2), between(size / 4, size / 2))
+      let (top, left) = (between(0, size - height), between(0, size - width))
+      let radius = between(max(1, size / 8), size / 4)
+      let (row, column) = (between(radius, size - 1 - radius), between(radius, size - 1 - radius))
+      for y in top..<(top + height) {
+        for x in left..<(left + width) {
+          inputs[base + y * size + x] = 0.6 + 0.3 * random.nextFloat()
+          labels[base + y * size + x] = 1
+        }
+      }
+      for y in (row - radius)...(row + radius) {
+        for x in (column - radius)...(column + radius)
+        where (y - row) * (y - row) + (x - column) * (x - column) <= radius * radius {
+          inputs[base + y * size + x] = 0.6 + 0.3 * random.nextFloat()
+          labels[base + y * size + x] = classes == 2 ? 1 : 2
+        }
+      }
+    }
+    return Dataset(
+      count: count, inputs: inputs, inputShape: [1, size, size], labels: labels, labelShape: [size, size])
   }
 }

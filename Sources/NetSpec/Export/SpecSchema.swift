@@ -250,12 +250,23 @@ enum SpecSchema {
     func pair(_ a: String, _ b: String) -> JSONValue {
       SchemaNode.closedObject([a: path, b: path], required: [a, b])
     }
+    // `inputs` is one path, or one path per model input.
+    let perInput = SchemaNode.closedObject(
+      [
+        "inputs": SchemaNode.anyOf(
+          [path, .object(["type": .string("object"), "additionalProperties": path, "minProperties": .int(1)])],
+          expressions: false),
+        "labels": path,
+      ], required: ["inputs", "labels"])
     let formats = matching(
       [
         "csv": SchemaNode.described(
-          SchemaNode.anyOf([path, pair("inputs", "labels")], expressions: false),
-          "A CSV file (gzip when named .gz), one sample per row; or `{inputs, labels}` files row for row."),
-        "npy": SchemaNode.described(pair("inputs", "labels"), "NumPy arrays, samples along the first axis."),
+          SchemaNode.anyOf([path, perInput], expressions: false),
+          "A CSV file (gzip when named .gz), one sample per row; or `{inputs, labels}` files row for row (`inputs`: one file per model input as `{NAME: PATH}`)."
+        ),
+        "npy": SchemaNode.described(
+          perInput, "NumPy arrays, samples along the first axis (`inputs`: one file per model input as `{NAME: PATH}`)."
+        ),
         "idx": SchemaNode.described(pair("images", "labels"), "IDX files (the MNIST format)."),
         "synthetic": SchemaNode.closedObject(
           [
@@ -263,7 +274,11 @@ enum SpecSchema {
             "samples": SchemaNode.integer(1...SyntheticData.maxValues),
             "length": SchemaNode.integer(1...SyntheticData.maxValues),
             "vocab": SchemaNode.integer(2...1_000_000),
-          ], required: ["task", "samples", "length"], description: "Generated sequence tasks."),
+            "size": SchemaNode.integer(SyntheticData.sizes),
+            "classes": SchemaNode.integer(2...3),
+          ], required: ["task", "samples"],
+          description:
+            "Generated sequence tasks (`length`), or images of shapes with segmentation masks (`shapes`, `size`)."),
       ], keys: DataSource.formats)
     let options = matching(
       [
@@ -278,6 +293,14 @@ enum SpecSchema {
           "The shape of one sample, without the batch axis."),
         "label_dtype": SchemaNode.words([DType.int32.rawValue, DType.float32.rawValue]),
         "input": SchemaNode.described(SchemaNode.string, "The model input the samples feed; default the only one."),
+        "columns": SchemaNode.described(
+          .object([
+            "type": .string("object"), "minProperties": .int(1),
+            "additionalProperties": SchemaNode.array(
+              SchemaNode.anyOf([SchemaNode.string, SchemaNode.rawInteger(0...Dim.limit)], expressions: false),
+              minItems: 1),
+          ]),
+          "CSV only: the columns (indices from 0 or header names) that feed each model input, `{NAME: [COLUMN, ...]}`."),
         "one_hot": SchemaNode.described(SchemaNode.boolean, "Turn class indices into one-hot float32 rows."),
         "header": SchemaNode.described(
           SchemaNode.anyOf([.object(["type": .string("boolean")]), .object(["enum": .strings(["auto"])])]),

@@ -28,11 +28,18 @@ public enum Predictor {
   public static func predict(
     _ spec: CheckedSpec, weights: String, input: String
   ) throws(PredictionError) -> Predictions {
+    try predict(spec, weights: weights, inputs: [(nil, input)])
+  }
+
+  /// The model's outputs for the samples in `inputs`: one file (its name
+  /// nil or the model's only input), or one file per model input, named,
+  /// with the same number of samples each.
+  public static func predict(
+    _ spec: CheckedSpec, weights: String, inputs: [(name: String?, path: String)]
+  ) throws(PredictionError) -> Predictions {
     let graph = spec.graph
-    guard let inputID = graph.inputs.first, graph.inputs.count == 1 else {
-      throw PredictionError(
-        "the model has \(graph.inputs.count) inputs; prediction feeds one input per sample",
-        help: "predict with a model that has a single input")
+    guard let inputID = graph.inputs.first else {
+      throw PredictionError("the model declares no inputs", help: "declare the model's inputs under `inputs:`")
     }
     let weightsFile: SafetensorsFile
     do {
@@ -41,13 +48,27 @@ public enum Predictor {
       // The error names the file.
       throw PredictionError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
     }
-    let samples: SampleFile
-    do {
-      var stream = try DataFileBytes.open(input)
-      samples = try SampleFile.read(&stream, name: input, header: spec.document.data?.train.header ?? .auto)
-    } catch {
-      throw PredictionError("`\(input)`: \(error.message)", help: error.help)
+    let files = try PredictionFiles.match(inputs, to: graph)
+    if files.count > 1 {
+      var parts: [(input: ValueID, values: [Float])] = []
+      var bindings: [String: Int] = [:]
+      var count: Int?
+      for (id, path) in files {
+        let samples = try read(path, spec: spec)
+        if let count, count != samples.count {
+          throw PredictionError(
+            "`\(path)` holds \(samples.count) samples, but `\(files[0].path)` holds \(count)",
+            help: "give every input the same samples, one row (or first-axis entry) per sample, in the same order")
+        }
+        count = samples.count
+        let fitted = try fit(samples, to: graph.values[id], spec: spec, path: path)
+        bindings.merge(fitted.bindings) { old, _ in old }
+        parts.append((id, fitted.values))
+      }
+      return try run(spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
     }
+    let input = files[0].path
+    let samples = try read(input, spec: spec)
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
     var standardization: Standardization?
     if spec.standardizesInputs(weightsMetadata: weightsFile.metadata) {
@@ -65,7 +86,19 @@ public enum Predictor {
     }
     PredictionInput.transform(
       &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)
-    return try run(spec, weights: weightsFile, weightsPath: weights, values: values, count: samples.count, bindings)
+    return try run(
+      spec, weights: weightsFile, weightsPath: weights, parts: [(inputID, values)], count: samples.count, bindings)
+  }
+
+  /// The samples in the file at `path`, a CSV file's header read as the
+  /// training source's is.
+  private static func read(_ path: String, spec: CheckedSpec) throws(PredictionError) -> SampleFile {
+    do {
+      var stream = try DataFileBytes.open(path)
+      return try SampleFile.read(&stream, name: path, header: spec.document.data?.train.header ?? .auto)
+    } catch {
+      throw PredictionError("`\(path)`: \(error.message)", help: error.help)
+    }
   }
 
   /// The samples as the input takes them, with the sizes they bind: as
@@ -110,8 +143,8 @@ public enum Predictor {
 
   /// Plans, loads the weights and runs the forward pass batch by batch.
   private static func run(
-    _ spec: CheckedSpec, weights: SafetensorsFile, weightsPath: String, values: [Float], count: Int,
-    _ bindings: [String: Int]
+    _ spec: CheckedSpec, weights: SafetensorsFile, weightsPath: String, parts: [(input: ValueID, values: [Float])],
+    count: Int, _ bindings: [String: Int]
   ) throws(PredictionError) -> Predictions {
     let graph = spec.graph
     let capacity = min(count, batchCapacity)
@@ -128,14 +161,16 @@ public enum Predictor {
       throw PredictionError("the model has no output to predict", help: "end the model with a layer or a loss")
     }
     let kind = Predictions.Kind(loss: lossNode?.op, output: graph.values[output].type)
-    let (inputs, predictions) = (interpreter.buffer(of: graph.inputs[0]), interpreter.buffer(of: output))
-    let stride = values.count / count
+    let predictions = interpreter.buffer(of: output)
     let perSample = plan.buffers[plan.valueBuffers[output]!].perSample
     var outputs = [Float](repeating: 0, count: count * perSample)
     var start = 0
     while start < count {
       let n = min(capacity, count - start)
-      for i in 0..<(n * stride) { inputs[i] = values[start * stride + i] }
+      for (input, values) in parts {
+        let (buffer, stride) = (interpreter.buffer(of: input), values.count / count)
+        for i in 0..<(n * stride) { buffer[i] = values[start * stride + i] }
+      }
       // Where the plan keeps the loss, give it valid (class 0) targets.
       for target in graph.targets where plan.valueBuffers[target] != nil {
         interpreter.buffer(of: target).update(repeating: 0)

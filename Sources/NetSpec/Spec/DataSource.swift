@@ -10,8 +10,15 @@ import NetSpecYAML
 /// train: {csv: {inputs: data/diabetes_data_raw.csv.gz, labels: data/diabetes_target.csv.gz}}
 /// train: {idx: {images: data/train-images-idx3-ubyte.gz, labels: data/train-labels-idx1-ubyte.gz}, scale: 1/255}
 /// train: {synthetic: {task: reverse, samples: 2000, length: 12, vocab: 16}}
+/// train: {npy: {inputs: {tokens: data/ids.npy, segments: data/segments.npy}, labels: data/y.npy}}
+/// train: {csv: data/pairs.csv, columns: {left: [0, 1], right: [2, 3]}, label: last}
 /// ```
 public struct DataSource: Sendable {
+  /// The kind of the files of a source with one file per model input.
+  public enum FileKind: String, Sendable {
+    case csv, npy
+  }
+
   /// Where the samples come from.
   public enum Format: Sendable {
     /// A CSV file, gzip-compressed when its name ends in `.gz`: one sample per
@@ -24,8 +31,24 @@ public struct DataSource: Sendable {
     case npy(inputs: DataPath, labels: DataPath)
     /// IDX files (the MNIST format), gzip-compressed when named `.gz`.
     case idx(images: DataPath, labels: DataPath)
+    /// One file per model input, `{inputs: {NAME: PATH, ...}, labels: PATH}`:
+    /// the samples of each input, and the labels, row for row.
+    case perInput(FileKind, inputs: [InputFile], labels: DataPath)
+    /// One CSV file whose column groups feed the model's inputs,
+    /// `{csv: PATH, columns: {NAME: [COLUMN, ...], ...}, label: COLUMN}`.
+    case csvColumns(DataPath, groups: [ColumnGroup], label: LabelColumn, labelSpan: SourceSpan)
     /// Generated sequence tasks.
     case synthetic(SyntheticData)
+  }
+
+  /// The model inputs the source names, in its order, when it feeds several
+  /// (`inputs: {NAME: PATH}` or `columns: {NAME: [...]}`); nil when it feeds one.
+  public var namedInputs: [(name: String, span: SourceSpan)]? {
+    switch format {
+    case .perInput(_, let inputs, _): inputs.map { ($0.name, $0.nameSpan) }
+    case .csvColumns(_, let groups, _, _): groups.map { ($0.name, $0.nameSpan) }
+    default: nil
+    }
   }
 
   public var format: Format
@@ -50,7 +73,9 @@ public struct DataSource: Sendable {
   public var span: SourceSpan
 
   static let formats = ["csv", "npy", "idx", "synthetic"]
-  static let options = ["label", "scale", "standardize", "reshape", "label_dtype", "input", "one_hot", "header"]
+  static let options = [
+    "label", "scale", "standardize", "reshape", "label_dtype", "input", "one_hot", "header", "columns",
+  ]
 
   /// Decodes a source; `section` is its path for messages (`data.train`).
   static func decode(
@@ -95,9 +120,30 @@ public struct DataSource: Sendable {
     let input = reader.reference("input", &diagnostics)
     let header = decodeHeader(reader, &diagnostics)
     guard let format else { return nil }
+    if case .perInput = format { checkSeveralInputs(reader, &diagnostics) }
+    if case .csvColumns = format { checkSeveralInputs(reader, &diagnostics) }
     return DataSource(
       format: format, scale: scale, standardize: standardize ?? false, reshape: reshape,
       labelDType: labelDType, input: input, oneHot: oneHot, header: header ?? .auto, span: reader.span)
+  }
+
+  /// Reports the options that transform the samples of one input
+  /// (`input`, `reshape`, `scale`, `standardize`) on a source feeding several.
+  private static func checkSeveralInputs(_ reader: MappingReader, _ diagnostics: inout DiagnosticBag) {
+    if let key = reader.keySpan("input") {
+      diagnostics.append(
+        Diagnostic(.badData, at: key, "`input` names one fed input, but this source names the inputs it feeds")
+          .help("remove `input`: the names under `inputs` (or `columns`) say which input each file feeds"))
+    }
+    for option in ["reshape", "scale", "standardize"] {
+      guard let key = reader.keySpan(option) else { continue }
+      diagnostics.append(
+        Diagnostic(.badData, at: key, "`\(option)` applies to a source feeding one input, and this one feeds several")
+          .help(
+            option == "reshape"
+              ? "remove `reshape`: each input's samples take the input's declared shape when their value counts match"
+              : "remove `\(option)` and store the inputs already transformed"))
+    }
   }
 
   /// The format named by `entry`, with the `label` option that only CSV takes.
@@ -113,6 +159,11 @@ public struct DataSource: Sendable {
               ? "synthetic tasks make their own labels; remove `label`"
               : "`\(name)` sources read labels from their `labels` file; remove `label`"))
     }
+    if name != "csv", let columnsKey = reader.keySpan("columns") {
+      diagnostics.append(
+        Diagnostic(.unknownKey, at: columnsKey, "`columns` applies only to a `csv` file")
+          .help("`\(name)` sources feed several inputs with `inputs: {NAME: PATH, ...}`; remove `columns`"))
+    }
     if name != "csv", let headerKey = reader.keySpan("header") {
       diagnostics.append(
         Diagnostic(.unknownKey, at: headerKey, "`header` applies only to `csv` sources")
@@ -121,10 +172,19 @@ public struct DataSource: Sendable {
     let resolver = reader.resolver
     switch name {
     case "csv" where isMapping(entry.value):
+      if let columnsKey = reader.keySpan("columns") {
+        diagnostics.append(
+          Diagnostic(.unknownKey, at: columnsKey, "`columns` does not apply to separate input and label files")
+            .help("write `csv: PATH, columns: {NAME: [COLUMN, ...]}` for one file, or remove `columns`"))
+      }
       if let labelKey = reader.keySpan("label") {
         diagnostics.append(
           Diagnostic(.unknownKey, at: labelKey, "`label` does not apply to a separate labels file")
             .help("every column of the `labels` file is a label; remove `label`"))
+      }
+      if let files = InputFile.decodeFiles(entry.value, kind: .csv, section: section, resolver: resolver, &diagnostics)
+      {
+        return files.map { .perInput(.csv, inputs: $0.inputs, labels: $0.labels) }
       }
       return decodePair(
         entry.value, section: "\(section).csv", keys: ("inputs", "labels"), resolver: resolver, &diagnostics
@@ -132,10 +192,17 @@ public struct DataSource: Sendable {
       .map { .csvFiles(inputs: $0.0, labels: $0.1) }
     case "csv":
       let label = decodeLabel(reader, &diagnostics)
-      return DataPath.decode(entry.value, what: "csv", resolver: resolver, &diagnostics).map {
-        .csv($0, label: label ?? .last, labelSpan: reader.node("label")?.span ?? entry.key.span)
-      }
+      let groups = reader.node("columns").map { ColumnGroup.decodeGroups($0, section: section, &diagnostics) }
+      let path = DataPath.decode(entry.value, what: "csv", resolver: resolver, &diagnostics)
+      guard let path else { return nil }
+      let labelSpan = reader.node("label")?.span ?? entry.key.span
+      guard let groups else { return .csv(path, label: label ?? .last, labelSpan: labelSpan) }
+      return groups.map { .csvColumns(path, groups: $0, label: label ?? .last, labelSpan: labelSpan) }
     case "npy":
+      if let files = InputFile.decodeFiles(entry.value, kind: .npy, section: section, resolver: resolver, &diagnostics)
+      {
+        return files.map { .perInput(.npy, inputs: $0.inputs, labels: $0.labels) }
+      }
       return decodePair(
         entry.value, section: "\(section).npy", keys: ("inputs", "labels"), resolver: resolver, &diagnostics
       )

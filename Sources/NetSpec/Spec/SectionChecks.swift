@@ -6,6 +6,8 @@ import NetSpecDiagnostics
 /// - an early-stopping monitor on the validation split needs `data.split.validation` > 0;
 /// - the loss's target must be `label`, the one target a data source provides;
 /// - a source's `input` must name a model input, and is required when there are several;
+/// - a source feeding several inputs (`inputs: {NAME: PATH}`, `columns:`) must name
+///   model inputs, every one of them, and takes no augmentation;
 /// - `reshape` must give the fed input's per-sample shape (before a random crop,
 ///   which sets the last two axes);
 /// - augmentations need float32 samples, image augmentations need samples with
@@ -19,7 +21,25 @@ enum SectionChecks {
     }
     var sources = [("data.train", data.train)]
     if let test = data.test { sources.append(("data.test", test)) }
+    if let test = data.test, data.train.namedInputs != nil, test.namedInputs == nil {
+      diagnostics.append(
+        Diagnostic(.badData, at: test.span, "`data.test` feeds one input, but `data.train` feeds several")
+          .label(data.train.span, "the training source names its inputs")
+          .help("give the test set one file (or column group) per input too, as `data.train` does"))
+    }
     for (section, source) in sources {
+      if section == "data.test", data.train.namedInputs != nil, source.namedInputs == nil { continue }
+      if let named = source.namedInputs {
+        checkNamedInputs(
+          section, named, source: source, inputs: document.inputs, rejected: document.rejectedInputs, &diagnostics)
+        if section == "data.train", let augmentation = data.augmentations.first {
+          diagnostics.append(
+            Diagnostic(.badData, at: augmentation.span, "augmentations transform the samples of one input")
+              .label(source.span, "this source feeds \(named.count) inputs")
+              .help("remove `augment`, or train a model with a single input"))
+        }
+        continue
+      }
       guard
         let input = fedInput(
           section, source, inputs: document.inputs, rejected: document.rejectedInputs, &diagnostics)
@@ -77,6 +97,33 @@ enum SectionChecks {
     diagnostics.append(
       diagnostic.help(names.isEmpty ? "the spec declares no `inputs:`" : "the inputs are \(Suggestions.list(names))"))
     return nil
+  }
+
+  /// A source feeding several inputs must name model inputs, and every one
+  /// of them.
+  private static func checkNamedInputs(
+    _ section: String, _ named: [(name: String, span: SourceSpan)], source: DataSource, inputs: [InputDecl],
+    rejected: RejectedInputs, _ diagnostics: inout DiagnosticBag
+  ) {
+    guard !rejected.isWholeSection else { return }
+    let names = inputs.map(\.name) + rejected.names.sorted()
+    for (name, span) in named where !names.contains(name) {
+      var diagnostic = Diagnostic(.unknownReference, at: span, "`\(section)` feeds no model input `\(name)`")
+      if let suggestion = Suggestions.didYouMean(name, in: names) { diagnostic = diagnostic.help(suggestion) }
+      diagnostics.append(
+        diagnostic.help(names.isEmpty ? "the spec declares no `inputs:`" : "the inputs are \(Suggestions.list(names))"))
+    }
+    let fed = Set(named.map(\.name))
+    for input in inputs where !fed.contains(input.name) {
+      diagnostics.append(
+        Diagnostic(.missingKey, at: source.span, "`\(section)` gives no data for the model input `\(input.name)`")
+          .label(input.span, "`\(input.name)` is declared here")
+          .help("add `\(input.name)` to the source's `\(isColumns(source) ? "columns" : "inputs")`"))
+    }
+  }
+
+  private static func isColumns(_ source: DataSource) -> Bool {
+    if case .csvColumns = source.format { true } else { false }
   }
 
   /// The input's shape without its leading batch axis.

@@ -1,26 +1,38 @@
 /// The interpreter as a ``TrainableModel``: the plan's input, target and
 /// prediction buffers, and the spec's optimizer (with gradient clipping)
 /// as the update, so that ``TrainingLoop`` drives it as it drives an emitted
-/// model.
+/// model. A model fed several inputs takes its samples with the inputs side
+/// by side in a staging buffer, split into the inputs' buffers before each
+/// forward pass.
 final class InterpreterModel: TrainableModel {
   let interpreter: Interpreter
   let optimizer: Optimizer
   let clipGradNorm: Float?
-  let input: ValueID
+  let inputs: [ValueID]
   let target: ValueID
   let prediction: ValueID
+  /// Values per sample of each input, in `inputs` order.
+  private let strides: [Int]
+  /// The staging buffer for several inputs; nil for one.
+  private let staged: UnsafeMutableBufferPointer<Float>?
 
-  init(interpreter: Interpreter, optimizer: Optimizer, clipGradNorm: Float?, input: ValueID, target: ValueID) {
+  init(interpreter: Interpreter, optimizer: Optimizer, clipGradNorm: Float?, inputs: [ValueID], target: ValueID) {
     self.interpreter = interpreter
     self.optimizer = optimizer
     self.clipGradNorm = clipGradNorm
-    self.input = input
+    self.inputs = inputs
     self.target = target
     prediction = interpreter.plan.graph.lossNode!.inputs[0]
+    let plan = interpreter.plan
+    strides = inputs.map { plan.buffers[plan.valueBuffers[$0]!].perSample }
+    staged = inputs.count > 1 ? .allocate(capacity: plan.capacity * strides.reduce(0, +)) : nil
+    staged?.initialize(repeating: 0)
   }
 
+  deinit { staged?.deallocate() }
+
   var batchCapacity: Int { interpreter.plan.capacity }
-  var inputBuffer: UnsafeMutableBufferPointer<Float> { interpreter.buffer(of: input) }
+  var inputBuffer: UnsafeMutableBufferPointer<Float> { staged ?? interpreter.buffer(of: inputs[0]) }
   var targetBuffer: UnsafeMutableBufferPointer<Float> { interpreter.buffer(of: target) }
   var predictionBuffer: UnsafeMutableBufferPointer<Float> { interpreter.buffer(of: prediction) }
   var predictionStride: Int { interpreter.plan.buffers[interpreter.plan.valueBuffers[prediction]!].perSample }
@@ -29,6 +41,7 @@ final class InterpreterModel: TrainableModel {
   }
 
   func forward(batch: Int, training: Bool) -> Float {
+    if let staged { scatter(staged, batch: batch) }
     interpreter.forward(batch: batch, training: training)
     return interpreter.loss
   }
@@ -40,5 +53,18 @@ final class InterpreterModel: TrainableModel {
       Optimizer.clip(interpreter.gradients, count: interpreter.plan.trainableCount, maxNorm: clipGradNorm)
     }
     optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: learningRate)
+  }
+
+  /// Copies `batch` samples of the inputs side by side into each input's buffer.
+  private func scatter(_ staged: UnsafeMutableBufferPointer<Float>, batch: Int) {
+    let sampleStride = strides.reduce(0, +)
+    var start = 0
+    for (input, stride) in zip(inputs, strides) {
+      let buffer = interpreter.buffer(of: input)
+      for sample in 0..<batch {
+        for k in 0..<stride { buffer[sample * stride + k] = staged[sample * sampleStride + start + k] }
+      }
+      start += stride
+    }
   }
 }

@@ -44,7 +44,7 @@ public final class Trainer {
     optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
     model = InterpreterModel(
       interpreter: interpreter, optimizer: optimizer, clipGradNorm: train.clipGradNorm.map(Float.init),
-      input: data.input, target: data.target ?? spec.graph.targets[0])
+      inputs: data.inputs, target: data.target ?? spec.graph.targets[0])
     loop = TrainingLoop(
       settings: TrainingSettings(
         epochs: self.epochs, batchSize: train.batchSize, learningRate: train.optimizer.learningRate,

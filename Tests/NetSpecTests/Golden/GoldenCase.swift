@@ -40,7 +40,7 @@ struct GoldenCase: Sendable, Hashable, CustomTestStringConvertible {
 
   private func compute() throws -> GoldenOutcome {
     if isGenerated {
-      guard let generated = GoldenGeneratedCase.all.first(where: { $0.name == name }) else {
+      guard let generated = GoldenGeneratedCase.every.first(where: { $0.name == name }) else {
         throw GoldenError("no generated case named \(name)")
       }
       return try generated.run()
@@ -118,7 +118,7 @@ enum Golden {
     let specs = files.filter { $0.hasSuffix(".yaml") }.map {
       GoldenCase(name: String($0.dropLast(5)), isGenerated: false)
     }
-    let generated = GoldenGeneratedCase.all.map { GoldenCase(name: $0.name, isGenerated: true) }
+    let generated = GoldenGeneratedCase.every.map { GoldenCase(name: $0.name, isGenerated: true) }
     return (specs + generated).sorted { $0.name < $1.name }
   }()
 

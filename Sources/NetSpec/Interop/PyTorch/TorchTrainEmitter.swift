@@ -160,6 +160,15 @@ struct TorchTrainEmitter {
         "\"format\": \"idx\"", "\"inputs\": \(PythonNames.string(images.path))",
         "\"labels\": \(PythonNames.string(labels.path))",
       ]
+    case .perInput, .csvColumns:
+      diagnostics.append(
+        Diagnostic(
+          .noPyTorchForm, at: source.span,
+          "train.py reads one input per sample, and this source feeds several; train.py is written without data",
+          severity: .warning
+        )
+        .help("train the exported model from your own loader, or export a spec whose data feeds one input"))
+      return nil
     case .synthetic:
       diagnostics.append(
         Diagnostic(

@@ -1,0 +1,74 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// The tool of a package emitted for a model with two inputs (int32 token ids
+/// and float32 values, one NPY file each) trains to the weights `netspec
+/// train` reaches and predicts from `--input NAME=FILE` as `netspec predict`.
+@Suite struct EmittedToolSeveralInputsTests {
+  @Test func theToolTrainsAndPredictsTwoInputs() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-tool-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = try SeveralInputsFixture.write(into: directory)
+    var diagnostics = DiagnosticBag()
+    guard let spec = Frontend.load(path: path, &diagnostics),
+      let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 5, &diagnostics)
+    else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
+    let package = directory.appendingPathComponent("package")
+    var sources: [String] = []
+    for file in try PackageEmitter.emit(spec, data: data, capacity: 16, sourceName: "two.yaml") {
+      let url = package.appendingPathComponent(file.path)
+      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      if let binary = file.binary {
+        try Data(binary).write(to: url)
+      } else {
+        try file.contents.write(to: url, atomically: true, encoding: .utf8)
+      }
+      if file.path.hasPrefix("Sources/TwoInputs/") { sources.append(url.path) }
+    }
+    let driver = directory.appendingPathComponent("main.swift")
+    try "import Foundation\n\nexit(TwoInputs.runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
+      to: driver, atomically: true, encoding: .utf8)
+    let binary = directory.appendingPathComponent("tool").path
+    _ = try EmittedToolTests.run(
+      ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
+        + sources + [driver.path], in: directory)
+
+    let help = try EmittedToolTests.run([binary, "--help"], in: directory)
+    #expect(help.contains("--input tokens=FILE --input extra=FILE"), "\(help)")
+    _ = try EmittedToolTests.run([binary, "train", "--epochs", "2", "-o", "run"], in: directory)
+    let emitted = try SafetensorsFile(contentsOf: directory.appendingPathComponent("run/weights.safetensors").path)
+    let trainer = try Trainer(spec: spec, data: data, epochs: 2)
+    _ = try trainer.run(observe: { _ in })
+    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
+      let values = try #require(emitted[tensor.name]).values
+      let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)
+      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
+      #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
+    }
+
+    let weights = directory.appendingPathComponent("run/weights.safetensors").path
+    let (ids, x) = (directory.appendingPathComponent("ids.npy").path, directory.appendingPathComponent("x.npy").path)
+    let printed = try EmittedToolTests.run(
+      [binary, "predict", "--weights", weights, "--input", "extra=\(x)", "--input", "tokens=\(ids)"], in: directory)
+    let expected = try Predictor.predict(spec, weights: weights, inputs: [("tokens", ids), ("extra", x)]).csvLines()
+    let lines = printed.split(separator: "\n").map(String.init)
+    #expect(lines.count == expected.count && lines.first == expected.first)
+    for (line, want) in zip(lines, expected) {
+      for (cell, wanted) in zip(line.split(separator: ","), want.split(separator: ",")) {
+        if let a = Double(cell), let b = Double(wanted) {
+          #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(line) vs \(want)")
+        } else {
+          #expect(cell == wanted, "\(line) vs \(want)")
+        }
+      }
+    }
+    let missing = #expect(throws: HarnessError.self) {
+      try EmittedToolTests.run([binary, "predict", "--weights", weights, "--input", "tokens=\(ids)"], in: directory)
+    }
+    #expect(missing.map { "\($0)".contains("no file is given for the model input `extra`") } == true)
+  }
+}
