@@ -3,7 +3,7 @@
 public enum OpRegistry {
   /// All op types, in documentation order.
   public static let all: [any Operator.Type] = [
-    Dense.self, Conv2D.self,
+    Dense.self, Conv2D.self, ConvTranspose2D.self, Conv1D.self, ConvTranspose1D.self,
     ReLU.self,
     Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self, SiLU.self,
     ReLU6.self, HardTanh.self, HardSwish.self, HardSigmoid.self, Mish.self, Softplus.self, ELU.self, SELU.self,
