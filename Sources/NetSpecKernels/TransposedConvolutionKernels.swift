@@ -86,7 +86,9 @@ public enum TransposedConvolutionKernels {
       let dz: UnsafePointer<Float>
       if let activation {
         let (saved, output) = (preActivation.map { $0 + offset }, y.map { $0 + offset })
-        nonisolated(unsafe) let (input, result) = (activation.needsInput ? saved : nil, activation.needsInput ? nil : output)
+        nonisolated(unsafe) let (input, result) = (
+          activation.needsInput ? saved : nil, activation.needsInput ? nil : output
+        )
         pool.parallelRanges(filters, grain: max(1, 16_384 / max(1, outputPlane))) { planes in
           for filter in planes {
             let at = filter * outputPlane

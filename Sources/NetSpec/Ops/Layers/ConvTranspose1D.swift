@@ -13,7 +13,8 @@ public struct ConvTranspose1D: Operator {
       .default("stride", .int(1...4096), .int(1), "stride (the upsampling factor)"),
       .default("padding", .int(0...4096), .int(0), "positions removed from each end of the full output"),
       .default(
-        "output_padding", .int(0...4096), .int(0), "positions added after the last window (below the stride or the dilation)"),
+        "output_padding", .int(0...4096), .int(0),
+        "positions added after the last window (below the stride or the dilation)"),
       .default("dilation", .int(1...4096), .int(1), "spacing between kernel taps"),
       .default("groups", .int(1...65536), .int(1), "channel groups"),
       .default("bias", .bool, .bool(true), "add a learned bias per filter"),
@@ -66,7 +67,9 @@ extension ConvTranspose1D: TransposedConvolution {
         "groups": .int(2), "activation": .string("tanh"),
       ], inputs: [.batch(2, 5)]),
     OpExample(
-      ["filters": .int(2), "kernel": .int(3), "dilation": .int(2), "bias": .bool(false), "activation": .string("gelu")],
+      [
+        "filters": .int(2), "kernel": .int(3), "dilation": .int(2), "bias": .bool(false), "activation": .string("gelu"),
+      ],
       inputs: [.batch(3, 4)]),
   ]
 
