@@ -8,7 +8,7 @@ import Testing
 /// count (31,030,658, the padded PyTorch U-Net of the spec's comment), and a
 /// small one (16x16 images, 4 base channels) trains: a few Adam steps on one
 /// fixed random batch make its per-pixel mse fall at every step.
-@Suite(.tags(.slow)) struct UNetExampleTests {
+@Suite struct UNetExampleTests {
   static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../../Examples/unet.yaml").standardizedFileURL.path
 
