@@ -4,7 +4,9 @@
 /// its output pass, on each output plane while it is still in cache.
 ///
 /// Every window is clipped to the plane: padding never wins a maximum, and
-/// counts in an average's divisor only when `countIncludesPadding` says so.
+/// counts in an average's divisor only when `countIncludesPadding` says so
+/// (positions past the padding, which `ceil_mode` windows may reach, never
+/// count). A 1-d pooling is a plane of height 1.
 /// The kernels are always inlined, so that emitted code, which builds the
 /// geometry from literals, gets loops with constant bounds and strides.
 public struct PoolingGeometry: Sendable, Hashable {
@@ -81,16 +83,23 @@ public struct PoolingGeometry: Sendable, Hashable {
     }
   }
 
-  /// Calls `body(o, rows, columns)` for every output position `o` with its
-  /// window clipped to the plane.
+  /// Calls `body(o, rows, columns, area)` for every output position `o` with
+  /// its window clipped to the plane; `area` is the window clipped to the
+  /// padded plane instead (the kernel area, except for a last window that
+  /// `ceil_mode` lets run past the padding, as PyTorch counts it).
   @inline(__always)
-  private func forEachWindow(_ body: (_ output: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Void) {
+  private func forEachWindow(
+    _ body: (_ output: Int, _ rows: Range<Int>, _ columns: Range<Int>, _ area: Int) -> Void
+  ) {
     for oh in 0..<outputHeight {
       let top = oh * strideHeight - padTop
       let rows = max(0, top)..<min(height, top + kernelHeight)
+      let paddedRows = min(height + padTop, top + kernelHeight) - top
       for ow in 0..<outputWidth {
         let left = ow * strideWidth - padLeft
-        body(oh * outputWidth + ow, rows, max(0, left)..<min(width, left + kernelWidth))
+        let paddedColumns = min(width + padLeft, left + kernelWidth) - left
+        body(
+          oh * outputWidth + ow, rows, max(0, left)..<min(width, left + kernelWidth), paddedRows * paddedColumns)
       }
     }
   }
@@ -117,7 +126,7 @@ public struct PoolingGeometry: Sendable, Hashable {
       }
       return
     }
-    forEachWindow { o, rows, columns in
+    forEachWindow { o, rows, columns, _ in
       var best = -Float.infinity
       var index = rows.lowerBound * width + columns.lowerBound
       for ih in rows {
@@ -141,10 +150,11 @@ public struct PoolingGeometry: Sendable, Hashable {
     for o in 0..<outputPlane { dx[Int(argmax[o])] += dy[o] }
   }
 
-  /// The divisor of a window whose part inside the plane is `rows` x `columns`.
+  /// The divisor of a window whose part inside the plane is `rows` x `columns`
+  /// and inside the padded plane `area` positions.
   @inline(__always)
-  private func divisor(_ rows: Range<Int>, _ columns: Range<Int>, countIncludesPadding: Bool) -> Float {
-    Float(countIncludesPadding ? kernelHeight * kernelWidth : rows.count * columns.count)
+  private func divisor(_ rows: Range<Int>, _ columns: Range<Int>, area: Int, countIncludesPadding: Bool) -> Float {
+    Float(countIncludesPadding ? area : rows.count * columns.count)
   }
 
   /// `y[o]` = the sum of window `o` of `x` over its divisor.
@@ -161,12 +171,12 @@ public struct PoolingGeometry: Sendable, Hashable {
       }
       return
     }
-    forEachWindow { o, rows, columns in
+    forEachWindow { o, rows, columns, area in
       var sum: Float = 0
       for ih in rows {
         for iw in columns { sum += x[ih * width + iw] }
       }
-      y[o] = sum / divisor(rows, columns, countIncludesPadding: countIncludesPadding)
+      y[o] = sum / divisor(rows, columns, area: area, countIncludesPadding: countIncludesPadding)
     }
   }
 
@@ -185,8 +195,8 @@ public struct PoolingGeometry: Sendable, Hashable {
       }
       return
     }
-    forEachWindow { o, rows, columns in
-      let share = dy[o] / divisor(rows, columns, countIncludesPadding: countIncludesPadding)
+    forEachWindow { o, rows, columns, area in
+      let share = dy[o] / divisor(rows, columns, area: area, countIncludesPadding: countIncludesPadding)
       for ih in rows {
         for iw in columns { dx[ih * width + iw] += share }
       }

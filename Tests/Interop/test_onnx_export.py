@@ -43,6 +43,7 @@ CASES = {
         data=("Examples/data/diabetes_data_raw.csv.gz", 10), train=True, standardized=True),
     "Examples/digits_regularization.yaml": dict(data=("Examples/data/digits.csv.gz", 64)),
     "Examples/sort_transformer.yaml": dict(dims={"T": 8}, vocab=10),
+    "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
 }
 
 SAMPLES = 6
@@ -337,6 +338,23 @@ layers:
   - positional_encoding
   - attention: {heads: 4, causal: true}
   - lstm: {hidden: 4, layers: 2, returns: last}
+""", {}, 1),
+    "convolution_family": ("""netspec: 1
+inputs: {x: [N, 4, 7, 6]}
+layers:
+  - conv_transpose2d: {filters: 4, kernel: 3, stride: 2, padding: 1, output_padding: 1, groups: 2, activation: tanh}
+  - conv_transpose2d: {filters: 3, kernel: [2, 3], dilation: 2, bias: false, name: t2}
+  - maxpool2d: {kernel: 3, stride: 2, ceil_mode: true}
+  - avgpool2d: {kernel: 3, stride: 2, padding: 1, ceil_mode: true, count_include_pad: false, name: p2}
+  - reshape: {shape: [3, -1], from: t2, name: seq}
+  - conv1d: {filters: 4, kernel: 2, dilation: 2, padding: [2, 0], activation: relu}
+  - conv1d: {filters: 4, kernel: 4, stride: 2, padding: same, groups: 2}
+  - maxpool1d: {kernel: 3, stride: 2, ceil_mode: true}
+  - conv_transpose1d: {filters: 3, kernel: 3, stride: 2, output_padding: 1}
+  - avgpool1d: {kernel: 3, stride: 2, padding: 1, count_include_pad: false}
+  - flatten: {name: f1}
+  - flatten: {from: p2, name: f2}
+  - concat: {from: [f1, f2], axis: -1}
 """, {}, 1),
     "tokens": ("""netspec: 1
 inputs: {ids: {shape: [N, T], dtype: int32}}

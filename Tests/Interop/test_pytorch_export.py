@@ -43,7 +43,9 @@ SPECS = [
     ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
     ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
-] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml"))]
+] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml")) if p.name != "unet.yaml"] + [
+    ("Examples/unet.yaml", ["size=16", "base=4"]),
+]
 DIMS = {"T": 3, "S": 4}
 BATCH = 2
 # Batch statistics of more samples keep a deep ResNet's batchnorm better conditioned.

@@ -8,13 +8,21 @@ import Testing
 @Suite struct PoolingKernelTests {
   struct Case: Sendable, CustomStringConvertible {
     var height, width, kernel, stride, padding: Int
-    var description: String { "\(height)x\(width) k\(kernel) s\(stride) p\(padding)" }
+    /// PyTorch's `ceil_mode`: a last, partial window that starts inside the
+    /// input or the left padding.
+    var ceilMode = false
+    var description: String { "\(height)x\(width) k\(kernel) s\(stride) p\(padding)\(ceilMode ? " ceil" : "")" }
+
+    func windows(_ size: Int) -> Int {
+      let span = size + 2 * padding - kernel
+      let rounded = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+      return ceilMode && (rounded - 1) * stride >= size + padding ? rounded - 1 : rounded
+    }
 
     var geometry: PoolingGeometry {
       PoolingGeometry(
         height: height, width: width, kernel: (kernel, kernel), stride: (stride, stride), padding: (padding, padding),
-        outputHeight: (height + 2 * padding - kernel) / stride + 1,
-        outputWidth: (width + 2 * padding - kernel) / stride + 1)
+        outputHeight: windows(height), outputWidth: windows(width))
     }
   }
 
@@ -25,7 +33,19 @@ import Testing
     Case(height: 9, width: 8, kernel: 4, stride: 3, padding: 0),
     Case(height: 5, width: 7, kernel: 3, stride: 2, padding: 1),
     Case(height: 5, width: 5, kernel: 2, stride: 2, padding: 1),
+    Case(height: 6, width: 7, kernel: 3, stride: 2, padding: 1, ceilMode: true),
+    Case(height: 7, width: 6, kernel: 2, stride: 3, padding: 0, ceilMode: true),
   ]
+
+  /// Positions of output `(oh, ow)`'s window inside the padded plane: the
+  /// divisor with padding counted (less than the kernel area only for a
+  /// `ceil_mode` window that runs past the padding).
+  func paddedArea(_ g: PoolingGeometry, _ oh: Int, _ ow: Int) -> Int {
+    let top = oh * g.strideHeight - g.padTop
+    let left = ow * g.strideWidth - g.padLeft
+    return (min(g.height + g.padTop, top + g.kernelHeight) - top)
+      * (min(g.width + g.padLeft, left + g.kernelWidth) - left)
+  }
 
   /// The window of output `(oh, ow)` clipped to the plane, as plane offsets, row by row.
   func window(_ g: PoolingGeometry, _ oh: Int, _ ow: Int) -> [Int] {
@@ -78,7 +98,7 @@ import Testing
     for oh in 0..<g.outputHeight {
       for ow in 0..<g.outputWidth {
         let offsets = window(g, oh, ow)
-        let divisor = Float(countIncludesPadding ? g.kernelHeight * g.kernelWidth : offsets.count)
+        let divisor = Float(countIncludesPadding ? paddedArea(g, oh, ow) : offsets.count)
         var sum: Float = 0
         for i in offsets { sum += x[i] }
         let o = oh * g.outputWidth + ow

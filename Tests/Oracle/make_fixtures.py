@@ -764,6 +764,63 @@ def optimizer_cases():
     optimizer_case("optimizer_sgd_clip", "{sgd: {lr: 0.5}}", lambda ps: optim.SGD(ps, lr=0.5),
                    extra_train=", clip_grad_norm: 0.05", clip=0.05, note="clip_grad_norm as torch.nn.utils.clip_grad_norm_")
 
+# ---------------------------------------------------------------- the convolution family
+
+
+def conv_family_case(name, op, shape, filters, weight_shape, attributes, forward, activation=None, bias=True):
+    """A conv1d, conv_transpose1d or conv_transpose2d layer; forward(x, weight, bias) is PyTorch's."""
+    inputs = one_input(name, shape, batch=2)
+    shapes = {"layer.weight": weight_shape}
+    if bias:
+        shapes["layer.bias"] = (filters,)
+    attributes = [f"filters: {filters}"] + attributes + ([] if bias else ["bias: false"])
+    attributes += [f"activation: {activation}"] if activation else []
+    layer = f"{op}: {{{', '.join(attributes)}, name: layer}}"
+    op_case(name, layer, inputs, params_for(name, shapes),
+            lambda x, p: ACTIVATIONS[activation](forward(x["x"], p["layer.weight"], p.get("layer.bias"))))
+
+
+@case
+def conv_family_cases():
+    conv_family_case("conv_transpose2d", "conv_transpose2d", [3, 3, 4], 2, (3, 2, 2, 2), ["kernel: 2", "stride: 2"],
+                     lambda x, w, b: F.conv_transpose2d(x, w, b, 2))
+    conv_family_case("conv_transpose2d_padding", "conv_transpose2d", [4, 3, 3], 6, (4, 3, 3, 2),
+                     ["kernel: [3, 2]", "stride: 2", "padding: 1", "output_padding: 1", "groups: 2"],
+                     lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1, 2), activation="relu")
+    conv_family_case("conv_transpose2d_dilation", "conv_transpose2d", [2, 4, 3], 3, (2, 3, 3, 3),
+                     ["kernel: 3", "stride: [1, 2]", "padding: [2, 1]", "dilation: 2", "output_padding: [1, 0]"],
+                     lambda x, w, b: F.conv_transpose2d(x, w, b, (1, 2), (2, 1), (1, 0), 1, 2), bias=False,
+                     activation="tanh")
+    conv_family_case("conv1d", "conv1d", [3, 8], 4, (4, 3, 3), ["kernel: 3"], lambda x, w, b: F.conv1d(x, w, b))
+    conv_family_case("conv1d_stride_groups", "conv1d", [4, 9], 6, (6, 2, 3),
+                     ["kernel: 3", "stride: 2", "padding: 1", "groups: 2"],
+                     lambda x, w, b: F.conv1d(x, w, b, 2, 1, 1, 2), activation="gelu")
+    conv_family_case("conv1d_causal_dilated", "conv1d", [2, 8], 3, (3, 2, 2), ["kernel: 2", "dilation: 4",
+                     "padding: [4, 0]"], lambda x, w, b: F.conv1d(F.pad(x, (4, 0)), w, b, dilation=4),
+                     activation="sigmoid")
+    conv_family_case("conv1d_same", "conv1d", [2, 7], 2, (2, 2, 4), ["kernel: 4", "padding: same"],
+                     lambda x, w, b: F.conv1d(x, w, b, padding="same"))
+    conv_family_case("conv_transpose1d", "conv_transpose1d", [3, 5], 4, (3, 4, 3),
+                     ["kernel: 3", "stride: 2", "padding: 1", "output_padding: 1", "groups: 1"],
+                     lambda x, w, b: F.conv_transpose1d(x, w, b, 2, 1, 1), activation="tanh")
+    conv_family_case("conv_transpose1d_dilation_groups", "conv_transpose1d", [4, 4], 2, (4, 1, 2),
+                     ["kernel: 2", "dilation: 3", "groups: 2"],
+                     lambda x, w, b: F.conv_transpose1d(x, w, b, 1, 0, 0, 2, 3))
+    pool_case("maxpool1d", "maxpool1d", [3, 8], "kernel: 2", lambda x: F.max_pool1d(x, 2))
+    pool_case("maxpool1d_ceil", "maxpool1d", [2, 8], "kernel: 3, stride: 2, padding: 1, ceil_mode: true",
+              lambda x: F.max_pool1d(x, 3, 2, 1, ceil_mode=True))
+    pool_case("avgpool1d", "avgpool1d", [2, 7], "kernel: 3, stride: 2, padding: 1, count_include_pad: false",
+              lambda x: F.avg_pool1d(x, 3, 2, 1, count_include_pad=False))
+    pool_case("avgpool1d_ceil", "avgpool1d", [2, 8], "kernel: 3, stride: 2, padding: 1, ceil_mode: true",
+              lambda x: F.avg_pool1d(x, 3, 2, 1, ceil_mode=True))
+    pool_case("maxpool2d_ceil", "maxpool2d", [2, 6, 7], "kernel: 3, stride: 2, ceil_mode: true",
+              lambda x: F.max_pool2d(x, 3, 2, ceil_mode=True))
+    pool_case("avgpool2d_ceil", "avgpool2d", [2, 6, 7], "kernel: 3, stride: 2, padding: 1, ceil_mode: true",
+              lambda x: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True))
+    pool_case("avgpool2d_ceil_exclude", "avgpool2d", [2, 6, 7],
+              "kernel: 3, stride: 2, ceil_mode: true, count_include_pad: false",
+              lambda x: F.avg_pool2d(x, 3, 2, ceil_mode=True, count_include_pad=False))
+
 
 # ---------------------------------------------------------------- resampling and more normalization
 

@@ -3,11 +3,11 @@
 public enum OpRegistry {
   /// All op types, in documentation order.
   public static let all: [any Operator.Type] = [
-    Dense.self, Conv2D.self,
+    Dense.self, Conv2D.self, ConvTranspose2D.self, Conv1D.self, ConvTranspose1D.self,
     ReLU.self,
     Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self, SiLU.self,
     ReLU6.self, HardTanh.self, HardSwish.self, HardSigmoid.self, Mish.self, Softplus.self, ELU.self, SELU.self,
-    MaxPool2D.self, AvgPool2D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
+    MaxPool2D.self, AvgPool2D.self, MaxPool1D.self, AvgPool1D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
     Flatten.self, Reshape.self, Transpose.self, Upsample.self, Pad.self, PixelShuffle.self, PixelUnshuffle.self,
     Concat.self, Add.self, Multiply.self,
     Dropout.self,

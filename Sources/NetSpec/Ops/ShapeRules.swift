@@ -150,26 +150,52 @@ extension ShapeRules {
 
   /// The output of a 2-D pooling window over a float `[N, C, H, W]` input, by
   /// PyTorch's rules: explicit padding of at most half the kernel per side, output
-  /// size rounded down. Errors name the `kernel` or `padding` attribute at fault.
+  /// size rounded down, or up with `ceilMode` (``poolOutput(input:kernel:stride:padding:ceilMode:axis:)``).
+  /// Errors name the `kernel` or `padding` attribute at fault.
   public static func pool2D(
-    _ x: TensorType, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)
+    _ x: TensorType, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), ceilMode: Bool = false
   ) throws(ShapeError) -> TensorType {
     try requireFloat(x)
     try requireRank(x, 4, layout: "[N, C, H, W]")
     let height = try staticSize(x, axis: 2, what: "height")
     let width = try staticSize(x, axis: 3, what: "width")
-    for (axis, k, p) in [("height", kernel.0, padding.0), ("width", kernel.1, padding.1)] where p > k / 2 {
+    let outH = try poolOutput(
+      input: height, kernel: kernel.0, stride: stride.0, padding: padding.0, ceilMode: ceilMode, axis: "height")
+    let outW = try poolOutput(
+      input: width, kernel: kernel.1, stride: stride.1, padding: padding.1, ceilMode: ceilMode, axis: "width")
+    return TensorType([x.shape[0], x.shape[1], Dim(outH), Dim(outW)])
+  }
+
+  /// The output of a 1-d pooling window over a float `[N, C, L]` input, by the
+  /// rules of ``pool2D(_:kernel:stride:padding:ceilMode:)``.
+  public static func pool1D(
+    _ x: TensorType, kernel: Int, stride: Int, padding: Int, ceilMode: Bool
+  ) throws(ShapeError) -> TensorType {
+    try requireFloat(x)
+    try requireRank(x, 3, layout: "[N, C, L]")
+    let length = try staticSize(x, axis: 2, what: "length")
+    let output = try poolOutput(
+      input: length, kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode, axis: "length")
+    return TensorType([x.shape[0], x.shape[1], Dim(output)])
+  }
+
+  /// Pooling windows along one axis: `padding` at most half the kernel,
+  /// `(in + 2p - k) / s + 1` windows rounded down, or with `ceilMode` rounded
+  /// up as long as the last window starts inside the input or the left
+  /// padding (PyTorch's rule).
+  public static func poolOutput(
+    input size: Int, kernel: Int, stride: Int, padding: Int, ceilMode: Bool, axis: String
+  ) throws(ShapeError) -> Int {
+    guard padding <= kernel / 2 else {
       throw ShapeError(
         .valueOutOfRange,
-        "padding \(p) on the \(axis) is more than half the kernel \(axis) \(k): expected at most \(k / 2)",
+        "padding \(padding) on the \(axis) is more than half the kernel \(axis) \(kernel): expected at most \(kernel / 2)",
         attribute: "padding",
-        help: "pooling pads at most kernel / 2 per side (as PyTorch); use padding \(k / 2) or less")
+        help: "pooling pads at most kernel / 2 per side (as PyTorch); use padding \(kernel / 2) or less")
     }
-    let outH = try windowOutput(
-      input: height, kernel: kernel.0, stride: stride.0, padding: padding.0, axis: "height")
-    let outW = try windowOutput(
-      input: width, kernel: kernel.1, stride: stride.1, padding: padding.1, axis: "width")
-    return TensorType([x.shape[0], x.shape[1], Dim(outH), Dim(outW)])
+    let floor = try windowOutput(input: size, kernel: kernel, stride: stride, padding: padding, axis: axis)
+    guard ceilMode, (size + 2 * padding - kernel) % stride != 0 else { return floor }
+    return floor * stride >= size + padding ? floor : floor + 1
   }
 
   /// Requires every input to have exactly the shape of input 0, as elementwise

@@ -172,12 +172,6 @@ extension Conv2D: ExecutableOperator {
   }
 }
 
-/// `[a, b]` as an attribute value, for the examples' pair attributes.
-private func examplePair(_ a: Int, _ b: Int) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list([SpecValue(.int(a), span: span), SpecValue(.int(b), span: span)])
-}
-
 extension Conv2D: EmittableOperator {
   /// `ConvolutionGeometry(...)` with the step's literal geometry.
   private func literal(_ g: ConvolutionGeometry) -> String {

@@ -14,23 +14,28 @@ public struct AvgPool2D: Operator {
       .default(
         "count_include_pad", .bool, .bool(true),
         "divide by the kernel area even where the window covers padding"),
+      .default(
+        "ceil_mode", .bool, .bool(false),
+        "round the output size up: a last, partial window that starts inside the input or the left padding"),
     ],
     primary: "kernel")
 
   public let kernel: (Int, Int)
   public let stride: (Int, Int)
   public let padding: (Int, Int)
+  public let ceilMode: Bool
   public let countIncludePad: Bool
 
   public init(_ attributes: Attributes) {
     kernel = attributes.pair("kernel")
     stride = attributes.has("stride") ? attributes.pair("stride") : kernel
     padding = attributes.pair("padding")
+    ceilMode = attributes.bool("ceil_mode")
     countIncludePad = attributes.bool("count_include_pad")
   }
 
   public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let output = try ShapeRules.pool2D(inputs[0], kernel: kernel, stride: stride, padding: padding)
+    let output = try ShapeRules.pool2D(inputs[0], kernel: kernel, stride: stride, padding: padding, ceilMode: ceilMode)
     return Inference(
       outputs: [output], flops: ShapeRules.flops(output, perElement: kernel.0 * kernel.1))
   }
@@ -44,6 +49,8 @@ extension AvgPool2D: PlanePooling {
       ["kernel": .int(3), "stride": .int(2), "padding": .int(1), "count_include_pad": .bool(false)],
       inputs: [.batch(2, 5, 6)]),
     OpExample(["kernel": .int(3), "stride": .int(1)], inputs: [.batch(1, 4, 5)]),
+    OpExample(
+      ["kernel": .int(3), "stride": .int(2), "padding": .int(1), "ceil_mode": .bool(true)], inputs: [.batch(2, 6, 5)]),
   ]
 
   /// The backward pass needs only the window geometry.
@@ -76,7 +83,7 @@ extension AvgPool2D: PlanePooling {
 
 extension AvgPool2D: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    let include = countIncludePad ? "" : ", count_include_pad=False"
+    let include = (ceilMode ? ", ceil_mode=True" : "") + (countIncludePad ? "" : ", count_include_pad=False")
     return
       "F.avg_pool2d(\(layer.x), \(TorchLayer.pair(kernel)), \(TorchLayer.pair(stride)), \(TorchLayer.pair(padding))\(include))"
   }
@@ -89,7 +96,7 @@ extension AvgPool2D: ONNXExportable {
       "AveragePool", onnx.inputs, onnx.outputs,
       [
         .ints("kernel_shape", [kernel.0, kernel.1]), .ints("strides", [stride.0, stride.1]),
-        .ints("pads", [padding.0, padding.1, padding.0, padding.1]),
+        .ints("pads", [padding.0, padding.1, padding.0, padding.1]), .int("ceil_mode", ceilMode ? 1 : 0),
         .int("count_include_pad", countIncludePad ? 1 : 0),
       ])
   }

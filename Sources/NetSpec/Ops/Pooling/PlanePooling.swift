@@ -1,7 +1,7 @@
 import NetSpecKernels
 
-/// A 2-D pooling op that works plane by plane on `[N, C, H, W]` (max and
-/// average pooling). Its kernels are ``PoolingGeometry``'s, called once per
+/// A pooling op that works plane by plane on `[N, C, H, W]` (max and average
+/// pooling; 1-d pooling on `[N, C, L]` as planes of height 1). Its kernels are ``PoolingGeometry``'s, called once per
 /// `[H, W]` plane, and the same per-plane calls let a convolution run the
 /// pooling as the epilogue of its output pass (the planner's pooling fusion,
 /// ``ExecutionPlan/Step/fusedPooling``): the pooled plane is computed while the
@@ -11,6 +11,9 @@ protocol PlanePooling: EmittableOperator {
   var kernel: (Int, Int) { get }
   var stride: (Int, Int) { get }
   var padding: (Int, Int) { get }
+  /// The window geometry for per-sample shapes: `[C, H, W]` -> `[C, oh, ow]`
+  /// for 2-d pooling (the default), a plane of height 1 for 1-d.
+  func geometry(_ shapes: OpShapes) -> PoolingGeometry
   /// Pools plane `x` into `y`; `saved` is the plane's part of the op's saved
   /// state, for an op that has one.
   func forwardPlane(
