@@ -32,6 +32,10 @@ import torch
 from safetensors.torch import load_file
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# Examples too large to run at full size here, reduced.
+EXAMPLE_SETTINGS = {
+    "vit_b16.yaml": ["image=32", "patch=8", "width=16", "depth=2", "heads=2", "mlp=32", "classes=5"],
+}
 SPECS = [
     ("specs/lenet5.yaml", []),
     ("specs/mlp_digits.yaml", []),
@@ -41,7 +45,7 @@ SPECS = [
     ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
     ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
-] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml"))]
+] + [(str(p.relative_to(REPO)), EXAMPLE_SETTINGS.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
 # Attention's key bias gets no gradient in exact arithmetic (softmax ignores a constant
 # added to all of a query's scores): its float32 gradient is rounding noise, which Adam
