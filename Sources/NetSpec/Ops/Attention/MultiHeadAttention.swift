@@ -243,7 +243,8 @@ extension MultiHeadAttention: ExecutableOperator {
   public func forward(_ k: Kernel) {
     geometry(k.shapes).forward(
       batch: k.batch, input: k.inputs[0], memory: hasMemory(k.inputs.count) ? UnsafePointer(k.inputs[1]) : nil,
-      keyMask: paddingMask ? UnsafePointer(k.inputs[k.inputs.count - 1]) : nil, output: k.outputs[0], projections: projections(k), state: state(k), workspace: k.workspace, dropout: dropout,
+      keyMask: paddingMask ? UnsafePointer(k.inputs[k.inputs.count - 1]) : nil, output: k.outputs[0],
+      projections: projections(k), state: state(k), workspace: k.workspace, dropout: dropout,
       training: k.training, seed: k.seed, pool: k.pool)
   }
 
@@ -504,10 +505,14 @@ extension MultiHeadAttention: ONNXExportable {
       }
     }
     // rotate_half(x) * sin = [x2, x1] * [-sin, sin]: swap the halves, then one Mul.
-    let (first, second, swapped) = (onnx.temporary("\(name)_first"), onnx.temporary("\(name)_second"), onnx.temporary("\(name)_swapped"))
+    let (first, second, swapped) = (
+      onnx.temporary("\(name)_first"), onnx.temporary("\(name)_second"), onnx.temporary("\(name)_swapped")
+    )
     onnx.add("Split", [x, onnx.int64s("\(name)_halves", [half, half])], [first, second], [.int("axis", -1)])
     onnx.add("Concat", [second, first], [swapped], [.int("axis", -1)])
-    let (scaled, turned, rotated) = (onnx.temporary("\(name)_cos"), onnx.temporary("\(name)_sin"), onnx.temporary("\(name)_rotated"))
+    let (scaled, turned, rotated) = (
+      onnx.temporary("\(name)_cos"), onnx.temporary("\(name)_sin"), onnx.temporary("\(name)_rotated")
+    )
     onnx.add("Mul", [x, onnx.constant("\(name)_cos_table", cosines, shape: [steps, headWidth])], [scaled])
     onnx.add("Mul", [swapped, onnx.constant("\(name)_sin_table", sines, shape: [steps, headWidth])], [turned])
     onnx.add("Add", [scaled, turned], [rotated])

@@ -50,7 +50,8 @@ public struct AxisSlice: Operator {
     guard count > 0 else {
       let range = "\(start):\(end.map(String.init) ?? ""):\(step)"
       throw ShapeError(
-        .valueOutOfRange, "the slice \(range) keeps nothing of axis \(axis), of size \(length), in \(x.shape.shapeDescription)",
+        .valueOutOfRange,
+        "the slice \(range) keeps nothing of axis \(axis), of size \(length), in \(x.shape.shapeDescription)",
         input: 0, attribute: end == nil ? "start" : "end",
         help: "expected start < end within -\(length)...\(length) (negative positions count from the end)")
     }

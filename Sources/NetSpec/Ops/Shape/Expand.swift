@@ -114,25 +114,42 @@ private func exampleShape(_ values: [Int]) -> SpecValue.Kind {
   return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
-extension Expand: TorchExportable {
-  /// `expand` with the batch axis kept (`-1`) and each size written out.
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    let input = layer.inputTypes[0].shape
-    let sizes = layer.outputType.shape.enumerated().map { axis, dim in
-      axis == 0 || dim == input[axis] ? "-1" : dim.staticValue.map(String.init) ?? "-1"
+/// The target sizes for an export: -1 (kept) for the batch axis and every
+/// size the input already has, else the static size; nil if a grown axis has a
+/// symbolic size, which the exports do not read from elsewhere.
+private func exportSizes(input: Shape, output: Shape) -> [Int]? {
+  var sizes: [Int] = []
+  for (axis, dim) in output.enumerated() {
+    if axis == 0 || dim == input[axis] {
+      sizes.append(-1)
+    } else if let size = dim.staticValue {
+      sizes.append(size)
+    } else {
+      return nil
     }
-    return "\(layer.x).expand(\(sizes.joined(separator: ", ")))"
+  }
+  return sizes
+}
+
+private let symbolicHelp = "expand to static sizes (bind the symbol with `--dim`, or write the size)"
+
+extension Expand: TorchExportable {
+  /// `expand` with the batch axis and kept sizes as -1.
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    guard let sizes = exportSizes(input: layer.inputTypes[0].shape, output: layer.outputType.shape) else {
+      throw TorchExportError("expand to a symbolic size", attribute: "shape", help: symbolicHelp)
+    }
+    return "\(layer.x).expand(\(sizes.map(String.init).joined(separator: ", ")))"
   }
 }
 
 extension Expand: ONNXExportable {
-  /// `Expand` to the output's shape, the batch axis (and symbolic sizes) as 1,
+  /// `Expand` to the output's shape with the batch axis and kept sizes as 1,
   /// which ONNX's broadcasting keeps at the input's size.
-  func exportONNX(_ onnx: ONNXNodeContext) {
-    let input = onnx.inputTypes[0].shape
-    let sizes = onnx.outputTypes[0].shape.enumerated().map { axis, dim in
-      axis == 0 || dim == input[axis] ? 1 : dim.staticValue ?? 1
+  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
+    guard let sizes = exportSizes(input: onnx.inputTypes[0].shape, output: onnx.outputTypes[0].shape) else {
+      throw ONNXUnsupported("expand to a symbolic size", attribute: "shape", help: symbolicHelp)
     }
-    onnx.add("Expand", [onnx.inputs[0], onnx.int64s("shape", sizes)], onnx.outputs)
+    onnx.add("Expand", [onnx.inputs[0], onnx.int64s("shape", sizes.map { max($0, 1) })], onnx.outputs)
   }
 }

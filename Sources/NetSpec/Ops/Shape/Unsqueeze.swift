@@ -9,7 +9,8 @@ public struct Unsqueeze: Operator {
     name: "unsqueeze", category: .shape,
     summary: "Inserts an axis of size 1 at `axis` of the output (after the batch axis).",
     attributes: [
-      .required("axis", .int(ShapeRules.axisRange), "the new axis' position in the output (negative counts from the end)")
+      .required(
+        "axis", .int(ShapeRules.axisRange), "the new axis' position in the output (negative counts from the end)")
     ],
     primary: "axis")
 
