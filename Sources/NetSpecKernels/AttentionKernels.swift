@@ -88,14 +88,19 @@ public struct AttentionGeometry: Sendable, Hashable {
   public var heads: Int
   /// Query step `t` attends to key steps `0...t` only.
   public var causal: Bool
+  /// Rotary position embeddings' base (10000 in RoFormer and LLaMA), or nil for
+  /// none: see ``RotaryEmbedding``.
+  public var rotaryBase: Double?
 
-  public init(queries: Int, keys: Int, width: Int, heads: Int, causal: Bool) {
+  public init(queries: Int, keys: Int, width: Int, heads: Int, causal: Bool, rotaryBase: Double? = nil) {
     precondition(heads > 0 && width % heads == 0, "heads must divide the width")
+    precondition(rotaryBase == nil || (width / heads) % 2 == 0, "rotary embeddings need an even head width")
     self.queries = queries
     self.keys = keys
     self.width = width
     self.heads = heads
     self.causal = causal
+    self.rotaryBase = rotaryBase
   }
 
   /// `D / H`.
@@ -115,30 +120,39 @@ public struct AttentionGeometry: Sendable, Hashable {
   /// Head `h` of sample `n` in `[N, H, T, S]`.
   var scoreHeads: GEMMBatchStride { GEMMBatchStride(outer: scores, inner: queries * keys) }
 
-  /// Projects the queries, keys and values (GEMMs with fused biases), forms the
-  /// scaled scores `Q K^T / sqrt(D / H)` of every sample and head with one
-  /// batched GEMM, applies the causal mask and softmax, drops out while training
+  /// Projects the queries, keys and values (GEMMs with fused biases), rotates
+  /// the queries' and keys' heads by their positions (with ``rotaryBase``),
+  /// forms the scaled scores `Q K^T / sqrt(D / H)` of every sample and head
+  /// with one batched GEMM, applies the causal and key-padding masks and
+  /// softmax (masked keys get probability 0; a query whose keys are all masked
+  /// gets all-zero probabilities, so its context is 0), drops out while training
   /// (one draw of `SplitMix64(seed: seed)` per probability, in order), sums the
   /// values weighted by the probabilities (a second batched GEMM) and projects
   /// the result into `output`.
   ///
   /// - Parameters:
   ///   - memory: The `[N, S, D]` keys and values; nil for self-attention.
+  ///   - keyMask: `[N, S]`: 0 where a key is padding, any other value where
+  ///     it is kept (BERT's `attention_mask`); nil for none.
   ///   - workspace: `batch * scores` floats, used only when dropping out.
   public func forward(
-    batch: Int, input: UnsafePointer<Float>, memory: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
-    projections p: AttentionProjections, state s: AttentionState, workspace: UnsafeMutablePointer<Float>?,
-    dropout: Double, training: Bool, seed: UInt64, pool: ComputePool
+    batch: Int, input: UnsafePointer<Float>, memory: UnsafePointer<Float>?, keyMask: UnsafePointer<Float>? = nil,
+    output: UnsafeMutablePointer<Float>, projections p: AttentionProjections, state s: AttentionState,
+    workspace: UnsafeMutablePointer<Float>?, dropout: Double, training: Bool, seed: UInt64, pool: ComputePool
   ) {
     let memory = memory ?? input
     project(input, rows: batch * queries, p.query, into: s.query, pool)
     project(memory, rows: batch * keys, p.key, into: s.key, pool)
     project(memory, rows: batch * keys, p.value, into: s.value, pool)
+    if let rotary {
+      rotary.rotate(s.query, rows: batch * queries, steps: queries, inverse: false)
+      rotary.rotate(s.key, rows: batch * keys, steps: keys, inverse: false)
+    }
     GEMM.sgemmBatched(
       outer: batch, inner: heads, transposeB: true, m: queries, n: keys, k: headWidth, alpha: scoreScale,
       a: s.query, lda: width, strideA: queryHeads, b: s.key, ldb: width, strideB: keyHeads, c: s.probabilities,
       ldc: keys, strideC: scoreHeads, pool: pool)
-    softmax(s.probabilities, batch: batch)
+    softmax(s.probabilities, batch: batch, keyMask: keyMask)
     var weights = UnsafePointer(s.probabilities)
     if training && dropout > 0, let mask = s.mask, let dropped = workspace {
       let (rate, keep) = (Float(dropout), Float(1 / (1 - dropout)))
@@ -203,6 +217,10 @@ public struct AttentionGeometry: Sendable, Hashable {
       a: dScores, lda: keys, strideA: scoreHeads, b: s.query, ldb: width, strideB: queryHeads, c: dKey, ldc: width,
       strideC: keyHeads, pool: pool)
 
+    if let rotary {
+      rotary.rotate(dQuery, rows: batch * queries, steps: queries, inverse: true)
+      rotary.rotate(dKey, rows: batch * keys, steps: keys, inverse: true)
+    }
     let cross = memory != nil
     let dMemory = cross ? memoryGradient : inputGradient
     projectBack(
@@ -246,16 +264,30 @@ public struct AttentionGeometry: Sendable, Hashable {
     }
   }
 
+  /// The rotation of the heads' columns, if the geometry has a rotary base.
+  var rotary: RotaryEmbedding? {
+    rotaryBase.map { RotaryEmbedding(width: width, heads: heads, base: $0) }
+  }
+
   /// Softmax over each row of scores `[N, H, T, S]` in place; with `causal`, row
-  /// `t` covers keys `0...t` and the rest become 0.
-  private func softmax(_ scores: UnsafeMutablePointer<Float>, batch: Int) {
+  /// `t` covers keys `0...t` and the rest become 0; keys whose `keyMask` entry
+  /// is 0 become 0 too, and a row without any key left is all 0.
+  private func softmax(_ scores: UnsafeMutablePointer<Float>, batch: Int, keyMask: UnsafePointer<Float>?) {
     for r in 0..<(batch * heads * queries) {
       let row = scores + r * keys
       let valid = causal ? r % queries + 1 : keys
+      let keep = keyMask.map { $0 + (r / (heads * queries)) * keys }
       var largest = -Float.infinity
-      for j in 0..<valid { largest = max(largest, row[j]) }
+      for j in 0..<valid where keep?[j] != 0 { largest = max(largest, row[j]) }
+      guard largest > -Float.infinity else {
+        row.update(repeating: 0, count: keys)
+        continue
+      }
       for j in 0..<valid { row[j] -= largest }
       VectorMath.exp(row, row, count: valid)
+      if let keep {
+        for j in 0..<valid where keep[j] == 0 { row[j] = 0 }
+      }
       var sum: Float = 0
       for j in 0..<valid { sum += row[j] }
       let scale = 1 / sum

@@ -44,6 +44,8 @@ CASES = {
     "Examples/digits_regularization.yaml": dict(data=("Examples/data/digits.csv.gz", 64)),
     "Examples/sort_transformer.yaml": dict(dims={"T": 8}, vocab=10),
     "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
+    "Examples/vit_b16.yaml": dict(
+        sets=["image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10"]),
 }
 
 SAMPLES = 6
@@ -364,6 +366,31 @@ layers:
   - attention: {heads: 2, causal: true}
   - dense: {units: 11}
 """, {"T": 6}, 11),
+    "tensors": ("""netspec: 1
+inputs: {x: [N, 6, 4]}
+layers:
+  - dense: {units: 4, name: d}
+  - slice: {axis: 1, start: -5, step: 2, name: s}
+  - select: {axis: -1, index: 1, from: d, name: c}
+  - unsqueeze: {axis: -1}
+  - expand: {shape: [-1, 3], name: e}
+  - matmul: {from: [e, s], name: m}
+  - slice: {axis: 2, end: 1}
+  - squeeze: {axis: 2, name: q}
+  - parameter: {shape: [3], init: {normal: {std: 1}}, name: p}
+  - constant: {shape: [2], value: 0.5, from: q, name: k}
+  - concat: {from: [q, p, k], axis: -1}
+""", {}, 1),
+    "masked_attention": ("""netspec: 1
+inputs: {x: [N, 5, 8]}
+layers:
+  - dense: {units: 1, name: score}
+  - relu
+  - squeeze: {axis: -1, name: keep}
+  - attention: {heads: 2, padding_mask: true, causal: true, from: [x, keep], name: a}
+  - attention: {heads: 2, rotary: true, rotary_base: 100, padding_mask: true, from: [a, keep]}
+  - attention: {heads: 4, rotary: true}
+""", {}, 1),
 }
 
 

@@ -34,6 +34,11 @@ import torch
 from safetensors.torch import load_file
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# Examples too large to run at full size here, reduced.
+EXAMPLE_SETTINGS = {
+    "vit_b16.yaml": ["image=32", "patch=8", "width=16", "depth=2", "heads=2", "mlp=32", "classes=5"],
+    "unet.yaml": ["size=16", "base=4"],
+}
 SPECS = [
     ("specs/lenet5.yaml", []),
     ("specs/mlp_digits.yaml", []),
@@ -43,9 +48,7 @@ SPECS = [
     ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
     ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
-] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml")) if p.name != "unet.yaml"] + [
-    ("Examples/unet.yaml", ["size=16", "base=4"]),
-]
+] + [(str(p.relative_to(REPO)), EXAMPLE_SETTINGS.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
 BATCH = 2
 # Batch statistics of more samples keep a deep ResNet's batchnorm better conditioned.

@@ -912,6 +912,97 @@ def grouped_normalization_cases():
                 note="ConvNeXt's channels-first LayerNorm is the axis: 1 case")
 
 
+# ---------------------------------------------------------------- tensors and indexing
+
+
+@case
+def tensor_cases():
+    def simple(name, shape, layer, forward, batch=3):
+        op_case(name, layer, one_input(name, shape, batch=batch), {}, lambda x, p: forward(x["x"]))
+
+    simple("slice", [5, 2], "slice: {end: 3}", lambda x: x[:, :3])
+    simple("slice_negative_start", [2, 5], "slice: {axis: -1, start: -4, step: 2}", lambda x: x[..., -4::2])
+    simple("slice_axis2", [2, 4, 3], "slice: {axis: 2, start: 1, end: -1}", lambda x: x[:, :, 1:-1])
+    simple("select", [3, 4], "select: 0", lambda x: x[:, 0])
+    simple("select_negative", [2, 3, 2], "select: {axis: -2, index: -1}", lambda x: x[:, :, -1])
+    simple("squeeze", [2, 1, 3], "squeeze: 2", lambda x: x.squeeze(2))
+    simple("unsqueeze", [2, 3], "unsqueeze: -1", lambda x: x.unsqueeze(-1))
+    simple("expand", [2, 1, 3], "expand: [-1, 4, 3]", lambda x: x.expand(-1, -1, 4, 3))
+    merge_case("matmul", "matmul", [[2, 3], [3, 4]], "", lambda xs: xs[0] @ xs[1])
+    merge_case("matmul_batched", "matmul", [[2, 3, 4], [2, 4, 2]], "", lambda xs: torch.matmul(xs[0], xs[1]))
+    inputs = one_input("parameter", [4, 3])
+    op_case("parameter", "parameter: {shape: [2, 3], name: layer}", inputs,
+            params_for("parameter", {"layer.weight": (2, 3)}),
+            lambda x, p: p["layer.weight"].expand(3, 2, 3) + 0 * x["x"].sum(),
+            note="the input is read for its batch size only: its gradient is 0")
+    op_case("constant", "constant: {shape: [2, 2], value: 1.5}", one_input("constant", [3]), {},
+            lambda x, p: torch.full((3, 2, 2), 1.5, dtype=F64) + 0 * x["x"].sum(),
+            note="torch.full; the input is read for its batch size only")
+
+
+def rotate_half(x, base):
+    """Hugging Face LLaMA's rotary embedding of x [N, H, T, d]."""
+    steps, width = x.shape[-2], x.shape[-1]
+    frequencies = base ** (-torch.arange(0, width, 2, dtype=F64) / width)
+    angles = torch.arange(steps, dtype=F64)[:, None] * frequencies
+    angles = torch.cat([angles, angles], -1)
+    first, second = x[..., : width // 2], x[..., width // 2:]
+    return x * angles.cos() + torch.cat([-second, first], -1) * angles.sin()
+
+
+def masked_attention(p, prefix, x, heads, keep=None, causal=False, rotary=None):
+    """Attention written out: projections, optional rotary embeddings, scores with
+    masked keys at -inf (a fully masked query gets zero weights), softmax, output."""
+    n, t, d = x.shape
+    def project(name, y):
+        return (y @ p[f"{prefix}.{name}.weight"].T + p[f"{prefix}.{name}.bias"]).view(n, t, heads, -1).transpose(1, 2)
+    q, k, v = project("query", x), project("key", x), project("value", x)
+    if rotary:
+        q, k = rotate_half(q, rotary), rotate_half(k, rotary)
+    allowed = torch.ones(n, 1, t, t, dtype=torch.bool)
+    if keep is not None:
+        allowed = allowed & (keep != 0)[:, None, None, :]
+    if causal:
+        allowed = allowed & torch.ones(t, t, dtype=torch.bool).tril()
+    scores = (q @ k.transpose(-2, -1)) / (d // heads) ** 0.5
+    weights = torch.softmax(scores.masked_fill(~allowed, float("-inf")), -1).nan_to_num(0.0)
+    context = (weights @ v).transpose(1, 2).reshape(n, t, d)
+    return context @ p[f"{prefix}.output.weight"].T + p[f"{prefix}.output.bias"]
+
+
+def masked_attention_case(name, steps, width, heads, causal=False, mask=True, rotary=None):
+    rng = rng_for(name)
+    inputs = {"x": (uniform(rng, (2, steps, width)), False)}
+    if mask:
+        keep = (rng.uniform(size=(2, steps)) < 0.6).astype(np.float32)
+        keep[0, :] = 0  # one sample fully masked: zero weights, not NaN
+        keep[1, 0] = 1
+        inputs["mask"] = (keep, False)
+    shapes = {}
+    for projection in ["query", "key", "value", "output"]:
+        shapes[f"layer.{projection}.weight"] = (width, width)
+        shapes[f"layer.{projection}.bias"] = (width,)
+    attributes = [f"heads: {heads}"] + (["causal: true"] if causal else [])
+    attributes += ["padding_mask: true", "from: [x, mask]"] if mask else []
+    attributes += ["rotary: true"] + ([] if rotary == 10000 else [f"rotary_base: {rotary}"]) if rotary else []
+    layer = f"attention: {{{', '.join(attributes)}, name: layer}}"
+
+    def forward(x, p):
+        y = masked_attention(p, "layer", x["x"], heads, x.get("mask"), causal, rotary)
+        return y + 0 * x["mask"].sum() if mask else y
+
+    op_case(name, layer, inputs, params_for(name, shapes), forward,
+            note="sample 0 has every key masked: its weights are 0 (PyTorch's softmax gives NaN)" if mask else "")
+
+
+@case
+def attention_mask_cases():
+    masked_attention_case("attention_padding_mask", 4, 6, 2)
+    masked_attention_case("attention_padding_mask_causal", 5, 8, 4, causal=True)
+    masked_attention_case("attention_rotary", 4, 8, 2, mask=False, rotary=10000)
+    masked_attention_case("attention_rotary_masked_causal", 5, 8, 2, causal=True, rotary=500)
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -41,6 +41,14 @@ public enum OpReference {
       module for) draws from `N(0, 0.02)`, as BERT and GPT-2 do in Hugging Face
       Transformers.
 
+      Indexing ops never take the batch axis 0, and their `axis` defaults to 1
+      (PyTorch's `narrow`, `select` and `squeeze` have no default axis). `squeeze`
+      of an axis whose size is not 1 is an error (PyTorch leaves it alone);
+      `expand` keeps the rank (no new leading axes) and `matmul` needs equal
+      leading axes (no broadcasting). `parameter` and `constant` read their input
+      only for its batch size `N`: `parameter: {shape: [1, D]}` stores a `[1, D]`
+      `weight` and outputs `[N, 1, D]`, as ViT's `class_token.expand(N, -1, -1)`.
+
       """
     for category in OpCategory.allCases {
       let ops = OpRegistry.all.filter { $0.schema.category == category }

@@ -9,6 +9,8 @@ public enum OpRegistry {
     ReLU6.self, HardTanh.self, HardSwish.self, HardSigmoid.self, Mish.self, Softplus.self, ELU.self, SELU.self,
     MaxPool2D.self, AvgPool2D.self, MaxPool1D.self, AvgPool1D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
     Flatten.self, Reshape.self, Transpose.self, Upsample.self, Pad.self, PixelShuffle.self, PixelUnshuffle.self,
+    AxisSlice.self, Select.self, Squeeze.self, Unsqueeze.self, Expand.self, MatMul.self, LearnedTensor.self,
+    Constant.self,
     Concat.self, Add.self, Multiply.self,
     Dropout.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self, GroupNorm.self, InstanceNorm.self, RMSNorm.self,

@@ -35,7 +35,9 @@ final class OpHarness {
     inputs = []
     for (i, type) in example.inputs.enumerated() {
       let count = batch * shapes.inputCount(i)
-      if type.dtype == .int32 {
+      if i == example.maskInput {
+        inputs.append((0..<count).map { _ in random.nextFloat() < 0.3 ? 0 : 1 })
+      } else if type.dtype == .int32 {
         inputs.append((0..<count).map { _ in Float(Int(random.next() % UInt64(example.idRange))) })
       } else if example.avoidZero {
         inputs.append((0..<count).map { _ in (0.2 + 0.8 * random.nextFloat()) * (random.nextFloat() < 0.5 ? -1 : 1) })
@@ -111,7 +113,7 @@ final class OpHarness {
 
   /// Float inputs other than a loss's target get gradients.
   func isDifferentiable(input i: Int) -> Bool {
-    inputIsFloat[i] && !(op is any LossOperator && i == 1)
+    inputIsFloat[i] && !(op is any LossOperator && i == 1) && i != example.maskInput
   }
 
   private static func copy(_ values: [Float]) -> UnsafeMutablePointer<Float> {

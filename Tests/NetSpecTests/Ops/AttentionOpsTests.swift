@@ -17,8 +17,27 @@ private let s = Dim.symbol("S")
     #expect((op.heads, op.causal, op.dropout, op.bias) == (8, false, 0, true))
     #expect(MultiHeadAttention.schema.name == "attention")
     #expect(MultiHeadAttention.schema.primary == "heads")
-    #expect(MultiHeadAttention.schema.inputs == .between(1, 2))
+    #expect(MultiHeadAttention.schema.inputs == .between(1, 3))
+    #expect((op.paddingMask, op.rotary, op.rotaryBase) == (false, false, 10000))
     #expect(OpRegistry.op(named: "attention") == MultiHeadAttention.self)
+  }
+
+  /// The mask is the last input, `[N, S]` for self- or cross-attention; a third
+  /// input without `padding_mask`, a mask of the wrong length and an odd rotary
+  /// head width are errors.
+  @Test func paddingMaskAndRotaryShapes() throws {
+    let masked = Self.attention(["heads": .int(2), "padding_mask": .bool(true)])
+    let (x, memory) = (TensorType([n, t, Dim(8)]), TensorType([n, s, Dim(8)]))
+    #expect(try masked.infer([x, TensorType([n, t])]).outputs == [x])
+    #expect(try masked.infer([x, memory, TensorType([n, s])]).outputs == [x])
+    #expect(throws: ShapeError.self) { try masked.infer([x, memory, TensorType([n, t])]) }
+    #expect(throws: ShapeError.self) { try masked.infer([x]) }
+    #expect(throws: ShapeError.self) {
+      try Self.attention(["heads": .int(2)]).infer([x, memory, TensorType([n, s])])
+    }
+    #expect(throws: ShapeError.self) {
+      try Self.attention(["heads": .int(8), "rotary": .bool(true)]).infer([x])
+    }
   }
 
   @Test(arguments: [

@@ -76,14 +76,19 @@ public struct OpExample: Sendable {
   public var idRange: Int
   /// Inputs are drawn away from 0 by this margin (for ops with a kink at 0).
   public var avoidZero: Bool
+  /// An input that is a 0/1 mask (attention's key-padding mask): drawn as 0 or
+  /// 1, and not differentiated (its gradient is 0, but not its finite difference).
+  public var maskInput: Int?
 
   public init(
-    _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false
+    _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false,
+    maskInput: Int? = nil
   ) {
     self.attributes = attributes
     self.inputs = inputs
     self.idRange = idRange
     self.avoidZero = avoidZero
+    self.maskInput = maskInput
   }
 }
 

@@ -19,24 +19,46 @@ PREDICTION = 0
 
 class Attention(nn.Module):
     """Multi-head scaled dot-product attention of x [N, T, D] over itself or a
-    memory [N, S, D], with separate query, key, value and output projections."""
+    memory [N, S, D], with separate query, key, value and output projections,
+    an optional key-padding mask [N, S] (0 masks a key; a query with every key
+    masked gets zero weights) and rotary embeddings (rotate_half pairing)."""
 
-    def __init__(self, width, heads, bias=True, causal=False, dropout=0.0):
+    def __init__(self, width, heads, bias=True, causal=False, dropout=0.0, rotary_base=None):
         super().__init__()
         self.query = nn.Linear(width, width, bias=bias)
         self.key = nn.Linear(width, width, bias=bias)
         self.value = nn.Linear(width, width, bias=bias)
         self.output = nn.Linear(width, width, bias=bias)
         self.heads, self.causal, self.dropout = heads, causal, dropout
+        self.rotary_base = rotary_base
 
-    def forward(self, x, memory=None):
+    def rotate(self, x):
+        steps, width = x.shape[-2], x.shape[-1]
+        frequencies = self.rotary_base ** (-torch.arange(0, width, 2, dtype=torch.float64) / width)
+        angles = torch.arange(steps, dtype=torch.float64)[:, None] * frequencies
+        angles = torch.cat([angles, angles], -1)
+        cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+        first, second = x[..., : width // 2], x[..., width // 2 :]
+        return x * cos + torch.cat([-second, first], -1) * sin
+
+    def forward(self, x, memory=None, mask=None):
         memory = x if memory is None else memory
         (n, t, d), s = x.shape, memory.shape[1]
         q = self.query(x).view(n, t, self.heads, -1).transpose(1, 2)
         k = self.key(memory).view(n, s, self.heads, -1).transpose(1, 2)
         v = self.value(memory).view(n, s, self.heads, -1).transpose(1, 2)
+        if self.rotary_base is not None:
+            q, k = self.rotate(q), self.rotate(k)
         dropout = self.dropout if self.training else 0.0
-        y = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
+        if mask is None:
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=dropout, is_causal=self.causal)
+        else:
+            keep = (mask != 0)[:, None, None, :]
+            if self.causal:
+                keep = keep & torch.ones(t, s, dtype=torch.bool, device=x.device).tril()
+            scores = (q @ k.transpose(-2, -1)) * q.shape[-1] ** -0.5
+            weights = torch.softmax(scores.masked_fill(~keep, float("-inf")), -1).nan_to_num(0.0)
+            y = F.dropout(weights, dropout) @ v
         return self.output(y.transpose(1, 2).reshape(n, t, d))
 
 

@@ -1,0 +1,96 @@
+import NetSpecKernels
+
+/// Keeps one position of one axis and removes the axis (PyTorch's `x[:, index]`
+/// on that axis, e.g. ViT's class token `x[:, 0]`); a negative `index` counts
+/// from the end. The batch axis 0 cannot be selected from, and the axis must
+/// have a static size.
+public struct Select: Operator {
+  public static let schema = OpSchema(
+    name: "select", category: .shape,
+    summary: "Keeps position `index` of one axis and removes the axis (x[:, index]).",
+    attributes: [
+      .default(
+        "axis", .int(ShapeRules.axisRange), .int(1), "axis to index (negative counts from the end); not the batch axis"
+      ),
+      .required("index", .int(-Dim.limit...Dim.limit), "position kept (negative counts from the end)"),
+    ],
+    primary: "index")
+
+  public let axis: Int
+  public let index: Int
+
+  public init(_ attributes: Attributes) {
+    axis = attributes.int("axis")
+    index = attributes.int("index")
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    let x = inputs[0]
+    try ShapeRules.requireFloat(x)
+    let run = try resolve(x)
+    var shape = x.shape
+    shape.remove(at: run.axis + 1)
+    return Inference(outputs: [TensorType(shape)])
+  }
+
+  /// The one kept position, with located errors for the batch axis, a symbolic
+  /// size and an index outside the axis.
+  func resolve(_ x: TensorType) throws(ShapeError) -> AxisRun {
+    let axis = try AxisSlice.sampleAxis(self.axis, of: x)
+    let length = try ShapeRules.staticSize(x, axis: axis, what: "indexed axis")
+    guard index >= -length, index < length else {
+      throw ShapeError(
+        .valueOutOfRange, "index \(index) is outside axis \(axis), of size \(length), in \(x.shape.shapeDescription)",
+        input: 0, attribute: "index",
+        help: "expected an index in \(-length)...\(length - 1) (negative indices count from the end)")
+    }
+    return AxisRun(axis: axis - 1, start: index < 0 ? index + length : index, step: 1, count: 1)
+  }
+}
+
+extension Select: ExecutableOperator {
+  public static let examples = [
+    OpExample(["index": .int(0)], inputs: [.batch(3, 4)]),
+    OpExample(["axis": .int(-1), "index": .int(-2)], inputs: [.batch(2, 3)]),
+    OpExample(["axis": .int(2), "index": .int(1)], inputs: [.batch(2, 3, 2)]),
+  ]
+  public var backwardReads: BackwardReads { .nothing }
+
+  private func run(_ shapes: OpShapes) -> AxisRun {
+    let x = TensorType([Dim.symbol("N")] + shapes.inputs[0].map { Dim($0) })
+    guard let run = try? resolve(x) else { preconditionFailure("select planned on shapes its rule rejects") }
+    return run
+  }
+
+  /// Copies the kept position (``SliceKernels``, one position long).
+  public func forward(_ k: Kernel) {
+    run(k.shapes).forward(y: k.outputs[0], x: k.inputs[0], batch: k.batch, shape: k.shapes.inputs[0])
+  }
+
+  /// Puts the gradient back at the kept position, zero elsewhere.
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    run(k.shapes).backward(
+      dx: dx, dy: k.outputGradients[0], batch: k.batch, shape: k.shapes.inputs[0], accumulate: k.accumulateInput[0])
+  }
+}
+
+extension Select: EmittableOperator {
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitForward(s, &code) }
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitBackward(s, &code) }
+}
+
+extension Select: TorchExportable {
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
+    "\(layer.x).select(\(axis), \(index))"
+  }
+}
+
+extension Select: ONNXExportable {
+  /// `Gather` of one index (a scalar index removes the axis).
+  func exportONNX(_ onnx: ONNXNodeContext) {
+    let resolved = axis < 0 ? axis + onnx.inputTypes[0].rank : axis
+    let position = onnx.builder.constant("\(onnx.name)/index", int64s: [Int64(index)], shape: [])
+    onnx.add("Gather", [onnx.inputs[0], position], onnx.outputs, [.int("axis", resolved)])
+  }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// Examples/vit_b16.yaml: the full ViT-B/16 checks with its `expect:` (the
+/// parameter count of torchvision.models.vit_b_16()), and its reduced form
+/// trains with a falling loss (the emitted code is compared with the
+/// interpreter in ``EmittedTensorCases``).
+@Suite struct VitB16ExampleTests {
+  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../../Examples/vit_b16.yaml").standardizedFileURL.path
+
+  /// `--set` overrides giving a 32x32 image of 16 patches of 8x8, width 32,
+  /// two layers of four heads and ten classes.
+  static let reduced = [
+    "image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10",
+  ]
+
+  static func load(set overrides: [String]) throws -> CheckedSpec {
+    var diagnostics = DiagnosticBag()
+    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
+    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
+  }
+
+  @Test func fullSpecMeetsItsExpectations() throws {
+    let spec = try Self.load(set: [])
+    #expect(spec.graph.parameters.reduce(0) { $0 + $1.shape.reduce(1, *) } == 86_567_656)
+    let token = try #require(spec.graph.parameters.first { $0.name == "class_token.weight" })
+    #expect(token.shape == [1, 768])
+  }
+
+  @Test(.tags(.slow)) func reducedFormLearns() throws {
+    let spec = try Self.load(set: Self.reduced)
+    let train = try #require(spec.document.train)
+    let batch = 4
+    let plan = try Planner.plan(spec.graph, capacity: batch, training: true)
+    let interpreter = Interpreter(plan: plan, seed: 7)
+    try SpecTrainingTests.fillRandomly(interpreter)
+    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
+    interpreter.forward(batch: batch, training: true)
+    var losses = [interpreter.loss]
+    for _ in 0..<8 {
+      interpreter.backward(batch: batch)
+      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: 1e-3)
+      interpreter.forward(batch: batch, training: true)
+      losses.append(interpreter.loss)
+    }
+    let finite = losses.allSatisfy(\.isFinite)
+    #expect(finite, "losses \(losses)")
+    #expect(losses.last! < 0.9 * losses[0], "losses \(losses)")
+  }
+}
