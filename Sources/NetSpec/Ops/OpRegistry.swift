@@ -8,7 +8,7 @@ public enum OpRegistry {
     Sigmoid.self, Tanh.self, Softmax.self, GELU.self, LeakyReLU.self, SiLU.self,
     ReLU6.self, HardTanh.self, HardSwish.self, HardSigmoid.self, Mish.self, Softplus.self, ELU.self, SELU.self,
     MaxPool2D.self, AvgPool2D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
-    Flatten.self, Reshape.self, Transpose.self,
+    Flatten.self, Reshape.self, Transpose.self, Split.self,
     Concat.self, Add.self, Multiply.self,
     Dropout.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self,
