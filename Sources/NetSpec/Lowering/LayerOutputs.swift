@@ -18,6 +18,12 @@ extension Lowerer {
     return nil
   }
 
+  /// `enc` for `enc.h`: the layer an output reference names (the name itself
+  /// without a dot).
+  func layerPart(of name: String) -> String {
+    name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+  }
+
   /// Names every output of a layer with several: `enc.h` and `enc.c` beside
   /// `enc` (and `enc.output`) for `lstm`, `gate.0` and `gate.1` for `split`,
   /// whose own name then names none of them.
@@ -80,7 +86,7 @@ extension Lowerer {
     )
     .label(node.span, "`\(layer)` is defined here")
     guard node.outputs.count > 1 else { return diagnostic.help("it has one output: name it `\(layer)`") }
-    return diagnostic.help(
-      Suggestions.didYouMean(ref.name, in: outputs) ?? "its outputs are \(Suggestions.list(outputs))")
+    let suggestion = schema.outputs.isEmpty ? nil : Suggestions.didYouMean(ref.name, in: outputs)
+    return diagnostic.help(suggestion ?? "its outputs are \(Suggestions.list(outputs))")
   }
 }

@@ -218,7 +218,7 @@ final class Lowerer {
   /// Resolves a reference in `scope`, reporting unknown names with a suggestion.
   func lookup(_ ref: Reference, scope: LoweringScope) -> Flow {
     if let id = scope.locals[ref.name] { return .value(id) }
-    if scope.poisoned.contains(ref.name) { return .poisoned }
+    if scope.poisoned.contains(ref.name) || scope.poisoned.contains(layerPart(of: ref.name)) { return .poisoned }
     if let (stage, repeatSpan) = scope.removal(of: ref.name) {
       diagnostics.append(
         Diagnostic(.unknownReference, at: ref.span, "`\(ref.name)` does not exist: `repeat: 0` removes `\(stage)`")
@@ -452,7 +452,7 @@ final class Lowerer {
     if let loss = graph.loss { used.insert(loss) }
     for node in graph.nodes { used.formUnion(node.inputs) }
     for (id, value) in graph.values.enumerated()
-    where !used.contains(id) && value.role != .target && !isSecondaryOutput(id) {
+    where !used.contains(id) && value.role != .target && !isSecondaryOutput(id, used: used) {
       let what = value.role == .input ? "input `\(value.name)`" : "the output of `\(value.name)`"
       diagnostics.append(
         Diagnostic(.unusedValue, at: value.span, "\(what) is never used")
@@ -460,12 +460,13 @@ final class Lowerer {
     }
   }
 
-  /// Whether `value` is an output besides the primary one of a layer that
-  /// has one (`lstm`'s final states): leaving those unused is normal.
-  private func isSecondaryOutput(_ value: ValueID) -> Bool {
-    guard let id = producer(of: value) else { return false }
-    let node = graph.nodes[id]
-    return type(of: node.op).schema.hasPrimaryOutput && node.outputs.first != value
+  /// Whether `value` is an output of a layer with a primary output whose
+  /// other outputs make it used: an `lstm`'s final states, or its sequence
+  /// output when a final state is read.
+  private func isSecondaryOutput(_ value: ValueID, used: Set<ValueID>) -> Bool {
+    guard let id = producer(of: value), type(of: graph.nodes[id].op).schema.hasPrimaryOutput else { return false }
+    let outputs = graph.nodes[id].outputs
+    return outputs.first != value || outputs.dropFirst().contains(where: used.contains)
   }
 
   private func resolveOutputs(_ end: Flow, scope: LoweringScope) {
