@@ -18,16 +18,24 @@ extension Lowerer {
     return nil
   }
 
-  /// `enc` for `enc.h`: the layer an output reference names (the name itself
-  /// without a dot).
-  func layerPart(of name: String) -> String {
-    name.lastIndex(of: ".").map { String(name[..<$0]) } ?? name
+  /// `layers`, `layers.1` for `layers.1.skip`: the layers, repeats and block
+  /// instances a qualified reference passes through.
+  func layerParts(of name: String) -> [String] {
+    name.indices.filter { name[$0] == "." }.map { String(name[..<$0]) }
   }
 
   /// Names every output of a layer with several: `enc.h` and `enc.c` beside
   /// `enc` (and `enc.output`) for `lstm`, `gate.0` and `gate.1` for `split`,
-  /// whose own name then names none of them.
+  /// whose own name then names none of them; and a block instance's declared
+  /// `outputs:` (`layers.3.skip`).
   func defineOutputs(of name: String, _ flow: Flow, at span: SourceSpan, in scope: inout LoweringScope) {
+    if case .value = flow, let outputs = blockOutputs[scope.prefix + name] {
+      for output in outputs {
+        scope.locals["\(name).\(output.name)"] = output.value
+        if scope.definitions["\(name).\(output.name)"] == nil { scope.definitions["\(name).\(output.name)"] = span }
+      }
+      return
+    }
     guard let id = layerNode(name, flow, in: scope), graph.nodes[id].outputs.count > 1 else { return }
     let node = graph.nodes[id]
     let schema = type(of: node.op).schema

@@ -24,6 +24,9 @@ final class Lowerer {
   var diagnostics = DiagnosticBag()
   private var autoNameCounters: [String: Int] = [:]
   private var nodeByName: [String: NodeID] = [:]
+  /// The values a block instance outputs by its block's `outputs:`, by the
+  /// instance's qualified name.
+  var blockOutputs: [String: [(name: String, value: ValueID)]] = [:]
   private var blockStack: [String] = []
   private var limitReported = false
   /// Whether part of the spec was rejected while decoding (an input, a block,
@@ -218,7 +221,9 @@ final class Lowerer {
   /// Resolves a reference in `scope`, reporting unknown names with a suggestion.
   func lookup(_ ref: Reference, scope: LoweringScope) -> Flow {
     if let id = scope.locals[ref.name] { return .value(id) }
-    if scope.poisoned.contains(ref.name) || scope.poisoned.contains(layerPart(of: ref.name)) { return .poisoned }
+    if scope.poisoned.contains(ref.name) || layerParts(of: ref.name).contains(where: scope.poisoned.contains) {
+      return .poisoned
+    }
     if let (stage, repeatSpan) = scope.removal(of: ref.name) {
       diagnostics.append(
         Diagnostic(.unknownReference, at: ref.span, "`\(ref.name)` does not exist: `repeat: 0` removes `\(stage)`")
