@@ -450,7 +450,9 @@ extension RecurrentPass {
         if t > 0 {
           backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dStates + previous, stride: hidden)
         } else if let dh0 {
-          if !accumulateInitial[0] { for n in 0..<batch { (dh0 + n * stateStride).update(repeating: 0, count: hidden) } }
+          if !accumulateInitial[0] {
+            for n in 0..<batch { (dh0 + n * stateStride).update(repeating: 0, count: hidden) }
+          }
           backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dh0, stride: stateStride)
         }
       }

@@ -6,7 +6,8 @@ import NetSpecKernels
 public struct GRU: Operator {
   public static let schema = OpSchema(
     name: "gru", category: .recurrent,
-    summary: "Gated recurrent unit over [N, T, features]: the hidden state at every step or the last, and the final states.",
+    summary:
+      "Gated recurrent unit over [N, T, features]: the hidden state at every step or the last, and the final states.",
     inputs: .between(1, 2),
     attributes: Recurrence.attributes,
     primary: "hidden", outputs: ["output"] + states)

@@ -6,7 +6,8 @@ import NetSpecKernels
 public struct LSTM: Operator {
   public static let schema = OpSchema(
     name: "lstm", category: .recurrent,
-    summary: "Long short-term memory over [N, T, features]: the hidden state at every step or the last, and the final states.",
+    summary:
+      "Long short-term memory over [N, T, features]: the hidden state at every step or the last, and the final states.",
     inputs: .between(1, 3),
     attributes: Recurrence.attributes,
     primary: "hidden", outputs: ["output"] + states)

@@ -45,7 +45,8 @@ enum Recurrence {
         throw ShapeError(
           .shapeMismatch, "the initial states are \(states.joined(separator: " and ")): got \(inputs.count - 1)",
           input: inputs.count - 1,
-          help: "list the sequence, then \(states.map { "its initial `\($0)`" }.joined(separator: " and ")) under `from:`")
+          help:
+            "list the sequence, then \(states.map { "its initial `\($0)`" }.joined(separator: " and ")) under `from:`")
       }
       for (i, given) in inputs.enumerated().dropFirst() where given.shape != state.shape || given.dtype != .float32 {
         throw ShapeError(

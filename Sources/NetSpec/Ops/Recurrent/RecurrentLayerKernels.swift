@@ -109,7 +109,9 @@ extension Recurrence {
     let accumulateInitial = (1..<max(inputs, 1)).map { "\(s.accumulatesInput($0))" } + ["false", "false"]
     var extra = [initial.map { "initial: \($0)" }, finalGradient.map { "finalGradient: \($0)" }].compactMap { $0 }
     if let initialGradient {
-      extra += ["initialGradient: \(initialGradient)", "accumulateInitial: [\(accumulateInitial.joined(separator: ", "))]"]
+      extra += [
+        "initialGradient: \(initialGradient)", "accumulateInitial: [\(accumulateInitial.joined(separator: ", "))]",
+      ]
     }
     code.line("  workspace: \(s.workspace), pool: pool\(extra.map { ",\n  " + $0 }.joined()))")
   }
