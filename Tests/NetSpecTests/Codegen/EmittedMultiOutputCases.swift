@@ -13,7 +13,7 @@ enum EmittedMultiOutputCases {
         - split: {sizes: [1, 3], axis: -1, from: dec, name: parts}
         - gru: {hidden: 3, layers: 2, from: parts.1, name: g}
         - gru: {hidden: 3, layers: 2, from: [parts.1, g.h], returns: last, name: g2}
-        - flatten: {from: parts.0, name: first}
+        - gru: {hidden: 2, from: parts.0, returns: last, name: first}
         - concat: {from: [enc, g2, dec.c, first], axis: -1}
         - dense: 3
       train: {loss: cross_entropy, optimizer: {adam: {lr: 0.01}}}
