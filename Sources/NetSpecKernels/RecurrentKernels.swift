@@ -16,6 +16,30 @@ public enum RecurrentCell: Sendable {
   }
 }
 
+/// The hidden and (LSTM) cell states of every layer of a ``RecurrentStack``,
+/// batch-first: `[N, L, H]` each, layer `l`'s state of sample `n` at
+/// `(n * L + l) * H`. Nil where a state is not given (a zero initial state)
+/// or not wanted.
+public struct RecurrentStates: @unchecked Sendable {
+  public var hidden: UnsafeMutablePointer<Float>?
+  public var cell: UnsafeMutablePointer<Float>?
+
+  public init(hidden: UnsafeMutablePointer<Float>? = nil, cell: UnsafeMutablePointer<Float>? = nil) {
+    self.hidden = hidden
+    self.cell = cell
+  }
+
+  /// Layer `layer`'s hidden state (sample rows `L * H` apart), if given.
+  func hidden(_ layer: Int, of stack: RecurrentStack) -> UnsafeMutablePointer<Float>? {
+    hidden.map { $0 + layer * stack.hidden }
+  }
+
+  /// Layer `layer`'s cell state (sample rows `L * H` apart), if given.
+  func cell(_ layer: Int, of stack: RecurrentStack) -> UnsafeMutablePointer<Float>? {
+    cell.map { $0 + layer * stack.hidden }
+  }
+}
+
 /// Forward and backward passes of a stack of `lstm` or `gru` layers over
 /// batch-major `[N, T, I]` sequences, with PyTorch's parameters: for layer
 /// `l`, `parameters[4l]` is `weight_ih` `[G·H, in]`, `4l + 1` `weight_hh`
@@ -80,20 +104,34 @@ public struct RecurrentStack: Sendable {
     }
   }
 
+  /// `L * H`: floats of one sample's states of every layer.
+  var stateStride: Int { layers * hidden }
+
   /// Runs the stack over `batch` sequences `input` `[N, T, I]` into `output`,
-  /// filling `saved` (one buffer per ``savedPerSample`` entry, each times `batch`).
+  /// filling `saved` (one buffer per ``savedPerSample`` entry, each times `batch`),
+  /// from the `initial` states (zero where nil) and writing the `final` states
+  /// (where not nil).
   public func forward(
     batch: Int, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
     parameters: [UnsafeMutablePointer<Float>], saved: [UnsafeMutablePointer<Float>],
-    workspace: UnsafeMutablePointer<Float>, pool: ComputePool
+    workspace: UnsafeMutablePointer<Float>, pool: ComputePool,
+    initial: RecurrentStates = RecurrentStates(), final: RecurrentStates = RecurrentStates()
   ) {
     let pass = RecurrentPass(
       stack: self, batch: batch, parameters: parameters, parameterGradients: [], accumulateParameters: [],
-      pool: pool)
+      pool: pool, initial: initial)
     RecurrentPass.toTimeMajor(input, workspace, batch: batch, steps: steps, features: features)
     switch cell {
     case .lstm: pass.lstmForward(saved: saved, timeMajorInput: workspace)
     case .gru: pass.gruForward(saved: saved, timeMajorInput: workspace)
+    }
+    for layer in 0..<layers {
+      let states = cell == .lstm ? saved[4 * layer + 3] : saved[3 * layer + 2]
+      let finalStep = (steps - 1) * pass.stepHiddenCount
+      if let h = final.hidden(layer, of: self) { pass.copyStates(states + finalStep, toStrided: h, accumulate: false) }
+      if cell == .lstm, let c = final.cell(layer, of: self) {
+        pass.copyStates(saved[4 * layer + 1] + finalStep, toStrided: c, accumulate: false)
+      }
     }
     let last = saved[cell == .lstm ? 4 * layers - 1 : 3 * layers - 1]
     if returnsLast {
@@ -103,20 +141,26 @@ public struct RecurrentStack: Sendable {
     }
   }
 
-  /// Backpropagation through time from `outputGradient`: writes (or, with
-  /// `accumulateInput`, adds) `inputGradient` when it is not nil, and every
-  /// non-nil parameter gradient (adding where `accumulateParameters` says so).
-  /// `input` and `saved` are the forward pass's.
+  /// Backpropagation through time from `outputGradient` and the gradients of
+  /// the final states (`finalGradient`, zero where nil): writes (or, with
+  /// `accumulateInput`, adds) `inputGradient` when it is not nil, the gradients
+  /// of the initial states where `initialGradient` gives them (adding where
+  /// `accumulateInitial` says so, hidden then cell), and every non-nil
+  /// parameter gradient (adding where `accumulateParameters` says so).
+  /// `input`, `initial` and `saved` are the forward pass's.
   public func backward(
     batch: Int, input: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>,
     inputGradient: UnsafeMutablePointer<Float>?, accumulateInput: Bool,
     parameters: [UnsafeMutablePointer<Float>], parameterGradients: [UnsafeMutablePointer<Float>?],
     accumulateParameters: [Bool], saved: [UnsafeMutablePointer<Float>], workspace: UnsafeMutablePointer<Float>,
-    pool: ComputePool
+    pool: ComputePool, initial: RecurrentStates = RecurrentStates(),
+    finalGradient: RecurrentStates = RecurrentStates(), initialGradient: RecurrentStates = RecurrentStates(),
+    accumulateInitial: [Bool] = [false, false]
   ) {
     let pass = RecurrentPass(
       stack: self, batch: batch, parameters: parameters, parameterGradients: parameterGradients,
-      accumulateParameters: accumulateParameters, pool: pool)
+      accumulateParameters: accumulateParameters, pool: pool, initial: initial, finalGradient: finalGradient,
+      initialGradient: initialGradient, accumulateInitial: accumulateInitial)
     let timeMajorInput = workspace
     let dStates = timeMajorInput + steps * batch * features
     // The output gradient as the gradient of the last layer's time-major hidden
@@ -157,6 +201,14 @@ struct RecurrentPass {
   let parameterGradients: [UnsafeMutablePointer<Float>?]
   let accumulateParameters: [Bool]
   let pool: ComputePool
+  /// The states the layers start from (zero where nil).
+  var initial = RecurrentStates()
+  /// Backward only: the gradients of the final states (zero where nil).
+  var finalGradient = RecurrentStates()
+  /// Backward only: where the gradients of the initial states go (hidden,
+  /// cell), and whether they are added there.
+  var initialGradient = RecurrentStates()
+  var accumulateInitial = [false, false]
 
   var hidden: Int { stack.hidden }
   var steps: Int { stack.steps }
@@ -165,6 +217,30 @@ struct RecurrentPass {
   var stepHiddenCount: Int { batch * stack.hidden }
   /// Floats of one step of a gate sequence `[N, G * H]`.
   var stepGateCount: Int { batch * stack.gateWidth }
+
+  /// `L * H`: floats between two samples' rows of a state.
+  var stateStride: Int { stack.stateStride }
+
+  /// Copies (or adds) one step's `[N, H]` rows into a layer's rows of a
+  /// batch-first state `[N, L, H]`.
+  func copyStates(_ rows: UnsafePointer<Float>, toStrided state: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    for n in 0..<batch {
+      let (source, destination) = (rows + n * hidden, state + n * stateStride)
+      if accumulate {
+        for j in 0..<hidden { destination[j] += source[j] }
+      } else {
+        destination.update(from: source, count: hidden)
+      }
+    }
+  }
+
+  /// Adds a layer's rows of a batch-first state `[N, L, H]` into one step's `[N, H]` rows.
+  func addStates(_ state: UnsafePointer<Float>, into rows: UnsafeMutablePointer<Float>) {
+    for n in 0..<batch {
+      let (source, destination) = (state + n * stateStride, rows + n * hidden)
+      for j in 0..<hidden { destination[j] += source[j] }
+    }
+  }
 
   /// `[N, T, F]` to `[T, N, F]`.
   static func toTimeMajor(
@@ -206,9 +282,11 @@ struct RecurrentPass {
 
   /// One step's recurrent term `h_{t-1} W_hh^T + b_hh` for the `N` rows of
   /// `gates` (`[N, G * H]`): added to them when `accumulate` is set, else written.
-  /// At the first step (`previous` nil) the state is zero and only the bias remains.
+  /// `previous` has its sample rows `stride` apart; when it is nil (a zero
+  /// initial state) only the bias remains.
   func recurrentTerm(
-    layer: Int, previous: UnsafePointer<Float>?, into gates: UnsafeMutablePointer<Float>, accumulate: Bool
+    layer: Int, previous: UnsafePointer<Float>?, stride: Int, into gates: UnsafeMutablePointer<Float>,
+    accumulate: Bool
   ) {
     let bias = parameters[4 * layer + 3]
     guard let previous else {
@@ -223,18 +301,28 @@ struct RecurrentPass {
       return
     }
     GEMM.sgemm(
-      transposeB: true, m: batch, n: gateWidth, k: hidden, a: previous, lda: hidden,
+      transposeB: true, m: batch, n: gateWidth, k: hidden, a: previous, lda: stride,
       b: parameters[4 * layer + 1], ldb: hidden, beta: accumulate ? 1 : 0, c: gates, ldc: gateWidth,
       epilogue: GEMMEpilogue(bias: .perColumn(bias)), pool: pool)
   }
 
-  /// Backpropagates one step's recurrent term: `dh_{t-1} += dGates_t W_hh`.
+  /// Backpropagates one step's recurrent term: `dh_{t-1} += dGates_t W_hh`,
+  /// into rows `stride` apart.
   func backpropagateRecurrentTerm(
-    layer: Int, dGates: UnsafePointer<Float>, into dPrevious: UnsafeMutablePointer<Float>
+    layer: Int, dGates: UnsafePointer<Float>, into dPrevious: UnsafeMutablePointer<Float>, stride: Int
   ) {
     GEMM.sgemm(
       m: batch, n: hidden, k: gateWidth, a: dGates, lda: gateWidth, b: parameters[4 * layer + 1], ldb: hidden,
-      beta: 1, c: dPrevious, ldc: hidden, pool: pool)
+      beta: 1, c: dPrevious, ldc: stride, pool: pool)
+  }
+
+  /// The first step's share of `dW_hh` when the layer starts from a given
+  /// state: `dW_hh += dHiddenGates_0^T h_0`.
+  func initialStateWeightGradient(layer: Int, dHiddenGates: UnsafePointer<Float>) {
+    guard let h0 = initial.hidden(layer, of: stack), let dWeight = parameterGradients[4 * layer + 1] else { return }
+    GEMM.sgemm(
+      transposeA: true, m: gateWidth, n: hidden, k: batch, a: dHiddenGates, lda: gateWidth, b: h0, ldb: stateStride,
+      beta: 1, c: dWeight, ldc: hidden, pool: pool)
   }
 
   /// A layer's parameter gradients after backpropagation through its steps, and
@@ -287,21 +375,26 @@ extension RecurrentPass {
         saved[4 * layer], saved[4 * layer + 1], saved[4 * layer + 2], saved[4 * layer + 3]
       )
       let input = layer == 0 ? timeMajorInput : saved[4 * layer - 1]
+      let (h0, c0) = (initial.hidden(layer, of: stack), initial.cell(layer, of: stack))
       projectInputs(layer: layer, input: input, into: gates)
       for t in 0..<steps {
         let stepGates = gates + t * stepGateCount
         let offset = t * stepHiddenCount
         let previous = t > 0 ? offset - stepHiddenCount : offset
-        recurrentTerm(layer: layer, previous: t > 0 ? states + previous : nil, into: stepGates, accumulate: true)
+        recurrentTerm(
+          layer: layer, previous: t > 0 ? states + previous : h0, stride: t > 0 ? hidden : stateStride,
+          into: stepGates, accumulate: true)
         for n in 0..<batch {
           let g = stepGates + n * gateWidth
           let (input, forget, candidate, output) = (g, g + hidden, g + 2 * hidden, g + 3 * hidden)
           VectorMath.sigmoid(input, input, count: 2 * hidden)  // input and forget gates
           VectorMath.tanh(candidate, candidate, count: hidden)
           VectorMath.sigmoid(output, output, count: hidden)
-          let (cell, previousCell) = (cells + offset + n * hidden, cells + previous + n * hidden)
-          for j in 0..<hidden {
-            cell[j] = forget[j] * (t > 0 ? previousCell[j] : 0) + input[j] * candidate[j]
+          let cell = cells + offset + n * hidden
+          if let previousCell = t > 0 ? cells + previous + n * hidden : c0.map({ $0 + n * stateStride }) {
+            for j in 0..<hidden { cell[j] = forget[j] * previousCell[j] + input[j] * candidate[j] }
+          } else {
+            for j in 0..<hidden { cell[j] = input[j] * candidate[j] }
           }
         }
         VectorMath.tanh(cells + offset, cellTanh + offset, count: stepHiddenCount)
@@ -325,9 +418,13 @@ extension RecurrentPass {
   ) {
     let dGates = dStates + steps * stepHiddenCount
     let dCell = dGates + steps * stepGateCount
+    let finalStep = (steps - 1) * stepHiddenCount
     for layer in (0..<stack.layers).reversed() {
       let (gates, cells, cellTanh) = (saved[4 * layer], saved[4 * layer + 1], saved[4 * layer + 2])
+      let (c0, dh0) = (initial.cell(layer, of: stack), initialGradient.hidden(layer, of: stack))
       dCell.update(repeating: 0, count: stepHiddenCount)
+      if let dcN = finalGradient.cell(layer, of: stack) { addStates(dcN, into: dCell) }
+      if let dhN = finalGradient.hidden(layer, of: stack) { addStates(dhN, into: dStates + finalStep) }
       for t in (0..<steps).reversed() {
         let (stepGates, stepDGates) = (gates + t * stepGateCount, dGates + t * stepGateCount)
         let offset = t * stepHiddenCount
@@ -338,13 +435,12 @@ extension RecurrentPass {
           let (dInput, dForget, dCandidate, dOutput) = (dg, dg + hidden, dg + 2 * hidden, dg + 3 * hidden)
           let row = n * hidden
           let (dState, squashed, carry) = (dStates + offset + row, cellTanh + offset + row, dCell + row)
-          let previousCell = cells + previous + row
           // Short loops over few arrays, so that each one vectorizes.
           for j in 0..<hidden { dOutput[j] = dState[j] * squashed[j] * output[j] * (1 - output[j]) }
           for j in 0..<hidden { carry[j] += dState[j] * output[j] * (1 - squashed[j] * squashed[j]) }
           for j in 0..<hidden { dInput[j] = carry[j] * candidate[j] * input[j] * (1 - input[j]) }
           for j in 0..<hidden { dCandidate[j] = carry[j] * input[j] * (1 - candidate[j] * candidate[j]) }
-          if t > 0 {
+          if let previousCell = t > 0 ? cells + previous + row : c0.map({ $0 + n * stateStride }) {
             for j in 0..<hidden { dForget[j] = carry[j] * previousCell[j] * forget[j] * (1 - forget[j]) }
           } else {
             dForget.update(repeating: 0, count: hidden)
@@ -352,8 +448,17 @@ extension RecurrentPass {
           for j in 0..<hidden { carry[j] *= forget[j] }
         }
         if t > 0 {
-          backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dStates + previous)
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dStates + previous, stride: hidden)
+        } else if let dh0 {
+          if !accumulateInitial[0] {
+            for n in 0..<batch { (dh0 + n * stateStride).update(repeating: 0, count: hidden) }
+          }
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDGates, into: dh0, stride: stateStride)
         }
+      }
+      // The running cell gradient is now the initial cell state's.
+      if let dc0 = initialGradient.cell(layer, of: stack) {
+        copyStates(dCell, toStrided: dc0, accumulate: accumulateInitial[1])
       }
       if layer == 0 {
         Self.toTimeMajor(batchMajorInput, timeMajorInput, batch: batch, steps: steps, features: stack.features)
@@ -363,6 +468,7 @@ extension RecurrentPass {
       layerGradients(
         layer: layer, input: input, hidden: saved[4 * layer + 3], dInputGates: dGates, dHiddenGates: dGates,
         dInput: dLayerInput)
+      initialStateWeightGradient(layer: layer, dHiddenGates: dGates)
     }
   }
 }
@@ -379,23 +485,28 @@ extension RecurrentPass {
     for layer in 0..<stack.layers {
       let (gates, resetOperand, states) = (saved[3 * layer], saved[3 * layer + 1], saved[3 * layer + 2])
       let input = layer == 0 ? timeMajorInput : saved[3 * layer - 1]
+      let h0 = initial.hidden(layer, of: stack)
       projectInputs(layer: layer, input: input, into: gates)
       for t in 0..<steps {
         let stepGates = gates + t * stepGateCount
         let offset = t * stepHiddenCount
         let previous = t > 0 ? offset - stepHiddenCount : offset
-        recurrentTerm(layer: layer, previous: t > 0 ? states + previous : nil, into: recurrent, accumulate: false)
+        recurrentTerm(
+          layer: layer, previous: t > 0 ? states + previous : h0, stride: t > 0 ? hidden : stateStride,
+          into: recurrent, accumulate: false)
         for n in 0..<batch {
           let (g, h) = (stepGates + n * gateWidth, recurrent + n * gateWidth)
           let (reset, update, candidate) = (g, g + hidden, g + 2 * hidden)
-          let (state, previousState) = (states + offset + n * hidden, states + previous + n * hidden)
+          let state = states + offset + n * hidden
           for j in 0..<(2 * hidden) { g[j] += h[j] }
           VectorMath.sigmoid(reset, reset, count: 2 * hidden)  // reset and update gates
           (resetOperand + offset + n * hidden).update(from: h + 2 * hidden, count: hidden)
           for j in 0..<hidden { candidate[j] += reset[j] * h[2 * hidden + j] }
           VectorMath.tanh(candidate, candidate, count: hidden)
-          for j in 0..<hidden {
-            state[j] = (1 - update[j]) * candidate[j] + update[j] * (t > 0 ? previousState[j] : 0)
+          if let previousState = t > 0 ? states + previous + n * hidden : h0.map({ $0 + n * stateStride }) {
+            for j in 0..<hidden { state[j] = (1 - update[j]) * candidate[j] + update[j] * previousState[j] }
+          } else {
+            for j in 0..<hidden { state[j] = (1 - update[j]) * candidate[j] }
           }
         }
       }
@@ -414,8 +525,11 @@ extension RecurrentPass {
   ) {
     let dInputGates = dStates + steps * stepHiddenCount
     let dHiddenGates = dInputGates + steps * stepGateCount
+    let finalStep = (steps - 1) * stepHiddenCount
     for layer in (0..<stack.layers).reversed() {
       let (gates, resetOperand, states) = (saved[3 * layer], saved[3 * layer + 1], saved[3 * layer + 2])
+      let (h0, dh0) = (initial.hidden(layer, of: stack), initialGradient.hidden(layer, of: stack))
+      if let dhN = finalGradient.hidden(layer, of: stack) { addStates(dhN, into: dStates + finalStep) }
       for t in (0..<steps).reversed() {
         let stepGates = gates + t * stepGateCount
         let (stepDInput, stepDHidden) = (dInputGates + t * stepGateCount, dHiddenGates + t * stepGateCount)
@@ -428,16 +542,26 @@ extension RecurrentPass {
           let (dReset, dUpdate, dCandidate) = (dx, dx + hidden, dx + 2 * hidden)
           let row = n * hidden
           let (dState, operand) = (dStates + offset + row, resetOperand + offset + row)
-          let (previousState, dPrevious) = (states + previous + row, dStates + previous + row)
+          let previousState: UnsafePointer<Float>? =
+            t > 0 ? UnsafePointer(states + previous + row) : h0.map { UnsafePointer($0 + n * stateStride) }
+          let dPrevious: UnsafeMutablePointer<Float>? =
+            t > 0 ? dStates + previous + row : dh0.map { $0 + n * stateStride }
           // Short loops over few arrays, so that each one vectorizes.
           for j in 0..<hidden { dCandidate[j] = dState[j] * (1 - update[j]) * (1 - candidate[j] * candidate[j]) }
-          if t > 0 {
+          if let previousState {
             for j in 0..<hidden {
               dUpdate[j] = dState[j] * (previousState[j] - candidate[j]) * update[j] * (1 - update[j])
             }
-            for j in 0..<hidden { dPrevious[j] += dState[j] * update[j] }
           } else {
             for j in 0..<hidden { dUpdate[j] = -dState[j] * candidate[j] * update[j] * (1 - update[j]) }
+          }
+          if let dPrevious {
+            // The direct path `dh_{t-1} += dh_t * z`; the initial state's gradient starts here.
+            if t > 0 || accumulateInitial[0] {
+              for j in 0..<hidden { dPrevious[j] += dState[j] * update[j] }
+            } else {
+              for j in 0..<hidden { dPrevious[j] = dState[j] * update[j] }
+            }
           }
           for j in 0..<hidden { dReset[j] = dCandidate[j] * operand[j] * reset[j] * (1 - reset[j]) }
           // The hidden side differs only in the new gate, where r multiplies W_hn h + b_hn.
@@ -445,7 +569,9 @@ extension RecurrentPass {
           for j in 0..<hidden { dh[2 * hidden + j] = dCandidate[j] * reset[j] }
         }
         if t > 0 {
-          backpropagateRecurrentTerm(layer: layer, dGates: stepDHidden, into: dStates + previous)
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDHidden, into: dStates + previous, stride: hidden)
+        } else if let dh0 {
+          backpropagateRecurrentTerm(layer: layer, dGates: stepDHidden, into: dh0, stride: stateStride)
         }
       }
       if layer == 0 {
@@ -456,6 +582,7 @@ extension RecurrentPass {
       layerGradients(
         layer: layer, input: input, hidden: states, dInputGates: dInputGates, dHiddenGates: dHiddenGates,
         dInput: dLayerInput)
+      initialStateWeightGradient(layer: layer, dHiddenGates: dHiddenGates)
     }
   }
 }

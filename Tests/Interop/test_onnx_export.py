@@ -358,6 +358,17 @@ layers:
   - flatten: {from: p2, name: f2}
   - concat: {from: [f1, f2], axis: -1}
 """, {}, 1),
+    "states_and_split": ("""netspec: 1
+inputs: {x: [N, T, 6]}
+layers:
+  - split: {sizes: [2, 4], axis: -1, name: parts}
+  - lstm: {hidden: 3, layers: 2, from: parts.1, name: enc}
+  - lstm: {hidden: 3, layers: 2, from: [parts.0, enc.h, enc.c], name: dec}
+  - gru: {hidden: 4, from: dec, name: g}
+  - gru: {hidden: 4, from: [dec, g.h], returns: last, name: g2}
+  - flatten: {from: dec.c, name: cells}
+  - concat: {from: [g2, g.h, cells], axis: -1}
+""", {"T": 5}, 1),
     "tokens": ("""netspec: 1
 inputs: {ids: {shape: [N, T], dtype: int32}}
 layers:

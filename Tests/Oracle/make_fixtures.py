@@ -1001,6 +1001,92 @@ def attention_mask_cases():
     masked_attention_case("attention_padding_mask_causal", 5, 8, 4, causal=True)
     masked_attention_case("attention_rotary", 4, 8, 2, mask=False, rotary=10000)
     masked_attention_case("attention_rotary_masked_causal", 5, 8, 2, causal=True, rotary=500)
+# ---------------------------------------------------------------- several outputs
+
+
+def recurrent_shapes(prefix, kind, features, hidden, layers):
+    gates = 4 if kind == "lstm" else 3
+    shapes = {}
+    for layer in range(layers):
+        size = features if layer == 0 else hidden
+        shapes[f"{prefix}.weight_ih_l{layer}"] = (gates * hidden, size)
+        shapes[f"{prefix}.weight_hh_l{layer}"] = (gates * hidden, hidden)
+        shapes[f"{prefix}.bias_ih_l{layer}"] = (gates * hidden,)
+        shapes[f"{prefix}.bias_hh_l{layer}"] = (gates * hidden,)
+    return shapes
+
+
+def recurrence_with_states(kind, p, prefix, x, hidden, layers, initial=None):
+    """torch.nn.LSTM or GRU on NetSpec's parameters from NetSpec's batch-first
+    initial states ([N, H] for one layer, else [N, L, H]); returns the output
+    and the final states in that layout."""
+    cls = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    module = cls(x.shape[-1], hidden, layers, batch_first=True, dtype=F64)
+    weights = {k[len(prefix) + 1:]: v for k, v in p.items() if k.startswith(prefix + ".")}
+    to_torch = lambda s: s.unsqueeze(0) if s.dim() == 2 else s.transpose(0, 1)
+    args = (x,)
+    if initial is not None:
+        states = tuple(to_torch(s) for s in initial)
+        args = (x, states if kind == "lstm" else states[0])
+    y, final = torch.func.functional_call(module, weights, args)
+    final = final if isinstance(final, tuple) else (final,)
+    return y, tuple(s[0] if layers == 1 else s.transpose(0, 1) for s in final)
+
+
+@case
+def multi_output_cases():
+    rng = rng_for("split_chunks")
+    inputs = {"x": (uniform(rng, (3, 4, 5)), False)}
+
+    def gated(x, p):
+        if p is None:
+            return {}
+        a, b = torch.chunk(x["x"], 2, 1)
+        return torch.tanh(a) * torch.sigmoid(b)
+
+    model_case("split_chunks", inputs, [
+        "split: {chunks: 2, name: gate}", "tanh: {from: gate.0, name: filter}",
+        "sigmoid: {from: gate.1, name: mask}", "multiply: {from: [filter, mask]}",
+    ], "mse", gated, uniform(rng, (3, 2, 5)), note="torch.chunk: a gated activation's two halves")
+
+    rng = rng_for("split_sizes")
+    inputs = {"x": (uniform(rng, (3, 7)), False)}
+
+    def parts(x, p):
+        if p is None:
+            return params_for("split_sizes", {"a.weight": (2, 5), "a.bias": (2,)})
+        first, second = torch.split(x["x"], [2, 5], -1)
+        return torch.cat([first, F.linear(second, p["a.weight"], p["a.bias"])], -1)
+
+    model_case("split_sizes", inputs, [
+        "split: {sizes: [2, 5], axis: -1, name: parts}", "dense: {units: 2, from: parts.1, name: a}",
+        "concat: {from: [parts.0, a], axis: -1}",
+    ], "mse", parts, uniform(rng, (3, 4)), note="torch.split with sizes along the last axis")
+
+    for kind, layers in [("lstm", 1), ("gru", 1), ("lstm", 2), ("gru", 2)]:
+        name = f"{kind}_states" + ("_two_layers" if layers > 1 else "")
+        rng = rng_for(name)
+        inputs = {"src": (uniform(rng, (3, 4, 2)), False), "tgt": (uniform(rng, (3, 3, 2)), False)}
+        states = ["enc.h", "enc.c"] if kind == "lstm" else ["enc.h"]
+        final = ["dec.h", "dec.c"] if kind == "lstm" else ["dec.h"]
+        width = 3 * 3 + len(final) * layers * 3
+
+        def build(x, p, kind=kind, layers=layers, name=name):
+            if p is None:
+                shapes = recurrent_shapes("enc", kind, 2, 3, layers) | recurrent_shapes("dec", kind, 2, 3, layers)
+                return params_for(name, shapes)
+            _, initial = recurrence_with_states(kind, p, "enc", x["src"], 3, layers)
+            y, last = recurrence_with_states(kind, p, "dec", x["tgt"], 3, layers, initial)
+            return torch.cat([y.flatten(1)] + [s.flatten(1) for s in last], -1)
+
+        model_case(name, inputs, [
+            f"{kind}: {{hidden: 3, layers: {layers}, from: src, name: enc}}",
+            f"{kind}: {{hidden: 3, layers: {layers}, from: [tgt, {', '.join(states)}], name: dec}}",
+            "flatten: {from: dec, name: sequence}",
+        ] + [f"flatten: {{from: {s}, name: final_{s[-1]}}}" for s in final] + [
+            f"concat: {{from: [sequence, {', '.join(f'final_{s[-1]}' for s in final)}], axis: -1}}",
+        ], "mse", build, uniform(rng, (3, width)),
+            note="an encoder's final states start the decoder, whose output and final states are scored")
 
 
 def main():

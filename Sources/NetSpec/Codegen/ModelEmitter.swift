@@ -548,6 +548,10 @@ struct EmittedStep {
   ) {
     let emission = StepEmission(plan: plan, step: step)
     var body = SwiftWriter()
+    for output in step.zeroedOutputGradients {
+      let count = StepEmission.rows(step.shapes.outputCount(output))
+      body.line("\(emission.outputGradient(output)).update(repeating: 0, count: \(count))  // read by no later step")
+    }
     emit(emission, &body)
     self.name = name
     self.body = body

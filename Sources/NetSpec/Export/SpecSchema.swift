@@ -126,6 +126,9 @@ enum SpecSchema {
               SchemaNode.ref("value"), keys: identifier,
               description: "Arguments with their defaults; `required` for none. Used as `$name` inside."),
             "layers": SchemaNode.array(SchemaNode.ref("layerOrBlock")),
+            "outputs": SchemaNode.described(
+              SchemaNode.ref("names"),
+              "Values of the block's layers it outputs; the first is the instance's value, each `<instance>.<name>`."),
           ], required: ["layers"]),
         keys: .object(["not": .object(["enum": .strings(OpRegistry.names)])]),
         description: "Reusable sub-networks by name, invoked like ops: `- basic: {channels: 64}`."),

@@ -59,7 +59,22 @@ struct BlockExpansion {
     lowerer.graph.blockInstances[caller.prefix + name] = block.name
     lowerer.pushBlock(block.name)
     defer { lowerer.popBlock() }
-    return lowerer.lowerLayers(block.layers, scope: &scope, flow: .value(inputs[0].0))
+    let end = lowerer.lowerLayers(block.layers, scope: &scope, flow: .value(inputs[0].0))
+    guard let outputs = block.outputs, case .value = end else { return end }
+    return declaredOutputs(outputs, instance: caller.prefix + name, scope: scope)
+  }
+
+  /// The block's `outputs:` in the instance's scope: the first is the
+  /// instance's value, and every one is recorded for ``Lowerer/defineOutputs``
+  /// to name `<instance>.<output>` in the caller's scope.
+  private func declaredOutputs(_ outputs: [Reference], instance: String, scope: LoweringScope) -> Flow {
+    var values: [(name: String, value: ValueID)] = []
+    for ref in outputs {
+      guard case .value(let id) = lowerer.lookup(ref, scope: scope) else { return .poisoned }
+      values.append((ref.name, id))
+    }
+    lowerer.blockOutputs[instance] = values
+    return values.first.map { .value($0.value) } ?? .poisoned
   }
 
   /// The block's variables: the spec's `vars`, then its arguments (defaults

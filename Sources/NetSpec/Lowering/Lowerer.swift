@@ -24,6 +24,9 @@ final class Lowerer {
   var diagnostics = DiagnosticBag()
   private var autoNameCounters: [String: Int] = [:]
   private var nodeByName: [String: NodeID] = [:]
+  /// The values a block instance outputs by its block's `outputs:`, by the
+  /// instance's qualified name.
+  var blockOutputs: [String: [(name: String, value: ValueID)]] = [:]
   private var blockStack: [String] = []
   private var limitReported = false
   /// Whether part of the spec was rejected while decoding (an input, a block,
@@ -182,6 +185,7 @@ final class Lowerer {
       result = .poisoned
     }
     define(name, result, at: span, in: &scope)
+    defineOutputs(of: name, result, at: span, in: &scope)
     return result
   }
 
@@ -190,7 +194,7 @@ final class Lowerer {
   private func resolveInputs(_ layer: LayerDecl, scope: LoweringScope, flow: Flow) -> [(ValueID, SourceSpan?)]? {
     guard let fromNode = layer.from else {
       switch flow {
-      case .value(let id): return [(id, nil)]
+      case .value(let id): return reportsImplicitRead(of: id, by: layer) ? nil : [(id, nil)]
       case .poisoned: return nil
       case .none:
         diagnostics.append(
@@ -217,13 +221,19 @@ final class Lowerer {
   /// Resolves a reference in `scope`, reporting unknown names with a suggestion.
   func lookup(_ ref: Reference, scope: LoweringScope) -> Flow {
     if let id = scope.locals[ref.name] { return .value(id) }
-    if scope.poisoned.contains(ref.name) { return .poisoned }
-    if scope.isTopLevel, let id = graph.value(named: ref.name) { return .value(id) }
+    if scope.poisoned.contains(ref.name) || layerParts(of: ref.name).contains(where: scope.poisoned.contains) {
+      return .poisoned
+    }
     if let (stage, repeatSpan) = scope.removal(of: ref.name) {
       diagnostics.append(
         Diagnostic(.unknownReference, at: ref.span, "`\(ref.name)` does not exist: `repeat: 0` removes `\(stage)`")
           .label(repeatSpan, "`\(stage)` is repeated 0 times here")
           .help("name a layer that is kept, or repeat `\(stage)` at least once"))
+      return .none
+    }
+    if let id = qualifiedValue(ref.name, scope: scope) { return .value(id) }
+    if let diagnostic = outputReferenceDiagnostic(ref, scope: scope) {
+      diagnostics.append(diagnostic)
       return .none
     }
     var diagnostic = Diagnostic(.unknownReference, at: ref.span, "no layer or input named `\(ref.name)` here")
@@ -237,6 +247,14 @@ final class Lowerer {
     }
     diagnostics.append(diagnostic)
     return .none
+  }
+
+  /// A value inside a block instance of `scope`, by its name relative to the
+  /// scope (`layers.3.skip`, `enc.lstm.h`): at the top level any value by its
+  /// qualified name, inside a block those of the block's own instances.
+  private func qualifiedValue(_ name: String, scope: LoweringScope) -> ValueID? {
+    guard let id = graph.value(named: scope.prefix + name) else { return nil }
+    return scope.isTopLevel || graph.values[id].role != .input ? id : nil
   }
 
   private func reportUnknownOp(_ layer: LayerDecl) {
@@ -372,10 +390,11 @@ final class Lowerer {
     let buffers = inference.buffers.map {
       (name: $0.name, id: addParameter(name: name, $0, owner: id, trainable: false, buffer: true))
     }
+    let schema = Swift.type(of: op).schema
     var outputs: [ValueID] = []
     for (i, type) in inference.outputs.enumerated() {
-      outputs.append(
-        addValue(Value(name: i == 0 ? name : "\(name):\(i)", type: type, role: .activation(id), span: span)))
+      let valueName = i == 0 && schema.hasPrimaryOutput ? name : "\(name).\(schema.outputName(i))"
+      outputs.append(addValue(Value(name: valueName, type: type, role: .activation(id), span: span)))
     }
     graph.nodes.append(
       Node(
@@ -437,12 +456,22 @@ final class Lowerer {
     var used = Set(graph.outputs)
     if let loss = graph.loss { used.insert(loss) }
     for node in graph.nodes { used.formUnion(node.inputs) }
-    for (id, value) in graph.values.enumerated() where !used.contains(id) && value.role != .target {
+    for (id, value) in graph.values.enumerated()
+    where !used.contains(id) && value.role != .target && !isSecondaryOutput(id, used: used) {
       let what = value.role == .input ? "input `\(value.name)`" : "the output of `\(value.name)`"
       diagnostics.append(
         Diagnostic(.unusedValue, at: value.span, "\(what) is never used")
           .help("use it with `from: \(value.name)`, list it under `outputs:`, or remove it"))
     }
+  }
+
+  /// Whether `value` is an output of a layer with a primary output whose
+  /// other outputs make it used: an `lstm`'s final states, or its sequence
+  /// output when a final state is read.
+  private func isSecondaryOutput(_ value: ValueID, used: Set<ValueID>) -> Bool {
+    guard let id = producer(of: value), type(of: graph.nodes[id].op).schema.hasPrimaryOutput else { return false }
+    let outputs = graph.nodes[id].outputs
+    return outputs.first != value || outputs.dropFirst().contains(where: used.contains)
   }
 
   private func resolveOutputs(_ end: Flow, scope: LoweringScope) {

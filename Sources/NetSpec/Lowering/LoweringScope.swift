@@ -25,6 +25,9 @@ struct LoweringScope {
   /// Layers removed by `repeat: 0`, with the span of their count: a reference
   /// to one of them, or to one of their copies, is an error there.
   var removed: [String: SourceSpan] = [:]
+  /// Layers with several outputs and no primary one (`split`), by local name:
+  /// a reference must name one of their outputs (`gate.0`).
+  var severalOutputs: [String: NodeID] = [:]
   let isTopLevel: Bool
 
   /// The removed layer `name` is, or is a copy of (`stage.1`), with the span of

@@ -39,10 +39,16 @@ public struct OpSchema: Sendable {
   public var attributes: [AttributeSpec]
   /// The attribute a bare scalar sets: `avgpool2d: 2` means `{kernel: 2}`.
   public var primary: String?
+  /// The names of the op's outputs, in ``Inference/outputs`` order. A layer
+  /// `enc` names its first output `enc` when that output is `output` (the
+  /// primary output; `enc.output` names it too) and every other output
+  /// `enc.<name>` (`enc.h`). Empty: numbered outputs `enc.0`, `enc.1`, ...,
+  /// none of them primary (`split`).
+  public var outputs: [String]
 
   public init(
     name: String, category: OpCategory, summary: String, inputs: Arity = .exactly(1),
-    attributes: [AttributeSpec] = [], primary: String? = nil
+    attributes: [AttributeSpec] = [], primary: String? = nil, outputs: [String] = ["output"]
   ) {
     self.name = name
     self.category = category
@@ -50,7 +56,14 @@ public struct OpSchema: Sendable {
     self.inputs = inputs
     self.attributes = attributes
     self.primary = primary
+    self.outputs = outputs
   }
+
+  /// The name of output `index`: its declared name, or its number.
+  public func outputName(_ index: Int) -> String { index < outputs.count ? outputs[index] : "\(index)" }
+
+  /// Whether the layer's own name stands for its first output (`output`).
+  public var hasPrimaryOutput: Bool { outputs.first == "output" }
 
   public func attribute(named name: String) -> AttributeSpec? {
     attributes.first { $0.name == name }

@@ -46,6 +46,10 @@ public struct ExecutionPlan: Sendable {
     public var inputGradients: [BufferID?]
     public var accumulateInput: [Bool]
     public var accumulateParameter: [Bool]
+    /// Backward: the outputs whose gradient no later step writes (a final
+    /// state nothing reads), by index: the step zeroes those gradients before
+    /// its kernel runs.
+    public var zeroedOutputGradients: [Int] = []
     /// What the plan's fusions add to this step (``ExecutionPlan/fusions``);
     /// ``fusedPooling``, ``inputGradientMask`` and ``outputGradientMasked``
     /// read it for the ops' kernels.

@@ -174,7 +174,11 @@ public enum PlanText {
     }
     for (i, id) in step.saved.enumerated() { add(name("saved", i, of: step.saved.count), id) }
     for (i, id) in step.outputGradients.enumerated() {
-      add(name("dOutput", i, of: step.outputGradients.count), id)
+      if step.zeroedOutputGradients.contains(i) {
+        add(name("dOutput", i, of: step.outputGradients.count), id, "zeroed")
+      } else {
+        add(name("dOutput", i, of: step.outputGradients.count), id)
+      }
     }
     for (i, id) in step.inputGradients.enumerated() {
       let role = name("dInput", i, of: step.inputGradients.count)

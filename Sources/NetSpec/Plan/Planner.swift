@@ -299,7 +299,21 @@ private struct PlanBuilder: FusionPlanning {
     for buffer in forward.saved { use(buffer, at: index) }
     // Every output on a path to the loss has its gradient written by then;
     // an absorbing fusion's rule hands over the absorbed consumer's instead.
-    let outputGradients = absorbing ? [] : node.outputs.map { gradientBuffers[$0]! }
+    // An output no later step reads (an `lstm`'s unused final state) gets a
+    // gradient buffer the step zeroes first.
+    var outputGradients: [Int] = []
+    var zeroedOutputGradients: [Int] = []
+    for (i, id) in node.outputs.enumerated() where !absorbing {
+      if let buffer = gradientBuffers[id] {
+        outputGradients.append(buffer)
+      } else {
+        let (shape, batched) = try layout(id)
+        let buffer = addBuffer("d \(graph.values[id].name)", shape: shape, batched: batched, step: index)
+        gradientBuffers[id] = buffer
+        outputGradients.append(buffer)
+        zeroedOutputGradients.append(i)
+      }
+    }
     for buffer in outputGradients { use(buffer, at: index) }
     var inputGradients: [Int?] = []
     var accumulateInput: [Bool] = []
@@ -331,11 +345,13 @@ private struct PlanBuilder: FusionPlanning {
     let workspace =
       workspaceSize > 0
       ? addBuffer("\(node.name) backward workspace", shape: [workspaceSize], batched: true, step: index) : nil
-    return ExecutionPlan.Step(
+    var step = ExecutionPlan.Step(
       node: nodeID, phase: .backward, index: index, shapes: forward.shapes, inputs: forward.inputs,
       outputs: forward.outputs,
       saved: forward.saved, workspace: workspace, outputGradients: outputGradients, inputGradients: inputGradients,
       accumulateInput: accumulateInput, accumulateParameter: accumulateParameter)
+    step.zeroedOutputGradients = zeroedOutputGradients
+    return step
   }
 
   /// Trainable parameters first, then frozen ones, then buffers, each aligned.

@@ -134,6 +134,10 @@ public final class Interpreter: @unchecked Sendable {
       backwardKernels[i].batch = batch
       backwardKernels[i].training = lastForwardTraining
       backwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.backwardSteps[i].node), step)
+      for output in plan.backwardSteps[i].zeroedOutputGradients {
+        backwardKernels[i].outputGradients[output].update(
+          repeating: 0, count: batch * backwardKernels[i].shapes.outputCount(output))
+      }
       operators[plan.backwardSteps[i].node].backward(backwardKernels[i])
     }
   }

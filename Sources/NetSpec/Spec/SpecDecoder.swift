@@ -14,7 +14,7 @@ public enum SpecDecoder {
   ]
 
   /// Keys of a block definition.
-  static let blockKeys = ["inputs", "args", "layers"]
+  static let blockKeys = ["inputs", "args", "layers", "outputs"]
 
   /// Decodes `root`; `overrides` are `--set name=value` pairs already parsed.
   public static func decode(
@@ -296,9 +296,14 @@ public enum SpecDecoder {
       reader.requireKey("layers", allowed: blockKeys, help: "list the block's layers under `layers:`", &diagnostics)
       return nil
     }
+    var outputs: [Reference]?
+    if let node = reader.node("outputs") {
+      guard let refs = decodeReferences(node, what: "outputs", &diagnostics) else { return nil }
+      outputs = refs
+    }
     return BlockDecl(
       name: name, nameSpan: entry.key.span, inputs: inputNames, arguments: arguments,
-      layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics))
+      layers: decodeLayers(layersNode, section: "\(name).layers", &diagnostics), outputs: outputs)
   }
 
   /// A list of layer items; an item that is not a layer is reported and kept as

@@ -100,4 +100,8 @@ public struct BlockDecl: Sendable {
   /// Arguments in declaration order; a nil default means required.
   public var arguments: [(name: String, defaultValue: YAMLNode?, span: SourceSpan)]
   public var layers: [LayerDecl]
+  /// Values of the block's body it outputs (`outputs: [out, skip]`): the
+  /// first is the instance's own value, each `layers.3.<name>` from outside;
+  /// nil: the last layer's output alone.
+  public var outputs: [Reference]? = nil
 }

@@ -47,7 +47,23 @@ private enum Cell: String, Sendable, CaseIterable {
     let op = cell.make(["hidden": .int(32), "returns": .string(returns)])
     let inference = try op.infer([TensorType([n, t, Dim(10)])])
     let expected = returns == "last" ? [n, Dim(32)] : [n, t, Dim(32)]
-    #expect(inference.outputs == [TensorType(expected)])
+    let states = Array(repeating: TensorType([n, Dim(32)]), count: cell.gates == 4 ? 2 : 1)
+    #expect(inference.outputs == [TensorType(expected)] + states)
+  }
+
+  /// The final states are [N, L, H] for several layers, and initial states of
+  /// that shape are accepted; of another shape they are a located error.
+  @Test(arguments: Cell.allCases)
+  fileprivate func statesAreBatchFirstPerLayer(cell: Cell) throws {
+    let op = cell.make(["hidden": .int(8), "layers": .int(3)])
+    let state = TensorType([n, Dim(3), Dim(8)])
+    let count = cell.gates == 4 ? 2 : 1
+    let x = TensorType([n, t, Dim(5)])
+    let inference = try op.infer([x] + Array(repeating: state, count: count))
+    #expect(Array(inference.outputs.dropFirst()) == Array(repeating: state, count: count))
+    #expect(throws: ShapeError.self) {
+      try op.infer([x] + Array(repeating: TensorType([n, Dim(8)]), count: count))
+    }
   }
 
   @Test(arguments: Cell.allCases)

@@ -17,28 +17,58 @@ struct ONNXRecurrence {
 
   func export(_ onnx: ONNXNodeContext) {
     var sequence = onnx.temporary("time_major")
-    onnx.add("Transpose", onnx.inputs, [sequence], [.ints("perm", [1, 0, 2])])
-    var last = ""
+    onnx.add("Transpose", [onnx.inputs[0]], [sequence], [.ints("perm", [1, 0, 2])])
+    let stateCount = onnx.outputs.count - 1
+    var finals = Array(repeating: [String](), count: stateCount)
     for layer in 0..<layers {
       let w = reordered(onnx.weights("weight_ih_l\(layer)"))
       let r = reordered(onnx.weights("weight_hh_l\(layer)"))
       let b = reordered(onnx.weights("bias_ih_l\(layer)")) + reordered(onnx.weights("bias_hh_l\(layer)"))
       let rows = gateOrder.count * hidden
-      let inputs = [
+      var inputs = [
         sequence, onnx.constant("W_l\(layer)", w, shape: [1, rows, w.count / rows]),
         onnx.constant("R_l\(layer)", r, shape: [1, rows, hidden]),
         onnx.constant("B_l\(layer)", b, shape: [1, 2 * rows]),
       ]
-      let (states, final) = (onnx.temporary("Y_l\(layer)"), onnx.temporary("Y_h_l\(layer)"))
-      onnx.add(opType, inputs, [states, final], [.int("hidden_size", hidden)] + attributes)
+      if onnx.inputs.count > 1 {
+        // No sequence lengths, then each initial state as [1, N, H].
+        inputs += [""] + onnx.inputs.dropFirst().map { initialState($0, layer: layer, onnx) }
+      }
+      let states = onnx.temporary("Y_l\(layer)")
+      let layerFinals = (0..<stateCount).map { onnx.temporary("Y_\(["h", "c"][$0])_l\(layer)") }
+      onnx.add(opType, inputs, [states] + layerFinals, [.int("hidden_size", hidden)] + attributes)
+      for (i, final) in layerFinals.enumerated() { finals[i].append(final) }
       sequence = onnx.temporary("sequence_l\(layer)")
       onnx.add("Squeeze", [states, onnx.int64s("direction_axis", [1])], [sequence])
-      last = final
     }
     switch returns {
-    case .sequences: onnx.add("Transpose", [sequence], onnx.outputs, [.ints("perm", [1, 0, 2])])
-    case .last: onnx.add("Squeeze", [last, onnx.int64s("direction_axis", [0])], onnx.outputs)
+    case .sequences: onnx.add("Transpose", [sequence], [onnx.outputs[0]], [.ints("perm", [1, 0, 2])])
+    case .last: onnx.add("Squeeze", [finals[0].last!, onnx.int64s("direction_axis", [0])], [onnx.outputs[0]])
     }
+    // Final states: [1, N, H] per layer to [N, H], or to [L, N, H] then [N, L, H].
+    for (i, layerFinals) in finals.enumerated() {
+      if layers == 1 {
+        onnx.add("Squeeze", [layerFinals[0], onnx.int64s("layer_axis", [0])], [onnx.outputs[1 + i]])
+      } else {
+        let stacked = onnx.temporary("final_\(i)")
+        onnx.add("Concat", layerFinals, [stacked], [.int("axis", 0)])
+        onnx.add("Transpose", [stacked], [onnx.outputs[1 + i]], [.ints("perm", [1, 0, 2])])
+      }
+    }
+  }
+
+  /// Layer `layer`'s part of a batch-first initial state (`[N, H]`, or
+  /// `[N, L, H]` for several layers) as ONNX's `[1, N, H]`.
+  private func initialState(_ state: String, layer: Int, _ onnx: ONNXNodeContext) -> String {
+    let result = onnx.temporary("\(state)_l\(layer)")
+    if layers == 1 {
+      onnx.add("Unsqueeze", [state, onnx.int64s("layer_axis", [0])], [result])
+    } else {
+      let gathered = onnx.temporary("\(state)_gathered_l\(layer)")
+      onnx.add("Gather", [state, onnx.int64s("layer_\(layer)", [layer])], [gathered], [.int("axis", 1)])
+      onnx.add("Transpose", [gathered], [result], [.ints("perm", [1, 0, 2])])
+    }
+    return result
   }
 
   /// The `[G·H, ...]` tensor's gate blocks in ONNX's order.

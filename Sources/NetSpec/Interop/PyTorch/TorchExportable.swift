@@ -42,6 +42,9 @@ public final class TorchLayer {
   public let inputs: [String]
   public let inputTypes: [TensorType]
   public let outputType: TensorType
+  /// The types of every output (``outputType`` first); a layer with several
+  /// gives a tuple expression, one element per output.
+  public let outputTypes: [TensorType]
   /// The expression of the layer's submodule, e.g. `self.conv1` or `self.layer1["0"].conv1`.
   public let module: String
   /// Expressions of the parameters owned by another layer (ties), by local name.
@@ -51,11 +54,12 @@ public final class TorchLayer {
 
   init(
     inputs: [String], inputTypes: [TensorType], outputType: TensorType, module: String,
-    tiedParameters: [String: String] = [:]
+    tiedParameters: [String: String] = [:], outputTypes: [TensorType]? = nil
   ) {
     self.inputs = inputs
     self.inputTypes = inputTypes
     self.outputType = outputType
+    self.outputTypes = outputTypes ?? [outputType]
     self.module = module
     self.tiedParameters = tiedParameters
   }

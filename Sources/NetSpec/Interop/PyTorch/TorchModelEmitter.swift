@@ -70,7 +70,8 @@ struct TorchModelEmitter {
     let output = node.outputs[0]
     let torch = TorchLayer(
       inputs: node.inputs.map { variables[$0] ?? "?" }, inputTypes: node.inputs.map { graph.values[$0].type },
-      outputType: graph.values[output].type, module: path, tiedParameters: tied)
+      outputType: graph.values[output].type, module: path, tiedParameters: tied,
+      outputTypes: node.outputs.map { graph.values[$0].type })
     do {
       if let constructor = try op.torchModule(torch) {
         declareContainers(node.name)
@@ -80,9 +81,10 @@ struct TorchModelEmitter {
         if own.contains(where: { !$0.isBuffer && !$0.trainable }) { initLines.append("\(path).requires_grad_(False)") }
       }
       let expression = try op.torchForward(torch)
-      let variable = PythonNames.variable(graph.values[output].name, taken: &taken)
-      variables[output] = variable
-      forwardLines.append("\(variable) = \(expression)  # \(graph.values[output].type.shape.shapeDescription)")
+      let names = node.outputs.map { PythonNames.variable(graph.values[$0].name, taken: &taken) }
+      for (id, variable) in zip(node.outputs, names) { variables[id] = variable }
+      let shapes = node.outputs.map { graph.values[$0].type.shape.shapeDescription }
+      forwardLines.append("\(names.joined(separator: ", ")) = \(expression)  # \(shapes.joined(separator: ", "))")
     } catch {
       fail(node, error)
     }

@@ -6,9 +6,14 @@ import NetSpecKernels
 public struct GRU: Operator {
   public static let schema = OpSchema(
     name: "gru", category: .recurrent,
-    summary: "Gated recurrent unit over [N, T, features]: the hidden state at every step or the last.",
+    summary:
+      "Gated recurrent unit over [N, T, features]: the hidden state at every step or the last, and the final states.",
+    inputs: .between(1, 2),
     attributes: Recurrence.attributes,
-    primary: "hidden")
+    primary: "hidden", outputs: ["output"] + states)
+
+  /// The states a stack of this cell starts from and ends with.
+  static let states = ["h"]
 
   public let hidden: Int
   public let layers: Int
@@ -21,12 +26,13 @@ public struct GRU: Operator {
   }
 
   public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try Recurrence.infer(inputs, gates: 3, hidden: hidden, layers: layers, returns: returns)
+    try Recurrence.infer(
+      inputs, gates: 3, hidden: hidden, layers: layers, returns: returns, states: Self.states)
   }
 }
 
 extension GRU: ExecutableOperator {
-  public static let examples = Recurrence.examples
+  public static let examples = Recurrence.examples(states: states.count)
 
   /// Backward reads the input for the first layer's weight gradient; everything
   /// else comes from the saved state.
@@ -80,7 +86,7 @@ extension GRU: TorchExportable {
   }
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "\(layer.module)(\(layer.x))[0]" + (returns == .last ? "[:, -1]" : "")
+    Recurrence.torchForward(layer, returns: returns)
   }
 }
 
