@@ -185,11 +185,12 @@ struct TrainSpecTests {
     SectionErrorCase("train: {epochs: 5}", .missingKey, at: "{epochs: 5}", "loss: cross_entropy"),
     SectionErrorCase("train: [mse]", .typeMismatch, at: "[mse]", "must be a mapping"),
     // Loss
-    SectionErrorCase("train: {loss: [mse]}", .typeMismatch, at: "[mse]", "{name: settings}"),
+    SectionErrorCase("train: {loss: []}", .missingKey, at: "[]", "lists no terms"),
     SectionErrorCase("train: {loss: {mse: {}, from: x}}", .typeMismatch, at: "from", "settings go inside the choice"),
     SectionErrorCase("train: {loss: {mse: 2}}", .typeMismatch, at: "2", "{mse: {attribute: value}}"),
     SectionErrorCase("train: {loss: {mse: {target: 3}}}", .typeMismatch, at: "3", "must be a name"),
-    SectionErrorCase("train: {loss: {mse: {from: [a, b]}}}", .typeMismatch, at: "[a, b]", "must be a name"),
+    SectionErrorCase("train: {loss: {mse: {from: [a, 2]}}}", .typeMismatch, at: "2", "must be a name"),
+    SectionErrorCase("train: {loss: [mse, {kl_divergence: {weight: -1}}]}", .valueOutOfRange, at: "-1", "out of range"),
     // Optimizer
     SectionErrorCase("train: {loss: mse, optimizer: adma}", .valueOutOfRange, at: "adma", "did you mean `adam`?"),
     SectionErrorCase(
