@@ -61,7 +61,8 @@ public struct CrossEntropyLoss: LossOperator {
           "expected logits [N, C] or [N, T, C] (classes last), got \(prediction.shape.shapeDescription)",
           input: 0,
           help: rank > 3
-            ? "for PyTorch's layout [N, C, H, W] (per-pixel classes) write `axis: 1`"
+            ? "end the network with `flatten` and `dense: C` for one class per sample; "
+              + "for a class per pixel in PyTorch's layout [N, C, H, W] write `axis: 1`"
             : "end the network with `dense: C` for C classes, after `flatten` if needed")
       }
       guard prediction.shape[rank - 1].staticValue != nil else {
