@@ -47,7 +47,8 @@ struct ModelLints {
     )
     .label(logits.span, "`\(logits.name)` is \(logits.type) here, from a layer that is not `dense`")
     if let node = producer(of: loss.inputs[0]) {
-      diagnostic = diagnostic.help("if `\(node.name)` (\(node.opName)) gives PyTorch's layout [N, C, T], write `axis: 1`")
+      diagnostic = diagnostic.help(
+        "if `\(node.name)` (\(node.opName)) gives PyTorch's layout [N, C, T], write `axis: 1`")
     }
     diagnostics.append(diagnostic.help("write `axis: -1` to say the classes are last"))
   }

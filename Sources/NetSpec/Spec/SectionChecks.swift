@@ -56,7 +56,8 @@ enum SectionChecks {
         diagnostic = diagnostic.help(suggestion)
       }
       diagnostics.append(
-        diagnostic.help("write `target: label`, name a model input (\(Suggestions.list(inputs))), or leave `target` out"))
+        diagnostic.help(
+          "write `target: label`, name a model input (\(Suggestions.list(inputs))), or leave `target` out"))
     }
   }
 

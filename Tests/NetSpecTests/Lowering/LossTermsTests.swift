@@ -46,7 +46,8 @@ import Testing
     #expect(g.lossNode?.name == "loss")
     #expect(g.nodes.allSatisfy { !($0.op is LossSum) })
     let (two, _) = lower(
-      spec("  - dense: {units: 3, name: a}\n  - dense: {units: 3, name: b, from: x}\n",
+      spec(
+        "  - dense: {units: 3, name: a}\n  - dense: {units: 3, name: b, from: x}\n",
         extra: "outputs: [a, b]\ntrain: {loss: [{mse: {from: a}}, {mse: {from: b}}]}\n"))
     #expect(try #require(two).lossTerms.map(\.name) == ["mse", "mse_2"])
   }
@@ -121,8 +122,9 @@ import Testing
         epoch: epoch, step: epoch, trainLoss: 1, train: ["mse": 0.5, "loss_mse": 0.4, "loss_kl": 0.2],
         learningRate: 0.1, seconds: 1, samplesPerSecond: 1)
     }
-    #expect(LossChart(title: "t", records: records).panels.map(\.heading) == [
-      "loss", "mse", "loss term kl", "loss term mse",
-    ])
+    #expect(
+      LossChart(title: "t", records: records).panels.map(\.heading) == [
+        "loss", "mse", "loss term kl", "loss term mse",
+      ])
   }
 }

@@ -9,13 +9,14 @@ private let t = Dim.symbol("T")
 /// `cross_entropy`'s class axis and options, `kl_divergence` and the
 /// `reduction` every loss takes.
 @Suite struct ObjectiveOpsTests {
-  @Test(arguments: [
-    (["axis": .int(1)], TensorType([n, Dim(10), t]), TensorType([n, t], .int32)),
-    (["axis": .int(1)], TensorType([n, Dim(21), Dim(8), Dim(8)]), TensorType([n, Dim(8), Dim(8)], .int32)),
-    (["axis": .int(-1)], TensorType([n, Dim(4), Dim(6)]), TensorType([n, Dim(4)], .int32)),
-    (["axis": .int(2)], TensorType([n, t, Dim(6), Dim(3)]), TensorType([n, t, Dim(3)], .int32)),
-    ([:], TensorType([n, t, Dim(6)]), TensorType([n, t], .int32)),
-  ] as [([String: SpecValue.Kind], TensorType, TensorType)])
+  @Test(
+    arguments: [
+      (["axis": .int(1)], TensorType([n, Dim(10), t]), TensorType([n, t], .int32)),
+      (["axis": .int(1)], TensorType([n, Dim(21), Dim(8), Dim(8)]), TensorType([n, Dim(8), Dim(8)], .int32)),
+      (["axis": .int(-1)], TensorType([n, Dim(4), Dim(6)]), TensorType([n, Dim(4)], .int32)),
+      (["axis": .int(2)], TensorType([n, t, Dim(6), Dim(3)]), TensorType([n, t, Dim(3)], .int32)),
+      ([:], TensorType([n, t, Dim(6)]), TensorType([n, t], .int32)),
+    ] as [([String: SpecValue.Kind], TensorType, TensorType)])
   func crossEntropyClassAxis(_ attributes: [String: SpecValue.Kind], logits: TensorType, target: TensorType) throws {
     let loss = CrossEntropyLoss(Attributes(CrossEntropyLoss.schema, attributes))
     #expect(try loss.targetType(for: logits) == target)
@@ -70,7 +71,9 @@ private let t = Dim.symbol("T")
     #expect(kl.reduction == .mean)
   }
 
-  @Test(arguments: [MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self, KLDivergenceLoss.self] as [any Operator.Type])
+  @Test(
+    arguments: [MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self, KLDivergenceLoss.self]
+      as [any Operator.Type])
   func everyLossTakesAReduction(_ op: any Operator.Type) {
     let reduction = op.schema.attributes.first { $0.name == "reduction" }
     guard case .choice(let words)? = reduction?.kind else {

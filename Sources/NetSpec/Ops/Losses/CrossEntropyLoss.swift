@@ -10,7 +10,8 @@ import NetSpecKernels
 public struct CrossEntropyLoss: LossOperator {
   public static let schema = OpSchema(
     name: "cross_entropy", category: .loss,
-    summary: "Softmax cross-entropy of logits [N, C], [N, T, C] or, with `axis: 1`, [N, C, ...] against int32 class indices.",
+    summary:
+      "Softmax cross-entropy of logits [N, C], [N, T, C] or, with `axis: 1`, [N, C, ...] against int32 class indices.",
     inputs: .exactly(2),
     attributes: [
       .default(
