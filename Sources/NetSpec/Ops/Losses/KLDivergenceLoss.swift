@@ -100,8 +100,9 @@ extension KLDivergenceLoss: TorchExportable {
 }
 
 extension KLDivergenceLoss: ONNXExportable {
-  /// `-0.5 * ReduceSum(1 + lv - mu^2 - exp(lv))`, divided by the batch size
-  /// (`Shape`, `Gather`) for `mean` (`--training`).
+  /// `-0.5 * (1 + lv - mu^2 - exp(lv))`, summed over the features and averaged
+  /// over the samples (`ReduceSum` over axes 1..., then `ReduceMean`) for
+  /// `mean`, summed over everything for `sum` (`--training`).
   func exportONNX(_ onnx: ONNXNodeContext) {
     let (mu, logVariance) = (onnx.inputs[0], onnx.inputs[1])
     let (squared, exponential, shifted, difference, terms, total) = (
@@ -113,18 +114,14 @@ extension KLDivergenceLoss: ONNXExportable {
     onnx.add("Add", [logVariance, onnx.scalar("one", 1)], [shifted])
     onnx.add("Sub", [shifted, squared], [difference])
     onnx.add("Sub", [difference, exponential], [terms])
-    onnx.add("ReduceSum", [terms], [total], [.int("keepdims", 0)])
-    guard reduction.average else {
-      onnx.add("Mul", [total, onnx.scalar("minus_half", -0.5)], onnx.outputs)
-      return
+    if reduction.average {
+      let perSample = onnx.temporary("per_sample")
+      let features = Array(1..<onnx.inputTypes[0].rank)
+      onnx.add("ReduceSum", [terms, onnx.int64s("feature_axes", features)], [perSample], [.int("keepdims", 0)])
+      onnx.add("ReduceMean", [perSample], [total], [.int("keepdims", 0)])
+    } else {
+      onnx.add("ReduceSum", [terms], [total], [.int("keepdims", 0)])
     }
-    let (shape, batch, batchFloat, scaled) = (
-      onnx.temporary("shape"), onnx.temporary("batch"), onnx.temporary("batch_float"), onnx.temporary("scaled")
-    )
-    onnx.add("Shape", [mu], [shape])
-    onnx.add("Gather", [shape, onnx.int64s("batch_axis", [0])], [batch], [.int("axis", 0)])
-    onnx.add("Cast", [batch], [batchFloat], [.int("to", 1)])  // 1: float
-    onnx.add("Mul", [total, onnx.scalar("minus_half", -0.5)], [scaled])
-    onnx.add("Div", [scaled, batchFloat], onnx.outputs)
+    onnx.add("Mul", [total, onnx.scalar("minus_half", -0.5)], onnx.outputs)
   }
 }
