@@ -160,6 +160,9 @@ extension DiagnosticCode {
   public static let dropoutAfterLastLayer = DiagnosticCode("NS0604", "dropout-after-last-layer", .warning)
   /// A bias right before batchnorm, whose mean subtraction cancels it.
   public static let biasBeforeBatchNorm = DiagnosticCode("NS0605", "bias-before-batchnorm", .warning)
+  /// `cross_entropy` without `axis` reads the last axis of rank-3 logits that
+  /// no `dense` layer produced: PyTorch's `[N, C, T]` would be misread.
+  public static let ambiguousClassAxis = DiagnosticCode("NS0606", "ambiguous-class-axis", .warning)
 }
 
 // MARK: - NS07xx: interoperability (export to and import from other formats)
@@ -192,7 +195,7 @@ extension DiagnosticCode {
     .paramCountMismatch, .outputShapeMismatch, .unknownOutput,
     .badLoss, .badData, .unusedValue,
     .softmaxBeforeCrossEntropy, .sigmoidBeforeBinaryCrossEntropy, .activationOnLogits, .dropoutAfterLastLayer,
-    .biasBeforeBatchNorm,
+    .biasBeforeBatchNorm, .ambiguousClassAxis,
     .noONNXForm,
     .noPyTorchForm,
     .onnxInvalidModel, .onnxUnsupportedOp,

@@ -11,6 +11,7 @@ public struct MetricAccumulator: Sendable {
   private var squaredError: Double = 0
   private var absoluteError: Double = 0
   private var elements = 0
+  private var termSums: [String: Double] = [:]
   private var targetSum: Double = 0
   private var targetSquaredSum: Double = 0
   /// True class against predicted class for every position scored (the two
@@ -21,8 +22,10 @@ public struct MetricAccumulator: Sendable {
 
   /// How predictions compare with targets.
   public enum TargetKind: Sendable, Equatable {
-    /// Logits over `classes` on the last axis against class indices: accuracy.
-    case classIndex(classes: Int)
+    /// Logits over `classes` against class indices: accuracy. The classes
+    /// are on the last axis when `inner` is 1, else on an axis followed by
+    /// `inner` positions (`[N, C, H, W]`: `inner` = H·W).
+    case classIndex(classes: Int, inner: Int = 1)
     /// One logit per position against 0/1 targets: accuracy at logit 0.
     case binary
     /// Values against float targets: MSE and MAE.
@@ -47,18 +50,22 @@ public struct MetricAccumulator: Sendable {
       }
       confusion = matrix
       positions += predictionCount
-    case .classIndex(let classes):
+    case .classIndex(let classes, let inner):
       var matrix = confusion ?? ConfusionMatrix(classes: classes)
-      let rows = predictionCount / classes
+      let rows = predictionCount / (classes * inner)
       for r in 0..<rows {
-        let row = prediction + r * classes
-        var best = 0
-        for c in 1..<classes where row[c] > row[best] { best = c }
-        if best == Int(target[r]) { correct += 1 }
-        matrix.add(actual: Int(target[r]), predicted: best)
+        for i in 0..<inner {
+          let row = prediction + r * classes * inner + i
+          var best = 0
+          for c in 1..<classes where row[c * inner] > row[best * inner] { best = c }
+          let actual = Int(target[r * inner + i])
+          guard actual >= 0 && actual < classes else { continue }
+          if best == actual { correct += 1 }
+          matrix.add(actual: actual, predicted: best)
+          positions += 1
+        }
       }
       confusion = matrix
-      positions += rows
     case .regression:
       for i in 0..<predictionCount {
         let error = Double(prediction[i]) - Double(target[i])
@@ -71,7 +78,16 @@ public struct MetricAccumulator: Sendable {
     }
   }
 
+  /// Adds one batch's values of the loss terms, by name (a loss of several terms).
+  public mutating func addTerms(_ names: [String], _ values: [Float], batch: Int) {
+    for (name, value) in zip(names, values) { termSums[name, default: 0] += Double(value) * Double(batch) }
+  }
+
   public var loss: Double { samples == 0 ? .nan : lossSum / Double(samples) }
+  /// The mean of each loss term over the samples, keyed `loss_<term>`.
+  public var terms: [String: Double] {
+    samples == 0 ? [:] : termSums.reduce(into: [:]) { $0["loss_\($1.key)"] = $1.value / Double(samples) }
+  }
   /// Fraction of positions whose arg-max class is the target; nil for float targets.
   public var accuracy: Double? { positions == 0 ? nil : Double(correct) / Double(positions) }
   public var mse: Double? { elements == 0 ? nil : squaredError / Double(elements) }
@@ -86,9 +102,10 @@ public struct MetricAccumulator: Sendable {
     return total > 0 ? 1 - squaredError / total : nil
   }
 
-  /// The metrics that apply, by name (`accuracy`, or `mse` and `mae`).
+  /// The metrics that apply, by name (`accuracy`, or `mse` and `mae`, and
+  /// `loss_<term>` for each term of a loss of several).
   public var named: [String: Double] {
-    var result: [String: Double] = [:]
+    var result = terms
     if let accuracy { result["accuracy"] = accuracy }
     if let mse { result["mse"] = mse }
     if let mae { result["mae"] = mae }

@@ -24,4 +24,19 @@ public protocol TrainableModel: AnyObject {
   func backward(batch: Int)
   /// Clips the gradients when the spec says so and takes one optimizer step.
   func update(learningRate: Float)
+  /// The targets the prediction is scored against for the metrics, after a
+  /// forward pass; ``targetBuffer`` unless the loss compares the prediction
+  /// with a model input (an autoencoder's reconstruction of its input).
+  var scoredTargetBuffer: UnsafeMutableBufferPointer<Float> { get }
+  /// The names of the terms of a loss with several (`train.loss` as a list),
+  /// in order; empty for a loss of one term.
+  var lossTermNames: [String] { get }
+  /// Each term's value in the last forward pass, in ``lossTermNames``' order.
+  var lossTermValues: [Float] { get }
+}
+
+extension TrainableModel {
+  public var scoredTargetBuffer: UnsafeMutableBufferPointer<Float> { targetBuffer }
+  public var lossTermNames: [String] { [] }
+  public var lossTermValues: [Float] { [] }
 }

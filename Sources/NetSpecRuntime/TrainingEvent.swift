@@ -20,9 +20,12 @@ public struct StepProgress: Sendable {
   public var accuracy: Double?
   /// Samples trained on in the epoch so far.
   public var samples: Int
+  /// The mean of each term of a loss of several so far, keyed `loss_<term>`.
+  public var terms: [String: Double]
 
   public init(
-    epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double?, samples: Int
+    epoch: Int, epochs: Int, step: Int, stepsPerEpoch: Int, loss: Double, accuracy: Double?, samples: Int,
+    terms: [String: Double] = [:]
   ) {
     self.epoch = epoch
     self.epochs = epochs
@@ -31,6 +34,7 @@ public struct StepProgress: Sendable {
     self.loss = loss
     self.accuracy = accuracy
     self.samples = samples
+    self.terms = terms
   }
 }
 

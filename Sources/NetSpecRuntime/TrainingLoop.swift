@@ -86,7 +86,7 @@ public struct TrainingLoop: Sendable {
           .step(
             StepProgress(
               epoch: epoch + 1, epochs: epochs, step: step, stepsPerEpoch: batches.batchesPerEpoch, loss: metrics.loss,
-              accuracy: metrics.accuracy, samples: metrics.samples)))
+              accuracy: metrics.accuracy, samples: metrics.samples, terms: metrics.terms)))
       }
       let seconds = Date().timeIntervalSince(started)
       let scored = validation.map { evaluate(model, on: $0) }
@@ -165,7 +165,8 @@ public struct TrainingLoop: Sendable {
   private func score(_ metrics: inout MetricAccumulator, _ model: some TrainableModel, loss: Float, batch: Int) {
     metrics.add(
       loss: loss, batch: batch, prediction: model.predictionBuffer.baseAddress!,
-      target: model.targetBuffer.baseAddress!, predictionCount: batch * model.predictionStride,
+      target: model.scoredTargetBuffer.baseAddress!, predictionCount: batch * model.predictionStride,
       kind: settings.targetKind)
+    metrics.addTerms(model.lossTermNames, model.lossTermValues, batch: batch)
   }
 }

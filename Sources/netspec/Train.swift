@@ -167,7 +167,8 @@ struct Train: ParsableCommand {
           case .step(let p):
             if p.step == 1 { progress.startEpoch(p.epoch, steps: p.stepsPerEpoch) }
             progress.update(
-              step: p.step, samples: p.samples, loss: p.loss, metrics: p.accuracy.map { ["accuracy": $0] } ?? [:])
+              step: p.step, samples: p.samples, loss: p.loss,
+              metrics: p.terms.merging(p.accuracy.map { ["accuracy": $0] } ?? [:]) { term, _ in term })
           case .epoch(let record):
             progress.endEpoch(record)
             if logFailure == nil {

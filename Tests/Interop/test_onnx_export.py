@@ -464,6 +464,40 @@ train: {{loss: {loss}, optimizer: sgd}}
     close(loss_value, expected)
 
 
+def test_training_objective_of_terms(netspec, tmp_path):
+    """--training with a list of terms: the loss output is the weighted sum of a per-position
+    cross_entropy (class axis 1, ignore_index, reduction sum) and a kl_divergence, in NumPy."""
+    spec = tmp_path / "objective.yaml"
+    spec.write_text("""netspec: 1
+inputs: {x: [N, 4]}
+layers:
+  - dense: {units: 3, name: mu}
+  - dense: {units: 3, name: logvar, from: x}
+  - dense: {units: 6, from: mu}
+  - reshape: {shape: [3, 2], name: scores}
+outputs: [scores, mu, logvar]
+train:
+  loss:
+    - {cross_entropy: {from: scores, axis: 1, ignore_index: 2, reduction: sum}}
+    - {kl_divergence: {from: [mu, logvar], weight: 0.5}}
+  optimizer: sgd
+""")
+    onnx_path = tmp_path / "model.onnx"
+    netspec("export", spec, "--format", "onnx", "--training", "-o", onnx_path)
+    model = onnx.load(str(onnx_path))
+    onnx.checker.check_model(model, full_check=True)
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-2, 2, (5, 4)).astype(np.float32)
+    y = rng.integers(0, 3, (5, 2)).astype(np.int32)
+    scores, mu, logvar, loss_value = (v.astype(np.float64) for v in run(onnx_path, {"x": x, "label": y}))
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    picked = np.take_along_axis(logp, y[:, None, :].astype(np.int64), axis=1)[:, 0, :]
+    cross_entropy = -(picked * (y != 2)).sum()
+    kl = -0.5 * (1 + logvar - mu ** 2 - np.exp(logvar)).sum() / len(x)
+    close(loss_value, cross_entropy + 0.5 * kl)
+
+
 def test_training_needs_a_loss(netspec, tmp_path):
     spec = tmp_path / "no_loss.yaml"
     spec.write_text("netspec: 1\ninputs: {x: [N, 4]}\nlayers:\n  - dense: 2\n")

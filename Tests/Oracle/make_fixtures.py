@@ -1089,6 +1089,57 @@ def multi_output_cases():
             note="an encoder's final states start the decoder, whose output and final states are scored")
 
 
+# ---------------------------------------------------------------- objectives
+
+
+@case
+def objective_cases():
+    """`reduction: sum`, cross_entropy's class axis and ignore_index, and a
+    two-term objective: mse on a head plus a weighted kl_divergence of
+    (mu, logvar)."""
+    def loss_case(name, loss, shape, target, forward, identity):
+        op_case(name, identity, one_input(name, shape, batch=4), {},
+                lambda x, p: (x["x"], target, forward(x["x"], t64(target))), loss=loss)
+
+    rng = rng_for("objective_targets")
+    loss_case("mse_loss_sum", "{mse: {reduction: sum}}", [3], uniform(rng, (4, 3)),
+              lambda x, t: F.mse_loss(x, t, reduction="sum"), "reshape: [3]")
+    loss_case("binary_cross_entropy_sum", "{binary_cross_entropy: {reduction: sum}}", [2],
+              uniform(rng, (4, 2), 0, 1),
+              lambda x, t: F.binary_cross_entropy_with_logits(x, t, reduction="sum"), "reshape: [2]")
+    pixels = rng.integers(0, 3, size=(4, 2, 2)).astype(np.float32)
+    loss_case("cross_entropy_pixels_ignore", "{cross_entropy: {axis: 1, ignore_index: 1, label_smoothing: 0.1}}",
+              [3, 2, 2], pixels,
+              lambda x, t: F.cross_entropy(x, t.long(), ignore_index=1, label_smoothing=0.1), "reshape: [3, 2, 2]")
+    steps = rng.integers(0, 4, size=(4, 5)).astype(np.float32)
+    loss_case("cross_entropy_channels_first_sum", "{cross_entropy: {axis: 1, reduction: sum}}", [4, 5], steps,
+              lambda x, t: F.cross_entropy(x, t.long(), reduction="sum"), "reshape: [4, 5]")
+
+    name = "objective_mse_kl"
+    inputs = one_input(name, [6], batch=4)
+    params = params_for(name, {"mu.weight": (4, 6), "mu.bias": (4,), "logvar.weight": (4, 6), "logvar.bias": (4,),
+                               "head.weight": (3, 4), "head.bias": (3,)})
+    target = uniform(rng, (4, 3))
+    x = t64(inputs["x"][0], grad=True)
+    p = {k: t64(v, grad=True) for k, v in params.items()}
+    mu = F.linear(x, p["mu.weight"], p["mu.bias"])
+    logvar = F.linear(x, p["logvar.weight"], p["logvar.bias"])
+    y = F.linear(mu, p["head.weight"], p["head.bias"])
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / x.shape[0]
+    value = F.mse_loss(y, t64(target)) + 0.5 * kl
+    value.backward()
+    tensors = {"input.x": inputs["x"][0], "target": target, "output": f32(y), "loss": f32(value.reshape(1))}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    tensors.update({f"grad.param.{k}": f32(v.grad) for k, v in p.items()})
+    tensors["grad.input.x"] = f32(x.grad)
+    layers = ["dense: {units: 4, name: mu}", "dense: {units: 4, name: logvar, from: x}",
+              "dense: {units: 3, name: head, from: mu}"]
+    spec = spec_text(name, inputs, layers,
+                     "{loss: [{mse: {from: head}}, {kl_divergence: {from: [mu, logvar], weight: 0.5}}], "
+                     "optimizer: sgd}").replace("train:", "outputs: [head, logvar]\ntrain:")
+    write(name, spec, "model", 4, tensors)
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -118,7 +118,7 @@ public struct ModelSummary: Sendable, Equatable {
       let tied = node.parameters.map { graph.parameters[$0.id] }.filter { $0.owner != id }
       let output = graph.values[node.outputs[0]]
       let nodeFLOPs = try evaluate(node.flops, "the FLOPs of `\(node.name)`")
-      let isLoss = node.op is any LossOperator
+      let isLoss = node.op is any ObjectiveOperator
       layers.append(
         Layer(
           name: node.name, op: node.opName, outputShape: output.type.shape, outputSizes: try sizes(output),

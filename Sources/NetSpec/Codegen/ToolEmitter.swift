@@ -22,7 +22,8 @@ enum ToolEmitter {
     }
     let target: String
     switch Trainer.targetKind(graph) {
-    case .classIndex(let classes): target = ".classIndex(classes: \(classes))"
+    case .classIndex(let classes, let inner):
+      target = ".classIndex(classes: \(classes)\(inner == 1 ? "" : ", inner: \(inner)"))"
     case .binary: target = ".binary"
     case .regression: target = ".regression"
     }

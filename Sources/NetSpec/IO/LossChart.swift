@@ -1,6 +1,7 @@
 /// The training chart `netspec train` writes: an SVG with the loss (training
 /// and validation curves) over epochs and, below it, the main metric
-/// (accuracy in percent, else mse, else mae); nice axis ticks, a legend, and
+/// (accuracy in percent, else mse, else mae), then, for a loss of several
+/// terms, one panel per term (`loss_<term>`); nice axis ticks, a legend, and
 /// a marker at the best validation epoch (where early stopping restores the
 /// weights) when given. Self-contained SVG, no scripts or fonts to fetch.
 ///
@@ -45,7 +46,7 @@ public struct LossChart: Sendable {
     try AtomicFile.write(Array(svg().utf8), to: path)
   }
 
-  /// The loss panel, then the main metric's when there is one.
+  /// The loss panel, then the main metric's when there is one, then each loss term's.
   var panels: [ChartPanel] {
     let loss = ChartPanel(
       heading: "loss",
@@ -56,15 +57,23 @@ public struct LossChart: Sendable {
       names.formUnion(record.train.keys)
       names.formUnion(record.validation.keys)
     }
-    guard let metric = EpochMetrics.ordered(names).first else { return [loss] }
+    let terms = EpochMetrics.ordered(names.filter { $0.hasPrefix(Self.termPrefix) })
+    let main = EpochMetrics.ordered(names.subtracting(terms)).first.map { [$0] } ?? []
+    return [loss] + (main + terms).map(panel)
+  }
+
+  /// The metrics key prefix of a loss term's value (`loss_kl_divergence`).
+  static let termPrefix = "loss_"
+
+  /// The panel of one metric over the epochs; accuracy in percent.
+  private func panel(_ metric: String) -> ChartPanel {
     let percent = metric == "accuracy"
     let scale = percent ? 100.0 : 1
-    let panel = ChartPanel(
-      heading: metric,
+    return ChartPanel(
+      heading: metric.hasPrefix(Self.termPrefix) ? "loss term \(metric.dropFirst(Self.termPrefix.count))" : metric,
       train: records.compactMap { record in record.train[metric].map { (record.epoch, $0 * scale) } },
       validation: records.compactMap { record in record.validation[metric].map { (record.epoch, $0 * scale) } },
       percent: percent)
-    return [loss, panel]
   }
 
   /// Sizes in SVG units.

@@ -71,10 +71,25 @@ public struct Graph: Sendable {
   public var inputs: [ValueID] = []
   /// Model outputs (by default the last layer's output).
   public var outputs: [ValueID] = []
-  /// The scalar loss value, when `train.loss` is given.
+  /// The scalar loss value, when `train.loss` is given: the one term's
+  /// output, or the weighted sum of the terms (``LossSum``).
   public var loss: ValueID?
-  /// The node computing ``loss``; its first input is the prediction it scores.
-  public var lossNode: Node? { loss.flatMap { loss in nodes.first { $0.outputs.contains(loss) } } }
+  /// One term of `train.loss`: its loss node, its name in the metrics
+  /// (`train_loss_<name>`) and its weight in the sum.
+  public struct LossTerm: Sendable, Equatable {
+    public var node: NodeID
+    public var name: String
+    public var weight: Double
+  }
+  /// The terms of the loss, in the order written.
+  public var lossTerms: [LossTerm] = []
+  /// The node of the first term that scores a prediction against a target
+  /// (else of the first term); its first input is the prediction the metrics
+  /// (accuracy, MSE) and `predict` read.
+  public var lossNode: Node? {
+    let scoring = lossTerms.first { nodes[$0.node].op is any LossOperator } ?? lossTerms.first
+    return scoring.map { nodes[$0.node] }
+  }
   /// Targets the loss compares against (from the data).
   public var targets: [ValueID] = []
   /// The block each block instance expands, by the instance's qualified name
@@ -112,6 +127,6 @@ public struct Graph: Sendable {
 
   /// Forward FLOPs of the model (excluding the loss).
   public var forwardFLOPs: Dim {
-    nodes.filter { !($0.op is any LossOperator) }.reduce(Dim(0)) { $0.adding($1.flops) ?? $0 }
+    nodes.filter { !($0.op is any ObjectiveOperator) }.reduce(Dim(0)) { $0.adding($1.flops) ?? $0 }
   }
 }

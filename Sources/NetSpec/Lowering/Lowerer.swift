@@ -57,7 +57,7 @@ final class Lowerer {
     skipsRejectedParts = document.rejectedInputs.isWholeSection || !document.rejectedInputs.names.isEmpty
     let end = lowerLayers(document.layers, scope: &scope, flow: startFlow)
     resolveOutputs(end, scope: scope)
-    if let loss = document.train?.loss { LossLowering(lowerer: self).lower(loss, scope: scope) }
+    if let losses = document.train?.losses { LossLowering(lowerer: self).lower(losses, scope: scope) }
     guard !diagnostics.hasErrors, !skipsRejectedParts else { return graph }
     warnAboutUnusedValues()
     ModelLints(graph: graph).run(&diagnostics)

@@ -9,8 +9,13 @@ struct ModelLints {
   let graph: Graph
 
   func run(_ diagnostics: inout DiagnosticBag) {
-    if let loss = graph.lossNode { logits(of: loss, &diagnostics) }
-    for value in Set(graph.outputs + (graph.lossNode.map { [$0.inputs[0]] } ?? [])).sorted() {
+    let losses = graph.lossTerms.map { graph.nodes[$0.node] }
+    for loss in losses {
+      logits(of: loss, &diagnostics)
+      classAxis(of: loss, &diagnostics)
+    }
+    let predictions = losses.filter { $0.op is any LossOperator }.map { $0.inputs[0] }
+    for value in Set(graph.outputs + predictions).sorted() {
       if let node = producer(of: value), node.op is Dropout {
         diagnostics.append(
           Diagnostic(
@@ -27,6 +32,25 @@ struct ModelLints {
   private func producer(of value: ValueID) -> Node? {
     guard case .activation(let id) = graph.values[value].role else { return nil }
     return graph.nodes[id]
+  }
+
+  /// `cross_entropy` without `axis` on rank-3 logits from a layer other than
+  /// `dense`: their last axis may not hold the classes (PyTorch's `[N, C, T]`).
+  private func classAxis(of loss: Node, _ diagnostics: inout DiagnosticBag) {
+    guard let crossEntropy = loss.op as? CrossEntropyLoss, crossEntropy.axis == nil else { return }
+    let logits = graph.values[loss.inputs[0]]
+    guard logits.type.rank == 3, !(producer(of: loss.inputs[0])?.op is Dense) else { return }
+    let shape = logits.type.shape
+    var diagnostic = Diagnostic(
+      .ambiguousClassAxis, at: loss.span,
+      "`cross_entropy` reads the last axis of `\(logits.name)` \(shape.shapeDescription) as its \(shape[2]) classes"
+    )
+    .label(logits.span, "`\(logits.name)` is \(logits.type) here, from a layer that is not `dense`")
+    if let node = producer(of: loss.inputs[0]) {
+      diagnostic = diagnostic.help(
+        "if `\(node.name)` (\(node.opName)) gives PyTorch's layout [N, C, T], write `axis: 1`")
+    }
+    diagnostics.append(diagnostic.help("write `axis: -1` to say the classes are last"))
   }
 
   /// The probability or activation layer in front of a loss that takes logits.

@@ -17,7 +17,7 @@ public enum OpRegistry {
     Embedding.self, PositionalEncoding.self,
     MultiHeadAttention.self,
     LSTM.self, GRU.self,
-    MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self,
+    MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self, KLDivergenceLoss.self,
   ]
 
   private static let byName: [String: any Operator.Type] = Dictionary(

@@ -24,10 +24,15 @@ public protocol Operator: Sendable {
   func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference
 }
 
+/// An op whose output is a scalar training objective rather than part of the
+/// model: every loss, and the weighted sum of a list of loss terms
+/// (``LossSum``). Inference, FLOPs and model exports leave these nodes out.
+public protocol ObjectiveOperator: Operator {}
+
 /// A loss: takes `[prediction, target]` and outputs a scalar `[]`. The target's
 /// type follows from the prediction's (class indices for cross-entropy, the same
 /// shape for MSE), so data loaders and the CLI know what labels to provide.
-public protocol LossOperator: Operator {
+public protocol LossOperator: ObjectiveOperator {
   /// The type of the target compared against `prediction`.
   func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType
 }

@@ -4,7 +4,8 @@ import NetSpecDiagnostics
 /// alone, run on a decoded document (only when it has a `data:` section):
 ///
 /// - an early-stopping monitor on the validation split needs `data.split.validation` > 0;
-/// - the loss's target must be `label`, the one target a data source provides;
+/// - a loss term's target must be `label`, the one target a data source
+///   provides, or a model input (an autoencoder's own input);
 /// - a source's `input` must name a model input, and is required when there are several;
 /// - a source feeding several inputs (`inputs: {NAME: PATH}`, `columns:`) must name
 ///   model inputs, every one of them, and takes no augmentation;
@@ -15,7 +16,9 @@ import NetSpecDiagnostics
 enum SectionChecks {
   static func check(_ document: SpecDocument, _ diagnostics: inout DiagnosticBag) {
     guard let data = document.data else { return }
-    if let train = document.train { checkTraining(train, data: data, &diagnostics) }
+    if let train = document.train {
+      checkTraining(train, data: data, inputs: document.inputs.map(\.name), &diagnostics)
+    }
     let crops = data.augmentations.contains {
       if case .randomCrop = $0.kind { true } else { false }
     }
@@ -53,7 +56,9 @@ enum SectionChecks {
     }
   }
 
-  private static func checkTraining(_ train: TrainSpec, data: DataSpec, _ diagnostics: inout DiagnosticBag) {
+  private static func checkTraining(
+    _ train: TrainSpec, data: DataSpec, inputs: [String], _ diagnostics: inout DiagnosticBag
+  ) {
     if let stopping = train.earlyStopping, stopping.monitor.needsValidation, data.split.validation == 0 {
       diagnostics.append(
         Diagnostic(
@@ -63,11 +68,16 @@ enum SectionChecks {
         .label(data.split.span, "no `validation` fraction here")
         .help("hold out data with `split: {validation: 0.1}` under `data:`, or monitor `loss`"))
     }
-    let target = train.loss.target
-    if target.name != LossDecl.defaultTarget {
+    for target in train.losses.compactMap(\.target)
+    where target.name != LossDecl.defaultTarget && !inputs.contains(target.name) {
+      var diagnostic = Diagnostic(
+        .badLoss, at: target.span, "the data provides its targets as `label`, not `\(target.name)`")
+      if let suggestion = Suggestions.didYouMean(target.name, in: [LossDecl.defaultTarget] + inputs) {
+        diagnostic = diagnostic.help(suggestion)
+      }
       diagnostics.append(
-        Diagnostic(.badLoss, at: target.span, "the data provides its targets as `label`, not `\(target.name)`")
-          .help("write `target: label`, or leave `target` out"))
+        diagnostic.help(
+          "write `target: label`, name a model input (\(Suggestions.list(inputs))), or leave `target` out"))
     }
   }
 

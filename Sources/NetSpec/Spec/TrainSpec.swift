@@ -5,7 +5,11 @@ import NetSpecYAML
 /// The `train:` section: what to minimize, how, for how long, and what to watch.
 /// Every key but `loss` has a default (see `docs/SPEC-training.md`).
 public struct TrainSpec: Sendable {
-  public var loss: LossDecl
+  /// The terms of the objective, in the order written: one for `loss: mse`,
+  /// several for a list, whose weighted sum is minimized.
+  public var losses: [LossDecl]
+  /// The first term, whose prediction the metrics (accuracy, MSE) score.
+  public var loss: LossDecl { losses[0] }
   /// Adam with lr 1e-3 unless given.
   public var optimizer: OptimizerSpec
   /// L2 penalty coefficient λ: each step adds `λ * w` to the gradient of every
@@ -44,9 +48,9 @@ public struct TrainSpec: Sendable {
   ) -> TrainSpec? {
     guard let reader = MappingReader(node, section: "train", keys: keys, resolver: resolver, &diagnostics)
     else { return nil }
-    var loss: LossDecl?
+    var losses: [LossDecl]?
     if let node = reader.node("loss") {
-      loss = LossDecl.decode(node, resolver: resolver, &diagnostics)
+      losses = LossDecl.decodeList(node, resolver: resolver, &diagnostics)
     } else {
       reader.requireKey(
         "loss", allowed: keys, help: "name the loss to minimize, e.g. `loss: cross_entropy` or `loss: mse`",
@@ -74,9 +78,9 @@ public struct TrainSpec: Sendable {
     let clipGradNorm = reader.number("clip_grad_norm", .positive, &diagnostics)
     let checkpointEvery = reader.int("checkpoint_every", in: 1...Dim.limit, &diagnostics)
 
-    guard let loss else { return nil }
+    guard let losses else { return nil }
     return TrainSpec(
-      loss: loss,
+      losses: losses,
       optimizer: optimizer ?? OptimizerSpec.defaultOptimizer(at: reader.span),
       weightDecay: weightDecay ?? 0,
       batchSize: batchSize?.size ?? .size(32),

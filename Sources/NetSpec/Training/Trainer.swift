@@ -44,7 +44,7 @@ public final class Trainer {
     optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
     model = InterpreterModel(
       interpreter: interpreter, optimizer: optimizer, clipGradNorm: train.clipGradNorm.map(Float.init),
-      inputs: data.inputs, target: data.target ?? spec.graph.targets[0])
+      inputs: data.inputs, target: data.target ?? spec.graph.targets.first, labelStride: data.train.labelStride)
     loop = TrainingLoop(
       settings: TrainingSettings(
         epochs: self.epochs, batchSize: train.batchSize, learningRate: train.optimizer.learningRate,
@@ -53,13 +53,17 @@ public final class Trainer {
       train: data.train, validation: data.validation)
   }
 
-  /// How a graph's loss scores its prediction: class indices (cross-entropy),
-  /// 0/1 labels (binary cross-entropy) or values; the graph has a loss.
+  /// How a graph's loss scores its prediction: class indices (cross-entropy,
+  /// on its class axis), 0/1 labels (binary cross-entropy) or values; the
+  /// graph has a loss.
   static func targetKind(_ graph: Graph) -> MetricAccumulator.TargetKind {
     let lossNode = graph.lossNode!
     switch lossNode.op {
-    case is CrossEntropyLoss:
-      return .classIndex(classes: graph.values[lossNode.inputs[0]].type.shape.last!.staticValue!)
+    case let loss as CrossEntropyLoss:
+      let logits = graph.values[lossNode.inputs[0]].type.shape
+      let axis = loss.classAxis(rank: logits.count)
+      let inner = logits[(axis + 1)...].reduce(1) { $0 * ($1.staticValue ?? 1) }
+      return .classIndex(classes: logits[axis].staticValue!, inner: inner)
     case is BinaryCrossEntropyLoss: return .binary
     default: return .regression
     }

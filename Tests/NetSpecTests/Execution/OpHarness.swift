@@ -61,7 +61,7 @@ final class OpHarness {
   }
 
   func count(output i: Int) -> Int {
-    shapes.outputs[i].isEmpty && op is any LossOperator ? 1 : batch * shapes.outputCount(i)
+    shapes.outputs[i].isEmpty && op is any ObjectiveOperator ? 1 : batch * shapes.outputCount(i)
   }
 
   /// Runs forward (and optionally backward) and returns the objective, outputs

@@ -67,7 +67,7 @@ private struct TargetCase: Sendable, CustomTestStringConvertible {
       .badLoss, input: 0, mentions: ["[N, C] or [N, T, C]", "got [N]"], help: "`dense: C`"),
     ShapeErrorCase(
       OpCall(CrossEntropyLoss.self, [:], TensorType([n, Dim(10), Dim(5), Dim(5)]), TensorType([n], .int32)),
-      .badLoss, input: 0, mentions: ["classes last", "got [N, 10, 5, 5]"], help: "after `flatten`"),
+      .badLoss, input: 0, mentions: ["classes last", "got [N, 10, 5, 5]"], help: "`axis: 1`"),
     ShapeErrorCase(
       OpCall(CrossEntropyLoss.self, [:], TensorType([n, Dim(1)]), TensorType([n], .int32)),
       .badLoss, input: 0, mentions: ["at least 2 classes", "[N, 1]"],

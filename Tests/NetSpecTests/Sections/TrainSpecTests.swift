@@ -16,8 +16,8 @@ struct TrainSpecTests {
     let spec = try #require(decoded.value)
     #expect(spec.loss.op == "mse")
     #expect(spec.loss.attributes.isEmpty)
-    #expect(spec.loss.from == nil)
-    #expect(spec.loss.target.name == "label")
+    #expect(spec.loss.from.isEmpty)
+    #expect(spec.loss.targetOrDefault.name == "label")
     #expect(decoded.file.line(1).contains("mse"))
     #expect(spec.optimizer.name == "adam")
     #expect(spec.optimizer.learningRate == 1e-3)
@@ -53,8 +53,8 @@ struct TrainSpecTests {
     #expect(spec.loss.op == "cross_entropy")
     #expect("\(spec.loss.opSpan.start)" == "2:10")
     #expect(spec.loss.attributes.map(\.key.value) == ["logits"])
-    #expect(spec.loss.target.name == "label")
-    #expect("\(spec.loss.target.span.start)" == "2:50")
+    #expect(spec.loss.targetOrDefault.name == "label")
+    #expect("\(spec.loss.targetOrDefault.span.start)" == "2:50")
     #expect(spec.optimizer.learningRate == 1e-3)
     #expect(spec.batchSize == .size(64))
     #expect("\(spec.batchSizeSpan.start)" == "5:15")
@@ -86,8 +86,8 @@ struct TrainSpecTests {
       """)
     #expect(decoded.diagnostics.isEmpty, "\(decoded.summary)")
     let spec = try #require(decoded.value)
-    #expect(spec.loss.from?.name == "head")
-    #expect(spec.loss.target.name == "y")
+    #expect(spec.loss.from.map(\.name) == ["head"])
+    #expect(spec.loss.targetOrDefault.name == "y")
     #expect(spec.optimizer.algorithm == .sgd(momentum: 0.9, nesterov: true))
     #expect(spec.optimizer.learningRate == 0.1)
     #expect(spec.weightDecay == 5e-4)
@@ -124,8 +124,8 @@ struct TrainSpecTests {
     #expect(decoded.diagnostics.isEmpty, "\(decoded.summary)")
     let loss = try #require(decoded.value?.loss)
     #expect(loss.op == op)
-    #expect(loss.from?.name == from)
-    #expect(loss.target.name == target)
+    #expect(loss.from.first?.name == from)
+    #expect(loss.targetOrDefault.name == target)
     #expect(loss.attributes.map(\.key.value) == attributes)
   }
 
@@ -185,11 +185,12 @@ struct TrainSpecTests {
     SectionErrorCase("train: {epochs: 5}", .missingKey, at: "{epochs: 5}", "loss: cross_entropy"),
     SectionErrorCase("train: [mse]", .typeMismatch, at: "[mse]", "must be a mapping"),
     // Loss
-    SectionErrorCase("train: {loss: [mse]}", .typeMismatch, at: "[mse]", "{name: settings}"),
+    SectionErrorCase("train: {loss: []}", .missingKey, at: "[]", "lists no terms"),
     SectionErrorCase("train: {loss: {mse: {}, from: x}}", .typeMismatch, at: "from", "settings go inside the choice"),
     SectionErrorCase("train: {loss: {mse: 2}}", .typeMismatch, at: "2", "{mse: {attribute: value}}"),
     SectionErrorCase("train: {loss: {mse: {target: 3}}}", .typeMismatch, at: "3", "must be a name"),
-    SectionErrorCase("train: {loss: {mse: {from: [a, b]}}}", .typeMismatch, at: "[a, b]", "must be a name"),
+    SectionErrorCase("train: {loss: {mse: {from: [a, 2]}}}", .typeMismatch, at: "2", "must be a name"),
+    SectionErrorCase("train: {loss: [mse, {kl_divergence: {weight: -1}}]}", .valueOutOfRange, at: "-1", "out of range"),
     // Optimizer
     SectionErrorCase("train: {loss: mse, optimizer: adma}", .valueOutOfRange, at: "adma", "did you mean `adam`?"),
     SectionErrorCase(

@@ -65,7 +65,7 @@ public enum ONNXExporter {
       failed = true
     }
     let training = options.training && graph.loss != nil
-    for node in graph.nodes where training || !(node.op is any LossOperator) {
+    for node in graph.nodes where training || !(node.op is any ObjectiveOperator) {
       let context = ONNXNodeContext(
         builder: builder, name: node.name, node: node, inputs: node.inputs.map { names[$0] },
         outputs: node.outputs.map { names[$0] }, inputTypes: node.inputs.map { graph.values[$0].type },

@@ -43,7 +43,7 @@ struct TorchModelEmitter {
   /// The source of model.py, or nil with ``diagnostics`` when a layer has no PyTorch form.
   mutating func emit() -> String? {
     for input in graph.inputs { variables[input] = PythonNames.variable(graph.values[input].name, taken: &taken) }
-    for (index, node) in graph.nodes.enumerated() where !(node.op is any LossOperator) {
+    for (index, node) in graph.nodes.enumerated() where !(node.op is any ObjectiveOperator) {
       layer(index, node)
     }
     let loss = lossFunction()

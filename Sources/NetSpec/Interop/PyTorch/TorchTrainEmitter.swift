@@ -17,6 +17,17 @@ struct TorchTrainEmitter {
   /// leaves train.py without data.
   func emit(_ diagnostics: inout [Diagnostic]) -> String? {
     guard let train = spec.document.train, let lossNode = graph.lossNode else { return nil }
+    guard graph.loss == lossNode.outputs[0], graph.values[lossNode.inputs[1]].role == .target else {
+      diagnostics.append(
+        Diagnostic(
+          .noPyTorchForm, at: train.losses.count > 1 ? train.losses[1].span : train.loss.span,
+          "train.py scores one loss term against the data's `label`; this objective (several or weighted terms, "
+            + "or a model input as the target) has no train.py form yet; the project is written without train.py",
+          severity: .warning
+        )
+        .help("train with `netspec train`, or write the training step around model.py by hand"))
+      return nil
+    }
     var lines = [
       "\"\"\"Trains \(spec.document.name ?? "model") (exported by `netspec export --format pytorch`) with PyTorch.",
       "",

@@ -1,16 +1,21 @@
 import NetSpecKernels
 
 /// Binary cross-entropy from logits (sigmoid folded in, numerically stable),
-/// averaged over every element, as `torch.nn.BCEWithLogitsLoss`. Logits `[N]`
+/// averaged over every element (or summed, `reduction: sum`), as
+/// `torch.nn.BCEWithLogitsLoss`. Logits `[N]`
 /// or `[N, 1]` for one yes/no output, `[N, K]` for K independent labels
 /// (multi-label); targets are float32 probabilities (usually 0 or 1) of the same shape.
 public struct BinaryCrossEntropyLoss: LossOperator {
   public static let schema = OpSchema(
     name: "binary_cross_entropy", category: .loss,
     summary: "Binary cross-entropy of logits [N], [N, 1] or [N, K] against float32 labels of the same shape.",
-    inputs: .exactly(2))
+    inputs: .exactly(2), attributes: [LossReduction.attribute])
 
-  public init(_ attributes: Attributes) {}
+  public let reduction: LossReduction
+
+  public init(_ attributes: Attributes) {
+    reduction = LossReduction(attributes)
+  }
 
   public func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType {
     guard prediction.dtype == .float32 else {
@@ -54,21 +59,23 @@ extension BinaryCrossEntropyLoss: ExecutableOperator {
     OpExample(inputs: [.batch(), .batch()]),
     OpExample(inputs: [.batch(1), .batch(1)]),
     OpExample(inputs: [.batch(3), .batch(3)]),
+    OpExample(["reduction": .string("sum")], inputs: [.batch(2), .batch(2)]),
   ]
   public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) over every element (``LossKernels``).
+  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) (or the sum) over every element (``LossKernels``).
   public func forward(_ k: Kernel) {
     LossKernels.binaryCrossEntropyForward(
-      loss: k.outputs[0], logits: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0))
+      loss: k.outputs[0], logits: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0),
+      average: reduction.average)
   }
 
-  /// dx = (sigmoid(x) - t) * dloss / count; the target gets no gradient.
+  /// dx = (sigmoid(x) - t) * dloss / count (no division for a sum); the target gets no gradient.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
     LossKernels.binaryCrossEntropyBackward(
       dLogits: dx, logits: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
-      count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
+      count: k.batch * k.shapes.inputCount(0), average: reduction.average, accumulate: k.accumulateInput[0])
   }
 }
 
@@ -78,7 +85,7 @@ extension BinaryCrossEntropyLoss: EmittableOperator {
       "LossKernels.binaryCrossEntropyForward",
       [
         "loss": s.output(0), "logits": s.input(0), "target": s.input(1),
-        "count": StepEmission.rows(s.shapes.inputCount(0)),
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
       ])
   }
 
@@ -88,20 +95,21 @@ extension BinaryCrossEntropyLoss: EmittableOperator {
       "LossKernels.binaryCrossEntropyBackward",
       [
         "dLogits": dx, "logits": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "accumulate": "\(s.accumulatesInput(0))",
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
+        "accumulate": "\(s.accumulatesInput(0))",
       ])
   }
 }
 
 extension BinaryCrossEntropyLoss: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "F.binary_cross_entropy_with_logits(\(layer.inputs[0]), \(layer.inputs[1]))"
+    "F.binary_cross_entropy_with_logits(\(layer.inputs[0]), \(layer.inputs[1])\(reduction.torchArgument))"
   }
 }
 
 extension BinaryCrossEntropyLoss: ONNXExportable {
   /// The stable form `max(x, 0) - x y + softplus(-|x|)`, averaged over every
-  /// element (`--training`).
+  /// element, or summed (`--training`).
   func exportONNX(_ onnx: ONNXNodeContext) {
     let (x, y) = (onnx.inputs[0], onnx.inputs[1])
     let (positive, product, magnitude, negative, softplus, linear, elements) = (
@@ -115,6 +123,6 @@ extension BinaryCrossEntropyLoss: ONNXExportable {
     onnx.add("Softplus", [negative], [softplus])
     onnx.add("Sub", [positive, product], [linear])
     onnx.add("Add", [linear, softplus], [elements])
-    onnx.add("ReduceMean", [elements], onnx.outputs, [.int("keepdims", 0)])
+    onnx.add(reduction.onnxReduce, [elements], onnx.outputs, [.int("keepdims", 0)])
   }
 }

@@ -1,14 +1,19 @@
 import NetSpecKernels
 
 /// Mean squared error between a prediction and a float32 target of the same
-/// shape, averaged over every element, as `torch.nn.MSELoss`.
+/// shape, averaged over every element (or summed, `reduction: sum`), as
+/// `torch.nn.MSELoss`.
 public struct MSELoss: LossOperator {
   public static let schema = OpSchema(
     name: "mse", category: .loss,
     summary: "Mean squared error against a float32 target of the prediction's shape.",
-    inputs: .exactly(2))
+    inputs: .exactly(2), attributes: [LossReduction.attribute])
 
-  public init(_ attributes: Attributes) {}
+  public let reduction: LossReduction
+
+  public init(_ attributes: Attributes) {
+    reduction = LossReduction(attributes)
+  }
 
   public func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType {
     guard prediction.dtype == .float32 else {
@@ -50,21 +55,23 @@ extension MSELoss: ExecutableOperator {
   public static let examples = [
     OpExample(inputs: [.batch(4), .batch(4)]),
     OpExample(inputs: [.batch(2, 3), .batch(2, 3)]),
+    OpExample(["reduction": .string("sum")], inputs: [.batch(3), .batch(3)]),
   ]
   public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// mean((p - t)^2) over every element, summed in double precision.
+  /// mean((p - t)^2) (or the sum) over every element, summed in double precision.
   public func forward(_ k: Kernel) {
     LossKernels.mseForward(
-      loss: k.outputs[0], prediction: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0))
+      loss: k.outputs[0], prediction: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0),
+      average: reduction.average)
   }
 
-  /// dp = 2 (p - t) * dloss / count; the target gets no gradient.
+  /// dp = 2 (p - t) * dloss / count (no division for a sum); the target gets no gradient.
   public func backward(_ k: Kernel) {
     guard let dp = k.inputGradients[0] else { return }
     LossKernels.mseBackward(
       dPrediction: dp, prediction: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
-      count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
+      count: k.batch * k.shapes.inputCount(0), average: reduction.average, accumulate: k.accumulateInput[0])
   }
 }
 
@@ -74,7 +81,7 @@ extension MSELoss: EmittableOperator {
       "LossKernels.mseForward",
       [
         "loss": s.output(0), "prediction": s.input(0), "target": s.input(1),
-        "count": StepEmission.rows(s.shapes.inputCount(0)),
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
       ])
   }
 
@@ -84,23 +91,25 @@ extension MSELoss: EmittableOperator {
       "LossKernels.mseBackward",
       [
         "dPrediction": dp, "prediction": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "accumulate": "\(s.accumulatesInput(0))",
+        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
+        "accumulate": "\(s.accumulatesInput(0))",
       ])
   }
 }
 
 extension MSELoss: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "F.mse_loss(\(layer.inputs[0]), \(layer.inputs[1]))"
+    "F.mse_loss(\(layer.inputs[0]), \(layer.inputs[1])\(reduction.torchArgument))"
   }
 }
 
 extension MSELoss: ONNXExportable {
-  /// `ReduceMean((prediction - target)^2)` over every element (`--training`).
+  /// `ReduceMean((prediction - target)^2)` (`ReduceSum` for a sum) over every
+  /// element (`--training`).
   func exportONNX(_ onnx: ONNXNodeContext) {
     let (difference, squared) = (onnx.temporary("difference"), onnx.temporary("squared"))
     onnx.add("Sub", onnx.inputs, [difference])
     onnx.add("Mul", [difference, difference], [squared])
-    onnx.add("ReduceMean", [squared], onnx.outputs, [.int("keepdims", 0)])
+    onnx.add(reduction.onnxReduce, [squared], onnx.outputs, [.int("keepdims", 0)])
   }
 }
