@@ -9,12 +9,14 @@ public enum OpRegistry {
     ReLU6.self, HardTanh.self, HardSwish.self, HardSigmoid.self, Mish.self, Softplus.self, ELU.self, SELU.self,
     MaxPool2D.self, AvgPool2D.self, AdaptiveAvgPool2D.self, GlobalAvgPool.self,
     Flatten.self, Reshape.self, Transpose.self,
-    Concat.self, Add.self, Multiply.self,
+    Concat.self, Add.self, Subtract.self, Multiply.self, Divide.self,
     Dropout.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self,
     Embedding.self, PositionalEncoding.self,
     MultiHeadAttention.self,
     LSTM.self, GRU.self,
+    Sum.self, Mean.self, Max.self, Exp.self, Log.self, Sqrt.self, Square.self, Neg.self, Abs.self,
+    GaussianSample.self,
     MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self,
   ]
 

@@ -75,14 +75,18 @@ public struct OpExample: Sendable {
   public var idRange: Int
   /// Inputs are drawn away from 0 by this margin (for ops with a kink at 0).
   public var avoidZero: Bool
+  /// Inputs are drawn positive, in [0.2, 1.2] (for `log` and `sqrt`).
+  public var positive: Bool
 
   public init(
-    _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false
+    _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false,
+    positive: Bool = false
   ) {
     self.attributes = attributes
     self.inputs = inputs
     self.idRange = idRange
     self.avoidZero = avoidZero
+    self.positive = positive
   }
 }
 
