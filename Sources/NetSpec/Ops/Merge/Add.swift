@@ -6,7 +6,7 @@ public struct Add: Operator {
   public static let schema = OpSchema(
     name: "add", category: .merge,
     summary: "Element-wise sum of inputs (NumPy broadcasting), or of one input and a scalar.",
-    inputs: .atLeast(1), attributes: [scalarAttribute("add to")], primary: "scalar")
+    inputs: .atLeast(1), attributes: [scalarAttribute("add", "add to")], primary: "scalar")
 
   public let scalar: Double?
 

@@ -15,10 +15,10 @@ protocol ElementwiseArithmetic: EmittableOperator {
 
 extension ElementwiseArithmetic {
   /// The `scalar` attribute of every arithmetic merge (its primary attribute).
-  static func scalarAttribute(_ meaning: String) -> AttributeSpec {
+  static func scalarAttribute(_ op: String, _ meaning: String) -> AttributeSpec {
     .optional(
       "scalar", .float(-1e30...1e30),
-      "a number to \(meaning) a single input (then the op takes one input, e.g. `\(schema.name): 0.5`)")
+      "a number to \(meaning) a single input (then the op takes one input, e.g. `\(op): 0.5`)")
   }
 
   /// The output type: the broadcast of the inputs, or the single input with a

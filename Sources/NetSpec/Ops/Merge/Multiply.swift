@@ -7,7 +7,7 @@ public struct Multiply: Operator {
   public static let schema = OpSchema(
     name: "multiply", category: .merge,
     summary: "Element-wise product of inputs (NumPy broadcasting), or of one input and a scalar.",
-    inputs: .atLeast(1), attributes: [scalarAttribute("multiply")], primary: "scalar")
+    inputs: .atLeast(1), attributes: [scalarAttribute("multiply", "multiply")], primary: "scalar")
 
   public let scalar: Double?
 

@@ -5,7 +5,7 @@ public struct Subtract: Operator {
   public static let schema = OpSchema(
     name: "subtract", category: .merge,
     summary: "Element-wise difference a - b (NumPy broadcasting), or x - scalar.",
-    inputs: .between(1, 2), attributes: [scalarAttribute("subtract from")], primary: "scalar")
+    inputs: .between(1, 2), attributes: [scalarAttribute("subtract", "subtract from")], primary: "scalar")
 
   public let scalar: Double?
 
