@@ -120,6 +120,7 @@ import Testing
       inline("activations", activationsSpec),
       inline("hostile", CodegenSafetyTests.hostileSpec),
     ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases + EmittedInitializerCases.cases
+    + EmittedMobileNetCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

@@ -2,7 +2,8 @@ import NetSpecKernels
 
 /// Element-wise absolute value (PyTorch's `torch.abs`; gradient 0 at 0).
 public struct Abs: Operator {
-  public static let schema = OpSchema(name: "abs", category: .math, summary: "Element-wise absolute value (PyTorch's `torch.abs`; gradient 0 at 0).")
+  public static let schema = OpSchema(
+    name: "abs", category: .math, summary: "Element-wise absolute value (PyTorch's `torch.abs`; gradient 0 at 0).")
 
   public init(_ attributes: Attributes) {}
 
@@ -12,7 +13,9 @@ public struct Abs: Operator {
 }
 
 extension Abs: UnaryMath {
-  public static let examples = [OpExample(inputs: [.batch(3, 4)], avoidZero: true), OpExample(inputs: [.batch(2, 2, 3)], avoidZero: true)]
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)], avoidZero: true), OpExample(inputs: [.batch(2, 2, 3)], avoidZero: true),
+  ]
 
   var kernel: UnaryMathKernel { .abs }
 }

@@ -2,7 +2,8 @@ import NetSpecKernels
 
 /// Element-wise exponential e^x (PyTorch's `torch.exp`).
 public struct Exp: Operator {
-  public static let schema = OpSchema(name: "exp", category: .math, summary: "Element-wise exponential e^x (PyTorch's `torch.exp`).")
+  public static let schema = OpSchema(
+    name: "exp", category: .math, summary: "Element-wise exponential e^x (PyTorch's `torch.exp`).")
 
   public init(_ attributes: Attributes) {}
 

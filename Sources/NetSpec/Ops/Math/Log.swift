@@ -2,7 +2,9 @@ import NetSpecKernels
 
 /// Element-wise natural logarithm (PyTorch's `torch.log`; NaN below 0, -inf at 0).
 public struct Log: Operator {
-  public static let schema = OpSchema(name: "log", category: .math, summary: "Element-wise natural logarithm (PyTorch's `torch.log`; NaN below 0, -inf at 0).")
+  public static let schema = OpSchema(
+    name: "log", category: .math,
+    summary: "Element-wise natural logarithm (PyTorch's `torch.log`; NaN below 0, -inf at 0).")
 
   public init(_ attributes: Attributes) {}
 
@@ -12,7 +14,9 @@ public struct Log: Operator {
 }
 
 extension Log: UnaryMath {
-  public static let examples = [OpExample(inputs: [.batch(3, 4)], positive: true), OpExample(inputs: [.batch(2, 2, 3)], positive: true)]
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)], positive: true), OpExample(inputs: [.batch(2, 2, 3)], positive: true),
+  ]
 
   var kernel: UnaryMathKernel { .log }
 }

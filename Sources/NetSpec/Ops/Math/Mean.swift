@@ -29,7 +29,8 @@ extension Mean: Reduction {
 
   public func forward(_ k: Kernel) {
     BroadcastKernels.sum(
-      y: k.outputs[0], x: k.inputs[0], scale: scale(k.shapes), batch: k.batch, geometry: geometry(k.shapes), accumulate: false)
+      y: k.outputs[0], x: k.inputs[0], scale: scale(k.shapes), batch: k.batch, geometry: geometry(k.shapes),
+      accumulate: false)
   }
 
   /// 1 / the number of elements each output element averages.
@@ -47,7 +48,8 @@ extension Mean: Reduction {
     code.call(
       "BroadcastKernels.sum",
       [
-        "y": s.output(0), "x": s.input(0), "scale": StepEmission.literal(scale(s.shapes)), "batch": "n", "geometry": geometryLiteral(s.shapes),
+        "y": s.output(0), "x": s.input(0), "scale": StepEmission.literal(scale(s.shapes)), "batch": "n",
+        "geometry": geometryLiteral(s.shapes),
         "accumulate": "false",
       ])
   }
@@ -57,7 +59,8 @@ extension Mean: Reduction {
     code.call(
       "BroadcastKernels.expand",
       [
-        "y": dx, "x": s.outputGradient(0), "scale": StepEmission.literal(scale(s.shapes)), "batch": "n", "geometry": geometryLiteral(s.shapes),
+        "y": dx, "x": s.outputGradient(0), "scale": StepEmission.literal(scale(s.shapes)), "batch": "n",
+        "geometry": geometryLiteral(s.shapes),
         "accumulate": "\(s.accumulatesInput(0))",
       ])
   }

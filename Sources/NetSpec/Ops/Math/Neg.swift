@@ -2,7 +2,8 @@ import NetSpecKernels
 
 /// Element-wise negation -x (PyTorch's `torch.neg`).
 public struct Neg: Operator {
-  public static let schema = OpSchema(name: "neg", category: .math, summary: "Element-wise negation -x (PyTorch's `torch.neg`).")
+  public static let schema = OpSchema(
+    name: "neg", category: .math, summary: "Element-wise negation -x (PyTorch's `torch.neg`).")
 
   public init(_ attributes: Attributes) {}
 

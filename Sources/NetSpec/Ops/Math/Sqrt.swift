@@ -2,7 +2,8 @@ import NetSpecKernels
 
 /// Element-wise square root (PyTorch's `torch.sqrt`; NaN below 0).
 public struct Sqrt: Operator {
-  public static let schema = OpSchema(name: "sqrt", category: .math, summary: "Element-wise square root (PyTorch's `torch.sqrt`; NaN below 0).")
+  public static let schema = OpSchema(
+    name: "sqrt", category: .math, summary: "Element-wise square root (PyTorch's `torch.sqrt`; NaN below 0).")
 
   public init(_ attributes: Attributes) {}
 
@@ -12,7 +13,9 @@ public struct Sqrt: Operator {
 }
 
 extension Sqrt: UnaryMath {
-  public static let examples = [OpExample(inputs: [.batch(3, 4)], positive: true), OpExample(inputs: [.batch(2, 2, 3)], positive: true)]
+  public static let examples = [
+    OpExample(inputs: [.batch(3, 4)], positive: true), OpExample(inputs: [.batch(2, 2, 3)], positive: true),
+  ]
 
   var kernel: UnaryMathKernel { .sqrt }
 }

@@ -2,7 +2,8 @@ import NetSpecKernels
 
 /// Element-wise square x * x (PyTorch's `torch.square`).
 public struct Square: Operator {
-  public static let schema = OpSchema(name: "square", category: .math, summary: "Element-wise square x * x (PyTorch's `torch.square`).")
+  public static let schema = OpSchema(
+    name: "square", category: .math, summary: "Element-wise square x * x (PyTorch's `torch.square`).")
 
   public init(_ attributes: Attributes) {}
 
