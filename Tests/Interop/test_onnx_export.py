@@ -309,8 +309,8 @@ layers:
   - gaussian_sample: {from: [q, e], name: z}
   - multiply: 2
   - subtract: 0.25
-  - divide: 3
-  - add: {from: [divide_2, magnitude], name: s}
+  - divide: {scalar: 3, name: third}
+  - add: {from: [third, magnitude], name: s}
   - max: {axes: [1, 2], keepdims: true, name: top}
   - sum: {axes: -1, keepdims: true, from: s}
   - multiply: {from: [sum_1, mu, top]}
