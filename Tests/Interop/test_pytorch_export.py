@@ -32,6 +32,11 @@ import torch
 from safetensors.torch import load_file
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
+# Examples that describe full-size ImageNet models are exported reduced.
+REDUCED_EXAMPLES = {
+    "mobilenet_v2.yaml": ["size=16", "unit=1", "classes=5"],
+    "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
+}
 SPECS = [
     ("specs/lenet5.yaml", []),
     ("specs/mlp_digits.yaml", []),
@@ -41,7 +46,7 @@ SPECS = [
     ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
     ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
-] + [(str(p.relative_to(REPO)), []) for p in sorted((REPO / "Examples").glob("*.yaml"))]
+] + [(str(p.relative_to(REPO)), REDUCED_EXAMPLES.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
 # Attention's key bias gets no gradient in exact arithmetic (softmax ignores a constant
 # added to all of a query's scores): its float32 gradient is rounding noise, which Adam
