@@ -1,87 +1,246 @@
-/// Broadcasting a tensor to a larger shape of the same rank, where every input
-/// axis has the output's size or 1 (PyTorch's `expand`), and the gradient's
-/// way back: the sum over the repeated axes. The `expand` op and the
-/// `parameter` op (one stored sample repeated over the batch) call these.
-/// Shapes are whole, the batch axis included, row-major and contiguous.
+/// How two operands `a` and `b` of an element-wise op line up with the index
+/// space they are iterated over (NumPy broadcasting, per sample): every
+/// operand has the iteration space's rank, and each of its dims equals the
+/// space's or is 1 (broadcast). Runs of axes on which every operand is either
+/// full or broadcast are merged, so `[C, H, W]` against `[C, 1, 1]` becomes a
+/// two-axis space `[C, H*W]` whose inner runs are contiguous.
+///
+/// ```swift
+/// let g = BroadcastGeometry(space: [4, 3, 3], a: [4, 3, 3], b: [4, 1, 1])
+/// g.dims       // [4, 9]
+/// g.bStrides   // [1, 0]
+/// ```
+public struct BroadcastGeometry: Sendable, Hashable {
+  /// The merged dims of the iteration space, outermost first (`[1]` for a scalar space).
+  public let dims: [Int]
+  /// `a`'s stride along each merged dim (0 where `a` is broadcast).
+  public let aStrides: [Int]
+  /// `b`'s stride along each merged dim (0 where `b` is broadcast).
+  public let bStrides: [Int]
+  /// Elements per sample of the iteration space, of `a` and of `b`.
+  public let count: Int
+  public let aCount: Int
+  public let bCount: Int
+
+  /// The geometry of `a` and `b` (per-sample shapes of the space's rank, each
+  /// dim equal to the space's or 1) over `space`.
+  public init(space: [Int], a: [Int], b: [Int]) {
+    precondition(a.count == space.count && b.count == space.count, "operands must have the space's rank")
+    // Per kept axis: its size and whether a and b span it (true) or repeat along it.
+    var merged: [(size: Int, a: Bool, b: Bool)] = []
+    for (axis, size) in space.enumerated() where size > 1 {
+      let spansA = a[axis] == size
+      let spansB = b[axis] == size
+      if let last = merged.last, last.a == spansA, last.b == spansB {
+        merged[merged.count - 1].size *= size
+      } else {
+        merged.append((size, spansA, spansB))
+      }
+    }
+    if merged.isEmpty { merged = [(1, true, true)] }
+    let sizes = merged.map(\.size)
+    func strides(_ spans: [Bool]) -> [Int] {
+      var result = [Int](repeating: 0, count: spans.count)
+      var stride = 1
+      for axis in spans.indices.reversed() where spans[axis] {
+        result[axis] = stride
+        stride *= sizes[axis]
+      }
+      return result
+    }
+    dims = sizes
+    aStrides = strides(merged.map(\.a))
+    bStrides = strides(merged.map(\.b))
+    count = space.reduce(1, *)
+    aCount = a.reduce(1, *)
+    bCount = b.reduce(1, *)
+  }
+
+  /// True when both operands span the whole space (no broadcasting), so
+  /// element `e` of the output reads element `e` of each.
+  public var isElementwise: Bool { aCount == count && bCount == count }
+
+  /// Calls `body(offset, aOffset, bOffset)` for each run along the innermost
+  /// merged dim, over `batch` samples, in row-major order of the space; the
+  /// run has `dims.last` elements, at strides 1, `aStrides.last` and
+  /// `bStrides.last`.
+  @inline(__always)
+  func forEachRun(batch: Int, _ body: (Int, Int, Int) -> Void) {
+    let outer = dims.count - 1
+    let runs = dims.dropLast().reduce(1, *)
+    let inner = dims[outer]
+    for sample in 0..<batch {
+      var index = [Int](repeating: 0, count: outer)
+      var aOffset = sample * aCount
+      var bOffset = sample * bCount
+      for run in 0..<runs {
+        body(sample * count + run * inner, aOffset, bOffset)
+        var axis = outer - 1
+        while axis >= 0 {
+          index[axis] += 1
+          aOffset += aStrides[axis]
+          bOffset += bStrides[axis]
+          if index[axis] < dims[axis] { break }
+          aOffset -= aStrides[axis] * dims[axis]
+          bOffset -= bStrides[axis] * dims[axis]
+          index[axis] = 0
+          axis -= 1
+        }
+      }
+    }
+  }
+}
+
+/// The binary arithmetic of the merge ops (`add`, `subtract`, `multiply`,
+/// `divide`), as `a op b`.
+public enum BinaryOperation: Sendable, Hashable {
+  case add, subtract, multiply, divide
+
+  /// This operation as a Swift expression, for emitted code (`.add`).
+  public var swiftLiteral: String {
+    switch self {
+    case .add: ".add"
+    case .subtract: ".subtract"
+    case .multiply: ".multiply"
+    case .divide: ".divide"
+    }
+  }
+
+  @inline(__always)
+  func apply(_ a: Float, _ b: Float) -> Float {
+    switch self {
+    case .add: a + b
+    case .subtract: a - b
+    case .multiply: a * b
+    case .divide: a / b
+    }
+  }
+
+  /// d(a op b)/d operand, times `dy`: operand 0 is `a`, 1 is `b`.
+  @inline(__always)
+  func gradient(_ dy: Float, _ a: Float, _ b: Float, operand: Int) -> Float {
+    switch (self, operand) {
+    case (.add, _), (.subtract, 0): dy
+    case (.subtract, _): -dy
+    case (.multiply, 0): dy * b
+    case (.multiply, _): dy * a
+    case (.divide, 0): dy / b
+    case (.divide, _): -dy * a / (b * b)
+    }
+  }
+}
+
+/// Element-wise arithmetic of operands of different shapes (NumPy
+/// broadcasting over a ``BroadcastGeometry``), the sums that reduce a gradient
+/// to a broadcast operand's shape, and arithmetic with a scalar. Same-shaped
+/// operands take ``ElementwiseKernels`` instead, which need no index arithmetic.
 public enum BroadcastKernels {
-  /// `y[i] = x[i']`, where `i'` is `i` with every broadcast axis at 0.
-  public static func expand(y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, input: [Int], output: [Int]) {
-    let layout = BroadcastLayout(input: input, output: output)
-    layout.forEachRow { outputOffset, inputOffset in
-      if layout.innerBroadcast {
-        (y + outputOffset).update(repeating: x[inputOffset], count: layout.inner)
-      } else {
-        CopyKernel.copy(x + inputOffset, y + outputOffset, count: layout.inner)
-      }
-    }
-  }
-
-  /// `dx[i'] = sum of dy[i]` over the output positions `i` that read `x[i']`;
-  /// added into `dx` when `accumulate` is set.
-  public static func reduce(
-    dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, input: [Int], output: [Int], accumulate: Bool
+  /// `y = a op b` over the geometry's space (`y` has its shape); `y` may be `a`
+  /// when `a` spans the whole space.
+  public static func forward(
+    _ operation: BinaryOperation, y: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
+    b: UnsafePointer<Float>, batch: Int, geometry g: BroadcastGeometry
   ) {
-    let layout = BroadcastLayout(input: input, output: output)
-    if !accumulate { dx.update(repeating: 0, count: input.reduce(1, *)) }
-    layout.forEachRow { outputOffset, inputOffset in
-      if layout.innerBroadcast {
-        var sum: Float = 0
-        for i in 0..<layout.inner { sum += dy[outputOffset + i] }
-        dx[inputOffset] += sum
+    if g.isElementwise {
+      let count = batch * g.count
+      switch operation {
+      case .add: for e in 0..<count { y[e] = a[e] + b[e] }
+      case .subtract: for e in 0..<count { y[e] = a[e] - b[e] }
+      case .multiply: for e in 0..<count { y[e] = a[e] * b[e] }
+      case .divide: for e in 0..<count { y[e] = a[e] / b[e] }
+      }
+      return
+    }
+    let inner = g.dims.last!
+    let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
+    g.forEachRun(batch: batch) { o, ia, ib in
+      for e in 0..<inner { y[o + e] = operation.apply(a[ia + e * sa], b[ib + e * sb]) }
+    }
+  }
+
+  /// The gradient of operand `operand` (0 for `a`, 1 for `b`) of `y = a op b`:
+  /// `dy` times the partial derivative, summed over the axes the operand is
+  /// broadcast along; `dx` has the operand's shape and is added into when
+  /// `accumulate` is set.
+  public static func backward(
+    _ operation: BinaryOperation, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
+    a: UnsafePointer<Float>, b: UnsafePointer<Float>, operand: Int, batch: Int, geometry g: BroadcastGeometry,
+    accumulate: Bool
+  ) {
+    if g.isElementwise {
+      for e in 0..<(batch * g.count) {
+        let value = operation.gradient(dy[e], a[e], b[e], operand: operand)
+        dx[e] = accumulate ? dx[e] + value : value
+      }
+      return
+    }
+    let operandCount = operand == 0 ? g.aCount : g.bCount
+    if !accumulate { dx.update(repeating: 0, count: batch * operandCount) }
+    let inner = g.dims.last!
+    let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
+    let sx = operand == 0 ? sa : sb
+    g.forEachRun(batch: batch) { o, ia, ib in
+      let ix = operand == 0 ? ia : ib
+      for e in 0..<inner {
+        dx[ix + e * sx] += operation.gradient(dy[o + e], a[ia + e * sa], b[ib + e * sb], operand: operand)
+      }
+    }
+  }
+
+  /// `y[j] = scale * (sum of x over the elements that broadcast to j)`: `x`
+  /// spans the geometry's space as `a`, `y` has `b`'s shape (a reduction, or a
+  /// gradient reduced to a broadcast operand); added into `y` when `accumulate`
+  /// is set.
+  public static func sum(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, scale: Float, batch: Int,
+    geometry g: BroadcastGeometry, accumulate: Bool
+  ) {
+    if !accumulate { y.update(repeating: 0, count: batch * g.bCount) }
+    let inner = g.dims.last!
+    let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
+    g.forEachRun(batch: batch) { _, ia, ib in
+      if sb == 0 && sa == 1 {
+        y[ib] += scale * Reductions.sum(x + ia, count: inner)
       } else {
-        CopyKernel.copy(dy + outputOffset, dx + inputOffset, count: layout.inner, accumulate: true)
+        for e in 0..<inner { y[ib + e * sb] += scale * x[ia + e * sa] }
       }
     }
   }
-}
 
-/// Rows of the output (all axes but the last) and where each reads the input.
-struct BroadcastLayout {
-  var input: [Int]
-  var output: [Int]
-  /// The last axis' output size.
-  var inner: Int
-  /// The last axis is broadcast (the input has size 1 there).
-  var innerBroadcast: Bool
-
-  init(input: [Int], output: [Int]) {
-    precondition(input.count == output.count && !output.isEmpty, "broadcast needs shapes of equal rank")
-    self.input = input
-    self.output = output
-    inner = output[output.count - 1]
-    innerBroadcast = input[input.count - 1] == 1 && inner != 1
-  }
-
-  /// Calls `body(outputOffset, inputOffset)` for every row of the output.
-  func forEachRow(_ body: (Int, Int) -> Void) {
-    let rank = output.count
-    var inputStrides = [Int](repeating: 0, count: rank)
-    var size = 1
-    for axis in (0..<rank).reversed() {
-      inputStrides[axis] = input[axis] == 1 ? 0 : size
-      size *= input[axis]
-    }
-    let rows = output.dropLast().reduce(1, *)
-    var index = [Int](repeating: 0, count: max(rank - 1, 0))
-    var inputOffset = 0
-    for row in 0..<rows {
-      body(row * inner, inputOffset)
-      var axis = rank - 2
-      while axis >= 0 {
-        index[axis] += 1
-        inputOffset += inputStrides[axis]
-        if index[axis] < output[axis] { break }
-        inputOffset -= inputStrides[axis] * index[axis]
-        index[axis] = 0
-        axis -= 1
+  /// `y[i] = scale * x[j]` for every element `i` of the space that `x` (of
+  /// `b`'s shape) broadcasts to; `y` spans the space as `a`; added into `y`
+  /// when `accumulate` is set (the gradient of a sum or mean).
+  public static func expand(
+    y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, scale: Float, batch: Int,
+    geometry g: BroadcastGeometry, accumulate: Bool
+  ) {
+    let inner = g.dims.last!
+    let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
+    g.forEachRun(batch: batch) { _, ia, ib in
+      for e in 0..<inner {
+        let value = scale * x[ib + e * sb]
+        y[ia + e * sa] = accumulate ? y[ia + e * sa] + value : value
       }
     }
   }
-}
 
-extension BroadcastKernels {
-  /// `y[i] = value` for `i < count`: a constant tensor, or a gradient that is zero.
-  public static func fill(y: UnsafeMutablePointer<Float>, value: Float, count: Int) {
-    y.update(repeating: value, count: count)
+  /// `y = x op scalar` for `count` elements; `y` may be `x`.
+  public static func scalarForward(
+    _ operation: BinaryOperation, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, scalar: Float,
+    count: Int
+  ) {
+    for e in 0..<count { y[e] = operation.apply(x[e], scalar) }
+  }
+
+  /// The gradient of `x` in `y = x op scalar`: `dy` (add, subtract), `dy *
+  /// scalar` or `dy / scalar`; added into `dx` when `accumulate` is set.
+  public static func scalarBackward(
+    _ operation: BinaryOperation, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, scalar: Float,
+    count: Int, accumulate: Bool
+  ) {
+    for e in 0..<count {
+      let value = operation.gradient(dy[e], 0, scalar, operand: 0)
+      dx[e] = accumulate ? dx[e] + value : value
+    }
   }
 }

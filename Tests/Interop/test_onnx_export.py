@@ -37,6 +37,8 @@ CASES = {
     "specs/transformer.yaml": dict(
         sets=["vocab=50", "d_model=32", "heads=4", "d_ff=64", "layers=2"], dims={"S": 6, "T": 5}, vocab=50),
     "Examples/adding_lstm.yaml": dict(dims={"T": 9}),
+    "Examples/mobilenet_v2.yaml": dict(sets=["size=32", "unit=1", "classes=5"]),
+    "Examples/efficientnet_b0.yaml": dict(sets=["size=32", "unit=1", "classes=5"]),
     "Examples/breast_cancer.yaml": dict(data=("Examples/data/breast_cancer.csv", 30), train=True, standardized=True),
     "Examples/cnn_digits.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
     "Examples/diabetes.yaml": dict(
@@ -325,6 +327,31 @@ layers:
   - group_norm: 2
   - rms_norm
   - rms_norm: {eps: 1.0e-5}
+    "arithmetic": ("""netspec: 1
+inputs: {x: [N, 3, 4]}
+layers:
+  - mean: {axes: -1, keepdims: true, name: mu}
+  - subtract: {from: [x, mu], name: centred}
+  - max: {axes: 2, keepdims: true, from: x, name: peak}
+  - abs: {from: peak, name: magnitude}
+  - add: {scalar: 1, name: d}
+  - divide: {from: [centred, d], name: q}
+  - multiply: {from: [q, mu, x], name: m}
+  - square
+  - add: 0.5
+  - sqrt
+  - log
+  - neg
+  - exp: {name: e}
+  - gaussian_sample: {from: [q, e], name: z}
+  - multiply: 2
+  - subtract: 0.25
+  - divide: {scalar: 3, name: third}
+  - add: {from: [third, magnitude], name: s}
+  - max: {axes: [1, 2], keepdims: true, name: top}
+  - sum: {axes: -1, keepdims: true, from: s}
+  - multiply: {from: [sum_1, mu, top]}
+  - flatten
 """, {}, 1),
     "sequences": ("""netspec: 1
 inputs: {x: [N, T, 8]}

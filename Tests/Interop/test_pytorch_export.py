@@ -38,6 +38,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_SETTINGS = {
     "vit_b16.yaml": ["image=32", "patch=8", "width=16", "depth=2", "heads=2", "mlp=32", "classes=5"],
     "unet.yaml": ["size=16", "base=4"],
+    "mobilenet_v2.yaml": ["size=16", "unit=1", "classes=5"],
+    "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
 }
 SPECS = [
     ("specs/lenet5.yaml", []),

@@ -1,7 +1,7 @@
 import NetSpecKernels
 import Testing
 
-/// ``SliceKernels``, ``BroadcastKernels`` and ``MatMulKernels`` against plain
+/// ``SliceKernels``, ``ExpandKernels`` and ``MatMulKernels`` against plain
 /// loops, both ways of `accumulate`.
 @Suite struct IndexingKernelTests {
   /// (outer, length, inner, start, step, count)
@@ -45,7 +45,7 @@ import Testing
     let x = randomValues(input.reduce(1, *), seed: 3)
     let dy = randomValues(output.reduce(1, *), seed: 4)
     var y = [Float](repeating: 0, count: dy.count)
-    BroadcastKernels.expand(y: &y, x: x, input: input, output: output)
+    ExpandKernels.expand(y: &y, x: x, input: input, output: output)
     var expectedY = [Float](repeating: 0, count: dy.count)
     var expectedDx = [Double](repeating: 0, count: x.count)
     for flat in 0..<dy.count {
@@ -63,7 +63,7 @@ import Testing
     }
     #expect(y == expectedY)
     let (dx, deviation) = accumulationDeviation(count: x.count) { dx, accumulate in
-      BroadcastKernels.reduce(dx: dx, dy: dy, input: input, output: output, accumulate: accumulate)
+      ExpandKernels.reduce(dx: dx, dy: dy, input: input, output: output, accumulate: accumulate)
     }
     #expect(relativeDifference(dx, expectedDx.map { Float($0) }) < 1e-6)
     #expect(deviation < 1e-5)

@@ -1140,6 +1140,47 @@ def objective_cases():
     write(name, spec, "model", 4, tensors)
 
 
+@case
+def elementwise_cases():
+    """Broadcasting arithmetic, scalar forms, reductions, unary math and the
+    Gaussian sample (in evaluation mode: NetSpec draws eps from its own
+    generator, so a training-mode sample cannot match torch.randn_like)."""
+    merge_case("add_broadcast", "add", [[2, 3], [2, 1]], "", lambda xs: xs[0] + xs[1])
+    merge_case("subtract_broadcast", "subtract", [[1, 4], [3, 1]], "", lambda xs: xs[0] - xs[1])
+    merge_case("multiply_squeeze_excitation", "multiply", [[3, 2, 2], [3, 1, 1]], "", lambda xs: xs[0] * xs[1])
+    rng = rng_for("divide_broadcast")
+    b = uniform(rng, (3, 1, 3))
+    inputs = {"a": (uniform(rng, (3, 2, 3)), False), "b": (np.sign(b) * (np.abs(b) + np.float32(0.5)), False)}
+    op_case("divide_broadcast", "divide: {from: [a, b], name: layer}", inputs, {}, lambda x, p: x["a"] / x["b"],
+            note="the divisor is kept away from 0")
+
+    def simple(name, shape, layer, forward, positive=False):
+        inputs = one_input(name, shape)
+        if positive:
+            inputs = {k: (np.abs(v) + np.float32(0.2), ids) for k, (v, ids) in inputs.items()}
+        op_case(name, layer, inputs, {}, lambda x, p: forward(x["x"]))
+
+    simple("add_scalar", [2, 3], "add: 1.5", lambda x: x + 1.5)
+    simple("subtract_scalar", [2, 3], "subtract: {scalar: 2}", lambda x: x - 2)
+    simple("multiply_scalar", [2, 3], "multiply: 0.5", lambda x: x * 0.5)
+    simple("divide_scalar", [2, 3], "divide: 4", lambda x: x / 4)
+    simple("sum_axes", [3, 2, 2], "sum: [2, 3]", lambda x: x.sum(dim=(2, 3)))
+    simple("mean_keepdims", [3, 4], "mean: {axes: -1, keepdims: true}", lambda x: x.mean(dim=-1, keepdim=True))
+    simple("max_axis", [3, 4], "max: 1", lambda x: x.max(dim=1).values)
+    simple("exp", [3, 4], "exp", torch.exp)
+    simple("log", [3, 4], "log", torch.log, positive=True)
+    simple("sqrt", [3, 4], "sqrt", torch.sqrt, positive=True)
+    simple("square", [3, 4], "square", torch.square)
+    simple("neg", [3, 4], "neg", torch.neg)
+    simple("abs", [3, 4], "abs", torch.abs)
+    rng = rng_for("gaussian_sample_eval")
+    inputs = {k: (uniform(rng, (3, 4)), False) for k in ["mu", "logvar"]}
+    op_case("gaussian_sample_eval", "gaussian_sample: {from: [mu, logvar], name: layer}", inputs, {},
+            lambda x, p: x["mu"] + 0 * x["logvar"], training=False,
+            note="evaluation mode: the mean mu; training samples draw eps from NetSpec's own generator, "
+            "so they cannot match PyTorch's torch.randn_like")
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

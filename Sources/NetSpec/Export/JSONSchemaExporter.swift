@@ -174,6 +174,9 @@ public enum JSONSchemaExporter {
         ]))
     case .ints:
       return SchemaNode.array(SchemaNode.integer(-Dim.limit...Dim.limit))
+    case .axes:
+      let range = ShapeRules.axisRange
+      return SchemaNode.anyOf([SchemaNode.rawInteger(range), SchemaNode.array(SchemaNode.integer(range))])
     case .reference:
       return SchemaNode.string
     }

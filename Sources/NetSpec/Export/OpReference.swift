@@ -106,6 +106,7 @@ public enum OpReference {
     case .attention: "Attention"
     case .recurrent: "Recurrent"
     case .loss: "Losses (used under `train.loss`)"
+    case .math: "Math (reductions, element-wise functions, sampling)"
     }
   }
 }

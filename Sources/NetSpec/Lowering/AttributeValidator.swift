@@ -126,6 +126,12 @@ struct AttributeValidator {
       }
       let checked = items.map { ValueCheck.int($0, in: -Dim.limit...Dim.limit, what: what, &diagnostics) }
       return checked.contains(nil) ? nil : value.kind
+    case .axes:
+      if value.listValue == nil {
+        return ValueCheck.int(value, in: ShapeRules.axisRange, what: what, &diagnostics).map { _ in .list([value]) }
+      }
+      let checked = value.listValue!.map { ValueCheck.int($0, in: ShapeRules.axisRange, what: what, &diagnostics) }
+      return checked.contains(nil) ? nil : value.kind
     case .shape:
       guard let items = value.listValue else {
         diagnostics.append(

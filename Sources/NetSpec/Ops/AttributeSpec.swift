@@ -19,6 +19,8 @@ public enum AttributeKind: Sendable {
   case shape
   /// A list of integers (e.g. a permutation).
   case ints
+  /// One axis or a list of axes (`axes: 1`, `axes: [2, 3]`), read as a list.
+  case axes
   /// The name of another layer.
   case reference
 
@@ -36,6 +38,7 @@ public enum AttributeKind: Sendable {
     case .padding: "an integer, a [height, width] pair, `same` or `valid`"
     case .shape: "a list of sizes (integers, symbols, or -1 once)"
     case .ints: "a list of integers"
+    case .axes: "an axis or a list of axes (integers; negative axes count from the end)"
     case .reference: "the name of a layer"
     }
   }

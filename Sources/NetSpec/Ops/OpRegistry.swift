@@ -11,12 +11,14 @@ public enum OpRegistry {
     Flatten.self, Reshape.self, Transpose.self, Split.self, Upsample.self, Pad.self, PixelShuffle.self,
     PixelUnshuffle.self, AxisSlice.self, Select.self, Squeeze.self, Unsqueeze.self, Expand.self, MatMul.self,
     LearnedTensor.self, Constant.self,
-    Concat.self, Add.self, Multiply.self,
+    Concat.self, Add.self, Subtract.self, Multiply.self, Divide.self,
     Dropout.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self, GroupNorm.self, InstanceNorm.self, RMSNorm.self,
     Embedding.self, PositionalEncoding.self,
     MultiHeadAttention.self,
     LSTM.self, GRU.self,
+    Sum.self, Mean.self, Max.self, Exp.self, Log.self, Sqrt.self, Square.self, Neg.self, Abs.self,
+    GaussianSample.self,
     MSELoss.self, CrossEntropyLoss.self, BinaryCrossEntropyLoss.self, KLDivergenceLoss.self,
   ]
 

@@ -1,7 +1,7 @@
 /// What kind of op this is, for docs and the summary table.
 public enum OpCategory: String, Sendable, CaseIterable {
   case layer, pooling, shape, merge, activation, regularization, normalization, embedding,
-    attention, recurrent, loss
+    attention, recurrent, math, loss
 }
 
 /// How many tensor inputs an op takes.

@@ -121,7 +121,7 @@ import Testing
       inline("hostile", CodegenSafetyTests.hostileSpec),
     ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases + EmittedInitializerCases.cases
     + EmittedResampleCases.cases + EmittedConvolutionCases.cases + EmittedTensorCases.cases
-    + EmittedMultiOutputCases.cases + EmittedObjectiveCases.cases
+    + EmittedMultiOutputCases.cases + EmittedObjectiveCases.cases + EmittedMobileNetCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

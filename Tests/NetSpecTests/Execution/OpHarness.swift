@@ -39,6 +39,8 @@ final class OpHarness {
         inputs.append((0..<count).map { _ in random.nextFloat() < 0.3 ? 0 : 1 })
       } else if type.dtype == .int32 {
         inputs.append((0..<count).map { _ in Float(Int(random.next() % UInt64(example.idRange))) })
+      } else if example.positive {
+        inputs.append((0..<count).map { _ in 0.2 + random.nextFloat() })
       } else if example.avoidZero {
         inputs.append((0..<count).map { _ in (0.2 + 0.8 * random.nextFloat()) * (random.nextFloat() < 0.5 ? -1 : 1) })
       } else {

@@ -65,21 +65,23 @@ private let concatErrors: [ShapeErrorCase] = [
     .dimensionOverflow, mentions: ["overflows"]),
 ]
 
-/// Add and multiply share their error paths.
-private let elementwiseErrors: [ShapeErrorCase] = [Add.self, Multiply.self].flatMap {
+/// The arithmetic merges share their error paths (NumPy broadcasting).
+private let elementwiseErrors: [ShapeErrorCase] = [Add.self, Subtract.self, Multiply.self, Divide.self].flatMap {
   (op: any Operator.Type) -> [ShapeErrorCase] in
   [
     ShapeErrorCase(
       OpCall(op, [:], TensorType([n, 4]), TensorType([n, 4], .int32)), .shapeMismatch, input: 1,
       mentions: ["expected float32", "got int32 [N, 4]"]),
     ShapeErrorCase(
-      OpCall(op, [:], TensorType([n, 64, 56, 56]), TensorType([n, 64, 56, 56]), TensorType([n, 128, 28, 28])),
-      .shapeMismatch, input: 2,
-      mentions: ["input 2 has shape [N, 128, 28, 28], expected [N, 64, 56, 56] (the shape of input 0)"],
-      help: "same shape"),
+      OpCall(op, [:], TensorType([n, 64, 56, 56]), TensorType([n, 128, 28, 28])),
+      .shapeMismatch, input: 1,
+      mentions: ["input 1 has shape [N, 128, 28, 28], which does not broadcast with [N, 64, 56, 56]", "axis 1"],
+      help: "equal or one of them 1"),
     ShapeErrorCase(
       OpCall(op, [:], TensorType([n, t, 8]), TensorType([n, 8])), .rankMismatch, input: 1,
-      mentions: ["input 1 has shape [N, 8], expected [N, T, 8]"]),
+      mentions: ["input 1 has shape [N, 8], which has rank 2, not 3 as [N, T, 8]"]),
+    ShapeErrorCase(
+      OpCall(op, [:], TensorType([n, 4])), .wrongInputCount, mentions: ["needs two inputs, or one and a `scalar`"]),
   ]
 }
 
@@ -97,16 +99,21 @@ private let elementwiseErrors: [ShapeErrorCase] = [Add.self, Multiply.self].flat
     expectShapeError(expected)
   }
 
-  @Test func addSuggestsAProjectionShortcut() throws {
-    let call = OpCall(Add.self, [:], TensorType([n, 64, 56, 56]), TensorType([n, 128, 28, 28]))
-    let error = #expect(throws: ShapeError.self) { try call.infer() }
-    #expect(error?.help?.contains("1x1 `conv2d`") == true)
+  /// Broadcasting: symbolic sizes match themselves, size-1 axes stretch
+  /// (squeeze-and-excitation's channel scale), and both inputs may stretch.
+  @Test func broadcastShapes() throws {
+    let excitation = OpCall(Multiply.self, [:], TensorType([n, 8, 6, 6]), TensorType([n, 8, 1, 1]))
+    #expect(try excitation.infer().outputs == [TensorType([n, 8, 6, 6])])
+    let both = OpCall(Subtract.self, [:], TensorType([n, 1, t]), TensorType([n, 3, 1]))
+    #expect(try both.infer().outputs == [TensorType([n, 3, t])])
   }
 
   @Test func schemas() {
-    for op: any Operator.Type in [Concat.self, Add.self, Multiply.self] {
-      #expect(op.schema.inputs == .atLeast(2) && op.schema.category == .merge)
+    for op: any Operator.Type in [Concat.self, Add.self, Multiply.self, Subtract.self, Divide.self] {
+      #expect(op.schema.category == .merge)
     }
+    #expect(Concat.schema.inputs == .atLeast(2) && Add.schema.inputs == .atLeast(1))
+    #expect(Subtract.schema.inputs == .between(1, 2) && Multiply.schema.primary == "scalar")
     #expect(Concat(Attributes(Concat.schema)).axis == 1 && Concat.schema.primary == "axis")
   }
 }

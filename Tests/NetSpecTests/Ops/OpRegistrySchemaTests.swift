@@ -43,6 +43,9 @@ private func conforms(_ value: SpecValue.Kind, to kind: AttributeKind) -> Bool {
     return sizesAndSymbols && items.filter { $0 == .int(-1) }.count <= 1
   case .ints:
     return list(value)?.allSatisfy { integer($0) != nil } ?? false
+  case .axes:
+    if let axis = integer(value) { return ShapeRules.axisRange.contains(axis) }
+    return list(value)?.allSatisfy { integer($0).map(ShapeRules.axisRange.contains) ?? false } ?? false
   case .reference:
     if case .string = value { return true }
     return false

@@ -36,6 +36,7 @@ enum GraphItemKind: Hashable, Sendable {
       case .attention: "#f8d2e6"
       case .recurrent: "#c9e4f0"
       case .loss: "#f8d7d7"
+      case .math: "#e6efd0"
       }
     }
   }
@@ -59,6 +60,7 @@ enum GraphItemKind: Hashable, Sendable {
       case .attention: "#b0507f"
       case .recurrent: "#3f86a8"
       case .loss: "#b05050"
+      case .math: "#7f9440"
       }
     }
   }

@@ -79,16 +79,19 @@ public struct OpExample: Sendable {
   /// An input that is a 0/1 mask (attention's key-padding mask): drawn as 0 or
   /// 1, and not differentiated (its gradient is 0, but not its finite difference).
   public var maskInput: Int?
+  /// Inputs are drawn positive, in [0.2, 1.2] (for `log` and `sqrt`).
+  public var positive: Bool
 
   public init(
     _ attributes: [String: SpecValue.Kind] = [:], inputs: [TensorType], idRange: Int = 4, avoidZero: Bool = false,
-    maskInput: Int? = nil
+    maskInput: Int? = nil, positive: Bool = false
   ) {
     self.attributes = attributes
     self.inputs = inputs
     self.idRange = idRange
     self.avoidZero = avoidZero
     self.maskInput = maskInput
+    self.positive = positive
   }
 }
 

@@ -70,16 +70,16 @@ extension Expand: ExecutableOperator {
   ]
   public var backwardReads: BackwardReads { .nothing }
 
-  /// Repeats the input into the output (``BroadcastKernels``).
+  /// Repeats the input into the output (``ExpandKernels``).
   public func forward(_ k: Kernel) {
-    BroadcastKernels.expand(
+    ExpandKernels.expand(
       y: k.outputs[0], x: k.inputs[0], input: [k.batch] + k.shapes.inputs[0], output: [k.batch] + k.shapes.outputs[0])
   }
 
   /// Sums the output gradient over the repeated positions.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
-    BroadcastKernels.reduce(
+    ExpandKernels.reduce(
       dx: dx, dy: k.outputGradients[0], input: [k.batch] + k.shapes.inputs[0],
       output: [k.batch] + k.shapes.outputs[0], accumulate: k.accumulateInput[0])
   }
@@ -90,7 +90,7 @@ extension Expand: EmittableOperator {
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
-      "BroadcastKernels.expand",
+      "ExpandKernels.expand",
       [
         "y": s.output(0), "x": s.input(0), "input": Self.literal(s.shapes.inputs[0]),
         "output": Self.literal(s.shapes.outputs[0]),
@@ -100,7 +100,7 @@ extension Expand: EmittableOperator {
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
     code.call(
-      "BroadcastKernels.reduce",
+      "ExpandKernels.reduce",
       [
         "dx": dx, "dy": s.outputGradient(0), "input": Self.literal(s.shapes.inputs[0]),
         "output": Self.literal(s.shapes.outputs[0]), "accumulate": "\(s.accumulatesInput(0))",

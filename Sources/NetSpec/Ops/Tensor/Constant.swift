@@ -37,28 +37,28 @@ extension Constant: ExecutableOperator {
   ]
   public var backwardReads: BackwardReads { .nothing }
 
-  /// Fills the output (``BroadcastKernels/fill(y:value:count:)``).
+  /// Fills the output (``ExpandKernels/fill(y:value:count:)``).
   public func forward(_ k: Kernel) {
-    BroadcastKernels.fill(y: k.outputs[0], value: Float(value), count: k.batch * k.shapes.outputCount(0))
+    ExpandKernels.fill(y: k.outputs[0], value: Float(value), count: k.batch * k.shapes.outputCount(0))
   }
 
   /// The input's gradient is zero.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0], !k.accumulateInput[0] else { return }
-    BroadcastKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
+    ExpandKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
   }
 }
 
 extension Constant: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
-      "BroadcastKernels.fill",
+      "ExpandKernels.fill",
       ["y": s.output(0), "value": StepEmission.literal(value), "count": StepEmission.rows(s.shapes.outputCount(0))])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0), !s.accumulatesInput(0) else { return }
-    code.call("BroadcastKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
+    code.call("ExpandKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
   }
 }
 

@@ -55,20 +55,20 @@ extension LearnedTensor: ExecutableOperator {
     ([1] + shapes.outputs[0], [batch] + shapes.outputs[0])
   }
 
-  /// Copies the weight to every sample (``BroadcastKernels``).
+  /// Copies the weight to every sample (``ExpandKernels``).
   public func forward(_ k: Kernel) {
     let (input, output) = shapes(batch: k.batch, k.shapes)
-    BroadcastKernels.expand(y: k.outputs[0], x: k.parameters[0], input: input, output: output)
+    ExpandKernels.expand(y: k.outputs[0], x: k.parameters[0], input: input, output: output)
   }
 
   /// Sums the output gradient over the batch; the input's gradient is zero.
   public func backward(_ k: Kernel) {
     if let dx = k.inputGradients[0], !k.accumulateInput[0] {
-      BroadcastKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
+      ExpandKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
     }
     guard let dw = k.parameterGradients[0] else { return }
     let (input, output) = shapes(batch: k.batch, k.shapes)
-    BroadcastKernels.reduce(
+    ExpandKernels.reduce(
       dx: dw, dy: k.outputGradients[0], input: input, output: output, accumulate: k.accumulateParameter[0])
   }
 }
@@ -81,18 +81,18 @@ extension LearnedTensor: EmittableOperator {
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let (input, output) = Self.literals(s)
-    code.call("BroadcastKernels.expand", ["y": s.output(0), "x": s.parameter(0), "input": input, "output": output])
+    code.call("ExpandKernels.expand", ["y": s.output(0), "x": s.parameter(0), "input": input, "output": output])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     if let dx = s.inputGradient(0), !s.accumulatesInput(0) {
       code.call(
-        "BroadcastKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
+        "ExpandKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
     }
     guard let dw = s.parameterGradient(0) else { return }
     let (input, output) = Self.literals(s)
     code.call(
-      "BroadcastKernels.reduce",
+      "ExpandKernels.reduce",
       [
         "dx": dw, "dy": s.outputGradient(0), "input": input, "output": output,
         "accumulate": "\(s.accumulatesParameter(0))",

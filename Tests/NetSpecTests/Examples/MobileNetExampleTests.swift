@@ -1,0 +1,56 @@
+import Foundation
+import NetSpecDiagnostics
+import Testing
+
+@testable import NetSpec
+
+/// Examples/mobilenet_v2.yaml and Examples/efficientnet_b0.yaml: the full
+/// specs check with their `expect:` (torchvision's parameter counts), and
+/// the reduced forms (`unit=1`, 32x32 images, 5 classes) train a few steps on
+/// a fixed batch with a falling loss, with the optimizer of their `train:`.
+@Suite(.tags(.slow)) struct MobileNetExampleTests {
+  static let files = ["mobilenet_v2.yaml", "efficientnet_b0.yaml"]
+  static let reduced = ["size=32", "unit=1", "classes=5"]
+
+  static func path(_ file: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../Examples/\(file)").standardized.path
+  }
+
+  static func load(_ file: String, set overrides: [String] = []) throws -> CheckedSpec {
+    var diagnostics = DiagnosticBag()
+    let spec = Frontend.load(path: path(file), options: try SeedSpecs.options(set: overrides), &diagnostics)
+    return try #require(spec, "\(file): \(HumanRenderer().render(diagnostics.sorted))")
+  }
+
+  /// The full spec checks, `expect:` included (params and the classifier's shape).
+  @Test(arguments: files)
+  func fullSpecMeetsItsExpectations(file: String) throws {
+    let spec = try Self.load(file)
+    let expected = file == "mobilenet_v2.yaml" ? 3_504_872 : 5_288_548
+    #expect(spec.graph.parameters.filter(\.trainable).map(\.count).reduce(0, +) == expected)
+  }
+
+  @Test(arguments: files)
+  func reducedFormLossFalls(file: String) throws {
+    let spec = try Self.load(file, set: Self.reduced)
+    let train = try #require(spec.document.train)
+    let batch = 4
+    let plan = try Planner.plan(spec.graph, capacity: batch, bindings: [:], training: true)
+    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
+    try SpecTrainingTests.fillRandomly(interpreter)
+    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
+    let lr = Float(train.optimizer.learningRate)
+    interpreter.forward(batch: batch, training: true)
+    var losses = [interpreter.loss]
+    for _ in 0..<8 {
+      interpreter.backward(batch: batch)
+      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
+      interpreter.forward(batch: batch, training: true)
+      losses.append(interpreter.loss)
+    }
+    let finite = losses.allSatisfy(\.isFinite)
+    try #require(finite, "\(file): losses \(losses)")
+    #expect(losses.last! < 0.9 * losses[0], "\(file): losses \(losses)")
+  }
+}
