@@ -82,8 +82,8 @@ enum Driver {
       } else {
         while let line = readLine() {
           let words = line.split(separator: " ").map(String.init)
-          print(words.count == 4 ? answer(words[0], words[1], Int(words[2]) ?? 1, Int(words[3]) ?? 0) : "bad request")
-          fflush(stdout)
+          let reply = words.count == 4 ? answer(words[0], words[1], Int(words[2]) ?? 1, Int(words[3]) ?? 0) : "bad"
+          FileHandle.standardOutput.write(Data((reply + "\\n").utf8))
         }
       }
 
