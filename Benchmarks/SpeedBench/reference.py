@@ -148,7 +148,7 @@ def answer(case, kind, steps, warmup):
 def main():
     cases = {entry["name"]: Case(entry) for entry in config["models"]}
     if len(sys.argv) == 6 and sys.argv[3] == "rss":
-        print(torch_train(cases[sys.argv[4]], int(sys.argv[5]), 1) if torch else "torch missing")
+        print(torch_train(cases[sys.argv[4]], int(sys.argv[5]), 1) if torch is not None else "torch missing")
         status = pathlib.Path("/proc/self/status").read_text().splitlines()
         print(next((line for line in status if line.startswith("VmHWM:")), "VmHWM: unknown"), flush=True)
         return
