@@ -106,6 +106,9 @@ let package = Package(
       name: "TrainBench", dependencies: ["NetSpec"], path: "Benchmarks/TrainBench", exclude: ["reference.py"]),
     .executableTarget(
       name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/CodegenBench"),
+    .executableTarget(
+      name: "SpeedBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/SpeedBench",
+      exclude: ["reference.py"]),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),

@@ -63,6 +63,8 @@ public final class ComputePool: @unchecked Sendable {
   /// Per-thread packing buffers for kernels; index `i` belongs to task `i` of a job
   /// whose task count is at most ``threadCount``.
   let workspaces: [KernelWorkspace]
+  /// Per kernel shape, whether the threads beat the caller alone (ThreadChoice.swift).
+  let threadChoices = ThreadChoices()
 
   /// Creates a pool that runs jobs on `threadCount` threads: the caller and
   /// `threadCount - 1` new worker threads. `threadCount` must be at least 1.
@@ -264,7 +266,7 @@ private final class PoolState: @unchecked Sendable {
 /// A POSIX mutex that busy paths take by spinning on `pthread_mutex_trylock`, so a
 /// contended hand-off costs a few compare-and-swaps rather than a futex sleep and
 /// wake-up; ``lock()`` blocks as usual, for paths that may wait long.
-private final class PoolMutex: @unchecked Sendable {
+final class PoolMutex: @unchecked Sendable {
   let raw = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
   init() { pthread_mutex_init(raw, nil) }
@@ -308,7 +310,7 @@ private struct Backoff {
   }
 }
 
-private func monotonicNanoseconds() -> Int {
+func monotonicNanoseconds() -> Int {
   var time = timespec()
   clock_gettime(CLOCK_MONOTONIC, &time)
   return time.tv_sec * 1_000_000_000 + time.tv_nsec

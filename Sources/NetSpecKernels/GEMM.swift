@@ -48,17 +48,27 @@ public enum GEMM {
       return
     }
     let split = WorkSplit(m: m, n: n, k: k, threads: pool.threadCount)
-    pool.parallelFor(split.tasks) { task in
-      if m == 1 {
-        operands.computeSingleRow(columns: split.columns(task), workspace: pool.workspaces[task])
-      } else {
-        operands.compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
-      }
+    guard split.tasks > 1 else { return operands.compute(split, pool: pool) }
+    // Two threads must never be slower than one: each shape learns which path wins.
+    let shape = KernelShape(kernel: KernelShape.gemm, m, n, k, (transposeA ? 2 : 0) + (transposeB ? 1 : 0))
+    pool.choosingThreads(shape) { parallel in
+      operands.compute(parallel ? split : WorkSplit(m: m, n: n, k: k, threads: 1), pool: pool)
     }
   }
 }
 
 extension GEMMOperands {
+  /// The whole product, one rectangle of C per task of `split`.
+  func compute(_ split: WorkSplit, pool: ComputePool) {
+    pool.parallelFor(split.tasks) { task in
+      if m == 1 {
+        computeSingleRow(columns: split.columns(task), workspace: pool.workspaces[task])
+      } else {
+        compute(rows: split.rows(task), columns: split.columns(task), workspace: pool.workspaces[task])
+      }
+    }
+  }
+
   /// `C = beta * C` and the epilogue: the whole GEMM when the product term vanishes.
   func scaleC() {
     for i in 0..<m {
