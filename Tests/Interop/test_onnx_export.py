@@ -327,6 +327,7 @@ layers:
   - group_norm: 2
   - rms_norm
   - rms_norm: {eps: 1.0e-5}
+""", {}, 1),
     "arithmetic": ("""netspec: 1
 inputs: {x: [N, 3, 4]}
 layers:
