@@ -14,4 +14,9 @@ public enum CopyKernel {
       dst.update(from: src, count: count)
     }
   }
+
+  /// `dst[i] = value` for `i < count`: a constant tensor, or a gradient that is zero.
+  public static func fill(_ dst: UnsafeMutablePointer<Float>, value: Float, count: Int) {
+    dst.update(repeating: value, count: count)
+  }
 }

@@ -1,7 +1,7 @@
 import NetSpecKernels
 import Testing
 
-/// ``SliceKernels``, ``ExpandKernels`` and ``MatMulKernels`` against plain
+/// ``SliceKernels``, ``BroadcastKernels``' expand and sum and ``MatMulKernels`` against plain
 /// loops, both ways of `accumulate`.
 @Suite struct IndexingKernelTests {
   /// (outer, length, inner, start, step, count)
@@ -45,7 +45,9 @@ import Testing
     let x = randomValues(input.reduce(1, *), seed: 3)
     let dy = randomValues(output.reduce(1, *), seed: 4)
     var y = [Float](repeating: 0, count: dy.count)
-    ExpandKernels.expand(y: &y, x: x, input: input, output: output)
+    // One "sample" spanning the whole shape, so the leading axis may broadcast too.
+    let geometry = BroadcastGeometry(space: output, a: output, b: input)
+    BroadcastKernels.expand(y: &y, x: x, scale: 1, batch: 1, geometry: geometry, accumulate: false)
     var expectedY = [Float](repeating: 0, count: dy.count)
     var expectedDx = [Double](repeating: 0, count: x.count)
     for flat in 0..<dy.count {
@@ -63,7 +65,7 @@ import Testing
     }
     #expect(y == expectedY)
     let (dx, deviation) = accumulationDeviation(count: x.count) { dx, accumulate in
-      ExpandKernels.reduce(dx: dx, dy: dy, input: input, output: output, accumulate: accumulate)
+      BroadcastKernels.sum(y: dx, x: dy, scale: 1, batch: 1, geometry: geometry, accumulate: accumulate)
     }
     #expect(relativeDifference(dx, expectedDx.map { Float($0) }) < 1e-6)
     #expect(deviation < 1e-5)

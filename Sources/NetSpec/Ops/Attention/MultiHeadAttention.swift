@@ -255,7 +255,7 @@ extension MultiHeadAttention: ExecutableOperator {
     let cross = hasMemory(k.inputs.count)
     let last = k.inputs.count - 1
     if paddingMask, let dMask = k.inputGradients[last], !k.accumulateInput[last] {
-      ExpandKernels.fill(y: dMask, value: 0, count: k.batch * k.shapes.inputCount(last))
+      CopyKernel.fill(dMask, value: 0, count: k.batch * k.shapes.inputCount(last))
     }
     geometry(k.shapes).backward(
       batch: k.batch, input: k.inputs[0], memory: cross ? UnsafePointer(k.inputs[1]) : nil,
@@ -322,7 +322,7 @@ extension MultiHeadAttention: EmittableOperator {
     let last = s.shapes.inputs.count - 1
     if paddingMask, let dMask = s.inputGradient(last), !s.accumulatesInput(last) {
       code.call(
-        "ExpandKernels.fill", ["y": dMask, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(last))])
+        "CopyKernel.fill", ["": dMask, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(last))])
     }
     code.line("let projections = \(projectionsLiteral(s, backward: true))")
     code.line("\(geometryLiteral(s)).backward(")

@@ -96,7 +96,7 @@ extension Conv1D: ExecutableOperator {
       inputs: [.batch(2, 7)]),
     OpExample(
       [
-        "filters": .int(4), "kernel": .int(2), "dilation": .int(2), "padding": examplePair(2, 0),
+        "filters": .int(4), "kernel": .int(2), "dilation": .int(2), "padding": .exampleInts([2, 0]),
         "groups": .int(2), "bias": .bool(false), "activation": .string("gelu"),
       ], inputs: [.batch(4, 6)]),
     OpExample(

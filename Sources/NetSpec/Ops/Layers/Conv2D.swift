@@ -94,12 +94,12 @@ extension Conv2D: ExecutableOperator {
       inputs: [.batch(2, 6, 7)]),
     OpExample(
       [
-        "filters": .int(4), "kernel": examplePair(3, 2), "dilation": .int(2), "padding": .string("same"),
+        "filters": .int(4), "kernel": .exampleInts([3, 2]), "dilation": .int(2), "padding": .string("same"),
         "groups": .int(2), "bias": .bool(false), "activation": .string("tanh"),
       ], inputs: [.batch(4, 7, 6)]),
     OpExample(
       [
-        "filters": .int(6), "kernel": .int(3), "stride": examplePair(1, 2), "padding": examplePair(2, 0),
+        "filters": .int(6), "kernel": .int(3), "stride": .exampleInts([1, 2]), "padding": .exampleInts([2, 0]),
         "groups": .int(3), "activation": .string("gelu"),
       ], inputs: [.batch(3, 5, 6)]),
     OpExample(

@@ -236,11 +236,11 @@ extension ConvTranspose2D: TransposedConvolution {
       ], inputs: [.batch(2, 3, 3)]),
     OpExample(
       [
-        "filters": .int(4), "kernel": examplePair(3, 2), "dilation": .int(2), "padding": examplePair(1, 0),
+        "filters": .int(4), "kernel": .exampleInts([3, 2]), "dilation": .int(2), "padding": .exampleInts([1, 0]),
         "groups": .int(2), "bias": .bool(false), "activation": .string("gelu"),
       ], inputs: [.batch(4, 3, 4)]),
     OpExample(
-      ["filters": .int(2), "kernel": .int(3), "stride": examplePair(1, 2), "activation": .string("tanh")],
+      ["filters": .int(2), "kernel": .int(3), "stride": .exampleInts([1, 2]), "activation": .string("tanh")],
       inputs: [.batch(3, 2, 3)]),
   ]
 
@@ -251,12 +251,6 @@ extension ConvTranspose2D: TransposedConvolution {
       channels: y[0], height: y[1], width: y[2], kernel: kernel, stride: stride, dilation: dilation,
       padTop: padding.0, padLeft: padding.1, outputHeight: x[1], outputWidth: x[2])
   }
-}
-
-/// `[a, b]` as an attribute value, for the examples' pair attributes.
-func examplePair(_ a: Int, _ b: Int) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list([SpecValue(.int(a), span: span), SpecValue(.int(b), span: span)])
 }
 
 extension ConvTranspose2D: TorchExportable {

@@ -24,9 +24,9 @@ public struct Max: Operator {
 
 extension Max: Reduction {
   public static let examples = [
-    OpExample(["axes": exampleAxes([1])], inputs: [.batch(3, 4)]),
-    OpExample(["axes": exampleAxes([2, 3]), "keepdims": .bool(true)], inputs: [.batch(2, 2, 3)]),
-    OpExample(["axes": exampleAxes([-1, 1])], inputs: [.batch(2, 3, 4)]),
+    OpExample(["axes": .exampleInts([1])], inputs: [.batch(3, 4)]),
+    OpExample(["axes": .exampleInts([2, 3]), "keepdims": .bool(true)], inputs: [.batch(2, 2, 3)]),
+    OpExample(["axes": .exampleInts([-1, 1])], inputs: [.batch(2, 3, 4)]),
   ]
 
   /// The index of each output element's maximum in the input.

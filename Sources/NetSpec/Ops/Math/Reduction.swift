@@ -87,9 +87,3 @@ extension Reduction {
       opType, onnx.inputs, onnx.outputs, [.ints("axes", resolvedAxes(rank: rank)), .int("keepdims", keepdims ? 1 : 0)])
   }
 }
-
-/// A list attribute of integers, as written in a spec, for the examples.
-func exampleAxes(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
-}

@@ -19,45 +19,11 @@ public struct Sum: Operator {
   }
 }
 
-extension Sum: Reduction {
-  public static let examples = [
-    OpExample(["axes": exampleAxes([1])], inputs: [.batch(3, 4)]),
-    OpExample(["axes": exampleAxes([2, 3]), "keepdims": .bool(true)], inputs: [.batch(3, 2, 2)]),
-    OpExample(["axes": exampleAxes([1, -1])], inputs: [.batch(2, 3, 4)]),
-  ]
-  public var backwardReads: BackwardReads { .nothing }
+extension Sum: LinearReduction {
+  public static let examples = scaledSumExamples
 
-  public func forward(_ k: Kernel) {
-    BroadcastKernels.sum(
-      y: k.outputs[0], x: k.inputs[0], scale: 1, batch: k.batch, geometry: geometry(k.shapes), accumulate: false)
-  }
-
-  /// Every input element gets its output element's gradient.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    BroadcastKernels.expand(
-      y: dx, x: k.outputGradients[0], scale: 1, batch: k.batch, geometry: geometry(k.shapes),
-      accumulate: k.accumulateInput[0])
-  }
-
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    code.call(
-      "BroadcastKernels.sum",
-      [
-        "y": s.output(0), "x": s.input(0), "scale": "1", "batch": "n", "geometry": geometryLiteral(s.shapes),
-        "accumulate": "false",
-      ])
-  }
-
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dx = s.inputGradient(0) else { return }
-    code.call(
-      "BroadcastKernels.expand",
-      [
-        "y": dx, "x": s.outputGradient(0), "scale": "1", "batch": "n", "geometry": geometryLiteral(s.shapes),
-        "accumulate": "\(s.accumulatesInput(0))",
-      ])
-  }
+  /// Each element counts once.
+  func scale(_ shapes: OpShapes) -> Float { 1 }
 }
 
 extension Sum: TorchExportable {

@@ -56,3 +56,38 @@ struct AxisRun: Sendable, Hashable {
       ])
   }
 }
+
+/// An op that copies one ``AxisRun`` of its input (`slice`, `select`): its kernels
+/// and emitted code come from the run its attributes resolve to.
+protocol AxisRunOperator: EmittableOperator {
+  /// The kept positions of the input `x`, or a located error.
+  func resolve(_ x: TensorType) throws(ShapeError) -> AxisRun
+}
+
+extension AxisRunOperator {
+  public var backwardReads: BackwardReads { .nothing }
+
+  /// The run on planned shapes, which the shape rule accepted.
+  func run(_ shapes: OpShapes) -> AxisRun {
+    let x = TensorType([Dim.symbol("N")] + shapes.inputs[0].map { Dim($0) })
+    guard let run = try? resolve(x) else {
+      preconditionFailure("\(Self.schema.name) planned on shapes its rule rejects")
+    }
+    return run
+  }
+
+  /// Copies the kept positions (``SliceKernels``).
+  public func forward(_ k: Kernel) {
+    run(k.shapes).forward(y: k.outputs[0], x: k.inputs[0], batch: k.batch, shape: k.shapes.inputs[0])
+  }
+
+  /// Puts the gradient back at the kept positions, zero elsewhere.
+  public func backward(_ k: Kernel) {
+    guard let dx = k.inputGradients[0] else { return }
+    run(k.shapes).backward(
+      dx: dx, dy: k.outputGradients[0], batch: k.batch, shape: k.shapes.inputs[0], accumulate: k.accumulateInput[0])
+  }
+
+  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitForward(s, &code) }
+  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitBackward(s, &code) }
+}

@@ -70,36 +70,12 @@ public struct AxisSlice: Operator {
   }
 }
 
-extension AxisSlice: ExecutableOperator {
+extension AxisSlice: AxisRunOperator {
   public static let examples = [
     OpExample(["end": .int(3)], inputs: [.batch(5, 2)]),
     OpExample(["axis": .int(-1), "start": .int(-4), "step": .int(2)], inputs: [.batch(2, 5)]),
     OpExample(["axis": .int(2), "start": .int(1), "end": .int(-1)], inputs: [.batch(2, 4, 3)]),
   ]
-  public var backwardReads: BackwardReads { .nothing }
-
-  private func run(_ shapes: OpShapes) -> AxisRun {
-    let x = TensorType([Dim.symbol("N")] + shapes.inputs[0].map { Dim($0) })
-    guard let run = try? resolve(x) else { preconditionFailure("slice planned on shapes its rule rejects") }
-    return run
-  }
-
-  /// Copies the kept positions (``SliceKernels``).
-  public func forward(_ k: Kernel) {
-    run(k.shapes).forward(y: k.outputs[0], x: k.inputs[0], batch: k.batch, shape: k.shapes.inputs[0])
-  }
-
-  /// Puts the gradient back at the kept positions, zero elsewhere.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    run(k.shapes).backward(
-      dx: dx, dy: k.outputGradients[0], batch: k.batch, shape: k.shapes.inputs[0], accumulate: k.accumulateInput[0])
-  }
-}
-
-extension AxisSlice: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitForward(s, &code) }
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitBackward(s, &code) }
 }
 
 extension AxisSlice: TorchExportable {

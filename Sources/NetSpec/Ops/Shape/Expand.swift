@@ -64,54 +64,56 @@ public struct Expand: Operator {
 
 extension Expand: ExecutableOperator {
   public static let examples = [
-    OpExample(["shape": exampleShape([3, -1])], inputs: [.batch(1, 4)]),
-    OpExample(["shape": exampleShape([2, 3, 2])], inputs: [.batch(2, 1, 1)]),
-    OpExample(["shape": exampleShape([-1, 4])], inputs: [.batch(3, 1)]),
+    OpExample(["shape": .exampleInts([3, -1])], inputs: [.batch(1, 4)]),
+    OpExample(["shape": .exampleInts([2, 3, 2])], inputs: [.batch(2, 1, 1)]),
+    OpExample(["shape": .exampleInts([-1, 4])], inputs: [.batch(3, 1)]),
   ]
   public var backwardReads: BackwardReads { .nothing }
 
-  /// Repeats the input into the output (``ExpandKernels``).
+  /// Each sample's output iterated with its input broadcast over it.
+  private func geometry(_ shapes: OpShapes) -> BroadcastGeometry {
+    BroadcastGeometry(space: shapes.outputs[0], a: shapes.outputs[0], b: shapes.inputs[0])
+  }
+
+  /// Repeats the input into the output (``BroadcastKernels/expand(y:x:scale:batch:geometry:accumulate:)``).
   public func forward(_ k: Kernel) {
-    ExpandKernels.expand(
-      y: k.outputs[0], x: k.inputs[0], input: [k.batch] + k.shapes.inputs[0], output: [k.batch] + k.shapes.outputs[0])
+    BroadcastKernels.expand(
+      y: k.outputs[0], x: k.inputs[0], scale: 1, batch: k.batch, geometry: geometry(k.shapes), accumulate: false)
   }
 
   /// Sums the output gradient over the repeated positions.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
-    ExpandKernels.reduce(
-      dx: dx, dy: k.outputGradients[0], input: [k.batch] + k.shapes.inputs[0],
-      output: [k.batch] + k.shapes.outputs[0], accumulate: k.accumulateInput[0])
+    BroadcastKernels.sum(
+      y: dx, x: k.outputGradients[0], scale: 1, batch: k.batch, geometry: geometry(k.shapes),
+      accumulate: k.accumulateInput[0])
   }
 }
 
 extension Expand: EmittableOperator {
-  private static func literal(_ shape: [Int]) -> String { "[n" + shape.map { ", \($0)" }.joined() + "]" }
+  /// ``geometry(_:)`` as a Swift expression.
+  private static func geometryLiteral(_ shapes: OpShapes) -> String {
+    "BroadcastGeometry(space: \(shapes.outputs[0]), a: \(shapes.outputs[0]), b: \(shapes.inputs[0]))"
+  }
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
-      "ExpandKernels.expand",
+      "BroadcastKernels.expand",
       [
-        "y": s.output(0), "x": s.input(0), "input": Self.literal(s.shapes.inputs[0]),
-        "output": Self.literal(s.shapes.outputs[0]),
+        "y": s.output(0), "x": s.input(0), "scale": "1", "batch": "n", "geometry": Self.geometryLiteral(s.shapes),
+        "accumulate": "false",
       ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0) else { return }
     code.call(
-      "ExpandKernels.reduce",
+      "BroadcastKernels.sum",
       [
-        "dx": dx, "dy": s.outputGradient(0), "input": Self.literal(s.shapes.inputs[0]),
-        "output": Self.literal(s.shapes.outputs[0]), "accumulate": "\(s.accumulatesInput(0))",
+        "y": dx, "x": s.outputGradient(0), "scale": "1", "batch": "n", "geometry": Self.geometryLiteral(s.shapes),
+        "accumulate": "\(s.accumulatesInput(0))",
       ])
   }
-}
-
-/// A shape attribute as written in a spec, for the examples.
-private func exampleShape(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
 /// The target sizes for an export: -1 (kept) for the batch axis and every

@@ -85,16 +85,10 @@ public struct Reshape: Operator {
 
 extension Reshape: LayoutView {
   public static let examples = [
-    OpExample(["shape": exampleList([3, 4])], inputs: [.batch(12)]),
-    OpExample(["shape": exampleList([2, -1])], inputs: [.batch(3, 4)]),
-    OpExample(["shape": exampleList([6])], inputs: [.batch(2, 1, 3)]),
+    OpExample(["shape": .exampleInts([3, 4])], inputs: [.batch(12)]),
+    OpExample(["shape": .exampleInts([2, -1])], inputs: [.batch(3, 4)]),
+    OpExample(["shape": .exampleInts([6])], inputs: [.batch(2, 1, 3)]),
   ]
-}
-
-/// A list attribute of integers, as written in a spec, for the examples.
-private func exampleList(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
 extension Reshape: TorchExportable {

@@ -48,36 +48,12 @@ public struct Select: Operator {
   }
 }
 
-extension Select: ExecutableOperator {
+extension Select: AxisRunOperator {
   public static let examples = [
     OpExample(["index": .int(0)], inputs: [.batch(3, 4)]),
     OpExample(["axis": .int(-1), "index": .int(-2)], inputs: [.batch(2, 3)]),
     OpExample(["axis": .int(2), "index": .int(1)], inputs: [.batch(2, 3, 2)]),
   ]
-  public var backwardReads: BackwardReads { .nothing }
-
-  private func run(_ shapes: OpShapes) -> AxisRun {
-    let x = TensorType([Dim.symbol("N")] + shapes.inputs[0].map { Dim($0) })
-    guard let run = try? resolve(x) else { preconditionFailure("select planned on shapes its rule rejects") }
-    return run
-  }
-
-  /// Copies the kept position (``SliceKernels``, one position long).
-  public func forward(_ k: Kernel) {
-    run(k.shapes).forward(y: k.outputs[0], x: k.inputs[0], batch: k.batch, shape: k.shapes.inputs[0])
-  }
-
-  /// Puts the gradient back at the kept position, zero elsewhere.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    run(k.shapes).backward(
-      dx: dx, dy: k.outputGradients[0], batch: k.batch, shape: k.shapes.inputs[0], accumulate: k.accumulateInput[0])
-  }
-}
-
-extension Select: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitForward(s, &code) }
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) { run(s.shapes).emitBackward(s, &code) }
 }
 
 extension Select: TorchExportable {

@@ -73,7 +73,7 @@ public struct Split: Operator {
 extension Split: ExecutableOperator {
   public static let examples = [
     OpExample(["chunks": .int(2)], inputs: [.batch(4, 3)]),
-    OpExample(["sizes": exampleList([1, 3, 2]), "axis": .int(-1)], inputs: [.batch(2, 6)]),
+    OpExample(["sizes": .exampleInts([1, 3, 2]), "axis": .int(-1)], inputs: [.batch(2, 6)]),
     OpExample(["chunks": .int(3), "axis": .int(2)], inputs: [.batch(2, 3, 3)]),
   ]
   public var backwardReads: BackwardReads { .nothing }
@@ -101,12 +101,6 @@ extension Split: ExecutableOperator {
       dx, k.outputGradients.map { UnsafePointer($0) }, rows: k.batch * rows, widths: widths,
       accumulate: k.accumulateInput[0])
   }
-}
-
-/// A list attribute of integers, as written in a spec, for the examples.
-private func exampleList(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
 extension Split: EmittableOperator {

@@ -35,10 +35,10 @@ public struct Transpose: Operator {
 
 extension Transpose: ExecutableOperator {
   public static let examples = [
-    OpExample(["perm": exampleList([0, 2, 1])], inputs: [.batch(3, 4)]),
-    OpExample(["perm": exampleList([0, 3, 1, 2])], inputs: [.batch(2, 3, 4)]),
-    OpExample(["perm": exampleList([0, 2, 3, 1])], inputs: [.batch(2, 3, 2)]),
-    OpExample(["perm": exampleList([0, 1])], inputs: [.batch(3)]),
+    OpExample(["perm": .exampleInts([0, 2, 1])], inputs: [.batch(3, 4)]),
+    OpExample(["perm": .exampleInts([0, 3, 1, 2])], inputs: [.batch(2, 3, 4)]),
+    OpExample(["perm": .exampleInts([0, 2, 3, 1])], inputs: [.batch(2, 3, 2)]),
+    OpExample(["perm": .exampleInts([0, 1])], inputs: [.batch(3)]),
   ]
   public var backwardReads: BackwardReads { .nothing }
 
@@ -77,12 +77,6 @@ extension Transpose: EmittableOperator {
         "scatter": "true", "accumulate": "\(s.accumulatesInput(0))",
       ])
   }
-}
-
-/// A list attribute of integers, as written in a spec, for the examples.
-private func exampleList(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
 extension Transpose: TorchExportable {

@@ -32,33 +32,33 @@ public struct Constant: Operator {
 
 extension Constant: ExecutableOperator {
   public static let examples = [
-    OpExample(["shape": exampleInts([2, 3])], inputs: [.batch(4)]),
-    OpExample(["shape": exampleInts([3]), "value": .float(1.5)], inputs: [.batch(2, 2)]),
+    OpExample(["shape": .exampleInts([2, 3])], inputs: [.batch(4)]),
+    OpExample(["shape": .exampleInts([3]), "value": .float(1.5)], inputs: [.batch(2, 2)]),
   ]
   public var backwardReads: BackwardReads { .nothing }
 
-  /// Fills the output (``ExpandKernels/fill(y:value:count:)``).
+  /// Fills the output (``CopyKernel/fill(_:value:count:)``).
   public func forward(_ k: Kernel) {
-    ExpandKernels.fill(y: k.outputs[0], value: Float(value), count: k.batch * k.shapes.outputCount(0))
+    CopyKernel.fill(k.outputs[0], value: Float(value), count: k.batch * k.shapes.outputCount(0))
   }
 
   /// The input's gradient is zero.
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0], !k.accumulateInput[0] else { return }
-    ExpandKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
+    CopyKernel.fill(dx, value: 0, count: k.batch * k.shapes.inputCount(0))
   }
 }
 
 extension Constant: EmittableOperator {
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
-      "ExpandKernels.fill",
-      ["y": s.output(0), "value": StepEmission.literal(value), "count": StepEmission.rows(s.shapes.outputCount(0))])
+      "CopyKernel.fill",
+      ["": s.output(0), "value": StepEmission.literal(value), "count": StepEmission.rows(s.shapes.outputCount(0))])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     guard let dx = s.inputGradient(0), !s.accumulatesInput(0) else { return }
-    code.call("ExpandKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
+    code.call("CopyKernel.fill", ["": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
   }
 }
 

@@ -45,65 +45,64 @@ public struct LearnedTensor: Operator {
 
 extension LearnedTensor: ExecutableOperator {
   public static let examples = [
-    OpExample(["shape": exampleInts([1, 3])], inputs: [.batch(4, 3)]),
-    OpExample(["shape": exampleInts([2, 2, 3])], inputs: [.batch(5)]),
+    OpExample(["shape": .exampleInts([1, 3])], inputs: [.batch(4, 3)]),
+    OpExample(["shape": .exampleInts([2, 2, 3])], inputs: [.batch(5)]),
   ]
   public var backwardReads: BackwardReads { .nothing }
 
-  /// The stored tensor with a batch axis of 1, and the output's shape.
-  private func shapes(batch: Int, _ shapes: OpShapes) -> (input: [Int], output: [Int]) {
-    ([1] + shapes.outputs[0], [batch] + shapes.outputs[0])
+  /// The output, batch axis included, iterated with the stored tensor (a batch
+  /// axis of 1) broadcast over it; the kernels see it as one sample.
+  private func geometry(batch: Int, _ shapes: OpShapes) -> BroadcastGeometry {
+    BroadcastGeometry(space: [batch] + shapes.outputs[0], a: [batch] + shapes.outputs[0], b: [1] + shapes.outputs[0])
   }
 
-  /// Copies the weight to every sample (``ExpandKernels``).
+  /// Copies the weight to every sample (``BroadcastKernels``).
   public func forward(_ k: Kernel) {
-    let (input, output) = shapes(batch: k.batch, k.shapes)
-    ExpandKernels.expand(y: k.outputs[0], x: k.parameters[0], input: input, output: output)
+    BroadcastKernels.expand(
+      y: k.outputs[0], x: k.parameters[0], scale: 1, batch: 1, geometry: geometry(batch: k.batch, k.shapes),
+      accumulate: false)
   }
 
   /// Sums the output gradient over the batch; the input's gradient is zero.
   public func backward(_ k: Kernel) {
     if let dx = k.inputGradients[0], !k.accumulateInput[0] {
-      ExpandKernels.fill(y: dx, value: 0, count: k.batch * k.shapes.inputCount(0))
+      CopyKernel.fill(dx, value: 0, count: k.batch * k.shapes.inputCount(0))
     }
     guard let dw = k.parameterGradients[0] else { return }
-    let (input, output) = shapes(batch: k.batch, k.shapes)
-    ExpandKernels.reduce(
-      dx: dw, dy: k.outputGradients[0], input: input, output: output, accumulate: k.accumulateParameter[0])
+    BroadcastKernels.sum(
+      y: dw, x: k.outputGradients[0], scale: 1, batch: 1, geometry: geometry(batch: k.batch, k.shapes),
+      accumulate: k.accumulateParameter[0])
   }
 }
 
 extension LearnedTensor: EmittableOperator {
-  private static func literals(_ s: StepEmission) -> (input: String, output: String) {
+  /// ``geometry(batch:_:)`` as a Swift expression with the batch `n`.
+  private static func geometryLiteral(_ s: StepEmission) -> String {
     let sizes = s.shapes.outputs[0].map { ", \($0)" }.joined()
-    return ("[1\(sizes)]", "[n\(sizes)]")
+    return "BroadcastGeometry(space: [n\(sizes)], a: [n\(sizes)], b: [1\(sizes)])"
   }
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let (input, output) = Self.literals(s)
-    code.call("ExpandKernels.expand", ["y": s.output(0), "x": s.parameter(0), "input": input, "output": output])
+    code.call(
+      "BroadcastKernels.expand",
+      [
+        "y": s.output(0), "x": s.parameter(0), "scale": "1", "batch": "1", "geometry": Self.geometryLiteral(s),
+        "accumulate": "false",
+      ])
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
     if let dx = s.inputGradient(0), !s.accumulatesInput(0) {
-      code.call(
-        "ExpandKernels.fill", ["y": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
+      code.call("CopyKernel.fill", ["": dx, "value": "0", "count": StepEmission.rows(s.shapes.inputCount(0))])
     }
     guard let dw = s.parameterGradient(0) else { return }
-    let (input, output) = Self.literals(s)
     code.call(
-      "ExpandKernels.reduce",
+      "BroadcastKernels.sum",
       [
-        "dx": dw, "dy": s.outputGradient(0), "input": input, "output": output,
+        "y": dw, "x": s.outputGradient(0), "scale": "1", "batch": "1", "geometry": Self.geometryLiteral(s),
         "accumulate": "\(s.accumulatesParameter(0))",
       ])
   }
-}
-
-/// A list attribute of integers, as written in a spec, for the examples.
-func exampleInts(_ values: [Int]) -> SpecValue.Kind {
-  let span = SourceSpan(file: SourceFile(path: "<example>", text: ""), from: 0, to: 0)
-  return .list(values.map { SpecValue(.int($0), span: span) })
 }
 
 extension LearnedTensor: TorchExportable {
