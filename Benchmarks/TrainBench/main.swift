@@ -124,13 +124,15 @@ func referenceLayers(_ graph: Graph) throws(ReferenceUnsupported) -> (input: [In
     case let pool as AvgPool2D:
       layers.append(
         ReferenceLayer(
-          op: "avgpool2d", kernel: [pool.kernel.0, pool.kernel.1], stride: [pool.stride.0, pool.stride.1],
-          padding: [pool.padding.0, pool.padding.1]))
+          op: "avgpool2d", kernel: [pool.window.kernel.0, pool.window.kernel.1],
+          stride: [pool.window.stride.0, pool.window.stride.1],
+          padding: [pool.window.padding.0, pool.window.padding.1]))
     case let pool as MaxPool2D:
       layers.append(
         ReferenceLayer(
-          op: "maxpool2d", kernel: [pool.kernel.0, pool.kernel.1], stride: [pool.stride.0, pool.stride.1],
-          padding: [pool.padding.0, pool.padding.1]))
+          op: "maxpool2d", kernel: [pool.window.kernel.0, pool.window.kernel.1],
+          stride: [pool.window.stride.0, pool.window.stride.1],
+          padding: [pool.window.padding.0, pool.window.padding.1]))
     case let flatten as Flatten where flatten.startAxis == 1:
       layers.append(ReferenceLayer(op: "flatten"))
     case is ReLU, is Tanh, is Sigmoid:

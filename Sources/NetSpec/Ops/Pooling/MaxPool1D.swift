@@ -4,95 +4,26 @@ import NetSpecKernels
 /// kernels of ``PoolingGeometry`` on planes of height 1.
 public struct MaxPool1D: Operator {
   public static let schema = OpSchema(
-    name: "maxpool1d", category: .pooling,
-    summary: "1-D max pooling over [N, C, L] inputs.",
-    attributes: [
-      .required("kernel", .int(1...4096), "window size"),
-      .optional("stride", .int(1...4096), "step between windows; defaults to the kernel"),
-      .default("padding", .int(0...4096), .int(0), "-infinity padding per end (at most kernel / 2)"),
-      .default(
-        "ceil_mode", .bool, .bool(false),
-        "round the output length up: a last, partial window that starts inside the input or the left padding"),
-    ],
-    primary: "kernel")
+    name: "maxpool1d", category: .pooling, summary: "1-D max pooling over [N, C, L] inputs.",
+    attributes: PoolingWindow.attributes(spatialRank: 1, fill: "-infinity"), primary: "kernel")
 
-  public let kernel: (Int, Int)
-  public let stride: (Int, Int)
-  public let padding: (Int, Int)
-  public let ceilMode: Bool
+  public let window: PoolingWindow
 
   public init(_ attributes: Attributes) {
-    let size = attributes.int("kernel")
-    kernel = (1, size)
-    stride = (1, attributes.has("stride") ? attributes.int("stride") : size)
-    padding = (0, attributes.int("padding"))
-    ceilMode = attributes.bool("ceil_mode")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let output = try ShapeRules.pool1D(
-      inputs[0], kernel: kernel.1, stride: stride.1, padding: padding.1, ceilMode: ceilMode)
-    return Inference(outputs: [output], flops: ShapeRules.flops(output, perElement: kernel.1))
+    window = PoolingWindow(attributes, spatialRank: 1)
   }
 }
 
-extension MaxPool1D: PlanePooling {
+extension MaxPool1D: MaxPlanePooling {
   public static let examples = [
     OpExample(["kernel": .int(2)], inputs: [.batch(2, 5)]),
     OpExample(["kernel": .int(3), "stride": .int(2), "padding": .int(1)], inputs: [.batch(2, 7)]),
     OpExample(["kernel": .int(3), "stride": .int(2), "ceil_mode": .bool(true)], inputs: [.batch(2, 4)]),
   ]
-
-  /// A plane of height 1: `[C, L]` -> `[C, L']`.
-  func geometry(_ shapes: OpShapes) -> PoolingGeometry {
-    PoolingGeometry(
-      height: 1, width: shapes.inputs[0][1], kernel: kernel, stride: stride, padding: padding, outputHeight: 1,
-      outputWidth: shapes.outputs[0][1])
-  }
-
-  /// The index of each output's maximum within its input row, as a Float.
-  public func savedState(_ shapes: OpShapes) -> [Int] { [shapes.outputCount(0)] }
-
-  /// The gradient is routed through the saved indices alone.
-  public var backwardReads: BackwardReads { .nothing }
-
-  func forwardPlane(
-    _ geometry: PoolingGeometry, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-    saved: UnsafeMutablePointer<Float>?
-  ) {
-    geometry.maxForward(x, y, argmax: saved!)
-  }
-
-  func backwardPlane(
-    _ geometry: PoolingGeometry, _ dy: UnsafePointer<Float>, saved: UnsafePointer<Float>?,
-    _ dx: UnsafeMutablePointer<Float>, accumulate: Bool
-  ) {
-    geometry.maxBackward(dy, argmax: saved!, dx, accumulate: accumulate)
-  }
-
-  func forwardPlaneCall(x: String, y: String, saved: String?) -> String {
-    "pooling.maxForward(\(x), \(y), argmax: \(saved!))"
-  }
-
-  func backwardPlaneCall(dy: String, saved: String?, dx: String, accumulate: Bool) -> String {
-    "pooling.maxBackward(\(dy), argmax: \(saved!), \(dx), accumulate: \(accumulate))"
-  }
 }
 
 extension MaxPool1D: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "F.max_pool1d(\(layer.x), \(kernel.1), \(stride.1), \(padding.1)\(ceilMode ? ", ceil_mode=True" : ""))"
-  }
+  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { torchPooling(layer) }
 }
 
-extension MaxPool1D: ONNXExportable {
-  /// `MaxPool` over one axis.
-  func exportONNX(_ onnx: ONNXNodeContext) {
-    onnx.add(
-      "MaxPool", onnx.inputs, onnx.outputs,
-      [
-        .ints("kernel_shape", [kernel.1]), .ints("strides", [stride.1]), .ints("pads", [padding.1, padding.1]),
-        .int("ceil_mode", ceilMode ? 1 : 0),
-      ])
-  }
-}
+extension MaxPool1D: ONNXExportable {}

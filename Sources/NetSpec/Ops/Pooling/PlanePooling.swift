@@ -8,12 +8,7 @@ import NetSpecKernels
 /// convolution's output plane is in cache, and the pooled gradient is routed
 /// straight into the convolution's pre-activation gradient.
 protocol PlanePooling: EmittableOperator {
-  var kernel: (Int, Int) { get }
-  var stride: (Int, Int) { get }
-  var padding: (Int, Int) { get }
-  /// The window geometry for per-sample shapes: `[C, H, W]` -> `[C, oh, ow]`
-  /// for 2-d pooling (the default), a plane of height 1 for 1-d.
-  func geometry(_ shapes: OpShapes) -> PoolingGeometry
+  var window: PoolingWindow { get }
   /// Pools plane `x` into `y`; `saved` is the plane's part of the op's saved
   /// state, for an op that has one.
   func forwardPlane(
@@ -31,12 +26,15 @@ protocol PlanePooling: EmittableOperator {
 }
 
 extension PlanePooling {
-  /// The window geometry for per-sample shapes `[C, H, W]` -> `[C, oh, ow]`.
-  func geometry(_ shapes: OpShapes) -> PoolingGeometry {
-    PoolingGeometry(
-      height: shapes.inputs[0][1], width: shapes.inputs[0][2], kernel: kernel, stride: stride, padding: padding,
-      outputHeight: shapes.outputs[0][1], outputWidth: shapes.outputs[0][2])
-  }
+  public var kernel: (Int, Int) { window.kernel }
+  public var stride: (Int, Int) { window.stride }
+  public var padding: (Int, Int) { window.padding }
+  public var ceilMode: Bool { window.ceilMode }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference { try window.infer(inputs[0]) }
+
+  /// The window geometry for per-sample shapes (``PoolingWindow/geometry(_:)``).
+  func geometry(_ shapes: OpShapes) -> PoolingGeometry { window.geometry(shapes) }
 
   /// Planes per task: about 16K floats of window reads (forward) or of
   /// input plane (backward).
