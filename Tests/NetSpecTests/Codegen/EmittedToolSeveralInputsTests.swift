@@ -17,25 +17,8 @@ import Testing
     guard let spec = Frontend.load(path: path, &diagnostics),
       let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 5, &diagnostics)
     else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
-    let package = directory.appendingPathComponent("package")
-    var sources: [String] = []
-    for file in try PackageEmitter.emit(spec, data: data, capacity: 16, sourceName: "two.yaml") {
-      let url = package.appendingPathComponent(file.path)
-      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      if let binary = file.binary {
-        try Data(binary).write(to: url)
-      } else {
-        try file.contents.write(to: url, atomically: true, encoding: .utf8)
-      }
-      if file.path.hasPrefix("Sources/TwoInputs/") { sources.append(url.path) }
-    }
-    let driver = directory.appendingPathComponent("main.swift")
-    try "import Foundation\n\nexit(TwoInputs.runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
-      to: driver, atomically: true, encoding: .utf8)
-    let binary = directory.appendingPathComponent("tool").path
-    _ = try EmittedToolTests.run(
-      ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
-        + sources + [driver.path], in: directory)
+    let binary = try EmittedToolTests.compileTool(
+      spec, data: data, capacity: 16, sourceName: "two.yaml", typeName: "TwoInputs", in: directory)
 
     let help = try EmittedToolTests.run([binary, "--help"], in: directory)
     #expect(help.contains("--input tokens=FILE --input extra=FILE"), "\(help)")

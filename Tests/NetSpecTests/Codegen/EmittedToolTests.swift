@@ -59,9 +59,21 @@ import Testing
     guard let spec = Frontend.check(SourceFile(path: path, text: Self.spec), &diagnostics),
       let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 3, &diagnostics)
     else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
+    let binary = try compileTool(
+      spec, data: data, capacity: 8, sourceName: "tiny_cnn.yaml", typeName: "TinyCnn", in: directory)
+    return Built(directory: directory, binary: binary, spec: spec, data: data)
+  }
+
+  /// Emits the package of `spec` into `directory/package` and compiles its
+  /// sources (those of the model type `typeName`, which the emitter derives
+  /// from `sourceName`) with a `main.swift` that runs the tool; returns the
+  /// binary's path.
+  static func compileTool(
+    _ spec: CheckedSpec, data: PreparedData, capacity: Int, sourceName: String, typeName: String, in directory: URL
+  ) throws -> String {
     let package = directory.appendingPathComponent("package")
     var sources: [String] = []
-    for file in try PackageEmitter.emit(spec, data: data, capacity: 8, sourceName: "tiny_cnn.yaml") {
+    for file in try PackageEmitter.emit(spec, data: data, capacity: capacity, sourceName: sourceName) {
       let url = package.appendingPathComponent(file.path)
       try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       if let binary = file.binary {
@@ -69,16 +81,16 @@ import Testing
       } else {
         try file.contents.write(to: url, atomically: true, encoding: .utf8)
       }
-      if file.path.hasPrefix("Sources/TinyCnn/") { sources.append(url.path) }
+      if file.path.hasPrefix("Sources/\(typeName)/") { sources.append(url.path) }
     }
     let driver = directory.appendingPathComponent("main.swift")
-    try "import Foundation\n\nexit(TinyCnn.runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
+    try "import Foundation\n\nexit(\(typeName).runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
       to: driver, atomically: true, encoding: .utf8)
     let binary = directory.appendingPathComponent("tool").path
     _ = try run(
       ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
         + sources + [driver.path], in: directory)
-    return Built(directory: directory, binary: binary, spec: spec, data: data)
+    return binary
   }
 
   /// Runs `arguments` in `directory`; returns standard output, or throws
