@@ -28,8 +28,37 @@ extension LibYAMLError {
         SourceSpan(file: file, from: contextOffset, to: scalarEnd(after: contextOffset, in: bytes)),
         context)
     }
-    if let help = help(character: character) { diagnostic = diagnostic.help(help) }
+    if let help = indexInFlowHelp(character: character, bytes: bytes) ?? help(character: character) {
+      diagnostic = diagnostic.help(help)
+    }
     return diagnostic
+  }
+
+  /// For `{dilation: $d[$index]}`: YAML ends a plain value at `[` inside a flow
+  /// collection, so an indexed variable there reads as a variable followed by a
+  /// list, which libyaml reports as a missing `,`. The fix is block style.
+  private func indexInFlowHelp(character: UInt8?, bytes: [UInt8]) -> String? {
+    guard character == UInt8(ascii: "["), problem.hasPrefix("did not find expected ','") else { return nil }
+    var start = problemOffset
+    func isNamePart(_ byte: UInt8) -> Bool {
+      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || byte == 0x5F
+    }
+    while start > 0, isNamePart(bytes[start - 1]) { start -= 1 }
+    guard start > 0, start < problemOffset, bytes[start - 1] == UInt8(ascii: "$") else { return nil }
+    // The whole `$name[...]` and, when it is a mapping value, its key.
+    var end = problemOffset
+    while end < bytes.count, bytes[end] != UInt8(ascii: "]"), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+    let value = String(decoding: bytes[(start - 1)..<min(end + 1, bytes.count)], as: UTF8.self)
+    var keyEnd = start - 1
+    while keyEnd > 0, bytes[keyEnd - 1] == UInt8(ascii: " ") { keyEnd -= 1 }
+    var key = "key"
+    if keyEnd > 0, bytes[keyEnd - 1] == UInt8(ascii: ":") {
+      var keyStart = keyEnd - 1
+      while keyStart > 0, isNamePart(bytes[keyStart - 1]) { keyStart -= 1 }
+      if keyStart < keyEnd - 1 { key = String(decoding: bytes[keyStart..<(keyEnd - 1)], as: UTF8.self) }
+    }
+    return "YAML ends a plain value at `[` inside `{...}` and `[...]`, so `\(value)` cannot be read here; "
+      + "write the entry in block style, on a line of its own: `\(key): \(value)`"
   }
 
   /// A fix for the mistakes people make most, recognised from libyaml's text.
