@@ -39,6 +39,8 @@ CASES = {
     "Examples/adding_lstm.yaml": dict(dims={"T": 9}),
     "Examples/mobilenet_v2.yaml": dict(sets=["size=32", "unit=1", "classes=5"]),
     "Examples/efficientnet_b0.yaml": dict(sets=["size=32", "unit=1", "classes=5"]),
+    "Examples/convnext_t.yaml": dict(
+        sets=["size=32", "width=8", "depth1=1", "depth2=1", "depth3=2", "depth4=1", "classes=5"]),
     "Examples/breast_cancer.yaml": dict(data=("Examples/data/breast_cancer.csv", 30), train=True, standardized=True),
     "Examples/cnn_digits.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
     "Examples/diabetes.yaml": dict(
@@ -291,6 +293,7 @@ layers:
   - layernorm: {eps: 0.01}
   - softmax: {axis: 1}
   - dropout: 0.3
+  - drop_path: 0.2
   - dense: {units: 4, bias: false}
 """, {"T": 5}, 1),
     "resampling": ("""netspec: 1

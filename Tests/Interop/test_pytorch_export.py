@@ -40,6 +40,8 @@ EXAMPLE_SETTINGS = {
     "unet.yaml": ["size=16", "base=4"],
     "mobilenet_v2.yaml": ["size=16", "unit=1", "classes=5"],
     "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
+    "convnext_t.yaml": [
+        "size=32", "width=8", "depth1=1", "depth2=1", "depth3=2", "depth4=1", "classes=5", "stochastic_depth=0"],
 }
 SPECS = [
     ("specs/lenet5.yaml", []),

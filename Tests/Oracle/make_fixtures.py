@@ -1181,6 +1181,29 @@ def elementwise_cases():
             "so they cannot match PyTorch's torch.randn_like")
 
 
+@case
+def drop_path_cases():
+    """Stochastic depth (torchvision's stochastic_depth, mode "row", written here
+    in plain torch since torchvision is not a dependency) where its outcome is
+    fixed: evaluation mode, rate 0 while training, and rate 1 while training
+    (every sample dropped); other rates draw NetSpec's own masks."""
+    def stochastic_depth_row(x, p, training):
+        if not training or p == 0.0:
+            return x
+        keep = 1.0 - p
+        mask = torch.full([x.shape[0]] + [1] * (x.dim() - 1), keep, dtype=x.dtype).bernoulli()
+        return x * (mask / keep if keep > 0.0 else mask)
+
+    def simple(name, shape, rate, training):
+        op_case(name, f"drop_path: {rate}", one_input(name, shape), {},
+                lambda x, p: stochastic_depth_row(x["x"], rate, training), training=training,
+                note="training masks come from NetSpec's own generator; only fixed outcomes are compared")
+
+    simple("drop_path_eval", [2, 3, 3], 0.3, False)
+    simple("drop_path_rate_zero", [3, 4], 0.0, True)
+    simple("drop_path_rate_one", [2, 2, 3], 1.0, True)
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -15,6 +15,13 @@ public enum OpReference {
       `dropout: {rate: 0.3}`. Ops without required attributes may be written as a
       bare word (`- relu`).
 
+      Each op's *PyTorch* line is its PyTorch equivalent: what `netspec export
+      --format pytorch` writes in model.py for the op's first example (`self.layer`
+      is the layer's submodule, `F` is `torch.nn.functional`, and a helper model.py
+      defines is named), with what that form does not show, or why there is no
+      exact one. Attribute defaults are PyTorch's; where one differs, or PyTorch has
+      none, the attribute's meaning says so and why.
+
       Shapes use `N` for the batch; every op keeps symbolic dims symbolic.
       `dense` and `conv2d` take a fused `activation:`, which is the activation op of
       that name at its defaults: `activation: gelu` is the tanh approximation of GELU
@@ -65,7 +72,7 @@ public enum OpReference {
     let schema = op.schema
     var text = "### `\(schema.name)`\n\n\(schema.summary)\n\nInputs: \(schema.inputs.description)."
     if let primary = schema.primary { text += " Primary attribute: `\(primary)`." }
-    text += "\n"
+    text += "\n\nPyTorch: \(torchEquivalent(op))\n"
     text += attributeTable(schema)
     let parameters = InitializationReference.rows(for: op)
     if !parameters.isEmpty {
@@ -75,6 +82,12 @@ public enum OpReference {
       }
     }
     return text
+  }
+
+  /// The op's PyTorch equivalent (``TorchExportable/torchEquivalent``), or
+  /// ``TorchEquivalent/missing`` for an op without a PyTorch form.
+  public static func torchEquivalent(_ op: any Operator.Type) -> String {
+    (op as? any TorchExportable.Type)?.torchEquivalent ?? TorchEquivalent.missing
   }
 
   private static func attributeTable(_ schema: OpSchema) -> String {

@@ -12,7 +12,7 @@ public enum OpRegistry {
     PixelUnshuffle.self, AxisSlice.self, Select.self, Squeeze.self, Unsqueeze.self, Expand.self, MatMul.self,
     LearnedTensor.self, Constant.self,
     Concat.self, Add.self, Subtract.self, Multiply.self, Divide.self,
-    Dropout.self,
+    Dropout.self, DropPath.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self, GroupNorm.self, InstanceNorm.self, RMSNorm.self,
     Embedding.self, PositionalEncoding.self,
     MultiHeadAttention.self,

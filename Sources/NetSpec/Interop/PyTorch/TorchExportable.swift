@@ -13,11 +13,70 @@ public protocol TorchExportable {
   /// The Python expression of the layer's output, from ``TorchLayer/inputs``
   /// (for a loss, `[prediction, target]`).
   func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String
+  /// The op's PyTorch equivalent as docs/OPS.md gives it (Markdown). The
+  /// default is what `netspec export --format pytorch` writes for the op's
+  /// first example (``TorchEquivalent/rendered(_:)``); an op appends what the
+  /// example does not show, and one whose form is not exact says why.
+  static var torchEquivalent: String { get }
 }
 
 extension TorchExportable {
   /// No parameters: no submodule.
   public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? { nil }
+}
+
+extension TorchExportable where Self: ExecutableOperator {
+  /// The first example as exported (``TorchEquivalent/rendered(_:)``).
+  public static var torchEquivalent: String { TorchEquivalent.describe(Self.self) }
+}
+
+/// The PyTorch equivalent of an op, rendered from its first example through
+/// its own ``TorchExportable`` methods, so docs/OPS.md says what the exporter
+/// writes and cannot drift from it.
+public enum TorchEquivalent {
+  /// What ``describe(_:)`` says when the first example has no PyTorch form;
+  /// such an op must override ``TorchExportable/torchEquivalent`` (a test
+  /// holds every op to it).
+  public static let missing = "no PyTorch form rendered"
+
+  /// The rendered example, or ``missing`` with the exporter's reason.
+  public static func describe<Op: ExecutableOperator & TorchExportable>(_ type: Op.Type) -> String {
+    do { return try rendered(type) } catch { return "\(missing): \(error.message)" }
+  }
+
+  /// `` `nn.Linear(4, 3)` called as `self.layer(x)`, for `dense: {units: 3}` on x `[N, 4]` ``:
+  /// the submodule and the output expression model.py holds for the op's
+  /// first example (with the helpers model.py defines for it).
+  public static func rendered<Op: ExecutableOperator & TorchExportable>(
+    _ type: Op.Type
+  ) throws(TorchExportError) -> String {
+    guard let example = Op.examples.first else { throw TorchExportError("the op has no example") }
+    let op = Op(Attributes(Op.schema, example.attributes))
+    let objective = op is any ObjectiveOperator
+    let names =
+      objective
+      ? ["prediction", "target"]
+      : example.inputs.count == 1 ? ["x"] : example.inputs.indices.map { "x\($0)" }
+    let outputs: [TensorType]
+    do { outputs = try op.infer(example.inputs).outputs } catch {
+      throw TorchExportError("its first example does not infer: \(error.message)")
+    }
+    let layer = TorchLayer(
+      inputs: names, inputTypes: example.inputs, outputType: outputs[0], module: objective ? "" : "self.layer",
+      outputTypes: outputs)
+    let module = try op.torchModule(layer)
+    var text = module.map { "`self.layer = \($0)`, then " } ?? ""
+    text += "`\(try op.torchForward(layer))`"
+    let attributes = example.attributes.keys.sorted().map { "\($0): \(example.attributes[$0]!)" }
+    let spec =
+      attributes.isEmpty ? "`\(Op.schema.name)`" : "`\(Op.schema.name): {\(attributes.joined(separator: ", "))}`"
+    let shapes = zip(names, example.inputs).map { "\($0) `\($1.shape.shapeDescription)`" }
+    text += ", for \(spec) on \(shapes.joined(separator: " and "))"
+    if !layer.helpers.isEmpty {
+      text += " (model.py defines \(layer.helpers.keys.sorted().map { "`\($0)`" }.joined(separator: ", ")))"
+    }
+    return text
+  }
 }
 
 /// Why a layer has no exact PyTorch form: the message, and the attribute at

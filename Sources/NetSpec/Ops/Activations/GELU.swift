@@ -17,7 +17,8 @@ public struct GELU: Operator {
     attributes: [
       .default(
         "approximate", .choice(Approximation.allCases.map(\.rawValue)), .string("tanh"),
-        "`none` for the exact erf form, `tanh` for the approximation")
+        "`none` for the exact erf form, `tanh` for the approximation; `tanh` by default (PyTorch's is `none`): "
+          + "GPT-2's and BERT's form, which specs and the fused `activation: gelu` have always meant")
     ],
     primary: "approximate")
 

@@ -8,7 +8,8 @@ public struct Softmax: Operator {
     attributes: [
       .default(
         "axis", .int(ShapeRules.axisRange), .int(-1),
-        "axis to normalize over (negative counts from the end)")
+        "axis to normalize over (negative counts from the end); PyTorch's `dim` has no default (its implicit choice is deprecated)"
+      )
     ],
     primary: "axis")
 

@@ -402,6 +402,13 @@ extension MultiHeadAttention: TorchExportable {
     let memory = hasMemory(layer.inputs.count) ? layer.inputs[1] : "None"
     return "\(layer.module)(\(layer.inputs[0]), \(memory), \(layer.inputs[layer.inputs.count - 1]))"
   }
+
+  /// Why a class of model.py's and not `nn.MultiheadAttention`.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self)
+      + ": `nn.MultiheadAttention` with separate query, key and value weights (it packs "
+      + "them into one); a query whose keys are all masked gets zero weights, where PyTorch gives NaN"
+  }
 }
 
 extension MultiHeadAttention: ONNXExportable {

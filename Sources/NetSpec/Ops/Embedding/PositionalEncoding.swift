@@ -169,6 +169,12 @@ extension PositionalEncoding: TorchExportable {
     }
     return "\(layer.module)(\(layer.x))"
   }
+
+  /// PyTorch has no module for it.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self)
+      + ": the Transformer paper's table added to x; PyTorch has no positional encoding module"
+  }
 }
 
 extension PositionalEncoding: ONNXExportable {

@@ -23,7 +23,7 @@ public struct CrossEntropyLoss: LossOperator {
       ),
       .optional(
         "ignore_index", .int(-1_000_000...1_000_000),
-        "a target class id that is not scored (padding), as PyTorch's `ignore_index`; every target is scored when absent"
+        "a target class id that is not scored (padding), as PyTorch's `ignore_index`; every target is scored when absent (PyTorch's default -100 is no class id either)"
       ),
       LossReduction.attribute,
     ])

@@ -97,6 +97,13 @@ extension KLDivergenceLoss: TorchExportable {
     let total = "-0.5 * torch.sum(1 + \(logVariance) - \(mu).pow(2) - \(logVariance).exp())"
     return reduction.average ? "\(total) / \(mu).shape[0]" : total
   }
+
+  /// Its inputs, and why not `F.kl_div`.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self)
+      + " (`prediction` is mu, `target` logvar): the VAE's closed-form KL divergence of "
+      + "N(mu, exp(logvar)) from N(0, 1); PyTorch's `F.kl_div` compares two distributions given as tensors instead"
+  }
 }
 
 extension KLDivergenceLoss: ONNXExportable {

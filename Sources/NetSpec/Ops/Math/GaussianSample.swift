@@ -90,6 +90,12 @@ extension GaussianSample: TorchExportable {
     let sample = "\(mu) + torch.exp(0.5 * \(logvar)) * torch.randn_like(\(mu))"
     return always ? "(\(sample))" : "((\(sample)) if self.training else \(mu))"
   }
+
+  /// Not exact when it samples: `eps` is drawn differently.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self)
+      + " (`x0` is mu, `x1` logvar); not exact when it samples: PyTorch draws its own `eps`"
+  }
 }
 
 extension GaussianSample: ONNXExportable {

@@ -10,7 +10,8 @@ public struct Concat: Operator {
     attributes: [
       .default(
         "axis", .int(ShapeRules.axisRange), .int(1),
-        "axis to join along (negative counts from the end); 1 is channels or features")
+        "axis to join along (negative counts from the end); 1 is channels or features (torch.cat's default 0 is the batch axis)"
+      )
     ],
     primary: "axis")
 

@@ -142,6 +142,12 @@ extension BatchNorm: TorchExportable {
   }
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String { "\(layer.module)(\(layer.x))" }
+
+  /// Why a class of model.py's and not `nn.BatchNorm2d`.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self)
+      + ": `nn.BatchNorm1d`/`2d` without `num_batches_tracked`, which NetSpec's weights lack"
+  }
 }
 
 extension BatchNorm: ONNXExportable {

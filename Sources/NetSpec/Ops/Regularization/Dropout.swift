@@ -90,6 +90,11 @@ extension Dropout: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
     "F.dropout(\(layer.x), \(TorchLayer.number(rate)), self.training)"
   }
+
+  /// Not exact while training: the masks are drawn differently.
+  public static var torchEquivalent: String {
+    TorchEquivalent.describe(Self.self) + "; not exact while training: PyTorch draws its own masks (the same rate)"
+  }
 }
 
 extension Dropout: ONNXExportable {

@@ -14,7 +14,8 @@ public struct Split: Operator {
       .optional("sizes", .ints, "the parts' sizes along the axis, adding up to its size (instead of `chunks`)"),
       .default(
         "axis", .int(ShapeRules.axisRange), .int(1),
-        "axis to split (negative counts from the end); 1 is channels or features, never the batch axis 0"),
+        "axis to split (negative counts from the end); 1 is channels or features, never the batch axis 0 (torch.split's default)"
+      ),
     ],
     primary: "chunks", outputs: [])
 
