@@ -79,12 +79,12 @@ import Testing
         """
     var diagnostics = DiagnosticBag()
     let file = SourceFile(path: folder.appendingPathComponent("bert.yaml").path, text: text)
-    let options = try SeedSpecs.options(set: Self.reduced + ["lr=1e-3"])
+    let options = try SeedSpecs.options(set: Self.reduced + ["lr=3e-3", "batch=16"])
     let spec = try #require(Frontend.check(file, options: options, &diagnostics), "\(diagnostics.diagnostics)")
     let data = try #require(
       DataPipeline.load(spec.document.data!, for: spec.graph, seed: 3, &diagnostics), "\(diagnostics.diagnostics)")
     #expect(data.inputs == spec.graph.inputs && data.inputs.count == 3)
-    let result = try Trainer(spec: spec, data: data, epochs: 6).run(observe: { _ in })
+    let result = try Trainer(spec: spec, data: data, epochs: 7).run(observe: { _ in })
     let losses = result.history.map(\.trainLoss)
     let finite = losses.allSatisfy(\.isFinite)
     try #require(finite, "losses \(losses)")
