@@ -439,11 +439,11 @@ layers:
 inputs: {x: [N, T, 12]}
 layers:
   - rotary: {heads: 3, name: side_by_side}
-  - reshape: [T, 2, 6]
+  - reshape: [-1, 2, 6]
   - transpose: {perm: [0, 2, 1, 3]}
   - rotary: {base: 100}
   - transpose: {perm: [0, 2, 1, 3]}
-  - reshape: [T, 12]
+  - reshape: [-1, 12]
   - attention: {heads: 2, rotary: true}
 """, {"T": 5}, 1),
 }
