@@ -50,6 +50,11 @@ CASES = {
     "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
     "Examples/vit_b16.yaml": dict(
         sets=["image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10"]),
+    "Examples/bert_base.yaml": dict(
+        sets=["vocab=2", "hidden=32", "layers=2", "heads=4", "intermediate=64", "max_positions=16"], dims={"T": 7},
+        vocab=2),
+    "Examples/llama_decoder.yaml": dict(
+        sets=["vocab=20", "dim=32", "layers=2", "heads=4", "hidden=64"], dims={"T": 7}, vocab=20),
 }
 
 SAMPLES = 6
@@ -433,6 +438,17 @@ layers:
   - attention: {heads: 2, rotary: true, rotary_base: 100, padding_mask: true, from: [a, keep]}
   - attention: {heads: 4, rotary: true}
 """, {}, 1),
+    "rotary": ("""netspec: 1
+inputs: {x: [N, T, 12]}
+layers:
+  - rotary: {heads: 3, name: side_by_side}
+  - reshape: [-1, 2, 6]
+  - transpose: {perm: [0, 2, 1, 3]}
+  - rotary: {base: 100}
+  - transpose: {perm: [0, 2, 1, 3]}
+  - reshape: [-1, 12]
+  - attention: {heads: 2, rotary: true}
+""", {"T": 5}, 1),
 }
 
 

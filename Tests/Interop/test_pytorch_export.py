@@ -42,6 +42,8 @@ EXAMPLE_SETTINGS = {
     "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
     "convnext_t.yaml": [
         "size=32", "width=8", "depth1=1", "depth2=1", "depth3=2", "depth4=1", "classes=5", "stochastic_depth=0"],
+    "bert_base.yaml": ["vocab=8", "hidden=16", "layers=2", "heads=2", "intermediate=32", "max_positions=8", "dropout=0"],
+    "llama_decoder.yaml": ["vocab=8", "dim=16", "layers=2", "heads=2", "hidden=24"],
 }
 SPECS = [
     ("specs/lenet5.yaml", []),
@@ -162,7 +164,8 @@ def run_once(model_module, initial, inputs, target, training, dtype, jitter):
     tensors = {"output": f32(prediction), "loss": f32(value.reshape(1))}
     for (name, (_, ids)), x in zip(inputs.items(), xs):
         if not ids:
-            tensors[f"grad.input.{name}"] = f32(x.grad)
+            # An attention mask reaches the output through `mask != 0` only: its gradient is 0.
+            tensors[f"grad.input.{name}"] = f32(x.grad if x.grad is not None else torch.zeros_like(x))
     for name, parameter in model.named_parameters():
         if parameter.requires_grad:
             grad = parameter.grad if parameter.grad is not None else torch.zeros_like(parameter)

@@ -1204,6 +1204,21 @@ def drop_path_cases():
     simple("drop_path_rate_one", [2, 2, 3], 1.0, True)
 
 
+@case
+def rotary_cases():
+    """The rotary op alone: heads side by side in [N, T, heads*d], and split heads [N, H, T, d]."""
+    def side_by_side(x, heads, base):
+        n, t, f = x.shape
+        return rotate_half(x.view(n, t, heads, f // heads).transpose(1, 2), base).transpose(1, 2).reshape(n, t, f)
+
+    inputs = one_input("rotary_heads", [4, 8], batch=2)
+    op_case("rotary_heads", "rotary: {heads: 2, name: layer}", inputs, {},
+            lambda x, p: side_by_side(x["x"], 2, 10000.0))
+    inputs = one_input("rotary_split_heads", [3, 4, 6], batch=2)
+    op_case("rotary_split_heads", "rotary: {base: 500, name: layer}", inputs, {},
+            lambda x, p: rotate_half(x["x"], 500.0))
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -15,7 +15,7 @@ public enum OpRegistry {
     Dropout.self, DropPath.self,
     BatchNorm.self, LayerNorm.self, LocalResponseNorm.self, GroupNorm.self, InstanceNorm.self, RMSNorm.self,
     Embedding.self, PositionalEncoding.self,
-    MultiHeadAttention.self,
+    MultiHeadAttention.self, Rotary.self,
     LSTM.self, GRU.self,
     Sum.self, Mean.self, Max.self, Exp.self, Log.self, Sqrt.self, Square.self, Neg.self, Abs.self,
     GaussianSample.self,

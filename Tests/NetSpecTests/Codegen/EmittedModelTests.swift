@@ -123,6 +123,7 @@ import Testing
     + EmittedResampleCases.cases + EmittedConvolutionCases.cases + EmittedTensorCases.cases
     + EmittedMultiOutputCases.cases + EmittedObjectiveCases.cases + EmittedMobileNetCases.cases
     + EmittedConvNeXtCases.cases
+    + EmittedTransformerExampleCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

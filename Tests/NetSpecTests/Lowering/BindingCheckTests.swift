@@ -52,6 +52,18 @@ import Testing
     #expect(input.code == .dimensionOverflow && position(input) == "2:10", "\(input.message)")
   }
 
+  /// `select` on a symbolic axis (BERT's pooler on token 0 of `[N, T, D]`)
+  /// takes a non-negative index, checked against the axis once it is bound; a
+  /// negative index needs the size.
+  @Test func selectOnASymbolicAxisIsCheckedAtTheBoundSize() throws {
+    let first = try #require(lower(spec(inputs: "x: [N, T, 8]", "  - select: 2\n")).0)
+    #expect(first.violation(at: ["T": 3]) == nil)
+    let violation = try #require(first.violation(at: ["T": 2], from: "--dim"))
+    #expect(violation.code == .valueOutOfRange && violation.message.contains("index 2 is outside axis 1"))
+    let (last, diagnostics) = lower(spec(inputs: "x: [N, T, 8]", "  - select: -1\n"))
+    #expect(last == nil && diagnostics.map(\.code) == [.symbolicDimension])
+  }
+
   @Test func substitutionKeepsUnboundSymbols() throws {
     let nt = try #require(Dim.symbol("N").multiplied(by: .symbol("T"))?.adding(Dim(3)))
     #expect(nt.substituting(["T": 50])?.description == "50*N + 3")

@@ -417,9 +417,10 @@ extension MultiHeadAttention: ONNXExportable {
   /// the causal mask added (-inf above the diagonal: a constant when T is
   /// static, else `Trilu` of a `ConstantOfShape`), `Softmax`, the weighted sum
   /// of values, heads merged and projected. Attention dropout is off at inference.
-  /// Rotary embeddings multiply the heads by constant cosine and sine tables
-  /// (static steps only); a padding mask adds -1e30 to masked keys' scores and
-  /// zeroes their weights after the softmax (so a fully masked query gets 0).
+  /// Rotary embeddings multiply the heads by cosine and sine tables (the
+  /// `rotary` op's export, constants for static steps); a padding mask adds
+  /// -1e30 to masked keys' scores and zeroes their weights after the softmax
+  /// (so a fully masked query gets 0).
   func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
     let query = onnx.inputs[0]
     let cross = hasMemory(onnx.inputs.count)
@@ -444,8 +445,12 @@ extension MultiHeadAttention: ONNXExportable {
     var k = splitHeads(projected(memory, "key"), "key", perm: [0, 2, 1, 3])
     let v = splitHeads(projected(memory, "value"), "value", perm: [0, 2, 1, 3])
     if rotary {
-      q = try rotate(onnx, q, steps: onnx.inputTypes[0].shape[1], headWidth: headWidth, "query")
-      k = try rotate(onnx, k, steps: onnx.inputTypes[cross ? 1 : 0].shape[1], headWidth: headWidth, "key")
+      q = Rotary.exportRotation(
+        onnx, q, steps: onnx.inputTypes[0].shape[1], positionAxis: 2, headWidth: headWidth, splitHeads: false,
+        base: rotaryBase, "query")
+      k = Rotary.exportRotation(
+        onnx, k, steps: onnx.inputTypes[cross ? 1 : 0].shape[1], positionAxis: 2, headWidth: headWidth,
+        splitHeads: false, base: rotaryBase, "key")
     }
     let keysTransposed = onnx.temporary("key_transposed")
     onnx.add("Transpose", [k], [keysTransposed], [.ints("perm", [0, 1, 3, 2])])
@@ -490,40 +495,6 @@ extension MultiHeadAttention: ONNXExportable {
     onnx.linear(
       joined, rank: 3, weight: onnx.parameter("output.weight"), bias: bias ? onnx.parameter("output.bias") : nil,
       output: onnx.outputs[0])
-  }
-
-  /// Heads `[N, H, steps, D/H]` rotated by position: `x * cos + rotate_half(x) * sin`,
-  /// with constant `[steps, D/H]` tables (``RotaryEmbedding``'s angles).
-  private func rotate(
-    _ onnx: ONNXNodeContext, _ x: String, steps: Dim, headWidth: Int, _ name: String
-  ) throws(ONNXUnsupported) -> String {
-    guard let steps = steps.staticValue else {
-      throw ONNXUnsupported(
-        "rotary embeddings with a symbolic sequence length", attribute: "rotary",
-        help: "give the sequence length a static size, or export with --dim to bind it")
-    }
-    let half = headWidth / 2
-    var (cosines, sines) = ([Float](), [Float]())
-    for t in 0..<steps {
-      for i in 0..<headWidth {
-        let angle = Double(t) * pow(rotaryBase, -2 * Double(i % half) / Double(headWidth))
-        cosines.append(Float(cos(angle)))
-        sines.append(Float(sin(angle)) * (i < half ? -1 : 1))
-      }
-    }
-    // rotate_half(x) * sin = [x2, x1] * [-sin, sin]: swap the halves, then one Mul.
-    let (first, second, swapped) = (
-      onnx.temporary("\(name)_first"), onnx.temporary("\(name)_second"), onnx.temporary("\(name)_swapped")
-    )
-    onnx.add("Split", [x, onnx.int64s("\(name)_halves", [half, half])], [first, second], [.int("axis", -1)])
-    onnx.add("Concat", [second, first], [swapped], [.int("axis", -1)])
-    let (scaled, turned, rotated) = (
-      onnx.temporary("\(name)_cos"), onnx.temporary("\(name)_sin"), onnx.temporary("\(name)_rotated")
-    )
-    onnx.add("Mul", [x, onnx.constant("\(name)_cos_table", cosines, shape: [steps, headWidth])], [scaled])
-    onnx.add("Mul", [swapped, onnx.constant("\(name)_sin_table", sines, shape: [steps, headWidth])], [turned])
-    onnx.add("Add", [scaled, turned], [rotated])
-    return rotated
   }
 
   /// `[T, T]`: 0 on and below the diagonal, -inf above.

@@ -2,8 +2,9 @@ import NetSpecKernels
 
 /// Keeps one position of one axis and removes the axis (PyTorch's `x[:, index]`
 /// on that axis, e.g. ViT's class token `x[:, 0]`); a negative `index` counts
-/// from the end. The batch axis 0 cannot be selected from, and the axis must
-/// have a static size.
+/// from the end. The batch axis 0 cannot be selected from. On an axis of
+/// symbolic size (BERT's pooler reading token 0 of `[N, T, D]`) the index must
+/// not be negative, and is checked against the size once it is bound.
 public struct Select: Operator {
   public static let schema = OpSchema(
     name: "select", category: .shape,
@@ -33,10 +34,13 @@ public struct Select: Operator {
     return Inference(outputs: [TensorType(shape)])
   }
 
-  /// The one kept position, with located errors for the batch axis, a symbolic
-  /// size and an index outside the axis.
+  /// The one kept position, with located errors for the batch axis, a
+  /// negative index on a symbolic size and an index outside the axis.
   func resolve(_ x: TensorType) throws(ShapeError) -> AxisRun {
     let axis = try AxisSlice.sampleAxis(self.axis, of: x)
+    if index >= 0, x.shape[axis].staticValue == nil {
+      return AxisRun(axis: axis - 1, start: index, step: 1, count: 1)
+    }
     let length = try ShapeRules.staticSize(x, axis: axis, what: "indexed axis")
     guard index >= -length, index < length else {
       throw ShapeError(
