@@ -151,7 +151,8 @@ public struct RecurrentStack: Sendable {
         let unit = RecurrentUnit(layer: layer, direction: direction, pass: pass)
         switch cell {
         case .lstm: pass.lstmForward(unit, saved: saved, input: layerInput)
-        case .gru: pass.gruForward(unit, saved: saved, input: layerInput, recurrent: workspace + steps * batch * features)
+        case .gru:
+          pass.gruForward(unit, saved: saved, input: layerInput, recurrent: workspace + steps * batch * features)
         }
         let finalStep = unit.time(steps - 1)
         if let h = final.hidden(unit.index, of: self) {
@@ -480,7 +481,8 @@ struct RecurrentPass {
   /// A unit's share of the gradient of its layer's time-major input,
   /// `dInput (+)= dInputGates W_ih`: written by the forward direction, added
   /// by the reverse one.
-  func inputGradient(_ unit: RecurrentUnit, dInputGates: UnsafePointer<Float>, into dInput: UnsafeMutablePointer<Float>) {
+  func inputGradient(_ unit: RecurrentUnit, dInputGates: UnsafePointer<Float>, into dInput: UnsafeMutablePointer<Float>)
+  {
     let inputSize = stack.inputSize(unit.layer)
     GEMM.sgemm(
       m: steps * batch, n: inputSize, k: gateWidth, a: dInputGates, lda: gateWidth, b: unit.parameter(0),

@@ -17,7 +17,9 @@ private func run(
   let pool = ComputePool(threadCount: 1)
   let stateCount = batch * stack.directions * stack.hidden
   let output = buffer([Float](repeating: 0, count: batch * stack.steps * stack.outputWidth))
-  let (hidden, cell) = (buffer([Float](repeating: 0, count: stateCount)), buffer([Float](repeating: 0, count: stateCount)))
+  let (hidden, cell) = (
+    buffer([Float](repeating: 0, count: stateCount)), buffer([Float](repeating: 0, count: stateCount))
+  )
   let (h0, c0) = (buffer(initial.h), buffer(initial.c))
   let weights = parameters.map(buffer)
   let saved = stack.savedPerSample.map { buffer([Float](repeating: 0, count: $0 * batch)) }

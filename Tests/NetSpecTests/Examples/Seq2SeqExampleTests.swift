@@ -55,7 +55,9 @@ import Testing
     let batch = 16
     let plan = try Planner.plan(spec.graph, capacity: batch, bindings: ["T": 8], training: true)
     let interpreter = Interpreter(plan: plan, seed: 7)
-    let (digits, previous) = (interpreter.buffer(of: spec.graph.inputs[0]), interpreter.buffer(of: spec.graph.inputs[1]))
+    let (digits, previous) = (
+      interpreter.buffer(of: spec.graph.inputs[0]), interpreter.buffer(of: spec.graph.inputs[1])
+    )
     let target = interpreter.buffer(of: try #require(spec.graph.targets.first))
     for sample in 0..<batch {
       for t in 0..<8 {
@@ -67,7 +69,7 @@ import Testing
     let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
     interpreter.forward(batch: batch, training: true)
     var losses = [interpreter.loss]
-    for _ in 0..<10 {
+    for _ in 0..<30 {
       interpreter.backward(batch: batch)
       optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: 1e-2)
       interpreter.forward(batch: batch, training: true)

@@ -64,8 +64,11 @@ struct ONNXRecurrence {
       // The output's last step (the reverse half is not its final state).
       let last = onnx.temporary("last_step")
       onnx.add(
-        "Slice", [sequence, onnx.int64s("last_start", [-1]), onnx.int64s("last_end", [Int(Int64.max)]),
-          onnx.int64s("time_axis", [0])], [last])
+        "Slice",
+        [
+          sequence, onnx.int64s("last_start", [-1]), onnx.int64s("last_end", [Int(Int64.max)]),
+          onnx.int64s("time_axis", [0]),
+        ], [last])
       onnx.add("Squeeze", [last, onnx.int64s("time_axis", [0])], [onnx.outputs[0]])
     case .last: onnx.add("Squeeze", [finals[0].last!, onnx.int64s("direction_axis", [0])], [onnx.outputs[0]])
     }
