@@ -47,6 +47,7 @@ CASES = {
         data=("Examples/data/diabetes_data_raw.csv.gz", 10), train=True, standardized=True),
     "Examples/digits_regularization.yaml": dict(data=("Examples/data/digits.csv.gz", 64)),
     "Examples/sort_transformer.yaml": dict(dims={"T": 8}, vocab=10),
+    "Examples/seq2seq_reverse.yaml": dict(sets=["dim=8", "hidden=16"], dims={"T": 6}, vocab=10),
     "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
     "Examples/vit_b16.yaml": dict(
         sets=["image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10"]),
@@ -109,7 +110,8 @@ def inputs_for(model, case, repo):
 
 def safetensors_from(model, path):
     """The model's initializers under their NetSpec names, the recurrent `W_l<k>`, `R_l<k>` and
-    `B_l<k>` turned back into PyTorch's `weight_ih_l<k>`, `weight_hh_l<k>`, `bias_*_l<k>`."""
+    `B_l<k>` turned back into PyTorch's `weight_ih_l<k>`, `weight_hh_l<k>`, `bias_*_l<k>` (and
+    `..._l<k>_reverse` for a bidirectional node)."""
     tensors = {}
     to_pytorch = {"LSTM": [0, 2, 3, 1], "GRU": [1, 0, 2]}  # PyTorch gate k is ONNX gate order[k]
     initializers = {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
@@ -123,12 +125,14 @@ def safetensors_from(model, path):
             def gates(tensor, order=order):
                 return np.concatenate([np.split(tensor, len(order))[k] for k in order])
 
-            w, r, b = (initializers[name][0] for name in node.input[1:4])
-            tensors[f"{layer}.weight_ih_l{index}"] = gates(w)
-            tensors[f"{layer}.weight_hh_l{index}"] = gates(r)
-            bias_ih, bias_hh = np.split(b, 2)
-            tensors[f"{layer}.bias_ih_l{index}"] = gates(bias_ih)
-            tensors[f"{layer}.bias_hh_l{index}"] = gates(bias_hh)
+            # A bidirectional node stacks the forward direction, then the reverse one.
+            for direction, suffix in enumerate(["", "_reverse"][:len(initializers[node.input[1]])]):
+                w, r, b = (initializers[name][direction] for name in node.input[1:4])
+                tensors[f"{layer}.weight_ih_l{index}{suffix}"] = gates(w)
+                tensors[f"{layer}.weight_hh_l{index}{suffix}"] = gates(r)
+                bias_ih, bias_hh = np.split(b, 2)
+                tensors[f"{layer}.bias_ih_l{index}{suffix}"] = gates(bias_ih)
+                tensors[f"{layer}.bias_hh_l{index}{suffix}"] = gates(bias_hh)
     for name, tensor in initializers.items():
         if "." in name and "/" not in name and name not in recurrent:
             tensors[name] = tensor.astype(np.float32)
@@ -404,6 +408,16 @@ layers:
   - gru: {hidden: 4, from: [dec, g.h], returns: last, name: g2}
   - flatten: {from: dec.c, name: cells}
   - concat: {from: [g2, g.h, cells], axis: -1}
+""", {"T": 5}, 1),
+    "bidirectional": ("""netspec: 1
+inputs: {x: [N, T, 4]}
+layers:
+  - lstm: {hidden: 3, layers: 2, bidirectional: true, name: enc}
+  - gru: {hidden: 3, layers: 2, bidirectional: true, from: [enc, enc.h], name: g}
+  - lstm: {hidden: 2, bidirectional: true, returns: last, from: g, name: top}
+  - flatten: {from: g.h, name: states}
+  - flatten: {from: enc.c, name: cells}
+  - concat: {from: [top, states, cells], axis: -1}
 """, {"T": 5}, 1),
     "tokens": ("""netspec: 1
 inputs: {ids: {shape: [N, T], dtype: int32}}

@@ -54,6 +54,8 @@ SPECS = [
     ("specs/resnet50.yaml", ["size=32", "base=4", "classes=5"]),
     ("specs/lstm.yaml", ["hidden=8", "classes=3"]),
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
+    # Bidirectional lstm and gru stacks whose final states start another.
+    ("Tests/Interop/Specs/bidirectional_states.yaml", []),
 ] + [(str(p.relative_to(REPO)), EXAMPLE_SETTINGS.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
 BATCH = 2

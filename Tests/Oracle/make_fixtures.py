@@ -1219,6 +1219,124 @@ def rotary_cases():
             lambda x, p: rotate_half(x["x"], 500.0))
 
 
+# ---------------------------------------------------------------- bidirectional recurrence and seq2seq
+
+
+def bidirectional_shapes(prefix, kind, features, hidden, layers):
+    """PyTorch's parameters of a bidirectional stack: `weight_ih_l0`, ...,
+    `weight_ih_l0_reverse`, ...; layers above the first read 2 * hidden features."""
+    gates = 4 if kind == "lstm" else 3
+    shapes = {}
+    for layer in range(layers):
+        size = features if layer == 0 else 2 * hidden
+        for suffix in ["", "_reverse"]:
+            shapes[f"{prefix}.weight_ih_l{layer}{suffix}"] = (gates * hidden, size)
+            shapes[f"{prefix}.weight_hh_l{layer}{suffix}"] = (gates * hidden, hidden)
+            shapes[f"{prefix}.bias_ih_l{layer}{suffix}"] = (gates * hidden,)
+            shapes[f"{prefix}.bias_hh_l{layer}{suffix}"] = (gates * hidden,)
+    return shapes
+
+
+def bidirectional_recurrence(kind, p, prefix, x, hidden, layers, initial=None):
+    """torch.nn.LSTM or GRU(bidirectional=True, batch_first=True) on NetSpec's
+    parameters from NetSpec's batch-first initial states ([N, 2L, H], PyTorch's
+    h_0 transposed); returns the output [N, T, 2H] and the final states [N, 2L, H]."""
+    cls = torch.nn.LSTM if kind == "lstm" else torch.nn.GRU
+    module = cls(x.shape[-1], hidden, layers, batch_first=True, bidirectional=True, dtype=F64)
+    weights = {k[len(prefix) + 1:]: v for k, v in p.items() if k.startswith(prefix + ".")}
+    args = (x,)
+    if initial is not None:
+        states = tuple(s.transpose(0, 1) for s in initial)
+        args = (x, states if kind == "lstm" else states[0])
+    y, final = torch.func.functional_call(module, weights, args)
+    final = final if isinstance(final, tuple) else (final,)
+    return y, tuple(s.transpose(0, 1) for s in final)
+
+
+@case
+def bidirectional_cases():
+    """bidirectional lstm and gru: output, last step, two layers (the upper one
+    reading both directions), and initial and final states [N, 2L, H]."""
+    for kind in ["lstm", "gru"]:
+        for name, steps, layers, returns in [
+            (f"{kind}_bidirectional", 4, 1, "sequences"),
+            (f"{kind}_bidirectional_two_layers_last", 3, 2, "last"),
+        ]:
+            rng = rng_for(name)
+            inputs = {"x": (uniform(rng, (3, steps, 2)), False)}
+            attributes = ["hidden: 3", "bidirectional: true"] + ([f"layers: {layers}"] if layers > 1 else [])
+            attributes += ["returns: last"] if returns == "last" else []
+
+            def forward(x, p, kind=kind, layers=layers, returns=returns):
+                y, _ = bidirectional_recurrence(kind, p, "layer", x["x"], 3, layers)
+                return y if returns == "sequences" else y[:, -1]
+
+            op_case(name, f"{kind}: {{{', '.join(attributes)}, name: layer}}", inputs,
+                    params_for(name, bidirectional_shapes("layer", kind, 2, 3, layers)), forward,
+                    note="PyTorch's output[:, -1] for returns: last (the reverse half after one step)")
+
+    for kind, layers in [("lstm", 1), ("gru", 2)]:
+        name = f"{kind}_bidirectional_states" + ("_two_layers" if layers > 1 else "")
+        rng = rng_for(name)
+        inputs = {"src": (uniform(rng, (3, 4, 2)), False), "tgt": (uniform(rng, (3, 3, 2)), False)}
+        states = ["enc.h", "enc.c"] if kind == "lstm" else ["enc.h"]
+        final = ["dec.h", "dec.c"] if kind == "lstm" else ["dec.h"]
+        width = 3 * 6 + len(final) * 2 * layers * 3
+
+        def build(x, p, kind=kind, layers=layers, name=name):
+            if p is None:
+                shapes = bidirectional_shapes("enc", kind, 2, 3, layers) | bidirectional_shapes("dec", kind, 2, 3, layers)
+                return params_for(name, shapes)
+            _, initial = bidirectional_recurrence(kind, p, "enc", x["src"], 3, layers)
+            y, last = bidirectional_recurrence(kind, p, "dec", x["tgt"], 3, layers, initial)
+            return torch.cat([y.flatten(1)] + [s.flatten(1) for s in last], -1)
+
+        attributes = f"hidden: 3, layers: {layers}, bidirectional: true"
+        model_case(name, inputs, [
+            f"{kind}: {{{attributes}, from: src, name: enc}}",
+            f"{kind}: {{{attributes}, from: [tgt, {', '.join(states)}], name: dec}}",
+            "flatten: {from: dec, name: sequence}",
+        ] + [f"flatten: {{from: {s}, name: final_{s[-1]}}}" for s in final] + [
+            f"concat: {{from: [sequence, {', '.join(f'final_{s[-1]}' for s in final)}], axis: -1}}",
+        ], "mse", build, uniform(rng, (3, width)),
+            note="final states [N, 2L, H] in PyTorch's order (l0, l0_reverse, l1, ...) start a second stack")
+
+
+@case
+def seq2seq_cases():
+    """The reduced Examples/seq2seq_reverse.yaml: embeddings, an LSTM encoder
+    whose final (h, c) start an LSTM decoder reading the shifted target, and
+    per-token cross-entropy."""
+    vocab, dim, hidden, batch, steps = 5, 4, 6, 3, 4
+    rng = rng_for("model_seq2seq")
+    digits = rng.integers(0, vocab, size=(batch, steps))
+    target = digits[:, ::-1].copy()
+    previous = np.concatenate([np.full((batch, 1), vocab), target[:, :-1]], 1)
+    inputs = {"digits": (digits.astype(np.float32), True), "previous": (previous.astype(np.float32), True)}
+
+    def seq2seq(x, p):
+        if p is None:
+            shapes = {"source_embedding.weight": (vocab, dim), "target_embedding.weight": (vocab + 1, dim),
+                      "logits.weight": (vocab, hidden), "logits.bias": (vocab,)}
+            shapes |= recurrent_shapes("encoder", "lstm", dim, hidden, 1)
+            shapes |= recurrent_shapes("decoder", "lstm", dim, hidden, 1)
+            return params_for("model_seq2seq", shapes)
+        source = F.embedding(x["digits"].long(), p["source_embedding.weight"])
+        _, state = recurrence_with_states("lstm", p, "encoder", source, hidden, 1)
+        shifted = F.embedding(x["previous"].long(), p["target_embedding.weight"])
+        y, _ = recurrence_with_states("lstm", p, "decoder", shifted, hidden, 1, state)
+        return F.linear(y, p["logits.weight"], p["logits.bias"])
+
+    model_case("model_seq2seq", inputs, [
+        f"embedding: {{vocab: {vocab}, dim: {dim}, from: digits, name: source_embedding}}",
+        f"lstm: {{hidden: {hidden}, returns: last, name: encoder}}",
+        f"embedding: {{vocab: {vocab + 1}, dim: {dim}, from: previous, name: target_embedding}}",
+        f"lstm: {{hidden: {hidden}, from: [target_embedding, encoder.h, encoder.c], name: decoder}}",
+        f"dense: {{units: {vocab}, name: logits}}",
+    ], "cross_entropy", seq2seq, target.astype(np.float32),
+        note="Examples/seq2seq_reverse.yaml reduced: teacher forcing on the reversed digits")
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -18,6 +18,8 @@ enum SourceReader {
       return readColumns(
         path, groups: groups, label: label, labelSpan: labelSpan, header: source.header, csvHeaders: &csvHeaders,
         &diagnostics)
+    case .synthetic(let spec) where spec.inputs != nil:
+      return SyntheticTasks.withShiftedLabels(spec, random: &random)
     default:
       return readOne(source, random: &random, csvHeaders: &csvHeaders, &diagnostics).map { SourceSamples(dataset: $0) }
     }

@@ -8,7 +8,8 @@
 ///   (value, marker); the label `[1]` is the sum of the two marked values.
 /// - `copy`, `reverse`, `sort`: `length` tokens by `nextInt(below: vocab)`.
 ///   Inputs `[length]` are the tokens; labels `[length]` are the same tokens,
-///   reversed, or sorted ascending.
+///   reversed, or sorted ascending. ``withShiftedLabels(_:random:)`` adds the
+///   decoder input of a task with `inputs:`.
 /// - `shapes` (``shapes(_:size:classes:random:)``): images `[1, size, size]`
 ///   and their per-pixel classes `[size, size]`.
 enum SyntheticTasks {
@@ -50,6 +51,34 @@ enum SyntheticTasks {
       }
       return Dataset(count: samples, inputs: inputs, inputShape: [length], labels: labels, labelShape: [length])
     }
+  }
+
+  /// A `copy`, `reverse` or `sort` task feeding two inputs (`inputs:`): its
+  /// tokens `[length]`, and its labels shifted right by one step behind the
+  /// start token `vocab` (`[vocab, y_0, ..., y_{length-2}]`), the input a
+  /// decoder trained with teacher forcing reads. The samples are those of
+  /// ``generate(_:random:)``.
+  static func withShiftedLabels(_ spec: SyntheticData, random: inout RandomGenerator) -> SourceSamples {
+    let data = generate(spec, random: &random)
+    let (length, start) = (spec.length, Float(spec.vocab ?? 10))
+    var shifted = [Float]()
+    shifted.reserveCapacity(data.labels.count)
+    for sample in 0..<data.count {
+      shifted.append(start)
+      shifted.append(contentsOf: data.labels[(sample * length)..<((sample + 1) * length - 1)])
+    }
+    let task = "the `\(spec.task.rawValue)` task"
+    let names = spec.inputs!
+    return SourceSamples(
+      dataset: Dataset(count: data.count, inputs: [], inputShape: [0], labels: data.labels, labelShape: [length]),
+      parts: [
+        InputPart(
+          name: names.sequence, values: data.inputs, count: data.count, shape: [length], span: names.sequenceSpan,
+          origin: "\(task)'s tokens"),
+        InputPart(
+          name: names.shiftedLabels, values: shifted, count: data.count, shape: [length],
+          span: names.shiftedLabelsSpan, origin: "\(task)'s shifted labels"),
+      ])
   }
 
   /// `count` images of `size` × `size` pixels, each a rectangle and then a

@@ -42,11 +42,14 @@ public struct DataSource: Sendable {
   }
 
   /// The model inputs the source names, in its order, when it feeds several
-  /// (`inputs: {NAME: PATH}` or `columns: {NAME: [...]}`); nil when it feeds one.
+  /// (`inputs: {NAME: PATH}`, `columns: {NAME: [...]}`, a synthetic task's
+  /// `inputs: {sequence: NAME, shifted_labels: NAME}`); nil when it feeds one.
   public var namedInputs: [(name: String, span: SourceSpan)]? {
     switch format {
     case .perInput(_, let inputs, _): inputs.map { ($0.name, $0.nameSpan) }
     case .csvColumns(_, let groups, _, _): groups.map { ($0.name, $0.nameSpan) }
+    case .synthetic(let spec):
+      spec.inputs.map { [($0.sequence, $0.sequenceSpan), ($0.shiftedLabels, $0.shiftedLabelsSpan)] }
     default: nil
     }
   }

@@ -124,6 +124,7 @@ import Testing
     + EmittedMultiOutputCases.cases + EmittedObjectiveCases.cases + EmittedMobileNetCases.cases
     + EmittedConvNeXtCases.cases
     + EmittedTransformerExampleCases.cases
+    + EmittedSeq2SeqCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

@@ -1,7 +1,7 @@
 import NetSpecKernels
 
 /// Gated recurrent unit over `[N, T, I]` sequences, as
-/// `torch.nn.GRU(I, hidden, layers, batch_first=True)`: three gates (reset,
+/// `torch.nn.GRU(I, hidden, layers, batch_first=True, bidirectional=...)`: three gates (reset,
 /// update, new, stacked in that order along the weights' first axis).
 public struct GRU: Operator {
   public static let schema = OpSchema(
@@ -18,16 +18,20 @@ public struct GRU: Operator {
   public let hidden: Int
   public let layers: Int
   public let returns: RecurrentOutput
+  /// Whether each layer also runs over the reversed sequence.
+  public let bidirectional: Bool
 
   public init(_ attributes: Attributes) {
     hidden = attributes.int("hidden")
     layers = attributes.int("layers")
     returns = attributes.string("returns").flatMap(RecurrentOutput.init(rawValue:)) ?? .sequences
+    bidirectional = attributes.bool("bidirectional")
   }
 
   public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
     try Recurrence.infer(
-      inputs, gates: 3, hidden: hidden, layers: layers, returns: returns, states: Self.states)
+      inputs, gates: 3, hidden: hidden, layers: layers, bidirectional: bidirectional, returns: returns,
+      states: Self.states)
   }
 }
 
@@ -40,18 +44,18 @@ extension GRU: ExecutableOperator {
 
   /// The ``RecurrentStack`` kernel running this op on per-sample input `[T, I]`.
   func stack(_ shapes: OpShapes) -> RecurrentStack {
-    Recurrence.stack(.gru, shapes, hidden: hidden, layers: layers, returns: returns)
+    Recurrence.stack(.gru, shapes, hidden: hidden, layers: layers, returns: returns, bidirectional: bidirectional)
   }
 
-  /// Per layer, time-major: the gate activations `r, z, n` `[T, N, 3H]`, the
-  /// reset gate's operand `W_hn h_{t-1} + b_hn` and the hidden states `h_t`
-  /// `[T, N, H]`.
+  /// Per layer, time-major (D directions): the gate activations `r, z, n`
+  /// `[D, T, N, 3H]`, the reset gate's operand `W_hn h_{t-1} + b_hn`
+  /// `[D, T, N, H]` and the hidden states `h_t` `[T, N, D·H]`.
   public func savedState(_ shapes: OpShapes) -> [Int] { stack(shapes).savedPerSample }
 
   /// The time-major input `[T, N, I]` (backward: then its gradient), followed
   /// forward by one step's recurrent term `[N, 3H]` and backward by the gradients
-  /// of a layer's hidden states `[T, N, H]` and of its gates' input-side and
-  /// hidden-side pre-activations (`[T, N, 3H]` each; they differ in the new gate).
+  /// of a layer's hidden states `[T, N, D·H]` and of its gates' input-side and
+  /// hidden-side pre-activations (`[D, T, N, 3H]` each; they differ in the new gate).
   public func workspace(_ shapes: OpShapes) -> Int { stack(shapes).workspacePerSample }
 
   /// Per layer: the input projection of all steps in one GEMM (with `b_ih`), then
@@ -82,7 +86,7 @@ extension GRU: EmittableOperator {
 extension GRU: TorchExportable {
   /// `nn.GRU` (batch first): the same parameter names and gate order.
   public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
-    "nn.GRU(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True)"
+    "nn.GRU(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True\(bidirectional ? ", bidirectional=True" : ""))"
   }
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
@@ -95,7 +99,8 @@ extension GRU: ONNXExportable {
   /// reset gate applied to `W_hn h + b_hn`); PyTorch's gates r, z, n become ONNX's z, r, h.
   func exportONNX(_ onnx: ONNXNodeContext) {
     ONNXRecurrence(
-      opType: "GRU", gateOrder: [1, 0, 2], hidden: hidden, layers: layers, returns: returns,
+      opType: "GRU", gateOrder: [1, 0, 2], hidden: hidden, layers: layers, bidirectional: bidirectional,
+      returns: returns,
       attributes: [.int("linear_before_reset", 1)]
     ).export(onnx)
   }

@@ -1,7 +1,7 @@
 import NetSpecKernels
 
 /// Long short-term memory over `[N, T, I]` sequences, as
-/// `torch.nn.LSTM(I, hidden, layers, batch_first=True)`: four gates (input,
+/// `torch.nn.LSTM(I, hidden, layers, batch_first=True, bidirectional=...)`: four gates (input,
 /// forget, cell, output, stacked in that order along the weights' first axis).
 public struct LSTM: Operator {
   public static let schema = OpSchema(
@@ -18,16 +18,20 @@ public struct LSTM: Operator {
   public let hidden: Int
   public let layers: Int
   public let returns: RecurrentOutput
+  /// Whether each layer also runs over the reversed sequence.
+  public let bidirectional: Bool
 
   public init(_ attributes: Attributes) {
     hidden = attributes.int("hidden")
     layers = attributes.int("layers")
     returns = attributes.string("returns").flatMap(RecurrentOutput.init(rawValue:)) ?? .sequences
+    bidirectional = attributes.bool("bidirectional")
   }
 
   public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
     try Recurrence.infer(
-      inputs, gates: 4, hidden: hidden, layers: layers, returns: returns, states: Self.states)
+      inputs, gates: 4, hidden: hidden, layers: layers, bidirectional: bidirectional, returns: returns,
+      states: Self.states)
   }
 }
 
@@ -40,16 +44,17 @@ extension LSTM: ExecutableOperator {
 
   /// The ``RecurrentStack`` kernel running this op on per-sample input `[T, I]`.
   func stack(_ shapes: OpShapes) -> RecurrentStack {
-    Recurrence.stack(.lstm, shapes, hidden: hidden, layers: layers, returns: returns)
+    Recurrence.stack(.lstm, shapes, hidden: hidden, layers: layers, returns: returns, bidirectional: bidirectional)
   }
 
-  /// Per layer, time-major: the gate activations `i, f, g, o` `[T, N, 4H]`, the
-  /// cell states `c_t`, their `tanh(c_t)` and the hidden states `h_t` `[T, N, H]`.
+  /// Per layer, time-major (D directions): the gate activations `i, f, g, o`
+  /// `[D, T, N, 4H]`, the cell states `c_t` and their `tanh(c_t)`
+  /// `[D, T, N, H]`, and the hidden states `h_t` `[T, N, D·H]`.
   public func savedState(_ shapes: OpShapes) -> [Int] { stack(shapes).savedPerSample }
 
   /// The time-major input `[T, N, I]` (backward: then its gradient), and for the
-  /// backward pass the gradients of a layer's hidden states `[T, N, H]` and gate
-  /// pre-activations `[T, N, 4H]`, and the running cell-state gradient `[N, H]`.
+  /// backward pass the gradients of a layer's hidden states `[T, N, D·H]` and
+  /// gate pre-activations `[D, T, N, 4H]`, and the running cell-state gradient `[N, H]`.
   public func workspace(_ shapes: OpShapes) -> Int { stack(shapes).workspacePerSample }
 
   /// Per layer: the input projection of all steps in one GEMM (with `b_ih`), then
@@ -78,7 +83,7 @@ extension LSTM: EmittableOperator {
 extension LSTM: TorchExportable {
   /// `nn.LSTM` (batch first): the same parameter names and gate order.
   public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
-    "nn.LSTM(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True)"
+    "nn.LSTM(\(layer.size(axis: -1)), \(hidden), \(layers), batch_first=True\(bidirectional ? ", bidirectional=True" : ""))"
   }
 
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
@@ -90,7 +95,8 @@ extension LSTM: ONNXExportable {
   /// One ONNX `LSTM` per layer; PyTorch's gates i, f, g, o become ONNX's i, o, f, c.
   func exportONNX(_ onnx: ONNXNodeContext) {
     ONNXRecurrence(
-      opType: "LSTM", gateOrder: [0, 3, 1, 2], hidden: hidden, layers: layers, returns: returns, attributes: []
+      opType: "LSTM", gateOrder: [0, 3, 1, 2], hidden: hidden, layers: layers, bidirectional: bidirectional,
+      returns: returns, attributes: []
     ).export(onnx)
   }
 }

@@ -1,15 +1,17 @@
 /// What a recurrent layer (`lstm`, `gru`) outputs.
 public enum RecurrentOutput: String, Sendable, CaseIterable {
-  /// The last layer's hidden state at every step: `[N, T, H]`.
+  /// The last layer's hidden state at every step: `[N, T, D·H]`.
   case sequences
-  /// The last layer's hidden state after the final step: `[N, H]`.
+  /// The last layer's output at the final step: `[N, D·H]` (PyTorch's
+  /// `output[:, -1]`; the reverse direction's half has seen only that step).
   case last
 }
 
 /// The attributes and shape rule that `lstm` and `gru` share. They differ only
 /// in their number of gates (4 and 3), which scales every weight's first axis.
+/// D is 2 for a bidirectional stack, else 1.
 enum Recurrence {
-  /// `hidden` (primary), `layers` and `returns`.
+  /// `hidden` (primary), `layers`, `returns` and `bidirectional`.
   static let attributes: [AttributeSpec] = [
     .required("hidden", .int(1...Dim.limit), "size H of the hidden state"),
     .default(
@@ -18,28 +20,37 @@ enum Recurrence {
     .default(
       "returns", .choice(RecurrentOutput.allCases.map(\.rawValue)),
       .string(RecurrentOutput.sequences.rawValue),
-      "`sequences`: the hidden state at every step [N, T, H]; `last`: after the final step [N, H]"),
+      "`sequences`: the hidden state at every step [N, T, D·H]; `last`: the output's final step [N, D·H]"),
+    .default(
+      "bidirectional", .bool, .bool(false),
+      "also run each layer over the reversed sequence (D = 2): outputs [forward, reverse], D·H wide"),
   ]
 
-  /// The type of one state (`h`, `c`) of a stack over `x`: `[N, H]` for one
-  /// layer, else `[N, L, H]` (batch first: PyTorch's `h_n` transposed).
-  static func stateType(_ x: TensorType, hidden: Int, layers: Int) -> TensorType {
-    TensorType(layers == 1 ? [x.shape[0], Dim(hidden)] : [x.shape[0], Dim(layers), Dim(hidden)])
+  /// The type of one state (`h`, `c`) of a stack of `units` layers and
+  /// directions over `x`: `[N, H]` for one, else `[N, D·L, H]` (batch first:
+  /// PyTorch's `h_n` transposed, in its order: layer 0 forward, layer 0
+  /// reverse, layer 1 forward, ...).
+  static func stateType(_ x: TensorType, hidden: Int, units: Int) -> TensorType {
+    TensorType(units == 1 ? [x.shape[0], Dim(hidden)] : [x.shape[0], Dim(units), Dim(hidden)])
   }
 
   /// Types, PyTorch-named parameters (`weight_ih_l0` `[G·H, I]`, `weight_hh_l0`
-  /// `[G·H, H]`, `bias_ih_l0`, `bias_hh_l0` `[G·H]`, then `..._l1`, ...) with
-  /// PyTorch's U(±1/sqrt(H)) initialization, and the FLOPs of the gate matrix
-  /// products, `2·N·T·G·H·(in + H)` per layer, for `gates` = G. The inputs
+  /// `[G·H, H]`, `bias_ih_l0`, `bias_hh_l0` `[G·H]`, then for a bidirectional
+  /// stack `weight_ih_l0_reverse`, ..., then `..._l1`, ...; layers above the
+  /// first read `D·H` features) with PyTorch's U(±1/sqrt(H)) initialization,
+  /// and the FLOPs of the gate matrix products, `2·N·T·G·H·(in + H)` per layer
+  /// and direction, for `gates` = G. The inputs
   /// after the sequence are the initial `states` (`h`, then `c` for LSTM), all
   /// of them or none; the outputs are the sequence output, then the final states.
   static func infer(
-    _ inputs: [TensorType], gates: Int, hidden: Int, layers: Int, returns: RecurrentOutput, states: [String]
+    _ inputs: [TensorType], gates: Int, hidden: Int, layers: Int, bidirectional: Bool, returns: RecurrentOutput,
+    states: [String]
   ) throws(ShapeError) -> Inference {
     let x = inputs[0]
     try ShapeRules.requireFloat(x)
     try ShapeRules.requireRank(x, 3, layout: "[N, T, features]")
-    let state = stateType(x, hidden: hidden, layers: layers)
+    let directions = bidirectional ? 2 : 1
+    let state = stateType(x, hidden: hidden, units: directions * layers)
     if inputs.count > 1 {
       guard inputs.count == states.count + 1 else {
         throw ShapeError(
@@ -53,8 +64,9 @@ enum Recurrence {
           .shapeMismatch,
           "the initial `\(states[i - 1])` has shape \(given.shape.shapeDescription), expected \(state.shape.shapeDescription)",
           input: i,
-          help: layers == 1
-            ? "a one-layer stack's state is [N, hidden]" : "a stack's state is [N, layers, hidden] (batch first)")
+          help: directions * layers == 1
+            ? "a one-layer stack's state is [N, hidden]"
+            : "a stack's state is [N, \(bidirectional ? "2 * layers" : "layers"), hidden] (batch first)")
       }
     }
     let features = try ShapeRules.staticSize(x, axis: 2, what: "feature size")
@@ -62,21 +74,24 @@ enum Recurrence {
     var flopsPerStep = Dim(0)
     let rows = gates * hidden
     for layer in 0..<layers {
-      let inputSize = layer == 0 ? features : hidden
+      let inputSize = layer == 0 ? features : directions * hidden
       _ = try ShapeRules.parameterCount([rows, max(inputSize, hidden)])
-      parameters += [
-        ParameterSpec("weight_ih_l\(layer)", [rows, inputSize], .fanIn(hidden), rowBlocks: gates),
-        ParameterSpec("weight_hh_l\(layer)", [rows, hidden], .fanIn(hidden), rowBlocks: gates),
-        ParameterSpec("bias_ih_l\(layer)", [rows], .fanIn(hidden)),
-        ParameterSpec("bias_hh_l\(layer)", [rows], .fanIn(hidden)),
-      ]
-      flopsPerStep = try ShapeRules.add(flopsPerStep, Dim(2 * rows * (inputSize + hidden)))
+      for suffix in ["", "_reverse"].prefix(directions) {
+        parameters += [
+          ParameterSpec("weight_ih_l\(layer)\(suffix)", [rows, inputSize], .fanIn(hidden), rowBlocks: gates),
+          ParameterSpec("weight_hh_l\(layer)\(suffix)", [rows, hidden], .fanIn(hidden), rowBlocks: gates),
+          ParameterSpec("bias_ih_l\(layer)\(suffix)", [rows], .fanIn(hidden)),
+          ParameterSpec("bias_hh_l\(layer)\(suffix)", [rows], .fanIn(hidden)),
+        ]
+        flopsPerStep = try ShapeRules.add(flopsPerStep, Dim(2 * rows * (inputSize + hidden)))
+      }
     }
     let (batch, steps) = (x.shape[0], x.shape[1])
+    let width = Dim(directions * hidden)
     let output =
       switch returns {
-      case .sequences: TensorType([batch, steps, Dim(hidden)])
-      case .last: TensorType([batch, Dim(hidden)])
+      case .sequences: TensorType([batch, steps, width])
+      case .last: TensorType([batch, width])
       }
     let flops = try ShapeRules.multiply(ShapeRules.multiply(batch, steps), flopsPerStep)
     return Inference(
@@ -86,14 +101,20 @@ enum Recurrence {
 
 extension Recurrence {
   /// Examples shared by the recurrent ops, with `states` initial states: one
-  /// and two layers, returning sequences or the last state, including a
-  /// single-step sequence, with and without initial states.
+  /// and two layers, one and two directions, returning sequences or the last
+  /// state, including a single-step sequence, with and without initial states.
   static func examples(states: Int) -> [OpExample] {
     [
       OpExample(["hidden": .int(2)], inputs: [.batch(3, 2)] + Array(repeating: .batch(2), count: states)),
       OpExample(
         ["hidden": .int(2), "layers": .int(2), "returns": .string("last")],
         inputs: [.batch(2, 3)] + Array(repeating: .batch(2, 2), count: states)),
+      OpExample(
+        ["hidden": .int(2), "bidirectional": .bool(true)],
+        inputs: [.batch(3, 2)] + Array(repeating: .batch(2, 2), count: states)),
+      OpExample(
+        ["hidden": .int(2), "layers": .int(2), "bidirectional": .bool(true), "returns": .string("last")],
+        inputs: [.batch(3, 2)] + Array(repeating: .batch(4, 2), count: states)),
     ] + withoutStates
   }
 
@@ -102,6 +123,7 @@ extension Recurrence {
     OpExample(["hidden": .int(2), "returns": .string("last")], inputs: [.batch(3, 3)]),
     OpExample(["hidden": .int(3), "layers": .int(2)], inputs: [.batch(3, 2)]),
     OpExample(["hidden": .int(2), "layers": .int(2), "returns": .string("last")], inputs: [.batch(1, 3)]),
+    OpExample(["hidden": .int(3), "layers": .int(2), "bidirectional": .bool(true)], inputs: [.batch(3, 2)]),
   ]
 }
 

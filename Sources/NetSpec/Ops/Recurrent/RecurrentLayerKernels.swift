@@ -5,18 +5,20 @@ import NetSpecKernels
 /// the interpreter with a ``Kernel``'s pointers and the emitted code with
 /// literal sizes and arena offsets.
 ///
-/// Parameters of layer `l` are `4l + 0` (`weight_ih`), `+ 1` (`weight_hh`),
-/// `+ 2` (`bias_ih`), `+ 3` (`bias_hh`); the saved state is
+/// Parameters of layer `l` and direction `d` (`u = l·D + d`) are `4u + 0`
+/// (`weight_ih`), `+ 1` (`weight_hh`), `+ 2` (`bias_ih`), `+ 3` (`bias_hh`);
+/// the saved state is
 /// ``RecurrentStack/savedPerSample`` in order. Inputs 1 and 2 are the initial
 /// `h` and `c` when given, outputs 1 and 2 the final `h` and `c`.
 extension Recurrence {
   /// The kernel for an op application with per-sample input `[T, I]`.
   static func stack(
-    _ cell: RecurrentCell, _ shapes: OpShapes, hidden: Int, layers: Int, returns: RecurrentOutput
+    _ cell: RecurrentCell, _ shapes: OpShapes, hidden: Int, layers: Int, returns: RecurrentOutput,
+    bidirectional: Bool
   ) -> RecurrentStack {
     RecurrentStack(
       cell: cell, steps: shapes.inputs[0][0], features: shapes.inputs[0][1], hidden: hidden, layers: layers,
-      returnsLast: returns == .last)
+      returnsLast: returns == .last, bidirectional: bidirectional)
   }
 
   /// The states among `pointers` from index 1 on (`h`, then `c`), if any.
@@ -56,7 +58,7 @@ extension Recurrence {
   private static func stackLiteral(_ stack: RecurrentStack) -> String {
     "RecurrentStack(cell: \(stack.cell == .lstm ? ".lstm" : ".gru"), steps: \(stack.steps), "
       + "features: \(stack.features), hidden: \(stack.hidden), layers: \(stack.layers), "
-      + "returnsLast: \(stack.returnsLast))"
+      + "returnsLast: \(stack.returnsLast)\(stack.bidirectional ? ", bidirectional: true" : ""))"
   }
 
   /// A Swift array literal of `items`, one line per layer's four parameters
