@@ -122,6 +122,7 @@ import Testing
     ] + EmittedRecurrentCases.cases + EmittedAttentionCases.cases + EmittedInitializerCases.cases
     + EmittedResampleCases.cases + EmittedConvolutionCases.cases + EmittedTensorCases.cases
     + EmittedMultiOutputCases.cases + EmittedObjectiveCases.cases + EmittedMobileNetCases.cases
+    + EmittedWaveNetCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation
