@@ -48,7 +48,7 @@ CASES = {
     "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
     "Examples/vit_b16.yaml": dict(
         sets=["image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10"]),
-    "Examples/wavenet.yaml": dict(sets=["classes=16", "residual=4", "gate=4", "skip=8"], dims={"T": 8}, vocab=16),
+    "Examples/wavenet.yaml": dict(sets=["classes=16", "residual=4", "gate=4", "skip=8", "length=8"], vocab=16),
     "Examples/multitask.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
 }
 

@@ -40,7 +40,7 @@ EXAMPLE_SETTINGS = {
     "unet.yaml": ["size=16", "base=4"],
     "mobilenet_v2.yaml": ["size=16", "unit=1", "classes=5"],
     "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
-    "wavenet.yaml": ["classes=16", "residual=4", "gate=4", "skip=8"],
+    "wavenet.yaml": ["classes=16", "residual=4", "gate=4", "skip=8", "length=4"],
 }
 SPECS = [
     ("specs/lenet5.yaml", []),

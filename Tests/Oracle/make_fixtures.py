@@ -1239,9 +1239,9 @@ def wavenet_cases():
         y = F.conv1d(s, p["logits.weight"], p["logits.bias"])
         return y, F.cross_entropy(y, t64(target).long())
 
-    example_case("example_wavenet", "wavenet.yaml", ["classes=16", "residual=4", "gate=4", "skip=8"], {"T": steps},
+    example_case("example_wavenet", "wavenet.yaml", ["classes=16", "residual=4", "gate=4", "skip=8", f"length={steps}"], {},
                  inputs, target, params, wavenet, "cross_entropy",
-                 "the 30-layer causal stack: dilations 1..512 pad left only, so most taps read zeros at T = 6")
+                 "the 30-layer causal stack: dilations 1..512 pad left only, so most taps read zeros at length 6")
 
     rng = rng_for("example_multitask")
     hidden, features = 16, 8

@@ -7,7 +7,7 @@ enum EmittedWaveNetCases {
   static let cases: [EmittedModelHarness.Case] = [
     .init(
       name: "wavenet", yaml: source(WaveNetExampleTests.path), path: WaveNetExampleTests.path,
-      overrides: WaveNetExampleTests.reduced, capacity: 2, batch: 2, bindings: ["T": 6], idRange: 16),
+      overrides: WaveNetExampleTests.reduced.dropLast() + ["length=6"], capacity: 2, batch: 2, idRange: 16),
     .init(
       name: "multitask", yaml: source(MultiTaskExampleTests.path), path: MultiTaskExampleTests.path,
       overrides: MultiTaskExampleTests.reduced, capacity: 3, batch: 3),
