@@ -80,6 +80,14 @@ import Testing
       #expect(second < 0.9 * first, "\(term): \(first) then \(second)")
     }
     #expect(run.stdout.contains(/test: loss [0-9.]+ loss_digit [0-9.]+ loss_pixels [0-9.]+ accuracy/), "\(run.stdout)")
+    // Prediction plans the model without its loss terms (there are no targets).
+    let digits = URL(fileURLWithPath: Self.path).deletingLastPathComponent().appendingPathComponent(
+      "data/digits.csv.gz")
+    let predict = try folder.run(
+      ["predict", Self.path, "--weights", "run/weights.safetensors", "--input", digits.path, "--no-expect"]
+        + Self.reduced.flatMap { ["--set", $0] })
+    #expect(predict.status == 0, "\(predict)")
+    #expect(predict.stdout.split(separator: "\n").count == 1 + 1797, "\(predict.stdout.prefix(300))")
     for epoch in epochs {
       for (loss, terms) in [(epoch.trainLoss, epoch.train), (epoch.validationLoss ?? .nan, epoch.validation)] {
         let (digit, pixels) = (terms["loss_digit"] ?? .nan, terms["loss_pixels"] ?? .nan)
