@@ -12,8 +12,6 @@ public struct MetricAccumulator: Sendable {
   private var absoluteError: Double = 0
   private var elements = 0
   private var termSums: [String: Double] = [:]
-  /// The terms' names in the order first added (the order of `train.loss`).
-  private var termNames: [String] = []
   private var targetSum: Double = 0
   private var targetSquaredSum: Double = 0
   /// True class against predicted class for every position scored (the two
@@ -82,10 +80,7 @@ public struct MetricAccumulator: Sendable {
 
   /// Adds one batch's values of the loss terms, by name (a loss of several terms).
   public mutating func addTerms(_ names: [String], _ values: [Float], batch: Int) {
-    for (name, value) in zip(names, values) {
-      if termSums[name] == nil { termNames.append(name) }
-      termSums[name, default: 0] += Double(value) * Double(batch)
-    }
+    for (name, value) in zip(names, values) { termSums[name, default: 0] += Double(value) * Double(batch) }
   }
 
   public var loss: Double { samples == 0 ? .nan : lossSum / Double(samples) }
@@ -118,12 +113,12 @@ public struct MetricAccumulator: Sendable {
   }
 
   /// `loss 0.0412 accuracy 98.61%` (or `mse 0.0123 mae 0.0871`), after the
-  /// loss each term of a loss of several (`loss_digit 0.1021 loss_pixels
-  /// 0.0312`), as `netspec eval` and the test line of a training run print it.
+  /// loss each term of a loss of several, by name (`loss_digit 0.1021
+  /// loss_pixels 0.0312`), as `netspec eval` and the test line of a training run print it.
   public var summary: String {
     var parts = [String(format: "loss %.4f", loss)]
     let terms = terms
-    parts += termNames.map { String(format: "loss_\($0) %.4f", terms["loss_\($0)"] ?? .nan) }
+    parts += terms.keys.sorted().map { String(format: "\($0) %.4f", terms[$0]!) }
     if let accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
     if let mse { parts.append(String(format: "mse %.4f", mse)) }
     if let mae { parts.append(String(format: "mae %.4f", mae)) }
