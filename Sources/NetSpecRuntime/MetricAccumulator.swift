@@ -112,10 +112,13 @@ public struct MetricAccumulator: Sendable {
     return result
   }
 
-  /// `loss 0.0412 accuracy 98.61%` (or `mse 0.0123 mae 0.0871`), as
-  /// `netspec eval` and the test line of a training run print it.
+  /// `loss 0.0412 accuracy 98.61%` (or `mse 0.0123 mae 0.0871`), after the
+  /// loss each term of a loss of several, by name (`loss_digit 0.1021
+  /// loss_pixels 0.0312`), as `netspec eval` and the test line of a training run print it.
   public var summary: String {
     var parts = [String(format: "loss %.4f", loss)]
+    let terms = terms
+    parts += terms.keys.sorted().map { String(format: "\($0) %.4f", terms[$0]!) }
     if let accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
     if let mse { parts.append(String(format: "mse %.4f", mse)) }
     if let mae { parts.append(String(format: "mae %.4f", mae)) }

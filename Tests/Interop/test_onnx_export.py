@@ -56,6 +56,8 @@ CASES = {
         vocab=2),
     "Examples/llama_decoder.yaml": dict(
         sets=["vocab=20", "dim=32", "layers=2", "heads=4", "hidden=64"], dims={"T": 7}, vocab=20),
+    "Examples/wavenet.yaml": dict(sets=["classes=16", "residual=4", "gate=4", "skip=8", "length=8"], vocab=16),
+    "Examples/multitask.yaml": dict(data=("Examples/data/digits.csv.gz", 64), train=True),
 }
 
 SAMPLES = 6

@@ -1180,6 +1180,89 @@ def elementwise_cases():
             note="evaluation mode: the mean mu; training samples draw eps from NetSpec's own generator, "
             "so they cannot match PyTorch's torch.randn_like")
 
+# ---------------------------------------------------------------- WaveNet and multi-task examples
+
+
+def example_case(name, file, overrides, dims, inputs, target, params, forward, loss, note):
+    """A reduced example spec from Examples/ (its text without `data:`, with `set`
+    overrides and `dims`): forward(x, p) -> (prediction, loss) in float64."""
+    text = (pathlib.Path(__file__).resolve().parents[2] / "Examples" / file).read_text()
+    start = text.index("\ndata:\n")
+    text = text[:start + 1] + text[text.index("\nexpect:", start) + 1:]
+    x = {k: t64(v, grad=not ids) for k, (v, ids) in inputs.items()}
+    p = {k: t64(v, grad=True) for k, v in params.items()}
+    y, value = forward(x, p)
+    value.backward()
+    tensors = {f"input.{k}": v for k, (v, _) in inputs.items()}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    tensors.update(target=target, output=f32(y), loss=f32(value.reshape(1)))
+    tensors.update({f"grad.input.{k}": f32(v.grad) for k, v in x.items() if v.requires_grad})
+    tensors.update({f"grad.param.{k}": f32(v.grad) for k, v in p.items()})
+    batch = next(iter(inputs.values()))[0].shape[0]
+    metadata = {"spec": text, "kind": "model", "batch": str(batch), "training": "true", "steps": "0",
+                "note": note, "set": ",".join(overrides), "dims": ",".join(f"{k}={v}" for k, v in dims.items())}
+    save_safetensors(OUT / f"{name}.safetensors", tensors, metadata)
+
+
+@case
+def wavenet_cases():
+    """Examples/wavenet.yaml and Examples/multitask.yaml at their reduced sizes."""
+    classes, r, g, k, steps = 16, 4, 4, 8, 6
+    rng = rng_for("example_wavenet")
+    inputs = {"samples": (rng.integers(0, classes, size=(2, steps)).astype(np.float32), True)}
+    target = rng.integers(0, classes, size=(2, steps)).astype(np.float32)
+    shapes = {"embed.weight": (classes, r)}
+    for i in range(29):
+        shapes.update({f"stack.{i}.unit.conv.weight": (2 * g, r, 2), f"stack.{i}.unit.conv.bias": (2 * g,),
+                       f"stack.{i}.skip.weight": (k, g, 1), f"stack.{i}.skip.bias": (k,),
+                       f"stack.{i}.res.weight": (r, g, 1), f"stack.{i}.res.bias": (r,)})
+    shapes.update({"last.conv.weight": (2 * g, r, 2), "last.conv.bias": (2 * g,), "last_skip.weight": (k, g, 1),
+                   "last_skip.bias": (k,), "hidden.weight": (k, k, 1), "hidden.bias": (k,),
+                   "logits.weight": (classes, k, 1), "logits.bias": (classes,)})
+    params = params_for("example_wavenet", shapes)
+
+    def gated(p, prefix, h, dilation):
+        a, b = F.conv1d(F.pad(h, (dilation, 0)), p[f"{prefix}.weight"], p[f"{prefix}.bias"],
+                        dilation=dilation).chunk(2, 1)
+        return torch.tanh(a) * torch.sigmoid(b)
+
+    def wavenet(x, p):
+        h = F.embedding(x["samples"].long(), p["embed.weight"]).transpose(1, 2)
+        skips = []
+        for i in range(29):
+            z = gated(p, f"stack.{i}.unit.conv", h, 2 ** (i % 10))
+            skips.append(F.conv1d(z, p[f"stack.{i}.skip.weight"], p[f"stack.{i}.skip.bias"]))
+            h = F.conv1d(z, p[f"stack.{i}.res.weight"], p[f"stack.{i}.res.bias"]) + h
+        z = gated(p, "last.conv", h, 2 ** (29 % 10))
+        s = F.relu(sum(skips) + F.conv1d(z, p["last_skip.weight"], p["last_skip.bias"]))
+        s = F.relu(F.conv1d(s, p["hidden.weight"], p["hidden.bias"]))
+        y = F.conv1d(s, p["logits.weight"], p["logits.bias"])
+        return y, F.cross_entropy(y, t64(target).long())
+
+    example_case("example_wavenet", "wavenet.yaml", ["classes=16", "residual=4", "gate=4", "skip=8", f"length={steps}"], {},
+                 inputs, target, params, wavenet, "cross_entropy",
+                 "the 30-layer causal stack: dilations 1..512 pad left only, so most taps read zeros at length 6")
+
+    rng = rng_for("example_multitask")
+    hidden, features = 16, 8
+    inputs = {"pixels": (uniform(rng, (4, 64), 0, 1), False)}
+    target = rng.integers(0, 10, size=(4,)).astype(np.float32)
+    params = params_for("example_multitask", {
+        "trunk1.weight": (hidden, 64), "trunk1.bias": (hidden,), "features.weight": (features, hidden),
+        "features.bias": (features,), "logits.weight": (10, features), "logits.bias": (10,),
+        "reconstruction.weight": (64, features), "reconstruction.bias": (64,)})
+
+    def multitask(x, p):
+        h = F.relu(F.linear(x["pixels"], p["trunk1.weight"], p["trunk1.bias"]))
+        h = F.relu(F.linear(h, p["features.weight"], p["features.bias"]))
+        logits = F.linear(h, p["logits.weight"], p["logits.bias"])
+        pixels = F.linear(h, p["reconstruction.weight"], p["reconstruction.bias"])
+        return logits, F.cross_entropy(logits, t64(target).long()) + 0.5 * F.mse_loss(pixels, x["pixels"].detach())
+
+    example_case("example_multitask", "multitask.yaml", ["hidden=16", "features=8"], {}, inputs, target, params,
+                 multitask, "cross_entropy + mse",
+                 "two heads; the input is also the pixel head's target, which (as a target) gets no gradient")
+
 
 @case
 def drop_path_cases():

@@ -48,6 +48,19 @@ public struct ModelSummary: Sendable, Equatable {
     public var flops: Int
     /// True for the `train.loss` node.
     public var isLoss: Bool
+    /// Every output by its name, when the layer has several (an `lstm`'s
+    /// `enc`, `enc.h`, `enc.c`; a `split`'s `gate.0`, `gate.1`); empty for
+    /// one output, which the columns above describe.
+    public var outputs: [Tensor] = []
+  }
+
+  /// One term of `train.loss`: its name in the metrics (`train_loss_<name>`),
+  /// the layer that computes it and its weight in the objective.
+  public struct LossTerm: Sendable, Equatable {
+    public var name: String
+    /// The loss layer's name (`loss_digit`, or `loss` for a lone term).
+    public var layer: String
+    public var weight: Double
   }
 
   /// The spec's `name:`, if any.
@@ -59,6 +72,8 @@ public struct ModelSummary: Sendable, Equatable {
   public var targets: [Tensor]
   /// Every node in graph order, the loss last when there is one.
   public var layers: [Layer]
+  /// The terms of `train.loss` in the order written (empty without one).
+  public var lossTerms: [LossTerm]
   /// All parameters, trainable and frozen, each shared one counted once.
   public var parameters: Int
   public var trainableParameters: Int
@@ -125,7 +140,9 @@ public struct ModelSummary: Sendable, Equatable {
           parameters: own.reduce(0) { $0 + $1.count }, tiedParameters: tied.reduce(0) { $0 + $1.count },
           buffers: node.buffers.reduce(0) { $0 + graph.parameters[$1.id].count },
           trainable: own.allSatisfy(\.trainable), symbolicFLOPs: node.flops, flops: nodeFLOPs,
-          isLoss: isLoss))
+          isLoss: isLoss,
+          outputs: node.outputs.count > 1 ? try node.outputs.map { (id) throws(SummaryError) in try tensor(id) } : []
+        ))
       for value in node.outputs {
         activationElements = try Self.add(activationElements, try elements(graph.values[value]), "activation sizes")
       }
@@ -155,6 +172,9 @@ public struct ModelSummary: Sendable, Equatable {
     self.inputs = try graph.inputs.map { (id) throws(SummaryError) in try tensor(id) }
     self.targets = try graph.targets.map { (id) throws(SummaryError) in try tensor(id) }
     self.layers = layers
+    self.lossTerms = graph.lossTerms.map {
+      LossTerm(name: $0.name, layer: graph.nodes[$0.node].name, weight: $0.weight)
+    }
     self.parameters = total
     self.trainableParameters = trainable
     self.frozenParameters = total - trainable

@@ -15,6 +15,7 @@ extension ModelSummary {
   /// | `inputs`   | array of Tensor  | model inputs, in declaration order                       |
   /// | `targets`  | array of Tensor  | loss targets (empty without `train.loss`)                |
   /// | `layers`   | array of Layer   | every graph node in order; the loss node last            |
+  /// | `loss_terms` | array of LossTerm | the terms of `train.loss` in order (empty without one)  |
   /// | `totals`   | Totals           | counts over the whole model                              |
   /// | `memory`   | Memory           | bytes by category at the bindings                        |
   ///
@@ -25,7 +26,10 @@ extension ModelSummary {
   ///   the parameters the layer owns), `tied_params` (elements it shares with an
   ///   earlier layer, counted there), `buffers` (elements), `trainable` (bool),
   ///   `flops` (integer at the bindings), `flops_symbolic` (string, `"4704*N"`),
-  ///   `loss` (bool).
+  ///   `loss` (bool), `outputs` (array of Tensor: every output by name when the
+  ///   layer has several, such as `enc.h` or `gate.1`; else empty).
+  /// - *LossTerm*: `name` (the metrics' `train_loss_<name>`), `layer` (its loss
+  ///   layer), `weight` (number).
   /// - *Totals*: `params`, `trainable_params`, `frozen_params`, `buffers` (all
   ///   element counts, shared parameters once), `flops` (forward, excluding the
   ///   loss), `loss_flops` (integer or null).
@@ -41,6 +45,9 @@ extension ModelSummary {
       "inputs": .array(inputs.map(\.json)),
       "targets": .array(targets.map(\.json)),
       "layers": .array(layers.map(\.json)),
+      "loss_terms": .array(
+        lossTerms.map { .object(["name": .string($0.name), "layer": .string($0.layer), "weight": .double($0.weight)]) }
+      ),
       "totals": .object([
         "params": .int(parameters),
         "trainable_params": .int(trainableParameters),
@@ -79,6 +86,7 @@ extension ModelSummary.Layer {
       "flops": .int(flops),
       "flops_symbolic": .string(symbolicFLOPs.description),
       "loss": .bool(isLoss),
+      "outputs": .array(outputs.map(\.json)),
     ])
   }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Renders a ``ModelSummary`` as the text `netspec summary` prints: a layer
 /// table with aligned columns (numbers right-aligned, with thousands
 /// separators), the totals and the memory estimate.
@@ -15,7 +17,10 @@
 /// ```
 ///
 /// A `notes` column appears when a layer is frozen, shares tied parameters,
-/// keeps buffers or is the loss.
+/// keeps buffers or is the loss: a term of a loss list is noted with its
+/// name and weight, and the sum with the objective (`loss = digit + 0.5 x
+/// pixels`). A layer with several outputs is followed by one indented row
+/// per output, by name (`  enc.h`, `  gate.1`).
 public enum SummaryTable {
   /// The whole report, ending with a newline.
   public static func render(_ summary: ModelSummary) -> String {
@@ -51,16 +56,39 @@ public enum SummaryTable {
       if !layer.trainable { notes.append("frozen") }
       if layer.tiedParameters > 0 { notes.append("shares \(ProgressFormat.grouped(layer.tiedParameters)) tied params") }
       if layer.buffers > 0 { notes.append("\(ProgressFormat.grouped(layer.buffers)) buffer values") }
-      if layer.isLoss { notes.append("loss") }
+      if layer.isLoss { notes.append(lossNote(layer, summary.lossTerms)) }
       table.add([
         layer.name, layer.op, layer.outputShape.shapeDescription, ProgressFormat.grouped(layer.parameters),
         HumanUnits.count(layer.flops), notes.joined(separator: ", "),
       ])
+      // The first output is the layer's own value when it bears its name.
+      let named = layer.outputs.first?.name == layer.name ? layer.outputs.dropFirst() : layer.outputs[...]
+      for output in named {
+        table.add(["  " + output.name, "", TensorType(output.shape, output.dtype).description, "", "", ""])
+      }
     }
     table.addRule()
     table.add(["total", "", "", ProgressFormat.grouped(summary.parameters), HumanUnits.count(summary.flops), ""])
     return table
   }
+
+  /// `loss` for a lone term of weight 1; `loss term `pixels`, weight 0.5` for
+  /// a term of a list; `loss = digit + 0.5 x pixels` for their sum.
+  private static func lossNote(_ layer: ModelSummary.Layer, _ terms: [ModelSummary.LossTerm]) -> String {
+    if let term = terms.first(where: { $0.layer == layer.name }), terms.count > 1 || term.weight != 1 {
+      return "loss term `\(term.name)`" + (term.weight == 1 ? "" : ", weight \(weightText(term.weight))")
+    }
+    guard terms.count > 1 || terms.first.map({ $0.weight != 1 }) == true else { return "loss" }
+    return "loss = " + terms.map(objectivePart).joined(separator: " + ")
+  }
+
+  /// `digit` or `0.5 x pixels`: one term of the objective.
+  static func objectivePart(_ term: ModelSummary.LossTerm) -> String {
+    term.weight == 1 ? term.name : "\(weightText(term.weight)) x \(term.name)"
+  }
+
+  /// A weight in its shortest form: `0.5`, `2`, `1e-05`.
+  static func weightText(_ weight: Double) -> String { String(format: "%g", weight) }
 
   private static func totals(_ summary: ModelSummary) -> String {
     var lines = [

@@ -12,6 +12,8 @@
 ///   decoder input of a task with `inputs:`.
 /// - `shapes` (``shapes(_:size:classes:random:)``): images `[1, size, size]`
 ///   and their per-pixel classes `[size, size]`.
+/// - `waveform` (``waveform(_:length:levels:random:)``): mu-law classes of
+///   `[length]` samples and `[length]` next samples.
 enum SyntheticTasks {
   static func generate(_ spec: SyntheticData, random: inout RandomGenerator) -> Dataset {
     let (samples, length) = (spec.samples, spec.length)
@@ -35,6 +37,8 @@ enum SyntheticTasks {
       return Dataset(count: samples, inputs: inputs, inputShape: [length, 2], labels: labels, labelShape: [1])
     case .shapes:
       return shapes(samples, size: length, classes: spec.classes ?? 3, random: &random)
+    case .waveform:
+      return waveform(samples, length: length, levels: spec.vocab ?? 256, random: &random)
     case .copy, .reverse, .sort:
       let vocab = spec.vocab ?? 10
       inputs.reserveCapacity(samples * length)

@@ -101,7 +101,8 @@ private struct PlanBuilder: FusionPlanning {
   }
 
   mutating func build() throws(PlanningError) -> ExecutionPlan {
-    let nodes = graph.nodes.indices.filter { training || graph.nodes[$0].outputs.first != graph.loss }
+    // Without training there are no targets: every loss node (each term of a list and their sum) is left out.
+    let nodes = graph.nodes.indices.filter { training || !(graph.nodes[$0].op is any ObjectiveOperator) }
     // Graph inputs and targets live for the whole run.
     for id in graph.inputs + (training ? graph.targets : []) {
       let (shape, batched) = try layout(id)

@@ -17,9 +17,12 @@ import NetSpecYAML
 ///   on a darker noisy background; the target `[size, size]` is each pixel's
 ///   class: 0 background, 1 rectangle, 2 disc (`classes: 3`, the default), or
 ///   0 background and 1 either shape (`classes: 2`).
+/// - `waveform`: inputs are `length` int32 mu-law classes in `0..<vocab` (256
+///   unless given) of a sum of two random sines; the target is each next
+///   sample's class (next-sample prediction, as WaveNet).
 public struct SyntheticData: Sendable, Hashable {
   public enum Task: String, Sendable, CaseIterable {
-    case adding, copy, reverse, sort, shapes
+    case adding, copy, reverse, sort, shapes, waveform
   }
 
   public var task: Task
@@ -27,7 +30,7 @@ public struct SyntheticData: Sendable, Hashable {
   public var samples: Int
   /// Length of each sequence; the image side for `shapes`.
   public var length: Int
-  /// Number of distinct tokens (>= 2, 10 unless given); nil for `adding` and `shapes`.
+  /// Number of distinct tokens (>= 2, 10 unless given, 256 for `waveform`); nil for `adding` and `shapes`.
   public var vocab: Int?
   /// The number of pixel classes of `shapes` (2 or 3, 3 unless given); nil for the other tasks.
   public var classes: Int?
@@ -89,7 +92,7 @@ public struct SyntheticData: Sendable, Hashable {
     }
     var vocab: Int?
     if task != .adding, !images {
-      vocab = reader.int("vocab", in: 2...1_000_000, &diagnostics) ?? 10
+      vocab = reader.int("vocab", in: 2...1_000_000, &diagnostics) ?? (task == .waveform ? 256 : 10)
     } else if let key = reader.keySpan("vocab"), let task {
       diagnostics.append(
         Diagnostic(.unknownKey, at: key, "`vocab` does not apply to the `\(task.rawValue)` task")

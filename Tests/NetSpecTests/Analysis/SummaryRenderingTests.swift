@@ -68,7 +68,9 @@ struct SummaryRenderingTests {
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     #expect(
-      Set(object.keys) == ["version", "name", "bindings", "inputs", "targets", "layers", "totals", "memory"])
+      Set(object.keys) == [
+        "version", "name", "bindings", "inputs", "targets", "layers", "loss_terms", "totals", "memory",
+      ])
     #expect(object["version"] as? Int == 1)
     #expect(object["bindings"] as? [String: Int] == ["N": 8])
     let layers = try #require(object["layers"] as? [[String: Any]])

@@ -72,7 +72,9 @@ enum EmittedModelHarness {
     let targets: [Float]
     if spec.graph.values[target].type.dtype == .int32 {
       let lossNode = spec.graph.nodes.first { $0.inputs.contains(target) }!
-      let classes = spec.graph.values[lossNode.inputs[0]].type.shape.last!.staticValue!
+      let logits = spec.graph.values[lossNode.inputs[0]].type.shape
+      let axis = (lossNode.op as? CrossEntropyLoss)?.classAxis(rank: logits.count) ?? logits.count - 1
+      let classes = logits[axis].staticValue!
       targets = (0..<(c.batch * targetCount)).map { _ in Float(Int(random.nextFloat() * Float(classes)) % classes) }
     } else if spec.graph.nodes.contains(where: { $0.op is BinaryCrossEntropyLoss }) {
       targets = (0..<(c.batch * targetCount)).map { _ in random.nextFloat() < 0.5 ? 0 : 1 }

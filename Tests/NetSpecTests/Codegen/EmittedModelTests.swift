@@ -125,6 +125,7 @@ import Testing
     + EmittedConvNeXtCases.cases
     + EmittedTransformerExampleCases.cases
     + EmittedSeq2SeqCases.cases
+    + EmittedWaveNetCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

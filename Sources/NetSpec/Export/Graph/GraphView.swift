@@ -1,3 +1,4 @@
+import Foundation
 import NetSpecRuntime
 
 /// What a drawing of a ``Graph`` shows, whatever the format: boxes (model
@@ -80,7 +81,8 @@ struct GraphView {
       tree.insert(first + unitNodes.count, path: Self.prefixes(of: unit))
       unitNodes.append((unit, [id]))
     }
-    items += unitNodes.map { Self.item(for: $0.nodes, unit: $0.unit, graph) }
+    let listed = unitNodes.map { Self.outputs(of: $0.nodes, unit: $0.unit, units: units, graph) }
+    items += unitNodes.indices.map { Self.item(for: unitNodes[$0].nodes, unit: unitNodes[$0].unit, listed[$0], graph) }
     var drawn: Set<String> = []
     for (id, node) in graph.nodes.enumerated() {
       for value in node.inputs {
@@ -90,7 +92,9 @@ struct GraphView {
         case .input, .target: from = itemOfValue[value]!
         }
         let to = itemOfUnit[units[id]]!
-        let label = graph.values[value].type.description
+        // An edge from a box with several outputs says which one it carries.
+        let type = graph.values[value].type.description
+        let label = from >= first && listed[from - first].count > 1 ? "\(graph.values[value].name) \(type)" : type
         guard from != to, drawn.insert("\(from) \(to) \(label)").inserted else { continue }
         edges.append(Edge(from: from, to: to, label: label))
       }
@@ -104,8 +108,33 @@ struct GraphView {
     return (1..<max(components.count, 1)).map { components[..<$0].joined(separator: ".") }
   }
 
+  /// The outputs a box lists when it has several: every output of a layer
+  /// (`enc`, `enc.h`, `enc.c`; `gate.0`, `gate.1`), or the values a closed
+  /// instance passes out of its border (its `outputs:`, such as `stack.0` and
+  /// `stack.0.skip`).
+  private static func outputs(of nodes: [NodeID], unit: String, units: [String], _ graph: Graph) -> [ValueID] {
+    guard graph.blockInstances[unit] != nil else { return graph.nodes[nodes[0]].outputs }
+    let inside = Set(nodes)
+    var read: Set<ValueID> = Set(graph.outputs)
+    for (id, node) in graph.nodes.enumerated() where !inside.contains(id) { read.formUnion(node.inputs) }
+    return nodes.flatMap { graph.nodes[$0].outputs }.filter(read.contains)
+  }
+
+  /// The lines of a loss layer that is one term of several (`term pixels,
+  /// weight 0.5`), or of the weighted sum of the terms (`digit + 0.5 x pixels`).
+  private static func lossLines(_ node: NodeID, _ graph: Graph) -> [String] {
+    let terms = graph.lossTerms
+    guard terms.count > 1 || terms.first.map({ $0.weight != 1 }) == true else { return [] }
+    func weight(_ value: Double) -> String { String(format: "%g", value) }
+    if let term = terms.first(where: { $0.node == node }) {
+      return ["term \(term.name)" + (term.weight == 1 ? "" : ", weight \(weight(term.weight))")]
+    }
+    guard graph.nodes[node].op is LossSum else { return [] }
+    return [terms.map { $0.weight == 1 ? $0.name : "\(weight($0.weight)) x \($0.name)" }.joined(separator: " + ")]
+  }
+
   /// The box of one node, or of a closed instance made of `nodes`.
-  private static func item(for nodes: [NodeID], unit: String, _ graph: Graph) -> Item {
+  private static func item(for nodes: [NodeID], unit: String, _ outputs: [ValueID], _ graph: Graph) -> Item {
     let last = graph.nodes[nodes.last!]
     let members = Set(nodes)
     var own: Set<ParameterID> = []
@@ -122,11 +151,15 @@ struct GraphView {
     }
     var lines: [String]
     let kind: GraphItemKind
+    let shapes =
+      outputs.count > 1
+      ? outputs.map { "\(graph.values[$0].name) \(graph.values[$0].type)" }
+      : [graph.values[last.outputs[0]].type.description]
     if let block = graph.blockInstances[unit] {
-      lines = ["\(unit) (\(block))", graph.values[last.outputs[0]].type.description]
+      lines = ["\(unit) (\(block))"] + shapes
       kind = .block
     } else {
-      lines = [unit, OpSummary.text(last), graph.values[last.outputs[0]].type.description]
+      lines = [unit, OpSummary.text(last)] + shapes + lossLines(nodes[0], graph)
       kind = .op(type(of: last.op).schema.category)
     }
     let count = own.reduce(0) { $0 + graph.parameters[$1].count }
