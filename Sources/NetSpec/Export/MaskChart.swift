@@ -3,7 +3,7 @@ import Foundation
 /// Segmentation results as SVG, the `netspec eval --masks` picture: one row
 /// per sample, holding the input image (its first channel, in gray), the true
 /// mask and the predicted mask, each class in its own colour. Runs of equal
-/// pixels along a row are drawn as one rectangle (the image in 16 gray
+/// pixels along a row are drawn as one rectangle (the image in 8 gray
 /// levels), so the file stays small; the same data gives the same bytes.
 ///
 /// ```swift
@@ -55,7 +55,7 @@ public struct MaskChart: Sendable {
     for sample in 0..<samples {
       let y = top + Double(sample) * (panelHeight + gap)
       let pixels = (sample * area)..<((sample + 1) * area)
-      let gray = images[pixels].map { min(15, Int(((($0 - low) / range) * 16).rounded(.down))) }
+      let gray = images[pixels].map { min(7, Int(((($0 - low) / range) * 8).rounded(.down))) }
       draw(&document, gray, x: left, y: y) { Self.gray($0) }
       draw(&document, Array(truth[pixels]), x: left + panelWidth + gap, y: y) { Self.colour($0) }
       draw(&document, Array(predicted[pixels]), x: left + 2 * (panelWidth + gap), y: y) { Self.colour($0) }
@@ -89,9 +89,9 @@ public struct MaskChart: Sendable {
     try AtomicFile.write(Array(svg().utf8), to: path)
   }
 
-  /// Gray level `level` of 16, black to white.
+  /// Gray level `level` of 8, black to white.
   static func gray(_ level: Int) -> String {
-    let value = level * 17
+    let value = level * 255 / 7
     return String(format: "#%02x%02x%02x", value, value, value)
   }
 

@@ -122,7 +122,7 @@ import Testing
     let rects = svg.components(separatedBy: "<rect").count - 2  // less the background
     // Image: 2 runs + 1; truth: 2 + 1; prediction: 2 + 3.
     #expect(rects == 11, "\(svg)")
-    #expect(svg.contains(MaskChart.colour(2)) && svg.contains(MaskChart.gray(15)) && svg.contains("predicted mask"))
+    #expect(svg.contains(MaskChart.colour(2)) && svg.contains(MaskChart.gray(7)) && svg.contains("predicted mask"))
     #expect(chart.svg() == svg)
   }
 }
