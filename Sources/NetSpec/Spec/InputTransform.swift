@@ -68,8 +68,11 @@ public struct InputTransform: Sendable, Hashable {
             continue
           }
           listed[reference.name] = reference.span
-          transforms[reference.name, default: InputTransform(
-            name: reference.name, span: reference.span, scale: nil, standardize: false)].standardize = true
+          transforms[
+            reference.name,
+            default: InputTransform(
+              name: reference.name, span: reference.span, scale: nil, standardize: false)
+          ].standardize = true
         }
       } else {
         diagnostics.append(
