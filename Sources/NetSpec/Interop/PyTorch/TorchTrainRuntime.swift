@@ -221,6 +221,8 @@ enum TorchTrainRuntime {
         every process count draws the same (the spec's kinds, not NetSpec's draws)."""
         g = np.random.default_rng([SEED, epoch])
         draws = []
+        if not AUGMENT:
+            return draws  # samples of several inputs, side by side, have no height and width
         h, w = shape[-2], shape[-1]
         for kind, value in AUGMENT:
             if kind == "random_shift":
