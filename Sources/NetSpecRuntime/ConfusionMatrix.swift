@@ -50,6 +50,14 @@ public struct ConfusionMatrix: Sendable, Equatable {
     return support == 0 ? nil : Double(count(actual: label, predicted: label)) / Double(support)
   }
 
+  /// Of the positions that are of class `label` or predicted as it, the
+  /// fraction that are both: TP / (TP + FP + FN); nil when there are none.
+  public func intersectionOverUnion(of label: Int) -> Double? {
+    let hits = count(actual: label, predicted: label)
+    let union = support(of: label) + predictions(of: label) - hits
+    return union == 0 ? nil : Double(hits) / Double(union)
+  }
+
   /// The harmonic mean of precision and recall; 0 when both are 0, nil when either is undefined.
   public func f1(of label: Int) -> Double? {
     guard let precision = precision(of: label), let recall = recall(of: label) else { return nil }

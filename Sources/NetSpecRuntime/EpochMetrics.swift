@@ -1,8 +1,8 @@
 /// What one epoch of training measured: one line of the metrics log, one
 /// summary line of the progress output, one point of each chart curve.
 ///
-/// Metrics are keyed by name (`accuracy`, `mse`, `mae`, ...); accuracy is a
-/// fraction in 0...1. Validation values are absent when there is no
+/// Metrics are keyed by name (`accuracy`, `mean_iou`, `mse`, `mae`, ...);
+/// accuracy and mean IoU are fractions in 0...1. Validation values are absent when there is no
 /// validation split.
 public struct EpochMetrics: Sendable, Equatable {
   /// The epoch, counted from 1.
@@ -41,10 +41,10 @@ public struct EpochMetrics: Sendable, Equatable {
     self.samplesPerSecond = samplesPerSecond
   }
 
-  /// Metric names in reporting order: `accuracy`, `mse`, `mae`, then any
-  /// others alphabetically.
+  /// Metric names in reporting order: `accuracy`, `mean_iou`, `mse`, `mae`,
+  /// then any others alphabetically.
   public static func ordered(_ names: some Sequence<String>) -> [String] {
-    let known = ["accuracy", "mse", "mae"]
+    let known = ["accuracy", "mean_iou", "mse", "mae"]
     return names.sorted { a, b in
       let (ra, rb) = (known.firstIndex(of: a) ?? known.count, known.firstIndex(of: b) ?? known.count)
       return ra != rb ? ra < rb : a < b

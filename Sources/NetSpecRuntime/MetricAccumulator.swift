@@ -1,10 +1,12 @@
 import Foundation
 
 /// Running sums for the metrics of one pass over a dataset: mean loss, and
-/// accuracy and a confusion matrix (class-index and binary targets) or MSE,
-/// MAE and R² (float targets).
+/// accuracy and a confusion matrix (class-index and binary targets), with the
+/// mean IoU for segmentation maps, or MSE, MAE and R² (float targets).
 public struct MetricAccumulator: Sendable {
   public private(set) var samples = 0
+  /// Whether ``named`` and ``summary`` report ``meanIoU`` (targets that are maps).
+  public let scoresIoU: Bool
   private var lossSum: Double = 0
   private var correct = 0
   private var positions = 0
@@ -18,7 +20,9 @@ public struct MetricAccumulator: Sendable {
   /// classes 0 and 1 for binary targets); nil for float targets.
   public private(set) var confusion: ConfusionMatrix?
 
-  public init() {}
+  /// - Parameter scoresIoU: Report the mean IoU: the targets are
+  ///   segmentation maps (a class per pixel, or a 0/1 mask).
+  public init(scoresIoU: Bool = false) { self.scoresIoU = scoresIoU }
 
   /// How predictions compare with targets.
   public enum TargetKind: Sendable, Equatable {
@@ -90,6 +94,15 @@ public struct MetricAccumulator: Sendable {
   }
   /// Fraction of positions whose arg-max class is the target; nil for float targets.
   public var accuracy: Double? { positions == 0 ? nil : Double(correct) / Double(positions) }
+  /// The mean over the classes of each class's intersection over union,
+  /// TP / (TP + FP + FN) counted over every position scored (the Jaccard
+  /// index); a class neither present nor predicted is left out. Nil for
+  /// float targets or when nothing was scored.
+  public var meanIoU: Double? {
+    guard let confusion else { return nil }
+    let scores = (0..<confusion.classes).compactMap { confusion.intersectionOverUnion(of: $0) }
+    return scores.isEmpty ? nil : scores.reduce(0, +) / Double(scores.count)
+  }
   public var mse: Double? { elements == 0 ? nil : squaredError / Double(elements) }
   public var mae: Double? { elements == 0 ? nil : absoluteError / Double(elements) }
   public var rmse: Double? { mse.map { $0.squareRoot() } }
@@ -102,11 +115,13 @@ public struct MetricAccumulator: Sendable {
     return total > 0 ? 1 - squaredError / total : nil
   }
 
-  /// The metrics that apply, by name (`accuracy`, or `mse` and `mae`, and
-  /// `loss_<term>` for each term of a loss of several).
+  /// The metrics that apply, by name (`accuracy` and, for maps,
+  /// `mean_iou`, or `mse` and `mae`, and `loss_<term>` for each term of a
+  /// loss of several).
   public var named: [String: Double] {
     var result = terms
     if let accuracy { result["accuracy"] = accuracy }
+    if scoresIoU, let meanIoU { result["mean_iou"] = meanIoU }
     if let mse { result["mse"] = mse }
     if let mae { result["mae"] = mae }
     return result
@@ -120,6 +135,7 @@ public struct MetricAccumulator: Sendable {
     let terms = terms
     parts += terms.keys.sorted().map { String(format: "\($0) %.4f", terms[$0]!) }
     if let accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
+    if scoresIoU, let meanIoU { parts.append(String(format: "mean IoU %.2f%%", meanIoU * 100)) }
     if let mse { parts.append(String(format: "mse %.4f", mse)) }
     if let mae { parts.append(String(format: "mae %.4f", mae)) }
     return parts.joined(separator: " ")

@@ -61,13 +61,17 @@ public enum ProgressFormat {
     return String(repeating: " ", count: max(0, width - text.count)) + text + "/" + String(total)
   }
 
-  /// `label value` pairs for metrics in reporting order, accuracy as a
-  /// percentage (`acc 91.2%`), others as numbers (`mse 0.0123`); `prefix`
+  /// `label value` pairs for metrics in reporting order, accuracy and mean
+  /// IoU as percentages (`acc 91.2%`, `miou 84.0%`), others as numbers (`mse 0.0123`); `prefix`
   /// goes before each label (`val_`).
   public static func metrics(_ values: [String: Double], prefix: String = "") -> [String] {
     EpochMetrics.ordered(values.keys).map { name in
       let value = values[name]!
-      return name == "accuracy" ? "\(prefix)acc \(percent(value))" : "\(prefix)\(name) \(number(value))"
+      switch name {
+      case "accuracy": return "\(prefix)acc \(percent(value))"
+      case "mean_iou": return "\(prefix)miou \(percent(value))"
+      default: return "\(prefix)\(name) \(number(value))"
+      }
     }
   }
 

@@ -63,7 +63,7 @@ public struct TrainingLoop: Sendable {
     for epoch in progress.epoch..<max(epochs, progress.epoch) {
       batches.start(epoch: epoch)
       let started = Date()
-      var metrics = MetricAccumulator()
+      var metrics = MetricAccumulator(scoresIoU: settings.scoresIoU)
       var step = 0
       var lr = settings.learningRate
       while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
@@ -156,7 +156,7 @@ public struct TrainingLoop: Sendable {
   /// batches of the model's capacity.
   public func evaluate(_ model: some TrainableModel, on dataset: Dataset) -> MetricAccumulator {
     var batches = Batcher(dataset, batchSize: .size(model.batchCapacity), shuffle: false, seed: settings.seed)
-    var metrics = MetricAccumulator()
+    var metrics = MetricAccumulator(scoresIoU: settings.scoresIoU)
     while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
       let loss = model.forward(batch: n, training: false)
       score(&metrics, model, loss: loss, terms: model.lossTermValues, batch: n)

@@ -20,11 +20,13 @@ public struct TrainingSettings: Sendable, Equatable {
   public var seed: Int
   /// How predictions are scored against targets.
   public var targetKind: MetricAccumulator.TargetKind
+  /// Whether the metrics include the mean IoU (the targets are segmentation maps).
+  public var scoresIoU: Bool
 
   public init(
     epochs: Int, batchSize: BatchSize, learningRate: Double, schedule: LearningRateSchedule,
     earlyStopping: EarlyStoppingRule?, shuffle: Bool, augmentations: [AugmentationStep], seed: Int,
-    targetKind: MetricAccumulator.TargetKind
+    targetKind: MetricAccumulator.TargetKind, scoresIoU: Bool = false
   ) {
     self.epochs = epochs
     self.batchSize = batchSize
@@ -35,5 +37,6 @@ public struct TrainingSettings: Sendable, Equatable {
     self.augmentations = augmentations
     self.seed = seed
     self.targetKind = targetKind
+    self.scoresIoU = scoresIoU
   }
 }

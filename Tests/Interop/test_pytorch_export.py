@@ -38,6 +38,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLE_SETTINGS = {
     "vit_b16.yaml": ["image=32", "patch=8", "width=16", "depth=2", "heads=2", "mlp=32", "classes=5"],
     "unet.yaml": ["size=16", "base=4"],
+    "unet_shapes.yaml": ["size=16", "base=4"],
     "mobilenet_v2.yaml": ["size=16", "unit=1", "classes=5"],
     "efficientnet_b0.yaml": ["size=16", "unit=1", "classes=5"],
     "convnext_t.yaml": [
@@ -341,3 +342,65 @@ def test_torchrun_two_processes_match_one(netspec, tmp_path):
 @pytest.fixture(scope="module")
 def fixture_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("fixtures")
+
+
+TWO_INPUTS = """netspec: 1
+name: two_inputs
+inputs:
+  tokens: {shape: [N, 3], dtype: int32}
+  extra: [N, 2]
+layers:
+  - embedding: {vocab: 5, dim: 4, from: tokens}
+  - flatten: {name: flat}
+  - concat: {from: [flat, extra]}
+  - dense: {units: 16, activation: relu}
+  - dense: {units: 2, name: logits}
+train: {loss: cross_entropy, optimizer: {adam: {lr: 0.02}}, epochs: 2, batch_size: 16, seed: 5}
+data:
+  train: SOURCE
+  split: {validation: 0.25}
+"""
+
+
+@pytest.mark.parametrize("source", [
+    "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, scale: {extra: 0.5}, standardize: [extra]}",
+    "{csv: table.csv, columns: {extra: [x0, x1], tokens: [0, 1, 2]}, label: y, scale: {extra: 4}, "
+    "standardize: [extra]}",
+])
+def test_train_py_feeds_several_inputs(netspec, tmp_path, source):
+    """A two-input spec (int32 token ids and scaled, standardized float features; one NPY per
+    input, or CSV column groups) trains 2 epochs with train.py, which prepares the data as
+    `netspec train` does: the same standardization statistics, stored with the weights."""
+    rng = np.random.default_rng(3)
+    ids = rng.integers(0, 5, size=(96, 3))
+    extra = (rng.random((96, 2)) * 6 + 1).astype(np.float32)
+    labels = ((extra[:, 0] > 4) == (ids[:, 0] >= 2)).astype(np.int64)
+    np.save(tmp_path / "ids.npy", ids.astype(np.int32))
+    np.save(tmp_path / "x.npy", extra)
+    np.save(tmp_path / "y.npy", labels)
+    rows = ["t0,t1,t2,x0,x1,y"] + [",".join(map(str, [*ids[i], *extra[i], labels[i]])) for i in range(96)]
+    (tmp_path / "table.csv").write_text("\n".join(rows) + "\n")
+    spec = tmp_path / "two.yaml"
+    spec.write_text(TWO_INPUTS.replace("SOURCE", source))
+    project = tmp_path / "project"
+    netspec("export", spec, "--format", "pytorch", "-o", project)
+    result = subprocess.run([sys.executable, "train.py", "--epochs", "2", "-o", str(tmp_path / "torch")],
+                            cwd=project, capture_output=True, text=True, timeout=600,
+                            env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    records = [json.loads(line) for line in (tmp_path / "torch" / "metrics.jsonl").read_text().splitlines()]
+    assert len(records) == 2 and all(np.isfinite(r["train_loss"]) for r in records), records
+    netspec("train", spec, "--epochs", "1", "-o", tmp_path / "netspec")
+
+    def statistics(path):
+        from safetensors import safe_open
+        with safe_open(str(path), "np") as file:
+            metadata = file.metadata()
+        return [np.array(metadata[key].split(","), dtype=np.float64) for key in ("standardize.mean", "standardize.std")]
+
+    ours = statistics(tmp_path / "netspec" / "weights.safetensors")
+    theirs = statistics(tmp_path / "torch" / "weights.safetensors")
+    # Token ids are left as they are (mean 0, deviation 1); `extra` is scaled, then standardized.
+    assert list(ours[0][:3]) == [0, 0, 0] and list(ours[1][:3]) == [1, 1, 1], ours
+    for a, b in zip(ours, theirs):
+        assert np.allclose(a, b, rtol=1e-5, atol=1e-6), (ours, theirs)

@@ -70,7 +70,7 @@ enum ToolEmitter {
             schedule: LearningRateSchedule(kind: \(schedule(train.schedule.kind)), warmupEpochs: \(train.schedule.warmupEpochs)),
             earlyStopping: \(stopping ?? "nil"),
             shuffle: \(data.shuffle), augmentations: [\(data.augmentations.map { augmentation($0.kind) }.joined(separator: ", "))],
-            seed: \(data.seed), targetKind: \(target)),
+            seed: \(data.seed), targetKind: \(target)\(Trainer.scoresIoU(graph) ? ", scoresIoU: true" : "")),
           checkpointEvery: \(train.checkpointEvery ?? 1),
           dataDirectory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Data").path,

@@ -45,8 +45,11 @@ public enum DataPipeline {
     if let separateTest { splits.test = separateTest }
 
     var standardization: Standardization?
-    if data.train.standardize {
-      let statistics = Standardization(fitting: splits.train)
+    if data.train.standardizesAny {
+      var statistics = Standardization(fitting: splits.train)
+      if !data.train.inputTransforms.isEmpty {
+        keepUnstandardized(&statistics, graph: graph, inputs: feed.inputs, data.train.inputTransforms, bindings)
+      }
       if let test = splits.test, test.inputStride != splits.train.inputStride, let source = data.test {
         diagnostics.append(
           Diagnostic(
@@ -66,6 +69,27 @@ public enum DataPipeline {
       test: splits.test.map { evaluationView($0, data.augmentations) }, inputs: feed.inputs, target: feed.target,
       bindings: bindings, scale: data.train.scale.map(Float.init), standardization: standardization,
       augmentations: data.augmentations, shuffle: data.split.shuffle, seed: seed, csvHeaders: csvHeaders)
+  }
+
+  /// Makes `statistics` of samples holding `inputs` side by side leave the
+  /// features of the inputs that `transforms` does not standardize as they
+  /// are (mean 0, standard deviation 1).
+  static func keepUnstandardized(
+    _ statistics: inout Standardization, graph: Graph, inputs: [ValueID], _ transforms: [InputTransform],
+    _ bindings: [String: Int]
+  ) {
+    var offset = 0
+    for id in inputs {
+      let input = graph.values[id]
+      let stride = SourcePreparation.evaluate(input.type.shape.dropFirst(), bindings)?.reduce(1, *) ?? 0
+      if !transforms.contains(where: { $0.name == input.name && $0.standardize }) {
+        for j in offset..<(offset + stride) {
+          statistics.mean[j] = 0
+          statistics.standardDeviation[j] = 1
+        }
+      }
+      offset += stride
+    }
   }
 
   /// Whether the augmentations leave the targets valid: an augmentation that

@@ -2,7 +2,8 @@ import NetSpecDiagnostics
 
 extension SourcePreparation {
   /// The samples of a source feeding several inputs, side by side in the
-  /// model's input order (as the emitted model's `loadInputs` splits them):
+  /// model's input order (as the emitted model's `loadInputs` splits them),
+  /// each input's values multiplied by its `scale` when the source gives one:
   /// each input's part must have the input's per-sample shape (or its value
   /// count, for a static shape), int32 inputs whole ids within their
   /// embedding's vocabulary. Problems are reported at the part's file or
@@ -25,11 +26,15 @@ extension SourcePreparation {
     }
     let count = ordered[0].count
     let stride = ordered.map(\.stride).reduce(0, +)
+    let factors = ordered.map { part in
+      source.inputTransforms.first { $0.name == part.name }?.scale.map(Float.init)
+    }
     var values = [Float]()
     values.reserveCapacity(count * stride)
     for sample in 0..<count {
-      for part in ordered {
-        values.append(contentsOf: part.values[(sample * part.stride)..<((sample + 1) * part.stride)])
+      for (part, factor) in zip(ordered, factors) {
+        let row = part.values[(sample * part.stride)..<((sample + 1) * part.stride)]
+        if let factor { values.append(contentsOf: row.map { $0 * factor }) } else { values.append(contentsOf: row) }
       }
     }
     return values

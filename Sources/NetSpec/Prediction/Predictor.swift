@@ -65,29 +65,61 @@ public enum Predictor {
         bindings.merge(fitted.bindings) { old, _ in old }
         parts.append((id, fitted.values))
       }
+      try transform(&parts, count: count ?? 0, spec: spec, weights: weightsFile, path: weights)
       return try run(spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
     }
     let input = files[0].path
     let samples = try read(input, spec: spec)
     var (values, bindings) = try fit(samples, to: graph.values[inputID], spec: spec, path: input)
-    var standardization: Standardization?
-    if spec.standardizesInputs(weightsMetadata: weightsFile.metadata) {
-      switch Standardization.stored(in: weightsFile.metadata, features: values.count / samples.count) {
-      case .success(let statistics?): standardization = statistics
-      case .success(nil):
-        throw PredictionError(
-          "the spec standardizes its inputs, but `\(weights)` holds no training statistics",
-          help: "retrain with this version of netspec, which stores them with the weights")
-      case .failure(let error):
-        throw PredictionError(
-          "the training statistics stored in `\(weights)` are unusable: \(error)",
-          help: "use the weights `netspec train` wrote for this spec's data, or retrain")
-      }
-    }
+    let standardization = try statistics(
+      spec, weights: weightsFile, path: weights, features: values.count / max(samples.count, 1))
     PredictionInput.transform(
       &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)
     return try run(
       spec, weights: weightsFile, weightsPath: weights, parts: [(inputID, values)], count: samples.count, bindings)
+  }
+
+  /// The training statistics stored in `weights` for samples of `features`
+  /// values, when the spec standardizes its inputs; nil when it does not.
+  private static func statistics(
+    _ spec: CheckedSpec, weights: SafetensorsFile, path: String, features: Int
+  ) throws(PredictionError) -> Standardization? {
+    guard spec.standardizesInputs(weightsMetadata: weights.metadata) else { return nil }
+    switch Standardization.stored(in: weights.metadata, features: features) {
+    case .success(let statistics?): return statistics
+    case .success(nil):
+      throw PredictionError(
+        "the spec standardizes its inputs, but `\(path)` holds no training statistics",
+        help: "retrain with this version of netspec, which stores them with the weights")
+    case .failure(let error):
+      throw PredictionError(
+        "the training statistics stored in `\(path)` are unusable: \(error)",
+        help: "use the weights `netspec train` wrote for this spec's data, or retrain")
+    }
+  }
+
+  /// Transforms the samples of several inputs as training did: each input
+  /// by its own `scale`, then by its slice of the statistics, which cover
+  /// the inputs side by side in the model's order.
+  private static func transform(
+    _ parts: inout [(input: ValueID, values: [Float])], count: Int, spec: CheckedSpec, weights: SafetensorsFile,
+    path: String
+  ) throws(PredictionError) {
+    let strides = parts.map { $0.values.count / max(count, 1) }
+    let statistics = try Self.statistics(spec, weights: weights, path: path, features: strides.reduce(0, +))
+    let transforms = spec.document.data?.train.inputTransforms ?? []
+    var offset = 0
+    for (k, stride) in strides.enumerated() {
+      let name = spec.graph.values[parts[k].input].name
+      let slice = statistics.map {
+        Standardization(
+          mean: Array($0.mean[offset..<(offset + stride)]),
+          standardDeviation: Array($0.standardDeviation[offset..<(offset + stride)]))
+      }
+      let scale = transforms.first { $0.name == name }?.scale.map(Float.init)
+      PredictionInput.transform(&parts[k].values, scale: scale, standardization: slice)
+      offset += stride
+    }
   }
 
   /// The samples in the file at `path`, a CSV file's header read as the

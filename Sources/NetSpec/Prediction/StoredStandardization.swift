@@ -5,6 +5,6 @@ extension CheckedSpec {
   /// statistics — an imported ONNX model's input preprocessing
   /// (docs/INTEROP.md), which `predict` and `export` apply as `train` would.
   func standardizesInputs(weightsMetadata metadata: [String: String]) -> Bool {
-    document.data?.train.standardize == true || (document.data == nil && metadata[Standardization.meanKey] != nil)
+    document.data?.train.standardizesAny == true || (document.data == nil && metadata[Standardization.meanKey] != nil)
   }
 }

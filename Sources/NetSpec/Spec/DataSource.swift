@@ -44,7 +44,9 @@ public struct DataSource: Sendable {
   /// The model inputs the source names, in its order, when it feeds several
   /// (`inputs: {NAME: PATH}`, `columns: {NAME: [...]}`, a synthetic task's
   /// `inputs: {sequence: NAME, shifted_labels: NAME}`); nil when it feeds one.
-  public var namedInputs: [(name: String, span: SourceSpan)]? {
+  public var namedInputs: [(name: String, span: SourceSpan)]? { Self.namedInputs(of: format) }
+
+  private static func namedInputs(of format: Format) -> [(name: String, span: SourceSpan)]? {
     switch format {
     case .perInput(_, let inputs, _): inputs.map { ($0.name, $0.nameSpan) }
     case .csvColumns(_, let groups, _, _): groups.map { ($0.name, $0.nameSpan) }
@@ -60,6 +62,12 @@ public struct DataSource: Sendable {
   /// Z-score each input feature with the mean and standard deviation of the
   /// training split (after `scale`); false unless given.
   public var standardize: Bool
+  /// The per-input `scale` and `standardize` of a source feeding several
+  /// inputs, in the model's input order; empty otherwise.
+  public var inputTransforms: [InputTransform] = []
+  /// Whether any input feature is standardized: `standardize: true`, or
+  /// an input listed in a per-input `standardize`.
+  public var standardizesAny: Bool { standardize || inputTransforms.contains(where: \.standardize) }
   /// The shape of one sample after reading (without the batch axis); nil: as read.
   public var reshape: SampleShape?
   /// The element type of the `label` target; nil: the loss decides.
@@ -117,35 +125,42 @@ public struct DataSource: Sendable {
           .label(reader.node("label_dtype")?.span, "int32 here")
           .help("remove `label_dtype: int32` to train on one-hot rows, or `one_hot` to keep class indices"))
     }
-    let scale = reader.number("scale", .positive, &diagnostics)
-    let standardize = reader.bool("standardize", &diagnostics)
+    let several = format.flatMap { Self.namedInputs(of: $0) }
+    var scale: Double?
+    var standardize: Bool?
+    var transforms: [InputTransform] = []
+    if let several {
+      transforms = InputTransform.decode(
+        scale: reader.node("scale"), standardize: reader.node("standardize"), inputs: several, section: section,
+        resolver: resolver, &diagnostics)
+    } else {
+      scale = reader.number("scale", .positive, &diagnostics)
+      standardize = reader.bool("standardize", &diagnostics)
+    }
     let reshape = reader.node("reshape").flatMap { SampleShape.decode($0, resolver: resolver, &diagnostics) }
     let input = reader.reference("input", &diagnostics)
     let header = decodeHeader(reader, &diagnostics)
     guard let format else { return nil }
-    if case .perInput = format { checkSeveralInputs(reader, &diagnostics) }
-    if case .csvColumns = format { checkSeveralInputs(reader, &diagnostics) }
-    return DataSource(
+    if several != nil { checkSeveralInputs(reader, &diagnostics) }
+    var source = DataSource(
       format: format, scale: scale, standardize: standardize ?? false, reshape: reshape,
       labelDType: labelDType, input: input, oneHot: oneHot, header: header ?? .auto, span: reader.span)
+    source.inputTransforms = transforms
+    return source
   }
 
-  /// Reports the options that transform the samples of one input
-  /// (`input`, `reshape`, `scale`, `standardize`) on a source feeding several.
+  /// Reports the options that apply to a source feeding one input (`input`,
+  /// `reshape`) on a source feeding several.
   private static func checkSeveralInputs(_ reader: MappingReader, _ diagnostics: inout DiagnosticBag) {
     if let key = reader.keySpan("input") {
       diagnostics.append(
         Diagnostic(.badData, at: key, "`input` names one fed input, but this source names the inputs it feeds")
           .help("remove `input`: the names under `inputs` (or `columns`) say which input each file feeds"))
     }
-    for option in ["reshape", "scale", "standardize"] {
-      guard let key = reader.keySpan(option) else { continue }
+    if let key = reader.keySpan("reshape") {
       diagnostics.append(
-        Diagnostic(.badData, at: key, "`\(option)` applies to a source feeding one input, and this one feeds several")
-          .help(
-            option == "reshape"
-              ? "remove `reshape`: each input's samples take the input's declared shape when their value counts match"
-              : "remove `\(option)` and store the inputs already transformed"))
+        Diagnostic(.badData, at: key, "`reshape` applies to a source feeding one input, and this one feeds several")
+          .help("remove `reshape`: each input's samples take the input's declared shape when their value counts match"))
     }
   }
 

@@ -35,6 +35,17 @@ enum SectionChecks {
       if let named = source.namedInputs {
         checkNamedInputs(
           section, named, source: source, inputs: document.inputs, rejected: document.rejectedInputs, &diagnostics)
+        for transform in source.inputTransforms {
+          guard let input = document.inputs.first(where: { $0.name == transform.name }), input.type.dtype == .int32
+          else { continue }
+          diagnostics.append(
+            Diagnostic(
+              .badData, at: transform.span,
+              "`scale` and `standardize` transform float32 inputs, but `\(input.name)` is int32 (token ids)"
+            )
+            .label(input.span, "`\(input.name)` is declared here")
+            .help("remove `\(input.name)` from `scale` and `standardize`: ids are used as they are"))
+        }
         if section == "data.train", let augmentation = data.augmentations.first {
           diagnostics.append(
             Diagnostic(.badData, at: augmentation.span, "augmentations transform the samples of one input")

@@ -49,7 +49,8 @@ public final class Trainer {
       settings: TrainingSettings(
         epochs: self.epochs, batchSize: train.batchSize, learningRate: train.optimizer.learningRate,
         schedule: train.schedule.runtime, earlyStopping: train.earlyStopping?.rule, shuffle: data.shuffle,
-        augmentations: data.augmentations.map(\.kind), seed: data.seed, targetKind: targetKind),
+        augmentations: data.augmentations.map(\.kind), seed: data.seed, targetKind: targetKind,
+        scoresIoU: Self.scoresIoU(spec.graph)),
       train: data.train, validation: data.validation)
   }
 
@@ -67,6 +68,17 @@ public final class Trainer {
     case is BinaryCrossEntropyLoss: return .binary
     default: return .regression
     }
+  }
+
+  /// Whether the metrics include the mean IoU: the loss scores class
+  /// indices or 0/1 targets that are maps, with at least two axes per sample
+  /// (a segmentation mask `[N, H, W]`, or `[N, 1, H, W]`).
+  static func scoresIoU(_ graph: Graph) -> Bool {
+    let lossNode = graph.lossNode!
+    guard lossNode.op is CrossEntropyLoss || lossNode.op is BinaryCrossEntropyLoss, lossNode.inputs.count > 1 else {
+      return false
+    }
+    return graph.values[lossNode.inputs[1]].type.shape.count >= 3
   }
 
   /// The result of a run.
@@ -87,5 +99,28 @@ public final class Trainer {
   /// mode (no dropout, batchnorm on running statistics).
   public func evaluate(_ dataset: Dataset) -> MetricAccumulator {
     loop.evaluate(model, on: dataset)
+  }
+
+  /// The class the current weights predict at every position the loss
+  /// scores, for the first `count` samples of `dataset` (at most one batch),
+  /// in evaluation mode: the arg-max over the class axis of class logits, a
+  /// logit above 0 for a binary output. Nil for a loss over values.
+  public func predictedClasses(_ dataset: Dataset, count: Int) -> [Int]? {
+    let n = min(count, dataset.count, model.batchCapacity)
+    var batches = Batcher(dataset.subset(0..<n), batchSize: .size(n), shuffle: false, seed: data.seed)
+    guard batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) != nil else { return [] }
+    _ = model.forward(batch: n, training: false)
+    let logits = model.predictionBuffer
+    switch targetKind {
+    case .regression: return nil
+    case .binary: return (0..<(n * model.predictionStride)).map { logits[$0] > 0 ? 1 : 0 }
+    case .classIndex(let classes, let inner):
+      return (0..<(n * model.predictionStride / classes)).map { position in
+        let row = (position / inner) * classes * inner + position % inner
+        var best = 0
+        for c in 1..<classes where logits[row + c * inner] > logits[row + best * inner] { best = c }
+        return best
+      }
+    }
   }
 }

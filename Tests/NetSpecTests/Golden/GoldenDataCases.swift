@@ -28,6 +28,18 @@ extension GoldenGeneratedCase {
     training(
       "NS0502-several-inputs-reshape",
       source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, reshape: [5]}"),
+    // One `scale` factor for a source feeding several inputs: it must name them.
+    training(
+      "NS0502-several-inputs-plain-scale",
+      source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, scale: 0.5}"),
+    // A per-input `scale` naming an input the source does not feed.
+    training(
+      "NS0212-several-inputs-scale-unknown",
+      source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, scale: {extar: 0.5}}"),
+    // Standardizing the int32 token ids.
+    training(
+      "NS0502-several-inputs-standardize-ids",
+      source: "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, standardize: [extra, tokens]}"),
     // A test set in the one-input form for a training source feeding several inputs.
     training("NS0502-several-inputs-test", extra: "  test: {npy: {inputs: x.npy, labels: y.npy}, input: extra}"),
     // An augmentation of samples feeding several inputs.

@@ -90,8 +90,8 @@ private struct TargetCase: Sendable, CustomTestStringConvertible {
       OpCall(BinaryCrossEntropyLoss.self, [:], TensorType([n], .int32), TensorType([n])),
       .badLoss, input: 0, mentions: ["float32 logits", "int32[N]"], help: "last `dense` layer"),
     ShapeErrorCase(
-      OpCall(BinaryCrossEntropyLoss.self, [:], TensorType([n, t, Dim(2)]), TensorType([n, t, Dim(2)])),
-      .badLoss, input: 0, mentions: ["[N], [N, 1] or [N, K]", "got [N, T, 2]"], help: "`dense: 1`"),
+      OpCall(BinaryCrossEntropyLoss.self, [:], TensorType([]), TensorType([])),
+      .badLoss, input: 0, mentions: ["logits with a batch axis", "[N, 1, H, W]"], help: "`dense: 1`"),
     ShapeErrorCase(
       OpCall(BinaryCrossEntropyLoss.self, [:], TensorType([n, Dim(1)]), TensorType([n])),
       .badLoss, input: 1, mentions: ["float32[N, 1]", "logits [N, 1]", "got float32[N]"],

@@ -4,15 +4,23 @@ import NetSpecDiagnostics
 /// it takes the samples `netspec predict` takes: `x * scale` (the training
 /// source's `scale:`), then `(x - mean) / std` per feature with the
 /// standardization statistics stored with the weights. Only a model with one
-/// float32 input is preprocessed, as only such a model is fed from data.
+/// float32 input is preprocessed; the per-input transforms of a source
+/// feeding several inputs are refused.
 enum ONNXPreprocessing {
   /// Adds the nodes and renames the input value in `names` to their result.
   static func add(
     _ spec: CheckedSpec, _ standardization: Standardization?, _ builder: ONNXGraphBuilder, _ names: inout [String]
   ) throws(ONNXPreprocessingError) {
     let graph = spec.graph
-    guard graph.inputs.count == 1 else { return }
     let source = spec.document.data?.train
+    if let transform = source?.inputTransforms.first {
+      throw ONNXPreprocessingError(
+        Diagnostic(
+          .badData, at: transform.span,
+          "the per-input `scale` and `standardize` of a source feeding several inputs are not exported to ONNX"
+        ).help("store the inputs already transformed, or transform them before running the exported model"))
+    }
+    guard graph.inputs.count == 1 else { return }
     let input = graph.values[graph.inputs[0]]
     guard input.type.dtype == .float32 else { return }
     var current = input.name

@@ -100,8 +100,12 @@ struct TorchTrainEmitter {
     var entries = [
       "\"train\": \(trainSource)", "\"validation\": \(TorchLayer.number(data.split.validation))",
       "\"test\": \(TorchLayer.number(data.split.test))", "\"shuffle\": \(python(data.split.shuffle))",
-      "\"standardize\": \(python(data.train.standardize))",
+      "\"standardize\": \(python(data.train.standardizesAny))",
     ]
+    if data.train.namedInputs != nil {
+      let names = data.train.inputTransforms.filter(\.standardize).map { PythonNames.string($0.name) }
+      entries.append("\"standardize_inputs\": [\(names.joined(separator: ", "))]")
+    }
     if let test = data.test {
       if let testSource = source(test, &diagnostics) { entries.append("\"test_source\": \(testSource)") }
     }
@@ -148,14 +152,9 @@ struct TorchTrainEmitter {
     var entries: [String]
     switch source.format {
     case .csv(let path, let label, _):
-      let column: String =
-        switch label {
-        case .last: "\"last\""
-        case .first: "\"first\""
-        case .index(let index): "\(index)"
-        case .name(let name): PythonNames.string(name)
-        }
-      entries = ["\"format\": \"csv\"", "\"path\": \(PythonNames.string(path.path))", "\"label\": \(column)"]
+      entries = [
+        "\"format\": \"csv\"", "\"path\": \(PythonNames.string(path.path))", "\"label\": \(column(label))",
+      ]
     case .csvFiles(let inputs, let labels):
       entries = [
         "\"format\": \"csv_files\"", "\"inputs\": \(PythonNames.string(inputs.path))",
@@ -171,15 +170,20 @@ struct TorchTrainEmitter {
         "\"format\": \"idx\"", "\"inputs\": \(PythonNames.string(images.path))",
         "\"labels\": \(PythonNames.string(labels.path))",
       ]
-    case .perInput, .csvColumns:
-      diagnostics.append(
-        Diagnostic(
-          .noPyTorchForm, at: source.span,
-          "train.py reads one input per sample, and this source feeds several; train.py is written without data",
-          severity: .warning
-        )
-        .help("train the exported model from your own loader, or export a spec whose data feeds one input"))
-      return nil
+    case .perInput(let kind, let inputs, let labels):
+      let files = inputs.map { "\(PythonNames.string($0.name)): \(PythonNames.string($0.path.path))" }
+      entries = [
+        "\"format\": \"\(kind.rawValue)_inputs\"", "\"inputs\": {\(files.joined(separator: ", "))}",
+        "\"labels\": \(PythonNames.string(labels.path))",
+      ]
+    case .csvColumns(let path, let groups, let label, _):
+      let columns = groups.map { group in
+        "\(PythonNames.string(group.name)): [\(group.columns.map(column).joined(separator: ", "))]"
+      }
+      entries = [
+        "\"format\": \"csv_columns\"", "\"path\": \(PythonNames.string(path.path))",
+        "\"columns\": {\(columns.joined(separator: ", "))}", "\"label\": \(column(label))",
+      ]
     case .synthetic:
       diagnostics.append(
         Diagnostic(
@@ -192,10 +196,24 @@ struct TorchTrainEmitter {
     }
     entries.append("\"header\": \(PythonNames.string(source.header.rawValue))")
     if let scale = source.scale { entries.append("\"scale\": \(TorchLayer.number(scale))") }
+    let scales = source.inputTransforms.compactMap { transform in
+      transform.scale.map { "\(PythonNames.string(transform.name)): \(TorchLayer.number($0))" }
+    }
+    if !scales.isEmpty { entries.append("\"scales\": {\(scales.joined(separator: ", "))}") }
     if let reshape = source.reshape {
       entries.append("\"reshape\": [\(reshape.sizes.map(String.init).joined(separator: ", "))]")
     }
     return "{\(entries.joined(separator: ", "))}"
+  }
+
+  /// A CSV column as Python: `"last"`, `"first"`, an index or a header name.
+  private func column(_ column: LabelColumn) -> String {
+    switch column {
+    case .last: "\"last\""
+    case .first: "\"first\""
+    case .index(let index): "\(index)"
+    case .name(let name): PythonNames.string(name)
+    }
   }
 
   private func augmentation(_ kind: AugmentationStep) -> String {

@@ -103,7 +103,56 @@ enum TorchTrainRuntime {
         return read_idx(base / source["inputs"]), read_idx(base / source["labels"])
 
 
+    # Each input's per-sample shape, read from the data of a source feeding several inputs.
+    SAMPLE_SHAPES = {}
+
+
+    def read_inputs(source, base):
+        """(inputs, labels) of a source feeding several inputs: each input's samples flattened,
+        multiplied by its own scale, and side by side in INPUTS' order, as NetSpec holds them."""
+        if source["format"] == "csv_columns":
+            names, table = read_csv(base / source["path"], source["header"])
+            def index(column):
+                return names.index(column) if isinstance(column, str) else column
+            label = {"last": table.shape[1] - 1, "first": 0}.get(source["label"], source["label"])
+            parts = {k: table[:, [index(c) for c in v]] for k, v in source["columns"].items()}
+            labels = table[:, index(label)]
+        else:
+            def read(path):
+                if source["format"] == "npy_inputs":
+                    return np.load(base / path).astype(np.float32)
+                return read_csv(base / path, source["header"])[1]
+            parts = {k: read(v) for k, v in source["inputs"].items()}
+            labels = read(source["labels"])
+        columns = []
+        for name in INPUTS:
+            part = parts[name]
+            SAMPLE_SHAPES[name] = tuple(part.shape[1:])
+            factor = np.float32(source.get("scales", {}).get(name, 1))
+            columns.append(part.reshape(len(part), -1) * factor)
+        return np.concatenate(columns, axis=1), labels
+
+
+    def model_inputs(xb):
+        """The model's inputs from a batch: the batch itself for one input, else each input's
+        columns of the side-by-side samples, in its shape and dtype."""
+        if not SAMPLE_SHAPES:
+            return [xb]
+        inputs, start = [], 0
+        for name, (dtype, shape) in INPUTS.items():
+            sizes = SAMPLE_SHAPES[name] if any(isinstance(d, str) for d in shape) else tuple(shape)
+            stride = int(np.prod(sizes))
+            inputs.append(xb[:, start:start + stride].reshape(len(xb), *sizes).to(dtype))
+            start += stride
+        return inputs
+
+
     def prepare(source, base):
+        if source["format"] in ("npy_inputs", "csv_inputs", "csv_columns"):
+            x, y = read_inputs(source, base)
+            if None not in TARGET_SHAPE and y[0].size == int(np.prod(TARGET_SHAPE)):
+                y = y.reshape(len(y), *TARGET_SHAPE)
+            return x.astype(np.float32), y
         x, y = read_source(source, base)
         if source.get("reshape"):
             x = x.reshape(len(x), *source["reshape"])
@@ -142,6 +191,14 @@ enum TorchTrainRuntime {
             std = np.sqrt(((train - mean) ** 2).mean(0))
             std = np.where(std > 10 * np.finfo(np.float32).eps * np.maximum(1, np.abs(mean)), std, 1)
             mean, std = mean.astype(np.float32), std.astype(np.float32)
+            if DATA.get("standardize_inputs") is not None:
+                # Several inputs: only the listed ones; the others' features stay as they are.
+                start = 0
+                for name in INPUTS:
+                    stride = int(np.prod(SAMPLE_SHAPES[name]))
+                    if name not in DATA["standardize_inputs"]:
+                        mean[start:start + stride], std[start:start + stride] = 0, 1
+                    start += stride
             splits = {k: (((v[0].reshape(len(v[0]), -1) - mean) / std).reshape(v[0].shape), v[1])
                       for k, v in splits.items()}
             statistics = {"standardize.mean": ",".join(str(v) for v in mean),
@@ -151,7 +208,8 @@ enum TorchTrainRuntime {
 
     def tensors(split, device):
         x, y = split
-        dtype = next(iter(INPUTS.values()))[0]
+        # Several inputs stay float32 side by side until model_inputs splits them.
+        dtype = next(iter(INPUTS.values()))[0] if not SAMPLE_SHAPES else torch.float32
         return torch.from_numpy(np.ascontiguousarray(x)).to(device, dtype), torch.from_numpy(
             np.ascontiguousarray(y)).to(device, TARGET_DTYPE)
 
@@ -163,6 +221,8 @@ enum TorchTrainRuntime {
         every process count draws the same (the spec's kinds, not NetSpec's draws)."""
         g = np.random.default_rng([SEED, epoch])
         draws = []
+        if not AUGMENT:
+            return draws  # samples of several inputs, side by side, have no height and width
         h, w = shape[-2], shape[-1]
         for kind, value in AUGMENT:
             if kind == "random_shift":
@@ -296,7 +356,7 @@ enum TorchTrainRuntime {
             for start in range(0, len(x), 256):
                 xb, yb = center(x[start:start + 256]), y[start:start + 256]
                 with autocast():
-                    outputs = model(xb)
+                    outputs = model(*model_inputs(xb))
                 prediction = (outputs[PREDICTION] if isinstance(outputs, tuple) else outputs).float()
                 total += loss(prediction, yb).item() * len(xb)
                 count += len(xb)
@@ -377,7 +437,7 @@ enum TorchTrainRuntime {
                 lr = learning_rate(epoch, index, len(loader))
                 xb, yb = augment(x[indices], indices, draws), y[indices]
                 with autocast():
-                    value, prediction = training_step(network, optimizer, [xb], yb, lr)
+                    value, prediction = training_step(network, optimizer, model_inputs(xb), yb, lr)
                 step += 1
                 total += value.item() * len(indices)
                 count += len(indices)

@@ -4,11 +4,13 @@ import NetSpecKernels
 /// averaged over every element (or summed, `reduction: sum`), as
 /// `torch.nn.BCEWithLogitsLoss`. Logits `[N]`
 /// or `[N, 1]` for one yes/no output, `[N, K]` for K independent labels
-/// (multi-label); targets are float32 probabilities (usually 0 or 1) of the same shape.
+/// (multi-label), `[N, 1, H, W]` for a mask (segmentation); targets are
+/// float32 probabilities (usually 0 or 1) of the same shape.
 public struct BinaryCrossEntropyLoss: LossOperator {
   public static let schema = OpSchema(
     name: "binary_cross_entropy", category: .loss,
-    summary: "Binary cross-entropy of logits [N], [N, 1] or [N, K] against float32 labels of the same shape.",
+    summary:
+      "Binary cross-entropy of logits [N], [N, 1], [N, K] or maps [N, 1, H, W] against float32 labels of the same shape.",
     inputs: .exactly(2), attributes: [LossReduction.attribute])
 
   public let reduction: LossReduction
@@ -24,10 +26,10 @@ public struct BinaryCrossEntropyLoss: LossOperator {
         "expected float32 logits, got \(prediction.dtype.rawValue)\(prediction.shape.shapeDescription)",
         input: 0, help: "pass the scores of the last `dense` layer as the logits")
     }
-    guard prediction.rank == 1 || prediction.rank == 2 else {
+    guard prediction.rank >= 1 else {
       throw ShapeError(
         .badLoss,
-        "expected logits [N], [N, 1] or [N, K], got \(prediction.shape.shapeDescription)",
+        "expected logits with a batch axis ([N], [N, 1], [N, K], [N, 1, H, W]), got \(prediction.shape.shapeDescription)",
         input: 0, help: "end the network with `dense: 1` (or `dense: K` for K labels), after `flatten` if needed")
     }
     return prediction
@@ -59,6 +61,7 @@ extension BinaryCrossEntropyLoss: ExecutableOperator {
     OpExample(inputs: [.batch(), .batch()]),
     OpExample(inputs: [.batch(1), .batch(1)]),
     OpExample(inputs: [.batch(3), .batch(3)]),
+    OpExample(inputs: [.batch(1, 3, 2), .batch(1, 3, 2)]),
     OpExample(["reduction": .string("sum")], inputs: [.batch(2), .batch(2)]),
   ]
   public var backwardReads: BackwardReads { .inputsOnly }
