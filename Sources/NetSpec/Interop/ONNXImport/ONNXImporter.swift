@@ -59,10 +59,16 @@ extension ONNXTranslator {
     for input in graph.input where bindings[input.name] == nil { try readInput(input) }
     let preprocessing = readInputPreprocessing(graph)
     let regions = Self.attentionRegions(graph)
+    let activations = Self.activationRegions(graph)
     for (index, node) in graph.node.enumerated() where !preprocessing.contains(index) {
       if let region = regions[index] {
         // An attention subgraph is translated as a whole at its last node.
         if index == region.last { translateAttention(region.map { graph.node[$0] }) }
+        continue
+      }
+      if let region = activations[index] {
+        // So is an activation written as several nodes.
+        if index == region.last { translateActivation(region, graph.node) }
         continue
       }
       guard node.domain.isEmpty || node.domain == "ai.onnx" else {
