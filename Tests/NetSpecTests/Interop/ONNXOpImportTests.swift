@@ -98,13 +98,15 @@ import Testing
       ])
   }
 
+  /// (A `Mul` on the input itself would be read as input preprocessing.)
   /// A one-value constant is an op's `scalar`; `c - x` is a negation and an
   /// add; a constant tensor is a `parameter` shaped to broadcast as ONNX does;
   /// `x * x` is `square`; reductions keep their axes and keepdims.
   @Test func arithmeticWithConstantsAndReductions() throws {
     let model = M.model(
       [
-        M.node("Mul", "/scale", ["x", "half"], ["a"]), M.node("Sub", "/flip", ["one", "a"], ["b"]),
+        M.node("Abs", "/abs", ["x"], ["x1"]), M.node("Mul", "/scale", ["x1", "half"], ["a"]),
+        M.node("Sub", "/flip", ["one", "a"], ["b"]),
         M.node("Mul", "/gain", ["b", "g"], ["c"]), M.node("Mul", "/sq", ["c", "c"], ["d"]),
         Self.node("ReduceMean", "/mu", ["d"], ["y"], [Self.ints("axes", [-1]), Self.int("keepdims", 1)]),
       ],
@@ -113,9 +115,10 @@ import Testing
     let imported = try ONNXImporter.importModel(at: M.write(model, name: "m.onnx"), name: "m")
     #expect(
       ONNXPatternTests.layers(imported.spec) == [
-        "multiply: {scalar: 0.5, name: scale}", "neg: {name: flip_neg}", "add: {scalar: 1.0, name: flip}",
+        "abs: {name: abs}", "multiply: {scalar: 0.5, name: scale}", "neg: {name: flip_neg}",
+        "add: {scalar: 1.0, name: flip}",
         "parameter: {shape: [1, 4], name: gain_constant}", "multiply: {name: gain, from: [flip, gain_constant]}",
-        "square: {name: sq}", "mean: {axes: 2, keepdims: true, name: mu}",
+        "square: {name: sq}", "mean: {axes: [2], keepdims: true, name: mu}",
       ])
     #expect(imported.weights["gain_constant.weight"]?.values == [1, 2, 3, 4])
   }

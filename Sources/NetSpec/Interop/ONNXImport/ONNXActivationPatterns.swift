@@ -200,7 +200,9 @@ extension ONNXTranslator {
         throw NodeFailure(
           "`\(region.op)` pattern on a constant", help: "fold the constant computation before exporting")
       }
-      try activate(last, (region.op, region.attributes, region.fused), input: x, value: region.input)
+      let readers = region.members.reduce(0) { $0 + nodes[$1].input.filter { $0 == region.input }.count }
+      try activate(
+        last, (region.op, region.attributes, region.fused), input: x, value: region.input, readers: readers)
     } catch {
       unsupported.record(error.kind, node: last.displayName, help: error.help)
       bind(last, last.output.map { _ in .skipped })

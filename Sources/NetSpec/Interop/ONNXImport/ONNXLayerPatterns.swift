@@ -258,15 +258,16 @@ extension ONNXTranslator {
   /// An element-wise activation, fused into the `dense` or `conv2d` before it
   /// when that layer has no activation yet, its output no other reader and the
   /// activation is one a layer fuses at these settings; else its own layer.
-  /// The activation reads `input`, the ONNX value `value` (by default the node's first input).
+  /// The activation reads `input`, the ONNX value `value` (by default the node's first input), which
+  /// the activation's nodes read `readers` times.
   mutating func activate(
     _ node: Onnx_NodeProto,
     _ activation: (op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?),
-    input: ImportedTensor? = nil, value: String? = nil
+    input: ImportedTensor? = nil, value: String? = nil, readers: Int = 1
   ) throws(NodeFailure) {
     let x: ImportedTensor
     if let input { x = input } else { x = try tensor(node, 0) }
-    if let fused = activation.fused, let index = soleProducer(of: x, value: value ?? node.input[0]),
+    if let fused = activation.fused, let index = soleProducer(of: x, value: value ?? node.input[0], readers: readers),
       Self.fusingLayers.contains(layers[index].op), layers[index]["activation"] == nil
     {
       layers[index]["activation"] = .string(fused)

@@ -173,10 +173,10 @@ struct ONNXTranslator {
   }
 
   /// Index of the layer whose output `tensor` is, unchanged, when the ONNX
-  /// value `value` is read only once: a bias, an activation or a step may then
-  /// be folded into that layer.
-  func soleProducer(of tensor: ImportedTensor, value: String) -> Int? {
-    guard tensor.layout == .batchMajor, uses[value] == 1, shapes[tensor.source] == tensor.shape,
+  /// value `value` is read only once (or only by the `readers` reads of one
+  /// pattern): a bias, an activation or a step may then be folded into that layer.
+  func soleProducer(of tensor: ImportedTensor, value: String, readers: Int = 1) -> Int? {
+    guard tensor.layout == .batchMajor, uses[value] == readers, shapes[tensor.source] == tensor.shape,
       let index = layers.lastIndex(where: { $0.name == tensor.source })
     else { return nil }
     return index
