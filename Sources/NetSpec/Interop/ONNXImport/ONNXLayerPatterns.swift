@@ -24,6 +24,7 @@ extension ONNXTranslator {
     case "BatchNormalization": try batchNorm(node)
     case "LayerNormalization": try layerNorm(node)
     case "InstanceNormalization": try instanceNorm(node)
+    case "LRN": try localResponseNorm(node)
     case "MaxPool", "AveragePool": try pool(node)
     case "Resize": try resize(node)
     case "Pad": try pad(node)
@@ -54,7 +55,8 @@ extension ONNXTranslator {
   static let translated: Set<String> = [
     "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Exp", "Log", "Sqrt", "Neg", "Abs", "Pow",
     "ReduceSum", "ReduceMean", "ReduceMax", "Conv", "ConvTranspose", "BatchNormalization", "LayerNormalization",
-    "InstanceNormalization", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize", "Pad", "DepthToSpace", "Split",
+    "InstanceNormalization", "LRN", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize", "Pad", "DepthToSpace",
+    "Split",
     "Slice", "Expand", "ConstantOfShape", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Gather",
     "LSTM", "GRU",
     "Relu", "Sigmoid", "Tanh", "Selu", "Mish", "HardSwish", "HardSigmoid", "Softplus", "LeakyRelu", "Elu", "Gelu",
@@ -101,6 +103,11 @@ extension ONNXTranslator {
   /// `MatMul(x, W)` with a constant `[in, units]` weight: a `dense` without
   /// bias, which a following `Add` of a `[units]` constant completes.
   private mutating func matMul(_ node: Onnx_NodeProto) throws(NodeFailure) {
+    if case .constant? = try binding(node, 0) {
+      throw NodeFailure(
+        "`MatMul` of a constant by a computed tensor (NetSpec's adaptive_avgpool2d export)",
+        help: "NetSpec's dense takes the weight second; write adaptive pooling as `adaptive_avgpool2d` by hand")
+    }
     let x = try materialize(try tensor(node, 0), for: node)
     guard case .constant(let w)? = try binding(node, 1) else { return try activationProduct(node) }
     guard w.shape.count == 2, let values = w.floats else {

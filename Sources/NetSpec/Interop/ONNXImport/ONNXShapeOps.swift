@@ -244,4 +244,21 @@ extension ONNXTranslator {
     ]
     bindLayer(node, try addLayer("constant", for: node, attributes, inputs: [first.name]))
   }
+
+  /// `LRN` of [N, C, H, W] with an odd window: `lrn` (an even window is
+  /// centred one channel differently from PyTorch's).
+  mutating func localResponseNorm(_ node: Onnx_NodeProto) throws(NodeFailure) {
+    let x = try materialize(try tensor(node, 0), for: node)
+    let size = node.int("size", default: 0)
+    guard size % 2 == 1 else {
+      throw NodeFailure(
+        "`LRN` with an even size", help: "ONNX centres an even window apart from PyTorch's LocalResponseNorm")
+    }
+    var attributes: [(name: String, value: SpecValue.Kind)] = [("size", .int(size))]
+    for (name, onnxName, fallback) in [("alpha", "alpha", Float(1e-4)), ("beta", "beta", 0.75), ("k", "bias", 1)] {
+      let value = node.float(onnxName, default: fallback)
+      if value != fallback { attributes.append((name, .float(Double(value)))) }
+    }
+    bindLayer(node, try addLayer("lrn", for: node, attributes, inputs: [x]))
+  }
 }
