@@ -68,7 +68,8 @@ def test_fresh_transformer_export_imports_and_predicts_like_torch(netspec, tmp_p
 
 class MixedNet(torch.nn.Module):
     """The layers of torch.nn the importer reads beyond LeNet, ResNet, LSTM and the encoder,
-    in PyTorch's own export forms: GroupNorm (Reshape, InstanceNormalization, Reshape, Mul, Add),
+    in PyTorch's own export forms: GroupNorm (Reshape, InstanceNormalization, Reshape, Mul, Add: one
+    group_norm),
     SiLU (x * Sigmoid(x)), exact GELU (Div, Erf, Add, Mul, Mul), Mish, Softplus with beta (Mul,
     Softplus, Div: torch writes no threshold), ELU,
     Hardsigmoid, Hardswish, ReLU6 (Clip), ConvTranspose2d, Upsample (nearest and bilinear),
@@ -119,7 +120,7 @@ def test_torch_layer_forms_import_and_predict_like_torch(netspec, tmp_path):
     out = tmp_path / "imported"
     netspec("import", path, "-o", out)
     spec = (out / "mixed.yaml").read_text()
-    for line in ["conv_transpose2d", "pixel_shuffle", "pad: {padding: [1, 1, 1, 1], mode: reflect",
+    for line in ["group_norm: {groups: 2", "conv_transpose2d", "pixel_shuffle", "pad: {padding: [1, 1, 1, 1], mode: reflect",
                  "instance_norm: {affine: true", "upsample: {scale_factor: 0.5, mode: bilinear", "conv1d",
                  "maxpool1d: {kernel: 3, stride: 2, ceil_mode: true", "silu", "mish", "multiply: {scalar: 2.0",
                  "softplus", "elu: {alpha: 0.5", "hardsigmoid", "hardswish", "relu6", "gelu: {approximate: none",

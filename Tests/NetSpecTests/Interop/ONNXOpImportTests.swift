@@ -218,4 +218,24 @@ import Testing
       #expect(error.diagnostics[0].helps.contains { $0.contains("INTEROP.md") })
     }
   }
+
+  /// torch's GroupNorm: `Reshape` to `[N, G, -1]`, `InstanceNormalization`,
+  /// `Reshape` back to `Shape(x)`, `Mul` and `Add` of `[C, 1, 1]`: one `group_norm`.
+  @Test func groupNormPatternIsOneLayer() throws {
+    let model = M.model(
+      [
+        M.node("Reshape", "/gn/Reshape", ["x", "grouped"], ["g"]),
+        Self.node("InstanceNormalization", "/gn/InstanceNormalization", ["g", "ones", "zeros"], ["n"]),
+        M.node("Shape", "/gn/Shape", ["x"], ["s"]), M.node("Reshape", "/gn/Reshape_1", ["n", "s"], ["r"]),
+        M.node("Mul", "/gn/Mul", ["r", "w"], ["m"]), M.node("Add", "/gn/Add", ["m", "b"], ["y"]),
+      ],
+      initializers: [
+        Self.int64s("grouped", [0, 2, -1]), M.tensor("ones", [2], [1, 1]), M.tensor("zeros", [2], [0, 0]),
+        M.tensor("w", [4, 1, 1], [1, 2, 3, 4]), M.tensor("b", [4, 1, 1], [5, 6, 7, 8]),
+      ], input: [nil, 4, 3, 3])
+    let imported = try ONNXImporter.importModel(at: M.write(model, name: "m.onnx"), name: "m")
+    #expect(ONNXPatternTests.layers(imported.spec) == ["group_norm: {groups: 2, name: gn_5}"])
+    #expect(imported.weights["gn_5.weight"]?.values == [1, 2, 3, 4])
+    #expect(imported.weights["gn_5.bias"]?.values == [5, 6, 7, 8])
+  }
 }

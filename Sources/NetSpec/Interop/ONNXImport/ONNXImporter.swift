@@ -32,6 +32,7 @@ public enum ONNXImporter {
     let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
     let description = "imported from \(source)" + (producer.isEmpty ? "" : " (\(producer))") + ", opset \(opset)"
     let outputs = try translator.outputs(model.graph)
+    translator.fuseGroupNorms(outputs: outputs)
     return try ONNXSpecWriting.model(translator, name: name, description: description, outputs: outputs, path: path)
   }
 
