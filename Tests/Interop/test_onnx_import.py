@@ -11,6 +11,7 @@ import pathlib
 import numpy as np
 import onnxruntime
 import pytest
+import torch
 from safetensors.numpy import load_file
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -63,3 +64,71 @@ def test_fresh_transformer_export_imports_and_predicts_like_torch(netspec, tmp_p
     values = np.array([[float(row[f"value_{i}"]) for i in range(y[0].size)] for row in rows])
     # predict prints 6 significant digits.
     np.testing.assert_allclose(values, y.reshape(len(y), -1), rtol=1e-4, atol=1e-5)
+
+
+class MixedNet(torch.nn.Module):
+    """The layers of torch.nn the importer reads beyond LeNet, ResNet, LSTM and the encoder,
+    in PyTorch's own export forms: GroupNorm (Reshape, InstanceNormalization, Reshape, Mul, Add: one
+    group_norm),
+    SiLU (x * Sigmoid(x)), exact GELU (Div, Erf, Add, Mul, Mul), Mish, Softplus with beta (Mul,
+    Softplus, Div: torch writes no threshold), ELU,
+    Hardsigmoid, Hardswish, ReLU6 (Clip), ConvTranspose2d, Upsample (nearest and bilinear),
+    ReflectionPad2d, PixelShuffle, InstanceNorm2d, Conv1d and MaxPool1d with ceil_mode, a mean
+    and LayerNorm."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.c1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.gn = nn.GroupNorm(2, 8)
+        self.up = nn.ConvTranspose2d(8, 8, 2, stride=2)
+        self.shuffle = nn.PixelShuffle(2)
+        self.pad = nn.ReflectionPad2d(1)
+        self.c2 = nn.Conv2d(2, 4, 3, groups=2)
+        self.inorm = nn.InstanceNorm2d(4, affine=True)
+        self.bilinear = nn.Upsample(scale_factor=0.5, mode="bilinear")
+        self.nearest = nn.Upsample(scale_factor=2)
+        self.c1d = nn.Conv1d(4, 4, 3, padding=1)
+        self.pool = nn.MaxPool1d(3, stride=2, ceil_mode=True)
+        self.fc = nn.Linear(4, 6)
+        self.ln = nn.LayerNorm(6)
+        self.acts = nn.ModuleList([nn.SiLU(), nn.Mish(), nn.Softplus(beta=2), nn.ELU(0.5), nn.Hardsigmoid(),
+                                   nn.Hardswish(), nn.ReLU6(), nn.GELU()])
+
+    def forward(self, x):
+        a = self.acts
+        x = a[0](self.gn(self.c1(x)))
+        x = a[1](self.up(x))
+        x = a[2](self.c2(self.pad(self.shuffle(x))))
+        x = a[3](self.inorm(x))
+        x = a[4](self.nearest(self.bilinear(x)))
+        x = self.pool(a[5](self.c1d(torch.flatten(x, 2))))
+        return self.ln(a[7](a[6](self.fc(x.mean(-1)))))
+
+
+def test_torch_layer_forms_import_and_predict_like_torch(netspec, tmp_path):
+    torch.manual_seed(4)
+    model = MixedNet().eval()
+    with torch.no_grad():  # affine weights other than ones and zeros
+        for module in (model.gn, model.inorm, model.ln):
+            module.weight.uniform_(0.5, 1.5)
+            module.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(3, 3, 6, 6)
+    path = tmp_path / "mixed.onnx"
+    torch.onnx.export(model, (x,), str(path), input_names=["input"], output_names=["output"],
+                      dynamic_axes={"input": {0: "batch"}}, opset_version=17, dynamo=False)
+    out = tmp_path / "imported"
+    netspec("import", path, "-o", out)
+    spec = (out / "mixed.yaml").read_text()
+    for line in ["group_norm: {groups: 2", "conv_transpose2d", "pixel_shuffle", "pad: {padding: [1, 1, 1, 1], mode: reflect",
+                 "instance_norm: {affine: true", "upsample: {scale_factor: 0.5, mode: bilinear", "conv1d",
+                 "maxpool1d: {kernel: 3, stride: 2, ceil_mode: true", "silu", "mish", "multiply: {scalar: 2.0",
+                 "softplus", "elu: {alpha: 0.5", "hardsigmoid", "hardswish", "relu6", "gelu: {approximate: none",
+                 "layernorm"]:
+        assert line in spec, f"{line} not in\n{spec}"
+    np.save(tmp_path / "input.npy", x.numpy())
+    netspec("predict", out / "mixed.yaml", "--weights", out / "weights.safetensors", "--input",
+            tmp_path / "input.npy", "-o", tmp_path / "predicted.npy")
+    with torch.no_grad():
+        expected = model(x).numpy()
+    np.testing.assert_allclose(np.load(tmp_path / "predicted.npy"), expected, rtol=1e-4, atol=1e-5)

@@ -43,7 +43,7 @@ import Testing
   }
 
   static let supportedHelp =
-    "netspec import reads Gemm, MatMul, Add, Conv, BatchNormalization, LayerNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Transpose, Concat, LSTM, GRU, element-wise activations and constant shape computations (docs/INTEROP.md)"
+    "netspec import reads the ops of docs/INTEROP.md's import table (convolutions, pooling, normalizations, arithmetic, reductions, shape ops, recurrent layers, activations) and constant shape computations"
 
   /// A supported op in a form NetSpec has no equivalent for names the form.
   @Test func unsupportedFormOfASupportedOp() throws {

@@ -28,23 +28,21 @@ extension ONNXTranslator {
       }
     }
     guard let x = values.first ?? nil else { return nil }
-    if node.opType == "ConstantOfShape" { return [try constantOfShape(node, x)] }
+    if node.opType == "ConstantOfShape" { return try constantOfShape(node, x).map { [$0] } }
     return [.constant(try evaluate(node, x, Array(values.dropFirst())))]
   }
 
   /// `ConstantOfShape`: a constant when the shape is static, else zeros of a
-  /// batch-dependent shape (a recurrent op's initial state).
-  private func constantOfShape(_ node: Onnx_NodeProto, _ shape: ONNXConstant) throws(NodeFailure) -> ONNXBinding {
+  /// batch-dependent shape (a recurrent op's initial state); nil for another
+  /// fill of a batch-dependent shape (a `constant` layer, ``constantLayer(_:)``).
+  private func constantOfShape(_ node: Onnx_NodeProto, _ shape: ONNXConstant) throws(NodeFailure) -> ONNXBinding? {
     let fail = NodeFailure("`ConstantOfShape` in a form the importer does not fold", help: "export with static sizes")
     var fill = ONNXConstant(shape: [], .floats([0]))
     if let attribute = node.attribute("value") {
       do { fill = try ONNXTensorDecoding.decode(attribute.t, what: "fill value", path: path) } catch { throw fail }
     }
     guard shape.ints != nil, fill.count == 1 else { throw fail }
-    guard let sizes = shape.staticInts else {
-      guard fill.isZero else { throw fail }
-      return .zeros
-    }
+    guard let sizes = shape.staticInts else { return fill.isZero ? .zeros : nil }
     guard let count = TensorIndexing.count(sizes) else { throw fail }
     return .constant(fill.picking([Int](repeating: 0, count: count), shape: sizes))
   }

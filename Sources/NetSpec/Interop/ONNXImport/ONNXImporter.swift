@@ -32,6 +32,7 @@ public enum ONNXImporter {
     let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
     let description = "imported from \(source)" + (producer.isEmpty ? "" : " (\(producer))") + ", opset \(opset)"
     let outputs = try translator.outputs(model.graph)
+    translator.fuseGroupNorms(outputs: outputs)
     return try ONNXSpecWriting.model(translator, name: name, description: description, outputs: outputs, path: path)
   }
 
@@ -59,10 +60,16 @@ extension ONNXTranslator {
     for input in graph.input where bindings[input.name] == nil { try readInput(input) }
     let preprocessing = readInputPreprocessing(graph)
     let regions = Self.attentionRegions(graph)
+    let activations = Self.activationRegions(graph)
     for (index, node) in graph.node.enumerated() where !preprocessing.contains(index) {
       if let region = regions[index] {
         // An attention subgraph is translated as a whole at its last node.
         if index == region.last { translateAttention(region.map { graph.node[$0] }) }
+        continue
+      }
+      if let region = activations[index] {
+        // So is an activation written as several nodes.
+        if index == region.last { translateActivation(region, graph.node) }
         continue
       }
       guard node.domain.isEmpty || node.domain == "ai.onnx" else {

@@ -16,10 +16,23 @@ extension ONNXTranslator {
     case "Gemm": try gemm(node)
     case "MatMul": try matMul(node)
     case "Add": try add(node)
-    case "Conv": try conv(node)
+    case "Sub", "Mul", "Div": try elementwise(node)
+    case "Exp", "Log", "Sqrt", "Neg", "Abs": try unary(node)
+    case "Pow": try power(node)
+    case "ReduceSum", "ReduceMean", "ReduceMax": try reduction(node)
+    case "Conv", "ConvTranspose": try convolution(node)
     case "BatchNormalization": try batchNorm(node)
     case "LayerNormalization": try layerNorm(node)
+    case "InstanceNormalization": try instanceNorm(node)
+    case "LRN": try localResponseNorm(node)
     case "MaxPool", "AveragePool": try pool(node)
+    case "Resize": try resize(node)
+    case "Pad": try pad(node)
+    case "DepthToSpace": try depthToSpace(node)
+    case "Split": try split(node)
+    case "Slice": try sliceLayers(node)
+    case "Expand": try expand(node)
+    case "ConstantOfShape": try constantLayer(node)
     case "GlobalAveragePool":
       let x = try materialize(try tensor(node, 0), for: node)
       let name = try addLayer("global_avgpool", for: node, [], inputs: [x])
@@ -30,20 +43,24 @@ extension ONNXTranslator {
       bindLayer(node, try addLayer("concat", for: node, [("axis", .int(node.int("axis", default: 1)))], inputs: inputs))
     case "Flatten", "Reshape", "Squeeze", "Unsqueeze": try view(node)
     case "Transpose": try transpose(node)
-    case "Gather": try lastStep(node)
+    case "Gather": try gather(node)
     case "LSTM", "GRU": try recurrent(node)
     default:
-      guard let activation = try Self.activation(node) else { throw Self.unknown(node) }
+      guard let activation = try activation(node) else { throw Self.unknown(node) }
       try activate(node, activation)
     }
   }
 
   /// The op types ``translate(_:)`` handles (in some form).
   static let translated: Set<String> = [
-    "Identity", "Dropout", "Gemm", "MatMul", "Add", "Conv", "BatchNormalization", "LayerNormalization", "MaxPool",
-    "AveragePool", "GlobalAveragePool", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose",
-    "Gather", "LSTM", "GRU", "Relu", "Sigmoid", "Tanh", "Selu", "Mish", "HardSwish", "Softplus", "LeakyRelu", "Elu",
-    "Gelu", "Softmax",
+    "Identity", "Dropout", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Exp", "Log", "Sqrt", "Neg", "Abs", "Pow",
+    "ReduceSum", "ReduceMean", "ReduceMax", "Conv", "ConvTranspose", "BatchNormalization", "LayerNormalization",
+    "InstanceNormalization", "LRN", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize", "Pad", "DepthToSpace",
+    "Split",
+    "Slice", "Expand", "ConstantOfShape", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Transpose", "Gather",
+    "LSTM", "GRU",
+    "Relu", "Sigmoid", "Tanh", "Selu", "Mish", "HardSwish", "HardSigmoid", "Softplus", "LeakyRelu", "Elu", "Gelu",
+    "Clip", "Softmax",
   ]
 
   /// The failure for an op type the importer does not know.
@@ -52,7 +69,7 @@ extension ONNXTranslator {
   }
 
   static let supportedHelp =
-    "netspec import reads Gemm, MatMul, Add, Conv, BatchNormalization, LayerNormalization, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Transpose, Concat, LSTM, GRU, element-wise activations and constant shape computations (docs/INTEROP.md)"
+    "netspec import reads the ops of docs/INTEROP.md's import table (convolutions, pooling, normalizations, arithmetic, reductions, shape ops, recurrent layers, activations) and constant shape computations"
 
   private mutating func gemm(_ node: Onnx_NodeProto) throws(NodeFailure) {
     guard node.int("transA", default: 0) == 0, node.float("alpha", default: 1) == 1, node.float("beta", default: 1) == 1
@@ -86,12 +103,13 @@ extension ONNXTranslator {
   /// `MatMul(x, W)` with a constant `[in, units]` weight: a `dense` without
   /// bias, which a following `Add` of a `[units]` constant completes.
   private mutating func matMul(_ node: Onnx_NodeProto) throws(NodeFailure) {
-    let x = try materialize(try tensor(node, 0), for: node)
-    guard case .constant(let w)? = try binding(node, 1) else {
+    if case .constant? = try binding(node, 0) {
       throw NodeFailure(
-        "`MatMul` of two computed tensors (attention scores?)",
-        help: "NetSpec's `attention` layer covers attention; other products of activations are not supported")
+        "`MatMul` of a constant by a computed tensor (NetSpec's adaptive_avgpool2d export)",
+        help: "NetSpec's dense takes the weight second; write adaptive pooling as `adaptive_avgpool2d` by hand")
     }
+    let x = try materialize(try tensor(node, 0), for: node)
+    guard case .constant(let w)? = try binding(node, 1) else { return try activationProduct(node) }
     guard w.shape.count == 2, let values = w.floats else {
       throw NodeFailure("`MatMul` with a weight that is not a float matrix", help: "export a linear layer")
     }
@@ -103,85 +121,25 @@ extension ONNXTranslator {
         weights: ["weight": weight]))
   }
 
-  /// `Add`: a residual `add` of two tensors, or the bias of the `dense` or
-  /// `conv2d` right before it.
+  /// `Add`: the bias of the `dense` or `conv2d` right before it, else
+  /// ``elementwise(_:)`` (a residual `add`, a scalar, a constant tensor).
   private mutating func add(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let (a, b) = (try binding(node, 0), try binding(node, 1))
-    if case .tensor(let x)? = a, case .tensor(let y)? = b {
-      let inputs = [try materialize(x, for: node), try materialize(y, for: node)]
-      bindLayer(node, try addLayer("add", for: node, [], inputs: inputs))
-      return
-    }
+    if case .tensor? = a, case .tensor? = b { return try elementwise(node) }
     let (tensorIndex, biasIndex) = if case .tensor = a { (0, 1) } else { (1, 0) }
     let x = try tensor(node, tensorIndex)
     let bias = try constant(node, biasIndex, "bias")
     guard let index = soleProducer(of: x, value: node.input[tensorIndex]),
-      layers[index].op == "dense" || layers[index].op == "conv2d",
-      layers[index]["bias"] == .bool(false), layers[index]["activation"] == nil, let values = bias.floats
-    else {
-      throw NodeFailure(
-        "`Add` of a constant that is not the bias of the layer before",
-        help: "NetSpec adds constants only as a dense or conv2d bias")
-    }
+      ["dense", "conv2d"].contains(layers[index].op), layers[index]["bias"] == .bool(false),
+      layers[index]["activation"] == nil, let values = bias.floats
+    else { return try elementwise(node) }
     let units = layers[index].weights["weight"]!.shape[0]
     guard bias.count == units, bias.shape.last == units || (bias.shape.count == 3 && bias.shape[0] == units) else {
-      throw NodeFailure(
-        "`Add` of a constant that is not a bias per unit", help: "NetSpec adds constants only as a bias")
+      return try elementwise(node)
     }
     layers[index]["bias"] = nil
     layers[index].weights["bias"] = NamedTensor(name: "bias", shape: [units], values: values)
     bind(node, [.tensor(x)])
-  }
-
-  /// A symmetric `[begin..., end...]` padding as one value per axis.
-  private func symmetricPads(_ node: Onnx_NodeProto) throws(NodeFailure) -> [Int] {
-    let autoPad = node.string("auto_pad", default: "NOTSET")
-    guard autoPad == "NOTSET" || autoPad == "VALID" else {
-      throw NodeFailure("`\(node.opType)` with auto_pad \(autoPad)", help: "export explicit pads")
-    }
-    let pads = node.ints("pads") ?? [0, 0, 0, 0]
-    guard pads.count == 4, pads[0] == pads[2], pads[1] == pads[3] else {
-      throw NodeFailure(
-        "`\(node.opType)` with asymmetric padding", help: "NetSpec pads both sides of an axis equally")
-    }
-    return [pads[0], pads[1]]
-  }
-
-  /// `k` when both values agree, else `[a, b]`.
-  static func pair(_ values: [Int]) -> SpecValue.Kind {
-    values[0] == values[1] ? .int(values[0]) : .importedList(values.map { .int($0) })
-  }
-
-  private mutating func conv(_ node: Onnx_NodeProto) throws(NodeFailure) {
-    let x = try materialize(try tensor(node, 0), for: node)
-    let w = try constant(node, 1, "weight")
-    guard w.shape.count == 4, let weight = w.floats else {
-      throw NodeFailure("`Conv` that is not 2-D", help: "NetSpec's conv2d takes [N, C, H, W]")
-    }
-    let pads = try symmetricPads(node)
-    var attributes: [(name: String, value: SpecValue.Kind)] = [
-      ("filters", .int(w.shape[0])), ("kernel", Self.pair(Array(w.shape[2...]))),
-    ]
-    let strides = node.ints("strides") ?? [1, 1]
-    let dilations = node.ints("dilations") ?? [1, 1]
-    guard strides.count == 2, dilations.count == 2 else {
-      throw NodeFailure("`Conv` with strides or dilations that are not 2-D", help: "export a 2-D convolution")
-    }
-    if strides != [1, 1] { attributes.append(("stride", Self.pair(strides))) }
-    if pads != [0, 0] { attributes.append(("padding", Self.pair(pads))) }
-    if dilations != [1, 1] { attributes.append(("dilation", Self.pair(dilations))) }
-    let groups = node.int("group", default: 1)
-    if groups != 1 { attributes.append(("groups", .int(groups))) }
-    var weights = ["weight": (w.shape, weight)]
-    if let b = try binding(node, 2) {
-      guard case .constant(let bias) = b, let values = bias.floats else {
-        throw NodeFailure("`Conv` with a computed bias", help: "export the bias as an initializer")
-      }
-      weights["bias"] = ([w.shape[0]], values)
-    } else {
-      attributes.append(("bias", .bool(false)))
-    }
-    bindLayer(node, try addLayer("conv2d", for: node, attributes, inputs: [x], weights: weights))
   }
 
   private mutating func batchNorm(_ node: Onnx_NodeProto) throws(NodeFailure) {
@@ -203,48 +161,31 @@ extension ONNXTranslator {
     bindLayer(node, try addLayer("batchnorm", for: node, attributes, inputs: [x], weights: weights))
   }
 
+  /// `LayerNormalization` from `axis` to the last axis: `layernorm`, with `axes` over several.
   private mutating func layerNorm(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let tensor = try tensor(node, 0)
     let x = try materialize(tensor, for: node)
-    let axis = node.int("axis", default: -1)
-    guard axis == -1 || axis == tensor.shape.count - 1 else {
-      throw NodeFailure("`LayerNormalization` over more than the last axis", help: "NetSpec normalizes the last axis")
+    let rank = tensor.shape.count
+    guard let axis = TensorIndexing.axis(node.int("axis", default: -1), rank: rank), axis > 0 else {
+      throw NodeFailure("`LayerNormalization` over the batch axis", help: "NetSpec normalizes axes of each sample")
     }
     var weights: [String: ([Int], [Float])] = [:]
     let scale = try constant(node, 1, "scale")
-    weights["weight"] = ([scale.count], scale.floats ?? [])
+    // NetSpec's weight and bias have the normalized axes' shape (ONNX broadcasts them).
+    let normalized = tensor.shape[axis...].compactMap(\.staticValue)
+    let shape = normalized.reduce(1, *) == scale.count ? normalized : scale.shape
+    weights["weight"] = (shape, scale.floats ?? [])
     if try binding(node, 2) != nil {
       let bias = try constant(node, 2, "bias")
-      weights["bias"] = ([bias.count], bias.floats ?? [])
+      weights["bias"] = (shape, bias.floats ?? [])
     } else {
-      weights["bias"] = ([scale.count], [Float](repeating: 0, count: scale.count))
+      weights["bias"] = (shape, [Float](repeating: 0, count: scale.count))
     }
     let eps = Double(node.float("epsilon", default: 1e-5))
-    let attributes: [(name: String, value: SpecValue.Kind)] = Float(eps) == 1e-5 ? [] : [("eps", .float(eps))]
+    var attributes: [(name: String, value: SpecValue.Kind)] = Float(eps) == 1e-5 ? [] : [("eps", .float(eps))]
+    // From `axis` to the last: `axes` counted from the end, as PyTorch's normalized_shape.
+    if axis < rank - 1 { attributes.append(("axes", .importedList((axis..<rank).map { .int($0 - rank) }))) }
     bindLayer(node, try addLayer("layernorm", for: node, attributes, inputs: [x], weights: weights))
-  }
-
-  private mutating func pool(_ node: Onnx_NodeProto) throws(NodeFailure) {
-    let x = try materialize(try tensor(node, 0), for: node)
-    guard let kernel = node.ints("kernel_shape"), kernel.count == 2 else {
-      throw NodeFailure("`\(node.opType)` that is not 2-D", help: "NetSpec pools [N, C, H, W] planes")
-    }
-    guard node.int("ceil_mode", default: 0) == 0, (node.ints("dilations") ?? [1, 1]) == [1, 1] else {
-      throw NodeFailure("`\(node.opType)` with ceil_mode or dilations", help: "export with ceil_mode=False")
-    }
-    let pads = try symmetricPads(node)
-    let strides = node.ints("strides") ?? [1, 1]
-    guard strides.count == 2 else {
-      throw NodeFailure("`\(node.opType)` with strides that are not 2-D", help: "NetSpec pools [N, C, H, W] planes")
-    }
-    var attributes: [(name: String, value: SpecValue.Kind)] = [("kernel", Self.pair(kernel))]
-    if strides != kernel { attributes.append(("stride", Self.pair(strides))) }
-    if pads != [0, 0] { attributes.append(("padding", Self.pair(pads))) }
-    let op = node.opType == "MaxPool" ? "maxpool2d" : "avgpool2d"
-    if op == "avgpool2d", pads != [0, 0], node.int("count_include_pad", default: 0) == 0 {
-      attributes.append(("count_include_pad", .bool(false)))
-    }
-    bindLayer(node, try addLayer(op, for: node, attributes, inputs: [x]))
   }
 
   /// `Flatten`, `Reshape`, `Squeeze` and `Unsqueeze` on a computed tensor:
@@ -324,13 +265,17 @@ extension ONNXTranslator {
   /// An element-wise activation, fused into the `dense` or `conv2d` before it
   /// when that layer has no activation yet, its output no other reader and the
   /// activation is one a layer fuses at these settings; else its own layer.
-  private mutating func activate(
+  /// The activation reads `input`, the ONNX value `value` (by default the node's first input), which
+  /// the activation's nodes read `readers` times.
+  mutating func activate(
     _ node: Onnx_NodeProto,
-    _ activation: (op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?)
+    _ activation: (op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?),
+    input: ImportedTensor? = nil, value: String? = nil, readers: Int = 1
   ) throws(NodeFailure) {
-    let x = try tensor(node, 0)
-    if let fused = activation.fused, let index = soleProducer(of: x, value: node.input[0]),
-      ["dense", "conv2d"].contains(layers[index].op), layers[index]["activation"] == nil
+    let x: ImportedTensor
+    if let input { x = input } else { x = try tensor(node, 0) }
+    if let fused = activation.fused, let index = soleProducer(of: x, value: value ?? node.input[0], readers: readers),
+      Self.fusingLayers.contains(layers[index].op), layers[index]["activation"] == nil
     {
       layers[index]["activation"] = .string(fused)
       bind(node, [.tensor(x)])
@@ -342,7 +287,7 @@ extension ONNXTranslator {
 
   /// The NetSpec op for an element-wise ONNX activation: its attributes, and
   /// the `activation:` name a layer fuses it as (nil when not at those settings).
-  static func activation(_ node: Onnx_NodeProto) throws(NodeFailure) -> (
+  func activation(_ node: Onnx_NodeProto) throws(NodeFailure) -> (
     op: String, attributes: [(name: String, value: SpecValue.Kind)], fused: String?
   )? {
     switch node.opType {
@@ -352,6 +297,31 @@ extension ONNXTranslator {
     case "Selu": return ("selu", [], "selu")
     case "Mish": return ("mish", [], "mish")
     case "HardSwish": return ("hardswish", [], "hardswish")
+    case "HardSigmoid":
+      guard abs(node.float("alpha", default: 0.2) - 1.0 / 6) < 1e-6, node.float("beta", default: 0.5) == 0.5 else {
+        throw NodeFailure(
+          "`HardSigmoid` with alpha other than 1/6 or beta other than 1/2",
+          help: "NetSpec's hardsigmoid is relu6(x + 3) / 6")
+      }
+      return ("hardsigmoid", [], "hardsigmoid")
+    case "Clip":
+      // Opset 11 on: the bounds are inputs; before, attributes.
+      var bounds = [node.float("min", default: -.infinity), node.float("max", default: .infinity)]
+      for i in 0..<2 {
+        guard let value = try binding(node, i + 1) else { continue }
+        guard case .constant(let c) = value, let v = Self.uniformValue(c), c.count == 1 else {
+          throw NodeFailure("`Clip` with computed bounds", help: "export constant bounds")
+        }
+        bounds[i] = v
+      }
+      if bounds == [0, 6] { return ("relu6", [], "relu6") }
+      if bounds == [0, .infinity] { return ("relu", [], "relu") }
+      guard bounds.allSatisfy(\.isFinite) else {
+        throw NodeFailure("`Clip` with one bound only", help: "NetSpec clips with relu6 and hardtanh (both bounds)")
+      }
+      return bounds == [-1, 1]
+        ? ("hardtanh", [], "hardtanh")
+        : ("hardtanh", [("min_val", .float(Double(bounds[0]))), ("max_val", .float(Double(bounds[1])))], nil)
     case "Softplus": return ("softplus", [], "softplus")
     case "LeakyRelu":
       let slope = node.float("alpha", default: 0.01)

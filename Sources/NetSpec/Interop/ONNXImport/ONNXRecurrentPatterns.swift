@@ -95,6 +95,12 @@ extension ONNXTranslator {
         .tensor(ImportedTensor(source: name, shape: [Dim(1), batch, Dim(hidden)], layout: .recurrentState)),
       ])
     if node.output.count > 1 { recurrentStates[node.output[1]] = node.output[0] }
+    if node.output.count > 2, !node.output[2].isEmpty, (uses[node.output[2]] ?? 0) > 0 {
+      bindings[node.output[2]] = .skipped
+      unsupported.record(
+        "`LSTM` whose final cell state `Y_c` is read", node: node.displayName,
+        help: "the importer reads an LSTM's sequences and last hidden state; write `from: <lstm>.c` by hand")
+    }
   }
 
   /// Adds the node as one more layer of the recurrent layer it reads (`layers:`

@@ -126,7 +126,7 @@ struct ONNXTranslator {
     inputs: [String], weights: [String: ([Int], [Float])] = [:], name: String? = nil
   ) throws(NodeFailure) -> String {
     let layerName = name ?? layerName(for: node, op: op)
-    let (output, parameters) = try infer(op, attributes, inputs: inputs, node: node)
+    let (outputs, parameters) = try inferAll(op, attributes, inputs: inputs, node: node)
     var tensors: [String: NamedTensor] = [:]
     for parameter in parameters {
       guard let (shape, values) = weights[parameter.name], shape == parameter.shape, values.count == parameter.count
@@ -141,20 +141,30 @@ struct ONNXTranslator {
     layers.append(
       ImportedLayer(
         name: layerName, op: op, attributes: attributes, inputs: inputs, weights: tensors))
-    shapes[layerName] = output
+    shapes[layerName] = outputs[0]
+    // A layer of several outputs (`split`) names them `<layer>.0`, `<layer>.1`, ...
+    if outputs.count > 1 { for (k, shape) in outputs.enumerated() { shapes["\(layerName).\(k)"] = shape } }
     return layerName
   }
 
-  /// The op's output shape and its parameters (buffers included) for these attributes and inputs.
+  /// The op's (first) output shape and its parameters (buffers included) for these attributes and inputs.
   func infer(
     _ op: String, _ attributes: [(name: String, value: SpecValue.Kind)], inputs: [String], node: Onnx_NodeProto
   ) throws(NodeFailure) -> (Shape, [ParameterSpec]) {
+    let (outputs, parameters) = try inferAll(op, attributes, inputs: inputs, node: node)
+    return (outputs[0], parameters)
+  }
+
+  /// The op's output shapes and its parameters (buffers included) for these attributes and inputs.
+  func inferAll(
+    _ op: String, _ attributes: [(name: String, value: SpecValue.Kind)], inputs: [String], node: Onnx_NodeProto
+  ) throws(NodeFailure) -> ([Shape], [ParameterSpec]) {
     let type = OpRegistry.op(named: op)!
     let values = Dictionary(attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     do {
       let inference = try type.init(Attributes(type.schema, values)).infer(
         inputs.map { TensorType(shapes[$0]!) })
-      return (inference.outputs[0].shape, inference.parameters + inference.buffers)
+      return (inference.outputs.map(\.shape), inference.parameters + inference.buffers)
     } catch {
       throw NodeFailure(
         "`\(node.opType)` on shapes NetSpec's `\(op)` does not take (\(error.message))",
@@ -163,10 +173,10 @@ struct ONNXTranslator {
   }
 
   /// Index of the layer whose output `tensor` is, unchanged, when the ONNX
-  /// value `value` is read only once: a bias, an activation or a step may then
-  /// be folded into that layer.
-  func soleProducer(of tensor: ImportedTensor, value: String) -> Int? {
-    guard tensor.layout == .batchMajor, uses[value] == 1, shapes[tensor.source] == tensor.shape,
+  /// value `value` is read only once (or only by the `readers` reads of one
+  /// pattern): a bias, an activation or a step may then be folded into that layer.
+  func soleProducer(of tensor: ImportedTensor, value: String, readers: Int = 1) -> Int? {
+    guard tensor.layout == .batchMajor, uses[value] == readers, shapes[tensor.source] == tensor.shape,
       let index = layers.lastIndex(where: { $0.name == tensor.source })
     else { return nil }
     return index
@@ -196,8 +206,10 @@ struct ONNXTranslator {
     if tensor.shape.count == 2 {
       name = try addLayer("flatten", for: viewNode, [], inputs: [tensor.source])
     } else {
+      // One symbolic size is written -1, which `predict` infers whatever the symbol's binding.
+      let symbolic = tensor.shape.dropFirst().filter { !$0.isStatic }.count
       let target = tensor.shape.dropFirst().map { dim -> SpecValue.Kind in
-        dim.staticValue.map { .int($0) } ?? .string(dim.description)
+        dim.staticValue.map { .int($0) } ?? (symbolic == 1 ? .int(-1) : .string(dim.description))
       }
       name = try addLayer("reshape", for: viewNode, [("shape", .importedList(target))], inputs: [tensor.source])
     }
