@@ -123,19 +123,23 @@ extension ConvolutionGeometry {
     _ x: UnsafePointer<Float>, taps: Range<Int>, positions: Range<Int>, stride: Int,
     into packed: UnsafeMutablePointer<Float>
   ) {
-    let tapsPerChannel = kernelHeight * kernelWidth
+    // Divisions cost more than the copies here: the tap's (channel, i, j) and the
+    // panel's first (row, column) are stepped, not divided out, per tap.
+    let (firstRow, firstColumn) = positions.lowerBound.quotientAndRemainder(dividingBy: outputWidth)
+    let (firstChannel, window) = taps.lowerBound.quotientAndRemainder(dividingBy: kernelHeight * kernelWidth)
+    var (channel, (i, j)) = (firstChannel, window.quotientAndRemainder(dividingBy: kernelWidth))
     for tap in taps {
       let destination = packed + (tap - taps.lowerBound) * stride
-      let (channel, window) = tap.quotientAndRemainder(dividingBy: tapsPerChannel)
-      let (i, j) = window.quotientAndRemainder(dividingBy: kernelWidth)
       let plane = x + channel * height * width
       let columnOffset = j * dilationWidth - padLeft
-      let valid = Self.validOutputs(offset: columnOffset, stride: strideWidth, size: width, count: outputWidth)
-      var position = positions.lowerBound
-      while position < positions.upperBound {
-        let (oh, first) = position.quotientAndRemainder(dividingBy: outputWidth)
-        let last = min(outputWidth, first + positions.upperBound - position)
-        let out = destination + (position - positions.lowerBound) - first
+      let valid =
+        strideWidth == 1
+        ? max(0, -columnOffset)..<max(max(0, -columnOffset), min(outputWidth, width - columnOffset))
+        : Self.validOutputs(offset: columnOffset, stride: strideWidth, size: width, count: outputWidth)
+      var (oh, first, out) = (firstRow, firstColumn, destination - firstColumn)
+      var remaining = positions.count
+      while remaining > 0 {
+        let last = min(outputWidth, first + remaining)
         let ih = oh * strideHeight + i * dilationHeight - padTop
         if ih >= 0 && ih < height {
           let source = plane + ih * width + columnOffset
@@ -151,8 +155,13 @@ extension ConvolutionGeometry {
         } else {
           for ow in first..<last { out[ow] = 0 }
         }
-        position += last - first
+        remaining -= last - first
+        out += outputWidth
+        (oh, first) = (oh + 1, 0)
       }
+      j += 1
+      if j == kernelWidth { (i, j) = (i + 1, 0) }
+      if i == kernelHeight { (channel, i) = (channel + 1, 0) }
       let filled = positions.count
       if filled < stride { (destination + filled).update(repeating: 0, count: stride - filled) }
     }
