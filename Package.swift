@@ -109,6 +109,8 @@ let package = Package(
     .executableTarget(
       name: "SpeedBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/SpeedBench",
       exclude: ["reference.py"]),
+    .executableTarget(
+      name: "ConvBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/ConvBench"),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),

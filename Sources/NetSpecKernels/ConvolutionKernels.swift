@@ -1,7 +1,8 @@
 /// 2-D convolution of `[batch, C, H, W]` into `[batch, F, oh, ow]` with an
-/// optional bias and activation, in `groups` groups. The forward pass is im2col
-/// + one GEMM per group; the backward pass runs the ``ConvolutionVariant`` the
-/// caller chose. Both take a per-plane hook for a pooling fused into the
+/// optional bias and activation, in `groups` groups. The forward pass is an
+/// implicit GEMM (``ImplicitConvolution``, no column matrix) when the layer is
+/// ungrouped and its weights are small, else im2col + one GEMM per group; the
+/// backward pass runs the ``ConvolutionVariant`` the caller chose. Both take a per-plane hook for a pooling fused into the
 /// convolution's output pass (the plane is `sample * F + filter`).
 ///
 /// `workspace` holds ``workspace(_:filters:)`` floats per sample. The entry
@@ -23,15 +24,72 @@ public enum ConvolutionKernels {
     max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
   }
 
-  /// Per block of samples: im2col, then per group one GEMM
-  /// `Z[F, batch * P] = W[F, C * kh * kw] * columns` with the bias (and a ReLU)
-  /// fused as a per-row epilogue; then `Z` is transposed to `y[batch, F, P]`
-  /// through the activation, keeping `Z` in `preActivation` when given (for an
-  /// activation whose derivative needs its input; a ReLU runs inside the GEMM), and
-  /// `planeEpilogue(plane, y + plane * P)` runs on each output plane while it
-  /// is in cache.
+  /// `y = activation(conv(x, weight) + bias)`, then `planeEpilogue(plane, y + plane * P)`
+  /// on each output plane while it is in cache. Runs
+  /// ``implicitForward(y:preActivation:x:weight:bias:batch:geometry:filters:activation:pool:planeEpilogue:)``
+  /// when ``usesImplicitForward(_:filters:groups:)`` says so, else
+  /// ``im2colForward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``;
+  /// both give the same result to the bit. `preActivation`, when given, receives
+  /// the activation's input (for an activation whose derivative needs it).
   @inline(__always)
   public static func forward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
+    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry, filters: Int, groups: Int,
+    activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    if usesImplicitForward(g, filters: filters, groups: groups) {
+      implicitForward(
+        y: y, preActivation: preActivation, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
+        filters: filters, activation: activation, pool: pool, planeEpilogue: planeEpilogue)
+    } else {
+      im2colForward(
+        y: y, preActivation: preActivation, workspace: workspace, x: x, weight: weight, bias: bias, batch: batch,
+        geometry: g, filters: filters, groups: groups, activation: activation, pool: pool,
+        planeEpilogue: planeEpilogue)
+    }
+  }
+
+  /// The ungrouped forward pass as an implicit GEMM (``ImplicitConvolution``, no
+  /// column matrix, no workspace): `Z` is written in `[batch, F, P]` order
+  /// straight into `y` (or into `preActivation` when an activation other than
+  /// ReLU needs its input), with the bias and a ReLU fused; then, plane by plane,
+  /// the other activation and `planeEpilogue`.
+  @inline(__always)
+  public static func implicitForward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry,
+    filters: Int, activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let unfused = activation == .relu ? nil : activation
+    let z = unfused == nil ? y : preActivation ?? y
+    ImplicitConvolution.forward(
+      z: z, x: x, weight: weight, bias: bias, relu: activation == .relu, batch: batch, geometry: g,
+      filters: filters, pool: pool)
+    let planeSize = g.outputPositions
+    pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
+      for plane in planes {
+        let y = y + plane * planeSize
+        if let unfused {
+          unfused.forward(z + plane * planeSize, y, count: planeSize)
+        } else if let preActivation {
+          (preActivation + plane * planeSize).update(from: y, count: planeSize)
+        }
+        planeEpilogue(plane, y)
+      }
+    }
+  }
+
+  /// The forward pass through im2col: per block of samples, im2col, then per group one GEMM
+  /// `Z[F, batch * P] = W[F, C * kh * kw] * columns` with the bias (and a ReLU)
+  /// fused as a per-row epilogue; then `Z` is transposed to `y[batch, F, P]`
+  /// through the activation, keeping `Z` in `preActivation` when given (a ReLU
+  /// runs inside the GEMM), and `planeEpilogue` runs on each output plane.
+  /// `workspace` holds ``workspace(_:filters:)`` floats per sample.
+  @inline(__always)
+  public static func im2colForward(
     y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
     workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry, filters: Int, groups: Int,
@@ -71,6 +129,14 @@ public enum ConvolutionKernels {
         planeEpilogue(plane, y)
       }
     }
+  }
+
+  /// Whether ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``
+  /// runs the implicit GEMM (``ImplicitConvolution``) for this layer shape rather
+  /// than im2col + GEMM: ungrouped convolutions whose packed weights fit in L2
+  /// (ResNet-20's and LeNet-5's layers); both give the same result to the bit.
+  public static func usesImplicitForward(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
+    ImplicitConvolution.applies(g, filters: filters, groups: groups)
   }
 
   /// The gradients of ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``:

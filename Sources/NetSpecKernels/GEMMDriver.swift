@@ -92,7 +92,7 @@ struct GEMMOperands: @unchecked Sendable {
   /// Runs the micro-kernel for one tile; a ragged tile goes through `edgeTile` and
   /// only its `height x width` part is merged into C.
   @inline(__always)
-  private func computeTile<Row: MicroKernelRow, Layout: PackedALayout>(
+  func computeTile<Row: MicroKernelRow, Layout: PackedALayout>(
     _ row: Row.Type, _ layout: Layout.Type, depth: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
     tile: UnsafeMutablePointer<Float>, height: Int, width: Int, beta: Float,
     edgeTile: UnsafeMutablePointer<Float>

@@ -153,7 +153,7 @@ public struct ConvolutionGeometry: Sendable, Hashable {
 /// `destination[0..<count] = source[0..<count]`; the last vector may overlap the
 /// one before it.
 @inline(__always)
-private func copyRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
+func copyRun(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, count: Int) {
   guard count >= 8 else {
     for i in 0..<count { destination[i] = source[i] }
     return

@@ -10,6 +10,8 @@
 public struct KernelShape: Hashable, Sendable {
   /// The GEMM's kernel number.
   public static let gemm = 0
+  /// The implicit-GEMM convolution's kernel number (ImplicitConvolution.swift).
+  public static let implicitConvolution = 1
 
   let kernel: Int
   let sizes: SIMD4<Int>

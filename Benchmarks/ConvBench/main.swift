@@ -1,0 +1,141 @@
+import Foundation
+import NetSpec
+import NetSpecDiagnostics
+import NetSpecKernels
+
+// ConvBench: A/B of convolution kernel paths in one process, interleaved, on the
+// layer shapes of ResNet-20 and LeNet-5 at batch 64 (docs/PERFORMANCE.md).
+//
+//   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2]
+//   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
+//
+// The first form times, per layer shape and thread count, the forward pass through
+// im2col + GEMM and through the implicit GEMM, alternating within every round, and
+// prints the median round of each and their ratio. The second runs the interpreter
+// alone on a spec (for `perf record`) and prints samples/s.
+
+struct Layer {
+  var name: String
+  var geometry: ConvolutionGeometry
+  var filters: Int
+  var activation: ActivationKernel?
+}
+
+func layer(
+  _ name: String, channels: Int, size: Int, filters: Int, kernel: Int, stride: Int = 1, padding: Int,
+  activation: ActivationKernel? = nil
+) -> Layer {
+  let output = (size + 2 * padding - kernel) / stride + 1
+  let g = ConvolutionGeometry(
+    channels: channels, height: size, width: size, kernel: (kernel, kernel), stride: (stride, stride),
+    dilation: (1, 1), padTop: padding, padLeft: padding, outputHeight: output, outputWidth: output)
+  return Layer(name: name, geometry: g, filters: filters, activation: activation)
+}
+
+let layers = [
+  layer("resnet20 stem 3->16 32x32", channels: 3, size: 32, filters: 16, kernel: 3, padding: 1),
+  layer("resnet20 stage1 16->16 32x32", channels: 16, size: 32, filters: 16, kernel: 3, padding: 1),
+  layer("resnet20 stage2 down 16->32 s2", channels: 16, size: 32, filters: 32, kernel: 3, stride: 2, padding: 1),
+  layer("resnet20 stage2 32->32 16x16", channels: 32, size: 16, filters: 32, kernel: 3, padding: 1),
+  layer("resnet20 shortcut 1x1 16->32 s2", channels: 16, size: 32, filters: 32, kernel: 1, stride: 2, padding: 0),
+  layer("resnet20 stage3 down 32->64 s2", channels: 32, size: 16, filters: 64, kernel: 3, stride: 2, padding: 1),
+  layer("resnet20 stage3 64->64 8x8", channels: 64, size: 8, filters: 64, kernel: 3, padding: 1),
+  layer(
+    "lenet5 conv1 1->6 5x5 28x28 tanh", channels: 1, size: 28, filters: 6, kernel: 5, padding: 2, activation: .tanh),
+  layer(
+    "lenet5 conv2 6->16 5x5 14x14 tanh", channels: 6, size: 14, filters: 16, kernel: 5, padding: 0, activation: .tanh),
+]
+
+func option(_ name: String) -> String? {
+  let arguments = CommandLine.arguments
+  return arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
+}
+
+let batch = 64
+let rounds = option("--rounds").flatMap { Int($0) } ?? 7
+let reps = option("--reps").flatMap { Int($0) } ?? 20
+let threadCounts = (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }
+
+func seconds(_ body: () -> Void) -> Double {
+  let start = DispatchTime.now().uptimeNanoseconds
+  body()
+  return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+}
+
+func values(_ count: Int, _ seed: Int) -> [Float] { (0..<count).map { Float(($0 * seed) % 97) / 97 - 0.5 } }
+
+func compareForwardPaths() {
+  print("ConvBench: forward convolution, batch \(batch), median of \(rounds) rounds x \(reps) calls, interleaved")
+  print("")
+  print("| layer | threads | im2col + GEMM µs | implicit GEMM µs | speed-up |")
+  print("|---|--:|--:|--:|--:|")
+  for threads in threadCounts {
+    let pool = ComputePool(threadCount: threads)
+    for layer in layers {
+      let g = layer.geometry
+      let x = values(batch * g.channels * g.height * g.width, 7)
+      let weight = values(layer.filters * g.columnRows, 11).map { $0 * 0.1 }
+      let bias = values(layer.filters, 13)
+      var y = [Float](repeating: 0, count: batch * layer.filters * g.outputPositions)
+      var workspace = [Float](repeating: 0, count: batch * ConvolutionKernels.workspace(g, filters: layer.filters))
+      let keep: UnsafeMutablePointer<Float>? = layer.activation == nil ? nil : .allocate(capacity: y.count)
+      defer { keep?.deallocate() }
+      func im2col() {
+        ConvolutionKernels.im2colForward(
+          y: &y, preActivation: keep, workspace: &workspace, x: x, weight: weight, bias: bias, batch: batch,
+          geometry: g, filters: layer.filters, groups: 1, activation: layer.activation, pool: pool)
+      }
+      func implicit() {
+        ConvolutionKernels.implicitForward(
+          y: &y, preActivation: keep, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
+          filters: layer.filters, activation: layer.activation, pool: pool)
+      }
+      var times: ([Double], [Double]) = ([], [])
+      for _ in 0..<3 {  // warm-up, thread calibration
+        im2col()
+        implicit()
+      }
+      for _ in 0..<rounds {
+        times.0.append(seconds { for _ in 0..<reps { im2col() } } / Double(reps))
+        times.1.append(seconds { for _ in 0..<reps { implicit() } } / Double(reps))
+      }
+      let (old, new) = (times.0.sorted()[rounds / 2], times.1.sorted()[rounds / 2])
+      print(
+        "| \(layer.name) | \(threads) | \(String(format: "%.0f", old * 1e6)) | \(String(format: "%.0f", new * 1e6)) "
+          + "| \(String(format: "%.2f", old / new))x |")
+    }
+  }
+}
+
+func runModel(_ path: String, training: Bool, steps: Int) {
+  var diagnostics = DiagnosticBag()
+  guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+    let spec = Frontend.check(SourceFile(path: path, text: text), &diagnostics)
+  else {
+    print("cannot load \(path)")
+    exit(1)
+  }
+  let graph = spec.graph
+  let plan = try! Planner.plan(graph, capacity: batch, training: training)
+  let interpreter = Interpreter(plan: plan, seed: 1, pool: .shared)
+  let input = interpreter.buffer(of: graph.inputs[0])
+  for i in 0..<input.count { input[i] = Float(i % 17) / 17 - 0.5 }
+  if training {
+    let target = interpreter.buffer(of: graph.targets[0])
+    for i in 0..<target.count { target[i] = Float(i % 10) }
+  }
+  let time = seconds {
+    for _ in 0..<steps {
+      interpreter.forward(batch: batch, training: training)
+      if training { interpreter.backward(batch: batch) }
+    }
+  }
+  print("\(path) \(training ? "forward + backward" : "inference"): \(Int(Double(batch * steps) / time)) samples/s")
+}
+
+if let model = option("--model") {
+  runModel(
+    model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
+} else {
+  compareForwardPaths()
+}
