@@ -113,9 +113,12 @@ public struct MetricAccumulator: Sendable {
   }
 
   /// `loss 0.0412 accuracy 98.61%` (or `mse 0.0123 mae 0.0871`), as
-  /// `netspec eval` and the test line of a training run print it.
+  /// `netspec eval` and the test line of a training run print it; a loss of
+  /// several terms adds each term's mean by name (`loss_kl 24.1234`), in
+  /// the order of the names.
   public var summary: String {
     var parts = [String(format: "loss %.4f", loss)]
+    parts += terms.sorted { $0.key < $1.key }.map { "\($0.key) " + String(format: "%.4f", $0.value) }
     if let accuracy { parts.append(String(format: "accuracy %.2f%%", accuracy * 100)) }
     if let mse { parts.append(String(format: "mse %.4f", mse)) }
     if let mae { parts.append(String(format: "mae %.4f", mae)) }

@@ -37,6 +37,14 @@ public enum Predictor {
   public static func predict(
     _ spec: CheckedSpec, weights: String, inputs: [(name: String?, path: String)]
   ) throws(PredictionError) -> Predictions {
+    try predictWithInputs(spec, weights: weights, inputs: inputs).predictions
+  }
+
+  /// ``predict(_:weights:inputs:)``, with the values the model read: each
+  /// input's samples after the training source's transforms, by input.
+  public static func predictWithInputs(
+    _ spec: CheckedSpec, weights: String, inputs: [(name: String?, path: String)]
+  ) throws(PredictionError) -> (inputs: [(input: ValueID, values: [Float])], predictions: Predictions) {
     let graph = spec.graph
     guard let inputID = graph.inputs.first else {
       throw PredictionError("the model declares no inputs", help: "declare the model's inputs under `inputs:`")
@@ -65,7 +73,9 @@ public enum Predictor {
         bindings.merge(fitted.bindings) { old, _ in old }
         parts.append((id, fitted.values))
       }
-      return try run(spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
+      let predictions = try run(
+        spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
+      return (parts, predictions)
     }
     let input = files[0].path
     let samples = try read(input, spec: spec)
@@ -86,8 +96,9 @@ public enum Predictor {
     }
     PredictionInput.transform(
       &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)
-    return try run(
+    let predictions = try run(
       spec, weights: weightsFile, weightsPath: weights, parts: [(inputID, values)], count: samples.count, bindings)
+    return ([(inputID, values)], predictions)
   }
 
   /// The samples in the file at `path`, a CSV file's header read as the
