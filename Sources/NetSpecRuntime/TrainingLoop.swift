@@ -77,9 +77,11 @@ public struct TrainingLoop: Sendable {
             model, loss: loss, at: "epoch \(epoch + 1), step \(step + 1) (global step \(progress.step + 1))",
             best: progress.best)
         }
+        // The terms' buffers may be reused by the backward pass: read them first.
+        let terms = model.lossTermValues
         model.backward(batch: n)
         model.update(learningRate: Float(lr))
-        score(&metrics, model, loss: loss, batch: n)
+        score(&metrics, model, loss: loss, terms: terms, batch: n)
         step += 1
         progress.step += 1
         observe(
@@ -157,16 +159,18 @@ public struct TrainingLoop: Sendable {
     var metrics = MetricAccumulator()
     while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
       let loss = model.forward(batch: n, training: false)
-      score(&metrics, model, loss: loss, batch: n)
+      score(&metrics, model, loss: loss, terms: model.lossTermValues, batch: n)
     }
     return metrics
   }
 
-  private func score(_ metrics: inout MetricAccumulator, _ model: some TrainableModel, loss: Float, batch: Int) {
+  private func score(
+    _ metrics: inout MetricAccumulator, _ model: some TrainableModel, loss: Float, terms: [Float], batch: Int
+  ) {
     metrics.add(
       loss: loss, batch: batch, prediction: model.predictionBuffer.baseAddress!,
       target: model.scoredTargetBuffer.baseAddress!, predictionCount: batch * model.predictionStride,
       kind: settings.targetKind)
-    metrics.addTerms(model.lossTermNames, model.lossTermValues, batch: batch)
+    metrics.addTerms(model.lossTermNames, terms, batch: batch)
   }
 }
