@@ -11,22 +11,22 @@ import Testing
 /// `--decode` draws the outputs of standard normal latents; misuse is a
 /// clear error.
 @Suite struct ImageGridTests {
-  /// An autoencoder of 2x3 images through a latent sample of 2.
+  /// An autoencoder of 3x3 images through a latent sample of 2.
   static let spec = """
     netspec: 1
-    inputs: {x: [N, 6]}
+    inputs: {x: [N, 9]}
     layers:
       - dense: {units: 2, name: mu}
       - dense: {units: 2, from: x, name: logvar}
       - gaussian_sample: {from: [mu, logvar], name: z}
-      - dense: {units: 6, name: logits}
+      - dense: {units: 9, name: logits}
     train:
       loss:
-        - {binary_cross_entropy: {from: logits, target: x, weight: 6}}
+        - {binary_cross_entropy: {from: logits, target: x, weight: 9}}
         - {kl_divergence: {from: [mu, logvar]}}
     """
 
-  static let samples = "0,0.5,1,0.2,0.4,0.6\n1,1,0,0,0.25,0.75\n0.1,0.2,0.3,0.4,0.5,0.6\n"
+  static let samples = "0,0.5,1,0.2,0.4,0.6,1,0,1\n1,1,0,0,0.25,0.75,0,0,0\n0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9\n"
 
   /// The folder with the spec, its seeded initial weights and three samples.
   func fixture(_ yaml: String = spec) throws -> (CLIFolder, CheckedSpec) {
@@ -88,16 +88,16 @@ import Testing
     let png = try Self.decodePNG(Array(try Data(contentsOf: folder.url.appendingPathComponent("grid.png"))))
     // Two columns: inputs 0 and 1, their reconstructions, input 2, its reconstruction.
     let layout = ImageGrid(
-      images: [[Float]?](repeating: nil, count: 8), imageHeight: 2, imageWidth: 3, columns: 2)
+      images: [[Float]?](repeating: nil, count: 8), imageHeight: 3, imageWidth: 3, columns: 2)
     #expect((png.width, png.height) == (layout.width, layout.height))
-    #expect(layout.rows == 4 && layout.width == 2 + 2 * (6 + 2) && layout.height == 2 + 4 * (4 + 2))
+    #expect(layout.rows == 4 && layout.width == 2 + 2 * (6 + 2) && layout.height == 2 + 4 * (6 + 2))
     let predictions = try Predictor.predict(
       checked, weights: folder.url.appendingPathComponent("w.safetensors").path,
       input: folder.url.appendingPathComponent("samples.csv").path)
     let inputs = Self.samples.split(separator: "\n").map { $0.split(separator: ",").map { Float(String($0))! } }
     for (sample, cells) in [(0, (0, 2)), (1, (1, 3)), (2, (4, 6))] {
       let outputs = Array(predictions.outputs(of: sample))
-      for k in 0..<6 {
+      for k in 0..<9 {
         #expect(Self.pixel(png, layout, cell: cells.0, k / 3, k % 3) == ImageGrid.level(inputs[sample][k]))
         let probability = 1 / (1 + exp(-outputs[k]))
         #expect(Self.pixel(png, layout, cell: cells.1, k / 3, k % 3) == ImageGrid.level(probability))
@@ -105,7 +105,7 @@ import Testing
     }
     // The cells beside sample 2 are empty.
     #expect(Self.pixel(png, layout, cell: 5, 0, 0) == ImageGrid.background)
-    #expect(Self.pixel(png, layout, cell: 7, 1, 2) == ImageGrid.background)
+    #expect(Self.pixel(png, layout, cell: 7, 2, 2) == ImageGrid.background)
   }
 
   @Test func decodedSamplesComeFromTheLayersAfterTheLatent() throws {
@@ -116,7 +116,7 @@ import Testing
     #expect(run.status == 0, "\(run)")
     let png = try Self.decodePNG(Array(try Data(contentsOf: folder.url.appendingPathComponent("samples.png"))))
     let layout = ImageGrid(
-      images: [[Float]?](repeating: nil, count: 5), imageHeight: 2, imageWidth: 3, columns: 4)
+      images: [[Float]?](repeating: nil, count: 5), imageHeight: 3, imageWidth: 3, columns: 4)
     #expect((png.width, png.height) == (layout.width, layout.height) && layout.rows == 2)
     let weights = folder.url.appendingPathComponent("w.safetensors").path
     let decoded = try Predictor.decode(checked, weights: weights, from: "z", samples: 5, seed: 3)
@@ -127,9 +127,9 @@ import Testing
     var random = RandomGenerator(seed: 3, stream: Predictor.decodingStream)
     for sample in 0..<5 {
       let z = [random.nextGaussian(), random.nextGaussian()]
-      for k in 0..<6 {
+      for k in 0..<9 {
         let logit = w[2 * k] * z[0] + w[2 * k + 1] * z[1] + b[k]
-        #expect(abs(decoded.outputs(of: sample)[sample * 6 + k] - logit) < 1e-5)
+        #expect(abs(decoded.outputs(of: sample)[sample * 9 + k] - logit) < 1e-5)
         #expect(Self.pixel(png, layout, cell: sample, k / 3, k % 3) == ImageGrid.level(1 / (1 + exp(-logit))))
       }
     }
@@ -155,7 +155,7 @@ import Testing
   @Test func outputsThatAreNotImagesAreRefused() throws {
     let yaml = """
       netspec: 1
-      inputs: {x: [N, 6]}
+      inputs: {x: [N, 9]}
       layers:
         - dense: {units: 3, name: logits}
       train: {loss: cross_entropy}
