@@ -40,7 +40,9 @@ struct Predict: ParsableCommand {
     help: "Write the CSV here instead of standard output; a path ending in .npy gets the raw output tensor.")
   var output: String?
 
-  @Option(help: ArgumentHelp("Draw the image-shaped outputs as a grid of grey images in this PNG file.", valueName: "OUT.png"))
+  @Option(
+    help: ArgumentHelp("Draw the image-shaped outputs as a grid of grey images in this PNG file.", valueName: "OUT.png")
+  )
   var grid: String?
 
   @Option(help: "Images per row of the grid.")

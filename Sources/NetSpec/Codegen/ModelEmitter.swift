@@ -323,7 +323,9 @@ struct ModelEmitter {
     if let loss = graph.loss {
       let targetOffset = target.map(offset(of:)) ?? 0
       code.doc("The target buffer: `capacity * targetCount` floats.")
-      code.line("public var target: UnsafeMutablePointer<Float> { activations\(targetOffset == 0 ? "" : " + \(targetOffset)") }")
+      code.line(
+        "public var target: UnsafeMutablePointer<Float> { activations\(targetOffset == 0 ? "" : " + \(targetOffset)") }"
+      )
       code.doc("The mean loss of the last forward pass.")
       code.line("public var loss: Float { activations[\(offset(of: loss))] }")
       code.line()

@@ -6,7 +6,8 @@ import CZlib
 public enum PNGEncoding {
   /// The PNG file of a `width` x `height` greyscale image, `pixels` row by row.
   public static func grey(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
-    precondition(width > 0 && height > 0 && pixels.count == width * height, "\(pixels.count) pixels, \(width)x\(height)")
+    precondition(
+      width > 0 && height > 0 && pixels.count == width * height, "\(pixels.count) pixels, \(width)x\(height)")
     var rows: [UInt8] = []
     rows.reserveCapacity(height * (width + 1))
     for y in 0..<height {
@@ -36,7 +37,9 @@ public enum PNGEncoding {
     var size = compressBound(uLong(data.count))
     var output = [UInt8](repeating: 0, count: Int(size))
     let status = output.withUnsafeMutableBufferPointer { out in
-      data.withUnsafeBufferPointer { compress2(out.baseAddress, &size, $0.baseAddress, uLong($0.count), Z_DEFAULT_COMPRESSION) }
+      data.withUnsafeBufferPointer {
+        compress2(out.baseAddress, &size, $0.baseAddress, uLong($0.count), Z_DEFAULT_COMPRESSION)
+      }
     }
     precondition(status == Z_OK, "zlib could not compress \(data.count) bytes (status \(status))")
     return Array(output.prefix(Int(size)))

@@ -38,7 +38,9 @@ import Testing
   static func terms(_ interpreter: Interpreter) -> [String: Float] {
     let graph = interpreter.plan.graph
     return Dictionary(
-      uniqueKeysWithValues: graph.lossTerms.map { ($0.name, interpreter.buffer(of: graph.nodes[$0.node].outputs[0])[0]) })
+      uniqueKeysWithValues: graph.lossTerms.map {
+        ($0.name, interpreter.buffer(of: graph.nodes[$0.node].outputs[0])[0])
+      })
   }
 
   @Test func reducedFormBothTermsFall() throws {

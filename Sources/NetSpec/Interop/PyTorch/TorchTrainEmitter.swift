@@ -55,7 +55,8 @@ struct TorchTrainEmitter {
       "from torch.utils.data import DistributedSampler",
       "",
       TorchModelEmitter.scoresOneTerm(graph)
-        ? "from model import INPUTS, PREDICTION, loss" : "from model import INPUTS, LOSS_WEIGHTS, PREDICTION, loss_terms",
+        ? "from model import INPUTS, PREDICTION, loss"
+        : "from model import INPUTS, LOSS_WEIGHTS, PREDICTION, loss_terms",
       "from model import \(className) as Model",
       "",
     ]
