@@ -217,6 +217,8 @@ def tensors(split, device):
 def augmentation_draws(epoch, count, shape):
     """Each sample's draws for one epoch, from (seed, epoch) and indexed by sample, so
     every process count draws the same (the spec's kinds, not NetSpec's draws)."""
+    if not AUGMENT:
+        return []  # samples of any rank (a flat [784] image has no height and width)
     g = np.random.default_rng([SEED, epoch])
     draws = []
     h, w = shape[-2], shape[-1]
