@@ -10,7 +10,7 @@ import Testing
 /// package holds no labels, training reaches the weights `netspec train`
 /// reaches, and the progress lines and `eval` report each term with the
 /// values the interpreter measures.
-@Suite(.tags(.slow)) struct EmittedToolLossTermsTests {
+@Suite struct EmittedToolLossTermsTests {
   static let spec = """
     netspec: 1
     name: tiny_vae

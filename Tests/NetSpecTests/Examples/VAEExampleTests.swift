@@ -9,7 +9,7 @@ import Testing
 /// VAE example, 652,824 parameters) and its two loss terms; the reduced form
 /// (`pixels=16`, `hidden=8`, `latent=4`) trains a few Adam steps on a fixed
 /// batch of striped images with both terms falling.
-@Suite(.tags(.slow)) struct VAEExampleTests {
+@Suite struct VAEExampleTests {
   static let reduced = ["pixels=16", "hidden=8", "latent=4"]
 
   static var path: String {
