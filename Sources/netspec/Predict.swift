@@ -15,7 +15,12 @@ struct Predict: ParsableCommand {
       IDX array. Samples are scaled and standardized as in training. Prints CSV: the \
       class (its name when the spec's `data.classes` lists them) and its probability for classifiers, the probability and label for binary \
       outputs, the values for regression. With `-o OUT.npy`, writes the model's raw output tensor instead \
-      (float32, [samples, ...]: logits for classifiers), as NumPy's `.npy`.
+      (float32, [samples, ...]: logits for classifiers), as NumPy's `.npy`. \
+      With `--grid OUT.png`, draws image-shaped outputs ([H*W] square, [H, W] or [1, H, W]) \
+      as a grid of grey images (the sigmoid of a binary_cross_entropy model's logits), \
+      each input above its output when the model reconstructs its input; with `--decode LAYER`, \
+      the outputs of `--samples` standard normal draws put in place of LAYER's output (a VAE's \
+      latent `z`), without --input.
       """)
 
   @Argument(help: "The spec the weights belong to.", completion: .specFile)
@@ -28,12 +33,32 @@ struct Predict: ParsableCommand {
     help: ArgumentHelp(
       "The samples: CSV (optionally .gz), NPY or IDX. For a model with several inputs, repeat as NAME=FILE, one per input.",
       valueName: "[NAME=]FILE"))
-  var input: [String]
+  var input: [String] = []
 
   @Option(
     name: .shortAndLong,
     help: "Write the CSV here instead of standard output; a path ending in .npy gets the raw output tensor.")
   var output: String?
+
+  @Option(
+    help: ArgumentHelp("Draw the image-shaped outputs as a grid of grey images in this PNG file.", valueName: "OUT.png")
+  )
+  var grid: String?
+
+  @Option(help: "Images per row of the grid.")
+  var gridColumns = 8
+
+  @Option(
+    help: ArgumentHelp(
+      "Decode standard normal draws put in place of this layer's output (a VAE's latent sample), instead of --input.",
+      valueName: "LAYER"))
+  var decode: String?
+
+  @Option(help: "How many draws --decode decodes.")
+  var samples = 64
+
+  @Option(help: "The seed of the --decode draws.")
+  var seed: UInt64 = 0
 
   @OptionGroup var specOptions: SpecOptions
 
@@ -43,15 +68,29 @@ struct Predict: ParsableCommand {
     threadOptions.apply()
     let checked = try loadSpec(spec, specOptions)
     try InputFiles.require(weights, option: "--weights")
+    if let grid, !grid.hasSuffix(".png") { throw ValidationError("--grid writes a PNG file: name it `*.png`") }
+    guard gridColumns >= 1 else { throw ValidationError("--grid-columns must be at least 1") }
     let files = input.map(PredictionFiles.parse)
-    guard !files.isEmpty else { throw ValidationError("Missing expected argument '--input <[NAME=]FILE>'") }
+    if decode != nil, !files.isEmpty { throw ValidationError("--decode draws its own samples: leave out --input") }
+    guard !files.isEmpty || decode != nil else {
+      throw ValidationError("Missing expected argument '--input <[NAME=]FILE>'")
+    }
     for file in files { try InputFiles.require(file.path, option: "--input") }
     let predictions: Predictions
+    var inputs: [(input: ValueID, values: [Float])] = []
     do {
-      predictions = try Predictor.predict(checked, weights: weights, inputs: files)
+      if let decode {
+        predictions = try Predictor.decode(checked, weights: weights, from: decode, samples: samples, seed: seed)
+      } else {
+        (inputs, predictions) = try Predictor.predictWithInputs(checked, weights: weights, inputs: files)
+      }
     } catch {
       Console.printError("error: \(error)\n")
       throw ExitCode.invalid
+    }
+    if let grid {
+      try writeGrid(grid, predictions, inputs: inputs, graph: checked.graph)
+      guard output != nil else { return }
     }
     if let output, output.hasSuffix(".npy") {
       do {
@@ -75,5 +114,35 @@ struct Predict: ParsableCommand {
       Console.printError("error: cannot write `\(output)`: \(error)\n")
       throw ExitCode.unreadable
     }
+  }
+
+  /// Writes the outputs as a grid of images, each input above its output
+  /// when the model has one input of the output's size (an autoencoder).
+  private func writeGrid(
+    _ path: String, _ predictions: Predictions, inputs: [(input: ValueID, values: [Float])], graph: Graph
+  ) throws {
+    guard let size = ImageGrid.imageSize(of: predictions.sampleShape) else {
+      Console.printError(
+        "error: --grid draws outputs of one image per sample ([H*W] square, [H, W] or [1, H, W]), "
+          + "but the model's output has shape \(predictions.sampleShape) per sample\n"
+          + "  help: predict to CSV or NPY instead (-o OUT.npy)\n")
+      throw ExitCode.invalid
+    }
+    let outputs = ImageGrid.levels(of: predictions)
+    var cells = outputs.map { Optional($0) }
+    var columns = gridColumns
+    if inputs.count == 1, inputs[0].values.count == predictions.outputs.count {
+      let stride = predictions.perSample
+      let samples = (0..<predictions.count).map { Array(inputs[0].values[($0 * stride)..<(($0 + 1) * stride)]) }
+      (cells, columns) = ImageGrid.pairedRows(inputs: samples, outputs: outputs, columns: gridColumns)
+    }
+    let picture = ImageGrid(images: cells, imageHeight: size.height, imageWidth: size.width, columns: columns)
+    do {
+      try picture.write(to: path)
+    } catch {
+      Console.printError("error: cannot write `\(path)`: \(error)\n")
+      throw ExitCode.unreadable
+    }
+    Console.printError("wrote \(path): \(predictions.count) images, \(picture.width)x\(picture.height) pixels\n")
   }
 }

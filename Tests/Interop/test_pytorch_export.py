@@ -21,6 +21,7 @@ model equals the interpreter: EmittedModelTests).
 import importlib
 import gzip
 import json
+import math
 import os
 import pathlib
 import re
@@ -166,8 +167,14 @@ def run_once(model_module, initial, inputs, target, training, dtype, jitter):
     model = fresh_model(model_module, initial, dtype, jitter)
     model.train(training)
     xs = tensors_of(inputs, True, dtype, jitter)
-    prediction = prediction_of(model_module, model(*xs))
-    value = model_module.loss(prediction, torch.tensor(target, dtype=dtype))
+    outputs = model(*xs)
+    prediction = prediction_of(model_module, outputs)
+    if hasattr(model_module, "loss_terms"):  # a loss of several terms
+        terms = model_module.loss_terms(outputs if isinstance(outputs, tuple) else (outputs,), xs,
+                                        torch.tensor(target, dtype=dtype))
+        value = sum(model_module.LOSS_WEIGHTS[name] * term for name, term in terms.items())
+    else:
+        value = model_module.loss(prediction, torch.tensor(target, dtype=dtype))
     value.backward()
     tensors = {"output": f32(prediction), "loss": f32(value.reshape(1))}
     for (name, (_, ids)), x in zip(inputs.items(), xs):
@@ -192,8 +199,8 @@ def run_steps(model_module, train_module, initial, inputs, target, training, dty
     target_tensor = torch.tensor(target, dtype=dtype)
     losses = []
     for _ in range(STEPS):
-        value, _ = train_module.training_step(
-            model, optimizer, tensors_of(inputs, False, dtype, jitter), target_tensor, train_module.OPTIMIZER["lr"])
+        value = train_module.training_step(
+            model, optimizer, tensors_of(inputs, False, dtype, jitter), target_tensor, train_module.OPTIMIZER["lr"])[0]
         losses.append(value.item())
     tensors = {"loss": np.array(losses[:1], dtype=np.float32), "losses": np.array(losses, dtype=np.float32)}
     for name, parameter in model.named_parameters():
@@ -404,3 +411,36 @@ def test_train_py_feeds_several_inputs(netspec, tmp_path, source):
     assert list(ours[0][:3]) == [0, 0, 0] and list(ours[1][:3]) == [1, 1, 1], ours
     for a, b in zip(ours, theirs):
         assert np.allclose(a, b, rtol=1e-5, atol=1e-6), (ours, theirs)
+
+
+def test_loss_terms_match_netspec(netspec, tmp_path):
+    """The VAE example (reduced): train.py's objective of two terms (binary cross-entropy against
+    the input, weighted by the pixel count, and the KL term) scores the test split with the same
+    weights as `netspec eval`, term by term, in evaluation mode (the Gaussian sample is the mean,
+    so no draw differs); a one-epoch run logs each term as `netspec train` does."""
+    settings = ["hidden=16", "latent=4"]
+    export(netspec, "Examples/vae_mnist.yaml", settings, tmp_path)
+    model_module, train_module = load_project(tmp_path)
+    assert model_module.LOSS_WEIGHTS == {"reconstruction": 784, "kl": 1}
+    splits, _ = train_module.load_data(REPO / "Examples")
+    model = fresh_model(model_module, load_file(str(tmp_path / "init.safetensors")), torch.float32)
+    loss, metrics = train_module.evaluate(model, train_module.tensors(splits["test"], "cpu"), torch.no_grad)
+    args = ["eval", "Examples/vae_mnist.yaml", "--weights", tmp_path / "init.safetensors", "--no-expect",
+            "-o", tmp_path / "confusion.svg"]
+    for item in settings:
+        args += ["--set", item]
+    printed = netspec(*args).stdout
+    scored = re.search(r"test: loss ([0-9.]+) loss_kl ([0-9.]+) loss_reconstruction ([0-9.]+)", printed)
+    assert scored, printed
+    for value, expected in zip(scored.groups(), [loss, metrics["loss_kl"], metrics["loss_reconstruction"]]):
+        assert abs(float(value) - expected) <= 1e-4 * max(1, abs(expected)), (printed, loss, metrics)
+    assert abs(loss - (784 * metrics["loss_reconstruction"] + metrics["loss_kl"])) < 1e-3 * loss
+
+    result = subprocess.run([sys.executable, "train.py", "--epochs", "1", "-o", str(tmp_path / "run")], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=900, env=dict(os.environ, OMP_NUM_THREADS="1"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    record = json.loads((tmp_path / "run" / "metrics.jsonl").read_text().splitlines()[0])
+    for key in ["train_loss_reconstruction", "train_loss_kl", "val_loss_reconstruction", "val_loss_kl"]:
+        assert math.isfinite(record[key]), record
+    assert abs(record["train_loss"] - (784 * record["train_loss_reconstruction"] + record["train_loss_kl"])) \
+        < 1e-3 * record["train_loss"]

@@ -1420,6 +1420,47 @@ def seq2seq_cases():
         note="Examples/seq2seq_reverse.yaml reduced: teacher forcing on the reversed digits")
 
 
+@case
+def vae_cases():
+    """Examples/vae_mnist.yaml reduced (16 pixels, hidden 8, latent 4): the encoder's two
+    heads, the Gaussian sample in evaluation mode (the mean mu: NetSpec draws eps from its
+    own generator, so a training sample cannot match torch.randn_like), the decoder's
+    logits, and the two-term objective: binary cross-entropy against the input itself,
+    weighted by the pixel count, plus the KL term of (mu, logvar)."""
+    name = "vae_reduced"
+    pixels, hidden, latent, batch = 16, 8, 4, 4
+    rng = rng_for(name)
+    inputs = {"image": (uniform(rng, (batch, pixels), 0, 1), False)}
+    params = params_for(name, {"fc1.weight": (hidden, pixels), "fc1.bias": (hidden,), "mu.weight": (latent, hidden),
+                               "mu.bias": (latent,), "logvar.weight": (latent, hidden), "logvar.bias": (latent,),
+                               "fc3.weight": (hidden, latent), "fc3.bias": (hidden,),
+                               "logits.weight": (pixels, hidden), "logits.bias": (pixels,)})
+    x = t64(inputs["image"][0], grad=True)
+    p = {k: t64(v, grad=True) for k, v in params.items()}
+    h = F.relu(F.linear(x, p["fc1.weight"], p["fc1.bias"]))
+    mu = F.linear(h, p["mu.weight"], p["mu.bias"])
+    logvar = F.linear(h, p["logvar.weight"], p["logvar.bias"])
+    z = mu
+    y = F.linear(F.relu(F.linear(z, p["fc3.weight"], p["fc3.bias"])), p["logits.weight"], p["logits.bias"])
+    reconstruction = F.binary_cross_entropy_with_logits(y, x.detach())
+    kl = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / batch
+    value = pixels * reconstruction + kl
+    value.backward()
+    tensors = {"input.image": inputs["image"][0], "output": f32(y), "loss": f32(value.reshape(1))}
+    tensors.update({f"param.{k}": v for k, v in params.items()})
+    tensors.update({f"grad.param.{k}": f32(v.grad) for k, v in p.items()})
+    tensors["grad.input.image"] = f32(x.grad)
+    layers = ["dense: {units: 8, activation: relu, name: fc1}", "dense: {units: 4, name: mu}",
+              "dense: {units: 4, from: fc1, name: logvar}", "gaussian_sample: {from: [mu, logvar], name: z}",
+              "dense: {units: 8, activation: relu, name: fc3}", "dense: {units: 16, name: logits}"]
+    spec = spec_text(name, inputs, layers,
+                     "{loss: [{binary_cross_entropy: {from: logits, target: image, weight: 16, name: reconstruction}}, "
+                     "{kl_divergence: {from: [mu, logvar], name: kl}}], optimizer: adam}")
+    write(name, spec, "model", batch, tensors, training=False,
+          note="evaluation mode: the sample is the mean mu; a loss target gets no gradient (as PyTorch's VAE "
+          "example's data), so the input's gradient is the encoder's")
+
+
 def main():
     warnings.filterwarnings("ignore", message="Using padding='same' with even kernel")
     if OUT.exists():

@@ -152,6 +152,9 @@ struct ModelEmitter {
     if let target {
       code.doc("Floats per target sample (class indices are stored as floats).")
       code.line("public static let targetCount = \(perSample(of: target))")
+    } else if graph.loss != nil {
+      code.doc("Floats per target sample: none, the loss reads no data target (an autoencoder's is its input).")
+      code.line("public static let targetCount = 0")
     }
     code.doc("Trainable floats.")
     code.line("public static let parameterCount = \(plan.trainableCount)")
@@ -317,10 +320,12 @@ struct ModelEmitter {
     code.line("public var weights: UnsafeMutablePointer<Float> { parameters }")
     code.doc("The output buffer: `capacity * outputCount` floats, sample-major.")
     code.line("public var output: UnsafeMutablePointer<Float> { activations + \(outputOffset) }")
-    if let target, let loss = graph.loss {
-      let targetOffset = offset(of: target)
+    if let loss = graph.loss {
+      let targetOffset = target.map(offset(of:)) ?? 0
       code.doc("The target buffer: `capacity * targetCount` floats.")
-      code.line("public var target: UnsafeMutablePointer<Float> { activations + \(targetOffset) }")
+      code.line(
+        "public var target: UnsafeMutablePointer<Float> { activations\(targetOffset == 0 ? "" : " + \(targetOffset)") }"
+      )
       code.doc("The mean loss of the last forward pass.")
       code.line("public var loss: Float { activations[\(offset(of: loss))] }")
       code.line()
@@ -472,7 +477,7 @@ struct ModelEmitter {
   /// interpreter; for a model with a loss. A model with several inputs
   /// takes its samples with the inputs side by side in `staged`.
   private func toolConformance(_ code: inout SwiftWriter) {
-    guard target != nil, graph.loss != nil else { return }
+    guard let lossNode, graph.loss != nil else { return }
     code.line()
     code.block("extension \(typeName): ToolModel") { code in
       code.line("var batchCapacity: Int { Self.capacity }")
@@ -486,6 +491,18 @@ struct ModelEmitter {
         "var predictionBuffer: UnsafeMutableBufferPointer<Float> { .init(start: output, count: Self.capacity * Self.outputCount) }"
       )
       code.line("var predictionStride: Int { Self.outputCount }")
+      if lossNode.op is any LossOperator, lossNode.inputs[1] != target {
+        let scored = lossNode.inputs[1]
+        code.line(
+          "var scoredTargetBuffer: UnsafeMutableBufferPointer<Float> { .init(start: activations + \(offset(of: scored)), count: Self.capacity * \(perSample(of: scored))) }"
+        )
+      }
+      if graph.lossTerms.count > 1 {
+        let names = graph.lossTerms.map { SwiftNames.stringLiteral($0.name) }
+        let values = graph.lossTerms.map { "activations[\(offset(of: graph.nodes[$0.node].outputs[0]))]" }
+        code.line("var lossTermNames: [String] { [\(names.joined(separator: ", "))] }")
+        code.line("var lossTermValues: [Float] { [\(values.joined(separator: ", "))] }")
+      }
       code.line(
         "var parameterBuffer: UnsafeMutableBufferPointer<Float> { .init(start: parameters, count: \(plan.parameterArenaSize)) }"
       )

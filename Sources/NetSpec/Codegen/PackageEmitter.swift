@@ -38,7 +38,7 @@ public enum PackageEmitter {
       files.append(SwiftEmitter.File(path: "Data/\(name).inputs.f32", contents: ""))
       files[files.count - 1].binary = floatBytes(split.inputs)
       files.append(SwiftEmitter.File(path: "Data/\(name).targets.f32", contents: ""))
-      files[files.count - 1].binary = floatBytes(split.labels)
+      files[files.count - 1].binary = floatBytes(spec.graph.targets.isEmpty ? [] : split.labels)
     }
     return files
   }

@@ -37,6 +37,14 @@ public enum Predictor {
   public static func predict(
     _ spec: CheckedSpec, weights: String, inputs: [(name: String?, path: String)]
   ) throws(PredictionError) -> Predictions {
+    try predictWithInputs(spec, weights: weights, inputs: inputs).predictions
+  }
+
+  /// ``predict(_:weights:inputs:)``, with the values the model read: each
+  /// input's samples after the training source's transforms, by input.
+  public static func predictWithInputs(
+    _ spec: CheckedSpec, weights: String, inputs: [(name: String?, path: String)]
+  ) throws(PredictionError) -> (inputs: [(input: ValueID, values: [Float])], predictions: Predictions) {
     let graph = spec.graph
     guard let inputID = graph.inputs.first else {
       throw PredictionError("the model declares no inputs", help: "declare the model's inputs under `inputs:`")
@@ -66,7 +74,9 @@ public enum Predictor {
         parts.append((id, fitted.values))
       }
       try transform(&parts, count: count ?? 0, spec: spec, weights: weightsFile, path: weights)
-      return try run(spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
+      let predictions = try run(
+        spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
+      return (parts, predictions)
     }
     let input = files[0].path
     let samples = try read(input, spec: spec)
@@ -75,8 +85,9 @@ public enum Predictor {
       spec, weights: weightsFile, path: weights, features: values.count / max(samples.count, 1))
     PredictionInput.transform(
       &values, scale: spec.document.data?.train.scale.map(Float.init), standardization: standardization)
-    return try run(
+    let predictions = try run(
       spec, weights: weightsFile, weightsPath: weights, parts: [(inputID, values)], count: samples.count, bindings)
+    return ([(inputID, values)], predictions)
   }
 
   /// The training statistics stored in `weights` for samples of `features`

@@ -114,10 +114,17 @@ public final class Interpreter: @unchecked Sendable {
 
   /// Runs the forward pass (and the loss when the plan trains) on `batch` samples.
   public func forward(batch: Int, training: Bool) {
+    forward(batch: batch, training: training, steps: forwardKernels.indices)
+  }
+
+  /// Runs the forward steps `steps` (indices into the plan's
+  /// `forwardSteps`, in order) on `batch` samples: a suffix decodes from
+  /// values written into an intermediate buffer (``Predictor/decode``).
+  public func forward(batch: Int, training: Bool, steps: some Sequence<Int>) {
     precondition(batch >= 1 && batch <= plan.capacity, "batch \(batch) exceeds the plan's capacity \(plan.capacity)")
     step &+= 1
     lastForwardTraining = training
-    for i in forwardKernels.indices {
+    for i in steps {
       forwardKernels[i].batch = batch
       forwardKernels[i].training = training
       forwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.forwardSteps[i].node), step)

@@ -63,12 +63,13 @@ enum EmittedModelHarness {
     let ids = inputLayout(spec, plan).flatMap { input in
       Array(repeating: spec.graph.values[input.value].type.dtype == .int32, count: input.count)
     }
-    let target = spec.graph.targets[0]
-    let targetCount = plan.buffers[plan.valueBuffers[target]!].perSample
     var random = SplitMix64(seed: 77)
     let inputs = (0..<(c.batch * ids.count)).map { i in
       ids[i % ids.count] ? Float(Int(random.nextFloat() * Float(c.idRange)) % c.idRange) : 2 * random.nextFloat() - 1
     }
+    // A loss that reads no data target (an autoencoder's is its input) takes none.
+    guard let target = spec.graph.targets.first else { return (inputs, []) }
+    let targetCount = plan.buffers[plan.valueBuffers[target]!].perSample
     let targets: [Float]
     if spec.graph.values[target].type.dtype == .int32 {
       let lossNode = spec.graph.nodes.first { $0.inputs.contains(target) }!

@@ -126,6 +126,7 @@ import Testing
     + EmittedTransformerExampleCases.cases
     + EmittedSeq2SeqCases.cases
     + EmittedWaveNetCases.cases
+    + EmittedVAECases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation
@@ -169,11 +170,12 @@ import Testing
         }
         start += input.count
       }
-      let t = interpreter.buffer(of: graph.targets[0])
+      guard let target = graph.targets.first else { return }
+      let t = interpreter.buffer(of: target)
       for i in targets.indices { t[i] = targets[i] }
     }
     feed()
-    interpreter.buffer(of: graph.targets[0]).update(repeating: 0)
+    if let target = graph.targets.first { interpreter.buffer(of: target).update(repeating: 0) }
     interpreter.forward(batch: c.batch, training: false)
     let perSample = plan.buffers[plan.valueBuffers[prediction]!].perSample
     let outputs = Array(interpreter.buffer(of: prediction).prefix(c.batch * perSample))

@@ -53,6 +53,16 @@ import Testing
     #expect(files["requirements.txt"]?.contains("torch==") == true)
   }
 
+  /// The VAE example, reduced: forward returns mu and logvar for the KL
+  /// term, model.py writes the terms as `loss_terms` (the input detached as
+  /// the reconstruction's target) with `LOSS_WEIGHTS`, and train.py's
+  /// `objective` sums them and logs each.
+  @Test func vae() throws {
+    let files = try Self.export("Examples/vae_mnist.yaml", ["hidden": .int(16), "latent": .int(4)])
+    try Self.compare(files["model.py"], golden: "vae_mnist.model.py")
+    try Self.compare(files["train.py"], golden: "vae_mnist.train.py")
+  }
+
   /// A small Transformer: blocks and repeats as ModuleDicts, tied embeddings,
   /// attention, sinusoidal positions, sequence cross-entropy with smoothing.
   @Test func transformer() throws {

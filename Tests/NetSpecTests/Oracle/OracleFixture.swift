@@ -118,10 +118,12 @@ struct OracleFixture: Sendable {
   }
 
   /// The values the script loads before running, with their contents: each
-  /// input, then the target.
+  /// input, then the target (none when the loss scores a model input, as
+  /// an autoencoder's reconstruction).
   func loads() throws -> [(value: ValueID, values: [Float])] {
-    try graph.inputs.map { ($0, try tensor("input.\(graph.values[$0].name)")) }
-      + [(graph.targets[0], try tensor("target"))]
+    let inputs = try graph.inputs.map { ($0, try tensor("input.\(graph.values[$0].name)")) }
+    guard let target = graph.targets.first else { return inputs }
+    return inputs + [(target, try tensor("target"))]
   }
 
   /// The float inputs, whose gradients the plan computes.

@@ -33,11 +33,17 @@ struct TorchModelEmitter {
   /// The Python variables of the model inputs, in order.
   var inputVariables: [String] { graph.inputs.map { variables[$0]! } }
 
-  /// The values `forward` returns: the model outputs, then the loss's
-  /// prediction when it is not one of them.
+  /// The values `forward` returns: the model outputs, then the layers the
+  /// loss terms read that are not among them (the prediction; a
+  /// `kl_divergence` term's mu and log-variance).
   var returned: [ValueID] {
-    guard let prediction = graph.lossNode?.inputs[0], !graph.outputs.contains(prediction) else { return graph.outputs }
-    return graph.outputs + [prediction]
+    var values = graph.outputs
+    for term in graph.lossTerms {
+      for id in graph.nodes[term.node].inputs where !values.contains(id) {
+        if case .activation = graph.values[id].role { values.append(id) }
+      }
+    }
+    return values
   }
 
   /// The source of model.py, or nil with ``diagnostics`` when a layer has no PyTorch form.
@@ -127,6 +133,7 @@ struct TorchModelEmitter {
   }
 
   private mutating func lossFunction() -> [String] {
+    guard Self.scoresOneTerm(graph) else { return lossTermsFunction() }
     guard let node = graph.lossNode, let op = node.op as? any TorchExportable else { return [] }
     let torch = TorchLayer(
       inputs: ["prediction", "target"], inputTypes: node.inputs.map { graph.values[$0].type },
@@ -141,6 +148,59 @@ struct TorchModelEmitter {
       fail(node, error)
       return []
     }
+  }
+
+  /// Whether the loss is one unweighted term against the data's target,
+  /// which model.py writes as `loss(prediction, target)`; any other
+  /// objective (several or weighted terms, a model input as the target) is
+  /// `loss_terms` with `LOSS_WEIGHTS`.
+  static func scoresOneTerm(_ graph: Graph) -> Bool {
+    guard let node = graph.lossNode else { return true }
+    return graph.lossTerms.count == 1 && graph.loss == node.outputs[0] && node.inputs.count == 2
+      && graph.values[node.inputs[1]].role == .target
+  }
+
+  /// A loss of several terms: `LOSS_WEIGHTS` and `loss_terms(outputs,
+  /// inputs, target)`, each term unweighted by its name in the metrics,
+  /// reading `forward`'s results, the model inputs and the data target.
+  private mutating func lossTermsFunction() -> [String] {
+    var entries: [String] = []
+    var described: [String] = []
+    for term in graph.lossTerms {
+      let node = graph.nodes[term.node]
+      // A model input as a target gets no gradient, as in NetSpec.
+      let arguments = node.inputs.map { id in
+        if let index = returned.firstIndex(of: id) { return "outputs[\(index)]" }
+        if let index = graph.inputs.firstIndex(of: id) { return "inputs[\(index)].detach()" }
+        return "target"
+      }
+      let torch = TorchLayer(
+        inputs: arguments, inputTypes: node.inputs.map { graph.values[$0].type },
+        outputType: graph.values[node.outputs[0]].type, module: "")
+      guard let op = node.op as? any TorchExportable else {
+        fail(node, TorchExportError("loss `\(node.opName)` has no PyTorch form"))
+        continue
+      }
+      do {
+        entries.append("        \(PythonNames.string(term.name)): \(try op.torchForward(torch)),")
+      } catch {
+        fail(node, error)
+      }
+      described.append("`\(node.opName)` of \(node.inputs.map { graph.values[$0].name }.joined(separator: ", "))")
+    }
+    let weights = graph.lossTerms.map { "\(PythonNames.string($0.name)): \(TorchLayer.number($0.weight))" }
+    return [
+      "# Each term's weight in the objective, the weighted sum of the terms, by the term's name.",
+      "LOSS_WEIGHTS = {\(weights.joined(separator: ", "))}",
+      "",
+      "",
+      "def loss_terms(outputs, inputs, target):",
+      "    \"\"\"The spec's loss terms, unweighted, by name: \(described.joined(separator: "; ")).",
+      "",
+      "    outputs are forward's results (a tuple), inputs the model's inputs in order, target the data's labels.",
+      "    \"\"\"",
+      "    return {",
+    ] + entries + ["    }"]
   }
 
   private mutating func fail(_ node: Node, _ error: TorchExportError) {

@@ -17,13 +17,13 @@ struct TorchTrainEmitter {
   /// leaves train.py without data.
   func emit(_ diagnostics: inout [Diagnostic]) -> String? {
     guard let train = spec.document.train, let lossNode = graph.lossNode else { return nil }
-    guard graph.loss == lossNode.outputs[0], graph.values[lossNode.inputs[1]].role == .target else {
+    guard graph.targets.count < 2 else {
       diagnostics.append(
         Diagnostic(
-          .noPyTorchForm, at: train.losses.count > 1 ? train.losses[1].span : train.loss.span,
-          "train.py scores one loss term against the data's `label`; this objective (several or weighted terms, "
-            + "or a model input as the target) has no train.py form yet; the project is written without train.py",
-          severity: .warning
+          .noPyTorchForm, at: train.losses[1].span,
+          "train.py feeds the data's one `label` tensor as the target; these loss terms compare against "
+            + "\(graph.targets.count) data targets (\(graph.targets.map { "`\(graph.values[$0].name)`" }.joined(separator: ", "))), "
+            + "so the project is written without train.py", severity: .warning
         )
         .help("train with `netspec train`, or write the training step around model.py by hand"))
       return nil
@@ -54,9 +54,14 @@ struct TorchTrainEmitter {
       "from torch.nn.parallel import DistributedDataParallel",
       "from torch.utils.data import DistributedSampler",
       "",
-      "from model import INPUTS, PREDICTION, loss",
+      TorchModelEmitter.scoresOneTerm(graph)
+        ? "from model import INPUTS, PREDICTION, loss"
+        : "from model import INPUTS, LOSS_WEIGHTS, PREDICTION, loss_terms",
       "from model import \(className) as Model",
       "",
+    ]
+    lines += objective()
+    lines += [
       "# ----------------------------------------------------------------- the spec's settings",
       "",
       "SPEC = \(PythonNames.string(spec.document.name ?? "model"))",
@@ -114,6 +119,24 @@ struct TorchTrainEmitter {
     lines.append("}")
     lines.append("AUGMENT = [\(data.augmentations.map { augmentation($0.kind) }.joined(separator: ", "))]")
     return (lines + ["", ""]).joined(separator: "\n") + TorchTrainRuntime.source
+  }
+
+  /// `objective(outputs, inputs, target)`: the loss of forward's outputs
+  /// and the terms by name, as `netspec train` logs them
+  /// (`train_loss_<name>`); no terms for a loss of one term.
+  private func objective() -> [String] {
+    let body =
+      TorchModelEmitter.scoresOneTerm(graph)
+      ? [
+        "    \"\"\"The spec's loss of forward's outputs against the target; a loss of one term has no terms.\"\"\"",
+        "    return loss(outputs[PREDICTION] if isinstance(outputs, tuple) else outputs, target), {}",
+      ]
+      : [
+        "    \"\"\"The weighted sum of the spec's loss terms, and the terms by name (train_loss_<name> in the log).\"\"\"",
+        "    terms = loss_terms(outputs if isinstance(outputs, tuple) else (outputs,), inputs, target)",
+        "    return sum(LOSS_WEIGHTS[name] * value for name, value in terms.items()), terms",
+      ]
+    return ["", "def objective(outputs, inputs, target):"] + body + ["", ""]
   }
 
   private func optimizer(_ o: OptimizerSpec) -> String {

@@ -219,6 +219,8 @@ enum TorchTrainRuntime {
     def augmentation_draws(epoch, count, shape):
         """Each sample's draws for one epoch, from (seed, epoch) and indexed by sample, so
         every process count draws the same (the spec's kinds, not NetSpec's draws)."""
+        if not AUGMENT:
+            return []  # samples of any rank (a flat [784] image has no height and width)
         g = np.random.default_rng([SEED, epoch])
         draws = []
         if not AUGMENT:
@@ -314,12 +316,13 @@ enum TorchTrainRuntime {
 
 
     def training_step(network, optimizer, inputs, target, lr):
-        """One update: forward, the spec's loss, backward, clipping, the optimizer."""
+        """One update: forward, the spec's loss, backward, clipping, the optimizer. Returns the
+        loss, the prediction and the loss terms by name (none for a loss of one term)."""
         for group in optimizer.param_groups:
             group["lr"] = lr
         outputs = network(*inputs)
         prediction = outputs[PREDICTION] if isinstance(outputs, tuple) else outputs
-        value = loss(prediction, target)
+        value, terms = objective(outputs, inputs, target)
         optimizer.zero_grad(set_to_none=False)
         value.backward()
         trainable = [p for p in network.parameters() if p.requires_grad]
@@ -329,7 +332,7 @@ enum TorchTrainRuntime {
             for p in trainable:
                 p.grad.add_(p.detach(), alpha=WEIGHT_DECAY)
         optimizer.step()
-        return value.detach(), prediction.detach().float()
+        return value.detach(), prediction.detach().float(), {k: v.detach() for k, v in terms.items()}
 
 
     def metric_sums(prediction, target):
@@ -348,24 +351,35 @@ enum TorchTrainRuntime {
 
 
     def evaluate(model, split, autocast):
-        """Mean loss and metrics of `model` on a whole split (every process computes the same)."""
+        """Mean loss and metrics (with `loss_<term>` for each loss term) of `model` on a whole
+        split (every process computes the same)."""
         x, y = split
         model.eval()
-        total, count, sums, elements = 0.0, 0, {}, 0
+        total, count, sums, elements, terms = 0.0, 0, {}, 0, {}
         with torch.no_grad():
             for start in range(0, len(x), 256):
                 xb, yb = center(x[start:start + 256]), y[start:start + 256]
                 with autocast():
-                    outputs = model(*model_inputs(xb))
-                prediction = (outputs[PREDICTION] if isinstance(outputs, tuple) else outputs).float()
-                total += loss(prediction, yb).item() * len(xb)
+                    inputs = model_inputs(xb)
+                    outputs = model(*inputs)
+                if isinstance(outputs, tuple):
+                    outputs = tuple(o.float() for o in outputs)
+                else:
+                    outputs = outputs.float()
+                prediction = outputs[PREDICTION] if isinstance(outputs, tuple) else outputs
+                value, batch_terms = objective(outputs, inputs, yb)
+                total += value.item() * len(xb)
+                for k, v in batch_terms.items():
+                    terms[k] = terms.get(k, 0.0) + v.item() * len(xb)
                 count += len(xb)
                 batch, n = metric_sums(prediction, yb)
                 elements += n
                 for k, v in batch.items():
                     sums[k] = sums.get(k, 0.0) + v.item()
         model.train()
-        return total / max(count, 1), {k: v / max(elements, 1) for k, v in sums.items()}
+        metrics = {k: v / max(elements, 1) for k, v in sums.items()}
+        metrics.update({f"loss_{k}": v / max(count, 1) for k, v in terms.items()})
+        return total / max(count, 1), metrics
 
 
     # The metrics-log key of each early-stopping monitor.
@@ -432,25 +446,30 @@ enum TorchTrainRuntime {
         for epoch in range(args.epochs):
             sampler.set_epoch(epoch)
             draws = augmentation_draws(epoch, len(x), tuple(x.shape[1:]))
-            started, total, count, sums, elements = time.time(), 0.0, 0, {}, 0
+            started, total, count, sums, elements, terms = time.time(), 0.0, 0, {}, 0, {}
             for index, indices in enumerate(loader):
                 lr = learning_rate(epoch, index, len(loader))
                 xb, yb = augment(x[indices], indices, draws), y[indices]
                 with autocast():
-                    value, prediction = training_step(network, optimizer, model_inputs(xb), yb, lr)
+                    value, prediction, batch_terms = training_step(network, optimizer, model_inputs(xb), yb, lr)
                 step += 1
                 total += value.item() * len(indices)
+                for k, v in batch_terms.items():
+                    terms[k] = terms.get(k, 0.0) + v.item() * len(indices)
                 count += len(indices)
                 batch_sums, n = metric_sums(prediction, yb)
                 elements += n
                 for k, v in batch_sums.items():
                     sums[k] = sums.get(k, 0.0) + v.item()
             if world > 1:
-                reduced = torch.tensor([total, count, elements] + [sums[k] for k in sorted(sums)], dtype=torch.float64)
+                reduced = torch.tensor([total, count, elements] + [sums[k] for k in sorted(sums)]
+                                       + [terms[k] for k in sorted(terms)], dtype=torch.float64)
                 dist.all_reduce(reduced)
                 total, count, elements = reduced[0].item(), reduced[1].item(), reduced[2].item()
                 sums = {k: reduced[3 + i].item() for i, k in enumerate(sorted(sums))}
+                terms = {k: reduced[3 + len(sums) + i].item() for i, k in enumerate(sorted(terms))}
             record = {"epoch": epoch + 1, "step": step, "train_loss": total / max(count, 1)}
+            record.update({f"train_loss_{k}": v / max(count, 1) for k, v in terms.items()})
             record.update({f"train_{k}": v / max(elements, 1) for k, v in sums.items()})
             if "validation" in data:
                 val_loss, val_metrics = evaluate(model, data["validation"], autocast)
