@@ -48,7 +48,8 @@ import Testing
   @Test func recurrentWeightsAllReadHidden() {
     for op in [LSTM.self, GRU.self] as [any Operator.Type] {
       let rows = InitializationReference.rows(for: op)
-      #expect(rows.count == 8)
+      // weight_ih, weight_hh, bias_ih, bias_hh of two layers, forward and `_reverse`.
+      #expect(rows.count == 16)
       #expect(rows.allSatisfy { $0.initialization == "U(-k, k), k = 1/sqrt(hidden)" })
     }
   }
