@@ -3,7 +3,7 @@
 /// ReLU6 and SiLU, and squeeze-and-excitation's broadcasting `multiply`.
 enum EmittedMobileNetCases {
   static let cases: [EmittedModelHarness.Case] = ["mobilenet_v2", "efficientnet_b0"].map { name in
-    let path = MobileNetExampleTests.path("\(name).yaml")
+    let path = ExampleSpec.path("\(name).yaml")
     let yaml = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     return .init(
       name: name, yaml: yaml, path: path, overrides: ["size=16", "unit=1", "classes=5"], capacity: 2, batch: 2)

@@ -49,26 +49,15 @@ import Testing
     guard let spec = Frontend.check(SourceFile(path: path, text: Self.spec), &diagnostics),
       let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 4, &diagnostics)
     else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
-    let package = directory.appendingPathComponent("package")
-    var sources: [String] = []
-    for file in try PackageEmitter.emit(spec, data: data, capacity: 8, sourceName: "tiny_vae.yaml") {
-      let url = package.appendingPathComponent(file.path)
-      try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-      if let binary = file.binary {
-        try Data(binary).write(to: url)
-      } else {
-        try file.contents.write(to: url, atomically: true, encoding: .utf8)
-      }
-      if file.path.hasSuffix("targets.f32") { #expect(file.binary == [], "\(file.path) holds no labels") }
-      if file.path.hasPrefix("Sources/TinyVae/") { sources.append(url.path) }
+    let binary = try EmittedToolTests.compileTool(
+      spec, data: data, capacity: 8, sourceName: "tiny_vae.yaml", typeName: "TinyVae", in: directory)
+    let package = directory.appendingPathComponent("package").path
+    let targets = try FileManager.default.subpathsOfDirectory(atPath: package).filter { $0.hasSuffix("targets.f32") }
+    #expect(!targets.isEmpty, "the package has label files")
+    for file in targets {
+      let size = try FileManager.default.attributesOfItem(atPath: "\(package)/\(file)")[.size] as? Int
+      #expect(size == 0, "\(file) holds no labels")
     }
-    let driver = directory.appendingPathComponent("main.swift")
-    try "import Foundation\n\nexit(TinyVae.runTool(Array(CommandLine.arguments.dropFirst())))\n".write(
-      to: driver, atomically: true, encoding: .utf8)
-    let binary = directory.appendingPathComponent("tool").path
-    _ = try EmittedToolTests.run(
-      ["swiftc", "-Onone", "-swift-version", "6", "-warnings-as-errors", "-o", binary] + CompilerFlags.nativeKernels
-        + sources + [driver.path], in: directory)
 
     let trained = try EmittedToolTests.run([binary, "train", "-o", "run"], in: directory)
     let epochs = trained.split(separator: "\n").filter { $0.hasPrefix("epoch") }

@@ -11,8 +11,7 @@ import Testing
 /// (the emitted code is compared with the interpreter in
 /// ``EmittedTransformerExampleCases``).
 @Suite struct BertExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/bert_base.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("bert_base.yaml")
 
   /// Width 32, two layers of four heads, a 64-token vocabulary, positions up
   /// to 16, no dropout (fresh masks each step would hide the trend).
@@ -20,11 +19,7 @@ import Testing
     "vocab=64", "hidden=32", "layers=2", "heads=4", "intermediate=64", "max_positions=16", "dropout=0",
   ]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func fullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

@@ -11,17 +11,12 @@ import Testing
 /// depth, whose fresh masks each step would hide the trend) trains a few steps
 /// on a fixed batch with a falling loss.
 @Suite(.tags(.slow)) struct ConvNeXtExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/convnext_t.yaml").standardized.path
+  static let path = ExampleSpec.path("convnext_t.yaml")
   static let reduced = [
     "size=32", "width=8", "depth1=1", "depth2=1", "depth3=1", "depth4=1", "classes=5", "stochastic_depth=0",
   ]
 
-  static func load(set overrides: [String] = []) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "convnext_t.yaml: \(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String] = []) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   /// The full spec checks, `expect:` included (params, the classifier's and two layers' shapes).
   @Test func fullSpecMeetsItsExpectations() throws {

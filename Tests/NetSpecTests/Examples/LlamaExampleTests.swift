@@ -9,18 +9,13 @@ import Testing
 /// reduced form trains on the spec's own synthetic copy task (the emitted
 /// code is compared with the interpreter in ``EmittedTransformerExampleCases``).
 @Suite struct LlamaExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/llama_decoder.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("llama_decoder.yaml")
 
   /// Width 32, two layers of four heads, a 16-token vocabulary, a SwiGLU
   /// width of 64.
   static let reduced = ["vocab=16", "dim=32", "layers=2", "heads=4", "hidden=64"]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func fullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

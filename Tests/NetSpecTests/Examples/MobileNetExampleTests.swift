@@ -13,15 +13,8 @@ import Testing
   static let files = ["mobilenet_v2.yaml", "efficientnet_b0.yaml"]
   static let reduced = ["size=32", "unit=1", "classes=5", "dropout=0"]
 
-  static func path(_ file: String) -> String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../../Examples/\(file)").standardized.path
-  }
-
   static func load(_ file: String, set overrides: [String] = []) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path(file), options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(file): \(HumanRenderer().render(diagnostics.sorted))")
+    try ExampleSpec.load(ExampleSpec.path(file), set: overrides)
   }
 
   /// The full spec checks, `expect:` included (params and the classifier's shape).

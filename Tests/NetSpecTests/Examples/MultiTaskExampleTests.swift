@@ -10,15 +10,10 @@ import Testing
 /// named loss terms; a reduced trunk trains a few steps on a fixed batch,
 /// and two epochs on the digits with both terms falling.
 @Suite(.tags(.slow)) struct MultiTaskExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/multitask.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("multitask.yaml")
   static let reduced = ["hidden=16", "features=8"]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func theFullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

@@ -11,17 +11,12 @@ import Testing
 /// ``EmittedSeq2SeqCases``; the gradients with PyTorch's in the
 /// `model_seq2seq` oracle fixture).
 @Suite struct Seq2SeqExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/seq2seq_reverse.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("seq2seq_reverse.yaml")
 
   /// `--set` overrides: embeddings of 8, states of 16, 64 sequences.
   static let reduced = ["dim=8", "hidden=16", "samples=64"]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func theFullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

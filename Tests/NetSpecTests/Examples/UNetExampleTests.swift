@@ -9,14 +9,9 @@ import Testing
 /// small one (16x16 images, 4 base channels) trains: a few Adam steps on one
 /// fixed random batch make its per-pixel mse fall at every step.
 @Suite struct UNetExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/unet.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("unet.yaml")
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func theFullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

@@ -12,14 +12,9 @@ import Testing
 /// cross-entropy over [N, 1, H, W] maps against 0/1 masks trains too; and
 /// the mean IoU and the masks chart are checked against hand counts.
 @Suite struct UNetTaskTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/unet_shapes.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("unet_shapes.yaml")
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   /// Trains `spec` on its data with the interpreter; returns the trainer and the epochs' records.
   static func train(_ spec: CheckedSpec) throws -> (Trainer, [EpochMetrics]) {

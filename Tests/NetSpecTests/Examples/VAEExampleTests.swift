@@ -12,16 +12,9 @@ import Testing
 @Suite struct VAEExampleTests {
   static let reduced = ["pixels=16", "hidden=8", "latent=4"]
 
-  static var path: String {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("../../../Examples/vae_mnist.yaml").standardized.path
-  }
+  static let path = ExampleSpec.path("vae_mnist.yaml")
 
-  static func load(set overrides: [String] = []) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String] = []) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func fullSpecMeetsItsExpectations() throws {
     let spec = try Self.load()

@@ -9,8 +9,7 @@ import Testing
 /// trains with a falling loss (the emitted code is compared with the
 /// interpreter in ``EmittedTensorCases``).
 @Suite struct VitB16ExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/vit_b16.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("vit_b16.yaml")
 
   /// `--set` overrides giving a 32x32 image of 16 patches of 8x8, width 32,
   /// two layers of four heads and ten classes.
@@ -18,11 +17,7 @@ import Testing
     "image=32", "patch=8", "width=32", "depth=2", "heads=4", "mlp=64", "classes=10",
   ]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func fullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])

@@ -11,15 +11,10 @@ import Testing
 /// channels, 8 skip channels, 32 samples, all 30 layers) learns next-sample prediction:
 /// Adam steps on one batch of the spec's own `waveform` task lower its loss.
 @Suite(.tags(.slow)) struct WaveNetExampleTests {
-  static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .appendingPathComponent("../../../Examples/wavenet.yaml").standardizedFileURL.path
+  static let path = ExampleSpec.path("wavenet.yaml")
   static let reduced = ["classes=16", "residual=4", "gate=4", "skip=8", "length=32"]
 
-  static func load(set overrides: [String]) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let spec = Frontend.load(path: path, options: try SeedSpecs.options(set: overrides), &diagnostics)
-    return try #require(spec, "\(HumanRenderer().render(diagnostics.sorted))")
-  }
+  static func load(set overrides: [String]) throws -> CheckedSpec { try ExampleSpec.load(path, set: overrides) }
 
   @Test func theFullSpecMeetsItsExpectations() throws {
     let spec = try Self.load(set: [])
