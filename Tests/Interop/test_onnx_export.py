@@ -49,6 +49,7 @@ CASES = {
     "Examples/sort_transformer.yaml": dict(dims={"T": 8}, vocab=10),
     "Examples/seq2seq_reverse.yaml": dict(sets=["dim=8", "hidden=16"], dims={"T": 6}, vocab=10),
     "Examples/unet.yaml": dict(sets=["size=16", "base=4"]),
+    "Examples/unet_shapes.yaml": dict(sets=["size=16", "base=4"]),
     # Evaluation mode: the Gaussian sample is the mean, so ONNX Runtime, predict and model.py agree.
     "Examples/vae_mnist.yaml": dict(data=("Examples/data/mnist_5k.csv.gz", 784)),
     "Examples/vit_b16.yaml": dict(
