@@ -19,9 +19,14 @@ enum ImplicitConvolution {
   /// layers keep im2col + GEMM, whose row blocking reuses each packed B block
   /// across the filters. A single filter keeps it too: ``GEMM`` runs one-row
   /// products as row sums, in another order, and the two paths must agree.
+  /// Kernels larger than 3x3 keep im2col as well: measured on a quiet machine
+  /// (`ConvBench`, docs/PERFORMANCE.md), LeNet-5's 5x5 layers ran at 0.75-0.89x
+  /// of im2col + GEMM on one and two threads, while ResNet-20's 3x3 and 1x1
+  /// layers gained 1.04-1.42x on two.
   static func applies(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     let paddedFilters = (filters + microKernelRows - 1) / microKernelRows * microKernelRows
-    return groups == 1 && filters > 1 && paddedFilters * g.columnRows <= 1 << 16
+    return groups == 1 && filters > 1 && g.kernelHeight * g.kernelWidth <= 9
+      && paddedFilters * g.columnRows <= 1 << 16
   }
 
   /// `z[batch, F, P] = W * columns + bias`, with a ReLU when `relu` is set.
