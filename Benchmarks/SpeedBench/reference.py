@@ -102,7 +102,7 @@ def torch_train(case, steps, warmup):
     losses = []
 
     def step():
-        value, _ = project.training_step(network, optimizer, [x], target, rate)
+        value = project.training_step(network, optimizer, [x], target, rate)[0]
         if not losses:
             losses.append(float(value))
 
