@@ -4,22 +4,12 @@ import NetSpecKernels
 /// `torch.max(x, dim, keepdim).values` for one axis); the gradient goes to the
 /// first maximal element in row-major order.
 public struct Max: Operator {
-  public static let schema = OpSchema(
-    name: "max", category: .math,
-    summary: "Maximum over axes (torch.amax with dim and keepdim); the gradient goes to the first maximum.",
-    attributes: reductionAttributes("take the maximum"), primary: "axes")
+  public static let schema = reductionSchema(
+    "max", summary: "Maximum over axes (torch.amax with dim and keepdim); the gradient goes to the first maximum.",
+    what: "take the maximum")
 
   public let axes: [Int]
   public let keepdims: Bool
-
-  public init(_ attributes: Attributes) {
-    axes = attributes.ints("axes")
-    keepdims = attributes.bool("keepdims")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try inferReduction(inputs)
-  }
 }
 
 extension Max: Reduction {
@@ -68,10 +58,7 @@ extension Max: TorchExportable {
   /// gradient), `torch.amax` for several (which splits the gradient among
   /// tied maxima, where NetSpec gives it to the first).
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    let keep = keepdims ? "True" : "False"
-    return axes.count == 1
-      ? "torch.max(\(layer.x), dim=\(torchDims(layer)), keepdim=\(keep)).values"
-      : "torch.amax(\(layer.x), dim=\(torchDims(layer)), keepdim=\(keep))"
+    axes.count == 1 ? torchReduction("torch.max", layer) + ".values" : torchReduction("torch.amax", layer)
   }
 }
 

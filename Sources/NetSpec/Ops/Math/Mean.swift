@@ -2,21 +2,12 @@ import NetSpecKernels
 
 /// The mean over `axes` (PyTorch's `torch.mean(x, dim, keepdim)`).
 public struct Mean: Operator {
-  public static let schema = OpSchema(
-    name: "mean", category: .math, summary: "Mean over axes (PyTorch's torch.mean with dim and keepdim).",
-    attributes: reductionAttributes("average"), primary: "axes")
+  public static let schema = reductionSchema(
+    "mean", summary: "Mean over axes (PyTorch's torch.mean with dim and keepdim).",
+    what: "average")
 
   public let axes: [Int]
   public let keepdims: Bool
-
-  public init(_ attributes: Attributes) {
-    axes = attributes.ints("axes")
-    keepdims = attributes.bool("keepdims")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try inferReduction(inputs)
-  }
 }
 
 extension Mean: LinearReduction {
@@ -28,7 +19,7 @@ extension Mean: LinearReduction {
 
 extension Mean: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "torch.mean(\(layer.x), dim=\(torchDims(layer)), keepdim=\(keepdims ? "True" : "False"))"
+    torchReduction("torch.mean", layer)
   }
 }
 

@@ -7,19 +7,36 @@ import NetSpecKernels
 /// its samples apart). Kernels iterate the input with the output broadcast
 /// over it (a ``BroadcastGeometry`` whose `b` is the output kept to the
 /// input's rank).
+/// Each reduction's attributes, `init(_:)`, shape rule and PyTorch call come
+/// from here; an op adds its schema, kernels and ONNX form.
 protocol Reduction: EmittableOperator {
   /// The axes as written (negative ones count from the end).
   var axes: [Int] { get }
   var keepdims: Bool { get }
+
+  /// The op over `axes` (the memberwise initializer).
+  init(axes: [Int], keepdims: Bool)
 }
 
 extension Reduction {
-  /// `axes` and `keepdims`, shared by the reductions.
-  static func reductionAttributes(_ what: String) -> [AttributeSpec] {
-    [
-      .required("axes", .axes, "the axis or axes to \(what) over (not the batch axis 0), e.g. `[2, 3]` or `-1`"),
-      .default("keepdims", .bool, .bool(false), "keep each reduced axis with size 1 (PyTorch's `keepdim`)"),
-    ]
+  /// The op from its checked `axes` and `keepdims`.
+  public init(_ attributes: Attributes) {
+    self.init(axes: attributes.ints("axes"), keepdims: attributes.bool("keepdims"))
+  }
+
+  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
+    try inferReduction(inputs)
+  }
+
+  /// A reduction's schema: its attributes `axes` (primary; `what` says what
+  /// the op does over them) and `keepdims`.
+  static func reductionSchema(_ name: String, summary: String, what: String) -> OpSchema {
+    OpSchema(
+      name: name, category: .math, summary: summary,
+      attributes: [
+        .required("axes", .axes, "the axis or axes to \(what) over (not the batch axis 0), e.g. `[2, 3]` or `-1`"),
+        .default("keepdims", .bool, .bool(false), "keep each reduced axis with size 1 (PyTorch's `keepdim`)"),
+      ], primary: "axes")
   }
 
   /// The reduced axes of a rank-`rank` input, non-negative and sorted.
@@ -79,6 +96,12 @@ extension Reduction {
   func torchDims(_ layer: TorchLayer) -> String {
     let resolved = resolvedAxes(rank: layer.inputTypes[0].rank)
     return resolved.count == 1 ? "\(resolved[0])" : "(\(resolved.map(String.init).joined(separator: ", ")))"
+  }
+
+  /// `function(x, dim=..., keepdim=...)`, PyTorch's call of a reduction
+  /// (`torch.sum`, `torch.mean`, `torch.amax`, `torch.max`).
+  func torchReduction(_ function: String, _ layer: TorchLayer) -> String {
+    "\(function)(\(layer.x), dim=\(torchDims(layer)), keepdim=\(keepdims ? "True" : "False"))"
   }
 
   /// `opType` with opset 17's `axes` attribute (ReduceMean, ReduceMax) and `keepdims`.

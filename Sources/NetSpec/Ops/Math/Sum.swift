@@ -2,21 +2,12 @@ import NetSpecKernels
 
 /// The sum over `axes` (PyTorch's `torch.sum(x, dim, keepdim)`).
 public struct Sum: Operator {
-  public static let schema = OpSchema(
-    name: "sum", category: .math, summary: "Sum over axes (PyTorch's torch.sum with dim and keepdim).",
-    attributes: reductionAttributes("sum"), primary: "axes")
+  public static let schema = reductionSchema(
+    "sum", summary: "Sum over axes (PyTorch's torch.sum with dim and keepdim).",
+    what: "sum")
 
   public let axes: [Int]
   public let keepdims: Bool
-
-  public init(_ attributes: Attributes) {
-    axes = attributes.ints("axes")
-    keepdims = attributes.bool("keepdims")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try inferReduction(inputs)
-  }
 }
 
 extension Sum: LinearReduction {
@@ -28,7 +19,7 @@ extension Sum: LinearReduction {
 
 extension Sum: TorchExportable {
   public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "torch.sum(\(layer.x), dim=\(torchDims(layer)), keepdim=\(keepdims ? "True" : "False"))"
+    torchReduction("torch.sum", layer)
   }
 }
 
