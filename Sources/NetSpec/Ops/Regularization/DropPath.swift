@@ -15,79 +15,52 @@ public struct DropPath: Operator {
     primary: "rate")
 
   public let rate: Double
-
-  public init(_ attributes: Attributes) {
-    rate = attributes.float("rate")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try ShapeRules.requireFloat(inputs[0])
-    // Scale each element by its sample's mask.
-    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 1))
-  }
 }
 
-extension DropPath: ExecutableOperator {
+extension DropPath: TrainingMask {
   public static let examples = [
     OpExample(["rate": .float(0.5)], inputs: [.batch(3, 4)]),
     OpExample(["rate": .float(0.2)], inputs: [.batch(2, 2, 3)]),
     OpExample(["rate": .float(0)], inputs: [.batch(4)]),
   ]
 
+  /// Scale each element by its sample's mask.
+  static var flopsPerElement: Int { 1 }
+
   /// The mask as one multiplier per sample, 0 (dropped) or 1 / (1 - rate)
   /// (kept); none when `rate` is 0.
   public func savedState(_ shapes: OpShapes) -> [Int] { rate > 0 ? [1] : [] }
-  public var backwardReads: BackwardReads { .nothing }
 
-  /// Training: draws one mask value per sample from `SplitMix64(seed: k.seed)`
-  /// and applies it (``DropPathKernels``). Evaluation, or `rate` 0: a copy.
-  public func forward(_ k: Kernel) {
-    let size = k.shapes.inputCount(0)
-    guard k.training, rate > 0 else { return CopyKernel.copy(k.inputs[0], k.outputs[0], count: k.batch * size) }
+  /// Draws one mask value per sample from `SplitMix64(seed: k.seed)` and
+  /// applies it (``DropPathKernels``).
+  func forwardMasked(_ k: Kernel) {
     DropPathKernels.forward(
-      y: k.outputs[0], mask: k.saved[0], x: k.inputs[0], batch: k.batch, size: size, rate: Float(rate), seed: k.seed)
+      y: k.outputs[0], mask: k.saved[0], x: k.inputs[0], batch: k.batch, size: k.shapes.inputCount(0),
+      rate: Float(rate), seed: k.seed)
   }
 
-  /// dx = dy * mask[n] while training, dy otherwise.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    let size = k.shapes.inputCount(0)
-    guard k.training, rate > 0 else {
-      return CopyKernel.copy(k.outputGradients[0], dx, count: k.batch * size, accumulate: k.accumulateInput[0])
-    }
+  /// dx = dy * mask[n].
+  func backwardMasked(_ k: Kernel, dx: UnsafeMutablePointer<Float>) {
     DropPathKernels.backward(
-      dx: dx, dy: k.outputGradients[0], mask: k.saved[0], batch: k.batch, size: size,
+      dx: dx, dy: k.outputGradients[0], mask: k.saved[0], batch: k.batch, size: k.shapes.inputCount(0),
       accumulate: k.accumulateInput[0])
   }
-}
 
-extension DropPath: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let size = s.shapes.inputCount(0)
-    let copy = "CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(StepEmission.rows(size)))"
-    guard rate > 0 else { return code.line(copy) }
-    code.block("guard training else") { code in code.line("return \(copy)") }
+  func emitForwardMasked(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
       "DropPathKernels.forward",
       [
-        "y": s.output(0), "mask": s.saved(0), "x": s.input(0), "batch": "n", "size": "\(size)",
-        "rate": StepEmission.literal(rate), "seed": "SplitMix64.mix(seed, \(s.step.node), forwardPasses)",
+        "y": s.output(0), "mask": s.saved(0), "x": s.input(0), "batch": "n", "size": "\(s.shapes.inputCount(0))",
+        "rate": StepEmission.literal(rate), "seed": emittedSeed(s),
       ])
   }
 
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dx = s.inputGradient(0) else { return }
-    let size = s.shapes.inputCount(0)
-    let accumulate = s.accumulatesInput(0)
-    let copy =
-      "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(StepEmission.rows(size)), accumulate: \(accumulate))"
-    guard rate > 0 else { return code.line(copy) }
-    code.block("guard training else") { code in code.line("return \(copy)") }
+  func emitBackwardMasked(_ s: StepEmission, dx: String, _ code: inout SwiftWriter) {
     code.call(
       "DropPathKernels.backward",
       [
-        "dx": dx, "dy": s.outputGradient(0), "mask": s.saved(0), "batch": "n", "size": "\(size)",
-        "accumulate": "\(accumulate)",
+        "dx": dx, "dy": s.outputGradient(0), "mask": s.saved(0), "batch": "n", "size": "\(s.shapes.inputCount(0))",
+        "accumulate": "\(s.accumulatesInput(0))",
       ])
   }
 }
@@ -117,9 +90,4 @@ extension DropPath: TorchExportable {
     """
 }
 
-extension DropPath: ONNXExportable {
-  /// `Identity`: drop path does nothing at inference.
-  func exportONNX(_ onnx: ONNXNodeContext) {
-    onnx.add("Identity", onnx.inputs, onnx.outputs)
-  }
-}
+extension DropPath: ONNXExportable {}

@@ -12,76 +12,53 @@ public struct Dropout: Operator {
     primary: "rate")
 
   public let rate: Double
-
-  public init(_ attributes: Attributes) {
-    rate = attributes.float("rate")
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    try ShapeRules.requireFloat(inputs[0])
-    // Draw, compare and scale while training.
-    return Inference(outputs: [inputs[0]], flops: ShapeRules.flops(inputs[0], perElement: 2))
-  }
 }
 
-extension Dropout: ExecutableOperator {
+extension Dropout: TrainingMask {
   public static let examples = [
     OpExample(inputs: [.batch(3, 4)]),
     OpExample(["rate": .float(0.2)], inputs: [.batch(2, 2, 3)]),
     OpExample(["rate": .float(0)], inputs: [.batch(4)]),
   ]
 
+  /// Draw, compare and scale.
+  static var flopsPerElement: Int { 2 }
+
   /// The mask as multipliers, 0 (dropped) or 1 / (1 - rate) (kept); none when
   /// `rate` is 0.
   public func savedState(_ shapes: OpShapes) -> [Int] { rate > 0 ? [shapes.inputCount(0)] : [] }
-  public var backwardReads: BackwardReads { .nothing }
 
-  /// Training: draws the mask from `SplitMix64(seed: k.seed)`, one draw per
-  /// element in order, and applies it (``ElementwiseKernels``). Evaluation, or
-  /// `rate` 0: a copy.
-  public func forward(_ k: Kernel) {
-    let count = k.batch * k.shapes.inputCount(0)
-    guard k.training, rate > 0 else { return CopyKernel.copy(k.inputs[0], k.outputs[0], count: count) }
+  /// Draws the mask from `SplitMix64(seed: k.seed)`, one draw per element in
+  /// order, and applies it (``ElementwiseKernels``).
+  func forwardMasked(_ k: Kernel) {
     ElementwiseKernels.dropout(
-      y: k.outputs[0], mask: k.saved[0], x: k.inputs[0], count: count, rate: Float(rate), seed: k.seed)
+      y: k.outputs[0], mask: k.saved[0], x: k.inputs[0], count: k.batch * k.shapes.inputCount(0),
+      rate: Float(rate), seed: k.seed)
   }
 
-  /// dx = dy * mask while training, dy otherwise.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    let count = k.batch * k.shapes.inputCount(0)
-    guard k.training, rate > 0 else {
-      return CopyKernel.copy(k.outputGradients[0], dx, count: count, accumulate: k.accumulateInput[0])
-    }
+  /// dx = dy * mask.
+  func backwardMasked(_ k: Kernel, dx: UnsafeMutablePointer<Float>) {
     ElementwiseKernels.multiply(
-      y: dx, a: k.outputGradients[0], b: k.saved[0], count: count, accumulate: k.accumulateInput[0])
+      y: dx, a: k.outputGradients[0], b: k.saved[0], count: k.batch * k.shapes.inputCount(0),
+      accumulate: k.accumulateInput[0])
   }
-}
 
-extension Dropout: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    let copy = "CopyKernel.copy(\(s.input(0)), \(s.output(0)), count: \(count))"
-    guard rate > 0 else { return code.line(copy) }
-    code.block("guard training else") { code in code.line("return \(copy)") }
+  func emitForwardMasked(_ s: StepEmission, _ code: inout SwiftWriter) {
     code.call(
       "ElementwiseKernels.dropout",
       [
-        "y": s.output(0), "mask": s.saved(0), "x": s.input(0), "count": count, "rate": StepEmission.literal(rate),
-        "seed": "SplitMix64.mix(seed, \(s.step.node), forwardPasses)",
+        "y": s.output(0), "mask": s.saved(0), "x": s.input(0), "count": StepEmission.rows(s.shapes.inputCount(0)),
+        "rate": StepEmission.literal(rate), "seed": emittedSeed(s),
       ])
   }
 
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dx = s.inputGradient(0) else { return }
-    let count = StepEmission.rows(s.shapes.inputCount(0))
-    let accumulate = s.accumulatesInput(0)
-    let copy = "CopyKernel.copy(\(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(accumulate))"
-    guard rate > 0 else { return code.line(copy) }
-    code.block("guard training else") { code in code.line("return \(copy)") }
+  func emitBackwardMasked(_ s: StepEmission, dx: String, _ code: inout SwiftWriter) {
     code.call(
       "ElementwiseKernels.multiply",
-      ["y": dx, "a": s.outputGradient(0), "b": s.saved(0), "count": count, "accumulate": "\(accumulate)"])
+      [
+        "y": dx, "a": s.outputGradient(0), "b": s.saved(0), "count": StepEmission.rows(s.shapes.inputCount(0)),
+        "accumulate": "\(s.accumulatesInput(0))",
+      ])
   }
 }
 
@@ -97,9 +74,4 @@ extension Dropout: TorchExportable {
   }
 }
 
-extension Dropout: ONNXExportable {
-  /// `Identity`: dropout does nothing at inference.
-  func exportONNX(_ onnx: ONNXNodeContext) {
-    onnx.add("Identity", onnx.inputs, onnx.outputs)
-  }
-}
+extension Dropout: ONNXExportable {}
