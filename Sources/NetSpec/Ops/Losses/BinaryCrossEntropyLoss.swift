@@ -15,10 +15,6 @@ public struct BinaryCrossEntropyLoss: LossOperator {
 
   public let reduction: LossReduction
 
-  public init(_ attributes: Attributes) {
-    reduction = LossReduction(attributes)
-  }
-
   public func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType {
     guard prediction.dtype == .float32 else {
       throw ShapeError(
@@ -34,29 +30,9 @@ public struct BinaryCrossEntropyLoss: LossOperator {
     }
     return prediction
   }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let (logits, target) = (inputs[0], inputs[1])
-    let expected = try targetType(for: logits)
-    guard target == expected else {
-      let help =
-        if target.shape == expected.shape {
-          "labels are probabilities: declare the target with `dtype: float32`"
-        } else if target.shape.elementCount == expected.shape.elementCount {
-          "reshape the target to \(expected.shape.shapeDescription) (shapes are never broadcast)"
-        } else {
-          "give one 0/1 label per logit, shape \(expected.shape.shapeDescription)"
-        }
-      throw ShapeError(
-        .badLoss,
-        "expected target float32\(expected.shape.shapeDescription) for logits \(logits.shape.shapeDescription), got \(target.dtype.rawValue)\(target.shape.shapeDescription)",
-        input: 1, help: help)
-    }
-    return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(logits, perElement: 6))
-  }
 }
 
-extension BinaryCrossEntropyLoss: ExecutableOperator {
+extension BinaryCrossEntropyLoss: ElementwiseLoss {
   public static let examples = [
     OpExample(inputs: [.batch(), .batch()]),
     OpExample(inputs: [.batch(1), .batch(1)]),
@@ -64,51 +40,26 @@ extension BinaryCrossEntropyLoss: ExecutableOperator {
     OpExample(inputs: [.batch(1, 3, 2), .batch(1, 3, 2)]),
     OpExample(["reduction": .string("sum")], inputs: [.batch(2), .batch(2)]),
   ]
-  public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) (or the sum) over every element (``LossKernels``).
-  public func forward(_ k: Kernel) {
-    LossKernels.binaryCrossEntropyForward(
-      loss: k.outputs[0], logits: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0),
-      average: reduction.average)
+  /// mean(max(x, 0) - x t + log(1 + exp(-|x|))) (or the sum) over every
+  /// element; dx = (sigmoid(x) - t) * dloss / count (no division for a sum).
+  static let kernels = ElementwiseLossKernels(
+    name: "binaryCrossEntropy", prediction: "logits", forward: LossKernels.binaryCrossEntropyForward,
+    backward: LossKernels.binaryCrossEntropyBackward)
+
+  /// The stable form's operations per element.
+  static var flopsPerElement: Int { 6 }
+
+  static func targetHelp(sameShape: Bool, expected: String) -> String {
+    sameShape
+      ? "labels are probabilities: declare the target with `dtype: float32`"
+      : "give one 0/1 label per logit, shape \(expected)"
   }
 
-  /// dx = (sigmoid(x) - t) * dloss / count (no division for a sum); the target gets no gradient.
-  public func backward(_ k: Kernel) {
-    guard let dx = k.inputGradients[0] else { return }
-    LossKernels.binaryCrossEntropyBackward(
-      dLogits: dx, logits: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
-      count: k.batch * k.shapes.inputCount(0), average: reduction.average, accumulate: k.accumulateInput[0])
-  }
+  static var torchFunction: String { "F.binary_cross_entropy_with_logits" }
 }
 
-extension BinaryCrossEntropyLoss: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    code.call(
-      "LossKernels.binaryCrossEntropyForward",
-      [
-        "loss": s.output(0), "logits": s.input(0), "target": s.input(1),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
-      ])
-  }
-
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dx = s.inputGradient(0) else { return }
-    code.call(
-      "LossKernels.binaryCrossEntropyBackward",
-      [
-        "dLogits": dx, "logits": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
-        "accumulate": "\(s.accumulatesInput(0))",
-      ])
-  }
-}
-
-extension BinaryCrossEntropyLoss: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "F.binary_cross_entropy_with_logits(\(layer.inputs[0]), \(layer.inputs[1])\(reduction.torchArgument))"
-  }
-}
+extension BinaryCrossEntropyLoss: TorchExportable {}
 
 extension BinaryCrossEntropyLoss: ONNXExportable {
   /// The stable form `max(x, 0) - x y + softplus(-|x|)`, averaged over every

@@ -11,10 +11,6 @@ public struct MSELoss: LossOperator {
 
   public let reduction: LossReduction
 
-  public init(_ attributes: Attributes) {
-    reduction = LossReduction(attributes)
-  }
-
   public func targetType(for prediction: TensorType) throws(ShapeError) -> TensorType {
     guard prediction.dtype == .float32 else {
       throw ShapeError(
@@ -29,79 +25,33 @@ public struct MSELoss: LossOperator {
     }
     return prediction
   }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let (prediction, target) = (inputs[0], inputs[1])
-    let expected = try targetType(for: prediction)
-    guard target == expected else {
-      let help =
-        if target.shape == expected.shape {
-          "regression targets are real numbers: declare the target with `dtype: float32`"
-        } else if target.shape.elementCount == expected.shape.elementCount {
-          "reshape the target to \(expected.shape.shapeDescription) (shapes are never broadcast)"
-        } else {
-          "give one value per prediction element, shape \(expected.shape.shapeDescription)"
-        }
-      throw ShapeError(
-        .badLoss,
-        "expected target float32\(expected.shape.shapeDescription) for prediction \(prediction.shape.shapeDescription), got \(target.dtype.rawValue)\(target.shape.shapeDescription)",
-        input: 1, help: help)
-    }
-    return Inference(outputs: [TensorType([])], flops: ShapeRules.flops(prediction, perElement: 3))
-  }
 }
 
-extension MSELoss: ExecutableOperator {
+extension MSELoss: ElementwiseLoss {
   public static let examples = [
     OpExample(inputs: [.batch(4), .batch(4)]),
     OpExample(inputs: [.batch(2, 3), .batch(2, 3)]),
     OpExample(["reduction": .string("sum")], inputs: [.batch(3), .batch(3)]),
   ]
-  public var backwardReads: BackwardReads { .inputsOnly }
 
-  /// mean((p - t)^2) (or the sum) over every element, summed in double precision.
-  public func forward(_ k: Kernel) {
-    LossKernels.mseForward(
-      loss: k.outputs[0], prediction: k.inputs[0], target: k.inputs[1], count: k.batch * k.shapes.inputCount(0),
-      average: reduction.average)
+  /// mean((p - t)^2) (or the sum) over every element; dp = 2 (p - t) * dloss /
+  /// count (no division for a sum).
+  static let kernels = ElementwiseLossKernels(
+    name: "mse", prediction: "prediction", forward: LossKernels.mseForward, backward: LossKernels.mseBackward)
+
+  /// Subtract, square and add.
+  static var flopsPerElement: Int { 3 }
+
+  static func targetHelp(sameShape: Bool, expected: String) -> String {
+    sameShape
+      ? "regression targets are real numbers: declare the target with `dtype: float32`"
+      : "give one value per prediction element, shape \(expected)"
   }
 
-  /// dp = 2 (p - t) * dloss / count (no division for a sum); the target gets no gradient.
-  public func backward(_ k: Kernel) {
-    guard let dp = k.inputGradients[0] else { return }
-    LossKernels.mseBackward(
-      dPrediction: dp, prediction: k.inputs[0], target: k.inputs[1], dLoss: k.outputGradients[0],
-      count: k.batch * k.shapes.inputCount(0), average: reduction.average, accumulate: k.accumulateInput[0])
-  }
+  static var torchFunction: String { "F.mse_loss" }
 }
 
-extension MSELoss: EmittableOperator {
-  func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    code.call(
-      "LossKernels.mseForward",
-      [
-        "loss": s.output(0), "prediction": s.input(0), "target": s.input(1),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
-      ])
-  }
-
-  func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
-    guard let dp = s.inputGradient(0) else { return }
-    code.call(
-      "LossKernels.mseBackward",
-      [
-        "dPrediction": dp, "prediction": s.input(0), "target": s.input(1), "dLoss": s.outputGradient(0),
-        "count": StepEmission.rows(s.shapes.inputCount(0)), "average": "\(reduction.average)",
-        "accumulate": "\(s.accumulatesInput(0))",
-      ])
-  }
-}
-
-extension MSELoss: TorchExportable {
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    "F.mse_loss(\(layer.inputs[0]), \(layer.inputs[1])\(reduction.torchArgument))"
-  }
-}
+extension MSELoss: TorchExportable {}
 
 extension MSELoss: ONNXExportable {
   /// `ReduceMean((prediction - target)^2)` (`ReduceSum` for a sum) over every
