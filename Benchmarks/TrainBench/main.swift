@@ -112,14 +112,14 @@ func referenceLayers(_ graph: Graph) throws(ReferenceUnsupported) -> (input: [In
       layers.append(
         ReferenceLayer(op: "dense", units: dense.units, bias: dense.bias, activation: dense.activation?.rawValue))
     case let conv as Conv2D:
-      guard conv.groups == 1, conv.dilation == (1, 1), shape.count == 3 else {
+      guard conv.groups == 1, conv.window.dilation == (1, 1), shape.count == 3 else {
         throw ReferenceUnsupported(message: "`\(node.name)`: groups or dilation")
       }
       let pads = conv.paddings(height: shape[1], width: shape[2])
       layers.append(
         ReferenceLayer(
           op: "conv2d", filters: conv.filters, bias: conv.bias, activation: conv.activation?.rawValue,
-          kernel: [conv.kernel.0, conv.kernel.1], stride: [conv.stride.0, conv.stride.1],
+          kernel: [conv.window.kernel.0, conv.window.kernel.1], stride: [conv.window.stride.0, conv.window.stride.1],
           padding: [pads.top, pads.left, pads.bottom, pads.right]))
     case let pool as AvgPool2D:
       layers.append(

@@ -8,87 +8,30 @@ public struct Conv1D: Operator {
   public static let schema = OpSchema(
     name: "conv1d", category: .layer,
     summary: "1-D convolution over [N, C, L] inputs.",
-    attributes: [
-      .required("filters", .int(1...Dim.limit), "number of output channels"),
-      .required("kernel", .int(1...4096), "kernel size"),
-      .default("stride", .int(1...4096), .int(1), "stride"),
-      .default(
-        "padding", .padding, .int(0),
-        "zero padding per end, `[left, right]` (causal: `[dilation * (kernel - 1), 0]`), `same` or `valid`"),
-      .default("dilation", .int(1...4096), .int(1), "spacing between kernel taps"),
-      .default("groups", .int(1...65536), .int(1), "channel groups (channels = groups for depthwise)"),
-      .default("bias", .bool, .bool(true), "add a learned bias per filter"),
-      Activation.attribute,
-    ])
+    attributes: ConvolutionWindow.attributes(
+      spatialRank: 1, transposed: false,
+      padding: [
+        .default(
+          "padding", .padding, .int(0),
+          "zero padding per end, `[left, right]` (causal: `[dilation * (kernel - 1), 0]`), `same` or `valid`")
+      ]))
 
+  /// Kernel, stride and dilation, of height 1.
+  public let window: ConvolutionWindow
   public let filters: Int
-  public let kernel: Int
-  public let stride: Int
   public let padding: Padding
-  public let dilation: Int
   public let groups: Int
   public let bias: Bool
   public let activation: Activation?
 
   public init(_ attributes: Attributes) {
-    filters = attributes.int("filters")
-    kernel = attributes.int("kernel")
-    stride = attributes.int("stride")
+    window = ConvolutionWindow(attributes, spatialRank: 1)
     padding = attributes.padding()
-    dilation = attributes.int("dilation")
-    groups = attributes.int("groups")
-    bias = attributes.bool("bias")
-    activation = attributes.string("activation").flatMap(Activation.init(rawValue:))
-  }
-
-  /// Padding `(left, right)` used for an input of `length` (`same` puts the odd
-  /// one on the right, as PyTorch).
-  public func paddings(length: Int) -> (left: Int, right: Int) {
-    switch padding {
-    case .explicit(let left, let right): return (left, right)
-    case .same:
-      let p = ShapeRules.samePadding(input: length, kernel: kernel, stride: stride, dilation: dilation)
-      return (p.before, p.after)
-    }
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let x = inputs[0]
-    try ShapeRules.requireFloat(x)
-    try ShapeRules.requireRank(x, 3, layout: "[N, C, L]")
-    let channels = try ShapeRules.staticSize(x, axis: 1, what: "channel count")
-    let length = try ShapeRules.staticSize(x, axis: 2, what: "length")
-    guard channels % groups == 0 else {
-      throw ShapeError(
-        .shapeMismatch, "\(channels) input channels cannot be split into \(groups) groups",
-        input: 0, attribute: "groups", help: "groups must divide the input channel count")
-    }
-    guard filters % groups == 0 else {
-      throw ShapeError(
-        .valueOutOfRange, "\(filters) filters cannot be split into \(groups) groups",
-        attribute: "filters", help: "groups must divide the number of filters")
-    }
-    let pads = paddings(length: length)
-    let outputLength =
-      if case .same = padding {
-        try ShapeRules.windowOutput(input: length, kernel: kernel, stride: stride, padding: nil, axis: "length")
-      } else {
-        try ShapeRules.windowOutput(
-          input: length + pads.left + pads.right, kernel: kernel, stride: stride, padding: 0, dilation: dilation,
-          axis: "length")
-      }
-    let fanIn = channels / groups * kernel
-    _ = try ShapeRules.parameterCount([filters, fanIn])
-    var parameters = [ParameterSpec("weight", [filters, channels / groups, kernel], .fanIn(fanIn))]
-    if bias { parameters.append(ParameterSpec("bias", [filters], .fanIn(fanIn))) }
-    let output = TensorType([x.shape[0], Dim(filters), Dim(outputLength)])
-    let perSample = try ShapeRules.product([Dim(2 * fanIn), Dim(filters), Dim(outputLength)], what: "FLOP count")
-    let flops = try ShapeRules.multiply(x.shape[0], perSample)
-    return Inference(outputs: [output], parameters: parameters, flops: flops)
+    (filters, groups, bias, activation) = Self.channelAttributes(attributes)
   }
 }
 
-extension Conv1D: ExecutableOperator {
+extension Conv1D: PaddedConvolution, ExecutableOperator {
   public static let examples = [
     OpExample(["filters": .int(3), "kernel": .int(3)], inputs: [.batch(2, 6)]),
     OpExample(
@@ -103,15 +46,6 @@ extension Conv1D: ExecutableOperator {
       ["filters": .int(2), "kernel": .int(4), "stride": .int(2), "padding": .string("same")], inputs: [.batch(3, 7)]
     ),
   ]
-
-  /// The convolution's geometry for per-sample shapes `[C, L]` -> `[F, L']`:
-  /// a 2-D one of height 1.
-  func geometry(_ shapes: OpShapes) -> ConvolutionGeometry {
-    let (x, y) = (shapes.inputs[0], shapes.outputs[0])
-    return ConvolutionGeometry(
-      channels: x[0], height: 1, width: x[1], kernel: (1, kernel), stride: (1, stride), dilation: (1, dilation),
-      padTop: 0, padLeft: paddings(length: x[1]).left, outputHeight: 1, outputWidth: y[1])
-  }
 
   /// GELU's derivative needs the pre-activation, kept from the forward pass.
   public func savedState(_ shapes: OpShapes) -> [Int] {
@@ -201,38 +135,7 @@ extension Conv1D: EmittableOperator {
 }
 
 extension Conv1D: TorchExportable {
-  /// `nn.Conv1d` with the padding on both ends; uneven padding (`[left,
-  /// right]`, or `same` with an even kernel or a stride) is an `F.pad` before it.
-  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
-    let pads = paddings(length: layer.size(axis: 2))
-    var arguments = ["\(layer.size(axis: 1))", "\(filters)", "\(kernel)"]
-    if stride != 1 { arguments.append("stride=\(stride)") }
-    if pads.left == pads.right, pads.left > 0 { arguments.append("padding=\(pads.left)") }
-    if dilation != 1 { arguments.append("dilation=\(dilation)") }
-    if groups != 1 { arguments.append("groups=\(groups)") }
-    if !bias { arguments.append("bias=False") }
-    return "nn.Conv1d(\(arguments.joined(separator: ", ")))"
-  }
-
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    let pads = paddings(length: layer.size(axis: 2))
-    let input = pads.left == pads.right ? layer.x : "F.pad(\(layer.x), (\(pads.left), \(pads.right)))"
-    return try layer.activation(activation, "\(layer.module)(\(input))")
-  }
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? { paddedModule(layer) }
 }
 
-extension Conv1D: ONNXExportable {
-  /// `Conv` with explicit pads (`same` resolved for the input's length), then
-  /// the fused activation as its own nodes.
-  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
-    let pads = paddings(length: onnx.inputTypes[0].shape[2].staticValue!)
-    let linear = onnx.preactivation(activation)
-    onnx.add(
-      "Conv", [onnx.inputs[0], onnx.parameter("weight")] + (bias ? [onnx.parameter("bias")] : []), [linear],
-      [
-        .ints("kernel_shape", [kernel]), .ints("strides", [stride]), .ints("dilations", [dilation]),
-        .ints("pads", [pads.left, pads.right]), .int("group", groups),
-      ])
-    try onnx.activate(activation, from: linear)
-  }
-}
+extension Conv1D: ONNXExportable {}

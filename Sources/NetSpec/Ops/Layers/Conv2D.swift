@@ -6,87 +6,32 @@ public struct Conv2D: Operator {
   public static let schema = OpSchema(
     name: "conv2d", category: .layer,
     summary: "2-D convolution over [N, C, H, W] inputs.",
-    attributes: [
-      .required("filters", .int(1...Dim.limit), "number of output channels"),
-      .required("kernel", .pair(1...4096), "kernel size: k or [kh, kw]"),
-      .default("stride", .pair(1...4096), .int(1), "stride: s or [sh, sw]"),
-      .default("padding", .padding, .int(0), "zero padding per side, or `same` / `valid`"),
-      .default("dilation", .pair(1...4096), .int(1), "spacing between kernel taps"),
-      .default("groups", .int(1...65536), .int(1), "channel groups (channels = groups for depthwise)"),
-      .default("bias", .bool, .bool(true), "add a learned bias per filter"),
-      Activation.attribute,
-    ])
+    attributes: ConvolutionWindow.attributes(
+      spatialRank: 2, transposed: false,
+      padding: [.default("padding", .padding, .int(0), "zero padding per side, or `same` / `valid`")]))
 
+  /// Kernel, stride and dilation per axis.
+  public let window: ConvolutionWindow
   public let filters: Int
-  public let kernel: (Int, Int)
-  public let stride: (Int, Int)
   public let padding: Padding
-  public let dilation: (Int, Int)
   public let groups: Int
   public let bias: Bool
   public let activation: Activation?
 
   public init(_ attributes: Attributes) {
-    filters = attributes.int("filters")
-    kernel = attributes.pair("kernel")
-    stride = attributes.pair("stride")
+    window = ConvolutionWindow(attributes, spatialRank: 2)
     padding = attributes.padding()
-    dilation = attributes.pair("dilation")
-    groups = attributes.int("groups")
-    bias = attributes.bool("bias")
-    activation = attributes.string("activation").flatMap(Activation.init(rawValue:))
+    (filters, groups, bias, activation) = Self.channelAttributes(attributes)
   }
 
-  /// Per-side padding `(top, left)` used for an input of `height` x `width`.
+  /// Per-side padding `(top, left, bottom, right)` used for an input of
+  /// `height` x `width`.
   public func paddings(height: Int, width: Int) -> (top: Int, left: Int, bottom: Int, right: Int) {
-    switch padding {
-    case .explicit(let h, let w): return (h, w, h, w)
-    case .same:
-      let ph = ShapeRules.samePadding(input: height, kernel: kernel.0, stride: stride.0, dilation: dilation.0)
-      let pw = ShapeRules.samePadding(input: width, kernel: kernel.1, stride: stride.1, dilation: dilation.1)
-      return (ph.before, pw.before, ph.after, pw.after)
-    }
-  }
-
-  public func infer(_ inputs: [TensorType]) throws(ShapeError) -> Inference {
-    let x = inputs[0]
-    try ShapeRules.requireFloat(x)
-    try ShapeRules.requireRank(x, 4, layout: "[N, C, H, W]")
-    let channels = try ShapeRules.staticSize(x, axis: 1, what: "channel count")
-    let height = try ShapeRules.staticSize(x, axis: 2, what: "height")
-    let width = try ShapeRules.staticSize(x, axis: 3, what: "width")
-    guard channels % groups == 0 else {
-      throw ShapeError(
-        .shapeMismatch, "\(channels) input channels cannot be split into \(groups) groups",
-        input: 0, attribute: "groups", help: "groups must divide the input channel count")
-    }
-    guard filters % groups == 0 else {
-      throw ShapeError(
-        .valueOutOfRange, "\(filters) filters cannot be split into \(groups) groups",
-        attribute: "filters", help: "groups must divide the number of filters")
-    }
-    let explicit: (Int, Int)? =
-      if case .explicit(let h, let w) = padding { (h, w) } else { nil }
-    let outH = try ShapeRules.windowOutput(
-      input: height, kernel: kernel.0, stride: stride.0, padding: explicit?.0,
-      dilation: dilation.0, axis: "height")
-    let outW = try ShapeRules.windowOutput(
-      input: width, kernel: kernel.1, stride: stride.1, padding: explicit?.1,
-      dilation: dilation.1, axis: "width")
-    let fanIn = channels / groups * kernel.0 * kernel.1
-    _ = try ShapeRules.parameterCount([filters, fanIn])
-    var parameters = [
-      ParameterSpec("weight", [filters, channels / groups, kernel.0, kernel.1], .fanIn(fanIn))
-    ]
-    if bias { parameters.append(ParameterSpec("bias", [filters], .fanIn(fanIn))) }
-    let output = TensorType([x.shape[0], Dim(filters), Dim(outH), Dim(outW)])
-    let perSample = try ShapeRules.product([Dim(2 * fanIn), Dim(filters), Dim(outH), Dim(outW)], what: "FLOP count")
-    let flops = try ShapeRules.multiply(x.shape[0], perSample)
-    return Inference(outputs: [output], parameters: parameters, flops: flops)
+    planePaddings([height, width])
   }
 }
 
-extension Conv2D: ExecutableOperator {
+extension Conv2D: PaddedConvolution, ExecutableOperator {
   public static let examples = [
     OpExample(["filters": .int(3), "kernel": .int(3)], inputs: [.batch(2, 5, 5)]),
     OpExample(
@@ -109,16 +54,6 @@ extension Conv2D: ExecutableOperator {
       ],
       inputs: [.batch(1, 7, 8)]),
   ]
-
-  /// The convolution's geometry for per-sample shapes `[C, H, W]` -> `[F, oh, ow]`.
-  func geometry(_ shapes: OpShapes) -> ConvolutionGeometry {
-    let x = shapes.inputs[0]
-    let y = shapes.outputs[0]
-    let pads = paddings(height: x[1], width: x[2])
-    return ConvolutionGeometry(
-      channels: x[0], height: x[1], width: x[2], kernel: kernel, stride: stride, dilation: dilation,
-      padTop: pads.top, padLeft: pads.left, outputHeight: y[1], outputWidth: y[2])
-  }
 
   /// GELU's derivative needs the pre-activation, kept from the forward pass.
   public func savedState(_ shapes: OpShapes) -> [Int] {
@@ -242,44 +177,7 @@ extension Conv2D: EmittableOperator {
 }
 
 extension Conv2D: TorchExportable {
-  /// `nn.Conv2d` with the padding on both sides; an uneven `same` padding
-  /// (an even kernel, or a stride) is an `F.pad` before it instead.
-  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? {
-    let pads = paddings(height: layer.size(axis: 2), width: layer.size(axis: 3))
-    var arguments = ["\(layer.size(axis: 1))", "\(filters)", TorchLayer.pair(kernel)]
-    if stride != (1, 1) { arguments.append("stride=\(TorchLayer.pair(stride))") }
-    if pads.top == pads.bottom, pads.left == pads.right, pads.top + pads.left > 0 {
-      arguments.append("padding=\(TorchLayer.pair((pads.top, pads.left)))")
-    }
-    if dilation != (1, 1) { arguments.append("dilation=\(TorchLayer.pair(dilation))") }
-    if groups != 1 { arguments.append("groups=\(groups)") }
-    if !bias { arguments.append("bias=False") }
-    return "nn.Conv2d(\(arguments.joined(separator: ", ")))"
-  }
-
-  public func torchForward(_ layer: TorchLayer) throws(TorchExportError) -> String {
-    let pads = paddings(height: layer.size(axis: 2), width: layer.size(axis: 3))
-    let input =
-      pads.top == pads.bottom && pads.left == pads.right
-      ? layer.x : "F.pad(\(layer.x), (\(pads.left), \(pads.right), \(pads.top), \(pads.bottom)))"
-    return try layer.activation(activation, "\(layer.module)(\(input))")
-  }
+  public func torchModule(_ layer: TorchLayer) throws(TorchExportError) -> String? { paddedModule(layer) }
 }
 
-extension Conv2D: ONNXExportable {
-  /// `Conv` with explicit pads (`same` resolved for the input's size, as the
-  /// kernels do), then the fused activation as its own nodes.
-  func exportONNX(_ onnx: ONNXNodeContext) throws(ONNXUnsupported) {
-    let shape = onnx.inputTypes[0].shape
-    let pads = paddings(height: shape[2].staticValue!, width: shape[3].staticValue!)
-    let linear = onnx.preactivation(activation)
-    onnx.add(
-      "Conv", [onnx.inputs[0], onnx.parameter("weight")] + (bias ? [onnx.parameter("bias")] : []), [linear],
-      [
-        .ints("kernel_shape", [kernel.0, kernel.1]), .ints("strides", [stride.0, stride.1]),
-        .ints("dilations", [dilation.0, dilation.1]), .ints("pads", [pads.top, pads.left, pads.bottom, pads.right]),
-        .int("group", groups),
-      ])
-    try onnx.activate(activation, from: linear)
-  }
-}
+extension Conv2D: ONNXExportable {}
