@@ -9,9 +9,12 @@ import NetSpecKernels
 // Each pass runs on ResNet-20's (or LeNet-5's) shapes at batch 64, first on a
 // one-thread pool (the caller alone: what these passes did before they were split)
 // and then on a two-thread pool, alternating within every round; the table shows
-// the median round of each, in µs per call, and their ratio. Batch normalization's
-// backward sums are also timed on one thread as two passes (sum, then centered dot:
-// the old code) against the fused pass.
+// the median round of each, in µs per call (wall clock), and their ratio. The
+// two-thread passes learn per call site and size whether the pool beats the caller
+// (ComputePool.calibratedRanges), so under heavy load they fall back to one thread.
+// Batch normalization's backward sums are also timed on one thread, as the calling
+// thread's CPU time, as two passes (sum, then centered dot: the old code) against
+// the fused pass.
 
 func option(_ name: String) -> String? {
   guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count else {
@@ -30,20 +33,27 @@ func buffer(_ count: Int, seed: UInt64) -> UnsafeMutablePointer<Float> {
   return pointer
 }
 
-func seconds(_ body: () -> Void) -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
+/// Seconds `body` takes: wall-clock time, or the calling thread's CPU time.
+func seconds(cpu: Bool, _ body: () -> Void) -> Double {
+  func now() -> Double {
+    var time = timespec()
+    clock_gettime(cpu ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+  }
+  let start = now()
   body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+  return now() - start
 }
 
-/// Median µs per call of `a` and of `b`, alternating rounds.
-func compare(_ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
+/// Median µs per call of `a` and of `b`, alternating rounds; `cpu` times the calling
+/// thread's CPU time (robust under load, meaningful for one-thread work only).
+func compare(cpu: Bool = false, _ a: () -> Void, _ b: () -> Void) -> (Double, Double) {
   a()
   b()
   var times: ([Double], [Double]) = ([], [])
   for _ in 0..<rounds {
-    times.0.append(seconds { for _ in 0..<reps { a() } } / Double(reps))
-    times.1.append(seconds { for _ in 0..<reps { b() } } / Double(reps))
+    times.0.append(seconds(cpu: cpu) { for _ in 0..<reps { a() } } / Double(reps))
+    times.1.append(seconds(cpu: cpu) { for _ in 0..<reps { b() } } / Double(reps))
   }
   return (times.0.sorted()[rounds / 2] * 1e6, times.1.sorted()[rounds / 2] * 1e6)
 }
@@ -89,9 +99,8 @@ print("\(rounds) rounds x \(reps) calls, median µs per call")
 print("| pass (batch 64) | old | new | old/new |")
 print("|---|--:|--:|--:|")
 row(
-  "batchnorm backward sums, [64, 16, 32x32], 1 thread: two passes / one",
-  compare(
-    { batchNormSums(fused: false) }, { batchNormSums(fused: true) }))
+  "batchnorm backward sums, [64, 16, 32x32], caller CPU time: two passes / one",
+  compare(cpu: true, { batchNormSums(fused: false) }, { batchNormSums(fused: true) }))
 let passes: [(String, (ComputePool) -> Void)] = [
   ("relu forward [64, 16, 32x32]", { ActivationKernel.relu.forward(x, y, count: count, pool: $0) }),
   (

@@ -11,7 +11,7 @@ public enum BiasGradient {
     pool: ComputePool
   ) {
     let grain = max(KernelVector.scalarCount, ComputePool.elementGrain / max(1, rows))
-    pool.parallelRanges(columns, grain: grain) { range in
+    pool.calibratedRanges(columns, grain: grain) { range in
       let (sums, width) = (db + range.lowerBound, range.count)
       if !accumulate { sums.update(repeating: 0, count: width) }
       for i in 0..<rows {

@@ -166,7 +166,7 @@ public enum BroadcastKernels {
     }
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
-    pool.parallelRanges(batch, grain: sampleGrain(g)) { samples in
+    pool.calibratedRanges(batch, grain: sampleGrain(g)) { samples in
       g.forEachRun(samples: samples) { o, ia, ib in
         for e in 0..<inner { y[o + e] = operation.apply(a[ia + e * sa], b[ib + e * sb]) }
       }
@@ -195,7 +195,7 @@ public enum BroadcastKernels {
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
     let sx = operand == 0 ? sa : sb
-    pool.parallelRanges(batch, grain: sampleGrain(g)) { samples in
+    pool.calibratedRanges(batch, grain: sampleGrain(g)) { samples in
       if !accumulate {
         (dx + samples.lowerBound * operandCount).update(repeating: 0, count: samples.count * operandCount)
       }

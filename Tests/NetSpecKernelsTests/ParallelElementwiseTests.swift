@@ -33,7 +33,8 @@ import Testing
       #expect(ranges.first?.lowerBound == 0 && ranges.last?.upperBound == count)
       #expect(zip(ranges, ranges.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
       #expect(ranges.dropFirst().allSatisfy { $0.lowerBound % 64 == 0 })
-      #expect(ranges.count == max(1, min(threads, count / ComputePool.elementGrain)))
+      // The pool's share, or everything on the caller where one thread was faster.
+      #expect([1, max(1, min(threads, count / ComputePool.elementGrain))].contains(ranges.count))
     }
   }
 
