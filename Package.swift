@@ -111,6 +111,7 @@ let package = Package(
       exclude: ["reference.py"]),
     .executableTarget(
       name: "ConvBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/ConvBench"),
+    .executableTarget(name: "SerialBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/SerialBench"),
     .testTarget(name: "NetSpecDiagnosticsTests", dependencies: ["NetSpecDiagnostics"]),
     .testTarget(name: "NetSpecYAMLTests", dependencies: ["NetSpecYAML"]),
     .testTarget(name: "NetSpecKernelsTests", dependencies: ["NetSpecKernels"]),

@@ -114,7 +114,7 @@ final class Measurements {
         _ = interpreter.buffer(of: graph.targets[0]).update(from: labels)
         let train = model.spec.document.train!
         let optimizer = Optimizer(
-          train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
+          train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount, pool: pool)
         let rate = Float(train.optimizer.learningRate)
         step = {
           interpreter.forward(batch: benchBatch, training: true)

@@ -320,7 +320,7 @@ func measureOurs(_ model: Model, options: Options, pool: ComputePool) -> RoundRe
   let batch = options.batch
   let trainer = makeInterpreter(for: model, batch: batch, training: true, pool: pool)
   let optimizer = Optimizer(
-    model.optimizer.algorithm, weightDecay: model.weightDecay, count: trainer.plan.trainableCount)
+    model.optimizer.algorithm, weightDecay: model.weightDecay, count: trainer.plan.trainableCount, pool: pool)
   let lr = Float(model.optimizer.learningRate)
   func step() {
     trainer.forward(batch: batch, training: true)

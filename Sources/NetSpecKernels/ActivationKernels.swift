@@ -25,6 +25,29 @@ public enum ActivationKernel: Sendable, Equatable {
   case hardtanh(min: Float, max: Float)
   /// `x * relu6(x + 3) / 6` (MobileNetV3).
   case hardswish
+  /// ``forward(_:_:count:)`` spread over `pool` in parts of whole vectors
+  /// (``ComputePool/parallelElements(_:_:)``): the same results as on one thread.
+  /// Not for use inside a task of `pool`.
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int, pool: ComputePool) {
+    pool.parallelElements(count) { range in
+      forward(x + range.lowerBound, y + range.lowerBound, count: range.count)
+    }
+  }
+
+  /// ``backward(input:output:_:_:count:accumulate:)`` spread over `pool` as
+  /// ``forward(_:_:count:pool:)`` is.
+  public func backward(
+    input x: UnsafePointer<Float>?, output y: UnsafePointer<Float>?, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>, count: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    pool.parallelElements(count) { range in
+      let start = range.lowerBound
+      backward(
+        input: x.map { $0 + start }, output: y.map { $0 + start }, dy + start, dx + start, count: range.count,
+        accumulate: accumulate)
+    }
+  }
+
   /// `relu6(x + 3) / 6`.
   case hardsigmoid
   /// `x * tanh(softplus(x))` (Misra 2019).

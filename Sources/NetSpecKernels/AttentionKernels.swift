@@ -255,7 +255,8 @@ public struct AttentionGeometry: Sendable, Hashable {
         beta: projection.accumulateWeight ? 1 : 0, c: dWeight, ldc: width, pool: pool)
     }
     if let dBias = projection.biasGradient {
-      BiasGradient.columnSums(dy, rows: rows, columns: width, into: dBias, accumulate: projection.accumulateBias)
+      BiasGradient.columnSums(
+        dy, rows: rows, columns: width, into: dBias, accumulate: projection.accumulateBias, pool: pool)
     }
     if let dx {
       GEMM.sgemm(

@@ -48,7 +48,8 @@ public enum BatchNormKernels {
     }
   }
 
-  /// Per channel: `dBias = sum(dy)`, `dWeight = sum(dy * xhat)` and, in
+  /// Per channel (in parallel; both sums in one pass over `x` and `dy`):
+  /// `dBias = sum(dy)`, `dWeight = sum(dy * xhat)` and, in
   /// training, `dx = weight / std * (dy - dBias / m - xhat * dWeight / m)` over
   /// the `m` values of the channel; in evaluation the statistics are constants,
   /// so `dx = weight / std * dy`. A nil gradient is skipped; each is added into
@@ -68,8 +69,9 @@ public enum BatchNormKernels {
         var sumDyCentered: Double = 0
         for n in 0..<batch {
           let offset = (n * channels + c) * positions
-          sumDy += Double(Reductions.sum(dy + offset, count: positions))
-          sumDyCentered += Double(Reductions.centeredDot(x + offset, from: mean, dy + offset, count: positions))
+          let sums = Reductions.sumAndCenteredDot(x + offset, from: mean, dy + offset, count: positions)
+          sumDy += Double(sums.sum)
+          sumDyCentered += Double(sums.centeredDot)
         }
         if let dWeight {
           let g = Float(sumDyCentered) * inverseStd

@@ -61,15 +61,15 @@ public struct BroadcastGeometry: Sendable, Hashable {
   public var isElementwise: Bool { aCount == count && bCount == count }
 
   /// Calls `body(offset, aOffset, bOffset)` for each run along the innermost
-  /// merged dim, over `batch` samples, in row-major order of the space; the
+  /// merged dim, over the samples `samples`, in row-major order of the space; the
   /// run has `dims.last` elements, at strides 1, `aStrides.last` and
   /// `bStrides.last`.
   @inline(__always)
-  func forEachRun(batch: Int, _ body: (Int, Int, Int) -> Void) {
+  func forEachRun(samples: Range<Int>, _ body: (Int, Int, Int) -> Void) {
     let outer = dims.count - 1
     let runs = dims.dropLast().reduce(1, *)
     let inner = dims[outer]
-    for sample in 0..<batch {
+    for sample in samples {
       var index = [Int](repeating: 0, count: outer)
       var aOffset = sample * aCount
       var bOffset = sample * bCount
@@ -134,27 +134,42 @@ public enum BinaryOperation: Sendable, Hashable {
 /// broadcasting over a ``BroadcastGeometry``), the sums that reduce a gradient
 /// to a broadcast operand's shape, and arithmetic with a scalar. Same-shaped
 /// operands take ``ElementwiseKernels`` instead, which need no index arithmetic.
+///
+/// ``forward(_:y:a:b:batch:geometry:pool:)`` and the gradient
+/// ``backward(_:dx:dy:a:b:operand:batch:geometry:accumulate:pool:)`` spread
+/// their work over a pool: same-shaped operands in parts of whole vectors,
+/// broadcast ones by samples (each sample's outputs are its own), so every
+/// element is computed the same way whatever the thread count.
 public enum BroadcastKernels {
+  /// Samples per task when a broadcast pass is split by sample: about
+  /// ``ComputePool/elementGrain`` elements.
+  private static func sampleGrain(_ g: BroadcastGeometry) -> Int {
+    max(1, ComputePool.elementGrain / max(1, g.count))
+  }
+
   /// `y = a op b` over the geometry's space (`y` has its shape); `y` may be `a`
   /// when `a` spans the whole space.
   public static func forward(
     _ operation: BinaryOperation, y: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
-    b: UnsafePointer<Float>, batch: Int, geometry g: BroadcastGeometry
+    b: UnsafePointer<Float>, batch: Int, geometry g: BroadcastGeometry, pool: ComputePool
   ) {
     if g.isElementwise {
-      let count = batch * g.count
-      switch operation {
-      case .add: for e in 0..<count { y[e] = a[e] + b[e] }
-      case .subtract: for e in 0..<count { y[e] = a[e] - b[e] }
-      case .multiply: for e in 0..<count { y[e] = a[e] * b[e] }
-      case .divide: for e in 0..<count { y[e] = a[e] / b[e] }
+      pool.parallelElements(batch * g.count) { range in
+        switch operation {
+        case .add: for e in range { y[e] = a[e] + b[e] }
+        case .subtract: for e in range { y[e] = a[e] - b[e] }
+        case .multiply: for e in range { y[e] = a[e] * b[e] }
+        case .divide: for e in range { y[e] = a[e] / b[e] }
+        }
       }
       return
     }
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
-    g.forEachRun(batch: batch) { o, ia, ib in
-      for e in 0..<inner { y[o + e] = operation.apply(a[ia + e * sa], b[ib + e * sb]) }
+    pool.calibratedRanges(batch, grain: sampleGrain(g)) { samples in
+      g.forEachRun(samples: samples) { o, ia, ib in
+        for e in 0..<inner { y[o + e] = operation.apply(a[ia + e * sa], b[ib + e * sb]) }
+      }
     }
   }
 
@@ -165,24 +180,30 @@ public enum BroadcastKernels {
   public static func backward(
     _ operation: BinaryOperation, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>,
     a: UnsafePointer<Float>, b: UnsafePointer<Float>, operand: Int, batch: Int, geometry g: BroadcastGeometry,
-    accumulate: Bool
+    accumulate: Bool, pool: ComputePool
   ) {
     if g.isElementwise {
-      for e in 0..<(batch * g.count) {
-        let value = operation.gradient(dy[e], a[e], b[e], operand: operand)
-        dx[e] = accumulate ? dx[e] + value : value
+      pool.parallelElements(batch * g.count) { range in
+        for e in range {
+          let value = operation.gradient(dy[e], a[e], b[e], operand: operand)
+          dx[e] = accumulate ? dx[e] + value : value
+        }
       }
       return
     }
     let operandCount = operand == 0 ? g.aCount : g.bCount
-    if !accumulate { dx.update(repeating: 0, count: batch * operandCount) }
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
     let sx = operand == 0 ? sa : sb
-    g.forEachRun(batch: batch) { o, ia, ib in
-      let ix = operand == 0 ? ia : ib
-      for e in 0..<inner {
-        dx[ix + e * sx] += operation.gradient(dy[o + e], a[ia + e * sa], b[ib + e * sb], operand: operand)
+    pool.calibratedRanges(batch, grain: sampleGrain(g)) { samples in
+      if !accumulate {
+        (dx + samples.lowerBound * operandCount).update(repeating: 0, count: samples.count * operandCount)
+      }
+      g.forEachRun(samples: samples) { o, ia, ib in
+        let ix = operand == 0 ? ia : ib
+        for e in 0..<inner {
+          dx[ix + e * sx] += operation.gradient(dy[o + e], a[ia + e * sa], b[ib + e * sb], operand: operand)
+        }
       }
     }
   }
@@ -198,7 +219,7 @@ public enum BroadcastKernels {
     if !accumulate { y.update(repeating: 0, count: batch * g.bCount) }
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
-    g.forEachRun(batch: batch) { _, ia, ib in
+    g.forEachRun(samples: 0..<batch) { _, ia, ib in
       if sb == 0 && sa == 1 {
         y[ib] += scale * Reductions.sum(x + ia, count: inner)
       } else {
@@ -216,7 +237,7 @@ public enum BroadcastKernels {
   ) {
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
-    g.forEachRun(batch: batch) { _, ia, ib in
+    g.forEachRun(samples: 0..<batch) { _, ia, ib in
       for e in 0..<inner {
         let value = scale * x[ib + e * sb]
         y[ia + e * sa] = accumulate ? y[ia + e * sa] + value : value
@@ -227,20 +248,24 @@ public enum BroadcastKernels {
   /// `y = x op scalar` for `count` elements; `y` may be `x`.
   public static func scalarForward(
     _ operation: BinaryOperation, y: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, scalar: Float,
-    count: Int
+    count: Int, pool: ComputePool
   ) {
-    for e in 0..<count { y[e] = operation.apply(x[e], scalar) }
+    pool.parallelElements(count) { range in
+      for e in range { y[e] = operation.apply(x[e], scalar) }
+    }
   }
 
   /// The gradient of `x` in `y = x op scalar`: `dy` (add, subtract), `dy *
   /// scalar` or `dy / scalar`; added into `dx` when `accumulate` is set.
   public static func scalarBackward(
     _ operation: BinaryOperation, dx: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, scalar: Float,
-    count: Int, accumulate: Bool
+    count: Int, accumulate: Bool, pool: ComputePool
   ) {
-    for e in 0..<count {
-      let value = operation.gradient(dy[e], 0, scalar, operand: 0)
-      dx[e] = accumulate ? dx[e] + value : value
+    pool.parallelElements(count) { range in
+      for e in range {
+        let value = operation.gradient(dy[e], 0, scalar, operand: 0)
+        dx[e] = accumulate ? dx[e] + value : value
+      }
     }
   }
 }

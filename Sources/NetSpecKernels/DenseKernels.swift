@@ -17,7 +17,7 @@ public enum DenseKernels {
       ldc: units,
       epilogue: GEMMEpilogue(bias: bias.map { .perColumn($0) } ?? .none, activation: fusedReLU ? .relu : .identity),
       pool: pool)
-    if let activation, !fusedReLU { activation.forward(z, y, count: rows * units) }
+    if let activation, !fusedReLU { activation.forward(z, y, count: rows * units, pool: pool) }
   }
 
   /// `dZ = dY * f'(Z)` in `workspace` (`rows * units` floats), reading
@@ -37,7 +37,8 @@ public enum DenseKernels {
   ) {
     var dz = dy
     if let activation {
-      activation.backward(input: preActivation, output: y, dy, workspace!, count: rows * units, accumulate: false)
+      activation.backward(
+        input: preActivation, output: y, dy, workspace!, count: rows * units, accumulate: false, pool: pool)
       dz = UnsafePointer(workspace!)
     }
     if let dx {
@@ -52,7 +53,7 @@ public enum DenseKernels {
         beta: accumulateWeight ? 1 : 0, c: dWeight, ldc: features, pool: pool)
     }
     if let dBias {
-      BiasGradient.columnSums(dz, rows: rows, columns: units, into: dBias, accumulate: accumulateBias)
+      BiasGradient.columnSums(dz, rows: rows, columns: units, into: dBias, accumulate: accumulateBias, pool: pool)
     }
   }
 }

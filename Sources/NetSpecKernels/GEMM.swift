@@ -92,6 +92,12 @@ struct WorkSplit: Sendable {
   /// Products below this many multiply-adds run on one thread: dispatch and the
   /// duplicated packing would cost more than the second core saves.
   static let minimumParallelWork = 1 << 17
+  /// One-row products (batch 1) below this many multiply-adds run on one thread:
+  /// they stream B once at memory speed (a 784 x 256 layer in a few µs), so the
+  /// dispatch and the worker's wake-up are a large share of what a split could
+  /// save, and the calibration, which times the product alone, does not see what
+  /// they cost the rest of a batch-1 pass.
+  static let minimumSingleRowParallelWork = 1 << 20
   /// The cost of packing one element, in multiply-adds.
   private static let packingCost = 16
 
@@ -100,7 +106,8 @@ struct WorkSplit: Sendable {
     self.n = n
     let columnPanels = (n + WideRow.width - 1) / WideRow.width
     let rowPanels = (m + microKernelRows - 1) / microKernelRows
-    let parallel = m * n * k >= Self.minimumParallelWork ? threads : 1
+    let minimum = m == 1 ? Self.minimumSingleRowParallelWork : Self.minimumParallelWork
+    let parallel = m * n * k >= minimum ? threads : 1
     let columnTasks = min(parallel, columnPanels)
     let rowTasks = min(parallel, rowPanels)
     // The busiest thread's work for each way of cutting.

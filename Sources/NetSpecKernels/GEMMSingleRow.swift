@@ -77,24 +77,60 @@ extension GEMMOperands {
 
   /// `c[j] = alpha * dot(row, b[j * ldb ..< j * ldb + k]) + beta * c[j]`: B holds
   /// op(B)'s columns as rows, so each output is one contiguous dot product.
+  ///
+  /// Four columns at a time, one accumulator each, so the four sums' FMA chains
+  /// and their horizontal reductions (a tree, not 15 dependent scalar additions)
+  /// overlap: for a batch-1 dense layer the reduction, not the multiply-adds, was
+  /// the bound. A column's result does not depend on whether it was computed in
+  /// a group of four, so it does not depend on how the columns were split.
   private func dotProducts(_ row: UnsafePointer<Float>, columns: Range<Int>) {
     let lanes = KernelVector.scalarCount
     let vectorDepth = k - k % lanes
-    for j in columns {
+    let quadEnd = columns.lowerBound + columns.count / 4 * 4
+    for j in stride(from: columns.lowerBound, to: quadEnd, by: 4) {
+      let (b0, b1, b2, b3) = (b + j * ldb, b + (j + 1) * ldb, b + (j + 2) * ldb, b + (j + 3) * ldb)
+      var (s0, s1, s2, s3) = (KernelVector(), KernelVector(), KernelVector(), KernelVector())
+      for l in stride(from: 0, to: vectorDepth, by: lanes) {
+        let x = loadVector(row + l)
+        s0 = multiplyAdd(s0, x, loadVector(b0 + l))
+        s1 = multiplyAdd(s1, x, loadVector(b1 + l))
+        s2 = multiplyAdd(s2, x, loadVector(b2 + l))
+        s3 = multiplyAdd(s3, x, loadVector(b3 + l))
+      }
+      var sums = SIMD4(treeSum(s0), treeSum(s1), treeSum(s2), treeSum(s3))
+      // Multiply, then add, lane by lane: the same rounding as the lone columns below.
+      for l in vectorDepth..<k { sums += SIMD4(repeating: row[l]) * SIMD4(b0[l], b1[l], b2[l], b3[l]) }
+      for q in 0..<4 { store(sums[q], column: j + q) }
+    }
+    for j in quadEnd..<columns.upperBound {
       let column = b + j * ldb
-      var s0 = KernelVector(), s1 = KernelVector()
-      var l = 0
-      while l + 2 * lanes <= vectorDepth {
-        s0 = multiplyAdd(s0, loadVector(row + l), loadVector(column + l))
-        s1 = multiplyAdd(s1, loadVector(row + l + lanes), loadVector(column + l + lanes))
-        l += 2 * lanes
+      var s = KernelVector()
+      for l in stride(from: 0, to: vectorDepth, by: lanes) {
+        s = multiplyAdd(s, loadVector(row + l), loadVector(column + l))
       }
-      if l < vectorDepth {
-        s0 = multiplyAdd(s0, loadVector(row + l), loadVector(column + l))
-      }
-      var sum = (s0 + s1).sum()
+      var sum = treeSum(s)
       for l in vectorDepth..<k { sum += row[l] * column[l] }
-      c[j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[j]
+      store(sum, column: j)
     }
   }
+
+  /// `c[j] = alpha * sum + beta * c[j]` (C not read when `beta` is 0).
+  @inline(__always)
+  private func store(_ sum: Float, column j: Int) {
+    c[j] = beta == 0 ? alpha * sum : alpha * sum + beta * c[j]
+  }
+}
+
+/// The sum of a vector's lanes by halving (a tree of vector additions), which
+/// is shorter than `sum()`'s chain of one scalar addition per lane.
+@inline(__always)
+private func treeSum(_ v: SIMD16<Float>) -> Float { treeSum(v.lowHalf + v.highHalf) }
+
+@inline(__always)
+private func treeSum(_ v: SIMD8<Float>) -> Float { treeSum(v.lowHalf + v.highHalf) }
+
+@inline(__always)
+private func treeSum(_ v: SIMD4<Float>) -> Float {
+  let pair = v.lowHalf + v.highHalf
+  return pair.x + pair.y
 }

@@ -470,11 +470,13 @@ struct RecurrentPass {
     }
     if let dBias = parameterGradients[p + 2] {
       BiasGradient.columnSums(
-        dInputGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 2])
+        dInputGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 2],
+        pool: pool)
     }
     if let dBias = parameterGradients[p + 3] {
       BiasGradient.columnSums(
-        dHiddenGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 3])
+        dHiddenGates, rows: rows, columns: gateWidth, into: dBias, accumulate: accumulateParameters[p + 3],
+        pool: pool)
     }
   }
 

@@ -14,7 +14,7 @@ public enum ReductionKernels {
     argmax.update(repeating: unset, count: batch * g.bCount)
     let inner = g.dims.last!
     let (sa, sb) = (g.aStrides.last!, g.bStrides.last!)
-    g.forEachRun(batch: batch) { _, ia, ib in
+    g.forEachRun(samples: 0..<batch) { _, ia, ib in
       for e in 0..<inner {
         let (i, j) = (ia + e * sa, ib + e * sb)
         let value = x[i]

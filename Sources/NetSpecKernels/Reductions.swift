@@ -62,4 +62,32 @@ public enum Reductions {
     }
     return total
   }
+
+  /// ``sum(_:count:)`` of `y` and ``centeredDot(_:from:_:count:)`` of `x` and `y`
+  /// in one pass over both arrays (batch normalization's backward pass), each
+  /// equal to the bit to its own function's result.
+  public static func sumAndCenteredDot(
+    _ x: UnsafePointer<Float>, from center: Float, _ y: UnsafePointer<Float>, count: Int
+  ) -> (sum: Float, centeredDot: Float) {
+    let lanes = KernelVector.scalarCount
+    let centers = KernelVector(repeating: center)
+    var sums = (KernelVector(), KernelVector())
+    var dots = (KernelVector(), KernelVector())
+    var i = 0
+    while i + 2 * lanes <= count {
+      let (y0, y1) = (loadVector(y + i), loadVector(y + i + lanes))
+      sums.0 += y0
+      sums.1 += y1
+      dots.0 = multiplyAdd(dots.0, loadVector(x + i) - centers, y0)
+      dots.1 = multiplyAdd(dots.1, loadVector(x + i + lanes) - centers, y1)
+      i += 2 * lanes
+    }
+    var (sum, dot) = ((sums.0 + sums.1).sum(), (dots.0 + dots.1).sum())
+    while i < count {
+      sum += y[i]
+      dot += (x[i] - center) * y[i]
+      i += 1
+    }
+    return (sum, dot)
+  }
 }

@@ -12,6 +12,9 @@ public struct KernelShape: Hashable, Sendable {
   public static let gemm = 0
   /// The implicit-GEMM convolution's kernel number (ImplicitConvolution.swift).
   public static let implicitConvolution = 1
+  /// ``ComputePool/calibratedRanges(_:grain:granule:line:_:)``'s kernel number (its
+  /// sizes: the count, the grain and the call site's line).
+  public static let calibratedRanges = 2
 
   let kernel: Int
   let sizes: SIMD4<Int>

@@ -16,6 +16,7 @@ import Testing
   ]
   static let operations: [BinaryOperation] = [.add, .subtract, .multiply, .divide]
   let batch = 2
+  let pool = ComputePool(threadCount: 2)
 
   /// For each element of the batched space, its offsets in `a` and `b`.
   func offsets(_ space: [Int], _ a: [Int], _ b: [Int]) -> [(Int, Int)] {
@@ -65,7 +66,7 @@ import Testing
     let b = randomValues(batch * bShape.reduce(1, *), seed: 2).map { $0 + ($0 < 0 ? -0.5 : 0.5) }
     let dy = randomValues(map.count, seed: 3)
     var y = [Float](repeating: 0, count: map.count)
-    BroadcastKernels.forward(operation, y: &y, a: a, b: b, batch: batch, geometry: geometry)
+    BroadcastKernels.forward(operation, y: &y, a: a, b: b, batch: batch, geometry: geometry, pool: pool)
     #expect(relativeDifference(y, map.map { apply(operation, a[$0.0], b[$0.1]) }) < 1e-6)
     for operand in 0..<2 {
       var expected = [Float](repeating: 0, count: operand == 0 ? a.count : b.count)
@@ -75,7 +76,7 @@ import Testing
       let (dx, deviation) = accumulationDeviation(count: expected.count) { dx, accumulate in
         BroadcastKernels.backward(
           operation, dx: dx, dy: dy, a: a, b: b, operand: operand, batch: batch, geometry: geometry,
-          accumulate: accumulate)
+          accumulate: accumulate, pool: pool)
       }
       #expect(relativeDifference(dx, expected) < 1e-5, "operand \(operand)")
       #expect(deviation < 1e-5)
@@ -137,10 +138,11 @@ import Testing
     let x = randomValues(7, seed: 6)
     let dy = randomValues(7, seed: 7)
     var y = [Float](repeating: 0, count: 7)
-    BroadcastKernels.scalarForward(operation, y: &y, x: x, scalar: -2.5, count: 7)
+    BroadcastKernels.scalarForward(operation, y: &y, x: x, scalar: -2.5, count: 7, pool: pool)
     #expect(y == x.map { apply(operation, $0, -2.5) })
     let (dx, deviation) = accumulationDeviation(count: 7) { dx, accumulate in
-      BroadcastKernels.scalarBackward(operation, dx: dx, dy: dy, scalar: -2.5, count: 7, accumulate: accumulate)
+      BroadcastKernels.scalarBackward(
+        operation, dx: dx, dy: dy, scalar: -2.5, count: 7, accumulate: accumulate, pool: pool)
     }
     #expect(relativeDifference(dx, (0..<7).map { dy[$0] * partial(operation, x[$0], -2.5, operand: 0) }) < 1e-6)
     #expect(deviation < 1e-6)

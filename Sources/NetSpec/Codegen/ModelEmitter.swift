@@ -409,7 +409,8 @@ struct ModelEmitter {
     code.block("public func update(learningRate: Float)") { code in
       code.line("step += 1")
       if let clip = train.clipGradNorm {
-        code.line("OptimizerKernels.clipNorm(gradients, count: \(count), maxNorm: \(StepEmission.literal(clip)))")
+        code.line(
+          "OptimizerKernels.clipNorm(gradients, count: \(count), maxNorm: \(StepEmission.literal(clip)), pool: pool)")
       }
       switch train.optimizer.algorithm {
       case .sgd(let momentum, let nesterov):
@@ -418,8 +419,9 @@ struct ModelEmitter {
           "  parameters: parameters, gradients: gradients, velocity: \(momentum == 0 ? "gradients" : "firstMoment"), count: \(count),"
         )
         code.line(
-          "  learningRate: learningRate, momentum: \(StepEmission.literal(momentum)), nesterov: \(nesterov), weightDecay: \(decay), firstStep: step == 1)"
+          "  learningRate: learningRate, momentum: \(StepEmission.literal(momentum)), nesterov: \(nesterov), weightDecay: \(decay), firstStep: step == 1,"
         )
+        code.line("  pool: pool)")
       case .adam(let adam), .adamw(let adam, _):
         var decoupled = "0"
         if case .adamw(_, let d) = train.optimizer.algorithm { decoupled = StepEmission.literal(d) }
@@ -430,7 +432,7 @@ struct ModelEmitter {
         code.line(
           "  learningRate: learningRate, beta1: \(StepEmission.literal(adam.beta1)), beta2: \(StepEmission.literal(adam.beta2)), epsilon: \(StepEmission.literal(adam.epsilon)),"
         )
-        code.line("  weightDecay: \(decay), decoupledDecay: \(decoupled), step: step)")
+        code.line("  weightDecay: \(decay), decoupledDecay: \(decoupled), step: step, pool: pool)")
       }
     }
   }

@@ -73,7 +73,8 @@ final class InterpreterModel: TrainableModel {
 
   func update(learningRate: Float) {
     if let clipGradNorm {
-      Optimizer.clip(interpreter.gradients, count: interpreter.plan.trainableCount, maxNorm: clipGradNorm)
+      Optimizer.clip(
+        interpreter.gradients, count: interpreter.plan.trainableCount, maxNorm: clipGradNorm, pool: optimizer.pool)
     }
     optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: learningRate)
   }

@@ -4,6 +4,7 @@ import NetSpecKernels
 /// Updates trainable parameters from their gradients: SGD (with heavy-ball or
 /// Nesterov momentum), Adam or AdamW, with L2 weight decay, over one flat array
 /// (the trainable prefix of the parameter arena), as PyTorch's optimizers do.
+/// Each update is one parallel job over the whole array (``OptimizerKernels``).
 public final class Optimizer {
   public let algorithm: OptimizerSpec.Algorithm
   /// L2 coefficient added to the gradient (`train.weight_decay`).
@@ -17,9 +18,13 @@ public final class Optimizer {
   /// Updates taken so far (Adam's bias correction, SGD's first step); a
   /// resumed run sets it together with the moments.
   public var steps = 0
+  /// The threads an update is spread over (results do not depend on their count).
+  public let pool: ComputePool
 
-  public init(_ algorithm: OptimizerSpec.Algorithm, weightDecay: Double, count: Int) {
+  /// An optimizer for `count` trainable floats, its state zeroed; updates run on `pool`.
+  public init(_ algorithm: OptimizerSpec.Algorithm, weightDecay: Double, count: Int, pool: ComputePool = .shared) {
     self.algorithm = algorithm
+    self.pool = pool
     self.weightDecay = Float(weightDecay)
     self.count = count
     first = .allocate(capacity: max(count, 1))
@@ -50,7 +55,7 @@ public final class Optimizer {
     case .sgd(let momentum, let nesterov):
       OptimizerKernels.sgd(
         parameters: p, gradients: g, velocity: first, count: count, learningRate: lr, momentum: Float(momentum),
-        nesterov: nesterov, weightDecay: weightDecay, firstStep: steps == 1)
+        nesterov: nesterov, weightDecay: weightDecay, firstStep: steps == 1, pool: pool)
     case .adam(let adam):
       adamStep(p, g, lr: lr, adam, decoupledDecay: 0)
     case .adamw(let adam, let decay):
@@ -65,13 +70,15 @@ public final class Optimizer {
     OptimizerKernels.adam(
       parameters: p, gradients: g, firstMoment: first, secondMoment: second, count: count, learningRate: lr,
       beta1: Float(adam.beta1), beta2: Float(adam.beta2), epsilon: Float(adam.epsilon), weightDecay: weightDecay,
-      decoupledDecay: decoupledDecay, step: steps)
+      decoupledDecay: decoupledDecay, step: steps, pool: pool)
   }
 
   /// Scales `gradients` so their global L2 norm is at most `maxNorm`; returns
-  /// the norm before clipping.
+  /// the norm before clipping (on `pool`'s threads; the norm does not depend on their count).
   @discardableResult
-  public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float) -> Float {
-    OptimizerKernels.clipNorm(gradients, count: count, maxNorm: maxNorm)
+  public static func clip(
+    _ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Float, pool: ComputePool = .shared
+  ) -> Float {
+    OptimizerKernels.clipNorm(gradients, count: count, maxNorm: maxNorm, pool: pool)
   }
 }

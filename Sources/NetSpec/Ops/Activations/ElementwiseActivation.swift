@@ -12,19 +12,21 @@ extension ElementwiseActivation {
   public var backwardReads: BackwardReads { kernel.needsInput ? .inputsOnly : .outputsOnly }
 
   public func forward(_ k: Kernel) {
-    kernel.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0))
+    kernel.forward(k.inputs[0], k.outputs[0], count: k.batch * k.shapes.inputCount(0), pool: k.pool)
   }
 
   public func backward(_ k: Kernel) {
     guard let dx = k.inputGradients[0] else { return }
     kernel.backward(
       input: kernel.needsInput ? k.inputs[0] : nil, output: kernel.needsInput ? nil : k.outputs[0],
-      k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0])
+      k.outputGradients[0], dx, count: k.batch * k.shapes.inputCount(0), accumulate: k.accumulateInput[0],
+      pool: k.pool)
   }
 
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     let count = "\(StepEmission.rows(s.shapes.inputCount(0)))"
-    code.line("ActivationKernel\(kernel.swiftLiteral).forward(\(s.input(0)), \(s.output(0)), count: \(count))")
+    code.line(
+      "ActivationKernel\(kernel.swiftLiteral).forward(\(s.input(0)), \(s.output(0)), count: \(count), pool: pool)")
   }
 
   func emitBackward(_ s: StepEmission, _ code: inout SwiftWriter) {
@@ -32,7 +34,7 @@ extension ElementwiseActivation {
     let count = "\(StepEmission.rows(s.shapes.inputCount(0)))"
     let (input, output) = kernel.needsInput ? (s.input(0), "nil") : ("nil", s.output(0))
     code.line(
-      "ActivationKernel\(kernel.swiftLiteral).backward(input: \(input), output: \(output), \(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(s.accumulatesInput(0)))"
+      "ActivationKernel\(kernel.swiftLiteral).backward(input: \(input), output: \(output), \(s.outputGradient(0)), \(dx), count: \(count), accumulate: \(s.accumulatesInput(0)), pool: pool)"
     )
   }
 }

@@ -72,16 +72,17 @@ extension ElementwiseArithmetic {
   public func forward(_ k: Kernel) {
     if let scalar {
       return BroadcastKernels.scalarForward(
-        Self.operation, y: k.outputs[0], x: k.inputs[0], scalar: Float(scalar), count: k.batch * k.shapes.inputCount(0))
+        Self.operation, y: k.outputs[0], x: k.inputs[0], scalar: Float(scalar), count: k.batch * k.shapes.inputCount(0),
+        pool: k.pool)
     }
     let out = k.shapes.outputs[0]
     BroadcastKernels.forward(
       Self.operation, y: k.outputs[0], a: k.inputs[0], b: k.inputs[1], batch: k.batch,
-      geometry: Self.geometry(k.shapes, k.shapes.inputs[0], k.shapes.inputs[1]))
+      geometry: Self.geometry(k.shapes, k.shapes.inputs[0], k.shapes.inputs[1]), pool: k.pool)
     for i in 2..<max(2, k.inputs.count) {
       BroadcastKernels.forward(
         Self.operation, y: k.outputs[0], a: k.outputs[0], b: k.inputs[i], batch: k.batch,
-        geometry: Self.geometry(k.shapes, out, k.shapes.inputs[i]))
+        geometry: Self.geometry(k.shapes, out, k.shapes.inputs[i]), pool: k.pool)
     }
   }
 
@@ -93,7 +94,7 @@ extension ElementwiseArithmetic {
       if let scalar {
         BroadcastKernels.scalarBackward(
           Self.operation, dx: dx, dy: dy, scalar: Float(scalar), count: k.batch * k.shapes.inputCount(0),
-          accumulate: k.accumulateInput[i])
+          accumulate: k.accumulateInput[i], pool: k.pool)
       } else if Self.operation == .add && shape == out {
         CopyKernel.copy(dy, dx, count: k.batch * k.shapes.outputCount(0), accumulate: k.accumulateInput[i])
       } else if Self.operation == .add {
@@ -108,17 +109,19 @@ extension ElementwiseArithmetic {
           for j in plan.others {
             BroadcastKernels.forward(
               .multiply, y: k.workspace!, a: k.workspace!, b: k.inputs[j], batch: k.batch,
-              geometry: Self.geometry(k.shapes, out, k.shapes.inputs[j]))
+              geometry: Self.geometry(k.shapes, out, k.shapes.inputs[j]), pool: k.pool)
           }
           partial = UnsafePointer(k.workspace!)
         }
         BroadcastKernels.backward(
           .multiply, dx: dx, dy: partial, a: k.inputs[i], b: k.inputs[plan.last], operand: 0, batch: k.batch,
-          geometry: Self.geometry(k.shapes, shape, k.shapes.inputs[plan.last]), accumulate: k.accumulateInput[i])
+          geometry: Self.geometry(k.shapes, shape, k.shapes.inputs[plan.last]), accumulate: k.accumulateInput[i],
+          pool: k.pool)
       } else {
         BroadcastKernels.backward(
           Self.operation, dx: dx, dy: dy, a: k.inputs[0], b: k.inputs[1], operand: i, batch: k.batch,
-          geometry: Self.geometry(k.shapes, k.shapes.inputs[0], k.shapes.inputs[1]), accumulate: k.accumulateInput[i])
+          geometry: Self.geometry(k.shapes, k.shapes.inputs[0], k.shapes.inputs[1]), accumulate: k.accumulateInput[i],
+          pool: k.pool)
       }
     }
   }
@@ -130,7 +133,7 @@ extension ElementwiseArithmetic {
         "BroadcastKernels.scalarForward",
         [
           "": operation, "y": s.output(0), "x": s.input(0), "scalar": StepEmission.literal(scalar),
-          "count": StepEmission.rows(s.shapes.inputCount(0)),
+          "count": StepEmission.rows(s.shapes.inputCount(0)), "pool": "pool",
         ])
     }
     let out = s.shapes.outputs[0]
@@ -140,7 +143,7 @@ extension ElementwiseArithmetic {
         "BroadcastKernels.forward",
         [
           "": operation, "y": s.output(0), "a": i == 1 ? s.input(0) : s.output(0), "b": s.input(i), "batch": "n",
-          "geometry": Self.geometryLiteral(s.shapes, left, s.shapes.inputs[i]),
+          "geometry": Self.geometryLiteral(s.shapes, left, s.shapes.inputs[i]), "pool": "pool",
         ])
     }
   }
@@ -156,7 +159,7 @@ extension ElementwiseArithmetic {
           [
             "": Self.operation.swiftLiteral, "dx": dx, "dy": s.outputGradient(0),
             "scalar": StepEmission.literal(scalar), "count": StepEmission.rows(s.shapes.inputCount(0)),
-            "accumulate": accumulate,
+            "accumulate": accumulate, "pool": "pool",
           ])
       } else if Self.operation == .add && shape == out {
         code.call(
@@ -184,7 +187,7 @@ extension ElementwiseArithmetic {
               "BroadcastKernels.forward",
               [
                 "": ".multiply", "y": s.workspace, "a": s.workspace, "b": s.input(j), "batch": "n",
-                "geometry": Self.geometryLiteral(s.shapes, out, s.shapes.inputs[j]),
+                "geometry": Self.geometryLiteral(s.shapes, out, s.shapes.inputs[j]), "pool": "pool",
               ])
           }
           partial = s.workspace
@@ -194,7 +197,7 @@ extension ElementwiseArithmetic {
           [
             "": ".multiply", "dx": dx, "dy": partial, "a": s.input(i), "b": s.input(plan.last), "operand": "0",
             "batch": "n", "geometry": Self.geometryLiteral(s.shapes, shape, s.shapes.inputs[plan.last]),
-            "accumulate": accumulate,
+            "accumulate": accumulate, "pool": "pool",
           ])
       } else {
         code.call(
@@ -203,7 +206,7 @@ extension ElementwiseArithmetic {
             "": Self.operation.swiftLiteral, "dx": dx, "dy": s.outputGradient(0), "a": s.input(0), "b": s.input(1),
             "operand": "\(i)", "batch": "n",
             "geometry": Self.geometryLiteral(s.shapes, s.shapes.inputs[0], s.shapes.inputs[1]),
-            "accumulate": accumulate,
+            "accumulate": accumulate, "pool": "pool",
           ])
       }
     }
