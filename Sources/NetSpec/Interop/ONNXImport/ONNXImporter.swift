@@ -27,7 +27,7 @@ public enum ONNXImporter {
   public static func importModel(at path: String, name: String) throws(ONNXImportError) -> ImportedModel {
     let (model, opset) = try ONNXModelReading.read(path)
     var translator = ONNXTranslator(path: path, opset: opset)
-    try translator.readGraph(model.graph)
+    try translator.readGraph(ONNXTranslator.liveGraph(model.graph))
     let source = (path as NSString).lastPathComponent
     let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
     let description = "imported from \(source)" + (producer.isEmpty ? "" : " (\(producer))") + ", opset \(opset)"
