@@ -101,14 +101,13 @@ extension ONNXTranslator {
   }
 
   /// `MatMul(x, W)` with a constant `[in, units]` weight: a `dense` without
-  /// bias, which a following `Add` of a `[units]` constant completes.
+  /// bias, which a following `Add` of a `[units]` constant completes
+  /// (constant matrices that pool, ``adaptiveRows(_:)``, excepted).
   private mutating func matMul(_ node: Onnx_NodeProto) throws(NodeFailure) {
-    if case .constant? = try binding(node, 0) {
-      throw NodeFailure(
-        "`MatMul` of a constant by a computed tensor (NetSpec's adaptive_avgpool2d export)",
-        help: "NetSpec's dense takes the weight second; write adaptive pooling as `adaptive_avgpool2d` by hand")
-    }
-    let x = try materialize(try tensor(node, 0), for: node)
+    if case .constant? = try binding(node, 0) { return try adaptiveRows(node) }
+    let input = try tensor(node, 0)
+    if case .constant(let w)? = try binding(node, 1), try adaptiveColumns(node, input, w) { return }
+    let x = try materialize(input, for: node)
     guard case .constant(let w)? = try binding(node, 1) else { return try activationProduct(node) }
     guard w.shape.count == 2, let values = w.floats else {
       throw NodeFailure("`MatMul` with a weight that is not a float matrix", help: "export a linear layer")
