@@ -147,6 +147,7 @@ extension ONNXTranslator {
     reserve(name)
     inputs.append((name, shape))
     shapes[name] = shape
+    if type.elemType != 1 { dtypes[name] = .int32 }
     bindings[input.name] = .tensor(ImportedTensor(source: name, shape: shape))
   }
 
