@@ -125,6 +125,9 @@ extension ONNXTranslator {
   private mutating func add(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let (a, b) = (try binding(node, 0), try binding(node, 1))
     if case .tensor? = a, case .tensor? = b { return try elementwise(node) }
+    if case .tensor(let x)? = a, case .leadingRows(let table, let rows)? = b {
+      return try positionalEncoding(node, x, table, rows: rows)
+    }
     let (tensorIndex, biasIndex) = if case .tensor = a { (0, 1) } else { (1, 0) }
     let x = try tensor(node, tensorIndex)
     let bias = try constant(node, biasIndex, "bias")
