@@ -39,7 +39,15 @@ extension ONNXTranslator {
       bind(node, [.tensor(ImportedTensor(source: name, shape: shapes[x]!.prefix(2) + [Dim(1), Dim(1)]))])
     case "Concat":
       var inputs: [String] = []
-      for i in node.input.indices { inputs.append(try materialize(try tensor(node, i), for: node)) }
+      for i in node.input.indices {
+        let x = try tensor(node, i)
+        if x.layout == .recurrentState {
+          throw NodeFailure(
+            "`Concat` of recurrent final states (a multi-layer or bidirectional stack's `.h` or `.c`)",
+            help: "the importer reads the final states of one-layer stacks; write `from: <layer>.h` by hand")
+        }
+        inputs.append(try materialize(x, for: node))
+      }
       bindLayer(node, try addLayer("concat", for: node, [("axis", .int(node.int("axis", default: 1)))], inputs: inputs))
     case "Flatten", "Reshape", "Squeeze", "Unsqueeze": try view(node)
     case "Transpose": try transpose(node)
@@ -196,6 +204,10 @@ extension ONNXTranslator {
     var x = try tensor(node, 0)
     if x.layout != .batchMajor {
       try recurrentView(node, x)
+      return
+    }
+    if let state = try stateView(node, x) {
+      bind(node, [.tensor(state)])
       return
     }
     let shape = x.shape
