@@ -48,7 +48,7 @@ import Testing
         - concat: {from: [f1, f2, f3], axis: -1, name: all}
       """)
     let layers = Self.layers(imported)
-    #expect(layers.contains("adaptive_avgpool2d: {output: 3, name: a1, from: x}"), "\(layers)")
+    #expect(layers.contains("adaptive_avgpool2d: {output: 3, name: a1}"), "\(layers)")
     #expect(layers.contains("adaptive_avgpool2d: {output: [2, 5], name: a2, from: x}"), "\(layers)")
     #expect(layers.contains("adaptive_avgpool2d: {output: [1, 2], name: a3, from: x}"), "\(layers)")
     #expect(!layers.contains { $0.hasPrefix("dense") })
@@ -81,11 +81,9 @@ import Testing
     #expect(
       Self.layers(imported) == [
         "embedding: {vocab: 11, dim: 8, scale: true, name: embed}",
-        "positional_encoding: {max_length: 20, name: positions}",
-        "attention: {heads: 2, causal: true, name: attn}",
-        "reshape: {shape: [-1, 8], name: logits_Reshape}", "dense: {units: 11, name: logits}",
-        "reshape: {shape: [-1, 11], name: logits_Reshape_2}",
-      ] || Self.layers(imported).count == 4, "\(Self.layers(imported))")
+        "positional_encoding: {max_length: 20, name: positions}", "attention: {heads: 2, causal: true, name: attn}",
+        "dense: {units: 11, name: logits}",
+      ])
     for name in ["embed.weight", "attn.query.weight", "attn.output.bias", "logits.weight"] {
       #expect(imported.weights[name]?.values == Self.values(exported, name), "\(name)")
     }
@@ -137,7 +135,7 @@ import Testing
     let (_, imported) = try Self.roundTrip(
       """
       netspec: 1
-      inputs: {a: [N, T, 3], b: [N, T, 3]}
+      inputs: {a: [N, 5, 3], b: [N, 5, 3]}
       layers:
         - lstm: {hidden: 4, returns: last, from: a, name: enc}
         - lstm: {hidden: 4, from: [b, enc.h, enc.c], name: dec}
@@ -147,6 +145,7 @@ import Testing
       """)
     let layers = Self.layers(imported)
     #expect(layers.contains("lstm: {hidden: 4, name: dec, from: [b, enc, enc.c]}"), "\(layers)")
+    #expect(layers.contains("gru: {hidden: 2, name: g}"), "\(layers)")
     #expect(layers.last == "concat: {axis: -1, name: all, from: [steps, g.h, dec.c]}", "\(layers)")
   }
 }
