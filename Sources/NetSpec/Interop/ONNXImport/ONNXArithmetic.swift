@@ -30,6 +30,11 @@ extension ONNXTranslator {
       }
       bindLayer(node, try addLayer(op, for: node, [], inputs: [first, try materialize(y, for: node)]))
     case (.tensor(let x)?, .constant(let c)?):
+      if node.opType == "Mul", let value = Self.uniformValue(c), c.count == 1,
+        embeddingScale(node, x, value: node.input[0], by: value)
+      {
+        return
+      }
       let source = try materialize(x, for: node)
       if let value = Self.uniformValue(c), Self.keepsShape(c.shape, x.shape) {
         bindLayer(node, try addLayer(op, for: node, [("scalar", .float(Double(value)))], inputs: [source]))

@@ -28,6 +28,7 @@ extension ONNXTranslator {
       }
     }
     guard let x = values.first ?? nil else { return nil }
+    if node.opType == "Slice", let rows = Self.leadingRows(x, Array(values.dropFirst())) { return [rows] }
     if node.opType == "ConstantOfShape" { return try constantOfShape(node, x).map { [$0] } }
     return [.constant(try evaluate(node, x, Array(values.dropFirst())))]
   }

@@ -30,6 +30,9 @@ enum ONNXBinding: Sendable {
   case zeros
   /// A tensor the model computes: a NetSpec value seen through a view.
   case tensor(ImportedTensor)
+  /// The first rows of a constant table, as many as a symbolic size: a
+  /// position table cut to the sequence length (``ONNXTranslator/leadingRows(_:_:)``).
+  case leadingRows(ONNXConstant, Dim)
   /// The output of a node that could not be imported (already reported).
   case skipped
 }

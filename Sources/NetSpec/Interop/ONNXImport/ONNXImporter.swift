@@ -27,7 +27,7 @@ public enum ONNXImporter {
   public static func importModel(at path: String, name: String) throws(ONNXImportError) -> ImportedModel {
     let (model, opset) = try ONNXModelReading.read(path)
     var translator = ONNXTranslator(path: path, opset: opset)
-    try translator.readGraph(model.graph)
+    try translator.readGraph(ONNXTranslator.liveGraph(model.graph))
     let source = (path as NSString).lastPathComponent
     let producer = [model.producerName, model.producerVersion].filter { !$0.isEmpty }.joined(separator: " ")
     let description = "imported from \(source)" + (producer.isEmpty ? "" : " (\(producer))") + ", opset \(opset)"
@@ -60,11 +60,19 @@ extension ONNXTranslator {
     for input in graph.input where bindings[input.name] == nil { try readInput(input) }
     let preprocessing = readInputPreprocessing(graph)
     let regions = Self.attentionRegions(graph)
+    let netspecRegions = Self.netspecRegions(graph)
     let activations = Self.activationRegions(graph)
     for (index, node) in graph.node.enumerated() where !preprocessing.contains(index) {
       if let region = regions[index] {
         // An attention subgraph is translated as a whole at its last node.
         if index == region.last { translateAttention(region.map { graph.node[$0] }) }
+        continue
+      }
+      if let region = netspecRegions[index] {
+        // So are NetSpec's own attention and rotary exports.
+        if index == region.nodes.last {
+          translateNetSpecRegion(region.nodes.map { graph.node[$0] }, layer: region.layer, op: region.op)
+        }
         continue
       }
       if let region = activations[index] {
@@ -105,12 +113,13 @@ extension ONNXTranslator {
 
   /// A graph input as a NetSpec input: the first axis is the batch `N`, a
   /// second symbolic axis of a rank-3 input `T`, other symbols keep their name.
+  /// An int32 or int64 input holds token ids: an int32 input of the spec.
   private mutating func readInput(_ input: Onnx_ValueInfoProto) throws(ONNXImportError) {
     let type = input.type.tensorType
-    guard input.type.tensorType.elemType == 1 else {
+    guard [1, 6, 7].contains(type.elemType) else {
       throw .invalid(
-        path, "input `\(input.name)` is not float32 (ONNX type \(type.elemType))",
-        help: "NetSpec imports models with float32 inputs")
+        path, "input `\(input.name)` is not float32, int32 or int64 (ONNX type \(type.elemType))",
+        help: "NetSpec imports models with float32 inputs and integer token ids")
     }
     let dims = type.shape.dim
     guard !dims.isEmpty, dims.count <= Self.maxRank else {
@@ -147,6 +156,7 @@ extension ONNXTranslator {
     reserve(name)
     inputs.append((name, shape))
     shapes[name] = shape
+    if type.elemType != 1 { dtypes[name] = .int32 }
     bindings[input.name] = .tensor(ImportedTensor(source: name, shape: shape))
   }
 

@@ -39,7 +39,15 @@ extension ONNXTranslator {
       bind(node, [.tensor(ImportedTensor(source: name, shape: shapes[x]!.prefix(2) + [Dim(1), Dim(1)]))])
     case "Concat":
       var inputs: [String] = []
-      for i in node.input.indices { inputs.append(try materialize(try tensor(node, i), for: node)) }
+      for i in node.input.indices {
+        let x = try tensor(node, i)
+        if x.layout == .recurrentState {
+          throw NodeFailure(
+            "`Concat` of recurrent final states (a multi-layer or bidirectional stack's `.h` or `.c`)",
+            help: "the importer reads the final states of one-layer stacks; write `from: <layer>.h` by hand")
+        }
+        inputs.append(try materialize(x, for: node))
+      }
       bindLayer(node, try addLayer("concat", for: node, [("axis", .int(node.int("axis", default: 1)))], inputs: inputs))
     case "Flatten", "Reshape", "Squeeze", "Unsqueeze": try view(node)
     case "Transpose": try transpose(node)
@@ -101,14 +109,13 @@ extension ONNXTranslator {
   }
 
   /// `MatMul(x, W)` with a constant `[in, units]` weight: a `dense` without
-  /// bias, which a following `Add` of a `[units]` constant completes.
+  /// bias, which a following `Add` of a `[units]` constant completes
+  /// (constant matrices that pool, ``adaptiveRows(_:)``, excepted).
   private mutating func matMul(_ node: Onnx_NodeProto) throws(NodeFailure) {
-    if case .constant? = try binding(node, 0) {
-      throw NodeFailure(
-        "`MatMul` of a constant by a computed tensor (NetSpec's adaptive_avgpool2d export)",
-        help: "NetSpec's dense takes the weight second; write adaptive pooling as `adaptive_avgpool2d` by hand")
-    }
-    let x = try materialize(try tensor(node, 0), for: node)
+    if case .constant? = try binding(node, 0) { return try adaptiveRows(node) }
+    let input = try tensor(node, 0)
+    if case .constant(let w)? = try binding(node, 1), try adaptiveColumns(node, input, w) { return }
+    let x = try materialize(input, for: node)
     guard case .constant(let w)? = try binding(node, 1) else { return try activationProduct(node) }
     guard w.shape.count == 2, let values = w.floats else {
       throw NodeFailure("`MatMul` with a weight that is not a float matrix", help: "export a linear layer")
@@ -126,6 +133,9 @@ extension ONNXTranslator {
   private mutating func add(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let (a, b) = (try binding(node, 0), try binding(node, 1))
     if case .tensor? = a, case .tensor? = b { return try elementwise(node) }
+    if case .tensor(let x)? = a, case .leadingRows(let table, let rows)? = b {
+      return try positionalEncoding(node, x, table, rows: rows)
+    }
     let (tensorIndex, biasIndex) = if case .tensor = a { (0, 1) } else { (1, 0) }
     let x = try tensor(node, tensorIndex)
     let bias = try constant(node, biasIndex, "bias")
@@ -194,6 +204,10 @@ extension ONNXTranslator {
     var x = try tensor(node, 0)
     if x.layout != .batchMajor {
       try recurrentView(node, x)
+      return
+    }
+    if let state = try stateView(node, x) {
+      bind(node, [.tensor(state)])
       return
     }
     let shape = x.shape

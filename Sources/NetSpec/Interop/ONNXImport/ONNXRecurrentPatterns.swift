@@ -5,7 +5,9 @@ import ONNXProto
 /// gates as z, r, h; PyTorch as i, f, g, o and r, z, n), `B` split into
 /// `bias_ih` and `bias_hh`, and the transposes torch wraps around them for
 /// `batch_first` read as views. Taking the last step (`Gather` of index -1, or
-/// the final state `Y_h`) becomes `returns: last`.
+/// the final state `Y_h`) becomes `returns: last`. A one-layer stack's final
+/// states read beside its sequences are its `.h` and `.c` outputs, and
+/// `[N, H]` values unsqueezed to `[1, N, H]` its initial states.
 extension ONNXTranslator {
   mutating func recurrent(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let isLSTM = node.opType == "LSTM"
@@ -39,14 +41,23 @@ extension ONNXTranslator {
     for i in [4, 7] where try binding(node, i) != nil {
       throw NodeFailure("`\(node.opType)` with sequence lengths or peepholes", help: "export without them")
     }
+    // Initial states: zeros, or `[1, N, H]` views of `[N, H]` values (a one-layer stack's states).
+    var states: [String] = []
     for i in isLSTM ? [5, 6] : [5] {
       switch try binding(node, i) {
       case nil, .zeros?: continue
       case .constant(let value)? where value.isZero: continue
+      case .tensor(let state)?
+      where state.layout == .recurrentState && shapes[state.source] == Array(state.shape.dropFirst()):
+        states.append(state.source)
       default:
         throw NodeFailure(
-          "`\(node.opType)` with a non-zero initial state", help: "NetSpec's recurrent layers start from zeros")
+          "`\(node.opType)` with an initial state other than zeros or a one-layer stack's state",
+          help: "NetSpec's recurrent layers start from zeros or from `from: [x, h, c]` states [N, hidden]")
       }
+    }
+    guard states.isEmpty || states.count == (isLSTM ? 2 : 1) else {
+      throw NodeFailure("`LSTM` with one initial state of two", help: "give both initial states or neither")
     }
     let w = try constant(node, 1, "input weights")
     let r = try constant(node, 2, "recurrent weights")
@@ -77,9 +88,9 @@ extension ONNXTranslator {
       "bias_hh_l0": ([rows], reordered(bias[rows...], columns: 1)),
     ]
     let op = isLSTM ? "lstm" : "gru"
-    var name = try stack(node, onto: x, op: op, hidden: hidden, weights: weights) ?? ""
+    var name = states.isEmpty ? try stack(node, onto: x, op: op, hidden: hidden, weights: weights) ?? "" : ""
     if name.isEmpty {
-      name = try addLayer(op, for: node, [("hidden", .int(hidden))], inputs: [input], weights: weights)
+      name = try addLayer(op, for: node, [("hidden", .int(hidden))], inputs: [input] + states, weights: weights)
     }
     recurrentNodes[name] = node.output
     let out = shapes[name]!
@@ -96,11 +107,24 @@ extension ONNXTranslator {
       ])
     if node.output.count > 1 { recurrentStates[node.output[1]] = node.output[0] }
     if node.output.count > 2, !node.output[2].isEmpty, (uses[node.output[2]] ?? 0) > 0 {
-      bindings[node.output[2]] = .skipped
-      unsupported.record(
-        "`LSTM` whose final cell state `Y_c` is read", node: node.displayName,
-        help: "the importer reads an LSTM's sequences and last hidden state; write `from: <lstm>.c` by hand")
+      // A one-layer stack's final cell state is its `.c` output; a stacked layer's is one row of it.
+      if layers.last(where: { $0.name == name })?["layers"] == nil {
+        bindings[node.output[2]] = .tensor(namedState(name, "c"))
+      } else {
+        bindings[node.output[2]] = .skipped
+        unsupported.record(
+          "`LSTM` of a multi-layer stack whose final cell state `Y_c` is read", node: node.displayName,
+          help: "the importer reads the final states of one-layer stacks; write `from: <lstm>.c` by hand")
+      }
     }
+  }
+
+  /// The final state `state` (`h` or `c`) of the one-layer stack `layer`, its
+  /// output `<layer>.h` or `<layer>.c` `[N, H]`, seen as ONNX's `[1, N, H]`.
+  private mutating func namedState(_ layer: String, _ state: String) -> ImportedTensor {
+    let shape = shapes["\(layer).\(state == "h" ? 1 : 2)"]!
+    shapes["\(layer).\(state)"] = shape
+    return ImportedTensor(source: "\(layer).\(state)", shape: [Dim(1)] + shape, layout: .recurrentState)
   }
 
   /// Adds the node as one more layer of the recurrent layer it reads (`layers:`
@@ -140,16 +164,37 @@ extension ONNXTranslator {
         node,
         [.tensor(ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[2], x.shape[3]], layout: .timeMajor))])
     case ("Squeeze", .recurrentState, [0]?):
+      guard let layer = layers.last(where: { $0.name == x.source }), ["lstm", "gru"].contains(layer.op) else {
+        // A named final state (`<layer>.c`), or a state view of another value.
+        bind(node, [.tensor(ImportedTensor(source: x.source, shape: Array(x.shape.dropFirst())))])
+        return
+      }
       if let sequences = recurrentStates[node.input[0]], (uses[sequences] ?? 0) > 0 {
-        throw NodeFailure(
-          "`\(node.opType)` reading both the sequence and the final state of a recurrent op",
-          help: "NetSpec's recurrent layers return one of the two (`returns:`)")
+        // The sequences are read too: a one-layer stack's final state is its `.h` output.
+        guard layer["layers"] == nil else {
+          throw NodeFailure(
+            "`\(node.opType)` reading both the sequence and the final state of a multi-layer recurrent stack",
+            help: "the importer reads the final states of one-layer stacks; write `from: <layer>.h` by hand")
+        }
+        let state = namedState(x.source, "h")
+        bind(node, [.tensor(ImportedTensor(source: state.source, shape: Array(state.shape.dropFirst())))])
+        return
       }
       try takeLast(x.source, node)
     default:
       throw NodeFailure(
         "`\(node.opType)` of a time-major or recurrent tensor", help: "NetSpec keeps the batch axis first")
     }
+  }
+
+  /// `Unsqueeze` of `[N, H]` at axis 0: a recurrent op's initial state
+  /// `[1, N, H]` (a one-layer stack's); nil for other views.
+  mutating func stateView(_ node: Onnx_NodeProto, _ x: ImportedTensor) throws(NodeFailure) -> ImportedTensor? {
+    var axes = node.ints("axes")
+    if case .constant(let value)? = try binding(node, 1) { axes = value.staticInts }
+    guard node.opType == "Unsqueeze", axes == [0], x.shape.count == 2 else { return nil }
+    let source = try materialize(x, for: node)
+    return ImportedTensor(source: source, shape: [Dim(1)] + x.shape, layout: .recurrentState)
   }
 
   /// `Gather` of the last step of a recurrent layer's sequence.

@@ -161,8 +161,10 @@ extension ONNXTranslator {
   }
 
   /// `Gather` of one constant index along a feature axis: `select`; other
-  /// gathers of computed tensors are a recurrent layer's last step.
+  /// gathers of computed tensors are a recurrent layer's last step, and the
+  /// rows of a constant table by token ids an `embedding` (``embedding(_:_:)``).
   mutating func gather(_ node: Onnx_NodeProto) throws(NodeFailure) {
+    if case .constant(let table)? = try binding(node, 0) { return try embedding(node, table) }
     let x = try tensor(node, 0)
     let index = try constant(node, 1, "index")
     let recurrent = layers.last { $0.name == x.source }.map { ["lstm", "gru"].contains($0.op) } ?? false

@@ -50,7 +50,11 @@ enum ONNXSpecWriting {
   /// The spec without `expect:`.
   static func text(_ translator: ONNXTranslator, name: String, description: String, outputs: [String]) -> String {
     var lines = ["netspec: 1", "name: \(name)", "description: \(quoted(description))", "inputs:"]
-    for input in translator.inputs { lines.append("  \(input.name): \(input.shape.shapeDescription)") }
+    for input in translator.inputs {
+      let shape = input.shape.shapeDescription
+      let dtype = translator.dtypes[input.name]
+      lines.append("  \(input.name): " + (dtype.map { "{shape: \(shape), dtype: \($0.rawValue)}" } ?? shape))
+    }
     lines.append("layers:")
     var previous = translator.inputs.count == 1 ? translator.inputs[0].name : nil
     for layer in translator.layers {

@@ -27,6 +27,8 @@ struct ONNXTranslator {
   var inputs: [(name: String, shape: Shape)] = []
   /// The shape of every NetSpec value (inputs and layer outputs).
   var shapes: [String: Shape] = [:]
+  /// The element type of the NetSpec values that are not float32 (token ids).
+  var dtypes: [String: DType] = [:]
   var unsupported = UnsupportedNodes()
   /// A recurrent op's `Y_h` output name -> its `Y` output name.
   var recurrentStates: [String: String] = [:]
@@ -141,9 +143,10 @@ struct ONNXTranslator {
     layers.append(
       ImportedLayer(
         name: layerName, op: op, attributes: attributes, inputs: inputs, weights: tensors))
-    shapes[layerName] = outputs[0]
+    shapes[layerName] = outputs[0].shape
+    if outputs[0].dtype != .float32 { dtypes[layerName] = outputs[0].dtype }
     // A layer of several outputs (`split`) names them `<layer>.0`, `<layer>.1`, ...
-    if outputs.count > 1 { for (k, shape) in outputs.enumerated() { shapes["\(layerName).\(k)"] = shape } }
+    if outputs.count > 1 { for (k, type) in outputs.enumerated() { shapes["\(layerName).\(k)"] = type.shape } }
     return layerName
   }
 
@@ -152,19 +155,19 @@ struct ONNXTranslator {
     _ op: String, _ attributes: [(name: String, value: SpecValue.Kind)], inputs: [String], node: Onnx_NodeProto
   ) throws(NodeFailure) -> (Shape, [ParameterSpec]) {
     let (outputs, parameters) = try inferAll(op, attributes, inputs: inputs, node: node)
-    return (outputs[0], parameters)
+    return (outputs[0].shape, parameters)
   }
 
-  /// The op's output shapes and its parameters (buffers included) for these attributes and inputs.
+  /// The op's output types and its parameters (buffers included) for these attributes and inputs.
   func inferAll(
     _ op: String, _ attributes: [(name: String, value: SpecValue.Kind)], inputs: [String], node: Onnx_NodeProto
-  ) throws(NodeFailure) -> ([Shape], [ParameterSpec]) {
+  ) throws(NodeFailure) -> ([TensorType], [ParameterSpec]) {
     let type = OpRegistry.op(named: op)!
     let values = Dictionary(attributes.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
     do {
       let inference = try type.init(Attributes(type.schema, values)).infer(
-        inputs.map { TensorType(shapes[$0]!) })
-      return (inference.outputs.map(\.shape), inference.parameters + inference.buffers)
+        inputs.map { TensorType(shapes[$0]!, dtypes[$0] ?? .float32) })
+      return (inference.outputs, inference.parameters + inference.buffers)
     } catch {
       throw NodeFailure(
         "`\(node.opType)` on shapes NetSpec's `\(op)` does not take (\(error.message))",
