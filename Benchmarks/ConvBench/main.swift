@@ -8,6 +8,7 @@ import NetSpecKernels
 //
 //   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2]
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
+//   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
 //
 // The first form times, per layer shape and thread count, the forward pass through
 // im2col + GEMM and through the implicit GEMM, alternating within every round, and
@@ -133,7 +134,9 @@ func runModel(_ path: String, training: Bool, steps: Int) {
   print("\(path) \(training ? "forward + backward" : "inference"): \(Int(Double(batch * steps) / time)) samples/s")
 }
 
-if let model = option("--model") {
+if let model = option("--model"), CommandLine.arguments.contains("--fold-ab") {
+  compareFold(model)
+} else if let model = option("--model") {
   runModel(
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
 } else {

@@ -86,6 +86,26 @@ struct StepEmission {
   fileprivate var pooledOutputGradient: String {
     arguments.use("dPooled", buffer(step.fusedPooling!.outputGradient!), .outputGradient)
   }
+  /// The batchnorm this convolution folds into its weights, if the plan
+  /// fuses one (``ExecutionPlan/Step/foldedNormalization``).
+  var foldedNormalization: FoldedNormalizationEmission? {
+    step.foldedNormalization.map { folded in
+      let norm = plan.graph.nodes[folded.normalization]
+      let slot = { (name: String, id: ParameterID, role: StepArguments.Role, i: Int) in
+        arguments.use(name, parameterSlot(id, in: "parameters"), role, i)
+      }
+      return FoldedNormalizationEmission(
+        normWeight: slot("normWeight", norm.parameters[0].id, .parameter, 2),
+        normBias: slot("normBias", norm.parameters[1].id, .parameter, 3),
+        runningMean: slot("runningMean", norm.buffers[0].id, .state, 0),
+        runningVariance: slot("runningVariance", norm.buffers[1].id, .state, 1),
+        epsilon: StepEmission.literal((norm.op as! any FoldableNormalization).eps),
+        activation: folded.activation.map { (plan.graph.nodes[$0].op as! any ElementwiseActivation).kernel },
+        weight: arguments.use("foldedWeight", buffer(folded.weight), .scratch, 1),
+        bias: arguments.use("foldedBias", buffer(folded.bias), .scratch, 2),
+        output: folded.output.map { arguments.use("foldedOutput", buffer($0), .output, 1) })
+    }
+  }
   func parameter(_ i: Int) -> String {
     let (name, id) = node.parameters[i]
     return arguments.use(SwiftNames.identifier(name), parameterSlot(id, in: "parameters"), .parameter, i)
@@ -134,6 +154,35 @@ struct FusedPoolingEmission {
     operation.backwardPlaneCall(
       dy: "\(emission.pooledOutputGradient) + plane * \(geometry.outputPlane)",
       saved: emission.pooledSaved.map { "\($0) + plane * \(geometry.outputPlane)" }, dx: dx, accumulate: false)
+  }
+}
+
+/// A batchnorm folded into a convolution's step
+/// (``ExecutionPlan/FoldedNormalization``): the argument names of what the
+/// fold reads and writes.
+struct FoldedNormalizationEmission {
+  let normWeight: String
+  let normBias: String
+  let runningMean: String
+  let runningVariance: String
+  let epsilon: String
+  /// The activation fused into the convolution's store.
+  let activation: ActivationKernel?
+  let weight: String
+  let bias: String
+  /// Training plans: where a pass that does not train writes; nil for the step's own output.
+  let output: String?
+
+  /// The call folding the statistics into `weight` and `bias` from the
+  /// convolution's own weights and bias (`nil` for none).
+  func fold(_ code: inout SwiftWriter, weight hostWeight: String, bias hostBias: String, filters: Int, perFilter: Int) {
+    code.call(
+      "BatchNormKernels.fold",
+      [
+        "foldedWeight": weight, "foldedBias": bias, "weight": hostWeight, "bias": hostBias, "normWeight": normWeight,
+        "normBias": normBias, "runningMean": runningMean, "runningVariance": runningVariance,
+        "filters": "\(filters)", "perFilter": "\(perFilter)", "epsilon": epsilon,
+      ])
   }
 }
 

@@ -292,7 +292,14 @@ struct ModelEmitter {
       code.line("precondition(n >= 1 && n <= Self.capacity, \"batch size out of range\")")
       code.line("forwardPasses &+= 1")
       code.line("self.training = training")
-      for step in plan.forwardSteps { forward[step.node]!.call(&code) }
+      for step in plan.forwardSteps {
+        // An inference-only fusion runs this step inside its producer's when the pass does not train.
+        guard step.skippedWithoutTraining else {
+          forward[step.node]!.call(&code)
+          continue
+        }
+        code.block("if training") { forward[step.node]!.call(&$0) }
+      }
     }
     code.line()
     code.doc("Fills the parameter gradients of the mean loss of the last forward pass.")

@@ -58,7 +58,9 @@ public enum PlanText {
       "capacity \(plan.capacity), \(plan.training ? "training" : "inference"): "
         + "\(plan.forwardSteps.count) forward and \(plan.backwardSteps.count) backward steps"
     ]
-    let fused = plan.fusions.map { "\($0.rule) \(graph.nodes[$0.producer].name) -> \(graph.nodes[$0.consumer].name)" }
+    let fused = plan.fusions.map { fusion in
+      "\(fusion.rule) " + ([fusion.producer] + fusion.fusedNodes).map { graph.nodes[$0].name }.joined(separator: " -> ")
+    }
     lines += wrapped("fusions: ", fused.isEmpty ? ["none"] : fused, width: width)
     lines += wrapped("forward: ", plan.forwardSteps.map { graph.nodes[$0.node].name }, width: width)
     if plan.training {
@@ -131,9 +133,10 @@ public enum PlanText {
     guard !plan.fusions.isEmpty else { return out.line("  none") }
     for fusion in plan.fusions {
       let nodes = plan.graph.nodes
-      out.line(
-        "  \(fusion.rule): \(nodes[fusion.producer].name) -> \(nodes[fusion.consumer].name)"
-          + (fusion.absorbsConsumer ? " (absorbed)" : ""))
+      let fused = ([fusion.producer] + fusion.fusedNodes).map { nodes[$0].name }.joined(separator: " -> ")
+      let how =
+        fusion.absorbsConsumer ? " (absorbed)" : fusion.inferenceOnly ? " (skipped when not training)" : ""
+      out.line("  \(fusion.rule): \(fused)\(how)")
       if let rule = FusionRules.rule(named: fusion.rule) { out.line("      \(rule.summary)") }
     }
   }

@@ -26,8 +26,11 @@ public enum Planner {
   ///   - training: Plan the backward pass too.
   ///   - inputGradients: Also compute the gradients of the model's float inputs
   ///     (``Interpreter/gradient(of:)``), e.g. to compare them with another framework's.
+  ///   - excludingFusions: Names of fusion rules not to apply (`batchnorm-fold`),
+  ///     to compare a fused plan with the unfused one.
   public static func plan(
-    _ graph: Graph, capacity: Int, bindings: [String: Int] = [:], training: Bool, inputGradients: Bool = false
+    _ graph: Graph, capacity: Int, bindings: [String: Int] = [:], training: Bool, inputGradients: Bool = false,
+    excludingFusions: Set<String> = []
   ) throws(PlanningError) -> ExecutionPlan {
     if let violation = graph.violation(at: bindings) {
       // The message carries the location for callers that print only the message.
@@ -36,6 +39,7 @@ public enum Planner {
     }
     var builder = PlanBuilder(graph: graph, capacity: capacity, bindings: bindings, training: training)
     builder.inputGradients = inputGradients
+    builder.rules = FusionRules.all.filter { !excludingFusions.contains($0.name) }
     return try builder.build()
   }
 }
@@ -47,6 +51,8 @@ private struct PlanBuilder: FusionPlanning {
   let training: Bool
   /// Whether the float graph inputs need gradients.
   var inputGradients = false
+  /// The fusion rules to apply.
+  var rules = FusionRules.all
   var buffers: [ExecutionPlan.Buffer] = []
   var valueBuffers: [ValueID: Int] = [:]
   var gradientBuffers: [ValueID: Int] = [:]
@@ -115,7 +121,7 @@ private struct PlanBuilder: FusionPlanning {
         training && graph.nodes[id].outputs.contains { requiresGradient.contains($0) && onPath.contains($0) }
       })
     let fusions = matchFusions(nodes, hasBackward: hasBackward)
-    let absorbed = Set(fusions.filter(\.absorbsConsumer).map(\.consumer))
+    let absorbed = Set(fusions.filter(\.absorbsConsumer).flatMap(\.fusedNodes))
     var forward: [ExecutionPlan.Step] = []
     var forwardOfNode: [NodeID: ExecutionPlan.Step] = [:]
     for (stepIndex, nodeID) in nodes.enumerated() where !absorbed.contains(nodeID) {
@@ -123,6 +129,10 @@ private struct PlanBuilder: FusionPlanning {
       for fusion in fusions where fusion.producer == nodeID && !rule(fusion).backwardOnly {
         let arguments = try rule(fusion).producerForward(fusion, at: stepIndex, &self)
         step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
+      }
+      // A training plan keeps the steps of an inference-only fusion's nodes; passes that do not train skip them.
+      for fusion in fusions where fusion.inferenceOnly && fusion.fusedNodes.contains(nodeID) {
+        step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: []))
       }
       forward.append(step)
       forwardOfNode[nodeID] = step
@@ -139,11 +149,11 @@ private struct PlanBuilder: FusionPlanning {
         var step = try backwardStep(
           nodeID, index: index, forward: forwardOfNode[nodeID]!, absorbing: absorbing,
           requiresGradient: requiresGradient, written: &written, writtenParameters: &writtenParameters)
-        for fusion in fusions where fusion.consumer == nodeID {
+        for fusion in fusions where fusion.consumer == nodeID && !fusion.inferenceOnly {
           let arguments = rule(fusion).consumerBackward(fusion, at: index, &self)
           step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: arguments))
         }
-        for fusion in fusions where fusion.producer == nodeID {
+        for fusion in fusions where fusion.producer == nodeID && !fusion.inferenceOnly {
           let forwardArguments = forwardOfNode[nodeID]!.fusion(fusion.rule, side: .producer)?.arguments ?? []
           let arguments = rule(fusion).producerBackward(fusion, forward: forwardArguments, at: index, &self)
           step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
@@ -173,8 +183,10 @@ private struct PlanBuilder: FusionPlanning {
 
   /// The fusions of the planned nodes: for each producer whose output has a
   /// sole consumer, the first rule of ``FusionRules/all`` that matches their
-  /// ops. A node absorbed by one fusion is no producer, and a rule that
-  /// changes only the backward pass needs both nodes to have backward steps.
+  /// ops. A node absorbed by one fusion (or fused by an inference-only one) is
+  /// no producer, a rule that changes only the backward pass needs both nodes
+  /// to have backward steps, and an inference-only rule absorbs only in a plan
+  /// that does not train.
   func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
     var fusions: [Fusion] = []
@@ -186,14 +198,18 @@ private struct PlanBuilder: FusionPlanning {
       let producer = graph.nodes[producerID].op
       let consumer = graph.nodes[consumerID].op
       guard
-        let rule = FusionRules.all.first(where: { rule in
+        let rule = rules.first(where: { rule in
           rule.matches(producer: producer, consumer: consumer)
             && (!rule.backwardOnly || (hasBackward.contains(producerID) && hasBackward.contains(consumerID)))
         })
       else { continue }
-      fusions.append(
-        Fusion(rule: rule.name, producer: producerID, consumer: consumerID, absorbsConsumer: rule.absorbsConsumer))
-      if rule.absorbsConsumer { absorbed.insert(consumerID) }
+      var fusion = Fusion(
+        rule: rule.name, producer: producerID, consumer: consumerID,
+        absorbsConsumer: rule.absorbsConsumer && !(rule.inferenceOnly && training))
+      fusion.chain = rule.chain(after: consumerID, in: graph)
+      fusion.inferenceOnly = rule.inferenceOnly
+      fusions.append(fusion)
+      if rule.absorbsConsumer { absorbed.formUnion(fusion.fusedNodes) }
     }
     return fusions
   }
@@ -205,8 +221,10 @@ private struct PlanBuilder: FusionPlanning {
     _ fusion: Fusion, side: ExecutionPlan.StepFusion.Side, arguments: [ExecutionPlan.FusedArgument]
   ) throws(PlanningError) -> ExecutionPlan.StepFusion {
     let partner = side == .producer ? fusion.consumer : fusion.producer
-    return ExecutionPlan.StepFusion(
+    var stepFusion = ExecutionPlan.StepFusion(
       rule: fusion.rule, side: side, partner: partner, partnerShapes: try shapes(partner), arguments: arguments)
+    stepFusion.chain = fusion.chain
+    return stepFusion
   }
 
   func executable(_ nodeID: NodeID) -> any ExecutableOperator {
@@ -239,10 +257,17 @@ private struct PlanBuilder: FusionPlanning {
       workspace: workspace, outputGradients: [], inputGradients: [], accumulateInput: [], accumulateParameter: [])
   }
 
-  /// New buffers for a node's outputs, first used at step `index`.
+  /// New buffers for a node's outputs, first used at step `index`; an output
+  /// a fusion placed earlier (``ExecutionPlan/FoldedNormalization/output``)
+  /// keeps its buffer.
   mutating func outputBuffers(_ nodeID: NodeID, index: Int) throws(PlanningError) -> [Int] {
     var outputs: [Int] = []
     for id in graph.nodes[nodeID].outputs {
+      if let placed = valueBuffers[id] {
+        use(placed, at: index)
+        outputs.append(placed)
+        continue
+      }
       let (shape, batched) = try layout(id)
       let buffer = addBuffer(graph.values[id].name, shape: shape, batched: batched, step: index)
       valueBuffers[id] = buffer
@@ -250,6 +275,12 @@ private struct PlanBuilder: FusionPlanning {
     }
     return outputs
   }
+
+  mutating func scratchBuffer(_ name: String, count: Int, index: Int) -> Int {
+    addBuffer(name, shape: [count], batched: false, step: index)
+  }
+
+  mutating func alias(_ value: ValueID, to buffer: Int) { valueBuffers[value] = buffer }
 
   /// New buffers for the state a node's forward pass saves for its backward pass.
   mutating func savedBuffers(_ nodeID: NodeID, index: Int) throws(PlanningError) -> [Int] {

@@ -23,6 +23,8 @@ public final class Interpreter: @unchecked Sendable {
   private var forwardKernels: [Kernel]
   private var backwardKernels: [Kernel]
   private let operators: [any ExecutableOperator]
+  /// Forward steps a pass that does not train skips (``ExecutionPlan/Step/skippedWithoutTraining``).
+  private let skippedWithoutTraining: [Bool]
   private let pool: ComputePool
   /// Seed of the run: dropout masks derive from it, the node and the step.
   public var seed: UInt64
@@ -46,6 +48,7 @@ public final class Interpreter: @unchecked Sendable {
     gradients = .allocate(capacity: max(plan.trainableCount, 1))
     gradients.initialize(repeating: 0, count: max(plan.trainableCount, 1))
     operators = plan.graph.nodes.map { $0.op as! any ExecutableOperator }
+    skippedWithoutTraining = plan.forwardSteps.map(\.skippedWithoutTraining)
     forwardKernels = []
     backwardKernels = []
     forwardKernels = plan.forwardSteps.map(kernel(for:))
@@ -82,6 +85,16 @@ public final class Interpreter: @unchecked Sendable {
       return FusedPoolingKernel(
         operation: pooling, geometry: pooling.geometry(fused.shapes), output: buffer(fused.output),
         saved: fused.saved.map(buffer), outputGradient: fused.outputGradient.map(buffer))
+    }
+    kernel.foldedNormalization = step.foldedNormalization.map { folded in
+      let norm = plan.graph.nodes[folded.normalization]
+      let slot = { (id: ParameterID) in UnsafePointer(self.parameters + self.plan.slot(of: id).offset) }
+      let activation = folded.activation.map { (plan.graph.nodes[$0].op as! any ElementwiseActivation).kernel }
+      return FoldedNormalizationKernel(
+        normWeight: slot(norm.parameters[0].id), normBias: slot(norm.parameters[1].id),
+        runningMean: slot(norm.buffers[0].id), runningVariance: slot(norm.buffers[1].id),
+        epsilon: Float((norm.op as! any FoldableNormalization).eps), activation: activation,
+        weight: buffer(folded.weight), bias: buffer(folded.bias), output: folded.output.map(buffer))
     }
     return kernel
   }
@@ -124,7 +137,7 @@ public final class Interpreter: @unchecked Sendable {
     precondition(batch >= 1 && batch <= plan.capacity, "batch \(batch) exceeds the plan's capacity \(plan.capacity)")
     step &+= 1
     lastForwardTraining = training
-    for i in steps {
+    for i in steps where training || !skippedWithoutTraining[i] {
       forwardKernels[i].batch = batch
       forwardKernels[i].training = training
       forwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.forwardSteps[i].node), step)
@@ -133,7 +146,10 @@ public final class Interpreter: @unchecked Sendable {
   }
 
   /// Runs the backward pass after ``forward(batch:training:)``: fills the
-  /// parameter gradients of the mean loss over the batch.
+  /// parameter gradients of the mean loss over the batch. After a pass that
+  /// does not train, a plan with a `batchnorm-fold` fusion lacks the
+  /// convolution's and the batchnorm's own outputs, so the gradients of
+  /// those layers need a training pass.
   public func backward(batch: Int) {
     guard let loss = plan.graph.loss, let seedBuffer = plan.gradientBuffers[loss] else { return }
     arena[plan.buffers[seedBuffer].offset] = 1

@@ -127,6 +127,7 @@ import Testing
     + EmittedSeq2SeqCases.cases
     + EmittedWaveNetCases.cases
     + EmittedVAECases.cases
+    + EmittedBatchNormFoldCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

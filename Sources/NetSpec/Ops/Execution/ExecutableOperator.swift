@@ -147,6 +147,9 @@ public struct Kernel: @unchecked Sendable {
   /// A pooling run as the epilogue of this convolution's output pass
   /// (``ExecutionPlan/Step/fusedPooling``).
   var fusedPooling: FusedPoolingKernel? = nil
+  /// A batchnorm folded into this convolution's weights
+  /// (``ExecutionPlan/Step/foldedNormalization``).
+  var foldedNormalization: FoldedNormalizationKernel? = nil
   /// Training mode (dropout active, batchnorm on batch statistics).
   public var training: Bool
   /// A seed for this call's randomness (dropout masks), derived from the run's

@@ -81,8 +81,20 @@ extension Conv2D: PaddedConvolution, ExecutableOperator {
   }
 
   /// im2col + GEMM with the bias (and ReLU) fused, then the activation and a
-  /// fused pooling plane by plane (``ConvolutionKernels``).
+  /// fused pooling plane by plane (``ConvolutionKernels``); with a folded
+  /// batchnorm that applies to the pass, the same on weights and bias folded
+  /// first, with the activation after the batchnorm.
   public func forward(_ k: Kernel) {
+    if let folded = k.foldedNormalization, folded.applies(training: k.training) {
+      folded.fold(
+        weight: k.parameters[0], bias: bias ? k.parameters[1] : nil, filters: filters,
+        perFilter: k.shapes.parameters[0].dropFirst().reduce(1, *))
+      ConvolutionKernels.forward(
+        y: folded.output ?? k.outputs[0], preActivation: nil, workspace: k.workspace!, x: k.inputs[0],
+        weight: folded.weight, bias: folded.bias, batch: k.batch, geometry: geometry(k.shapes), filters: filters,
+        groups: groups, activation: folded.activation, pool: k.pool)
+      return
+    }
     ConvolutionKernels.forward(
       y: k.outputs[0], preActivation: activation?.kernel.needsInput == true ? k.saved[0] : nil,
       workspace: k.workspace!, x: k.inputs[0], weight: k.parameters[0], bias: bias ? k.parameters[1] : nil,
@@ -130,9 +142,31 @@ extension Conv2D: EmittableOperator {
     }
   }
 
-  /// One call to the forward kernel; a fused pooling becomes its plane epilogue.
+  /// One call to the forward kernel; a fused pooling becomes its plane
+  /// epilogue. A folded batchnorm is a fold and a call on the folded weights,
+  /// in a training plan for the passes that do not train only.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     declareGeometry(geometry(s.shapes), &code)
+    if let folded = s.foldedNormalization {
+      let foldedPass = { (code: inout SwiftWriter) in
+        folded.fold(
+          &code, weight: s.parameter(0), bias: bias ? s.parameter(1) : "nil", filters: filters,
+          perFilter: s.shapes.parameters[0].dropFirst().reduce(1, *))
+        code.call(
+          "ConvolutionKernels.forward",
+          [
+            "y": folded.output ?? s.output(0), "preActivation": "nil", "workspace": s.workspace, "x": s.input(0),
+            "weight": folded.weight, "bias": folded.bias, "batch": "n", "geometry": "geometry",
+            "filters": "\(filters)", "groups": "\(groups)", "activation": folded.activation?.swiftLiteral ?? "nil",
+            "pool": "pool",
+          ])
+      }
+      guard folded.output != nil else { return foldedPass(&code) }
+      code.block("if !training") { code in
+        foldedPass(&code)
+        code.line("return")
+      }
+    }
     let pooling = s.fusedPooling
     code.call(
       "ConvolutionKernels.forward",

@@ -9,6 +9,17 @@ public struct Fusion: Sendable, Hashable {
   public var consumer: NodeID
   /// The consumer runs inside the producer's steps and has none of its own.
   public var absorbsConsumer: Bool
+  /// Further nodes the producer's step runs after the consumer, each the only
+  /// reader of the one before (an activation after a folded batchnorm); they
+  /// are absorbed, or skipped, as the consumer is.
+  public var chain: [NodeID] = []
+  /// The fusion applies to forward passes that do not train only
+  /// (``FusionRule/inferenceOnly``); in a training plan the consumer and the
+  /// chain keep their steps, which such passes skip.
+  public var inferenceOnly = false
+
+  /// The consumer and the chain after it, in order.
+  public var fusedNodes: [NodeID] { [consumer] + chain }
 }
 
 extension ExecutionPlan {
@@ -26,6 +37,8 @@ extension ExecutionPlan {
     public var partner: NodeID
     /// The partner's shapes (those of an absorbed consumer, which the step runs).
     public var partnerShapes: OpShapes
+    /// The fusion's further nodes after the consumer (``Fusion/chain``).
+    public var chain: [NodeID] = []
     /// Buffers by role, in the order the rule adds them.
     public var arguments: [FusedArgument]
 

@@ -20,8 +20,15 @@ protocol FusionRule: Sendable {
   /// Whether the fusion changes only the backward pass; it then applies only
   /// where both nodes have backward steps.
   var backwardOnly: Bool { get }
+  /// Whether the fusion changes only forward passes that do not train: in
+  /// an inference plan it absorbs as declared; in a training plan the
+  /// producer's forward step takes it only in a pass that does not train,
+  /// and the fused nodes' forward steps skip such a pass.
+  var inferenceOnly: Bool { get }
   /// Whether `producer` feeding only `consumer` can be fused, by the ops' traits.
   func matches(producer: any Operator, consumer: any Operator) -> Bool
+  /// Further nodes after `consumer` that the fusion takes in too (``Fusion/chain``).
+  func chain(after consumer: NodeID, in graph: Graph) -> [NodeID]
   /// The buffers the fusion adds to the producer's forward step.
   func producerForward(_ fusion: Fusion, at step: Int, _ planner: inout some FusionPlanning) throws(PlanningError)
     -> [ExecutionPlan.FusedArgument]
@@ -37,6 +44,8 @@ protocol FusionRule: Sendable {
 }
 
 extension FusionRule {
+  var inferenceOnly: Bool { false }
+  func chain(after consumer: NodeID, in graph: Graph) -> [NodeID] { [] }
   func producerForward(_ fusion: Fusion, at step: Int, _ planner: inout some FusionPlanning) throws(PlanningError)
     -> [ExecutionPlan.FusedArgument]
   { [] }
@@ -59,6 +68,10 @@ protocol FusionPlanning {
   mutating func outputBuffers(_ node: NodeID, index step: Int) throws(PlanningError) -> [ExecutionPlan.BufferID]
   /// New buffers for the state a node's forward pass saves, first used at `step`.
   mutating func savedBuffers(_ node: NodeID, index step: Int) throws(PlanningError) -> [ExecutionPlan.BufferID]
+  /// A new buffer of `count` floats, not per sample, used at `step` only.
+  mutating func scratchBuffer(_ name: String, count: Int, index step: Int) -> ExecutionPlan.BufferID
+  /// Makes `value` live in `buffer` (written in place by a fused step).
+  mutating func alias(_ value: ValueID, to buffer: ExecutionPlan.BufferID)
   /// Keeps `buffer` alive until `step`.
   mutating func use(_ buffer: ExecutionPlan.BufferID, at step: Int)
 }
@@ -66,7 +79,7 @@ protocol FusionPlanning {
 /// Every fusion the planner applies, in order: a node takes part in at most
 /// one fusion as producer, the first rule that matches.
 enum FusionRules {
-  static let all: [any FusionRule] = [PoolingEpilogueRule(), ReLUMaskRule()]
+  static let all: [any FusionRule] = [PoolingEpilogueRule(), ReLUMaskRule(), BatchNormFoldRule()]
 
   /// The rule named `name`.
   static func rule(named name: String) -> (any FusionRule)? { all.first { $0.name == name } }
