@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import NetSpec
 import NetSpecKernels
@@ -19,7 +20,7 @@ final class Measurements {
 
   static let frameworks = ["emitted", "interpreter", "PyTorch", "onnxruntime"]
 
-  let models: [Model]
+  let models: [BenchmarkModel]
   let references: References
   let driver: String
   let options: Options
@@ -30,7 +31,7 @@ final class Measurements {
   private var firstLosses: [String: String] = [:]
   private var unsupported: Set<String> = []
 
-  init(models: [Model], references: References, driver: String, options: Options) {
+  init(models: [BenchmarkModel], references: References, driver: String, options: Options) {
     self.models = models
     self.references = references
     self.driver = driver
@@ -86,7 +87,7 @@ final class Measurements {
   }
 
   /// Stores a reply `SECONDS [FIRST_LOSS]`, or notes `unsupported REASON` once.
-  private func record(_ framework: String, _ work: Work, _ model: Model, _ threads: Int, _ reply: String) {
+  private func record(_ framework: String, _ work: Work, _ model: BenchmarkModel, _ threads: Int, _ reply: String) {
     let fields = reply.split(separator: " ")
     guard let time = fields.first.flatMap({ Double($0) }) else {
       if unsupported.insert("\(framework) \(model.name) \(work)").inserted {
@@ -100,12 +101,13 @@ final class Measurements {
 
   /// One interpreter measurement in this process: seconds per step, and for
   /// training the first step's loss.
-  private func interpret(_ model: Model, _ work: Work, _ steps: Int, _ pool: ComputePool) -> String {
+  private func interpret(_ model: BenchmarkModel, _ work: Work, _ steps: Int, _ pool: ComputePool) -> String {
     noise.measure(child: nil) {
       let graph = model.spec.graph
       let plan = try! Planner.plan(graph, capacity: benchBatch, training: work == .train)
       let interpreter = Interpreter(plan: plan, seed: UInt64(model.seed), pool: pool)
-      let (inputs, labels) = benchData(plan.buffers[plan.valueBuffers[graph.inputs[0]]!].perSample)
+      let (inputs, labels) = fixedBatch(
+        benchBatch, inputCount: plan.buffers[plan.valueBuffers[graph.inputs[0]]!].perSample)
       _ = interpreter.buffer(of: graph.inputs[0]).update(from: inputs)
       let batch = work == .latency ? 1 : benchBatch
       var step: () -> Void = { interpreter.forward(batch: batch, training: false) }

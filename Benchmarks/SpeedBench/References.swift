@@ -1,7 +1,7 @@
+import BenchmarkSupport
 import Foundation
 import NetSpec
 import NetSpecDiagnostics
-import NetSpecKernels
 
 /// The models exported for PyTorch and onnxruntime (from the spec's initial weights)
 /// with the batch, and the reference.py workers that run them.
@@ -11,7 +11,7 @@ struct References {
   /// Models whose export failed, with the reason.
   private(set) var skipped: [String: String] = [:]
 
-  init(_ models: [Model], options: Options, in directory: URL) {
+  init(_ models: [BenchmarkModel], options: Options, in directory: URL) {
     python = options.python ?? packageDirectory.appendingPathComponent(".venv/bin/python").path
     config = directory.appendingPathComponent("reference.json")
     var entries: [[String: Any]] = []
@@ -19,7 +19,7 @@ struct References {
       let folder = directory.appendingPathComponent(model.name)
       let plan = try! Planner.plan(model.spec.graph, capacity: benchBatch, training: false)
       let perSample = plan.buffers[plan.valueBuffers[model.spec.graph.inputs[0]]!].perSample
-      let batch = benchData(perSample)
+      let batch = fixedBatch(benchBatch, inputCount: perSample)
       write(batch.inputs.withUnsafeBufferPointer { Data(buffer: $0) }, to: folder.appendingPathComponent("inputs.f32"))
       write(batch.labels.withUnsafeBufferPointer { Data(buffer: $0) }, to: folder.appendingPathComponent("labels.f32"))
       var diagnostics = DiagnosticBag()
@@ -68,12 +68,4 @@ struct References {
     print("references on \(threads) thread(s): \(ready.dropFirst(6))")
     return worker
   }
-}
-
-/// SpeedBench's batch: inputs uniform in [-1, 1), labels cycling through 10 classes
-/// (the emitted driver's `benchBatch` makes the same).
-func benchData(_ inputCount: Int) -> (inputs: [Float], labels: [Float]) {
-  var random = SplitMix64(seed: 99)
-  let inputs = (0..<(benchBatch * inputCount)).map { _ in 2 * random.nextFloat() - 1 }
-  return (inputs, (0..<benchBatch).map { Float($0 % 10) })
 }
