@@ -29,7 +29,11 @@ final class Measurements {
   private var seconds: [String: [Double]] = [:]
   /// The first training step's loss: "framework model" -> loss.
   private var firstLosses: [String: String] = [:]
-  private var unsupported: Set<String> = []
+  /// Measurements a package they need is missing for: "framework model work".
+  private var missing: Set<String> = []
+  /// Measurements that failed (any other reply than a figure or `missing ...`):
+  /// "framework model work"; SpeedBench exits with status 1 when there are any.
+  private(set) var failures: Set<String> = []
 
   init(models: [BenchmarkModel], references: References, driver: String, options: Options) {
     self.models = models
@@ -83,15 +87,19 @@ final class Measurements {
   }
 
   private func ask(_ worker: Worker, _ request: String) -> String {
-    noise.measure(child: worker.pid) { worker.ask(request) ?? "unsupported \(worker.name) exited" }
+    noise.measure(child: worker.pid) { worker.ask(request) ?? "failed: \(worker.name) exited" }
   }
 
-  /// Stores a reply `SECONDS [FIRST_LOSS]`, or notes `unsupported REASON` once.
+  /// Stores a reply `SECONDS [FIRST_LOSS]`; notes `missing PACKAGE ...` once, and
+  /// reports any other reply (reference.py's `failed REASON`) once as an error.
   private func record(_ framework: String, _ work: Work, _ model: BenchmarkModel, _ threads: Int, _ reply: String) {
     let fields = reply.split(separator: " ")
     guard let time = fields.first.flatMap({ Double($0) }) else {
-      if unsupported.insert("\(framework) \(model.name) \(work)").inserted {
-        print("note: \(framework) \(work) \(model.name): \(reply)")
+      let key = "\(framework) \(model.name) \(work)"
+      if reply.hasPrefix("missing ") {
+        if missing.insert(key).inserted { print("note: \(framework) \(work) \(model.name): \(reply)") }
+      } else if failures.insert(key).inserted {
+        print("error: \(framework) \(work) \(model.name): \(reply)")
       }
       return
     }

@@ -18,7 +18,7 @@ enum MemoryReport {
       let arena = Double(plan.arenaSize * 4) / 1e6
       let emitted = peak(run([driver, "rss", model.name, String(options.steps)], in: directory))
       var pytorch: Double?
-      if references.skipped[model.name] == nil, FileManager.default.isExecutableFile(atPath: references.python) {
+      if references.skipped[model.name] == nil, references.hasPython {
         pytorch = peak(
           run(
             [

@@ -18,6 +18,8 @@
 // tables show the median round. A noise guard (NoiseGuard.swift) discards and retakes
 // samples during which other processes used CPU. Then the peak RSS of a fresh emitted
 // training process against the planned arena (the goal: 1.2x arena + 30 MB).
+// A missing Python package is noted; a measurement that fails is an `error:` line, and
+// the run exits with status 1 after its tables (CI's smoke run, docs/TESTING.md).
 
 import BenchmarkSupport
 import Foundation
@@ -87,3 +89,5 @@ let measurements = Measurements(models: models, references: references, driver: 
 measurements.run()
 measurements.printTables()
 MemoryReport.print(models, driver: driver, references: references, options: options)
+let failed = measurements.failures.count + references.skipped.count
+if failed > 0 { fail("\(failed) measurement(s) or export(s) failed: see the errors above") }
