@@ -104,11 +104,15 @@ let package = Package(
       name: "GEMMBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/GEMMBench", exclude: ["reference.py"]),
     .executableTarget(
       name: "TrainBench", dependencies: ["NetSpec"], path: "Benchmarks/TrainBench", exclude: ["reference.py"]),
+    // What the benchmarks that compile emitted Swift share: spec loading, the fixed batch, the swiftc runner.
+    .target(
+      name: "BenchmarkSupport", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/BenchmarkSupport"),
     .executableTarget(
-      name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/CodegenBench"),
+      name: "CodegenBench", dependencies: ["NetSpec", "NetSpecKernels", "BenchmarkSupport"],
+      path: "Benchmarks/CodegenBench"),
     .executableTarget(
-      name: "SpeedBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/SpeedBench",
-      exclude: ["reference.py"]),
+      name: "SpeedBench", dependencies: ["NetSpec", "NetSpecKernels", "BenchmarkSupport"],
+      path: "Benchmarks/SpeedBench", exclude: ["reference.py"]),
     .executableTarget(
       name: "ConvBench", dependencies: ["NetSpec", "NetSpecKernels"], path: "Benchmarks/ConvBench"),
     .executableTarget(name: "SerialBench", dependencies: ["NetSpecKernels"], path: "Benchmarks/SerialBench"),

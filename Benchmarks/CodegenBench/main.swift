@@ -16,9 +16,9 @@
 // Also: the wall time of `netspec compile`'s emitter and of `swiftc -O -wmo` on the
 // emitted ResNet-18 (specs/resnet18.yaml, as a library).
 
+import BenchmarkSupport
 import Foundation
 import NetSpec
-import NetSpecDiagnostics
 import NetSpecKernels
 
 struct Options {
@@ -47,73 +47,10 @@ struct Options {
 
 let options = Options(CommandLine.arguments)
 let batch = 64
-let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent()
-
-/// One benchmarked model.
-struct Model {
-  var name: String
-  var typeName: String
-  var spec: CheckedSpec
-}
-
-func load(_ path: String) -> CheckedSpec {
-  var diagnostics = DiagnosticBag()
-  let url = packageDirectory.appendingPathComponent(path)
-  guard let text = try? String(contentsOf: url, encoding: .utf8),
-    let spec = Frontend.check(SourceFile(path: url.path, text: text), &diagnostics)
-  else {
-    print("error: cannot load \(path): \(diagnostics.diagnostics.map(\.message))")
-    exit(1)
-  }
-  return spec
-}
-
-/// The fixed batch: inputs uniform in [-1, 1), labels cycling through the classes.
-func batchData(_ inputCount: Int) -> (inputs: [Float], labels: [Float]) {
-  var random = SplitMix64(seed: 99)
-  let inputs = (0..<(batch * inputCount)).map { _ in 2 * random.nextFloat() - 1 }
-  return (inputs, (0..<batch).map { Float($0 % 10) })
-}
-
-/// Runs a command, returning its standard output; exits on failure.
-@discardableResult
-func run(_ arguments: [String], in directory: URL) -> String {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = arguments
-  process.currentDirectoryURL = directory
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  do { try process.run() } catch {
-    print("error: cannot run \(arguments[0]): \(error)")
-    exit(1)
-  }
-  let output = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  let text = String(decoding: output, as: UTF8.self)
-  guard process.terminationStatus == 0 else {
-    print("error: `\(arguments.prefix(2).joined(separator: " "))` failed:\n\(text.prefix(3000))")
-    exit(1)
-  }
-  return text
-}
-
-func write(_ text: String, to url: URL) {
-  try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-  do { try text.write(to: url, atomically: true, encoding: .utf8) } catch {
-    print("error: cannot write \(url.path): \(error)")
-    exit(1)
-  }
-}
-
-/// Seconds since `start`.
-func elapsed(_ start: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 }
 
 /// The driver's source for one model: `driver NAME STEPS WARMUP` prints the seconds
 /// per training step, per inference pass, and the loss after the warm-up.
-func driverCase(_ model: Model) -> String {
+func driverCase(_ model: BenchmarkModel) -> String {
   let t = model.typeName
   return """
     case "\(model.name)":
@@ -143,55 +80,35 @@ func driverCase(_ model: Model) -> String {
     """
 }
 
-func buildDriver(_ models: [Model], in directory: URL) -> (binary: String, seconds: Double) {
-  var sources: [String] = []
-  for model in models {
-    let files: [SwiftEmitter.File]
-    do {
-      files = try SwiftEmitter.emit(model.spec, capacity: batch, sourceName: model.name, typeName: model.typeName)
-    } catch {
-      print("error: \(model.name): \(error)")
-      exit(1)
-    }
-    for file in files {
-      write(file.contents, to: directory.appendingPathComponent(file.path))
-      if !sources.contains(file.path) { sources.append(file.path) }
-    }
+/// The driver's main.swift: `driver NAME STEPS WARMUP` runs one model's case.
+func driverMain(_ models: [BenchmarkModel]) -> String {
+  """
+  import Foundation
+
+  func time(_ steps: Int, _ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<steps { body() }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(steps)
   }
-  let cases = models.map(driverCase).joined()
-  write(
-    """
-    import Foundation
 
-    func time(_ steps: Int, _ body: () -> Void) -> Double {
-      let start = DispatchTime.now().uptimeNanoseconds
-      for _ in 0..<steps { body() }
-      return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9 / Double(steps)
-    }
+  let arguments = CommandLine.arguments
+  let (steps, warmup) = (Int(arguments[2])!, Int(arguments[3])!)
+  switch arguments[1] {
+  \(models.map(driverCase).joined())default:
+    fatalError("unknown model")
+  }
 
-    let arguments = CommandLine.arguments
-    let (steps, warmup) = (Int(arguments[2])!, Int(arguments[3])!)
-    switch arguments[1] {
-    \(cases)default:
-      fatalError("unknown model")
-    }
-
-    """, to: directory.appendingPathComponent("main.swift"))
-  let start = DispatchTime.now().uptimeNanoseconds
-  run(
-    ["swiftc", "-O", "-wmo", "-swift-version", "6", "-o", "driver"] + CompilerFlags.nativeKernels + sources
-      + ["main.swift"], in: directory)
-  return (directory.appendingPathComponent("driver").path, elapsed(start))
+  """
 }
 
 /// One interpreter round: seconds per training step and per inference pass, and the
 /// loss after the warm-up.
-func interpreterRound(_ model: Model) -> (train: Double, infer: Double, loss: Float) {
+func interpreterRound(_ model: BenchmarkModel) -> (train: Double, infer: Double, loss: Float) {
   let graph = model.spec.graph
   let train = model.spec.document.train!
   let trainer = Interpreter(plan: try! Planner.plan(graph, capacity: batch, training: true), seed: 42)
   let inputCount = trainer.plan.buffers[trainer.plan.valueBuffers[graph.inputs[0]]!].perSample
-  let (inputs, labels) = batchData(inputCount)
+  let (inputs, labels) = fixedBatch(batch, inputCount: inputCount)
   _ = trainer.buffer(of: graph.inputs[0]).update(from: inputs)
   _ = trainer.buffer(of: graph.targets[0]).update(from: labels)
   let optimizer = Optimizer(
@@ -220,12 +137,11 @@ func interpreterRound(_ model: Model) -> (train: Double, infer: Double, loss: Fl
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 let models = [
-  Model(name: "mlp784", typeName: "MLP784", spec: load("Benchmarks/mlp784.yaml")),
-  Model(name: "lenet5", typeName: "LeNet5", spec: load("specs/lenet5.yaml")),
+  BenchmarkModel("Benchmarks/mlp784.yaml", typeName: "MLP784"), BenchmarkModel("specs/lenet5.yaml", typeName: "LeNet5"),
 ]
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-codegen-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: directory) }
-let driver = buildDriver(models, in: directory)
+let driver = OptimizedBuild.driver(models, capacity: batch, main: driverMain(models), in: directory)
 print(
   "Emitted code vs interpreter, batch 64, float32, \(ComputePool.processorCount) threads: median of \(options.rounds) rounds x \(options.steps) steps (after \(options.warmup) warm-up steps)"
 )
@@ -264,19 +180,17 @@ print("Same work check: training loss after the warm-up steps (same weights and 
 checks.forEach { print($0) }
 
 // Compile time of the emitted ResNet-18.
-let resnet = load("specs/resnet18.yaml")
+let resnet = BenchmarkModel("specs/resnet18.yaml", typeName: "Resnet18")
 let resnetDirectory = directory.appendingPathComponent("resnet18")
-var start = DispatchTime.now().uptimeNanoseconds
-let resnetFiles = try! SwiftEmitter.emit(resnet, capacity: 32, sourceName: "resnet18.yaml")
+let start = DispatchTime.now().uptimeNanoseconds
+let resnetFiles = OptimizedBuild.emit(resnet, capacity: 32)
 let emitSeconds = elapsed(start)
-for file in resnetFiles { write(file.contents, to: resnetDirectory.appendingPathComponent(file.path)) }
-start = DispatchTime.now().uptimeNanoseconds
-run(
-  ["swiftc", "-O", "-wmo", "-swift-version", "6", "-parse-as-library", "-emit-library", "-o", "libResnet18.so"]
-    + CompilerFlags.nativeKernels + resnetFiles.map(\.path), in: resnetDirectory)
+let swiftcSeconds = OptimizedBuild.swiftc(
+  ["-parse-as-library", "-emit-library", "-o", "libResnet18.so"],
+  sources: OptimizedBuild.write(resnetFiles, into: resnetDirectory), in: resnetDirectory)
 let lines = resnetFiles[0].contents.split(separator: "\n", omittingEmptySubsequences: false).count
 print()
 print(
   String(
     format: "ResNet-18: emitted %d lines of model code in %.3f s; swiftc -O -wmo built it with the runtime in %.1f s",
-    lines, emitSeconds, elapsed(start)))
+    lines, emitSeconds, swiftcSeconds))

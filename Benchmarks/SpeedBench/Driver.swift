@@ -1,6 +1,5 @@
+import BenchmarkSupport
 import Foundation
-import NetSpec
-import NetSpecKernels
 
 /// The emitted-code driver: every model's emitted Swift and a main.swift that serves
 /// requests `MODEL train|infer|latency STEPS WARMUP` on standard input, answering
@@ -8,7 +7,7 @@ import NetSpecKernels
 /// `driver rss MODEL STEPS` trains in a fresh process and prints its peak RSS line.
 enum Driver {
   /// One model's request handlers.
-  static func functions(_ model: Model) -> String {
+  static func functions(_ model: BenchmarkModel) -> String {
     let t = model.typeName
     let n = model.name
     return """
@@ -42,7 +41,7 @@ enum Driver {
   }
 
   /// The driver's main.swift.
-  static func main(_ models: [Model]) -> String {
+  static func main(_ models: [BenchmarkModel]) -> String {
     let cases = models.map { model in
       """
         case ("\(model.name)", "train"): return train_\(model.name)(steps, warmup)
@@ -92,25 +91,7 @@ enum Driver {
 
   /// Emits every model and compiles the driver with `swiftc -O -wmo` and this
   /// machine's CPU flags; returns the binary's path.
-  static func build(_ models: [Model], in directory: URL) -> String {
-    var sources: [String] = []
-    for model in models {
-      let files: [SwiftEmitter.File]
-      do {
-        files = try SwiftEmitter.emit(
-          model.spec, capacity: benchBatch, sourceName: model.name, typeName: model.typeName)
-      } catch {
-        fail("\(model.name): \(error)")
-      }
-      for file in files {
-        write(Data(file.contents.utf8), to: directory.appendingPathComponent(file.path))
-        if !sources.contains(file.path) { sources.append(file.path) }
-      }
-    }
-    write(Data(main(models).utf8), to: directory.appendingPathComponent("main.swift"))
-    run(
-      ["swiftc", "-O", "-wmo", "-swift-version", "6", "-o", "driver"] + CompilerFlags.nativeKernels + sources
-        + ["main.swift"], in: directory)
-    return directory.appendingPathComponent("driver").path
+  static func build(_ models: [BenchmarkModel], in directory: URL) -> String {
+    OptimizedBuild.driver(models, capacity: benchBatch, main: main(models), in: directory).binary
   }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import NetSpec
 import NetSpecKernels
@@ -19,7 +20,7 @@ final class Measurements {
 
   static let frameworks = ["emitted", "interpreter", "PyTorch", "onnxruntime"]
 
-  let models: [Model]
+  let models: [BenchmarkModel]
   let references: References
   let driver: String
   let options: Options
@@ -28,9 +29,13 @@ final class Measurements {
   private var seconds: [String: [Double]] = [:]
   /// The first training step's loss: "framework model" -> loss.
   private var firstLosses: [String: String] = [:]
-  private var unsupported: Set<String> = []
+  /// Measurements a package they need is missing for: "framework model work".
+  private var missing: Set<String> = []
+  /// Measurements that failed (any other reply than a figure or `missing ...`):
+  /// "framework model work"; SpeedBench exits with status 1 when there are any.
+  private(set) var failures: Set<String> = []
 
-  init(models: [Model], references: References, driver: String, options: Options) {
+  init(models: [BenchmarkModel], references: References, driver: String, options: Options) {
     self.models = models
     self.references = references
     self.driver = driver
@@ -82,15 +87,19 @@ final class Measurements {
   }
 
   private func ask(_ worker: Worker, _ request: String) -> String {
-    noise.measure(child: worker.pid) { worker.ask(request) ?? "unsupported \(worker.name) exited" }
+    noise.measure(child: worker.pid) { worker.ask(request) ?? "failed: \(worker.name) exited" }
   }
 
-  /// Stores a reply `SECONDS [FIRST_LOSS]`, or notes `unsupported REASON` once.
-  private func record(_ framework: String, _ work: Work, _ model: Model, _ threads: Int, _ reply: String) {
+  /// Stores a reply `SECONDS [FIRST_LOSS]`; notes `missing PACKAGE ...` once, and
+  /// reports any other reply (reference.py's `failed REASON`) once as an error.
+  private func record(_ framework: String, _ work: Work, _ model: BenchmarkModel, _ threads: Int, _ reply: String) {
     let fields = reply.split(separator: " ")
     guard let time = fields.first.flatMap({ Double($0) }) else {
-      if unsupported.insert("\(framework) \(model.name) \(work)").inserted {
-        print("note: \(framework) \(work) \(model.name): \(reply)")
+      let key = "\(framework) \(model.name) \(work)"
+      if reply.hasPrefix("missing ") {
+        if missing.insert(key).inserted { print("note: \(framework) \(work) \(model.name): \(reply)") }
+      } else if failures.insert(key).inserted {
+        print("error: \(framework) \(work) \(model.name): \(reply)")
       }
       return
     }
@@ -100,12 +109,13 @@ final class Measurements {
 
   /// One interpreter measurement in this process: seconds per step, and for
   /// training the first step's loss.
-  private func interpret(_ model: Model, _ work: Work, _ steps: Int, _ pool: ComputePool) -> String {
+  private func interpret(_ model: BenchmarkModel, _ work: Work, _ steps: Int, _ pool: ComputePool) -> String {
     noise.measure(child: nil) {
       let graph = model.spec.graph
       let plan = try! Planner.plan(graph, capacity: benchBatch, training: work == .train)
       let interpreter = Interpreter(plan: plan, seed: UInt64(model.seed), pool: pool)
-      let (inputs, labels) = benchData(plan.buffers[plan.valueBuffers[graph.inputs[0]]!].perSample)
+      let (inputs, labels) = fixedBatch(
+        benchBatch, inputCount: plan.buffers[plan.valueBuffers[graph.inputs[0]]!].perSample)
       _ = interpreter.buffer(of: graph.inputs[0]).update(from: inputs)
       let batch = work == .latency ? 1 : benchBatch
       var step: () -> Void = { interpreter.forward(batch: batch, training: false) }

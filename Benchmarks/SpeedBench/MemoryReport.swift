@@ -1,10 +1,11 @@
+import BenchmarkSupport
 import Foundation
 import NetSpec
 
 /// The peak RSS of a fresh training process (emitted code, and PyTorch when it
 /// runs) against the planned arenas.
 enum MemoryReport {
-  static func print(_ models: [Model], driver: String, references: References, options: Options) {
+  static func print(_ models: [BenchmarkModel], driver: String, references: References, options: Options) {
     Swift.print()
     Swift.print("Peak RSS of a fresh process training \(options.steps) steps at batch \(benchBatch)")
     Swift.print("(goal: emitted <= 1.2 x activation arena + 30 MB):")
@@ -17,7 +18,7 @@ enum MemoryReport {
       let arena = Double(plan.arenaSize * 4) / 1e6
       let emitted = peak(run([driver, "rss", model.name, String(options.steps)], in: directory))
       var pytorch: Double?
-      if references.skipped[model.name] == nil, FileManager.default.isExecutableFile(atPath: references.python) {
+      if references.skipped[model.name] == nil, references.hasPython {
         pytorch = peak(
           run(
             [

@@ -18,11 +18,12 @@
 // tables show the median round. A noise guard (NoiseGuard.swift) discards and retakes
 // samples during which other processes used CPU. Then the peak RSS of a fresh emitted
 // training process against the planned arena (the goal: 1.2x arena + 30 MB).
+// A missing Python package is noted; a measurement that fails is an `error:` line, and
+// the run exits with status 1 after its tables (CI's smoke run, docs/TESTING.md).
 
+import BenchmarkSupport
 import Foundation
 import NetSpec
-import NetSpecDiagnostics
-import NetSpecKernels
 
 let benchBatch = 64
 
@@ -63,60 +64,16 @@ struct Options {
   }
 }
 
-/// One benchmarked model.
-struct Model {
-  var name: String
-  var typeName: String
-  var spec: CheckedSpec
+extension BenchmarkModel {
+  /// The spec's seed, which the emitted code and the references initialize from.
   var seed: Int { spec.document.train?.seed ?? 0 }
   var learningRate: Double { spec.document.train!.optimizer.learningRate }
 }
 
-func fail(_ message: String) -> Never {
-  print("error: \(message)")
-  exit(1)
-}
-
-func write(_ data: Data, to url: URL) {
-  try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-  do { try data.write(to: url) } catch { fail("cannot write \(url.path): \(error)") }
-}
-
-/// Runs a command to its end, returning its standard output; exits on failure.
-@discardableResult
-func run(_ arguments: [String], in directory: URL) -> String {
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = arguments
-  process.currentDirectoryURL = directory
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  do { try process.run() } catch { fail("cannot run \(arguments[0]): \(error)") }
-  let output = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  let text = String(decoding: output, as: UTF8.self)
-  guard process.terminationStatus == 0 else { fail("`\(arguments.prefix(2).joined(separator: " "))` failed:\n\(text)") }
-  return text
-}
-
 let options = Options(CommandLine.arguments)
-let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-  .deletingLastPathComponent().deletingLastPathComponent()
-
-func load(_ path: String, _ typeName: String) -> Model {
-  var diagnostics = DiagnosticBag()
-  let url = packageDirectory.appendingPathComponent(path)
-  guard let text = try? String(contentsOf: url, encoding: .utf8),
-    let spec = Frontend.check(SourceFile(path: url.path, text: text), &diagnostics)
-  else { fail("cannot load \(path): \(diagnostics.diagnostics.map(\.message))") }
-  let name = spec.document.name ?? typeName
-  return Model(name: name, typeName: typeName, spec: spec)
-}
-
 let models = [
-  load("Benchmarks/mlp784.yaml", "MLP784"), load("specs/lenet5.yaml", "LeNet5"),
-  load("Benchmarks/resnet20.yaml", "ResNet20"),
+  BenchmarkModel("Benchmarks/mlp784.yaml", typeName: "MLP784"), BenchmarkModel("specs/lenet5.yaml", typeName: "LeNet5"),
+  BenchmarkModel("Benchmarks/resnet20.yaml", typeName: "ResNet20"),
 ]
 let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-speed-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: directory) }
@@ -132,3 +89,5 @@ let measurements = Measurements(models: models, references: references, driver: 
 measurements.run()
 measurements.printTables()
 MemoryReport.print(models, driver: driver, references: references, options: options)
+let failed = measurements.failures.count + references.skipped.count
+if failed > 0 { fail("\(failed) measurement(s) or export(s) failed: see the errors above") }

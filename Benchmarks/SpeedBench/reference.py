@@ -10,11 +10,14 @@ frameworks start from NetSpec's initial weights and use THREADS threads
 (torch.set_num_threads, ORT's intra_op_num_threads; SpeedBench also sets
 OMP_NUM_THREADS).
 
-Serving: first prints `ready torch=VERSION|missing ort=VERSION|missing`, then answers each
-request line `MODEL KIND STEPS WARMUP` with one line: `SECONDS_PER_STEP FIRST_LOSS`
-(torch_train), `SECONDS_PER_PASS` (torch_infer, ort_infer at the full batch,
-ort_latency at batch 1), or `unsupported REASON`. The rss form trains MODEL for STEPS
-steps in this fresh process and prints its `VmHWM` line.
+Serving: first prints `ready torch=VERSION|missing ort=VERSION|missing numpy=VERSION|missing`,
+then answers each request line `MODEL KIND STEPS WARMUP` with one line:
+`SECONDS_PER_STEP FIRST_LOSS` (torch_train), `SECONDS_PER_PASS` (torch_infer, ort_infer
+at the full batch, ort_latency at batch 1), `missing PACKAGE is not installed` when a
+package the kind needs is not installed (SpeedBench notes it and goes on), or
+`failed REASON` when the measurement raised (SpeedBench exits with status 1 at its end).
+The rss form trains MODEL for STEPS steps in this fresh process and prints its `VmHWM`
+line (`VmHWM: unknown` when a package is missing).
 """
 
 import importlib.util
@@ -23,7 +26,11 @@ import pathlib
 import sys
 import time
 
-import numpy as np
+try:
+    import numpy as np
+    numpy_version = np.__version__
+except ImportError:
+    np, numpy_version = None, "missing"
 
 config = json.loads(pathlib.Path(sys.argv[1]).read_text())
 threads = int(sys.argv[2])
@@ -40,6 +47,10 @@ try:
     ort_version = ort.__version__
 except ImportError:
     ort, ort_version = None, "missing"
+try:
+    import safetensors.torch
+except ImportError:
+    safetensors = None
 
 
 def load_module(name, path):
@@ -70,10 +81,10 @@ class Case:
         return self.project
 
     def network(self):
-        from safetensors.torch import load_file
         project = self.torch_project()
         network = project.Model()
-        network.load_state_dict(load_file(str(pathlib.Path(self.entry["pytorch"]) / "init.safetensors")))
+        initial = pathlib.Path(self.entry["pytorch"]) / "init.safetensors"
+        network.load_state_dict(safetensors.torch.load_file(str(initial)))
         return project, network
 
     def session(self):
@@ -129,11 +140,19 @@ def ort_infer(case, steps, warmup, rows):
     return "%.9g" % timed(steps, lambda: session.run(None, feed))
 
 
+def missing(kind):
+    """The first package KIND needs that is not installed, or None."""
+    needed = [("numpy", np)]
+    if kind.startswith("torch"):
+        needed += [("torch", torch), ("safetensors", safetensors)]
+    if kind.startswith("ort"):
+        needed.append(("onnxruntime", ort))
+    return next((name for name, module in needed if module is None), None)
+
+
 def answer(case, kind, steps, warmup):
-    if kind.startswith("torch") and torch is None:
-        return "unsupported torch is not installed"
-    if kind.startswith("ort") and ort is None:
-        return "unsupported onnxruntime is not installed"
+    if missing(kind):
+        return "missing %s is not installed" % missing(kind)
     if kind == "torch_train":
         return torch_train(case, steps, warmup)
     if kind == "torch_infer":
@@ -142,23 +161,27 @@ def answer(case, kind, steps, warmup):
         return ort_infer(case, steps, warmup, batch)
     if kind == "ort_latency":
         return ort_infer(case, steps, warmup, 1)
-    return "unsupported kind " + kind
+    return "failed unknown kind " + kind
 
 
 def main():
-    cases = {entry["name"]: Case(entry) for entry in config["models"]}
     if len(sys.argv) == 6 and sys.argv[3] == "rss":
-        print(torch_train(cases[sys.argv[4]], int(sys.argv[5]), 1) if torch is not None else "torch missing")
+        if missing("torch_train"):
+            print("%s missing\nVmHWM: unknown" % missing("torch_train"), flush=True)
+            return
+        cases = {entry["name"]: Case(entry) for entry in config["models"]}
+        print(torch_train(cases[sys.argv[4]], int(sys.argv[5]), 1))
         status = pathlib.Path("/proc/self/status").read_text().splitlines()
         print(next((line for line in status if line.startswith("VmHWM:")), "VmHWM: unknown"), flush=True)
         return
-    print("ready torch=%s ort=%s" % (torch_version, ort_version), flush=True)
+    print("ready torch=%s ort=%s numpy=%s" % (torch_version, ort_version, numpy_version), flush=True)
+    cases = {entry["name"]: Case(entry) for entry in config["models"]} if np is not None else {}
     for line in sys.stdin:
         words = line.split()
         try:
-            reply = answer(cases[words[0]], words[1], int(words[2]), int(words[3]))
+            reply = answer(cases.get(words[0]), words[1], int(words[2]), int(words[3]))
         except Exception as error:  # report, keep serving the other cases
-            reply = "unsupported " + (type(error).__name__ + ": " + str(error)).replace("\n", " ")[:300]
+            reply = "failed " + (type(error).__name__ + ": " + str(error)).replace("\n", " ")[:300]
         print(reply, flush=True)
 
 

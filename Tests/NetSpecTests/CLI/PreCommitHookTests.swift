@@ -10,21 +10,9 @@ import Testing
 
   /// Runs `command` with `sh -c` in `directory`, with the built `netspec` first on PATH.
   func shell(_ command: String, in directory: URL) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", command]
-    process.currentDirectoryURL = directory
-    var environment = ProcessInfo.processInfo.environment
     let netspecDirectory = URL(fileURLWithPath: CLIRun.executable).deletingLastPathComponent().path
-    environment["PATH"] = netspecDirectory + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
-    process.environment = environment
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
+    let path = netspecDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    return try ChildProcess.run(["/bin/sh", "-c", command], in: directory, environment: ["PATH": path])
   }
 
   @Test func theHookStopsACommitOfAnInvalidSpecOnly() throws {

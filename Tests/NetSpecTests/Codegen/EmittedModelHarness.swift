@@ -177,20 +177,9 @@ enum EmittedModelHarness {
 
   /// Runs a command in `directory`; throws with its output if it fails.
   static func runProcess(_ arguments: [String], in directory: URL) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-      throw HarnessError(
-        "`\(arguments.prefix(3).joined(separator: " "))` failed:\n"
-          + String(decoding: output.prefix(4000), as: UTF8.self))
+    let (status, output) = try ChildProcess.run(arguments, in: directory)
+    guard status == 0 else {
+      throw HarnessError("`\(arguments.prefix(3).joined(separator: " "))` failed:\n\(output.prefix(4000))")
     }
   }
 }

@@ -44,11 +44,8 @@ import Testing
     }
     try (rows.joined(separator: "\n") + "\n").write(
       to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
-    var diagnostics = DiagnosticBag()
-    let path = directory.appendingPathComponent("tiny_vae.yaml").path
-    guard let spec = Frontend.check(SourceFile(path: path, text: Self.spec), &diagnostics),
-      let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 4, &diagnostics)
-    else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
+    let (spec, data) = try InlineSpec.load(
+      Self.spec, path: directory.appendingPathComponent("tiny_vae.yaml").path, seed: 4)
     let binary = try EmittedToolTests.compileTool(
       spec, data: data, capacity: 8, sourceName: "tiny_vae.yaml", typeName: "TinyVae", in: directory)
     let package = directory.appendingPathComponent("package").path

@@ -54,11 +54,8 @@ import Testing
       to: directory.appendingPathComponent("data.csv"), atomically: true, encoding: .utf8)
     try (rows.prefix(7).joined(separator: "\n") + "\n").write(
       to: directory.appendingPathComponent("samples.csv"), atomically: true, encoding: .utf8)
-    var diagnostics = DiagnosticBag()
-    let path = directory.appendingPathComponent("tiny_cnn.yaml").path
-    guard let spec = Frontend.check(SourceFile(path: path, text: Self.spec), &diagnostics),
-      let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 3, &diagnostics)
-    else { throw HarnessError("the spec does not load: \(diagnostics.diagnostics.map(\.message))") }
+    let (spec, data) = try InlineSpec.load(
+      Self.spec, path: directory.appendingPathComponent("tiny_cnn.yaml").path, seed: 3)
     let binary = try compileTool(
       spec, data: data, capacity: 8, sourceName: "tiny_cnn.yaml", typeName: "TinyCnn", in: directory)
     return Built(directory: directory, binary: binary, spec: spec, data: data)

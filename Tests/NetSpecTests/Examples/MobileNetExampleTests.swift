@@ -28,26 +28,10 @@ import Testing
   @Test(arguments: files)
   func reducedFormLossFalls(file: String) throws {
     let spec = try Self.load(file, set: Self.reduced)
-    let train = try #require(spec.document.train)
-    let batch = 8
-    let plan = try Planner.plan(spec.graph, capacity: batch, bindings: [:], training: true)
-    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
-    try SpecTrainingTests.fillRandomly(interpreter)
     // Adam: the specs' SGD rates are tuned for batches of 96 and 128 over
     // many epochs; a few steps on one small batch only ask that gradients flow.
     let adam = OptimizerSpec.Algorithm.adam(.init(beta1: 0.9, beta2: 0.999, epsilon: 1e-8))
-    let optimizer = Optimizer(adam, weightDecay: train.weightDecay, count: plan.trainableCount)
-    let lr: Float = 1e-3
-    interpreter.forward(batch: batch, training: true)
-    var losses = [interpreter.loss]
-    for _ in 0..<8 {
-      interpreter.backward(batch: batch)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
-      interpreter.forward(batch: batch, training: true)
-      losses.append(interpreter.loss)
-    }
-    let finite = losses.allSatisfy(\.isFinite)
-    try #require(finite, "\(file): losses \(losses)")
+    let losses = try FixedBatchTraining(batch: 8, steps: 8, optimizer: adam, lr: 1e-3).losses(of: spec)
     #expect(losses.last! < 0.9 * losses[0], "\(file): losses \(losses)")
   }
 }

@@ -29,22 +29,9 @@ import Testing
 
   @Test func theReducedFormTrainsBothHeads() throws {
     let spec = try Self.load(set: Self.reduced)
-    let train = try #require(spec.document.train)
-    let batch = 8
-    let plan = try Planner.plan(spec.graph, capacity: batch, bindings: [:], training: true)
-    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
-    try SpecTrainingTests.fillRandomly(interpreter)
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
-    let lr = Float(train.optimizer.learningRate)
     let terms = spec.graph.lossTerms.map { spec.graph.nodes[$0.node].outputs[0] }
-    func values() -> [Float] { [interpreter.loss] + terms.map { interpreter.buffer(of: $0)[0] } }
-    interpreter.forward(batch: batch, training: true)
-    var losses = [values()]
-    for _ in 0..<15 {
-      interpreter.backward(batch: batch)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
-      interpreter.forward(batch: batch, training: true)
-      losses.append(values())
+    let losses = try FixedBatchTraining(batch: 8, steps: 15).trace(of: spec) { interpreter in
+      [interpreter.loss] + terms.map { interpreter.buffer(of: $0)[0] }
     }
     let finite = losses.allSatisfy { $0.allSatisfy(\.isFinite) }
     try #require(finite, "losses \(losses)")

@@ -22,22 +22,7 @@ import Testing
 
   @Test func theReducedFormTrains() throws {
     let spec = try Self.load(set: ["size=16", "base=4"])
-    let train = try #require(spec.document.train)
-    let plan = try Planner.plan(spec.graph, capacity: 2, bindings: [:], training: true)
-    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
-    try SpecTrainingTests.fillRandomly(interpreter)
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
-    let lr = Float(train.optimizer.learningRate)
-    interpreter.forward(batch: 2, training: true)
-    var losses = [interpreter.loss]
-    for _ in 0..<10 {
-      interpreter.backward(batch: 2)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
-      interpreter.forward(batch: 2, training: true)
-      losses.append(interpreter.loss)
-    }
-    let finite = losses.allSatisfy(\.isFinite)
-    try #require(finite, "losses \(losses)")
+    let losses = try FixedBatchTraining(batch: 2, steps: 10).losses(of: spec)
     // Adam at the spec's 1e-3 moves slowly: every step lowers the loss.
     #expect(zip(losses, losses.dropFirst()).allSatisfy { $1 < $0 }, "losses \(losses)")
     #expect(losses.last! < 0.95 * losses[0], "losses \(losses)")

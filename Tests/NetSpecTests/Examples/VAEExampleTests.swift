@@ -38,25 +38,16 @@ import Testing
 
   @Test func reducedFormBothTermsFall() throws {
     let spec = try Self.load(set: Self.reduced)
-    let train = try #require(spec.document.train)
-    let batch = 8
-    let plan = try Planner.plan(spec.graph, capacity: batch, bindings: [:], training: true)
-    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
-    // Stripes of 0.1 and 0.9 with a little noise: a fixed picture the
-    // decoder's bias can learn, so neither term has to trade against the other.
-    var random = RandomGenerator(seed: 16)
-    let images = interpreter.buffer(of: spec.graph.inputs[0])
-    for i in images.indices { images[i] = (i % 2 == 0 ? 0.1 : 0.9) + 0.05 * random.nextFloat() }
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: 0, count: plan.trainableCount)
-    var history: [[String: Float]] = []
-    for _ in 0..<20 {
-      interpreter.forward(batch: batch, training: true)
-      history.append(Self.terms(interpreter))
-      interpreter.backward(batch: batch)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: 0.01)
-    }
-    interpreter.forward(batch: batch, training: true)
-    history.append(Self.terms(interpreter))
+    let training = FixedBatchTraining(batch: 8, steps: 20, weightDecay: 0, lr: 0.01)
+    let history = try training.trace(
+      of: spec,
+      fill: { interpreter in
+        // Stripes of 0.1 and 0.9 with a little noise: a fixed picture the
+        // decoder's bias can learn, so neither term has to trade against the other.
+        var random = RandomGenerator(seed: 16)
+        let images = interpreter.buffer(of: spec.graph.inputs[0])
+        for i in images.indices { images[i] = (i % 2 == 0 ? 0.1 : 0.9) + 0.05 * random.nextFloat() }
+      }, record: Self.terms)
     for name in ["reconstruction", "kl"] {
       let values = history.compactMap { $0[name] }
       #expect(values.count == history.count && values.allSatisfy(\.isFinite), "\(name): \(values)")

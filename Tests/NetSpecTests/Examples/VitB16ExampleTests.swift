@@ -28,22 +28,7 @@ import Testing
 
   @Test(.tags(.slow)) func reducedFormLearns() throws {
     let spec = try Self.load(set: Self.reduced)
-    let train = try #require(spec.document.train)
-    let batch = 4
-    let plan = try Planner.plan(spec.graph, capacity: batch, training: true)
-    let interpreter = Interpreter(plan: plan, seed: 7)
-    try SpecTrainingTests.fillRandomly(interpreter)
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
-    interpreter.forward(batch: batch, training: true)
-    var losses = [interpreter.loss]
-    for _ in 0..<8 {
-      interpreter.backward(batch: batch)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: 1e-3)
-      interpreter.forward(batch: batch, training: true)
-      losses.append(interpreter.loss)
-    }
-    let finite = losses.allSatisfy(\.isFinite)
-    #expect(finite, "losses \(losses)")
+    let losses = try FixedBatchTraining(batch: 4, steps: 8, seed: 7, lr: 1e-3).losses(of: spec)
     #expect(losses.last! < 0.9 * losses[0], "losses \(losses)")
   }
 }

@@ -18,8 +18,7 @@ import Testing
     """
 
   func makeInterpreter(_ yaml: String, capacity: Int = 4, seed: UInt64 = 1) throws -> Interpreter {
-    var diagnostics = DiagnosticBag()
-    let spec = try #require(Frontend.check(SourceFile(path: "t.yaml", text: yaml), &diagnostics))
+    let spec = try InlineSpec.check(yaml)
     let plan = try Planner.plan(spec.graph, capacity: capacity, training: true)
     return Interpreter(plan: plan, seed: seed)
   }

@@ -53,26 +53,10 @@ import Testing
   func lossFallsOnAFixedBatch(file: String) throws {
     let reduction = try #require(Self.reductions[file], "give \(file) a reduced size in `reductions`")
     let spec = try SeedSpecs.load(file, set: reduction.overrides)
-    let (graph, train) = (spec.graph, try #require(spec.document.train))
-    let plan = try Planner.plan(graph, capacity: reduction.batch, bindings: reduction.bindings, training: true)
-    let interpreter = Interpreter(plan: plan, seed: UInt64(train.seed))
-    try Self.fillRandomly(interpreter)
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: train.weightDecay, count: plan.trainableCount)
-    // The schedule (and its warmup) spans epochs; a few steps train at the base rate.
-    let lr = Float(train.optimizer.learningRate)
-    interpreter.forward(batch: reduction.batch, training: true)
-    var losses = [interpreter.loss]
-    for _ in 0..<reduction.steps {
-      interpreter.backward(batch: reduction.batch)
-      if let maxNorm = train.clipGradNorm {
-        Optimizer.clip(interpreter.gradients, count: plan.trainableCount, maxNorm: Float(maxNorm))
-      }
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: lr)
-      interpreter.forward(batch: reduction.batch, training: true)
-      losses.append(interpreter.loss)
-    }
-    let finite = losses.allSatisfy(\.isFinite)
-    try #require(finite, "\(file): losses \(losses)")
+    let train = try #require(spec.document.train)
+    let training = FixedBatchTraining(
+      batch: reduction.batch, steps: reduction.steps, bindings: reduction.bindings, clipGradNorm: train.clipGradNorm)
+    let losses = try training.losses(of: spec)
     #expect(losses.last! < Self.requiredDrop * losses[0], "\(file): losses \(losses)")
   }
 

@@ -365,7 +365,7 @@ private func json(_ node: YAMLNode) -> JSONValue {
 
 /// python3 with the `jsonschema` package, when installed.
 private enum Python {
-  static let hasJSONSchema = (try? run(["-c", "import jsonschema"]).status) == 0
+  static let hasJSONSchema = (try? ChildProcess.run(["python3", "-c", "import jsonschema"]).status) == 0
 
   /// Checks the schema against the 2020-12 metaschema, then validates each
   /// instance: nil when valid, else the first error message.
@@ -384,7 +384,7 @@ private enum Python {
     }
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .appendingPathComponent("../Python/validate_schema.py").standardizedFileURL.path
-    let (status, output) = try run([script, schemaPath] + paths)
+    let (status, output) = try ChildProcess.run(["python3", script, schemaPath] + paths)
     guard status == 0,
       let results = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [Any]
     else {
@@ -392,20 +392,6 @@ private enum Python {
       return instances.map { _ in "python3 failed" }
     }
     return results.map { $0 as? String }
-  }
-
-  /// Runs python3 with `arguments`; the exit status and standard output (and error).
-  private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
   }
 }
 

@@ -31,17 +31,8 @@ enum NumPyPython {
   /// with the output and error when it exits with a failure.
   @discardableResult
   static func run(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else { throw PythonFailure(output: text) }
+    let (status, text) = try ChildProcess.run(["python3"] + arguments)
+    guard status == 0 else { throw PythonFailure(output: text) }
     return text
   }
 

@@ -62,25 +62,22 @@ import Testing
   /// kernels compute it; its gradient reaches every layer, and a few Adam
   /// steps lower it.
   @Test func objectiveValueAndTraining() throws {
-    var bag = DiagnosticBag()
-    let checked = try #require(Frontend.check(SourceFile(path: "t.yaml", text: Self.vae), options: .init(), &bag))
-    let plan = try Planner.plan(checked.graph, capacity: 4, training: true)
-    let interpreter = Interpreter(plan: plan, seed: 3)
-    var random = RandomGenerator(seed: 7)
-    let x = interpreter.buffer(of: checked.graph.inputs[0])
-    for i in x.indices { x[i] = random.nextFloat() * 2 - 1 }
-    interpreter.forward(batch: 4, training: true)
-    let terms = checked.graph.lossTerms.map { interpreter.buffer(of: checked.graph.nodes[$0.node].outputs[0])[0] }
-    #expect(abs(interpreter.loss - (terms[0] + 0.5 * terms[1])) < 1e-5 * max(1, abs(interpreter.loss)))
-    let train = try #require(checked.document.train)
-    let optimizer = Optimizer(train.optimizer.algorithm, weightDecay: 0, count: plan.trainableCount)
-    let first = interpreter.loss
-    for _ in 0..<30 {
-      interpreter.backward(batch: 4)
-      optimizer.step(parameters: interpreter.parameters, gradients: interpreter.gradients, lr: 0.05)
-      interpreter.forward(batch: 4, training: true)
-    }
-    #expect(interpreter.loss < 0.5 * first, "loss \(first) -> \(interpreter.loss)")
+    let checked = try InlineSpec.check(Self.vae)
+    let graph = checked.graph
+    let training = FixedBatchTraining(batch: 4, steps: 30, seed: 3, weightDecay: 0, lr: 0.05)
+    let trace = try training.trace(
+      of: checked,
+      fill: { interpreter in
+        var random = RandomGenerator(seed: 7)
+        let x = interpreter.buffer(of: graph.inputs[0])
+        for i in x.indices { x[i] = random.nextFloat() * 2 - 1 }
+      },
+      record: { interpreter in
+        [interpreter.loss] + graph.lossTerms.map { interpreter.buffer(of: graph.nodes[$0.node].outputs[0])[0] }
+      })
+    let (first, last) = (trace[0], trace.last![0])
+    #expect(abs(first[0] - (first[1] + 0.5 * first[2])) < 1e-5 * max(1, abs(first[0])))
+    #expect(last < 0.5 * first[0], "loss \(first[0]) -> \(last)")
   }
 
   @Test func metricsAverageEachTermOverTheSamples() {
@@ -106,8 +103,7 @@ import Testing
   }
 
   @Test func pyTorchExportWritesTrainPyForSeveralTerms() throws {
-    var bag = DiagnosticBag()
-    let checked = try #require(Frontend.check(SourceFile(path: "t.yaml", text: Self.vae), options: .init(), &bag))
+    let checked = try InlineSpec.check(Self.vae)
     var diagnostics = DiagnosticBag()
     let files = PyTorchExport.project(checked, dataDirectory: ".", &diagnostics)
     #expect(files?["model.py"]?.contains("def loss_terms(outputs, inputs, target):") == true)

@@ -33,9 +33,7 @@ import Testing
     let folder = try CLIFolder()
     try folder.write("ae.yaml", yaml)
     try folder.write("samples.csv", Self.samples)
-    var diagnostics = DiagnosticBag()
-    let file = SourceFile(path: folder.url.appendingPathComponent("ae.yaml").path, text: yaml)
-    let checked = try #require(Frontend.check(file, &diagnostics), "\(diagnostics.diagnostics)")
+    let checked = try InlineSpec.check(yaml, path: folder.url.appendingPathComponent("ae.yaml").path)
     let plan = try Planner.plan(checked.graph, capacity: 1, training: false)
     try Checkpoint.write(
       Interpreter(plan: plan, seed: 5), to: folder.url.appendingPathComponent("w.safetensors").path, metadata: [:])

@@ -20,15 +20,12 @@ import Testing
 
   /// The checked iris spec, read as if it sat beside the bundled data.
   func irisSpec(_ yaml: String = iris) throws -> CheckedSpec {
-    var diagnostics = DiagnosticBag()
-    let file = SourceFile(path: exampleData("iris.yaml"), text: yaml)
-    return try #require(Frontend.check(file, &diagnostics), "\(diagnostics.diagnostics)")
+    try InlineSpec.check(yaml, path: exampleData("iris.yaml"))
   }
 
   /// Trains the iris spec and writes its weights (with the statistics) into `directory`.
   func trainIris(_ spec: CheckedSpec, _ directory: TemporaryDirectory) throws -> (Trainer, String) {
-    var diagnostics = DiagnosticBag()
-    let data = try #require(DataPipeline.load(spec.document.data!, for: spec.graph, seed: 3, &diagnostics))
+    let data = try InlineSpec.data(of: spec, seed: 3)
     let trainer = try Trainer(spec: spec, data: data)
     _ = try trainer.run(observe: { _ in })
     let path = directory.path("weights.safetensors")

@@ -26,10 +26,7 @@ import Testing
     let directory = try TemporaryDirectory()
     let rows = (0..<20).map { i in "\(Double(i) / 10),\(Double(i) / 5)" }.joined(separator: "\n")
     try rows.write(toFile: directory.path("line.csv"), atomically: true, encoding: .utf8)
-    var diagnostics = DiagnosticBag()
-    let file = SourceFile(path: directory.path("line.yaml"), text: Self.spec(data: "line.csv"))
-    let spec = try #require(Frontend.check(file, &diagnostics), "\(diagnostics.diagnostics)")
-    let data = try #require(DataPipeline.load(spec.document.data!, for: spec.graph, seed: 0, &diagnostics))
+    let (spec, data) = try InlineSpec.load(Self.spec(data: "line.csv"), path: directory.path("line.yaml"), seed: 0)
     let trainer = try Trainer(spec: spec, data: data)
     let weights = directory.path("weights.safetensors")
     var saved: (epoch: Int, tensors: [NamedTensor])?

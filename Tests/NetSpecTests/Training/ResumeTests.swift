@@ -73,12 +73,7 @@ import Testing
   /// A trainer of `spec` on its data, written into `directory` as `file`.
   static func trainer(_ spec: String, data: (String, String), in directory: TemporaryDirectory) throws -> Trainer {
     try data.1.write(toFile: directory.path(data.0), atomically: true, encoding: .utf8)
-    var diagnostics = DiagnosticBag()
-    let file = SourceFile(path: directory.path("spec.yaml"), text: spec)
-    let checked = try #require(Frontend.check(file, &diagnostics), "\(diagnostics.diagnostics)")
-    let prepared = try #require(
-      DataPipeline.load(checked.document.data!, for: checked.graph, seed: 0, &diagnostics),
-      "\(diagnostics.diagnostics)")
+    let (checked, prepared) = try InlineSpec.load(spec, path: directory.path("spec.yaml"), seed: 0)
     return try Trainer(spec: checked, data: prepared)
   }
 
