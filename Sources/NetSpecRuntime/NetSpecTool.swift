@@ -34,7 +34,8 @@ public struct NetSpecTool<Model: ToolModel> {
 
       COMMANDS:
         train [--epochs N] [--seed S] [-o DIR] [--overwrite]
-                                                 Train; write DIR/weights.safetensors (default runs/\(name));
+                                                 Train; write DIR/weights.safetensors (default runs/\(name))
+                                                 and a line of DIR/metrics.jsonl per epoch;
                                                  a DIR with weights is refused unless --overwrite.
         eval --weights FILE                      Loss and metrics on the validation and test splits.
         predict --weights FILE --input \(configuration.inputs.isEmpty ? "FILE" : configuration.inputs.map { "\($0.name)=FILE" }.joined(separator: " --input ")) [-o OUT]
@@ -183,6 +184,13 @@ public struct NetSpecTool<Model: ToolModel> {
           + "or choose another directory with -o")
     }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    // A line per epoch, written as it ends, as `netspec train` writes it.
+    let logPath = directory + "/metrics.jsonl"
+    guard FileManager.default.createFile(atPath: logPath, contents: nil),
+      let log = FileHandle(forWritingAtPath: logPath)
+    else { throw Failure("cannot write `\(logPath)`") }
+    defer { try? log.close() }
+    var logError: (any Error)?
     func metadata(epoch: Int) -> [String: String] {
       RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
         .merging(statistics?.metadata ?? [:]) { a, _ in a }
@@ -198,7 +206,9 @@ public struct NetSpecTool<Model: ToolModel> {
         observe: { event in
           switch event {
           case .step: break
-          case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+          case .epoch(let record):
+            print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+            do { try log.write(contentsOf: Data((record.jsonLine + "\n").utf8)) } catch { logError = logError ?? error }
           case .stoppedEarly(let epoch, let best):
             print(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
@@ -212,11 +222,12 @@ public struct NetSpecTool<Model: ToolModel> {
       if let epoch = failure.restoredEpoch { try model.save(to: weights, metadata: metadata(epoch: epoch)) }
       throw Failure(failure.message)
     }
+    if let logError { throw Failure("cannot write `\(logPath)`: \(logError)") }
     try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
     if let test {
       print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))
     }
-    print("wrote \(weights)")
+    print("wrote \(weights), \(logPath)")
   }
 
   func evaluate(_ options: Options) throws {
