@@ -34,7 +34,8 @@ public struct NetSpecTool<Model: ToolModel> {
 
       COMMANDS:
         train [--epochs N] [--seed S] [-o DIR] [--overwrite]
-                                                 Train; write DIR/weights.safetensors (default runs/\(name));
+                                                 Train; write DIR/weights.safetensors (default runs/\(name))
+                                                 and a line of DIR/metrics.jsonl per epoch;
                                                  a DIR with weights is refused unless --overwrite.
         eval --weights FILE                      Loss and metrics on the validation and test splits.
         predict --weights FILE --input \(configuration.inputs.isEmpty ? "FILE" : configuration.inputs.map { "\($0.name)=FILE" }.joined(separator: " --input ")) [-o OUT]
@@ -183,6 +184,13 @@ public struct NetSpecTool<Model: ToolModel> {
           + "or choose another directory with -o")
     }
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    // A line per epoch, written as it ends, as `netspec train` writes it.
+    let logPath = directory + "/metrics.jsonl"
+    guard FileManager.default.createFile(atPath: logPath, contents: nil),
+      let log = FileHandle(forWritingAtPath: logPath)
+    else { throw Failure("cannot write `\(logPath)`") }
+    defer { try? log.close() }
+    var logError: (any Error)?
     func metadata(epoch: Int) -> [String: String] {
       RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
         .merging(statistics?.metadata ?? [:]) { a, _ in a }
@@ -198,7 +206,9 @@ public struct NetSpecTool<Model: ToolModel> {
         observe: { event in
           switch event {
           case .step: break
-          case .epoch(let record): print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+          case .epoch(let record):
+            print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
+            do { try log.write(contentsOf: Data((record.jsonLine + "\n").utf8)) } catch { logError = logError ?? error }
           case .stoppedEarly(let epoch, let best):
             print(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
@@ -212,11 +222,12 @@ public struct NetSpecTool<Model: ToolModel> {
       if let epoch = failure.restoredEpoch { try model.save(to: weights, metadata: metadata(epoch: epoch)) }
       throw Failure(failure.message)
     }
+    if let logError { throw Failure("cannot write `\(logPath)`: \(logError)") }
     try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
     if let test {
       print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))
     }
-    print("wrote \(weights)")
+    print("wrote \(weights), \(logPath)")
   }
 
   func evaluate(_ options: Options) throws {
@@ -241,38 +252,47 @@ public struct NetSpecTool<Model: ToolModel> {
     let weights = try options.required("--weights"), input = try options.required("--input")
     let model = Model(seed: 0)
     let metadata = try model.load(from: weights)
-    if !configuration.inputs.isEmpty {
-      let (values, count) = try severalInputs(options.lists["--input"] ?? [])
-      try checkTokenIDs(values, in: input)
-      return try write(run(model, values, count: count), options)
-    }
-    let samples: SampleFile
-    do { samples = try SampleFile.read(input) } catch {
-      throw Failure("`\(input)`: \(error.message)\n  help: \(error.help)")
-    }
-    let stride = configuration.sampleShape.reduce(1, *)
-    guard var values = PredictionInput.fit(samples, stride: stride, labelColumn: configuration.labelColumn) else {
-      throw Failure(
-        "the samples in `\(input)` have \(samples.stride) values each, but the model takes \(stride)"
-          + "\n  help: give one sample per row (CSV) or along the first axis (NPY, IDX)")
-    }
-    var statistics: Standardization?
-    if configuration.standardizes {
-      switch Standardization.stored(in: metadata, features: stride) {
-      case .success(let stored?): statistics = stored
-      case .success(nil):
-        throw Failure("the spec standardizes its inputs, but `\(weights)` holds no training statistics for them")
-      case .failure(let error):
-        throw Failure("the training statistics stored in `\(weights)` are unusable: \(error)")
+    var values: [Float], count: Int
+    if configuration.inputs.isEmpty {
+      let samples: SampleFile
+      do { samples = try SampleFile.read(input) } catch {
+        throw Failure("`\(input)`: \(error.message)\n  help: \(error.help)")
       }
+      let stride = configuration.sampleShape.reduce(1, *)
+      guard let fitted = PredictionInput.fit(samples, stride: stride, labelColumn: configuration.labelColumn) else {
+        throw Failure(
+          "the samples in `\(input)` have \(samples.stride) values each, but the model takes \(stride)"
+            + "\n  help: give one sample per row (CSV) or along the first axis (NPY, IDX)")
+      }
+      (values, count) = (fitted, samples.count)
+      PredictionInput.transform(&values, scale: configuration.scale, standardization: nil)
+    } else {
+      (values, count) = try severalInputs(options.lists["--input"] ?? [])
     }
     try checkTokenIDs(values, in: input)
-    PredictionInput.transform(&values, scale: configuration.scale, standardization: statistics)
-    try write(run(model, values, count: samples.count), options)
+    let statistics = try storedStandardization(in: metadata, of: weights, features: values.count / max(count, 1))
+    PredictionInput.transform(&values, scale: nil, standardization: statistics)
+    try write(run(model, values, count: count), options)
   }
 
-  /// The samples of `--input NAME=FILE` given once per model input, side
-  /// by side in the model's input order, and their count.
+  /// The training statistics stored with the weights at `path` for samples of
+  /// `features` values (the inputs side by side), when the spec standardizes.
+  func storedStandardization(in metadata: [String: String], of path: String, features: Int) throws
+    -> Standardization?
+  {
+    guard configuration.standardizes else { return nil }
+    switch Standardization.stored(in: metadata, features: features) {
+    case .success(let stored?): return stored
+    case .success(nil):
+      throw Failure("the spec standardizes its inputs, but `\(path)` holds no training statistics for them")
+    case .failure(let error):
+      throw Failure("the training statistics stored in `\(path)` are unusable: \(error)")
+    }
+  }
+
+  /// The samples of `--input NAME=FILE` given once per model input, each
+  /// input's values multiplied by its `scale`, side by side in the model's
+  /// input order, and their count.
   func severalInputs(_ arguments: [String]) throws -> (values: [Float], count: Int) {
     let names = configuration.inputs.map(\.name)
     let usage = names.map { "--input \($0)=FILE" }.joined(separator: " ")
@@ -290,7 +310,7 @@ public struct NetSpecTool<Model: ToolModel> {
     }
     var parts: [(values: [Float], stride: Int)] = []
     var count: Int?
-    for (name, shape) in configuration.inputs {
+    for (name, shape, scale) in configuration.inputs {
       guard let path = files[name] else {
         throw Failure("no file is given for the model input `\(name)`\n  help: \(usage)")
       }
@@ -308,7 +328,9 @@ public struct NetSpecTool<Model: ToolModel> {
         throw Failure("`\(path)` holds \(samples.count) samples, but the other inputs' files hold \(count)")
       }
       count = samples.count
-      parts.append((samples.values, stride))
+      var values = samples.values
+      PredictionInput.transform(&values, scale: scale, standardization: nil)
+      parts.append((values, stride))
     }
     let total = count ?? 0
     var values = [Float]()

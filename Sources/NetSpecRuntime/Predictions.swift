@@ -98,7 +98,7 @@ public struct Predictions: Sendable {
 
   /// `text` as one CSV field: quoted (with quotes doubled) when it holds a
   /// comma, quote, space or line break.
-  static func csvField(_ text: String) -> String {
+  public static func csvField(_ text: String) -> String {
     guard text.contains(where: { ",\"\n\r ".contains($0) }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }

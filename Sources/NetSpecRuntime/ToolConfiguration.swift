@@ -30,15 +30,17 @@ public struct ToolConfiguration: Sendable {
   /// The CSV label column of the training source, dropped from CSV samples
   /// to predict on that still have it.
   public var labelColumn: LabelColumn?
-  /// The model's inputs, in order, when it has several: their names and the
-  /// shape of one sample of each (a stored sample holds them side by side).
-  /// Empty for a model with one input.
-  public var inputs: [(name: String, shape: [Int])]
+  /// The model's inputs, in order, when it has several: their names, the
+  /// shape of one sample of each (a stored sample holds them side by side)
+  /// and the factor of the training source's per-input `scale`, nil for an
+  /// input it does not scale. Empty for a model with one input.
+  public var inputs: [(name: String, shape: [Int], scale: Float?)]
 
   public init(
     name: String, executable: String, parameterCount: Int, settings: TrainingSettings, checkpointEvery: Int,
     dataDirectory: String, trainShape: [Int], sampleShape: [Int], labelShape: [Int], predictions: Predictions.Kind,
-    scale: Float?, standardizes: Bool, labelColumn: LabelColumn?, inputs: [(name: String, shape: [Int])] = []
+    scale: Float?, standardizes: Bool, labelColumn: LabelColumn?,
+    inputs: [(name: String, shape: [Int], scale: Float?)] = []
   ) {
     self.name = name
     self.executable = executable

@@ -20,7 +20,11 @@ struct Predict: ParsableCommand {
       as a grid of grey images (the sigmoid of a binary_cross_entropy model's logits), \
       each input above its output when the model reconstructs its input; with `--decode LAYER`, \
       the outputs of `--samples` standard normal draws put in place of LAYER's output (a VAE's \
-      latent `z`), without --input.
+      latent `z`), without --input. With `--greedy`, decodes a sequence-to-sequence model \
+      autoregressively as the spec's `decode:` section says: the decoder input starts with the \
+      start token and reads each position's most likely token at the next; give --input files for \
+      the other inputs only. Prints `sample,tokens` CSV (tokens before the `end` token), or with \
+      `-o OUT.npy` the tokens as float32 [samples, length].
       """)
 
   @Argument(help: "The spec the weights belong to.", completion: .specFile)
@@ -60,6 +64,9 @@ struct Predict: ParsableCommand {
   @Option(help: "The seed of the --decode draws.")
   var seed: UInt64 = 0
 
+  @Flag(help: "Decode sequences greedily, feeding each predicted token back as the spec's `decode:` says.")
+  var greedy = false
+
   @OptionGroup var specOptions: SpecOptions
 
   @OptionGroup var threadOptions: ThreadOptions
@@ -75,7 +82,10 @@ struct Predict: ParsableCommand {
     guard !files.isEmpty || decode != nil else {
       throw ValidationError("Missing expected argument '--input <[NAME=]FILE>'")
     }
+    if greedy, decode != nil { throw ValidationError("--greedy and --decode are two ways to predict: give one") }
+    if greedy, grid != nil { throw ValidationError("--grid draws images; --greedy decodes token sequences") }
     for file in files { try InputFiles.require(file.path, option: "--input") }
+    if greedy { return try decodeGreedily(checked, files: files) }
     let predictions: Predictions
     var inputs: [(input: ValueID, values: [Float])] = []
     do {
@@ -103,11 +113,34 @@ struct Predict: ParsableCommand {
       return
     }
     let names = checked.document.data?.classes?.names
-    let text = predictions.csvLines(classNames: names).joined(separator: "\n") + "\n"
-    guard let output else {
-      print(text, terminator: "")
+    try write(predictions.csvLines(classNames: names).joined(separator: "\n") + "\n")
+  }
+
+  /// `--greedy`: decodes the samples of `files` and prints or writes the tokens.
+  private func decodeGreedily(_ checked: CheckedSpec, files: [(name: String?, path: String)]) throws {
+    let decoded: (sequences: DecodedSequences, classes: Int)
+    do { decoded = try Predictor.decodeGreedily(checked, weights: weights, inputs: files) } catch {
+      Console.printError("error: \(error)\n")
+      throw ExitCode.invalid
+    }
+    let tokens = decoded.sequences.tokens
+    if let output, output.hasSuffix(".npy") {
+      do {
+        try NPYWriting.write(
+          tokens.flatMap { $0.map(Float.init) }, shape: [tokens.count, tokens.first?.count ?? 0], to: output)
+      } catch {
+        Console.printError("error: cannot write `\(output)`: \(error)\n")
+        throw ExitCode.unreadable
+      }
       return
     }
+    let lines = decoded.sequences.csvLines(classNames: checked.document.data?.classes?.names, classes: decoded.classes)
+    try write(lines.joined(separator: "\n") + "\n")
+  }
+
+  /// Prints `text`, or writes it to `-o`.
+  private func write(_ text: String) throws {
+    guard let output else { return print(text, terminator: "") }
     do {
       try text.write(toFile: output, atomically: true, encoding: .utf8)
     } catch {

@@ -48,9 +48,6 @@ EXAMPLE_SETTINGS = {
     "llama_decoder.yaml": ["vocab=8", "dim=16", "layers=2", "heads=2", "hidden=24"],
     "wavenet.yaml": ["classes=16", "residual=4", "gate=4", "skip=8", "length=4"],
 }
-# Examples whose export has model.py but no train.py, which these fixtures step with: a loss of
-# several terms (docs/SPEC-training.md). test_onnx_export.py checks their model.py's prediction.
-WITHOUT_TRAIN_PY = {"multitask.yaml"}
 SPECS = [
     ("specs/lenet5.yaml", []),
     ("specs/mlp_digits.yaml", []),
@@ -62,8 +59,7 @@ SPECS = [
     ("specs/transformer.yaml", ["vocab=20", "d_model=8", "heads=2", "d_ff=16", "layers=1"]),
     # Bidirectional lstm and gru stacks whose final states start another.
     ("Tests/Interop/Specs/bidirectional_states.yaml", []),
-] + [(str(p.relative_to(REPO)), EXAMPLE_SETTINGS.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))
-      if p.name not in WITHOUT_TRAIN_PY]
+] + [(str(p.relative_to(REPO)), EXAMPLE_SETTINGS.get(p.name, [])) for p in sorted((REPO / "Examples").glob("*.yaml"))]
 DIMS = {"T": 3, "S": 4}
 BATCH = 2
 # Batch statistics of more samples keep a deep ResNet's batchnorm better conditioned.
@@ -226,17 +222,32 @@ def tolerances(run, reference, base):
     return ",".join(f"{name}={limit}" for name, limit in sorted(limits.items()))
 
 
-def class_target(model_module, shape, rng):
+def class_target(score, shape, rng):
     """Class indices for logits of `shape`: classes on the last axis, or on axis 1 (PyTorch's
-    [N, C, ...], `cross_entropy: {axis: 1}`) when the exported loss reads them there."""
+    [N, C, ...], `cross_entropy: {axis: 1}`) when the exported loss (`score` of a target) reads
+    them there."""
     for axis in (len(shape) - 1, 1):
         target = rng.integers(0, shape[axis], size=shape[:axis] + shape[axis + 1:]).astype(np.float32)
         try:
-            model_module.loss(torch.zeros(shape, dtype=torch.float64), torch.tensor(target, dtype=torch.float64))
+            score(torch.tensor(target, dtype=torch.float64))
         except RuntimeError:
             continue
         return target
     raise AssertionError(f"no class axis of logits {shape} fits the exported loss")
+
+
+def scorer(model_module, model, inputs, shape):
+    """The exported loss of a target: `loss` of logits of `shape`, or for a loss of several terms
+    `loss_terms` of the model's outputs on `inputs` (terms may read inputs, such as an
+    autoencoder's reconstruction target)."""
+    def score(target):
+        if not hasattr(model_module, "loss_terms"):
+            return model_module.loss(torch.zeros(shape, dtype=torch.float64), target)
+        xs = tensors_of(inputs, False)
+        with torch.no_grad():
+            outputs = model(*xs)
+        return model_module.loss_terms(outputs if isinstance(outputs, tuple) else (outputs,), xs, target)
+    return score
 
 
 @pytest.mark.parametrize("spec,settings", SPECS, ids=[s for s, _ in SPECS])
@@ -256,7 +267,7 @@ def test_fixtures_from_export(netspec, tmp_path_factory, spec, settings, fixture
     with torch.no_grad():
         shape = tuple(prediction_of(model_module, model(*tensors_of(inputs, False))).shape)
     if train_module.LOSS == "cross_entropy":
-        target = class_target(model_module, shape, rng)
+        target = class_target(scorer(model_module, model, inputs, shape), shape, rng)
     elif train_module.LOSS == "binary_cross_entropy":
         target = (rng.uniform(size=shape) < 0.5).astype(np.float32)
     else:

@@ -1,7 +1,7 @@
 import NetSpecDiagnostics
 
 /// The hand-written part of the spec language's JSON Schema: the top-level
-/// keys and the `train:`, `data:` and `expect:` sections, whose decoders read
+/// keys and the `train:`, `data:`, `expect:` and `decode:` sections, whose decoders read
 /// them key by key rather than from a registry. Everything described by hand
 /// lives here and is keyed by the decoders' own key lists where they have
 /// them (`SpecDecoder.topLevelKeys`, `TrainSpec.keys`, `DataSpec.keys`, ...),
@@ -47,6 +47,7 @@ enum SpecSchema {
       "data": dataSection,
       "dataSource": dataSource,
       "expect": expectSection,
+      "decode": decodeSection,
     ]
   }
 
@@ -140,6 +141,7 @@ enum SpecSchema {
       "train": SchemaNode.ref("train"),
       "data": SchemaNode.ref("data"),
       "expect": SchemaNode.ref("expect"),
+      "decode": SchemaNode.ref("decode"),
     ]
   }
 
@@ -362,6 +364,26 @@ enum SpecSchema {
             description: "Expected facts about single layers by name: `{conv2: {params: 2416}}`."),
         ], keys: ExpectSpec.keys),
       description: "Architecture facts `netspec check` verifies.")
+  }
+
+  // MARK: - decode:
+
+  private static var decodeSection: JSONValue {
+    let token = SchemaNode.integer(0...Dim.limit)
+    return SchemaNode.closedObject(
+      matching(
+        [
+          "input": SchemaNode.described(
+            SchemaNode.string, "The int32 input [N, L] that reads the tokens decoded so far (the decoder's input)."),
+          "start": SchemaNode.described(
+            token, "The token the decoder reads first; default the start token of a synthetic task's `shifted_labels`."),
+          "end": SchemaNode.described(token, "A token that ends a sequence: what follows it is not printed."),
+          "max_length": SchemaNode.described(
+            SchemaNode.integer(1...Dim.limit),
+            "Tokens to decode when the input's length is a symbol no other input has."),
+        ], keys: DecodeSpec.keys),
+      required: ["input"],
+      description: "How `netspec predict --greedy` decodes sequences autoregressively.")
   }
 
   // MARK: - Keeping in step with the decoders

@@ -23,13 +23,8 @@ public enum MetricsLog {
     public var description: String { "line \(line): \(message)" }
   }
 
-  /// One record as a JSON line, without the newline.
-  public static func jsonLine(_ record: EpochMetrics) -> String {
-    JSONValue.object(
-      [("epoch", .int(record.epoch)), ("step", .int(record.step))]
-        + fields(record).compactMap { key, value in value.map { (key, .double($0)) } }
-    ).serialized(.compact)
-  }
+  /// One record as a JSON line, without the newline (``EpochMetrics/jsonLine``).
+  public static func jsonLine(_ record: EpochMetrics) -> String { record.jsonLine }
 
   /// The records of a JSON Lines log, in order; blank lines are skipped.
   public static func records(jsonLines text: String) throws(ReadError) -> [EpochMetrics] {
@@ -55,30 +50,16 @@ public enum MetricsLog {
 
   /// The CSV header row for logs whose first record is `record`.
   static func csvHeader(_ record: EpochMetrics) -> [String] {
-    ["epoch", "step"] + fields(record).map(\.key)
+    ["epoch", "step"] + record.logFields.map(\.key)
   }
 
   /// `record` as a CSV row under `header`: absent values empty, non-finite
   /// ones `nan`, `inf`, `-inf`; nil when it has a value with no column.
   static func csvRow(_ record: EpochMetrics, header: [String]) -> String? {
-    let values = Dictionary(uniqueKeysWithValues: fields(record).map { ($0.key, $0.value) })
+    let values = Dictionary(uniqueKeysWithValues: record.logFields.map { ($0.key, $0.value) })
     guard Set(values.keys).isSubset(of: header) else { return nil }
     let cells = header.dropFirst(2).map { values[$0]??.description ?? "" }
     return ([String(record.epoch), String(record.step)] + cells).joined(separator: ",")
-  }
-
-  /// The record's numeric fields after `epoch` and `step`, in log order.
-  private static func fields(_ record: EpochMetrics) -> [(key: String, value: Double?)] {
-    var fields: [(key: String, value: Double?)] = [("train_loss", record.trainLoss)]
-    fields += EpochMetrics.ordered(record.train.keys).map { ("train_" + $0, record.train[$0]) }
-    if record.validationLoss != nil || !record.validation.isEmpty {
-      fields.append(("val_loss", record.validationLoss))
-    }
-    fields += EpochMetrics.ordered(record.validation.keys).map { ("val_" + $0, record.validation[$0]) }
-    return fields + [
-      ("learning_rate", record.learningRate), ("seconds", record.seconds),
-      ("samples_per_second", record.samplesPerSecond),
-    ]
   }
 
   /// A record from one parsed line.

@@ -35,7 +35,7 @@ extension Graph {
       let types = node.inputs.map { bound[$0] ?? values[$0].type }
       let inference: Inference
       do {
-        inference = try node.op.infer(types)
+        inference = try node.op(boundTo: bindings).infer(types)
       } catch {
         let span = error.attribute.flatMap { node.attributes.spans[$0] } ?? node.span
         var diagnostic = Diagnostic(error.code, at: span, "layer `\(node.name)` (\(node.opName)): \(error.message)")
@@ -58,6 +58,29 @@ extension Graph {
       }
     }
     return nil
+  }
+}
+
+extension Node {
+  /// The node's op with the symbols its shape attributes name replaced by
+  /// their sizes in `bindings` (`reshape: {shape: [T, 1]}` at T = 7 is
+  /// `[7, 1]`), so that its shape rule compares sizes with the bound sizes of
+  /// its inputs rather than a symbol with a size; the op itself when it
+  /// names none.
+  func op(boundTo bindings: [String: Int]) -> any Operator {
+    let operatorType = type(of: op)
+    var values = attributes.values
+    var bound = false
+    for attribute in operatorType.schema.attributes {
+      guard case .shape = attribute.kind, case .list(let items)? = values[attribute.name] else { continue }
+      values[attribute.name] = .list(
+        items.map { item in
+          guard let symbol = item.stringValue, let size = bindings[symbol] else { return item }
+          bound = true
+          return SpecValue(.int(size), span: item.span)
+        })
+    }
+    return bound ? operatorType.init(Attributes(values: values, spans: attributes.spans)) : op
   }
 }
 

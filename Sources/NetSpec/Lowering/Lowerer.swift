@@ -62,6 +62,7 @@ final class Lowerer {
     warnAboutUnusedValues()
     ModelLints(graph: graph).run(&diagnostics)
     if let classes = document.data?.classes { ClassNamesCheck.check(classes, graph: graph, &diagnostics) }
+    if let decode = document.decode { _ = DecodeCheck.resolve(decode, data: document.data, graph: graph, &diagnostics) }
     if let expect = document.expect {
       ExpectChecker(graph: graph, names: scope.locals).check(expect, &diagnostics)
     }

@@ -21,12 +21,7 @@ extension Predictor {
       throw PredictionError(
         "the model has no output after `\(layer)` to decode into", help: "name a layer before the model's output")
     }
-    let weightsFile: SafetensorsFile
-    do {
-      weightsFile = try SafetensorsFile(contentsOf: weights, expected: Checkpoint.expectedShapes(of: graph))
-    } catch {
-      throw PredictionError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
-    }
+    let weightsFile = try load(weights, of: spec)
     let capacity = min(samples, batchCapacity)
     let plan: ExecutionPlan
     do { plan = try Planner.plan(graph, capacity: capacity, bindings: [:], training: false) } catch {

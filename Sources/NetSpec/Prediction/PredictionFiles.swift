@@ -15,14 +15,16 @@ public enum PredictionFiles {
 
   /// The file of each model input, in the model's input order; throws when
   /// an input has no file, a name is not a model input or is given twice,
-  /// or a model with several inputs is given an unnamed file.
+  /// or a model with several inputs is given an unnamed file. The input
+  /// `decoded` (which greedy decoding feeds itself) takes no file.
   static func match(
-    _ files: [(name: String?, path: String)], to graph: Graph
+    _ files: [(name: String?, path: String)], to graph: Graph, decoded: ValueID? = nil
   ) throws(PredictionError) -> [(input: ValueID, path: String)] {
-    let names = graph.inputs.map { graph.values[$0].name }
+    let fed = graph.inputs.filter { $0 != decoded }
+    let names = fed.map { graph.values[$0].name }
     let usage = names.map { "--input \($0)=FILE" }.joined(separator: " ")
-    if graph.inputs.count == 1, files.count == 1, files[0].name == nil || files[0].name == names[0] {
-      return [(graph.inputs[0], files[0].path)]
+    if fed.count == 1, files.count == 1, files[0].name == nil || files[0].name == names[0] {
+      return [(fed[0], files[0].path)]
     }
     var matched: [String: String] = [:]
     for file in files {
@@ -30,6 +32,11 @@ public enum PredictionFiles {
         throw PredictionError(
           "the model has \(names.count) inputs, so each file must name the input it feeds; `\(file.path)` names none",
           help: "write \(usage)")
+      }
+      if let decoded, name == graph.values[decoded].name {
+        throw PredictionError(
+          "greedy decoding feeds the input `\(name)` the tokens it decodes, so it takes no file",
+          help: "leave out `--input \(name)=\(file.path)`\(names.isEmpty ? "" : "; give \(usage)")")
       }
       guard names.contains(name) else {
         let suggestion = Suggestions.didYouMean(name, in: names).map { "\($0) " } ?? ""
@@ -44,6 +51,6 @@ public enum PredictionFiles {
     if let missing = names.first(where: { matched[$0] == nil }) {
       throw PredictionError("no file is given for the model input `\(missing)`", help: "write \(usage)")
     }
-    return zip(graph.inputs, names).map { ($0, matched[$1]!) }
+    return zip(fed, names).map { ($0, matched[$1]!) }
   }
 }

@@ -49,13 +49,7 @@ public enum Predictor {
     guard let inputID = graph.inputs.first else {
       throw PredictionError("the model declares no inputs", help: "declare the model's inputs under `inputs:`")
     }
-    let weightsFile: SafetensorsFile
-    do {
-      weightsFile = try SafetensorsFile(contentsOf: weights, expected: Checkpoint.expectedShapes(of: graph))
-    } catch {
-      // The error names the file.
-      throw PredictionError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
-    }
+    let weightsFile = try load(weights, of: spec)
     let files = try PredictionFiles.match(inputs, to: graph)
     if files.count > 1 {
       var parts: [(input: ValueID, values: [Float])] = []
@@ -90,9 +84,19 @@ public enum Predictor {
     return ([(inputID, values)], predictions)
   }
 
+  /// The weights at `path`, checked against the shapes of the spec's parameters.
+  static func load(_ path: String, of spec: CheckedSpec) throws(PredictionError) -> SafetensorsFile {
+    do {
+      return try SafetensorsFile(contentsOf: path, expected: Checkpoint.expectedShapes(of: spec.graph))
+    } catch {
+      // The error names the file.
+      throw PredictionError("\(error)", help: "pass the weights `netspec train` wrote for this spec")
+    }
+  }
+
   /// The training statistics stored in `weights` for samples of `features`
   /// values, when the spec standardizes its inputs; nil when it does not.
-  private static func statistics(
+  static func statistics(
     _ spec: CheckedSpec, weights: SafetensorsFile, path: String, features: Int
   ) throws(PredictionError) -> Standardization? {
     guard spec.standardizesInputs(weightsMetadata: weights.metadata) else { return nil }
@@ -112,7 +116,7 @@ public enum Predictor {
   /// Transforms the samples of several inputs as training did: each input
   /// by its own `scale`, then by its slice of the statistics, which cover
   /// the inputs side by side in the model's order.
-  private static func transform(
+  static func transform(
     _ parts: inout [(input: ValueID, values: [Float])], count: Int, spec: CheckedSpec, weights: SafetensorsFile,
     path: String
   ) throws(PredictionError) {
@@ -135,7 +139,7 @@ public enum Predictor {
 
   /// The samples in the file at `path`, a CSV file's header read as the
   /// training source's is.
-  private static func read(_ path: String, spec: CheckedSpec) throws(PredictionError) -> SampleFile {
+  static func read(_ path: String, spec: CheckedSpec) throws(PredictionError) -> SampleFile {
     do {
       var stream = try DataFileBytes.open(path)
       return try SampleFile.read(&stream, name: path, header: spec.document.data?.train.header ?? .auto)
@@ -147,7 +151,7 @@ public enum Predictor {
   /// The samples as the input takes them, with the sizes they bind: as
   /// stored when the shapes match, reshaped when the value counts do, or
   /// without the label column of the spec's training CSV.
-  private static func fit(
+  static func fit(
     _ samples: SampleFile, to input: Value, spec: CheckedSpec, path: String
   ) throws(PredictionError) -> (values: [Float], bindings: [String: Int]) {
     let declared = input.type.shape.dropFirst()
@@ -190,20 +194,44 @@ public enum Predictor {
     count: Int, _ bindings: [String: Int]
   ) throws(PredictionError) -> Predictions {
     let graph = spec.graph
-    let capacity = min(count, batchCapacity)
+    let (plan, interpreter) = try session(spec, weights: weights, weightsPath: weightsPath, count: count, bindings)
+    guard let output = graph.lossNode?.inputs[0] ?? graph.outputs.first else {
+      throw PredictionError("the model has no output to predict", help: "end the model with a layer or a loss")
+    }
+    let kind = Predictions.Kind(loss: graph.lossNode?.op, output: graph.values[output].type)
+    let perSample = plan.buffers[plan.valueBuffers[output]!].perSample
+    let outputs = forward(interpreter, plan: plan, graph: graph, parts: parts, count: count, output: output)
+    return Predictions(
+      kind: kind, count: count, perSample: perSample, outputs: outputs,
+      sampleShape: sampleShape(of: graph.values[output], bindings, perSample: perSample))
+  }
+
+  /// The inference plan for batches of up to `count` samples (at most
+  /// ``batchCapacity``) with the sizes `bindings` gives, and an interpreter
+  /// holding the weights.
+  static func session(
+    _ spec: CheckedSpec, weights: SafetensorsFile, weightsPath: String, count: Int, _ bindings: [String: Int]
+  ) throws(PredictionError) -> (plan: ExecutionPlan, interpreter: Interpreter) {
     let plan: ExecutionPlan
-    do { plan = try Planner.plan(graph, capacity: capacity, bindings: bindings, training: false) } catch {
+    do {
+      plan = try Planner.plan(spec.graph, capacity: min(count, batchCapacity), bindings: bindings, training: false)
+    } catch {
       throw PredictionError(error.message, help: "give samples whose sizes fix every symbolic dimension")
     }
     let interpreter = Interpreter(plan: plan, seed: 0)
     do { try Checkpoint.load(weights, into: interpreter) } catch {
       throw PredictionError("`\(weightsPath)`: \(error)", help: "pass the weights `netspec train` wrote for this spec")
     }
-    let lossNode = graph.lossNode
-    guard let output = lossNode?.inputs[0] ?? graph.outputs.first else {
-      throw PredictionError("the model has no output to predict", help: "end the model with a layer or a loss")
-    }
-    let kind = Predictions.Kind(loss: lossNode?.op, output: graph.values[output].type)
+    return (plan, interpreter)
+  }
+
+  /// The values of `output` for `count` samples of `parts` (each input's
+  /// values, sample after sample), batch by batch.
+  static func forward(
+    _ interpreter: Interpreter, plan: ExecutionPlan, graph: Graph, parts: [(input: ValueID, values: [Float])],
+    count: Int, output: ValueID
+  ) -> [Float] {
+    let capacity = min(count, batchCapacity)
     let predictions = interpreter.buffer(of: output)
     let perSample = plan.buffers[plan.valueBuffers[output]!].perSample
     var outputs = [Float](repeating: 0, count: count * perSample)
@@ -222,9 +250,7 @@ public enum Predictor {
       for i in 0..<(n * perSample) { outputs[start * perSample + i] = predictions[i] }
       start += n
     }
-    return Predictions(
-      kind: kind, count: count, perSample: perSample, outputs: outputs,
-      sampleShape: sampleShape(of: graph.values[output], bindings, perSample: perSample))
+    return outputs
   }
 
   /// The output's shape after the batch axis with the sizes the samples

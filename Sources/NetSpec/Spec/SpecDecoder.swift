@@ -10,7 +10,7 @@ public enum SpecDecoder {
   /// Top-level keys of a spec.
   public static let topLevelKeys = [
     "netspec", "name", "description", "vars", "inputs", "blocks", "layers", "outputs",
-    "train", "data", "expect",
+    "train", "data", "expect", "decode",
   ]
 
   /// Keys of a block definition.
@@ -41,7 +41,8 @@ public enum SpecDecoder {
       rejectedBlocks: rejectedBlocks, layers: layers, outputs: outputs,
       train: top.node("train").flatMap { TrainSpec.decode($0, resolver: resolver, &diagnostics) },
       data: top.node("data").flatMap { DataSpec.decode($0, resolver: resolver, &diagnostics) },
-      expect: top.node("expect").flatMap { ExpectSpec.decode($0, resolver: resolver, &diagnostics) })
+      expect: top.node("expect").flatMap { ExpectSpec.decode($0, resolver: resolver, &diagnostics) },
+      decode: top.node("decode").flatMap { DecodeSpec.decode($0, resolver: resolver, &diagnostics) })
     SectionChecks.check(document, &diagnostics)
     return document
   }

@@ -24,6 +24,8 @@ public struct SpecDocument: Sendable {
   public var train: TrainSpec?
   public var data: DataSpec?
   public var expect: ExpectSpec?
+  /// How `netspec predict --greedy` decodes sequences; nil when the spec does not say.
+  public var decode: DecodeSpec? = nil
 }
 
 /// A name used to refer to a layer or input, with where it was written.

@@ -5,14 +5,19 @@ import Testing
 @testable import NetSpec
 
 /// The tool of a package emitted for a model with two inputs (int32 token ids
-/// and float32 values, one NPY file each) trains to the weights `netspec
-/// train` reaches and predicts from `--input NAME=FILE` as `netspec predict`.
+/// and float32 values, one NPY file each, the values scaled and standardized
+/// per input) trains to the weights `netspec train` reaches and predicts from
+/// `--input NAME=FILE` as `netspec predict`, transforming each input as it.
 @Suite struct EmittedToolSeveralInputsTests {
+  /// The fixture's source with a `scale` and `standardize` of `extra`.
+  static let source =
+    "{npy: {inputs: {extra: x.npy, tokens: ids.npy}, labels: y.npy}, scale: {extra: 4}, standardize: [extra]}"
+
   @Test func theToolTrainsAndPredictsTwoInputs() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netspec-tool-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let path = try SeveralInputsFixture.write(into: directory)
+    let path = try SeveralInputsFixture.write(into: directory, source: Self.source)
     var diagnostics = DiagnosticBag()
     guard let spec = Frontend.load(path: path, &diagnostics),
       let data = DataPipeline.load(spec.document.data!, for: spec.graph, seed: 5, &diagnostics)

@@ -128,7 +128,23 @@ import Testing
     let emitted = try SafetensorsFile(
       contentsOf: built.directory.appendingPathComponent("run/weights.safetensors").path)
     let trainer = try Trainer(spec: built.spec, data: built.data, epochs: 2)
-    _ = try trainer.run(observe: { _ in })
+    var records: [EpochMetrics] = []
+    _ = try trainer.run(observe: { if case .epoch(let record) = $0 { records.append(record) } })
+    // The run's metrics.jsonl: `netspec train`'s lines, the same keys and values but the timings.
+    let log = try String(
+      contentsOf: built.directory.appendingPathComponent("run/metrics.jsonl"), encoding: .utf8)
+    let logged = try MetricsLog.records(jsonLines: log)
+    #expect(logged.count == 2 && log.split(separator: "\n").count == 2)
+    for (line, record) in zip(log.split(separator: "\n"), records) {
+      #expect(line.hasPrefix("{\"epoch\":\(record.epoch),\"step\":\(record.step),\"train_loss\":"), "\(line)")
+    }
+    for (got, want) in zip(logged, records) {
+      #expect(got.logFields.map(\.key) == want.logFields.map(\.key))
+      for ((key, a), (_, b)) in zip(got.logFields, want.logFields)
+      where !["seconds", "samples_per_second"].contains(key) {
+        #expect(abs((a ?? .nan) - (b ?? .nan)) <= 1e-4 * max(1, abs(b ?? 0)), "\(key): \(a ?? .nan) vs \(b ?? .nan)")
+      }
+    }
     for tensor in Checkpoint.tensors(of: trainer.interpreter) {
       let values = try #require(emitted[tensor.name]).values
       let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)

@@ -64,6 +64,16 @@ import Testing
     #expect(last == nil && diagnostics.map(\.code) == [.symbolicDimension])
   }
 
+  /// `reshape` and `expand` name symbols in their target shapes: at bound
+  /// sizes the symbols take them too, so `[T, 1]` of `[N, T]` and `[T, 4]`
+  /// of `[N, T, 1]` stay valid.
+  @Test func shapeAttributesNamingSymbolsAreBoundWithTheInputs() throws {
+    let column = try #require(lower(spec(inputs: "x: [N, T]", "  - reshape: {shape: [T, 1]}\n")).0)
+    #expect(column.violation(at: ["T": 7]) == nil)
+    let expanded = try #require(lower(spec(inputs: "x: [N, T, 1]", "  - expand: {shape: [T, 4]}\n")).0)
+    #expect(expanded.violation(at: ["T": 3]) == nil)
+  }
+
   @Test func substitutionKeepsUnboundSymbols() throws {
     let nt = try #require(Dim.symbol("N").multiplied(by: .symbol("T"))?.adding(Dim(3)))
     #expect(nt.substituting(["T": 50])?.description == "50*N + 3")
