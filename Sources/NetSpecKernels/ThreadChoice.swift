@@ -12,6 +12,9 @@ public struct KernelShape: Hashable, Sendable {
   public static let gemm = 0
   /// The implicit-GEMM convolution's kernel number (ImplicitConvolution.swift).
   public static let implicitConvolution = 1
+  /// The direct convolution's kernel numbers (DirectConvolution.swift): forward, input gradient.
+  public static let directConvolution = 2
+  public static let directInputGradient = 3
 
   let kernel: Int
   let sizes: SIMD4<Int>

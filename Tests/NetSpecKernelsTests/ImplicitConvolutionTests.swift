@@ -113,13 +113,13 @@ import Testing
   @Test func theShapeChoosesThePath() {
     for c in Self.cases {
       let large = c.kernelHeight * c.kernelWidth > 9
-      #expect(ConvolutionKernels.usesImplicitForward(c.geometry, filters: c.filters, groups: 1) == !large)
+      #expect((ConvolutionKernels.forwardPath(c.geometry, filters: c.filters, groups: 1) != .im2col) == !large)
     }
     let small = Self.cases[1].geometry
-    #expect(!ConvolutionKernels.usesImplicitForward(small, filters: 13, groups: 2))
+    #expect(!(ConvolutionKernels.forwardPath(small, filters: 13, groups: 2) != .im2col))
     var large = small
     large.channels = 512
-    #expect(ConvolutionKernels.usesImplicitForward(large, filters: 12, groups: 1))
-    #expect(!ConvolutionKernels.usesImplicitForward(large, filters: 24, groups: 1))
+    #expect((ConvolutionKernels.forwardPath(large, filters: 12, groups: 1) != .im2col))
+    #expect(!(ConvolutionKernels.forwardPath(large, filters: 24, groups: 1) != .im2col))
   }
 }
