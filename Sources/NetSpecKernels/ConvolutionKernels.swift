@@ -269,18 +269,33 @@ public enum ConvolutionKernels {
         }
       }
       im2colGradients(
-        dx: directInput ? nil : dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight, batch: batch,
+        dx: directInput ? nil : dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight,
+        batch: batch,
         geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
         accumulateWeight: accumulateWeight, pool: pool)
     }
     if directInput, let dx {
-      DirectConvolution(
-        inputGradientOf: g, filters: filters, gradientSampleStride: variant == .direct ? filters * planeSize : planeSize,
-        gradientChannelStride: variant == .direct ? planeSize : positions
-      ).run(
-        output: dx, source: gradient, weight: weight, bias: nil, relu: false, accumulate: accumulateInput, batch: batch,
-        pool: pool)
+      convolvedInputGradient(
+        dx: dx, dz: gradient, filterMajor: variant == .im2col, weight: weight, batch: batch, geometry: g,
+        filters: filters, accumulate: accumulateInput, pool: pool)
     }
+  }
+
+  /// `dx` (`[batch, C, H, W]`) of a stride-1 convolution as the direct
+  /// convolution (``DirectConvolution``) of `dZ`, padded by `(k - 1) * dilation - pad`,
+  /// with the weights transposed and flipped; added into `dx` when `accumulate`
+  /// is set. `dz` is `[batch, F, P]`, or `[F, batch * P]` when `filterMajor`.
+  public static func convolvedInputGradient(
+    dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, filterMajor: Bool, weight: UnsafePointer<Float>,
+    batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    precondition(g.strideHeight == 1 && g.strideWidth == 1, "the convolved input gradient needs stride 1")
+    let planeSize = g.outputPositions
+    DirectConvolution(
+      inputGradientOf: g, filters: filters, gradientSampleStride: filterMajor ? planeSize : filters * planeSize,
+      gradientChannelStride: filterMajor ? batch * planeSize : planeSize
+    ).run(
+      output: dx, source: dz, weight: weight, bias: nil, relu: false, accumulate: accumulate, batch: batch, pool: pool)
   }
 
   /// Per block of samples and per group: `dW += dZ * columnsᵀ` (columns

@@ -184,7 +184,8 @@ struct DirectConvolution {
           directMicroKernel(Tile.self, Load.self, weights: weights, source: taps, offsets: inputs, tile: tile)
           storeTile(
             Tile.self, tile, rows: min(Tile.rows, filters - top), vectors: min(Tile.vectors, vectors - first),
-            outputs: outputs, firstLanes: firstLanes, secondLanes: secondLanes, into: sampleOutput, plane: plane, bias: bias.map { $0 + top },
+            outputs: outputs, firstLanes: firstLanes, secondLanes: secondLanes, into: sampleOutput, plane: plane,
+            bias: bias.map { $0 + top },
             relu: relu, accumulate: accumulate)
         }
       }
@@ -214,7 +215,9 @@ struct DirectConvolution {
           storeVector(accumulate ? value + loadVector(out) : value, to: out)
         } else {
           for i in 0..<first { out[i] = accumulate ? out[i] + value[i] : value[i] }
-          for i in 0..<second { out[first + i] = accumulate ? out[first + i] + value[lanes / 2 + i] : value[lanes / 2 + i] }
+          for i in 0..<second {
+            out[first + i] = accumulate ? out[first + i] + value[lanes / 2 + i] : value[lanes / 2 + i]
+          }
         }
       }
     }
@@ -252,7 +255,9 @@ struct DirectConvolution {
   /// Copies the input rows under output rows `firstRow...` of one `sample` into
   /// `band` as ``DirectBandLayout`` lays them out, zeros in the padding, and
   /// zeroes the slack after them.
-  private func pad(_ sample: UnsafePointer<Float>, firstRow: Int, layout: DirectBandLayout, into band: UnsafeMutablePointer<Float>) {
+  private func pad(
+    _ sample: UnsafePointer<Float>, firstRow: Int, layout: DirectBandLayout, into band: UnsafeMutablePointer<Float>
+  ) {
     let g = geometry
     let stride = g.strideWidth
     for c in 0..<g.channels {
@@ -312,15 +317,20 @@ struct DirectBandLayout {
 
 extension DirectConvolution {
   /// Whether the forward pass of this layer shape runs the direct convolution
-  /// (``ConvolutionKernels/forwardPath(_:filters:groups:)``): ungrouped.
+  /// (``ConvolutionKernels/forwardPath(_:filters:groups:)``): ungrouped, with a
+  /// window larger than 1x1. Measured with `ConvBench` (docs/PERFORMANCE.md), it
+  /// ran ResNet-20's 3x3 layers and LeNet-5's 5x5 layers at 1.3-2.9x of the
+  /// better GEMM path on one thread; ResNet's 1x1 stride-2 shortcut at 0.46x of
+  /// the implicit GEMM (a 1x1 convolution is a plain GEMM), so 1x1 keeps the GEMM.
   static func appliesForward(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
-    groups == 1
+    groups == 1 && g.kernelHeight * g.kernelWidth > 1
   }
 
   /// Whether the input gradient of this layer shape runs the direct convolution
   /// (``ConvolutionKernels/usesDirectInputGradient(_:filters:groups:)``):
-  /// ungrouped, stride 1.
+  /// ungrouped, stride 1 and a window larger than 1x1 (measured at 1.0-2.35x of
+  /// im2col's `Wᵀ * dZ` GEMM + col2im on one thread, docs/PERFORMANCE.md).
   static func appliesInputGradient(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
-    groups == 1 && g.strideHeight == 1 && g.strideWidth == 1
+    groups == 1 && g.strideHeight == 1 && g.strideWidth == 1 && g.kernelHeight * g.kernelWidth > 1
   }
 }

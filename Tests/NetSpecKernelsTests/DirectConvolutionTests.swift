@@ -119,13 +119,49 @@ import Testing
   @Test(arguments: cases.filter { $0.stride == 1 }, [1, 3])
   func inputGradientMatchesPlainLoopsWrittenAndAccumulated(_ c: Case, batch: Int) {
     let g = c.geometry
+    let inputCount = batch * c.channels * c.height * c.width
+    let weight = randomValues(c.filters * g.columnRows, seed: 32)
+    let dy = randomValues(batch * c.filters * g.outputPositions, seed: 33)
+    var expected = [Double](repeating: 0, count: inputCount)
+    Self.forEachProduct(c, batch: batch) { output, input, w in expected[input] += Double(dy[output]) * Double(weight[w])
+    }
+    let plain = expected.map { Float($0) }
+    var results: [[Float]] = []
+    // dZ in [batch, F, P] order, then in the im2col variant's [F, batch * P].
+    let byFilter = (0..<dy.count).map { index in
+      let (filter, rest) = index.quotientAndRemainder(dividingBy: batch * g.outputPositions)
+      let (sample, position) = rest.quotientAndRemainder(dividingBy: g.outputPositions)
+      return dy[(sample * c.filters + filter) * g.outputPositions + position]
+    }
+    for (dz, isFilterMajor) in [(dy, false), (byFilter, true)] {
+      for threads in [1, 2] {
+        let pool = ComputePool(threadCount: threads)
+        let (dx, deviation) = accumulationDeviation(count: inputCount) { dx, accumulate in
+          ConvolutionKernels.convolvedInputGradient(
+            dx: dx, dz: dz, filterMajor: isFilterMajor, weight: weight, batch: batch, geometry: g,
+            filters: c.filters, accumulate: accumulate, pool: pool)
+        }
+        #expect(relativeDifference(dx, plain) < 1e-5, "filter-major \(isFilterMajor), \(threads) threads")
+        #expect(deviation < 1e-5)
+        results.append(dx)
+      }
+    }
+    #expect(results.allSatisfy { $0 == results[0] })
+  }
+
+  /// `backward` takes the direct input gradient where the shape chooses it, with
+  /// dZ in either variant's layout.
+  @Test(arguments: cases.filter { $0.stride == 1 && $0.kernelHeight > 1 }, [3])
+  func backwardRunsTheDirectInputGradient(_ c: Case, batch: Int) {
+    let g = c.geometry
     #expect(ConvolutionKernels.usesDirectInputGradient(g, filters: c.filters, groups: 1))
     let inputCount = batch * c.channels * c.height * c.width
     let x = randomValues(inputCount, seed: 31)
     let weight = randomValues(c.filters * g.columnRows, seed: 32)
     let dy = randomValues(batch * c.filters * g.outputPositions, seed: 33)
     var expected = [Double](repeating: 0, count: inputCount)
-    Self.forEachProduct(c, batch: batch) { output, input, w in expected[input] += Double(dy[output]) * Double(weight[w]) }
+    Self.forEachProduct(c, batch: batch) { output, input, w in expected[input] += Double(dy[output]) * Double(weight[w])
+    }
     let plain = expected.map { Float($0) }
     var workspace = [Float](repeating: 0, count: batch * ConvolutionKernels.workspace(g, filters: c.filters))
     var results: [[Float]] = []
@@ -148,13 +184,17 @@ import Testing
     #expect(results.allSatisfy { $0 == results[0] })
   }
 
-  /// Grouped layers take im2col forward; stride 2 keeps its variant's input gradient.
+  /// Ungrouped windows larger than 1x1 take the direct forward; grouped layers
+  /// im2col, 1x1 the implicit GEMM. Stride 2 and 1x1 keep their variant's input gradient.
   @Test func theShapeChoosesThePath() {
     let stem = Self.cases[0].geometry
     #expect(ConvolutionKernels.forwardPath(stem, filters: 16, groups: 1) == .direct)
+    #expect(ConvolutionKernels.forwardPath(Self.cases[7].geometry, filters: 6, groups: 1) == .direct)
     #expect(ConvolutionKernels.forwardPath(stem, filters: 16, groups: 2) == .im2col)
+    #expect(ConvolutionKernels.forwardPath(Self.cases[5].geometry, filters: 9, groups: 1) == .implicitGEMM)
     #expect(ConvolutionKernels.usesDirectInputGradient(stem, filters: 16, groups: 1))
     #expect(!ConvolutionKernels.usesDirectInputGradient(stem, filters: 16, groups: 2))
     #expect(!ConvolutionKernels.usesDirectInputGradient(Self.cases[4].geometry, filters: 7, groups: 1))
+    #expect(!ConvolutionKernels.usesDirectInputGradient(Self.cases[10].geometry, filters: 3, groups: 1))
   }
 }
