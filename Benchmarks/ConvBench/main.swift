@@ -11,9 +11,12 @@ import NetSpecKernels
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
 //
 // The first form times, per layer shape and thread count, the forward pass through
-// im2col + GEMM and through the implicit GEMM, alternating within every round, and
-// prints the median round of each and their ratio. The second runs the interpreter
-// alone on a spec (for `perf record`) and prints samples/s.
+// im2col + GEMM, the implicit GEMM and the direct convolution, then the input
+// gradient of the stride-1 layers through im2col's `Wᵀ * dZ` GEMM + col2im and
+// through the direct convolution of dZ, alternating the paths within every round,
+// and prints the median round of each and the ratios. On one thread the figure is
+// the calling thread's CPU time (robust under load), else wall time. The second
+// runs the interpreter alone on a spec (for `perf record`) and prints samples/s.
 
 struct Layer {
   var name: String
@@ -57,19 +60,42 @@ let rounds = option("--rounds").flatMap { Int($0) } ?? 7
 let reps = option("--reps").flatMap { Int($0) } ?? 20
 let threadCounts = (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }
 
-func seconds(_ body: () -> Void) -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
+/// Seconds `body` takes: the calling thread's CPU time when `threadTime`, else wall time.
+func seconds(threadTime: Bool = false, _ body: () -> Void) -> Double {
+  func now() -> Double {
+    guard threadTime else { return Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+  }
+  let start = now()
   body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+  return now() - start
 }
 
 func values(_ count: Int, _ seed: Int) -> [Float] { (0..<count).map { Float(($0 * seed) % 97) / 97 - 0.5 } }
 
+/// The median round of each path, in seconds per call: paths alternate within every round.
+func medians(threads: Int, _ paths: [() -> Void]) -> [Double] {
+  for _ in 0..<3 { for path in paths { path() } }  // warm-up, thread calibration
+  var times = [[Double]](repeating: [], count: paths.count)
+  for _ in 0..<rounds {
+    for (index, path) in paths.enumerated() {
+      times[index].append(seconds(threadTime: threads == 1) { for _ in 0..<reps { path() } } / Double(reps))
+    }
+  }
+  return times.map { $0.sorted()[rounds / 2] }
+}
+
+func format(_ seconds: Double) -> String { String(format: "%.0f", seconds * 1e6) }
+func ratio(_ old: Double, _ new: Double) -> String { String(format: "%.2fx", old / new) }
+
 func compareForwardPaths() {
   print("ConvBench: forward convolution, batch \(batch), median of \(rounds) rounds x \(reps) calls, interleaved")
+  print("(1 thread: the thread's CPU time; 2 threads: wall time)")
   print("")
-  print("| layer | threads | im2col + GEMM µs | implicit GEMM µs | speed-up |")
-  print("|---|--:|--:|--:|--:|")
+  print("| layer | threads | im2col + GEMM µs | implicit GEMM µs | direct µs | direct vs im2col | direct vs implicit |")
+  print("|---|--:|--:|--:|--:|--:|--:|")
   for threads in threadCounts {
     let pool = ComputePool(threadCount: threads)
     for layer in layers {
@@ -81,29 +107,76 @@ func compareForwardPaths() {
       var workspace = [Float](repeating: 0, count: batch * ConvolutionKernels.workspace(g, filters: layer.filters))
       let keep: UnsafeMutablePointer<Float>? = layer.activation == nil ? nil : .allocate(capacity: y.count)
       defer { keep?.deallocate() }
-      func im2col() {
-        ConvolutionKernels.im2colForward(
-          y: &y, preActivation: keep, workspace: &workspace, x: x, weight: weight, bias: bias, batch: batch,
-          geometry: g, filters: layer.filters, groups: 1, activation: layer.activation, pool: pool)
-      }
-      func implicit() {
-        ConvolutionKernels.implicitForward(
-          y: &y, preActivation: keep, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
-          filters: layer.filters, activation: layer.activation, pool: pool)
-      }
-      var times: ([Double], [Double]) = ([], [])
-      for _ in 0..<3 {  // warm-up, thread calibration
-        im2col()
-        implicit()
-      }
-      for _ in 0..<rounds {
-        times.0.append(seconds { for _ in 0..<reps { im2col() } } / Double(reps))
-        times.1.append(seconds { for _ in 0..<reps { implicit() } } / Double(reps))
-      }
-      let (old, new) = (times.0.sorted()[rounds / 2], times.1.sorted()[rounds / 2])
+      let times = medians(
+        threads: threads,
+        [
+          {
+            ConvolutionKernels.im2colForward(
+              y: &y, preActivation: keep, workspace: &workspace, x: x, weight: weight, bias: bias, batch: batch,
+              geometry: g, filters: layer.filters, groups: 1, activation: layer.activation, pool: pool)
+          },
+          {
+            ConvolutionKernels.implicitForward(
+              y: &y, preActivation: keep, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
+              filters: layer.filters, activation: layer.activation, pool: pool)
+          },
+          {
+            ConvolutionKernels.directForward(
+              y: &y, preActivation: keep, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
+              filters: layer.filters, activation: layer.activation, pool: pool)
+          },
+        ])
       print(
-        "| \(layer.name) | \(threads) | \(String(format: "%.0f", old * 1e6)) | \(String(format: "%.0f", new * 1e6)) "
-          + "| \(String(format: "%.2f", old / new))x |")
+        "| \(layer.name) | \(threads) | \(format(times[0])) | \(format(times[1])) | \(format(times[2])) "
+          + "| \(ratio(times[0], times[2])) | \(ratio(times[1], times[2])) |")
+    }
+  }
+}
+
+/// The input gradient of the stride-1 layers: im2col's path (per block of samples,
+/// `dColumns = Wᵀ * dZ`, then col2im onto dx) against the direct convolution of dZ,
+/// both reading dZ in the `[F, batch * P]` order the im2col variant keeps it in.
+func compareInputGradientPaths() {
+  print("")
+  print(
+    "ConvBench: input gradient of stride-1 convolutions, batch \(batch), median of \(rounds) rounds x \(reps) calls")
+  print("")
+  print("| layer | threads | Wᵀ·dZ GEMM + col2im µs | direct µs | speed-up |")
+  print("|---|--:|--:|--:|--:|")
+  for threads in threadCounts {
+    let pool = ComputePool(threadCount: threads)
+    for layer in layers where layer.geometry.strideHeight == 1 && layer.geometry.channels > 1 {
+      let g = layer.geometry
+      let positions = batch * g.outputPositions
+      let dz = values(layer.filters * positions, 7)
+      let weight = values(layer.filters * g.columnRows, 11).map { $0 * 0.1 }
+      var dx = [Float](repeating: 0, count: batch * g.channels * g.height * g.width)
+      let block = max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
+      var columns = [Float](repeating: 0, count: g.columnRows * block * g.outputPositions)
+      let sampleSize = g.channels * g.height * g.width
+      let times = medians(
+        threads: threads,
+        [
+          {
+            for first in stride(from: 0, to: batch, by: block) {
+              let samples = min(block, batch - first)
+              GEMM.sgemm(
+                transposeA: true, m: g.columnRows, n: samples * g.outputPositions, k: layer.filters, a: weight,
+                lda: g.columnRows, b: dz.withUnsafeBufferPointer { $0.baseAddress! + first * g.outputPositions },
+                ldb: positions, c: &columns, ldc: samples * g.outputPositions, pool: pool)
+              dx.withUnsafeMutableBufferPointer {
+                g.col2im(
+                  columns, batch: samples, into: $0.baseAddress! + first * sampleSize, accumulate: false, pool: pool)
+              }
+            }
+          },
+          {
+            ConvolutionKernels.convolvedInputGradient(
+              dx: &dx, dz: dz, filterMajor: true, weight: weight, batch: batch, geometry: g, filters: layer.filters,
+              accumulate: false, pool: pool)
+          },
+        ])
+      print("| \(layer.name) | \(threads) | \(format(times[0])) | \(format(times[1])) | \(ratio(times[0], times[1])) |")
     }
   }
 }
@@ -141,4 +214,5 @@ if let model = option("--model"), CommandLine.arguments.contains("--fold-ab") {
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
 } else {
   compareForwardPaths()
+  compareInputGradientPaths()
 }

@@ -1,9 +1,13 @@
 /// 2-D convolution of `[batch, C, H, W]` into `[batch, F, oh, ow]` with an
-/// optional bias and activation, in `groups` groups. The forward pass is an
-/// implicit GEMM (``ImplicitConvolution``, no column matrix) when the layer is
-/// ungrouped and its weights are small, else im2col + one GEMM per group; the
-/// backward pass runs the ``ConvolutionVariant`` the caller chose. Both take a per-plane hook for a pooling fused into the
-/// convolution's output pass (the plane is `sample * F + filter`).
+/// optional bias and activation, in `groups` groups. The forward pass is a
+/// packless direct convolution (``DirectConvolution``) or an implicit GEMM
+/// (``ImplicitConvolution``, no column matrix) for ungrouped layers, as
+/// ``forwardPath(_:filters:groups:)`` chooses per shape, else im2col + one GEMM
+/// per group; the backward pass runs the ``ConvolutionVariant`` the caller chose,
+/// with the input gradient of stride-1 layers through the direct convolution
+/// (``usesDirectInputGradient(_:filters:groups:)``). Both take a per-plane hook
+/// for a pooling fused into the convolution's output pass (the plane is
+/// `sample * F + filter`).
 ///
 /// `workspace` holds ``workspace(_:filters:)`` floats per sample. The entry
 /// points and the direct loops are `@inline(__always)`, so that an emitted call
@@ -24,13 +28,22 @@ public enum ConvolutionKernels {
     max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
   }
 
+  /// The algorithms of the forward pass.
+  public enum ForwardPath: Sendable, Equatable {
+    /// ``directForward(y:preActivation:x:weight:bias:batch:geometry:filters:activation:pool:planeEpilogue:)``.
+    case direct
+    /// ``implicitForward(y:preActivation:x:weight:bias:batch:geometry:filters:activation:pool:planeEpilogue:)``.
+    case implicitGEMM
+    /// ``im2colForward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``.
+    case im2col
+  }
+
   /// `y = activation(conv(x, weight) + bias)`, then `planeEpilogue(plane, y + plane * P)`
-  /// on each output plane while it is in cache. Runs
-  /// ``implicitForward(y:preActivation:x:weight:bias:batch:geometry:filters:activation:pool:planeEpilogue:)``
-  /// when ``usesImplicitForward(_:filters:groups:)`` says so, else
-  /// ``im2colForward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``;
-  /// both give the same result to the bit. `preActivation`, when given, receives
-  /// the activation's input (for an activation whose derivative needs it).
+  /// on each output plane while it is in cache, by the path
+  /// ``forwardPath(_:filters:groups:)`` chooses for the shape (the implicit GEMM
+  /// and im2col give the same result to the bit; the direct convolution sums in
+  /// another order). `preActivation`, when given, receives the activation's input
+  /// (for an activation whose derivative needs it).
   @inline(__always)
   public static func forward(
     y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
@@ -39,16 +52,42 @@ public enum ConvolutionKernels {
     activation: ActivationKernel?, pool: ComputePool,
     planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
   ) {
-    if usesImplicitForward(g, filters: filters, groups: groups) {
+    switch forwardPath(g, filters: filters, groups: groups) {
+    case .direct:
+      directForward(
+        y: y, preActivation: preActivation, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
+        filters: filters, activation: activation, pool: pool, planeEpilogue: planeEpilogue)
+    case .implicitGEMM:
       implicitForward(
         y: y, preActivation: preActivation, x: x, weight: weight, bias: bias, batch: batch, geometry: g,
         filters: filters, activation: activation, pool: pool, planeEpilogue: planeEpilogue)
-    } else {
+    case .im2col:
       im2colForward(
         y: y, preActivation: preActivation, workspace: workspace, x: x, weight: weight, bias: bias, batch: batch,
         geometry: g, filters: filters, groups: groups, activation: activation, pool: pool,
         planeEpilogue: planeEpilogue)
     }
+  }
+
+  /// The ungrouped forward pass as a packless direct convolution
+  /// (``DirectConvolution``, no workspace): `Z` is written in `[batch, F, P]`
+  /// order straight into `y` (or into `preActivation` when an activation other
+  /// than ReLU needs its input), with the bias and a ReLU fused into the store;
+  /// then, plane by plane, the other activation and `planeEpilogue`.
+  @inline(__always)
+  public static func directForward(
+    y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
+    weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry,
+    filters: Int, activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
+  ) {
+    let z = activation == nil || activation == .relu ? y : preActivation ?? y
+    DirectConvolution(forward: g, filters: filters).run(
+      output: z, source: x, weight: weight, bias: bias, relu: activation == .relu, accumulate: false, batch: batch,
+      pool: pool)
+    finishPlanes(
+      y: y, z: z, preActivation: preActivation, batch: batch, geometry: g, filters: filters, activation: activation,
+      pool: pool, planeEpilogue: planeEpilogue)
   }
 
   /// The ungrouped forward pass as an implicit GEMM (``ImplicitConvolution``, no
@@ -63,11 +102,26 @@ public enum ConvolutionKernels {
     filters: Int, activation: ActivationKernel?, pool: ComputePool,
     planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
   ) {
-    let unfused = activation == .relu ? nil : activation
-    let z = unfused == nil ? y : preActivation ?? y
+    let z = activation == nil || activation == .relu ? y : preActivation ?? y
     ImplicitConvolution.forward(
       z: z, x: x, weight: weight, bias: bias, relu: activation == .relu, batch: batch, geometry: g,
       filters: filters, pool: pool)
+    finishPlanes(
+      y: y, z: z, preActivation: preActivation, batch: batch, geometry: g, filters: filters, activation: activation,
+      pool: pool, planeEpilogue: planeEpilogue)
+  }
+
+  /// After a path that wrote `z` in `[batch, F, P]` order with a ReLU fused (`z`
+  /// is `y` then, or when there is no activation), plane by plane: `y` from `z`
+  /// through any other activation, a copy of `y` into `preActivation` when `z`
+  /// is `y`, and `planeEpilogue`.
+  @inline(__always)
+  static func finishPlanes(
+    y: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
+    batch: Int, geometry g: ConvolutionGeometry, filters: Int, activation: ActivationKernel?, pool: ComputePool,
+    planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void
+  ) {
+    let unfused = activation == .relu ? nil : activation
     let planeSize = g.outputPositions
     pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
       for plane in planes {
@@ -131,12 +185,24 @@ public enum ConvolutionKernels {
     }
   }
 
-  /// Whether ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``
-  /// runs the implicit GEMM (``ImplicitConvolution``) for this layer shape rather
-  /// than im2col + GEMM: ungrouped convolutions whose packed weights fit in L2
-  /// (ResNet-20's and LeNet-5's layers); both give the same result to the bit.
-  public static func usesImplicitForward(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
-    ImplicitConvolution.applies(g, filters: filters, groups: groups)
+  /// The path ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``
+  /// takes for this layer shape, in the interpreter and in emitted code alike:
+  /// the direct convolution where ``DirectConvolution/appliesForward(_:filters:groups:)``
+  /// says so, else the implicit GEMM for ungrouped convolutions whose packed
+  /// weights fit in L2 (``ImplicitConvolution/applies(_:filters:groups:)``), else
+  /// im2col + GEMM.
+  public static func forwardPath(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> ForwardPath {
+    if DirectConvolution.appliesForward(g, filters: filters, groups: groups) { return .direct }
+    if ImplicitConvolution.applies(g, filters: filters, groups: groups) { return .implicitGEMM }
+    return .im2col
+  }
+
+  /// Whether ``backward(dx:dWeight:dBias:workspace:x:weight:y:preActivation:dy:batch:geometry:filters:groups:activation:variant:accumulateInput:accumulateWeight:accumulateBias:pool:planeGradient:)``
+  /// computes `dx` with the direct convolution (of `dZ` with the transposed,
+  /// flipped weights) rather than by its variant's loops: see
+  /// ``DirectConvolution/appliesInputGradient(_:filters:groups:)``.
+  public static func usesDirectInputGradient(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
+    DirectConvolution.appliesInputGradient(g, filters: filters, groups: groups)
   }
 
   /// The gradients of ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``:
@@ -144,8 +210,9 @@ public enum ConvolutionKernels {
   /// `planeGradient(plane, dz)`, which writes a fused pooling's gradient) through
   /// the activation's derivative (which reads `preActivation` or the output `y`,
   /// as ``ActivationKernel/needsInput`` says); then `dBias`, `dWeight` and `dx`
-  /// by `variant`. A nil gradient is skipped; each is added into when its
-  /// `accumulate` flag is set.
+  /// by `variant`, except `dx` by the direct convolution where
+  /// ``usesDirectInputGradient(_:filters:groups:)`` says so. A nil gradient is
+  /// skipped; each is added into when its `accumulate` flag is set.
   @inline(__always)
   public static func backward<Shape: ConvolutionShape>(
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
@@ -181,6 +248,7 @@ public enum ConvolutionKernels {
         }
       }
     }
+    let directInput = dx != nil && usesDirectInputGradient(g, filters: filters, groups: groups)
     switch variant {
     case .direct:
       if dWeight != nil || dBias != nil {
@@ -188,7 +256,7 @@ public enum ConvolutionKernels {
           dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: shape, filters: filters,
           accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
       }
-      if let dx {
+      if let dx, !directInput {
         directInputGradient(
           dx: dx, dz: gradient, weight: weight, batch: batch, geometry: shape, filters: filters,
           accumulate: accumulateInput, pool: pool)
@@ -201,10 +269,33 @@ public enum ConvolutionKernels {
         }
       }
       im2colGradients(
-        dx: dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight, batch: batch,
+        dx: directInput ? nil : dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight,
+        batch: batch,
         geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
         accumulateWeight: accumulateWeight, pool: pool)
     }
+    if directInput, let dx {
+      convolvedInputGradient(
+        dx: dx, dz: gradient, filterMajor: variant == .im2col, weight: weight, batch: batch, geometry: g,
+        filters: filters, accumulate: accumulateInput, pool: pool)
+    }
+  }
+
+  /// `dx` (`[batch, C, H, W]`) of a stride-1 convolution as the direct
+  /// convolution (``DirectConvolution``) of `dZ`, padded by `(k - 1) * dilation - pad`,
+  /// with the weights transposed and flipped; added into `dx` when `accumulate`
+  /// is set. `dz` is `[batch, F, P]`, or `[F, batch * P]` when `filterMajor`.
+  public static func convolvedInputGradient(
+    dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, filterMajor: Bool, weight: UnsafePointer<Float>,
+    batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+  ) {
+    precondition(g.strideHeight == 1 && g.strideWidth == 1, "the convolved input gradient needs stride 1")
+    let planeSize = g.outputPositions
+    DirectConvolution(
+      inputGradientOf: g, filters: filters, gradientSampleStride: filterMajor ? planeSize : filters * planeSize,
+      gradientChannelStride: filterMajor ? batch * planeSize : planeSize
+    ).run(
+      output: dx, source: dz, weight: weight, bias: nil, relu: false, accumulate: accumulate, batch: batch, pool: pool)
   }
 
   /// Per block of samples and per group: `dW += dZ * columnsᵀ` (columns

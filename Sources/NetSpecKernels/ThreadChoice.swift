@@ -15,6 +15,9 @@ public struct KernelShape: Hashable, Sendable {
   /// ``ComputePool/calibratedRanges(_:grain:granule:line:_:)``'s kernel number (its
   /// sizes: the count, the grain and the call site's line).
   public static let calibratedRanges = 2
+  /// The direct convolution's kernel numbers (DirectConvolution.swift): forward, input gradient.
+  public static let directConvolution = 3
+  public static let directInputGradient = 4
 
   let kernel: Int
   let sizes: SIMD4<Int>

@@ -108,18 +108,18 @@ import Testing
     }
   }
 
-  /// Grouped convolutions, kernels larger than 3x3 and weights too large to
-  /// stay in L2 take im2col; the other cases take the implicit GEMM.
+  /// Ungrouped windows larger than 1x1 take the direct convolution; 1x1 layers the
+  /// implicit GEMM while their weights stay in L2, else im2col, as grouped layers do.
   @Test func theShapeChoosesThePath() {
     for c in Self.cases {
-      let large = c.kernelHeight * c.kernelWidth > 9
-      #expect(ConvolutionKernels.usesImplicitForward(c.geometry, filters: c.filters, groups: 1) == !large)
+      let expected: ConvolutionKernels.ForwardPath = c.kernelHeight * c.kernelWidth > 1 ? .direct : .implicitGEMM
+      #expect(ConvolutionKernels.forwardPath(c.geometry, filters: c.filters, groups: 1) == expected)
     }
-    let small = Self.cases[1].geometry
-    #expect(!ConvolutionKernels.usesImplicitForward(small, filters: 13, groups: 2))
-    var large = small
-    large.channels = 512
-    #expect(ConvolutionKernels.usesImplicitForward(large, filters: 12, groups: 1))
-    #expect(!ConvolutionKernels.usesImplicitForward(large, filters: 24, groups: 1))
+    let pointwise = Self.cases[4].geometry
+    #expect(ConvolutionKernels.forwardPath(pointwise, filters: 20, groups: 2) == .im2col)
+    var large = pointwise
+    large.channels = 5000
+    #expect(ConvolutionKernels.forwardPath(large, filters: 12, groups: 1) == .implicitGEMM)
+    #expect(ConvolutionKernels.forwardPath(large, filters: 24, groups: 1) == .im2col)
   }
 }
