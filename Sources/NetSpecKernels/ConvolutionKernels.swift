@@ -181,9 +181,17 @@ public enum ConvolutionKernels {
         }
       }
     }
+    let weightGradient = ConvolutionWeightGradient.applies(g, filters: filters, groups: groups)
+    if weightGradient {
+      ConvolutionWeightGradient.accumulate(
+        dWeight: dWeight, dBias: dBias, x: x, dz: gradient,
+        sampleStride: variant == .direct ? filters * planeSize : planeSize,
+        filterStride: variant == .direct ? planeSize : positions, batch: batch, geometry: g, filters: filters,
+        accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
+    }
     switch variant {
     case .direct:
-      if dWeight != nil || dBias != nil {
+      if !weightGradient && (dWeight != nil || dBias != nil) {
         directParameterGradients(
           dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: shape, filters: filters,
           accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
@@ -194,14 +202,15 @@ public enum ConvolutionKernels {
           accumulate: accumulateInput, pool: pool)
       }
     case .im2col:
-      if let dBias {
+      if !weightGradient, let dBias {
         for filter in 0..<filters {
           let sum = Reductions.sum(gradient + filter * positions, count: positions)
           if accumulateBias { dBias[filter] += sum } else { dBias[filter] = sum }
         }
       }
       im2colGradients(
-        dx: dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight, batch: batch,
+        dx: dx, dWeight: weightGradient ? nil : dWeight, columns: workspace, dz: gradient, x: x, weight: weight,
+        batch: batch,
         geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
         accumulateWeight: accumulateWeight, pool: pool)
     }
