@@ -9,6 +9,9 @@ import NetSpecKernels
 //   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2]
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
 //
+// The weight-gradient section (WeightGradientBench.swift) follows the forward
+// one; `--weight-gradient` runs it alone.
+//
 // The first form times, per layer shape and thread count, the forward pass through
 // im2col + GEMM and through the implicit GEMM, alternating within every round, and
 // prints the median round of each and their ratio. The second runs the interpreter
@@ -137,5 +140,6 @@ if let model = option("--model") {
   runModel(
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
 } else {
-  compareForwardPaths()
+  if !CommandLine.arguments.contains("--weight-gradient") { compareForwardPaths() }
+  compareWeightGradients()
 }

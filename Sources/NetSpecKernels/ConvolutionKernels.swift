@@ -143,7 +143,8 @@ public enum ConvolutionKernels {
   /// first `dZ`, plane by plane, from `dy` (or, when `dy` is nil, from
   /// `planeGradient(plane, dz)`, which writes a fused pooling's gradient) through
   /// the activation's derivative (which reads `preActivation` or the output `y`,
-  /// as ``ActivationKernel/needsInput`` says); then `dBias`, `dWeight` and `dx`
+  /// as ``ActivationKernel/needsInput`` says); then `dBias` and `dWeight` by
+  /// ``ConvolutionWeightGradient`` where it applies (else by `variant`), and `dx`
   /// by `variant`. A nil gradient is skipped; each is added into when its
   /// `accumulate` flag is set.
   @inline(__always)
@@ -264,7 +265,7 @@ public enum ConvolutionKernels {
   /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
   /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
   @inline(__always)
-  static func directParameterGradients<Shape: ConvolutionShape>(
+  public static func directParameterGradients<Shape: ConvolutionShape>(
     dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
     dz: UnsafePointer<Float>, batch: Int, geometry shape: Shape, filters: Int, accumulateWeight: Bool,
     accumulateBias: Bool, pool: ComputePool
