@@ -30,13 +30,20 @@ public enum ConvolutionWeightGradient {
   static let blockFloats = 1 << 16
 
   /// Whether ``accumulate(dWeight:dBias:x:dz:sampleStride:filterStride:batch:geometry:filters:accumulateWeight:accumulateBias:pool:)``
-  /// computes this layer's gradients: ungrouped, with at most 64 Ki weights
-  /// (filters and taps rounded up to the tile; the lanes' sums are four times
-  /// that) and a sample whose copy fits in 2 MiB. Larger layers keep im2col +
-  /// GEMM, whose tiles reuse each packed block across many filters.
+  /// computes this layer's gradients: ungrouped, with a real window (a 1x1
+  /// convolution's columns are its input), at most 64 Ki weights (filters and
+  /// taps rounded up to the tile; the lanes' sums are four times that), a sample
+  /// whose copy fits in 2 MiB, and at least 1024 positions per block of samples,
+  /// over which a tile runs before its lanes are summed. Measured (`ConvBench`,
+  /// docs/PERFORMANCE.md): ResNet-20's 32x32 layers and LeNet-5's gain 1.3-2.7x
+  /// over im2col + GEMM on one thread, while the 16x16 and 8x8 layers with 16-64
+  /// channels (one to three samples per block, 256 or 64 positions each) ran at
+  /// 0.43-0.81x, as did the 1x1 shortcut at 0.76x; those keep im2col + GEMM.
   public static func applies(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     let layout = Layout(g, filters: filters)
-    return groups == 1 && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= 1 << 19
+    return groups == 1 && g.kernelHeight * g.kernelWidth > 1
+      && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= 1 << 19
+      && max(1, blockFloats / layout.sampleFloats) * layout.paddedPositions >= 1024
   }
 
   /// Writes (or, with the `accumulate` flags, adds) `dWeight` (`[F, C * kh * kw]`)
