@@ -21,8 +21,9 @@ extension KernelShape {
 /// ``WeightGradientTile`` then runs 4 filters x 6 taps at a time.
 ///
 /// The batch is split into ``lanes`` fixed runs of samples whose sums are kept
-/// apart and added in lane order at the end; the threads take whole lanes, so
-/// the result is the same to the bit on any number of threads.
+/// apart (in a buffer of the call's own) and added in lane order at the end;
+/// the threads take whole lanes, so the result is the same to the bit on any
+/// number of threads.
 public enum ConvolutionWeightGradient {
   /// Runs of samples whose sums are kept apart (fewer for a smaller batch).
   static let lanes = 4
@@ -60,8 +61,10 @@ public enum ConvolutionWeightGradient {
     let layout = Layout(g, filters: filters)
     let lanes = max(1, min(Self.lanes, batch))
     let laneFloats = layout.paddedFilters * layout.paddedTaps + layout.paddedFilters
-    pool.workspaces[0].reserve(packedA: lanes * laneFloats, packedB: 0, edgeTile: 0)
-    let sums = pool.workspaces[0].packedA.pointer
+    // Not a pool workspace: those belong to the pool's jobs, and another thread
+    // may run one between this call's job and its final sums.
+    let sums = UnsafeMutablePointer<Float>.allocate(capacity: lanes * laneFloats)
+    defer { sums.deallocate() }
     let source = Source(x: x, dz: dz, sampleStride: sampleStride, filterStride: filterStride)
     let tasks = min(pool.threadCount, lanes)
     let run = { (tasks: Int) in

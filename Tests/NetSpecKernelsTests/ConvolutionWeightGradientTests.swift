@@ -37,6 +37,8 @@ import Testing
     Case(channels: 2, height: 9, width: 9, filters: 3, kernel: 3, padding: 2, dilation: 2),
     Case(channels: 2, height: 7, width: 9, filters: 9, kernel: 3, stride: (2, 1), padding: 1, batch: 2),
     Case(channels: 5, height: 6, width: 6, filters: 4, kernel: 3, stride: (1, 2), padding: 1, batch: 1),
+    Case(channels: 1, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
+    Case(channels: 8, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
   ]
 
   /// `dW` and `dBias` by plain loops, in double; `dz` is `[batch, F, P]`.
