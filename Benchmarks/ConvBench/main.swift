@@ -10,6 +10,9 @@ import NetSpecKernels
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
 //
+// The weight-gradient section (WeightGradientBench.swift) follows the forward
+// one; `--weight-gradient` runs it alone.
+//
 // The first form times, per layer shape and thread count, the forward pass through
 // im2col + GEMM, the implicit GEMM and the direct convolution, then the input
 // gradient of the stride-1 layers through im2col's `Wᵀ * dZ` GEMM + col2im and
@@ -213,6 +216,9 @@ if let model = option("--model"), CommandLine.arguments.contains("--fold-ab") {
   runModel(
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
 } else {
-  compareForwardPaths()
-  compareInputGradientPaths()
+  if !CommandLine.arguments.contains("--weight-gradient") {
+    compareForwardPaths()
+    compareInputGradientPaths()
+  }
+  compareWeightGradients()
 }

@@ -209,10 +209,11 @@ public enum ConvolutionKernels {
   /// first `dZ`, plane by plane, from `dy` (or, when `dy` is nil, from
   /// `planeGradient(plane, dz)`, which writes a fused pooling's gradient) through
   /// the activation's derivative (which reads `preActivation` or the output `y`,
-  /// as ``ActivationKernel/needsInput`` says); then `dBias`, `dWeight` and `dx`
-  /// by `variant`, except `dx` by the direct convolution where
-  /// ``usesDirectInputGradient(_:filters:groups:)`` says so. A nil gradient is
-  /// skipped; each is added into when its `accumulate` flag is set.
+  /// as ``ActivationKernel/needsInput`` says); then `dBias` and `dWeight` by
+  /// ``ConvolutionWeightGradient`` where it applies (else by `variant`), and `dx`
+  /// by the direct convolution where ``usesDirectInputGradient(_:filters:groups:)``
+  /// says so (else by `variant`). A nil gradient is skipped; each is added into
+  /// when its `accumulate` flag is set.
   @inline(__always)
   public static func backward<Shape: ConvolutionShape>(
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
@@ -249,9 +250,17 @@ public enum ConvolutionKernels {
       }
     }
     let directInput = dx != nil && usesDirectInputGradient(g, filters: filters, groups: groups)
+    let weightGradient = ConvolutionWeightGradient.applies(g, filters: filters, groups: groups)
+    if weightGradient {
+      ConvolutionWeightGradient.accumulate(
+        dWeight: dWeight, dBias: dBias, x: x, dz: gradient,
+        sampleStride: variant == .direct ? filters * planeSize : planeSize,
+        filterStride: variant == .direct ? planeSize : positions, batch: batch, geometry: g, filters: filters,
+        accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
+    }
     switch variant {
     case .direct:
-      if dWeight != nil || dBias != nil {
+      if !weightGradient && (dWeight != nil || dBias != nil) {
         directParameterGradients(
           dWeight: dWeight, dBias: dBias, x: x, dz: gradient, batch: batch, geometry: shape, filters: filters,
           accumulateWeight: accumulateWeight, accumulateBias: accumulateBias, pool: pool)
@@ -262,14 +271,15 @@ public enum ConvolutionKernels {
           accumulate: accumulateInput, pool: pool)
       }
     case .im2col:
-      if let dBias {
+      if !weightGradient, let dBias {
         for filter in 0..<filters {
           let sum = Reductions.sum(gradient + filter * positions, count: positions)
           if accumulateBias { dBias[filter] += sum } else { dBias[filter] = sum }
         }
       }
       im2colGradients(
-        dx: directInput ? nil : dx, dWeight: dWeight, columns: workspace, dz: gradient, x: x, weight: weight,
+        dx: directInput ? nil : dx, dWeight: weightGradient ? nil : dWeight, columns: workspace, dz: gradient,
+        x: x, weight: weight,
         batch: batch,
         geometry: g, filters: filters, groups: groups, accumulateInput: accumulateInput,
         accumulateWeight: accumulateWeight, pool: pool)
@@ -346,7 +356,7 @@ public enum ConvolutionKernels {
   /// and summed at the end; `dBias[f]` = the sum of `dZ`. Split over filters;
   /// `dz` is `[batch, F, P]`. Stride-1 rows read the input contiguously.
   @inline(__always)
-  static func directParameterGradients<Shape: ConvolutionShape>(
+  public static func directParameterGradients<Shape: ConvolutionShape>(
     dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>,
     dz: UnsafePointer<Float>, batch: Int, geometry shape: Shape, filters: Int, accumulateWeight: Bool,
     accumulateBias: Bool, pool: ComputePool

@@ -18,6 +18,8 @@ public struct KernelShape: Hashable, Sendable {
   /// The direct convolution's kernel numbers (DirectConvolution.swift): forward, input gradient.
   public static let directConvolution = 3
   public static let directInputGradient = 4
+  /// ``ConvolutionWeightGradient``'s kernel number.
+  public static let convolutionWeightGradient = 5
 
   let kernel: Int
   let sizes: SIMD4<Int>
