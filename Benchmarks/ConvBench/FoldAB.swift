@@ -8,19 +8,6 @@ import NetSpecKernels
 // `batchnorm-fold` fusion, alternating within every round; prints the median round's time
 // per batch of each (thread CPU time on one thread, wall-clock on more) and the arenas.
 
-/// The calling thread's CPU time in seconds.
-func threadSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}
-
-/// Monotonic wall-clock time in seconds.
-func wallSeconds() -> Double {
-  let nanoseconds: UInt64 = DispatchTime.now().uptimeNanoseconds
-  return Double(nanoseconds) * 1e-9
-}
-
 func compareFold(_ path: String) {
   var diagnostics = DiagnosticBag()
   guard let text = try? String(contentsOfFile: path, encoding: .utf8),
@@ -44,14 +31,14 @@ func compareFold(_ path: String) {
       let input = interpreter.buffer(of: spec.graph.inputs[0])
       for i in 0..<input.count { input[i] = Float(i % 17) / 17 - 0.5 }
     }
-    func clock() -> Double { threads == 1 ? threadSeconds() : wallSeconds() }
     var times: [[Double]] = [[], []]
     for interpreter in interpreters { interpreter.forward(batch: batch, training: false) }  // warm-up
     for _ in 0..<rounds {
       for (i, interpreter) in interpreters.enumerated() {
-        let start = clock()
-        for _ in 0..<reps { interpreter.forward(batch: batch, training: false) }
-        times[i].append((clock() - start) / Double(reps))
+        let time = seconds(threadTime: threads == 1) {
+          for _ in 0..<reps { interpreter.forward(batch: batch, training: false) }
+        }
+        times[i].append(time / Double(reps))
       }
     }
     let (old, new) = (times[0].sorted()[rounds / 2], times[1].sorted()[rounds / 2])

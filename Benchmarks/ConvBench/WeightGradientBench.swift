@@ -24,16 +24,6 @@ struct LeNetConv1Shape: ConvolutionShape {
   }
 }
 
-/// CPU time of the calling thread, in seconds.
-func threadSeconds(_ body: () -> Void) -> Double {
-  var start = timespec()
-  var end = timespec()
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &start)
-  body()
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end)
-  return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9
-}
-
 func compareWeightGradients() {
   print("")
   print("ConvBench: weight + bias gradient, batch \(batch), median of \(rounds) rounds x \(reps) calls, interleaved")
@@ -43,7 +33,6 @@ func compareWeightGradients() {
   print("|---|--:|--:|--:|--:|--:|--:|")
   for threads in threadCounts {
     let pool = ComputePool(threadCount: threads)
-    let clock = threads == 1 ? threadSeconds : seconds
     for layer in layers {
       let g = layer.geometry
       let (filters, plane) = (layer.filters, g.outputPositions)
@@ -91,9 +80,9 @@ func compareWeightGradients() {
         new()
       }
       for _ in 0..<rounds {
-        times.0.append(clock { for _ in 0..<reps { im2col() } } / Double(reps))
-        if let directShape { times.1.append(clock { for _ in 0..<reps { direct(directShape) } } / Double(reps)) }
-        times.2.append(clock { for _ in 0..<reps { new() } } / Double(reps))
+        times.0.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { im2col() } } / Double(reps))
+        if let directShape { times.1.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { direct(directShape) } } / Double(reps)) }
+        times.2.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { new() } } / Double(reps))
       }
       func median(_ t: [Double]) -> Double? { t.isEmpty ? nil : t.sorted()[t.count / 2] }
       let (old, loops, fast) = (median(times.0)!, median(times.1), median(times.2)!)
