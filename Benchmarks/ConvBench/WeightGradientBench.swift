@@ -81,7 +81,9 @@ func compareWeightGradients() {
       }
       for _ in 0..<rounds {
         times.0.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { im2col() } } / Double(reps))
-        if let directShape { times.1.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { direct(directShape) } } / Double(reps)) }
+        if let directShape {
+          times.1.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { direct(directShape) } } / Double(reps))
+        }
         times.2.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { new() } } / Double(reps))
       }
       func median(_ t: [Double]) -> Double? { t.isEmpty ? nil : t.sorted()[t.count / 2] }
