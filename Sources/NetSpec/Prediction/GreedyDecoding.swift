@@ -55,23 +55,8 @@ extension Predictor {
         "greedy decoding reads the sequences to decode from the model's other inputs, but `\(graph.values[settings.input].name)` is its only input",
         help: "decode a model with an encoder input, e.g. `digits` of Examples/seq2seq_reverse.yaml")
     }
-    var parts: [(input: ValueID, values: [Float])] = []
-    var bindings: [String: Int] = [:]
-    var count: Int?
-    for (id, path) in files {
-      let samples = try read(path, spec: spec)
-      if let count, count != samples.count {
-        throw PredictionError(
-          "`\(path)` holds \(samples.count) samples, but `\(files[0].path)` holds \(count)",
-          help: "give every input the same samples, one row (or first-axis entry) per sample, in the same order")
-      }
-      count = samples.count
-      let fitted = try fit(samples, to: graph.values[id], spec: spec, path: path)
-      bindings.merge(fitted.bindings) { old, _ in old }
-      parts.append((id, fitted.values))
-    }
+    var (parts, samples, bindings) = try readSamples(files, spec: spec)
     if let binding = settings.binding { bindings[binding.symbol] = binding.size }
-    let samples = count ?? 0
     let decoder = graph.values[settings.input]
     guard let length = decoder.type.shape[1].evaluate(bindings), samples > 0 else {
       throw PredictionError(

@@ -52,24 +52,9 @@ public enum Predictor {
     let weightsFile = try load(weights, of: spec)
     let files = try PredictionFiles.match(inputs, to: graph)
     if files.count > 1 {
-      var parts: [(input: ValueID, values: [Float])] = []
-      var bindings: [String: Int] = [:]
-      var count: Int?
-      for (id, path) in files {
-        let samples = try read(path, spec: spec)
-        if let count, count != samples.count {
-          throw PredictionError(
-            "`\(path)` holds \(samples.count) samples, but `\(files[0].path)` holds \(count)",
-            help: "give every input the same samples, one row (or first-axis entry) per sample, in the same order")
-        }
-        count = samples.count
-        let fitted = try fit(samples, to: graph.values[id], spec: spec, path: path)
-        bindings.merge(fitted.bindings) { old, _ in old }
-        parts.append((id, fitted.values))
-      }
-      try transform(&parts, count: count ?? 0, spec: spec, weights: weightsFile, path: weights)
-      let predictions = try run(
-        spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count ?? 0, bindings)
+      var (parts, count, bindings) = try readSamples(files, spec: spec)
+      try transform(&parts, count: count, spec: spec, weights: weightsFile, path: weights)
+      let predictions = try run(spec, weights: weightsFile, weightsPath: weights, parts: parts, count: count, bindings)
       return (parts, predictions)
     }
     let input = files[0].path
@@ -139,6 +124,29 @@ public enum Predictor {
 
   /// The samples in the file at `path`, a CSV file's header read as the
   /// training source's is.
+  /// Reads one file per input, fitted to its input's type: the values by input,
+  /// the sample count (every file must hold the same) and the symbols the files bound.
+  static func readSamples(
+    _ files: [(input: ValueID, path: String)], spec: CheckedSpec
+  ) throws(PredictionError) -> (parts: [(input: ValueID, values: [Float])], count: Int, bindings: [String: Int]) {
+    var parts: [(input: ValueID, values: [Float])] = []
+    var bindings: [String: Int] = [:]
+    var count: Int?
+    for (id, path) in files {
+      let samples = try read(path, spec: spec)
+      if let count, count != samples.count {
+        throw PredictionError(
+          "`\(path)` holds \(samples.count) samples, but `\(files[0].path)` holds \(count)",
+          help: "give every input the same samples, one row (or first-axis entry) per sample, in the same order")
+      }
+      count = samples.count
+      let fitted = try fit(samples, to: spec.graph.values[id], spec: spec, path: path)
+      bindings.merge(fitted.bindings) { old, _ in old }
+      parts.append((id, fitted.values))
+    }
+    return (parts, count ?? 0, bindings)
+  }
+
   static func read(_ path: String, spec: CheckedSpec) throws(PredictionError) -> SampleFile {
     do {
       var stream = try DataFileBytes.open(path)
