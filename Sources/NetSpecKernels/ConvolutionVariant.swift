@@ -1,8 +1,10 @@
 /// Which algorithm a convolution's backward pass runs, decided once from the
 /// static shapes and from whether the kernel sees them as compile-time
 /// constants (``init(_:groups:constantGeometry:)``), by the one function both
-/// the interpreter and the emitted code call. The forward pass is always
-/// im2col + GEMM (measured, the direct form was no faster there).
+/// the interpreter and the emitted code call, for the gradients that no newer
+/// kernel takes over: ``ConvolutionWeightGradient`` computes `dW` and `dBias`
+/// and the direct convolution computes a stride-1 `dx` where they apply. The
+/// forward pass has its own choice (``ConvolutionKernels/forwardPath(_:filters:groups:)``).
 public enum ConvolutionVariant: Sendable, Equatable {
   /// im2col + GEMM: `dW += dZ * columnsᵀ`, `dColumns = Wᵀ * dZ` scattered by col2im.
   case im2col
