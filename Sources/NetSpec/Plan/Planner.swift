@@ -185,8 +185,10 @@ private struct PlanBuilder: FusionPlanning {
   /// sole consumer, the first rule of ``FusionRules/all`` that matches their
   /// ops. A node absorbed by one fusion (or fused by an inference-only one) is
   /// no producer, a rule that changes only the backward pass needs both nodes
-  /// to have backward steps, and an inference-only rule absorbs only in a plan
-  /// that does not train.
+  /// to have backward steps, and an inference-only rule applies only to a plan
+  /// that does not train: a training plan may run a pass that does not train and
+  /// then a backward pass (gradients with the running statistics, as PyTorch's
+  /// `eval()` mode gives them), which needs every step's outputs.
   func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
     var fusions: [Fusion] = []
@@ -199,7 +201,7 @@ private struct PlanBuilder: FusionPlanning {
       let consumer = graph.nodes[consumerID].op
       guard
         let rule = rules.first(where: { rule in
-          rule.matches(producer: producer, consumer: consumer)
+          rule.matches(producer: producer, consumer: consumer) && !(rule.inferenceOnly && training)
             && (!rule.backwardOnly || (hasBackward.contains(producerID) && hasBackward.contains(consumerID)))
         })
       else { continue }

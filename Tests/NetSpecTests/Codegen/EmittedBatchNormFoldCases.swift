@@ -1,7 +1,7 @@
 /// Interpreter-vs-emitted cases for the `batchnorm-fold` fusion
-/// (``BatchNormFoldRule``): the harness's first pass does not train, so both
-/// backends run the convolutions on folded weights there (see
-/// ``EmittedModelTests``), and train through the unfused steps after it.
+/// (``BatchNormFoldRule``): a model that trains folds nothing (a pass that does
+/// not train may be followed by a backward pass), so both backends must agree
+/// on the unfused steps of a model the fold would otherwise take.
 enum EmittedBatchNormFoldCases {
   static let cases: [EmittedModelHarness.Case] = [
     // A fold with a ReLU, a grouped convolution with a bias folded with a

@@ -55,7 +55,8 @@ import Testing
   @Test func foldsOnlyAConvolutionWithoutActivationFeedingOnlyTheBatchnorm() throws {
     let expected = ["c1>b1>r1", "c2>b2>l2", "c5>b5"]
     #expect(Self.folds(try Self.plan(training: false)) == expected)
-    #expect(Self.folds(try Self.plan(training: true)) == expected)
+    // A training plan may run a pass that does not train and then backward: it folds nothing.
+    #expect(Self.folds(try Self.plan(training: true)).isEmpty)
     #expect(Self.folds(try Self.plan(training: false, excluding: [BatchNormFoldRule.name])).isEmpty)
   }
 
@@ -86,20 +87,15 @@ import Testing
     }
   }
 
-  /// A training plan keeps every step as it was (no fusion on a backward
-  /// step); the convolution's forward step writes the last fused node's
-  /// output in passes that do not train, and the fused nodes skip those.
+  /// A training plan folds nothing: it may run a pass that does not train and
+  /// then a backward pass (gradients with the running statistics), which reads
+  /// every step's outputs.
   @Test func aTrainingPlanKeepsItsTrainingSteps() throws {
     let plan = try Self.plan(training: true)
     let unfused = try Self.plan(training: true, excluding: [BatchNormFoldRule.name])
     #expect(plan.forwardSteps.map(\.node) == unfused.forwardSteps.map(\.node))
     #expect(plan.backwardSteps.map(\.node) == unfused.backwardSteps.map(\.node))
-    #expect(
-      !plan.backwardSteps.contains { !$0.fusions.isEmpty && $0.fusions.contains { $0.rule == BatchNormFoldRule.name } })
-    let skipped = plan.forwardSteps.filter(\.skippedWithoutTraining).map { plan.graph.nodes[$0.node].name }
-    #expect(skipped == ["b1", "r1", "b2", "l2", "b5"])
-    let c1 = try #require(plan.forwardSteps.first { plan.graph.nodes[$0.node].name == "c1" })
-    #expect(c1.foldedNormalization?.output == plan.valueBuffers[Self.value(plan, "r1")])
+    #expect(!plan.forwardSteps.contains { $0.skippedWithoutTraining || $0.foldedNormalization != nil })
   }
 
   /// `netspec plan` shows the fold with the nodes it takes in.
