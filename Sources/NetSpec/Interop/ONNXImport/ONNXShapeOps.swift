@@ -125,6 +125,7 @@ extension ONNXTranslator {
   /// `Slice` of a computed tensor: one `slice` layer per sliced axis (steps of 1 and more).
   mutating func sliceLayers(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let tensor = try tensor(node, 0)
+    if tensor.layout == .timeMajor { return try timeMajorSlice(node, tensor) }
     var source = try materialize(tensor, for: node)
     let rank = tensor.shape.count
     func ints(_ i: Int) throws(NodeFailure) -> [Int]? {
@@ -166,6 +167,10 @@ extension ONNXTranslator {
   mutating func gather(_ node: Onnx_NodeProto) throws(NodeFailure) {
     if case .constant(let table)? = try binding(node, 0) { return try embedding(node, table) }
     let x = try tensor(node, 0)
+    if let rows = try stateGather(node, x) {
+      bind(node, [.tensor(rows)])
+      return
+    }
     let index = try constant(node, 1, "index")
     let recurrent = layers.last { $0.name == x.source }.map { ["lstm", "gru"].contains($0.op) } ?? false
     guard !recurrent, x.layout == .batchMajor, index.shape.isEmpty, let i = index.staticInts?.first,
