@@ -208,3 +208,26 @@ def test_torch_states_that_are_not_batch_first_are_named(netspec, tmp_path):
     assert result.returncode == 1
     assert "NS0751" in result.stderr and "batch axis is not first" in result.stderr, result.stderr
     assert "h_n.transpose(0, 1)" in result.stderr, result.stderr
+
+
+class StatesIn(torch.nn.Module):
+    """A bidirectional LSTM started from states as torch takes them, [layers·directions, N, H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(4, 3, 2, batch_first=True, bidirectional=True)
+
+    def forward(self, x, h0, c0):
+        return self.rnn(x, (h0, c0))[0]
+
+
+def test_torch_initial_states_that_are_not_batch_first_are_named(netspec, tmp_path):
+    path = tmp_path / "states.onnx"
+    torch.onnx.export(StatesIn().eval(), (torch.randn(2, 5, 4), torch.randn(4, 2, 3), torch.randn(4, 2, 3)), str(path),
+                      input_names=["x", "h0", "c0"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch", 1: "T"}, "h0": {1: "batch"}, "c0": {1: "batch"}},
+                      opset_version=17, dynamo=False)
+    result = netspec("import", path, "-o", tmp_path / "imported", check=False)
+    assert result.returncode == 1
+    assert "NS0751" in result.stderr and "h_0 [layers·directions, N, H]" in result.stderr, result.stderr
+    assert "transpose them in the model" in result.stderr, result.stderr

@@ -54,7 +54,8 @@ struct ImportedTensor: Sendable {
     /// The same elements in the same order (the shapes may differ by a reshape).
     case batchMajor
     /// `[T, N, F]`, the NetSpec value `[N, T, F]` with its first two axes
-    /// swapped (torch's `batch_first` exports transpose around recurrent ops).
+    /// swapped (torch's `batch_first` exports transpose around recurrent ops;
+    /// `[T, N, 2, H]` for a bidirectional op's `Y` before its reshape).
     case timeMajor
     /// A recurrent op's `Y` `[T, D, N, H]` (D = 2 for a bidirectional op).
     case recurrentSequences

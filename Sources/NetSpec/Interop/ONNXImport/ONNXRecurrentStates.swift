@@ -172,7 +172,8 @@ extension ONNXTranslator {
       }
       return ImportedTensor(source: whole.source, shape: swapped)
     case (.recurrentSequences, [0, 2, 1, 3]):
-      return ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[2], x.shape[1], x.shape[3]], layout: .timeMajor)
+      return ImportedTensor(
+        source: x.source, shape: [x.shape[0], x.shape[2], x.shape[1], x.shape[3]], layout: .timeMajor)
     default: return nil
     }
   }
@@ -197,7 +198,8 @@ extension ONNXTranslator {
         source: x.source, shape: [Dim(rows.count), x.shape[1], x.shape[2]], layout: .stateRows(start: start))
     }
     let source = try materialize(x, for: node)
-    return ImportedTensor(source: source, shape: [x.shape[0], Dim(rows.count), x.shape[2]], layout: .rows(start: start))
+    return ImportedTensor(
+      source: source, shape: [x.shape[0], Dim(rows.count), x.shape[2]], layout: .rows(start: start))
   }
 
   /// `Slice` along the time axis of a time-major tensor: the last step of a
@@ -218,7 +220,9 @@ extension ONNXTranslator {
     if let layer = layers.last(where: { $0.name == x.source }), ["lstm", "gru"].contains(layer.op),
       uses[node.input[0]] == 1, start == -1 || x.shape[0] == Dim(start + 1), end >= Dim.limit || x.shape[0] == Dim(end)
     {
-      bind(node, [.tensor(ImportedTensor(source: x.source, shape: [Dim(1)] + x.shape.dropFirst(), layout: .recurrentState))])
+      bind(
+        node,
+        [.tensor(ImportedTensor(source: x.source, shape: [Dim(1)] + x.shape.dropFirst(), layout: .recurrentState))])
       return
     }
     guard let count = x.shape[0].staticValue, shapes[x.source] == [x.shape[1], x.shape[0], x.shape[2]] else {
@@ -231,7 +235,8 @@ extension ONNXTranslator {
       node,
       [
         .tensor(
-          ImportedTensor(source: x.source, shape: [Dim(to - from), x.shape[1], x.shape[2]], layout: .stateRows(start: from)))
+          ImportedTensor(
+            source: x.source, shape: [Dim(to - from), x.shape[1], x.shape[2]], layout: .stateRows(start: from)))
       ])
   }
 
@@ -256,7 +261,8 @@ extension ONNXTranslator {
         throw NodeFailure(
           "`Reshape` of a bidirectional sequence other than to [T, N, 2H]", help: "NetSpec keeps the batch axis first")
       }
-      bind(node, [.tensor(ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[1], width], layout: .timeMajor))])
+      bind(
+        node, [.tensor(ImportedTensor(source: x.source, shape: [x.shape[0], x.shape[1], width], layout: .timeMajor))])
     case ("Squeeze", .recurrentState, [0]?):
       guard let layer = layers.last(where: { $0.name == x.source }), ["lstm", "gru"].contains(layer.op) else {
         // A named final state (`<layer>.c`), or a state view of another value.

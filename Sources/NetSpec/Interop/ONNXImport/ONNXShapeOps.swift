@@ -145,6 +145,12 @@ extension ONNXTranslator {
     }
     for k in starts.indices {
       guard let axis = TensorIndexing.axis(axes[k], rank: rank), axis > 0, steps[k] >= 1 else {
+        if rank == 3, inputs.contains(where: { $0.name == tensor.source }) {
+          throw NodeFailure(
+            "`Slice` of the first axis of a model input (torch's recurrent states h_0 [layers·directions, N, H])",
+            help:
+              "NetSpec's inputs are batch first: take states [N, layers·directions, H] and transpose them in the model")
+        }
         throw NodeFailure(
           "`Slice` of the batch axis or with a negative step", help: "NetSpec slices axes of each sample forwards")
       }

@@ -36,7 +36,9 @@ enum ONNXSpecWriting {
   static func expect(params: Int, outputs: [(name: String, shape: Shape)]) -> String {
     var text = "expect:\n  params: \(params)\n"
     let spelled = outputs.filter { $0.shape.allSatisfy(\.isSpelledInShapes) }
-    if !spelled.isEmpty { text += "  outputs:\n" + spelled.map { "    \($0.name): \($0.shape.shapeDescription)\n" }.joined() }
+    if !spelled.isEmpty {
+      text += "  outputs:\n" + spelled.map { "    \($0.name): \($0.shape.shapeDescription)\n" }.joined()
+    }
     let computed = outputs.filter { !$0.shape.allSatisfy(\.isSpelledInShapes) }
     if !computed.isEmpty {
       text += "  # not pinned (shape lists hold sizes and symbols only): "
