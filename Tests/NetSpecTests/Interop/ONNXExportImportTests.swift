@@ -224,4 +224,24 @@ import Testing
       imported.spec.contains("  # not pinned (shape lists hold sizes and symbols only): flat [N, 3*T]\n"),
       "\(imported.spec)")
   }
+
+  /// A stack's final states as a model output the way torch returns `h_n`,
+  /// `[layers·directions, N, H]` (the `Concat` without the transpose), are
+  /// NS0751 at the output, which says to transpose them.
+  @Test func finalStatesThatAreNotBatchFirstAreNamed() throws {
+    var model = try ONNXExportTests.export(
+      ONNXExportTests.checked(
+        """
+        netspec: 1
+        inputs: {x: [N, T, 4]}
+        layers:
+          - lstm: {hidden: 3, layers: 2, bidirectional: true, name: enc}
+          - flatten: {from: enc.h, name: states}
+        """))
+    let concat = try #require(model.graph.node.first { $0.opType == "Concat" })
+    model.graph.output[0].name = concat.output[0]
+    let rendered = try ONNXImportDiagnosticsTests.render(model)
+    #expect(rendered.contains("error[NS0751]: a model output whose batch axis is not first"), "\(rendered)")
+    #expect(rendered.contains("return h_n.transpose(0, 1)"), "\(rendered)")
+  }
 }
