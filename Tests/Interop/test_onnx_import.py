@@ -132,3 +132,102 @@ def test_torch_layer_forms_import_and_predict_like_torch(netspec, tmp_path):
     with torch.no_grad():
         expected = model(x).numpy()
     np.testing.assert_allclose(np.load(tmp_path / "predicted.npy"), expected, rtol=1e-4, atol=1e-5)
+
+
+class Recurrences(torch.nn.Module):
+    """Bidirectional and multi-layer nn.LSTM and nn.GRU with states in and out: a two-layer
+    bidirectional LSTM starts from initial states given batch first ([N, 4, 3], transposed in the
+    model: torch slices them per layer), its final hidden states start a two-layer bidirectional
+    GRU, a one-layer LSTM reads the GRU's sequence; the output concatenates the last step, the
+    encoder's sequence flattened over T (a computed size, [N, 6*T]), and the GRU's and LSTM's final
+    states batch first."""
+
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.enc = nn.LSTM(4, 3, 2, batch_first=True, bidirectional=True)
+        self.dec = nn.GRU(4, 3, 2, batch_first=True, bidirectional=True)
+        self.top = nn.LSTM(6, 2, batch_first=True)
+
+    def forward(self, x, y, h0, c0):
+        out, (h, c) = self.enc(x, (h0.transpose(0, 1).contiguous(), c0.transpose(0, 1).contiguous()))
+        seq, g = self.dec(y, h)
+        last, _ = self.top(seq)
+        return torch.cat([last[:, -1], out.flatten(1), g.transpose(0, 1).flatten(1),
+                          c.transpose(0, 1).flatten(1)], -1)
+
+
+def test_torch_bidirectional_stacks_with_states_import_and_predict_like_onnxruntime(netspec, tmp_path):
+    torch.manual_seed(5)
+    model = Recurrences().eval()
+    n, t = 3, 5
+    feeds = {"x": torch.randn(n, t, 4), "y": torch.randn(n, t, 4), "h0": torch.randn(n, 4, 3),
+             "c0": torch.randn(n, 4, 3)}
+    path = tmp_path / "recurrences.onnx"
+    torch.onnx.export(model, tuple(feeds.values()), str(path), input_names=list(feeds), output_names=["output"],
+                      dynamic_axes={"x": {0: "batch", 1: "T"}, "y": {0: "batch", 1: "T"}, "h0": {0: "batch"},
+                                    "c0": {0: "batch"}}, opset_version=17, dynamo=False)
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    expected = session.run(None, {k: v.numpy() for k, v in feeds.items()})[0]
+    with torch.no_grad():
+        np.testing.assert_allclose(expected, model(*feeds.values()).numpy(), rtol=1e-4, atol=1e-5)
+
+    out = tmp_path / "imported"
+    netspec("import", path, "-o", out)
+    spec = (out / "recurrences.yaml").read_text()
+    for line in ["lstm: {hidden: 3, bidirectional: true, layers: 2, name: enc, from: [x, h0, c0]}",
+                 "gru: {hidden: 3, bidirectional: true, layers: 2, name: dec, from: [y, enc.h]}",
+                 "lstm: {hidden: 2, returns: last, name: top}", "# not pinned"]:
+        assert line in spec, f"{line} not in\n{spec}"
+    netspec("check", out / "recurrences.yaml")
+    files = []
+    for name, value in feeds.items():
+        np.save(tmp_path / f"{name}.npy", value.numpy())
+        files += ["--input", f"{name}={tmp_path / name}.npy"]
+    netspec("predict", out / "recurrences.yaml", "--weights", out / "weights.safetensors", *files,
+            "-o", tmp_path / "predicted.npy")
+    np.testing.assert_allclose(np.load(tmp_path / "predicted.npy"), expected, rtol=1e-5, atol=1e-5)
+
+
+class StatesOut(torch.nn.Module):
+    """A bidirectional LSTM returning its final states as torch does, [layers·directions, N, H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(4, 3, 2, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        return self.rnn(x)[1][0]
+
+
+def test_torch_states_that_are_not_batch_first_are_named(netspec, tmp_path):
+    path = tmp_path / "states.onnx"
+    torch.onnx.export(StatesOut().eval(), (torch.randn(2, 5, 4),), str(path), input_names=["x"],
+                      output_names=["h"], dynamic_axes={"x": {0: "batch", 1: "T"}}, opset_version=17, dynamo=False)
+    result = netspec("import", path, "-o", tmp_path / "imported", check=False)
+    assert result.returncode == 1
+    assert "NS0751" in result.stderr and "batch axis is not first" in result.stderr, result.stderr
+    assert "h_n.transpose(0, 1)" in result.stderr, result.stderr
+
+
+class StatesIn(torch.nn.Module):
+    """A bidirectional LSTM started from states as torch takes them, [layers·directions, N, H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn = torch.nn.LSTM(4, 3, 2, batch_first=True, bidirectional=True)
+
+    def forward(self, x, h0, c0):
+        return self.rnn(x, (h0, c0))[0]
+
+
+def test_torch_initial_states_that_are_not_batch_first_are_named(netspec, tmp_path):
+    path = tmp_path / "states.onnx"
+    torch.onnx.export(StatesIn().eval(), (torch.randn(2, 5, 4), torch.randn(4, 2, 3), torch.randn(4, 2, 3)), str(path),
+                      input_names=["x", "h0", "c0"], output_names=["y"],
+                      dynamic_axes={"x": {0: "batch", 1: "T"}, "h0": {1: "batch"}, "c0": {1: "batch"}},
+                      opset_version=17, dynamo=False)
+    result = netspec("import", path, "-o", tmp_path / "imported", check=False)
+    assert result.returncode == 1
+    assert "NS0751" in result.stderr and "h_0 [layers·directions, N, H]" in result.stderr, result.stderr
+    assert "transpose them in the model" in result.stderr, result.stderr

@@ -162,8 +162,6 @@ def test_input_preprocessing_survives_export_and_import(netspec, repo, tmp_path,
 # Export then import for every op: each small spec of test_onnx_export.py's ZOO (which reach every op and
 # option with an ONNX form) and every spec and Example (reduced), exported with its initial weights and
 # imported again, predicts what onnxruntime computes from the export on the same inputs (1e-5 relative).
-# The few whose export the importer cannot read yet fail with a diagnostic naming the node; UNREAD lists
-# them, so that each one that starts to import fails here until it is moved to the checked cases.
 _spec = importlib.util.spec_from_file_location("onnx_export_cases", pathlib.Path(__file__).parent / "test_onnx_export.py")
 export_cases = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(export_cases)
@@ -171,13 +169,6 @@ _spec.loader.exec_module(export_cases)
 ROUND_TRIPS = {name: (text, {}, dims, extent) for name, (text, dims, extent) in export_cases.ZOO.items()}
 ROUND_TRIPS.update({path: (None, case, case.get("dims", {}), case.get("vocab", 1))
                     for path, case in export_cases.CASES.items() if not case.get("standardized")})
-
-# What the importer cannot read yet: case -> the words its NS0751 diagnostic holds.
-UNREAD = {
-    "states_and_split": "`Concat` of recurrent final states",  # a 2-layer stack's states, passed on
-    "bidirectional": "not forward-only",  # a `direction: bidirectional` LSTM or GRU
-}
-
 
 def round_trip_inputs(model, dims, extent):
     rng = np.random.default_rng(3)
@@ -203,11 +194,8 @@ def test_every_op_survives_export_and_import(netspec, repo, tmp_path, name):
     exported = tmp_path / "model.onnx"
     netspec("export", spec, "--format", "onnx", "-o", exported, *export_cases.arguments(case))
     result = netspec("import", exported, "-o", tmp_path / "imported", check=False)
-    if name in UNREAD:
-        assert result.returncode == 1, f"{name} imports now: remove it from UNREAD"
-        assert "NS0751" in result.stderr and UNREAD[name] in result.stderr, result.stderr
-        return
     assert result.returncode == 0, result.stderr
+    netspec("check", tmp_path / "imported" / "model.yaml")
     model = onnx.load(str(exported))
     feeds = round_trip_inputs(model, dims, extent)
     expected = ort.InferenceSession(str(exported), providers=["CPUExecutionProvider"]).run(None, feeds)[0]

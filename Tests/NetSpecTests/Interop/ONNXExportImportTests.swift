@@ -148,4 +148,100 @@ import Testing
     #expect(layers.contains("gru: {hidden: 2, name: g}"), "\(layers)")
     #expect(layers.last == "concat: {axis: -1, name: all, from: [steps, g.h, dec.c]}", "\(layers)")
   }
+
+  /// Bidirectional stacks come back as one layer each, their weights under
+  /// their names (`..._l1_reverse`); a stack's final states (the `Concat` of
+  /// every layer's) are its `.h` and `.c`, and rows of them gathered per layer
+  /// another stack's initial states; the last step of a bidirectional layer
+  /// (`Slice`, `Squeeze`) is `returns: last`.
+  @Test func bidirectionalStacksAndTheirStatesComeBack() throws {
+    let (exported, imported) = try Self.roundTrip(
+      """
+      netspec: 1
+      inputs: {x: [N, T, 4]}
+      layers:
+        - lstm: {hidden: 3, layers: 2, bidirectional: true, name: enc}
+        - gru: {hidden: 3, layers: 2, bidirectional: true, from: [enc, enc.h], name: g}
+        - lstm: {hidden: 2, bidirectional: true, returns: last, from: g, name: top}
+        - flatten: {from: g.h, name: states}
+        - flatten: {from: enc.c, name: cells}
+        - concat: {from: [top, states, cells], axis: -1, name: all}
+      """)
+    let layers = Self.layers(imported)
+    #expect(layers.first == "lstm: {hidden: 3, bidirectional: true, layers: 2, name: enc}", "\(layers)")
+    #expect(
+      layers.contains("gru: {hidden: 3, bidirectional: true, layers: 2, name: g, from: [enc, enc.h]}"), "\(layers)")
+    #expect(layers.contains("lstm: {hidden: 2, bidirectional: true, returns: last, name: top}"), "\(layers)")
+    #expect(layers.contains("flatten: {name: states, from: g.h}"), "\(layers)")
+    #expect(layers.contains("flatten: {name: cells, from: enc.c}"), "\(layers)")
+    #expect(layers.count == 6, "\(layers)")
+    // ONNX's reverse direction of layer 1, gates i, o, f, c, is PyTorch's i, f, g, o.
+    let w = try #require(Self.values(exported, "enc/W_l1"))
+    let block = 3 * 6
+    let reverse = Array(w[(4 * block)...])
+    let expected = [0, 2, 3, 1].flatMap { reverse[($0 * block)..<(($0 + 1) * block)] }
+    #expect(imported.weights["enc.weight_ih_l1_reverse"]?.values == expected)
+  }
+
+  /// Two-layer stacks whose states pass on: the encoder's `.h` and `.c` start
+  /// the decoder (`Gather` of one row per layer, then `Transpose`), which
+  /// reads them whole; the decoder's cell states are read as `dec.c`.
+  @Test func multiLayerStatesComeBackWhole() throws {
+    let (_, imported) = try Self.roundTrip(
+      """
+      netspec: 1
+      inputs: {x: [N, T, 6]}
+      layers:
+        - split: {sizes: [2, 4], axis: -1, name: parts}
+        - lstm: {hidden: 3, layers: 2, from: parts.1, name: enc}
+        - lstm: {hidden: 3, layers: 2, returns: last, from: [parts.0, enc.h, enc.c], name: dec}
+        - flatten: {from: dec.c, name: cells}
+        - concat: {from: [dec, cells], axis: -1, name: all}
+      """)
+    let layers = Self.layers(imported)
+    #expect(
+      layers.contains("lstm: {hidden: 3, layers: 2, returns: last, name: dec, from: [parts.0, enc.h, enc.c]}"),
+      "\(layers)")
+    #expect(!layers.contains { $0.hasPrefix("slice") || $0.hasPrefix("select") }, "\(layers)")
+  }
+
+  /// An import whose output has a computed size (a flatten over `T` is
+  /// `[N, 3*T]`) checks: `expect:` pins the parameters and the outputs it
+  /// can spell, and names the other in a comment.
+  @Test func computedOutputSizesAreNotPinned() throws {
+    let (_, imported) = try Self.roundTrip(
+      """
+      netspec: 1
+      inputs: {x: [N, T, 2]}
+      layers:
+        - dense: {units: 3, name: d}
+        - flatten: {name: flat}
+        - mean: {axes: [1], from: d, name: pooled}
+      outputs: [flat, pooled]
+      """)
+    #expect(imported.spec.contains("  params: 9\n  outputs:\n    pooled: [N, 3]\n"), "\(imported.spec)")
+    #expect(
+      imported.spec.contains("  # not pinned (shape lists hold sizes and symbols only): flat [N, 3*T]\n"),
+      "\(imported.spec)")
+  }
+
+  /// A stack's final states as a model output the way torch returns `h_n`,
+  /// `[layers·directions, N, H]` (the `Concat` without the transpose), are
+  /// NS0751 at the output, which says to transpose them.
+  @Test func finalStatesThatAreNotBatchFirstAreNamed() throws {
+    var model = try ONNXExportTests.export(
+      ONNXExportTests.checked(
+        """
+        netspec: 1
+        inputs: {x: [N, T, 4]}
+        layers:
+          - lstm: {hidden: 3, layers: 2, bidirectional: true, name: enc}
+          - flatten: {from: enc.h, name: states}
+        """))
+    let concat = try #require(model.graph.node.first { $0.opType == "Concat" })
+    model.graph.output[0].name = concat.output[0]
+    let rendered = try ONNXImportDiagnosticsTests.render(model)
+    #expect(rendered.contains("error[NS0751]: a model output whose batch axis is not first"), "\(rendered)")
+    #expect(rendered.contains("return h_n.transpose(0, 1)"), "\(rendered)")
+  }
 }

@@ -21,6 +21,14 @@ struct ImportedLayer: Sendable {
   }
 }
 
+/// Rows `start..<start + count` of a recurrent state: the NetSpec value
+/// `source`, `[N, R, H]` (or `[N, H]`, one row).
+struct StateRows: Equatable {
+  var source: String
+  var start: Int
+  var count: Int
+}
+
 /// A value of the ONNX graph as the importer sees it.
 enum ONNXBinding: Sendable {
   /// Known at import time (an initializer, a `Constant`, a folded shape computation).
@@ -46,12 +54,25 @@ struct ImportedTensor: Sendable {
     /// The same elements in the same order (the shapes may differ by a reshape).
     case batchMajor
     /// `[T, N, F]`, the NetSpec value `[N, T, F]` with its first two axes
-    /// swapped (torch's `batch_first` exports transpose around recurrent ops).
+    /// swapped (torch's `batch_first` exports transpose around recurrent ops;
+    /// `[T, N, 2, H]` for a bidirectional op's `Y` before its reshape).
     case timeMajor
-    /// A recurrent op's `Y` `[T, 1, N, H]` (one direction).
+    /// A recurrent op's `Y` `[T, D, N, H]` (D = 2 for a bidirectional op).
     case recurrentSequences
-    /// A recurrent op's `Y_h` `[1, N, H]`: the last step's hidden state.
+    /// `[1, N, H]`: the `[N, H]` value `source` unsqueezed (a one-layer
+    /// initial state), or the last step of the recurrent layer `source`.
     case recurrentState
+    /// A recurrent op's `Y_h` (`"h"`) or `Y_c` (`"c"`) `[D, N, H]`: the rows
+    /// from `row` of the final state `<source>.h` or `<source>.c` of the
+    /// recurrent layer `source` (`[N, L·D, H]`, or `[N, H]` for one layer and direction).
+    case finalState(String, row: Int)
+    /// `[k, N, H]`: the rows `start..<start + k` of the batch-first state
+    /// `[N, R, H]` `source`, its first two axes swapped (a `Slice` or `Gather`
+    /// of a transposed stack state, one layer's initial states).
+    case stateRows(start: Int)
+    /// `[N, k, H]`: the rows `start..<start + k` of `[N, R, H]` `source` along
+    /// axis 1 (a `Gather` of several rows: NetSpec's per-layer initial states).
+    case rows(start: Int)
   }
 
   var source: String

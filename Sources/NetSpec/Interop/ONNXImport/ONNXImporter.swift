@@ -51,7 +51,12 @@ extension ONNXTranslator {
   /// Binds initializers and inputs, then translates every node in order;
   /// unsupported nodes are collected, one diagnostic per kind.
   mutating func readGraph(_ graph: Onnx_GraphProto) throws(ONNXImportError) {
-    for node in graph.node { for input in node.input where !input.isEmpty { uses[input, default: 0] += 1 } }
+    for node in graph.node {
+      for input in node.input where !input.isEmpty {
+        uses[input, default: 0] += 1
+        readers[input, default: []].append(node.opType)
+      }
+    }
     for output in graph.output { uses[output.name, default: 0] += 1 }
     for initializer in graph.initializer {
       bindings[initializer.name] = .constant(
@@ -169,10 +174,17 @@ extension ONNXTranslator {
           path, "the output `\(output.name)` is not computed from the inputs",
           help: "export a model whose outputs depend on its inputs")
       }
-      do {
+      do throws(NodeFailure) {
         var node = Onnx_NodeProto()
         node.name = output.name
         node.opType = "Output"
+        switch tensor.layout {
+        case .batchMajor, .rows: break
+        case .finalState, .stateRows, .recurrentState, .timeMajor, .recurrentSequences:
+          throw NodeFailure(
+            "a model output whose batch axis is not first (recurrent states `[layers·directions, N, H]` or a time-major sequence)",
+            help: "NetSpec's outputs are batch first: return h_n.transpose(0, 1) and batch_first sequences")
+        }
         result.append(try materialize(tensor, for: node))
       } catch {
         throw ONNXImportError(

@@ -38,16 +38,11 @@ extension ONNXTranslator {
       let name = try addLayer("global_avgpool", for: node, [], inputs: [x])
       bind(node, [.tensor(ImportedTensor(source: name, shape: shapes[x]!.prefix(2) + [Dim(1), Dim(1)]))])
     case "Concat":
-      var inputs: [String] = []
-      for i in node.input.indices {
-        let x = try tensor(node, i)
-        if x.layout == .recurrentState {
-          throw NodeFailure(
-            "`Concat` of recurrent final states (a multi-layer or bidirectional stack's `.h` or `.c`)",
-            help: "the importer reads the final states of one-layer stacks; write `from: <layer>.h` by hand")
-        }
-        inputs.append(try materialize(x, for: node))
+      if case .tensor(let first)? = try binding(node, 0), case .finalState = first.layout {
+        return try concatStates(node)
       }
+      var inputs: [String] = []
+      for i in node.input.indices { inputs.append(try materialize(try tensor(node, i), for: node)) }
       bindLayer(node, try addLayer("concat", for: node, [("axis", .int(node.int("axis", default: 1)))], inputs: inputs))
     case "Flatten", "Reshape", "Squeeze", "Unsqueeze": try view(node)
     case "Transpose": try transpose(node)
@@ -202,6 +197,7 @@ extension ONNXTranslator {
   /// a new view of the same elements, materialized only if a layer needs it.
   private mutating func view(_ node: Onnx_NodeProto) throws(NodeFailure) {
     var x = try tensor(node, 0)
+    if case .rows = x.layout { x = ImportedTensor(source: try materialize(x, for: node), shape: x.shape) }
     if x.layout != .batchMajor {
       try recurrentView(node, x)
       return
@@ -260,6 +256,10 @@ extension ONNXTranslator {
   private mutating func transpose(_ node: Onnx_NodeProto) throws(NodeFailure) {
     var x = try tensor(node, 0)
     let perm = node.ints("perm") ?? Array(x.shape.indices.reversed())
+    if let view = try stateTranspose(node, x, perm: perm) {
+      bind(node, [.tensor(view)])
+      return
+    }
     if perm == [1, 0, 2], x.layout == .batchMajor || x.layout == .timeMajor {
       let source = try x.layout == .batchMajor ? materialize(x, for: node) : x.source
       x = ImportedTensor(

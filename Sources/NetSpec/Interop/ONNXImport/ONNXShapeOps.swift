@@ -125,6 +125,7 @@ extension ONNXTranslator {
   /// `Slice` of a computed tensor: one `slice` layer per sliced axis (steps of 1 and more).
   mutating func sliceLayers(_ node: Onnx_NodeProto) throws(NodeFailure) {
     let tensor = try tensor(node, 0)
+    if tensor.layout == .timeMajor { return try timeMajorSlice(node, tensor) }
     var source = try materialize(tensor, for: node)
     let rank = tensor.shape.count
     func ints(_ i: Int) throws(NodeFailure) -> [Int]? {
@@ -144,6 +145,12 @@ extension ONNXTranslator {
     }
     for k in starts.indices {
       guard let axis = TensorIndexing.axis(axes[k], rank: rank), axis > 0, steps[k] >= 1 else {
+        if rank == 3, inputs.contains(where: { $0.name == tensor.source }) {
+          throw NodeFailure(
+            "`Slice` of the first axis of a model input (torch's recurrent states h_0 [layers·directions, N, H])",
+            help:
+              "NetSpec's inputs are batch first: take states [N, layers·directions, H] and transpose them in the model")
+        }
         throw NodeFailure(
           "`Slice` of the batch axis or with a negative step", help: "NetSpec slices axes of each sample forwards")
       }
@@ -166,6 +173,10 @@ extension ONNXTranslator {
   mutating func gather(_ node: Onnx_NodeProto) throws(NodeFailure) {
     if case .constant(let table)? = try binding(node, 0) { return try embedding(node, table) }
     let x = try tensor(node, 0)
+    if let rows = try stateGather(node, x) {
+      bind(node, [.tensor(rows)])
+      return
+    }
     let index = try constant(node, 1, "index")
     let recurrent = layers.last { $0.name == x.source }.map { ["lstm", "gru"].contains($0.op) } ?? false
     guard !recurrent, x.layout == .batchMajor, index.shape.isEmpty, let i = index.staticInts?.first,

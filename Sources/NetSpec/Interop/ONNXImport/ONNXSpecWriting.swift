@@ -3,7 +3,7 @@ import NetSpecDiagnostics
 /// Writes the translated layers as a spec (one flow-style mapping per layer,
 /// `from:` only where a layer does not read the one before it, `outputs:` only
 /// when the last layer is not the output, a default `train:` (ONNX has no loss), `expect:` pinning the parameter count
-/// and the output shapes), checks it with the front end, and names the
+/// and the output shapes it can spell), checks it with the front end, and names the
 /// weights as the spec's parameters.
 enum ONNXSpecWriting {
   static func model(
@@ -11,12 +11,8 @@ enum ONNXSpecWriting {
   ) throws(ONNXImportError) -> ImportedModel {
     let body = text(translator, name: name, description: description, outputs: outputs)
     let draft = try check(body, name: name, path: path)
-    var expect = "expect:\n  params: \(draft.graph.trainableParameterCount)\n  outputs:\n"
-    for output in outputs {
-      let shape = draft.graph.values[draft.graph.value(named: output)!].type.shape
-      expect += "    \(output): \(shape.shapeDescription)\n"
-    }
-    let spec = body + expect
+    let shapes = outputs.map { (name: $0, shape: draft.graph.values[draft.graph.value(named: $0)!].type.shape) }
+    let spec = body + expect(params: draft.graph.trainableParameterCount, outputs: shapes)
     let checked = try check(spec, name: name, path: path)
     var tensors: [NamedTensor] = []
     for layer in translator.layers {
@@ -31,6 +27,24 @@ enum ONNXSpecWriting {
       throw .invalid(path, "the imported weights do not match the spec: \(error)", help: internalHelp)
     }
     return ImportedModel(spec: spec, weights: weights, checked: checked, layerCount: translator.layers.count)
+  }
+
+  /// `expect:` pinning the parameter count and the output shapes a spec can
+  /// spell (sizes and plain symbols); a computed size (`2*T + 6`, a flatten
+  /// over `T`) has no spelling in a shape list, so its output is named in a
+  /// comment instead.
+  static func expect(params: Int, outputs: [(name: String, shape: Shape)]) -> String {
+    var text = "expect:\n  params: \(params)\n"
+    let spelled = outputs.filter { $0.shape.allSatisfy(\.isSpelledInShapes) }
+    if !spelled.isEmpty {
+      text += "  outputs:\n" + spelled.map { "    \($0.name): \($0.shape.shapeDescription)\n" }.joined()
+    }
+    let computed = outputs.filter { !$0.shape.allSatisfy(\.isSpelledInShapes) }
+    if !computed.isEmpty {
+      text += "  # not pinned (shape lists hold sizes and symbols only): "
+      text += computed.map { "\($0.name) \($0.shape.shapeDescription)" }.joined(separator: ", ") + "\n"
+    }
+    return text
   }
 
   private static let internalHelp = "this is a bug in netspec import: please report it with the model"
@@ -105,4 +119,9 @@ enum ONNXSpecWriting {
   private static func quoted(_ text: String) -> String {
     "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
   }
+}
+
+extension Dim {
+  /// True for what a spec's shape list can hold: a size, or a symbol alone (`N`, `T`).
+  fileprivate var isSpelledInShapes: Bool { isStatic || symbols.count == 1 && self == .symbol(symbols[0]) }
 }

@@ -34,6 +34,15 @@ struct ONNXTranslator {
   var recurrentStates: [String: String] = [:]
   /// The outputs of the last ONNX node each recurrent layer stands for, by layer.
   var recurrentNodes: [String: [String]] = [:]
+  /// The op types of the nodes that read each ONNX value.
+  var readers: [String: [String]] = [:]
+  /// Each recurrent layer's initial states, as the rows of the values they are.
+  var initialStates: [String: [StateRows]] = [:]
+  /// The `slice` and `select` layers made for initial states (a stack that
+  /// grows replaces them).
+  var stateSlices: Set<String> = []
+  /// The recurrent layers whose final states are read: no layer stacks on them.
+  var sealed: Set<String> = []
   /// The input preprocessing read off the model's first nodes, as standardization
   /// statistics (``readInputPreprocessing(_:)``).
   var preprocessing: Standardization?
@@ -120,6 +129,12 @@ struct ONNXTranslator {
   /// Reserves an input's name.
   mutating func reserve(_ name: String) { names.insert(name) }
 
+  /// Removes a layer nothing reads any more, and frees its name.
+  mutating func removeLayer(named name: String) {
+    layers.removeAll { $0.name == name }
+    names.remove(name)
+  }
+
   /// Appends a layer after running its op's shape rule on the inputs' shapes,
   /// and checks the weights against the parameters the op declares.
   @discardableResult
@@ -188,6 +203,7 @@ struct ONNXTranslator {
   /// The NetSpec value holding `tensor` with its ONNX shape: the source itself,
   /// or a `flatten` / `reshape` layer made once per source and shape.
   mutating func materialize(_ tensor: ImportedTensor, for node: Onnx_NodeProto) throws(NodeFailure) -> String {
+    if case .rows(let start) = tensor.layout { return try rowsLayer(tensor, start: start, for: node) }
     guard tensor.layout == .batchMajor else {
       throw NodeFailure(
         "`\(node.opType)` on a time-major or recurrent-state tensor",
