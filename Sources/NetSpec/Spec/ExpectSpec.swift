@@ -85,7 +85,7 @@ public struct ExpectedOutput: Sendable, Hashable {
   static func decode(
     _ node: YAMLNode, name: Reference, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
   ) -> ExpectedOutput? {
-    guard let shape = SpecDecoder.decodeShape(node, resolver: resolver, &diagnostics),
+    guard let shape = SpecDecoder.decodeShape(node, resolver: resolver, computedSizes: true, &diagnostics),
       case .sequence(let items, let span) = node
     else { return nil }
     return ExpectedOutput(name: name, shape: shape, dimSpans: items.map(\.span), span: span)

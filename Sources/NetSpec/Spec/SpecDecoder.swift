@@ -194,8 +194,10 @@ public enum SpecDecoder {
   }
 
   /// A shape list: positive integers and symbol names (`[N, 1, 28, 28]`).
+  /// `computedSizes` also reads sizes such as `2*T + 6` (`expect:` shapes, which
+  /// name what the front end infers); input shapes hold integers and symbols.
   static func decodeShape(
-    _ node: YAMLNode, resolver: ValueResolver, _ diagnostics: inout DiagnosticBag
+    _ node: YAMLNode, resolver: ValueResolver, computedSizes: Bool = false, _ diagnostics: inout DiagnosticBag
   ) -> Shape? {
     guard case .sequence(let items, _) = node else {
       diagnostics.append(
@@ -210,15 +212,15 @@ public enum SpecDecoder {
         ok = false
         continue
       }
-      switch value.kind {
-      case .int(let v) where v > 0 && v <= Dim.limit:
-        shape.append(Dim(v))
-      case .string(let s) where isIdentifier(s):
-        shape.append(Dim.symbol(s))
-      default:
+      if let dim = dimension(value.kind, computedSizes: computedSizes) {
+        shape.append(dim)
+      } else {
         diagnostics.append(
           Diagnostic(.badShape, at: value.span, "`\(value)` is not a valid dimension")
-            .help("dimensions are positive integers or symbols such as `N` or `T`"))
+            .help(
+              computedSizes
+                ? "dimensions are positive integers, symbols such as `N` or `T`, or sizes computed from them such as `2*T + 6`"
+                : "dimensions are positive integers or symbols such as `N` or `T`"))
         ok = false
       }
     }
@@ -233,6 +235,18 @@ public enum SpecDecoder {
       return nil
     }
     return shape
+  }
+
+  /// One entry of a shape list as a dimension; nil when it is not one.
+  private static func dimension(_ kind: SpecValue.Kind, computedSizes: Bool) -> Dim? {
+    switch kind {
+    case .int(let v) where v > 0 && v <= Dim.limit: return Dim(v)
+    case .string(let s) where isIdentifier(s): return .symbol(s)
+    case .string(let s) where computedSizes:
+      guard let dim = Dim(parsing: s), dim.staticValue.map({ $0 > 0 }) ?? true else { return nil }
+      return dim
+    default: return nil
+    }
   }
 
   /// The well-declared blocks by name, and the names of those rejected after an

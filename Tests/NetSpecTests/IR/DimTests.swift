@@ -33,4 +33,20 @@ import Testing
     #expect(big.multiplied(by: big) == nil)
     #expect(Dim(Dim.limit).adding(Dim(1)) == nil)
   }
+
+  @Test func parsingReadsWhatDescriptionPrints() throws {
+    let dims = [
+      try #require(n.scaled(2)?.adding(Dim(3))), try #require(n.subtracting(Dim(1))),
+      try #require(n.multiplied(by: t)?.multiplied(by: t)?.scaled(4)?.adding(t.scaled(-2)!)), Dim(28), t,
+    ]
+    for dim in dims { #expect(Dim(parsing: dim.description) == dim, "\(dim)") }
+    #expect(Dim(parsing: "2 *T+6") == t.scaled(2)?.adding(Dim(6)))
+    #expect(Dim(parsing: "-T + 8") == Dim(8).subtracting(t))
+  }
+
+  @Test func parsingRejectsWhatIsNotASum() {
+    for text in ["", "T +", "*T", "2**T", "T/2", "T^2", "(T)", "2T", "T + 9007199254740993", "1.5*T"] {
+      #expect(Dim(parsing: text) == nil, "\(text)")
+    }
+  }
 }

@@ -205,10 +205,9 @@ import Testing
     #expect(!layers.contains { $0.hasPrefix("slice") || $0.hasPrefix("select") }, "\(layers)")
   }
 
-  /// An import whose output has a computed size (a flatten over `T` is
-  /// `[N, 3*T]`) checks: `expect:` pins the parameters and the outputs it
-  /// can spell, and names the other in a comment.
-  @Test func computedOutputSizesAreNotPinned() throws {
+  /// Outputs with computed sizes (a flatten over `T`) are pinned in
+  /// `expect:` like the others, and the imported spec checks.
+  @Test func computedOutputSizesArePinned() throws {
     let (_, imported) = try Self.roundTrip(
       """
       netspec: 1
@@ -219,10 +218,8 @@ import Testing
         - mean: {axes: [1], from: d, name: pooled}
       outputs: [flat, pooled]
       """)
-    #expect(imported.spec.contains("  params: 9\n  outputs:\n    pooled: [N, 3]\n"), "\(imported.spec)")
     #expect(
-      imported.spec.contains("  # not pinned (shape lists hold sizes and symbols only): flat [N, 3*T]\n"),
-      "\(imported.spec)")
+      imported.spec.contains("  params: 9\n  outputs:\n    flat: [N, 3*T]\n    pooled: [N, 3]\n"), "\(imported.spec)")
   }
 
   /// A stack's final states as a model output the way torch returns `h_n`,

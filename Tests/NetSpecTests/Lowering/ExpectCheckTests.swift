@@ -56,4 +56,23 @@ import Testing
     let mismatch = try #require(lower(wrong).1.first { $0.code == .outputShapeMismatch })
     #expect(mismatch.message == "`head` has shape [N, 4], `expect` says [N, 5]")
   }
+
+  /// A computed size is written as `netspec check` prints it and compared as a
+  /// polynomial, so a wrong coefficient is a mismatch at that output.
+  @Test func outputsTakeComputedSizes() throws {
+    let yaml = """
+      netspec: 1
+      inputs: {x: [N, T, 2]}
+      layers:
+        - dense: 3
+        - flatten: {name: flat}
+      expect:
+        outputs: {flat: [N, 3*T]}
+      """
+    let (graph, diagnostics) = lower(yaml)
+    #expect(graph != nil, "\(diagnostics.map(\.message))")
+    let wrong = yaml.replacingOccurrences(of: "[N, 3*T]", with: "[N, 2*T + 1]")
+    let mismatch = try #require(lower(wrong).1.first { $0.code == .outputShapeMismatch })
+    #expect(mismatch.message == "`flat` has shape [N, 3*T], `expect` says [N, 2*T + 1]")
+  }
 }

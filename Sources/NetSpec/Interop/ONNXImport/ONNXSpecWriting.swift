@@ -29,20 +29,12 @@ enum ONNXSpecWriting {
     return ImportedModel(spec: spec, weights: weights, checked: checked, layerCount: translator.layers.count)
   }
 
-  /// `expect:` pinning the parameter count and the output shapes a spec can
-  /// spell (sizes and plain symbols); a computed size (`2*T + 6`, a flatten
-  /// over `T`) has no spelling in a shape list, so its output is named in a
-  /// comment instead.
+  /// `expect:` pinning the parameter count and every output's shape (computed
+  /// sizes such as `2*T + 6`, a flatten over `T`, included).
   static func expect(params: Int, outputs: [(name: String, shape: Shape)]) -> String {
     var text = "expect:\n  params: \(params)\n"
-    let spelled = outputs.filter { $0.shape.allSatisfy(\.isSpelledInShapes) }
-    if !spelled.isEmpty {
-      text += "  outputs:\n" + spelled.map { "    \($0.name): \($0.shape.shapeDescription)\n" }.joined()
-    }
-    let computed = outputs.filter { !$0.shape.allSatisfy(\.isSpelledInShapes) }
-    if !computed.isEmpty {
-      text += "  # not pinned (shape lists hold sizes and symbols only): "
-      text += computed.map { "\($0.name) \($0.shape.shapeDescription)" }.joined(separator: ", ") + "\n"
+    if !outputs.isEmpty {
+      text += "  outputs:\n" + outputs.map { "    \($0.name): \($0.shape.shapeDescription)\n" }.joined()
     }
     return text
   }
@@ -119,9 +111,4 @@ enum ONNXSpecWriting {
   private static func quoted(_ text: String) -> String {
     "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
   }
-}
-
-extension Dim {
-  /// True for what a spec's shape list can hold: a size, or a symbol alone (`N`, `T`).
-  fileprivate var isSpelledInShapes: Bool { isStatic || symbols.count == 1 && self == .symbol(symbols[0]) }
 }
