@@ -219,7 +219,7 @@ struct ModelEmitter {
     code.line("private(set) var forwardPasses: UInt64 = 0")
     code.doc("The mode of the last forward pass, which the backward pass differentiates.")
     code.line("private(set) var training = false")
-    code.doc("Whether the last forward pass was an inference pass (`infer`), which no backward pass may follow.")
+    code.doc("Whether the last forward pass was an inference pass (`infer`), which `backward` may not follow.")
     code.line("private(set) var inference = false")
   }
 
@@ -290,13 +290,10 @@ struct ModelEmitter {
     _ code: inout SwiftWriter, forward: [NodeID: EmittedStep], backward: [NodeID: EmittedStep]
   ) {
     code.doc(
-      "Runs the forward pass (and the loss) on the first `n` samples of the input buffer, training or not; "
-        + "`backward` may follow.")
+      "Runs the forward pass (and the loss) on the first `n` samples of the input buffer; `backward` may follow.")
     code.line("public func forward(_ n: Int, training: Bool) { run(n, training: training, inference: false) }")
     code.line()
-    code.doc(
-      "An inference pass on the first `n` samples: the forward pass without training, after which `backward` "
-        + "may not run, so a batchnorm folds into the convolution before it.")
+    code.doc("An inference pass on `n` samples: forward without training, batchnorm folded; no `backward` after it.")
     code.line("public func infer(_ n: Int) { run(n, training: false, inference: true) }")
     code.line()
     code.block("private func run(_ n: Int, training: Bool, inference: Bool)") { code in
@@ -364,7 +361,7 @@ struct ModelEmitter {
         code.line("return loss")
       }
       code.line()
-      code.doc("The mean loss on `n` samples in an inference pass (evaluation mode: no dropout, running statistics).")
+      code.doc("The mean loss on `n` samples in an inference pass (no dropout, running statistics).")
       code.block(
         "public func evaluate(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, count n: Int) -> Float"
       ) { code in
