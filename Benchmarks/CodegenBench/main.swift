@@ -73,8 +73,8 @@ func driverCase(_ model: BenchmarkModel) -> String {
       let train = time(steps) { step() }
       let predictor = \(t)(seed: 42)
       predictor.input.update(from: inputs, count: inputs.count)
-      for _ in 0..<warmup { predictor.forward(\(batch), training: false) }
-      let infer = time(steps) { predictor.forward(\(batch), training: false) }
+      for _ in 0..<warmup { predictor.infer(\(batch)) }
+      let infer = time(steps) { predictor.infer(\(batch)) }
       print(train, infer, warmLoss)
 
     """

@@ -32,8 +32,8 @@ enum Driver {
         let predictor = \(t)(seed: \(model.seed))
         let (inputs, _) = benchBatch(\(t).inputCount)
         predictor.input.update(from: inputs, count: inputs.count)
-        for _ in 0..<warmup { predictor.forward(batch, training: false) }
-        return "\\(time(steps) { predictor.forward(batch, training: false) })"
+        for _ in 0..<warmup { predictor.infer(batch) }
+        return "\\(time(steps) { predictor.infer(batch) })"
       }
 
 

@@ -66,11 +66,21 @@ struct WeightGradientTile {
     _ s: (KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector),
     to row: UnsafeMutablePointer<Float>
   ) {
-    row[0] += s.0.sum()
-    row[1] += s.1.sum()
-    row[2] += s.2.sum()
-    row[3] += s.3.sum()
-    row[4] += s.4.sum()
-    row[5] += s.5.sum()
+    row[0] += laneSum(s.0)
+    row[1] += laneSum(s.1)
+    row[2] += laneSum(s.2)
+    row[3] += laneSum(s.3)
+    row[4] += laneSum(s.4)
+    row[5] += laneSum(s.5)
   }
+
+  /// The sum of `v`'s lanes, never inlined: inlined into the caller (as LLVM
+  /// does when the kernels are one module, in emitted code built with
+  /// `swiftc -wmo`), the lane reads keep the whole tile in memory, and the hot
+  /// loop of ``ConvolutionWeightGradient`` loads and stores its 24
+  /// accumulators on every step (2.2x its time in emitted ResNet-20 training;
+  /// docs/PERFORMANCE.md, "Emitted ResNet-20"). SwiftPM's build, which gives
+  /// each source file its own LLVM module, called it out of line already.
+  @inline(never)
+  private static func laneSum(_ v: KernelVector) -> Float { v.sum() }
 }

@@ -362,7 +362,7 @@ public struct NetSpecTool<Model: ToolModel> {
       for i in 0..<(n * stride) { inputs[i] = values[start * stride + i] }
       // Valid (class 0) targets for the loss the forward pass computes.
       targets.update(repeating: 0)
-      _ = model.forward(batch: n, training: false)
+      _ = model.infer(batch: n)
       for i in 0..<(n * perSample) { outputs[start * perSample + i] = predictions[i] }
       start += n
     }

@@ -20,7 +20,12 @@ public protocol TrainableModel: AnyObject {
   /// Runs the forward pass on the first `batch` samples of the buffers and
   /// returns the mean loss.
   func forward(batch: Int, training: Bool) -> Float
-  /// Fills the gradients of the last forward pass's mean loss.
+  /// Runs an inference pass on the first `batch` samples (validation,
+  /// prediction): the forward pass with `training: false`, after which no
+  /// backward pass runs, so the model may fold layers for it (a batchnorm
+  /// into the convolution before it); returns the mean loss.
+  func infer(batch: Int) -> Float
+  /// Fills the gradients of the last forward pass's mean loss (not after ``infer(batch:)``).
   func backward(batch: Int)
   /// Clips the gradients when the spec says so and takes one optimizer step.
   func update(learningRate: Float)

@@ -152,13 +152,13 @@ public struct TrainingLoop: Sendable {
   }
 
   /// Mean loss and metrics of the model's current weights on `dataset`, in
-  /// evaluation mode (no dropout, batchnorm on running statistics), in
-  /// batches of the model's capacity.
+  /// inference passes (evaluation mode: no dropout, batchnorm on running
+  /// statistics), in batches of the model's capacity.
   public func evaluate(_ model: some TrainableModel, on dataset: Dataset) -> MetricAccumulator {
     var batches = Batcher(dataset, batchSize: .size(model.batchCapacity), shuffle: false, seed: settings.seed)
     var metrics = MetricAccumulator(scoresIoU: settings.scoresIoU)
     while let n = batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) {
-      let loss = model.forward(batch: n, training: false)
+      let loss = model.infer(batch: n)
       score(&metrics, model, loss: loss, terms: model.lossTermValues, batch: n)
     }
     return metrics

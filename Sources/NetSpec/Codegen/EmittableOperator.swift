@@ -17,9 +17,9 @@ protocol EmittableOperator: ExecutableOperator {
 /// `train_gpt2.c`: each buffer the emitter asks for becomes a parameter named
 /// for its role (`output`, `input`, `weight`, `dWeight`, `dInput`, ...), written
 /// ones first, then those read, and the call site passes its arena offset. The
-/// batch size is `n`; `training`, `seed`, `forwardPasses` and `pool` (the
-/// model's mode, seed, forward-pass count and thread pool) become parameters
-/// when the body uses them.
+/// batch size is `n`; `training`, `inference`, `seed`, `forwardPasses` and
+/// `pool` (the model's modes, seed, forward-pass count and thread pool) become
+/// parameters when the body uses them.
 struct StepEmission {
   let plan: ExecutionPlan
   let step: ExecutionPlan.Step
@@ -170,7 +170,7 @@ struct FoldedNormalizationEmission {
   let activation: ActivationKernel?
   let weight: String
   let bias: String
-  /// Training plans: where a pass that does not train writes; nil for the step's own output.
+  /// Training plans: where an inference pass writes; nil for the step's own output.
   let output: String?
 
   /// The call folding the statistics into `weight` and `bias` from the

@@ -3,7 +3,7 @@ import NetSpecKernels
 /// Writes the Swift source of one model's training plan: a final class
 /// holding its activations, parameters, gradients and optimizer state in flat
 /// arenas at literal offsets, `init(seed:)` drawing exactly the interpreter's
-/// initial weights, and `forward`, `backward`, `trainStep`, `predict` and
+/// initial weights, and `forward`, `infer`, `backward`, `trainStep`, `predict` and
 /// `evaluate`, each step a function whose sizes and offsets are constants.
 struct ModelEmitter {
   let spec: CheckedSpec
@@ -219,6 +219,8 @@ struct ModelEmitter {
     code.line("private(set) var forwardPasses: UInt64 = 0")
     code.doc("The mode of the last forward pass, which the backward pass differentiates.")
     code.line("private(set) var training = false")
+    code.doc("Whether the last forward pass was an inference pass (`infer`), which `backward` may not follow.")
+    code.line("private(set) var inference = false")
   }
 
   /// Optimizer state arrays: 0, `firstMoment`, or both moments.
@@ -287,24 +289,32 @@ struct ModelEmitter {
   private func passes(
     _ code: inout SwiftWriter, forward: [NodeID: EmittedStep], backward: [NodeID: EmittedStep]
   ) {
-    code.doc("Runs the forward pass (and the loss) on the first `n` samples of the input buffer.")
-    code.block("public func forward(_ n: Int, training: Bool)") { code in
+    code.doc(
+      "Runs the forward pass (and the loss) on the first `n` samples of the input buffer; `backward` may follow.")
+    code.line("public func forward(_ n: Int, training: Bool) { run(n, training: training, inference: false) }")
+    code.line()
+    code.doc("An inference pass on `n` samples: forward without training, batchnorm folded; no `backward` after it.")
+    code.line("public func infer(_ n: Int) { run(n, training: false, inference: true) }")
+    code.line()
+    code.block("private func run(_ n: Int, training: Bool, inference: Bool)") { code in
       code.line("precondition(n >= 1 && n <= Self.capacity, \"batch size out of range\")")
       code.line("forwardPasses &+= 1")
       code.line("self.training = training")
+      code.line("self.inference = inference")
       for step in plan.forwardSteps {
-        // An inference-only fusion runs this step inside its producer's when the pass does not train.
-        guard step.skippedWithoutTraining else {
+        // An inference-only fusion runs this step inside its producer's in an inference pass.
+        guard step.skippedInInference else {
           forward[step.node]!.call(&code)
           continue
         }
-        code.block("if training") { forward[step.node]!.call(&$0) }
+        code.block("if !inference") { forward[step.node]!.call(&$0) }
       }
     }
     code.line()
     code.doc("Fills the parameter gradients of the mean loss of the last forward pass.")
     code.block("public func backward(_ n: Int)") { code in
       if let loss = graph.loss, let seedBuffer = plan.gradientBuffers[loss] {
+        code.line("precondition(!inference, \"backward after infer(_:): run forward(_:training:) first\")")
         code.line("activations[\(plan.buffers[seedBuffer].offset)] = 1  // d loss / d loss")
         for step in plan.backwardSteps { backward[step.node]!.call(&code) }
       } else {
@@ -351,20 +361,20 @@ struct ModelEmitter {
         code.line("return loss")
       }
       code.line()
-      code.doc("The mean loss on `n` samples in evaluation mode (no dropout).")
+      code.doc("The mean loss on `n` samples in an inference pass (no dropout, running statistics).")
       code.block(
         "public func evaluate(inputs: UnsafePointer<Float>, targets: UnsafePointer<Float>, count n: Int) -> Float"
       ) { code in
         code.line(loadInputs)
         code.line("target.update(from: targets, count: n * Self.targetCount)")
-        code.line("forward(n, training: false)")
+        code.line("infer(n)")
         code.line("return loss")
       }
       code.line()
       optimizerUpdate(&code)
       code.line()
     }
-    code.doc("Writes the model's outputs for `n` samples (`n * outputCount` floats) in evaluation mode.")
+    code.doc("Writes the model's outputs for `n` samples (`n * outputCount` floats) in an inference pass.")
     code.block(
       "public func predict(inputs: UnsafePointer<Float>, count n: Int, into outputs: UnsafeMutablePointer<Float>)"
     ) { code in
@@ -372,7 +382,7 @@ struct ModelEmitter {
       if let target {
         code.line("(activations + \(offset(of: target))).update(repeating: 0, count: n * Self.targetCount)")
       }
-      code.line("forward(n, training: false)")
+      code.line("infer(n)")
       code.line("outputs.update(from: output, count: n * Self.outputCount)")
     }
   }
@@ -522,6 +532,12 @@ struct ModelEmitter {
         code.line("return loss")
       }
       code.line()
+      code.block("func infer(batch n: Int) -> Float") { code in
+        if hasSeveralInputs { code.line("loadInputs(staged, count: n)") }
+        code.line("infer(n)")
+        code.line("return loss")
+      }
+      code.line()
       code.line("func backward(batch n: Int) { backward(n) }")
     }
   }
@@ -560,12 +576,14 @@ struct EmittedStep {
   let name: String
   let body: SwiftWriter
   let arguments: [StepArguments.Argument]
-  /// Model state the body uses, as (name, type): the batch `n`, the mode, the
-  /// seed, the forward-pass count and the thread pool.
+  /// Model state the body uses, as (name, type): the batch `n`, the mode
+  /// (training, inference pass), the seed, the forward-pass count and the
+  /// thread pool.
   let state: [(name: String, type: String)]
 
   static let stateParameters: [(name: String, type: String)] = [
-    ("n", "Int"), ("training", "Bool"), ("seed", "UInt64"), ("forwardPasses", "UInt64"), ("pool", "ComputePool"),
+    ("n", "Int"), ("training", "Bool"), ("inference", "Bool"), ("seed", "UInt64"), ("forwardPasses", "UInt64"),
+    ("pool", "ComputePool"),
   ]
 
   init(

@@ -135,7 +135,7 @@ public enum PlanText {
       let nodes = plan.graph.nodes
       let fused = ([fusion.producer] + fusion.fusedNodes).map { nodes[$0].name }.joined(separator: " -> ")
       let how =
-        fusion.absorbsConsumer ? " (absorbed)" : fusion.inferenceOnly ? " (skipped when not training)" : ""
+        fusion.absorbsConsumer ? " (absorbed)" : fusion.inferenceOnly ? " (inference passes only)" : ""
       out.line("  \(fusion.rule): \(fused)\(how)")
       if let rule = FusionRules.rule(named: fusion.rule) { out.line("      \(rule.summary)") }
     }

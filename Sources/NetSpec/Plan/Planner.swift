@@ -130,7 +130,7 @@ private struct PlanBuilder: FusionPlanning {
         let arguments = try rule(fusion).producerForward(fusion, at: stepIndex, &self)
         step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
       }
-      // A training plan keeps the steps of an inference-only fusion's nodes; passes that do not train skip them.
+      // A training plan keeps the steps of an inference-only fusion's nodes; inference passes skip them.
       for fusion in fusions where fusion.inferenceOnly && fusion.fusedNodes.contains(nodeID) {
         step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: []))
       }
@@ -185,10 +185,11 @@ private struct PlanBuilder: FusionPlanning {
   /// sole consumer, the first rule of ``FusionRules/all`` that matches their
   /// ops. A node absorbed by one fusion (or fused by an inference-only one) is
   /// no producer, a rule that changes only the backward pass needs both nodes
-  /// to have backward steps, and an inference-only rule applies only to a plan
-  /// that does not train: a training plan may run a pass that does not train and
-  /// then a backward pass (gradients with the running statistics, as PyTorch's
-  /// `eval()` mode gives them), which needs every step's outputs.
+  /// to have backward steps, and an inference-only rule absorbs only in a plan
+  /// that does not train: a training plan keeps the fused nodes' steps for
+  /// passes that a backward pass may follow (gradients with the running
+  /// statistics, as PyTorch's `eval()` mode gives them, need every step's
+  /// outputs), and its inference passes skip them.
   func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
     var fusions: [Fusion] = []
@@ -201,7 +202,7 @@ private struct PlanBuilder: FusionPlanning {
       let consumer = graph.nodes[consumerID].op
       guard
         let rule = rules.first(where: { rule in
-          rule.matches(producer: producer, consumer: consumer) && !(rule.inferenceOnly && training)
+          rule.matches(producer: producer, consumer: consumer)
             && (!rule.backwardOnly || (hasBackward.contains(producerID) && hasBackward.contains(consumerID)))
         })
       else { continue }

@@ -10,6 +10,7 @@ import NetSpecKernels
 /// interpreter.setInput(image, batch: 64) { dst in ... }
 /// interpreter.forward(batch: 64, training: true)
 /// interpreter.backward(batch: 64)
+/// interpreter.infer(batch: 64)  // validation, prediction: no backward pass after it
 /// ```
 public final class Interpreter: @unchecked Sendable {
   public let plan: ExecutionPlan
@@ -23,8 +24,8 @@ public final class Interpreter: @unchecked Sendable {
   private var forwardKernels: [Kernel]
   private var backwardKernels: [Kernel]
   private let operators: [any ExecutableOperator]
-  /// Forward steps a pass that does not train skips (``ExecutionPlan/Step/skippedWithoutTraining``).
-  private let skippedWithoutTraining: [Bool]
+  /// Forward steps an inference pass skips (``ExecutionPlan/Step/skippedInInference``).
+  private let skippedInInference: [Bool]
   private let pool: ComputePool
   /// Seed of the run: dropout masks derive from it, the node and the step.
   public var seed: UInt64
@@ -34,6 +35,9 @@ public final class Interpreter: @unchecked Sendable {
   /// The mode of the last forward pass; the backward pass differentiates that
   /// computation (dropout masks, batch or running statistics).
   private var lastForwardTraining = true
+  /// Whether the last forward pass was an inference pass (``infer(batch:)``),
+  /// after which no backward pass may run.
+  private var lastForwardInferred = false
 
   /// - Parameters:
   ///   - seed: Initializes the parameters (``ParameterInitialization``) and seeds dropout.
@@ -48,7 +52,7 @@ public final class Interpreter: @unchecked Sendable {
     gradients = .allocate(capacity: max(plan.trainableCount, 1))
     gradients.initialize(repeating: 0, count: max(plan.trainableCount, 1))
     operators = plan.graph.nodes.map { $0.op as! any ExecutableOperator }
-    skippedWithoutTraining = plan.forwardSteps.map(\.skippedWithoutTraining)
+    skippedInInference = plan.forwardSteps.map(\.skippedInInference)
     forwardKernels = []
     backwardKernels = []
     forwardKernels = plan.forwardSteps.map(kernel(for:))
@@ -125,7 +129,11 @@ public final class Interpreter: @unchecked Sendable {
     return UnsafeMutableBufferPointer(start: gradients + slot.offset, count: slot.count)
   }
 
-  /// Runs the forward pass (and the loss when the plan trains) on `batch` samples.
+  /// Runs the forward pass (and the loss when the plan trains) on `batch`
+  /// samples, training (dropout, batch statistics) or not (running
+  /// statistics). A backward pass may follow either, and differentiates the
+  /// pass as it ran: in a training plan every step runs, also those a fusion
+  /// for inference passes takes over (``infer(batch:)``).
   public func forward(batch: Int, training: Bool) {
     forward(batch: batch, training: training, steps: forwardKernels.indices)
   }
@@ -134,24 +142,42 @@ public final class Interpreter: @unchecked Sendable {
   /// `forwardSteps`, in order) on `batch` samples: a suffix decodes from
   /// values written into an intermediate buffer (``Predictor/decode``).
   public func forward(batch: Int, training: Bool, steps: some Sequence<Int>) {
+    run(batch: batch, training: training, inference: !plan.training, steps: steps)
+  }
+
+  /// Runs an inference pass on `batch` samples: the forward pass without
+  /// training, after which no backward pass runs (validation, prediction), so
+  /// the fusions for inference apply (``FusionRule/inferenceOnly``: a
+  /// batchnorm folded into the convolution before it) and the steps they
+  /// take over are skipped. Equal to `forward(batch:training: false)` within
+  /// float rounding; ``backward(batch:)`` after it is a precondition failure.
+  public func infer(batch: Int) {
+    run(batch: batch, training: false, inference: true, steps: forwardKernels.indices)
+  }
+
+  /// One forward pass; `inference` always in a plan that does not train.
+  private func run(batch: Int, training: Bool, inference: Bool, steps: some Sequence<Int>) {
     precondition(batch >= 1 && batch <= plan.capacity, "batch \(batch) exceeds the plan's capacity \(plan.capacity)")
     step &+= 1
     lastForwardTraining = training
-    for i in steps where training || !skippedWithoutTraining[i] {
+    lastForwardInferred = inference
+    for i in steps where !(inference && skippedInInference[i]) {
       forwardKernels[i].batch = batch
       forwardKernels[i].training = training
+      forwardKernels[i].inference = inference
       forwardKernels[i].seed = SplitMix64.mix(seed, UInt64(plan.forwardSteps[i].node), step)
       operators[plan.forwardSteps[i].node].forward(forwardKernels[i])
     }
   }
 
   /// Runs the backward pass after ``forward(batch:training:)``: fills the
-  /// parameter gradients of the mean loss over the batch. After a pass that
-  /// does not train, a plan with a `batchnorm-fold` fusion lacks the
-  /// convolution's and the batchnorm's own outputs, so the gradients of
-  /// those layers need a training pass.
+  /// parameter gradients of the mean loss over the batch. Not after
+  /// ``infer(batch:)``, whose fused steps leave outputs the backward steps
+  /// read unwritten.
   public func backward(batch: Int) {
     guard let loss = plan.graph.loss, let seedBuffer = plan.gradientBuffers[loss] else { return }
+    precondition(
+      !lastForwardInferred, "backward(batch:) after infer(batch:): run forward(batch:training:) before a backward pass")
     arena[plan.buffers[seedBuffer].offset] = 1
     for i in backwardKernels.indices {
       backwardKernels[i].batch = batch

@@ -69,6 +69,12 @@ final class InterpreterModel: TrainableModel {
     return interpreter.loss
   }
 
+  func infer(batch: Int) -> Float {
+    if let staged { scatter(staged, batch: batch) }
+    interpreter.infer(batch: batch)
+    return interpreter.loss
+  }
+
   func backward(batch: Int) { interpreter.backward(batch: batch) }
 
   func update(learningRate: Float) {

@@ -95,8 +95,8 @@ public final class Trainer {
     try loop.run(model, from: progress, observe: observe) { try checkpoint(interpreter, $0, $1) }
   }
 
-  /// Mean loss and metrics of the current weights on `dataset`, in evaluation
-  /// mode (no dropout, batchnorm on running statistics).
+  /// Mean loss and metrics of the current weights on `dataset`, in inference
+  /// passes (no dropout, batchnorm on running statistics, folded where the plan folds it).
   public func evaluate(_ dataset: Dataset) -> MetricAccumulator {
     loop.evaluate(model, on: dataset)
   }
@@ -104,12 +104,12 @@ public final class Trainer {
   /// The class the current weights predict at every position the loss
   /// scores, for the first `count` samples of `dataset` (at most one batch),
   /// in evaluation mode: the arg-max over the class axis of class logits, a
-  /// logit above 0 for a binary output. Nil for a loss over values.
+  /// logit above 0 for a binary output, from an inference pass. Nil for a loss over values.
   public func predictedClasses(_ dataset: Dataset, count: Int) -> [Int]? {
     let n = min(count, dataset.count, model.batchCapacity)
     var batches = Batcher(dataset.subset(0..<n), batchSize: .size(n), shuffle: false, seed: data.seed)
     guard batches.next(inputs: model.inputBuffer, labels: model.targetBuffer) != nil else { return [] }
-    _ = model.forward(batch: n, training: false)
+    _ = model.infer(batch: n)
     let logits = model.predictionBuffer
     switch targetKind {
     case .regression: return nil

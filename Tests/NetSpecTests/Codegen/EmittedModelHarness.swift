@@ -8,9 +8,11 @@ import Testing
 /// Compiles emitted code for a set of specs once per test run, with a driver
 /// that replays a fixed script on each model and writes what it computed:
 ///
-/// 1. forward in evaluation mode → the outputs;
+/// 1. an inference pass (`predict`) → the outputs;
 /// 2. forward in training mode and backward → the loss and every gradient;
-/// 3. ten training steps → the trainable parameters.
+/// 3. ten training steps → the trainable parameters;
+/// 4. an inference pass again, on the trained weights and running
+///    statistics (a `batchnorm-fold` then folds statistics of its own) → the outputs.
 ///
 /// The interpreter runs the same script in ``EmittedModelTests``.
 enum EmittedModelHarness {
@@ -36,6 +38,8 @@ enum EmittedModelHarness {
     var loss: Float
     var gradients: [Float]
     var parameters: [Float]
+    /// The outputs of the inference pass after training.
+    var trainedOutputs: [Float]
   }
 
   static let seed: UInt64 = 5
@@ -138,6 +142,9 @@ enum EmittedModelHarness {
           out += Array(UnsafeBufferPointer(start: model.gradients, count: Model\(index).parameterCount))
           for _ in 0..<\(steps) { _ = model.trainStep(inputs: inputs, targets: targets, count: \(c.batch)) }
           out += Array(UnsafeBufferPointer(start: model.parameters, count: Model\(index).parameterCount))
+          var trained = [Float](repeating: 0, count: \(c.batch) * Model\(index).outputCount)
+          model.predict(inputs: inputs, count: \(c.batch), into: &trained)
+          out += trained
           _ = FileManager.default.createFile(atPath: "\(c.name).results", contents: out.withUnsafeBytes { Data($0) })
         }
 
@@ -167,10 +174,10 @@ enum EmittedModelHarness {
       let values = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
       let o = c.batch * outputCount
       let p = plan.trainableCount
-      guard values.count == o + 1 + 2 * p else { throw HarnessError("\(c.name): \(values.count) results") }
+      guard values.count == 2 * o + 1 + 2 * p else { throw HarnessError("\(c.name): \(values.count) results") }
       results[c.name] = Results(
         outputs: Array(values[0..<o]), loss: values[o], gradients: Array(values[(o + 1)..<(o + 1 + p)]),
-        parameters: Array(values[(o + 1 + p)...]))
+        parameters: Array(values[(o + 1 + p)..<(o + 1 + 2 * p)]), trainedOutputs: Array(values[(o + 1 + 2 * p)...]))
     }
     return results
   }

@@ -6,7 +6,8 @@ import Testing
 @testable import NetSpec
 
 /// Emitted Swift agrees with the interpreter: forward outputs, the loss,
-/// every parameter gradient, and the parameters after ten training steps.
+/// every parameter gradient, the parameters after ten training steps, and
+/// the outputs of an inference pass then.
 ///
 /// Both backends call the same kernels in the same order, so they agree far
 /// more closely than the tolerance; the tolerance (relative 1e-4 of the
@@ -197,7 +198,17 @@ import Testing
         lr: Float(train.optimizer.learningRate))
     }
     let parameters = Array(UnsafeBufferPointer(start: interpreter.parameters, count: plan.trainableCount))
-    return .init(outputs: outputs, loss: loss, gradients: gradients, parameters: parameters)
+    feed()
+    if let target = graph.targets.first { interpreter.buffer(of: target).update(repeating: 0) }
+    interpreter.forward(batch: c.batch, training: false)
+    let unfolded = Array(interpreter.buffer(of: prediction).prefix(c.batch * perSample))
+    interpreter.infer(batch: c.batch)
+    let trainedOutputs = Array(interpreter.buffer(of: prediction).prefix(c.batch * perSample))
+    // An inference pass (with a training plan's folds) computes what forward(training: false) does.
+    #expect(
+      relativeError(trainedOutputs, unfolded) < 1e-4, "\(c.name): inference pass against forward(training: false)")
+    return .init(
+      outputs: outputs, loss: loss, gradients: gradients, parameters: parameters, trainedOutputs: trainedOutputs)
   }
 
   /// The largest difference relative to the largest magnitude.
@@ -219,6 +230,7 @@ import Testing
     #expect(abs(got.loss - expected.loss) <= 1e-4 * max(1, abs(expected.loss)), "loss \(got.loss) vs \(expected.loss)")
     #expect(Self.relativeError(got.gradients, expected.gradients) < 1e-4, "gradients")
     #expect(Self.relativeError(got.parameters, expected.parameters) < 1e-3, "parameters after ten steps")
+    #expect(Self.relativeError(got.trainedOutputs, expected.trainedOutputs) < 1e-3, "inference after ten steps")
     #expect(got.gradients.contains { $0 != 0 }, "the gradients must not all be zero")
   }
 }

@@ -6,7 +6,9 @@ import Testing
 
 /// Inference with batchnorms folded into convolutions (``BatchNormFoldRule``)
 /// against the unfused plan, on weights and running statistics far from
-/// their initial values: a conv + bn + relu stack and a residual block.
+/// their initial values: a conv + bn + relu stack and a residual block. A
+/// training plan folds in its inference passes only (``Interpreter/infer(batch:)``);
+/// its other passes, which a backward pass may follow, are those of the unfused plan.
 @Suite struct BatchNormFoldExecutionTests {
   static let stack = """
     netspec: 1
@@ -48,8 +50,7 @@ import Testing
     let spec = try #require(Frontend.check(SourceFile(path: "t.yaml", text: yaml), &diagnostics))
     let plan = try Planner.plan(
       spec.graph, capacity: capacity, training: training, excludingFusions: fold ? [] : [BatchNormFoldRule.name])
-    // Only a plan that does not train folds (a training plan may run backward after any pass).
-    #expect(plan.fusions.contains { $0.rule == BatchNormFoldRule.name } == (fold && !training))
+    #expect(plan.fusions.contains { $0.rule == BatchNormFoldRule.name } == fold)
     return Interpreter(plan: plan, seed: 3)
   }
 
@@ -63,13 +64,18 @@ import Testing
     }
   }
 
-  /// The prediction of `interpreter` on the same random batch, not training.
-  static func predict(_ interpreter: Interpreter, parameters: Interpreter) -> [Float] {
+  /// The prediction of `interpreter` on the same random batch, not training:
+  /// an inference pass (``Interpreter/infer(batch:)``) or `forward(training: false)`.
+  static func predict(_ interpreter: Interpreter, parameters: Interpreter, inferring: Bool = true) -> [Float] {
     interpreter.parameters.update(from: parameters.parameters, count: interpreter.plan.parameterArenaSize)
     var random = SplitMix64(seed: 11)
     let x = interpreter.buffer(of: interpreter.plan.graph.inputs[0])
     for i in x.indices { x[i] = 2 * random.nextFloat() - 1 }
-    interpreter.forward(batch: capacity, training: false)
+    if inferring {
+      interpreter.infer(batch: capacity)
+    } else {
+      interpreter.forward(batch: capacity, training: false)
+    }
     let graph = interpreter.plan.graph
     let prediction = graph.lossNode?.inputs[0] ?? graph.outputs[0]
     return Array(interpreter.buffer(of: prediction))
@@ -80,9 +86,9 @@ import Testing
     return zip(a, b).map { abs($0 - $1) }.max()! / scale
   }
 
-  /// The fused inference plan, and a training plan's pass that does not
-  /// train, equal the unfused inference plan; a new set of statistics is
-  /// folded anew on the next call.
+  /// The fused inference plan, and a training plan's inference pass, equal
+  /// the unfused inference plan; a new set of statistics is folded anew on
+  /// the next call.
   @Test(arguments: ["stack", "residual"])
   func foldedInferenceEqualsTheUnfusedPlan(_ name: String) throws {
     let yaml = name == "stack" ? Self.stack : Self.residual
@@ -97,7 +103,8 @@ import Testing
     }
   }
 
-  /// Training passes of a plan with the fold are those of the plan without it, to the bit.
+  /// Training passes of a plan with the fold are those of the plan without
+  /// it, to the bit, after an inference pass too.
   @Test func trainingPassesAreUnchanged() throws {
     let runs = try [true, false].map { fold in
       let interpreter = try Self.interpreter(Self.residual, training: true, fold: fold)
@@ -119,5 +126,34 @@ import Testing
     #expect(runs[0].0 == runs[1].0)
     #expect(runs[0].1 == runs[1].1)
     #expect(runs[0].2 == runs[1].2)
+  }
+
+  /// A pass that does not train followed by a backward pass (gradients with
+  /// the running statistics, as PyTorch's `eval()` mode: the oracle and the
+  /// PyTorch export's check run this) in a training plan with the fold is that
+  /// of the plan without it, to the bit: only inference passes fold.
+  @Test func evaluationModeGradientsAreUnchanged() throws {
+    let runs = try [true, false].map { fold in
+      let interpreter = try Self.interpreter(Self.residual, training: true, fold: fold)
+      Self.randomize(interpreter, seed: 6)
+      let labels = interpreter.buffer(of: interpreter.plan.graph.targets[0])
+      for i in labels.indices { labels[i] = Float(i % 3) }
+      let outputs = Self.predict(interpreter, parameters: interpreter, inferring: false)
+      interpreter.backward(batch: Self.capacity)
+      return (outputs, Array(UnsafeBufferPointer(start: interpreter.gradients, count: interpreter.plan.trainableCount)))
+    }
+    #expect(runs[0].0 == runs[1].0)
+    #expect(runs[0].1 == runs[1].1)
+    #expect(runs[0].1.contains { $0 != 0 })
+  }
+
+  /// A backward pass after an inference pass, whose fused steps leave the
+  /// batchnorms' outputs unwritten, stops with a precondition failure.
+  @Test func backwardAfterAnInferencePassFails() async {
+    await #expect(processExitsWith: .failure) {
+      let interpreter = try Self.interpreter(Self.residual, training: true, fold: true)
+      interpreter.infer(batch: Self.capacity)
+      interpreter.backward(batch: Self.capacity)
+    }
   }
 }

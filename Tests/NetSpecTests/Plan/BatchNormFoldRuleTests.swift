@@ -55,8 +55,7 @@ import Testing
   @Test func foldsOnlyAConvolutionWithoutActivationFeedingOnlyTheBatchnorm() throws {
     let expected = ["c1>b1>r1", "c2>b2>l2", "c5>b5"]
     #expect(Self.folds(try Self.plan(training: false)) == expected)
-    // A training plan may run a pass that does not train and then backward: it folds nothing.
-    #expect(Self.folds(try Self.plan(training: true)).isEmpty)
+    #expect(Self.folds(try Self.plan(training: true)) == expected)
     #expect(Self.folds(try Self.plan(training: false, excluding: [BatchNormFoldRule.name])).isEmpty)
   }
 
@@ -87,15 +86,21 @@ import Testing
     }
   }
 
-  /// A training plan folds nothing: it may run a pass that does not train and
-  /// then a backward pass (gradients with the running statistics), which reads
-  /// every step's outputs.
+  /// A training plan keeps every step as it was (no fusion on a backward
+  /// step), for passes that a backward pass may follow; the convolution's
+  /// forward step writes the last fused node's output in inference passes,
+  /// and the fused nodes' steps skip those.
   @Test func aTrainingPlanKeepsItsTrainingSteps() throws {
     let plan = try Self.plan(training: true)
     let unfused = try Self.plan(training: true, excluding: [BatchNormFoldRule.name])
     #expect(plan.forwardSteps.map(\.node) == unfused.forwardSteps.map(\.node))
     #expect(plan.backwardSteps.map(\.node) == unfused.backwardSteps.map(\.node))
-    #expect(!plan.forwardSteps.contains { $0.skippedWithoutTraining || $0.foldedNormalization != nil })
+    #expect(!plan.backwardSteps.contains { $0.fusions.contains { $0.rule == BatchNormFoldRule.name } })
+    let skipped = plan.forwardSteps.filter(\.skippedInInference).map { plan.graph.nodes[$0.node].name }
+    #expect(skipped == ["b1", "r1", "b2", "l2", "b5"])
+    let c1 = try #require(plan.forwardSteps.first { plan.graph.nodes[$0.node].name == "c1" })
+    #expect(c1.foldedNormalization?.output == plan.valueBuffers[Self.value(plan, "r1")])
+    #expect(PlanText.plan(plan).contains("  batchnorm-fold: c1 -> b1 -> r1 (inference passes only)\n"))
   }
 
   /// `netspec plan` shows the fold with the nodes it takes in.

@@ -117,7 +117,7 @@ extension TensorType {
 
 /// Buffers and sizes of one kernel call. Pointers stay valid for the whole run of
 /// a plan; the interpreter builds one `Kernel` per step once and only changes
-/// `batch`, `training` and `seed` between calls.
+/// `batch`, `training`, `inference` and `seed` between calls.
 public struct Kernel: @unchecked Sendable {
   /// Samples in this call (at most the plan's capacity).
   public var batch: Int
@@ -152,6 +152,9 @@ public struct Kernel: @unchecked Sendable {
   var foldedNormalization: FoldedNormalizationKernel? = nil
   /// Training mode (dropout active, batchnorm on batch statistics).
   public var training: Bool
+  /// An inference pass (``Interpreter/infer(batch:)``), after which no
+  /// backward pass runs: a folded batchnorm (``foldedNormalization``) applies.
+  public var inference = false
   /// A seed for this call's randomness (dropout masks), derived from the run's
   /// seed, the node and the step.
   public var seed: UInt64

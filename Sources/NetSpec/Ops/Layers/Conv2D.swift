@@ -82,10 +82,10 @@ extension Conv2D: PaddedConvolution, ExecutableOperator {
 
   /// im2col + GEMM with the bias (and ReLU) fused, then the activation and a
   /// fused pooling plane by plane (``ConvolutionKernels``); with a folded
-  /// batchnorm that applies to the pass, the same on weights and bias folded
+  /// batchnorm, in an inference pass, the same on weights and bias folded
   /// first, with the activation after the batchnorm.
   public func forward(_ k: Kernel) {
-    if let folded = k.foldedNormalization, folded.applies(training: k.training) {
+    if let folded = k.foldedNormalization, k.inference {
       folded.fold(
         weight: k.parameters[0], bias: bias ? k.parameters[1] : nil, filters: filters,
         perFilter: k.shapes.parameters[0].dropFirst().reduce(1, *))
@@ -144,7 +144,7 @@ extension Conv2D: EmittableOperator {
 
   /// One call to the forward kernel; a fused pooling becomes its plane
   /// epilogue. A folded batchnorm is a fold and a call on the folded weights,
-  /// in a training plan for the passes that do not train only.
+  /// in a training plan for inference passes only.
   func emitForward(_ s: StepEmission, _ code: inout SwiftWriter) {
     declareGeometry(geometry(s.shapes), &code)
     if let folded = s.foldedNormalization {
@@ -162,7 +162,7 @@ extension Conv2D: EmittableOperator {
           ])
       }
       guard folded.output != nil else { return foldedPass(&code) }
-      code.block("if !training") { code in
+      code.block("if inference") { code in
         foldedPass(&code)
         code.line("return")
       }

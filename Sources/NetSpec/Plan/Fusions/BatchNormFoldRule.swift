@@ -22,7 +22,7 @@ extension Conv2D: NormalizationFoldHost {
 
 extension BatchNorm: FoldableNormalization {}
 
-/// `batchnorm-fold`: in a forward pass that does not train, a batchnorm
+/// `batchnorm-fold`: in an inference pass (no backward pass after it), a batchnorm
 /// reading only a convolution's output (and an element-wise activation
 /// reading only the batchnorm's) runs inside the convolution: the step folds
 /// the batchnorm's current weights and running statistics into a scratch copy
@@ -30,18 +30,19 @@ extension BatchNorm: FoldableNormalization {}
 /// then convolves with them, the activation fused into the store. An
 /// inference plan gives the batchnorm and the activation no steps and their
 /// result the convolution's output buffer; a training plan keeps their steps
-/// for training passes and skips them in the others, where the convolution
-/// writes the last fused node's output (``ExecutionPlan/FoldedNormalization/output``).
+/// for `forward(batch:training:)`, which a backward pass may follow, and
+/// skips them in inference passes (``Interpreter/infer(batch:)``), where the
+/// convolution writes the last fused node's output
+/// (``ExecutionPlan/FoldedNormalization/output``).
 struct BatchNormFoldRule: FusionRule {
   static let name = "batchnorm-fold"
   /// The folded weights, a scratch copy of the convolution's.
   static let foldedWeight = "foldedWeight"
   /// The folded bias, one per filter.
   static let foldedBias = "foldedBias"
-  /// Training plans: where the fused pass writes (the last fused node's output).
+  /// Training plans: where an inference pass writes (the last fused node's output).
   static let foldedOutput = "foldedOutput"
 
-  var name: String { Self.name }
   let summary =
     "the batchnorm's running statistics fold into the convolution's weights per call; a following activation fuses into its store"
   let absorbsConsumer = true
@@ -95,8 +96,8 @@ extension ExecutionPlan {
     /// Scratch for the folded weights and bias.
     public var weight: BufferID
     public var bias: BufferID
-    /// Training plans: where a pass that does not train writes the fused
-    /// result; nil in an inference plan, where the step's own output holds it.
+    /// Training plans: where an inference pass writes the fused result; nil
+    /// in an inference plan, where the step's own output holds it.
     public var output: BufferID?
   }
 }
@@ -104,7 +105,7 @@ extension ExecutionPlan {
 extension ExecutionPlan.Step {
   /// The batchnorm this convolution folds into its weights, if the plan fuses one.
   public var foldedNormalization: ExecutionPlan.FoldedNormalization? {
-    fusion(BatchNormFoldRule.name, side: .producer).map { fused in
+    BatchNormFoldRule.part(of: self, side: .producer).map { fused in
       ExecutionPlan.FoldedNormalization(
         normalization: fused.partner, activation: fused.chain.first,
         weight: fused.buffer(BatchNormFoldRule.foldedWeight)!, bias: fused.buffer(BatchNormFoldRule.foldedBias)!,
@@ -112,10 +113,10 @@ extension ExecutionPlan.Step {
     }
   }
 
-  /// A forward step of a training plan that a pass that does not train skips:
-  /// an inference-only fusion (``FusionRule/inferenceOnly``) runs it inside
-  /// its producer's step then.
-  public var skippedWithoutTraining: Bool {
+  /// A forward step of a training plan that an inference pass
+  /// (``Interpreter/infer(batch:)``) skips: an inference-only fusion
+  /// (``FusionRule/inferenceOnly``) runs it inside its producer's step then.
+  public var skippedInInference: Bool {
     fusions.contains { $0.side == .consumer && FusionRules.rule(named: $0.rule)?.inferenceOnly == true }
   }
 }
@@ -134,10 +135,6 @@ struct FoldedNormalizationKernel: @unchecked Sendable {
   var bias: UnsafeMutablePointer<Float>
   /// Training plans: the fused result's buffer; nil for the step's own output.
   var output: UnsafeMutablePointer<Float>?
-
-  /// Whether a pass runs the fused form: always in an inference plan, in a
-  /// training plan when it does not train.
-  func applies(training: Bool) -> Bool { output == nil || !training }
 
   /// Folds the current statistics into ``weight`` and ``bias`` from the
   /// host's `filters` rows of `perFilter` weights and its bias (nil: zero).

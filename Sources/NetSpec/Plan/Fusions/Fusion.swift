@@ -13,7 +13,7 @@ public struct Fusion: Sendable, Hashable {
   /// reader of the one before (an activation after a folded batchnorm); they
   /// are absorbed, or skipped, as the consumer is.
   public var chain: [NodeID] = []
-  /// The fusion applies to forward passes that do not train only
+  /// The fusion applies to inference passes only
   /// (``FusionRule/inferenceOnly``); in a training plan the consumer and the
   /// chain keep their steps, which such passes skip.
   public var inferenceOnly = false

@@ -11,7 +11,7 @@
 /// docs/ARCHITECTURE.md.
 protocol FusionRule: Sendable {
   /// A short, stable name (`pooling-epilogue`), printed by `netspec plan`.
-  var name: String { get }
+  static var name: String { get }
   /// What the fusion does, in one sentence.
   var summary: String { get }
   /// The consumer runs inside the producer's steps and has none of its own;
@@ -20,10 +20,12 @@ protocol FusionRule: Sendable {
   /// Whether the fusion changes only the backward pass; it then applies only
   /// where both nodes have backward steps.
   var backwardOnly: Bool { get }
-  /// Whether the fusion changes only forward passes that do not train: in
-  /// an inference plan it absorbs as declared; in a training plan the
-  /// producer's forward step takes it only in a pass that does not train,
-  /// and the fused nodes' forward steps skip such a pass.
+  /// Whether the fusion changes only inference passes, forward passes
+  /// that do not train and after which no backward pass runs: in an
+  /// inference plan it absorbs as declared; in a training plan the
+  /// producer's forward step takes it only in an inference pass
+  /// (``Interpreter/infer(batch:)``), and the fused nodes' forward steps skip
+  /// such a pass.
   var inferenceOnly: Bool { get }
   /// Whether `producer` feeding only `consumer` can be fused, by the ops' traits.
   func matches(producer: any Operator, consumer: any Operator) -> Bool
@@ -44,6 +46,17 @@ protocol FusionRule: Sendable {
 }
 
 extension FusionRule {
+  /// The rule's ``name``.
+  var name: String { Self.name }
+
+  /// `step`'s part, on `side`, in a fusion of this rule, if the planner
+  /// applied one there: the partner and the buffers the rule handed the
+  /// step, by role. The accessors that hand a fusion to the kernels
+  /// (``ExecutionPlan/Step/fusedPooling``) start from it.
+  static func part(of step: ExecutionPlan.Step, side: ExecutionPlan.StepFusion.Side) -> ExecutionPlan.StepFusion? {
+    step.fusion(name, side: side)
+  }
+
   var inferenceOnly: Bool { false }
   func chain(after consumer: NodeID, in graph: Graph) -> [NodeID] { [] }
   func producerForward(_ fusion: Fusion, at step: Int, _ planner: inout some FusionPlanning) throws(PlanningError)

@@ -20,7 +20,6 @@ struct PoolingEpilogueRule: FusionRule {
   /// Backward: the pooled output's gradient.
   static let pooledGradient = "dPooled"
 
-  var name: String { Self.name }
   let summary = "the pooling runs plane by plane in the convolution's output pass and routes its gradient back there"
   let absorbsConsumer = true
   let backwardOnly = false
@@ -69,7 +68,7 @@ extension ExecutionPlan.Step {
   /// The pooling this convolution runs in its output pass, if the plan fuses
   /// one (``PoolingEpilogueRule``).
   public var fusedPooling: ExecutionPlan.FusedPooling? {
-    fusion(PoolingEpilogueRule.name, side: .producer).map { fused in
+    PoolingEpilogueRule.part(of: self, side: .producer).map { fused in
       ExecutionPlan.FusedPooling(
         node: fused.partner, shapes: fused.partnerShapes, output: fused.buffer(PoolingEpilogueRule.pooled)!,
         saved: fused.buffer(PoolingEpilogueRule.pooledSaved),

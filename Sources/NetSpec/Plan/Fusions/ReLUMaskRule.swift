@@ -25,7 +25,6 @@ struct ReLUMaskRule: FusionRule {
   /// The producer's ReLU output, whose sign is the mask.
   static let mask = "reluMask"
 
-  var name: String { Self.name }
   let summary = "the consumer's input-gradient GEMM applies the producer's ReLU mask in its epilogue"
   let absorbsConsumer = false
   let backwardOnly = true
@@ -48,10 +47,10 @@ extension ExecutionPlan.Step {
   /// (the producer's ReLU output) as it is written, so the producer gets its
   /// pre-activation gradient directly (``ReLUMaskRule``).
   public var inputGradientMask: ExecutionPlan.BufferID? {
-    fusion(ReLUMaskRule.name, side: .consumer)?.buffer(ReLUMaskRule.mask)
+    ReLUMaskRule.part(of: self, side: .consumer)?.buffer(ReLUMaskRule.mask)
   }
 
   /// Backward: the output gradient already has this op's ReLU mask applied
   /// (by the consumer's input-gradient GEMM, ``ReLUMaskRule``).
-  public var outputGradientMasked: Bool { fusion(ReLUMaskRule.name, side: .producer) != nil }
+  public var outputGradientMasked: Bool { ReLUMaskRule.part(of: self, side: .producer) != nil }
 }
