@@ -6,7 +6,7 @@ import NetSpecKernels
 // ConvBench: A/B of convolution kernel paths in one process, interleaved, on the
 // layer shapes of ResNet-20 and LeNet-5 at batch 64 (docs/PERFORMANCE.md).
 //
-//   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2]
+//   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2] [--batch 64]
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
 //
@@ -58,7 +58,7 @@ func option(_ name: String) -> String? {
   return arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 }
 
-let batch = 64
+let batch = option("--batch").flatMap { Int($0) } ?? 64
 let rounds = option("--rounds").flatMap { Int($0) } ?? 7
 let reps = option("--reps").flatMap { Int($0) } ?? 20
 let threadCounts = (option("--threads") ?? "1,2").split(separator: ",").compactMap { Int($0) }

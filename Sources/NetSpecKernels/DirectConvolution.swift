@@ -1,14 +1,16 @@
 /// A packless direct convolution over NCHW planes: nothing of the input is
-/// packed. Per unit of work (one sample's band of output rows) the band's input
-/// rows are copied once, zero-padded, into the thread's workspace; a register
+/// packed. Per unit of work (``DirectWorkSplit``: a group of filter blocks for one
+/// sample's band of output rows) the band's input rows are copied once,
+/// zero-padded, into the thread's workspace; a register
 /// tile of filters x position vectors (``DirectTile``; a position vector is
 /// `KernelVector.scalarCount` consecutive output columns of one row, or half a
 /// vector from each of two rows when rows are that short) then runs over every
 /// tap `(c, i, j)`, broadcasting one weight per filter into the FMAs and reading
 /// each position vector straight from the padded rows. A stride along the width
 /// is undone by the copy, which splits each padded row into `stride` column
-/// phases, so every tap of every stride reads one contiguous run. The weights are
-/// re-laid once per call and thread as `[filter block][c][i][j][filter in block]`.
+/// phases, so every tap of every stride reads one contiguous run. The weights of
+/// the filter blocks a thread's units reach are re-laid once per call and thread
+/// as `[filter block][c][i][j][filter in block]`.
 ///
 /// The same kernel runs the input gradient of a stride-1 convolution: `dX` is the
 /// convolution of `dZ` (padded by `(k - 1) * dilation - pad`) with the weights
@@ -108,45 +110,46 @@ struct DirectConvolution {
     _ pool: ComputePool
   ) {
     let g = geometry
-    // Bands of output rows give each thread work when the batch alone does not.
-    let wanted = min(g.outputHeight, max(1, (2 * pool.threadCount + batch - 1) / batch))
-    var rowsPerBand = (g.outputHeight + wanted - 1) / wanted
-    if Load.self == TwoRowLoad.self { rowsPerBand += rowsPerBand % 2 }
-    let bands = (g.outputHeight + rowsPerBand - 1) / rowsPerBand
-    let units = batch * bands
+    let blocks = (filters + Tile.rows - 1) / Tile.rows
     let work = filters * g.columnRows * g.outputPositions * batch
-    let tasks = work >= WorkSplit.minimumParallelWork ? min(pool.threadCount, units) : 1
-    let layout = DirectBandLayout(g, rows: rowsPerBand)
-    let run = { (tasks: Int) in
+    let threads = work >= WorkSplit.minimumParallelWork ? pool.threadCount : 1
+    let run = { (threads: Int) in
+      let split = DirectWorkSplit(
+        g, batch: batch, blocks: blocks, tasks: threads, evenBands: Load.self == TwoRowLoad.self)
+      let layout = DirectBandLayout(g, rows: split.rowsPerBand)
+      let tasks = min(threads, split.units)
       pool.parallelFor(tasks) { task in
         self.convolve(
-          Tile.self, Load.self, units: (units * task / tasks)..<(units * (task + 1) / tasks), bands: bands,
-          layout: layout, output: output, source: source, weight: weight, bias: bias, relu: relu,
+          Tile.self, Load.self, units: (split.units * task / tasks)..<(split.units * (task + 1) / tasks),
+          split: split, layout: layout, output: output, source: source, weight: weight, bias: bias, relu: relu,
           accumulate: accumulate, workspace: pool.workspaces[task])
       }
     }
-    guard tasks > 1 else { return run(1) }
+    guard threads > 1 else { return run(1) }
     let kernel = transposedWeights ? KernelShape.directInputGradient : KernelShape.directConvolution
     let shape = KernelShape(kernel: kernel, filters, g.outputPositions, g.columnRows, batch)
-    pool.choosingThreads(shape) { parallel in run(parallel ? tasks : 1) }
+    pool.choosingThreads(shape) { parallel in run(parallel ? threads : 1) }
   }
 
-  /// Units `sample * bands + band` on one thread.
+  /// Units `units` of `split` on one thread, with the weights of the filter
+  /// blocks they reach packed into the workspace.
   private func convolve<Tile: DirectTile, Load: DirectPositionLoad>(
-    _: Tile.Type, _: Load.Type, units: Range<Int>, bands: Int, layout: DirectBandLayout,
+    _: Tile.Type, _: Load.Type, units: Range<Int>, split: DirectWorkSplit, layout: DirectBandLayout,
     output: UnsafeMutablePointer<Float>, source: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, relu: Bool, accumulate: Bool, workspace: KernelWorkspace
   ) {
     guard !units.isEmpty else { return }
     let g = geometry
     let depth = g.columnRows
-    let blocks = (filters + Tile.rows - 1) / Tile.rows
     let tileSize = Tile.rows * Tile.vectors * KernelVector.scalarCount
-    workspace.reserve(packedA: blocks * depth * Tile.rows, packedB: layout.size, edgeTile: tileSize)
+    workspace.reserve(packedA: split.blocks * depth * Tile.rows, packedB: layout.size, edgeTile: tileSize)
     let packed = workspace.packedA.pointer
     let band = workspace.packedB.pointer
     let tile = workspace.edgeTile.pointer
-    packWeights(weight, rows: Tile.rows, into: packed)
+    let reached =
+      split.blocks(ofGroup: split.unit(units.lowerBound).group)
+      .lowerBound..<split.blocks(ofGroup: split.unit(units.upperBound - 1).group).upperBound
+    packWeights(weight, rows: Tile.rows, blocks: reached, into: packed)
     let columns = UnsafeMutablePointer<Int>.allocate(capacity: g.kernelWidth)
     defer { columns.deallocate() }
     for j in 0..<g.kernelWidth {
@@ -159,13 +162,17 @@ struct DirectConvolution {
       gap: g.strideHeight * layout.rowStride)
     let plane = g.outputPositions
     let lanes = KernelVector.scalarCount
+    var padded = -1  // the `sample * bands + band` whose input `band` holds
     for unit in units {
-      let (sample, bandIndex) = unit.quotientAndRemainder(dividingBy: bands)
+      let (group, sample, bandIndex) = split.unit(unit)
       let firstRow = bandIndex * layout.outputRows
       let rows = min(layout.outputRows, g.outputHeight - firstRow)
-      pad(source + sample * sourceSampleStride, firstRow: firstRow, layout: layout, into: band)
+      if padded != sample * split.bands + bandIndex {
+        pad(source + sample * sourceSampleStride, firstRow: firstRow, layout: layout, into: band)
+        padded = sample * split.bands + bandIndex
+      }
       let vectors = vectorCount(rows: rows)
-      for block in 0..<blocks {
+      for block in split.blocks(ofGroup: group) {
         let weights = packed + block * depth * Tile.rows
         let top = block * Tile.rows
         let sampleOutput = output + (sample * filters + top) * plane
@@ -223,13 +230,15 @@ struct DirectConvolution {
     }
   }
 
-  /// The weights re-laid as `[block][c][i][j][rows]`, zero past the last filter.
-  private func packWeights(_ weight: UnsafePointer<Float>, rows: Int, into packed: UnsafeMutablePointer<Float>) {
+  /// Filter blocks `blocks` of the weights re-laid as `[block][c][i][j][rows]`,
+  /// zero past the last filter.
+  private func packWeights(
+    _ weight: UnsafePointer<Float>, rows: Int, blocks: Range<Int>, into packed: UnsafeMutablePointer<Float>
+  ) {
     let g = geometry
     let (kh, kw) = (g.kernelHeight, g.kernelWidth)
     let taps = g.columnRows
-    let blocks = (filters + rows - 1) / rows
-    for block in 0..<blocks {
+    for block in blocks {
       for r in 0..<rows {
         let filter = block * rows + r
         let destination = packed + block * taps * rows + r
@@ -237,16 +246,17 @@ struct DirectConvolution {
           for tap in 0..<taps { destination[tap * rows] = 0 }
           continue
         }
+        guard transposedWeights else {
+          // `weight[filter]` is already in tap order.
+          let source = weight + filter * taps
+          for tap in 0..<taps { destination[tap * rows] = source[tap] }
+          continue
+        }
         for c in 0..<g.channels {
-          for i in 0..<kh {
-            for j in 0..<kw {
-              let tap = (c * kh + i) * kw + j
-              destination[tap * rows] =
-                transposedWeights
-                ? weight[((c * filters + filter) * kh + kh - 1 - i) * kw + kw - 1 - j]
-                : weight[((filter * g.channels + c) * kh + i) * kw + j]
-            }
-          }
+          // Tap `(c, i, j)` is `weight[c, filter, kh - 1 - i, kw - 1 - j]`: the window read backwards.
+          let source = weight + (c * filters + filter + 1) * kh * kw - 1
+          let first = destination + c * kh * kw * rows
+          for tap in 0..<kh * kw { first[tap * rows] = source[-tap] }
         }
       }
     }
@@ -286,6 +296,47 @@ struct DirectConvolution {
       }
     }
     (band + layout.channelStride * g.channels).update(repeating: 0, count: layout.slack)
+  }
+}
+
+/// How one call of the direct convolution is cut into units of work: `groups`
+/// groups of filter blocks x `batch` samples x `bands` bands of output rows, in
+/// that order (group-major, so that the units one task takes reach few groups'
+/// weights). One unit per sample when the batch gives each of `tasks` tasks one;
+/// with fewer samples, each is cut first by filter blocks (every unit still runs
+/// whole rows of position vectors, so no tile slot is lost), then by bands of
+/// rows (`evenBands`: an even number of rows per band, for two-row vectors).
+struct DirectWorkSplit {
+  var batch: Int
+  /// Filter blocks in all.
+  var blocks: Int
+  var groups: Int
+  var bands: Int
+  var rowsPerBand: Int
+
+  init(_ g: ConvolutionGeometry, batch: Int, blocks: Int, tasks: Int, evenBands: Bool) {
+    self.batch = batch
+    self.blocks = blocks
+    let parts = (tasks + batch - 1) / batch
+    groups = min(blocks, parts)
+    let wantedBands = min(g.outputHeight, (parts + groups - 1) / groups)
+    rowsPerBand = (g.outputHeight + wantedBands - 1) / wantedBands
+    if evenBands { rowsPerBand += rowsPerBand % 2 }
+    bands = (g.outputHeight + rowsPerBand - 1) / rowsPerBand
+  }
+
+  var units: Int { groups * batch * bands }
+
+  /// The group, sample and band of unit `unit`.
+  func unit(_ unit: Int) -> (group: Int, sample: Int, band: Int) {
+    let (group, rest) = unit.quotientAndRemainder(dividingBy: batch * bands)
+    let (sample, band) = rest.quotientAndRemainder(dividingBy: bands)
+    return (group, sample, band)
+  }
+
+  /// The filter blocks of group `group`.
+  func blocks(ofGroup group: Int) -> Range<Int> {
+    (blocks * group / groups)..<(blocks * (group + 1) / groups)
   }
 }
 

@@ -39,9 +39,13 @@ public struct KernelShape: Hashable, Sendable {
 /// call of each path is a warm-up and is not counted) the faster median wins, and
 /// the parallel path must beat one thread by ``margin`` to keep the threads. The
 /// choice is then used for ``recheckInterval`` calls and measured again, so a shape
-/// that lost to one thread while the machine was busy gets another chance.
-/// Results never depend on the path: every kernel that uses this computes the same
-/// operations in the same order on either path.
+/// that lost to one thread while the machine was busy gets another chance. A
+/// choice of the threads is watched all along: every parallel call is timed, and
+/// ``slowCallsBeforeRecheck`` calls in a row slower than one thread was measured
+/// end it at once (another process took the second core, a worker waits for a
+/// time slice), so two threads do not stay slower than one for the rest of the
+/// interval. Results never depend on the path: every kernel that uses this
+/// computes the same operations in the same order on either path.
 public struct ThreadCalibration: Sendable {
   /// Timed calls of each path before deciding.
   public static let samplesPerPath = 3
@@ -49,11 +53,17 @@ public struct ThreadCalibration: Sendable {
   public static let margin = 0.05
   /// Calls that use a decision before it is measured again.
   public static let recheckInterval = 4096
+  /// Parallel calls in a row slower than the one-thread median that send a
+  /// choice of the threads back to calibration.
+  public static let slowCallsBeforeRecheck = 3
 
   /// Each path's call times, its warm-up call first.
   private var parallelSeconds: [Double] = []
   private var serialSeconds: [Double] = []
   private var callsSinceDecision = 0
+  /// The one-thread median the decision saw, and parallel calls slower than it in a row since.
+  private var serialMedian = 0.0
+  private var slowCalls = 0
 
   /// The decision: true for the pool, false for one thread; nil while calibrating.
   public private(set) var usesPool: Bool?
@@ -61,23 +71,32 @@ public struct ThreadCalibration: Sendable {
   /// A calibration that has measured nothing yet.
   public init() {}
 
-  /// The path the next call takes, and whether its time is to be recorded.
+  /// The path the next call takes, and whether its time is to be recorded (while
+  /// calibrating, and on the parallel path, which is watched).
   public mutating func nextCall() -> (parallel: Bool, timed: Bool) {
     if let usesPool {
       callsSinceDecision += 1
-      if callsSinceDecision < Self.recheckInterval { return (usesPool, false) }
+      if callsSinceDecision < Self.recheckInterval { return (usesPool, usesPool) }
       self = ThreadCalibration()
     }
     let parallel = parallelSeconds.count <= serialSeconds.count
     return (parallel, true)
   }
 
-  /// Records a timed call's duration; decides once both paths have enough samples.
+  /// Records a timed call's duration; decides once both paths have enough
+  /// samples; after a choice of the threads, recalibrates when they turned slow.
   public mutating func record(parallel: Bool, seconds: Double) {
+    if usesPool != nil {
+      slowCalls = seconds > serialMedian ? slowCalls + 1 : 0
+      if slowCalls >= Self.slowCallsBeforeRecheck { self = ThreadCalibration() }
+      return
+    }
     if parallel { parallelSeconds.append(seconds) } else { serialSeconds.append(seconds) }
     guard parallelSeconds.count > Self.samplesPerPath, serialSeconds.count > Self.samplesPerPath else { return }
-    usesPool = Self.median(parallelSeconds.dropFirst()) < (1 - Self.margin) * Self.median(serialSeconds.dropFirst())
+    serialMedian = Self.median(serialSeconds.dropFirst())
+    usesPool = Self.median(parallelSeconds.dropFirst()) < (1 - Self.margin) * serialMedian
     callsSinceDecision = 0
+    slowCalls = 0
   }
 
   private static func median(_ values: ArraySlice<Double>) -> Double {

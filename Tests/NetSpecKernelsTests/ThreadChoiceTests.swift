@@ -32,8 +32,32 @@ struct ThreadChoiceTests {
   func keepsThreads() {
     var (calibration, _) = calibrate(parallel: 0.6e-5, serial: 1e-5)
     #expect(calibration.usesPool == true)
+    // The parallel path is watched: its calls are timed.
     let next = calibration.nextCall()
-    #expect(next.parallel == true && next.timed == false)
+    #expect(next.parallel == true && next.timed == true)
+  }
+
+  @Test("Threads that turn slower than one thread are measured again at once")
+  func watchesTheThreads() {
+    var (calibration, _) = calibrate(parallel: 0.6e-5, serial: 1e-5)
+    // Two slow calls and a fast one: no streak, the threads stay.
+    for seconds in [3e-5, 3e-5, 0.6e-5, 3e-5, 3e-5] {
+      let call = calibration.nextCall()
+      #expect(call.parallel && call.timed)
+      calibration.record(parallel: true, seconds: seconds)
+    }
+    #expect(calibration.usesPool == true)
+    // A third slow call in a row: calibrating again, from both paths.
+    let call = calibration.nextCall()
+    calibration.record(parallel: call.parallel, seconds: 3e-5)
+    #expect(calibration.usesPool == nil)
+    // Both paths are measured again; the second core is still busy: one thread.
+    for _ in 0..<(2 * (ThreadCalibration.samplesPerPath + 1)) {
+      let call = calibration.nextCall()
+      #expect(call.timed)
+      calibration.record(parallel: call.parallel, seconds: call.parallel ? 3e-5 : 1e-5)
+    }
+    #expect(calibration.usesPool == false)
   }
 
   @Test("The parallel path must save more than the margin")
