@@ -34,8 +34,8 @@ public struct NetSpecTool<Model: ToolModel> {
 
       COMMANDS:
         train [--epochs N] [--seed S] [-o DIR] [--overwrite]
-                                                 Train; write DIR/weights.safetensors (default runs/\(name))
-                                                 and a line of DIR/metrics.jsonl per epoch;
+                                                 Train; write DIR/weights.safetensors (default runs/\(name)),
+                                                 a line of DIR/metrics.jsonl and DIR/curves.svg per epoch;
                                                  a DIR with weights is refused unless --overwrite.
         eval --weights FILE                      Loss and metrics on the validation and test splits.
         predict --weights FILE --input \(configuration.inputs.isEmpty ? "FILE" : configuration.inputs.map { "\($0.name)=FILE" }.joined(separator: " --input ")) [-o OUT]
@@ -191,6 +191,10 @@ public struct NetSpecTool<Model: ToolModel> {
     else { throw Failure("cannot write `\(logPath)`") }
     defer { try? log.close() }
     var logError: (any Error)?
+    let chartPath = directory + "/curves.svg"
+    let chart = TrainingChart(title: configuration.name) { svg in
+      try svg.write(toFile: chartPath, atomically: true, encoding: .utf8)
+    }
     func metadata(epoch: Int) -> [String: String] {
       RunReport.checkpointMetadata(spec: configuration.name, epoch: epoch, seed: seed)
         .merging(statistics?.metadata ?? [:]) { a, _ in a }
@@ -208,7 +212,10 @@ public struct NetSpecTool<Model: ToolModel> {
           case .step: break
           case .epoch(let record):
             print(ProgressFormat.summary(record, epochs: settings.epochs, note: nil))
-            do { try log.write(contentsOf: Data((record.jsonLine + "\n").utf8)) } catch { logError = logError ?? error }
+            do {
+              try log.write(contentsOf: Data((record.jsonLine + "\n").utf8))
+              try chart.record(record)
+            } catch { logError = logError ?? error }
           case .stoppedEarly(let epoch, let best):
             print(RunReport.stoppedEarly(epoch: epoch, best: best))
           }
@@ -220,14 +227,16 @@ public struct NetSpecTool<Model: ToolModel> {
     } catch let failure as TrainingFailure {
       // With `restore_best` the model holds the best epoch's weights again: they are the run's checkpoint.
       if let epoch = failure.restoredEpoch { try model.save(to: weights, metadata: metadata(epoch: epoch)) }
+      try? chart.finish(bestEpoch: failure.restoredEpoch)
       throw Failure(failure.message)
     }
-    if let logError { throw Failure("cannot write `\(logPath)`: \(logError)") }
+    if let logError { throw Failure("cannot write the logs in `\(directory)`: \(logError)") }
     try model.save(to: weights, metadata: metadata(epoch: result.bestEpoch))
+    try chart.finish(bestEpoch: result.bestEpoch)
     if let test {
       print(RunReport.test(loop.evaluate(model, on: test), samples: test.count, bestEpoch: result.bestEpoch))
     }
-    print("wrote \(weights), \(logPath)")
+    print("wrote \(weights), \(logPath), \(chartPath)")
   }
 
   func evaluate(_ options: Options) throws {

@@ -435,7 +435,7 @@ def test_loss_terms_match_netspec(netspec, tmp_path):
     assert model_module.LOSS_WEIGHTS == {"reconstruction": 784, "kl": 1}
     splits, _ = train_module.load_data(REPO / "Examples")
     model = fresh_model(model_module, load_file(str(tmp_path / "init.safetensors")), torch.float32)
-    loss, metrics = train_module.evaluate(model, train_module.tensors(splits["test"], "cpu"), torch.no_grad)
+    loss, metrics = train_module.evaluate(model, train_module.tensors(splits["test"], "cpu"))
     args = ["eval", "Examples/vae_mnist.yaml", "--weights", tmp_path / "init.safetensors", "--no-expect",
             "-o", tmp_path / "confusion.svg"]
     for item in settings:

@@ -57,27 +57,7 @@ extension SourcePreparation {
         .help("give each sample of `\(input.name)` the input's shape without the batch axis"))
       return false
     }
-    if input.type.dtype == .int32, let bad = part.values.firstIndex(where: { !Self.isIndex($0) }) {
-      diagnostics.append(
-        Diagnostic(
-          .badData, at: part.span,
-          "sample \(bad / max(part.stride, 1)) of \(part.origin) holds \(part.values[bad]), but the input `\(input.name)` takes int32 ids"
-        )
-        .label(input.span, "`\(input.name)` is declared int32 here")
-        .help("int32 inputs (token ids) must be whole numbers from 0; declare the input float32 for real values"))
-      return false
-    }
-    if let table = graph.tokenTable(reading: id), let bad = part.values.firstIndex(where: { $0 >= Float(table.vocab) })
-    {
-      diagnostics.append(
-        Diagnostic(
-          .badData, at: part.span,
-          "sample \(bad / max(part.stride, 1)) of \(part.origin) holds the token id \(Int(part.values[bad])), but `\(table.node.name)` has a vocabulary of \(table.vocab) (ids 0…\(table.vocab - 1))"
-        )
-        .label(table.node.attributes.spans["vocab"] ?? table.node.span, "the vocabulary is set here")
-        .help("raise `vocab` to cover every id in the data, or map rare ids to one of 0…\(table.vocab - 1)"))
-      return false
-    }
-    return true
+    return checkTokenIDs(
+      part.values, stride: part.stride, input: id, origin: part.origin, at: part.span, &diagnostics)
   }
 }

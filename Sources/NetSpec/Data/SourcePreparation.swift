@@ -122,25 +122,36 @@ struct SourcePreparation {
       diagnostics.append(diagnostic)
       return false
     }
-    if input.type.dtype == .int32, let bad = dataset.inputs.firstIndex(where: { !Self.isIndex($0) }) {
+    return checkTokenIDs(
+      dataset.inputs, stride: dataset.inputStride, input: feed.input, origin: origin, at: source.span, &diagnostics)
+  }
+
+  /// Whether the `values` fed the input `id` (`stride` of them per sample)
+  /// are ids it can take: whole numbers for an int32 input, within the
+  /// vocabulary of the embedding that reads them; else reports the first
+  /// sample that is not, at `span` (the data's file or column list).
+  func checkTokenIDs(
+    _ values: [Float], stride: Int, input id: ValueID, origin: String, at span: SourceSpan?,
+    _ diagnostics: inout DiagnosticBag
+  ) -> Bool {
+    let input = graph.values[id]
+    if input.type.dtype == .int32, let bad = values.firstIndex(where: { !Self.isIndex($0) }) {
       diagnostics.append(
         Diagnostic(
-          .badData, at: source.span,
-          "sample \(bad / dataset.inputStride) of \(origin) holds \(dataset.inputs[bad]), but the input `\(input.name)` takes int32 ids"
+          .badData, at: span,
+          "sample \(bad / max(stride, 1)) of \(origin) holds \(values[bad]), but the input `\(input.name)` takes int32 ids"
         )
         .label(input.span, "`\(input.name)` is declared int32 here")
         .help("int32 inputs (token ids) must be whole numbers from 0; declare the input float32 for real values"))
       return false
     }
-    if let table = graph.tokenTable(reading: feed.input),
-      let bad = dataset.inputs.firstIndex(where: { $0 >= Float(table.vocab) })
-    {
+    if let table = graph.tokenTable(reading: id), let bad = values.firstIndex(where: { $0 >= Float(table.vocab) }) {
       diagnostics.append(
         Diagnostic(
-          .badData, at: source.span,
-          "sample \(bad / dataset.inputStride) of \(origin) holds the token id \(Int(dataset.inputs[bad])), but `\(table.node.name)` has a vocabulary of \(table.vocab) (ids 0…\(table.vocab - 1))"
+          .badData, at: span,
+          "sample \(bad / max(stride, 1)) of \(origin) holds the token id \(Int(values[bad])), but `\(table.node.name)` has a vocabulary of \(table.vocab) (ids 0…\(table.vocab - 1))"
         )
-        .label(table.node.attributes.spans["vocab"] ?? table.node.span, "the vocabulary is set here")
+        .label(table.vocabSpan, "the vocabulary is set here")
         .help("raise `vocab` to cover every id in the data, or map rare ids to one of 0…\(table.vocab - 1)"))
       return false
     }

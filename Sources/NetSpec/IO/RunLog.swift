@@ -15,18 +15,19 @@ public final class RunLog {
   /// The run's directory.
   public let directory: String
   /// The chart's title.
-  public let title: String
+  public var title: String { chart.title }
   /// Every epoch recorded so far.
-  public private(set) var history: [EpochMetrics] = []
+  public var history: [EpochMetrics] { chart.history }
   private let jsonLines: MetricsLogWriter
   private let csv: MetricsLogWriter
+  private let chart: TrainingChart
 
   /// Creates (or empties) the logs in `directory`, which must exist.
   public init(directory: String, title: String) throws(FileError) {
     self.directory = directory
-    self.title = title
     jsonLines = try MetricsLogWriter(path: directory + "/metrics.jsonl")
     csv = try MetricsLogWriter(path: directory + "/metrics.csv", format: .csv)
+    chart = Self.chart(title: title, in: directory)
   }
 
   /// Continues the logs of the run in `directory` after `epoch`, the epoch
@@ -36,27 +37,32 @@ public final class RunLog {
   /// with the rest, atomically; the chart is redrawn.
   public init(directory: String, title: String, continuingAfter epoch: Int) throws {
     self.directory = directory
-    self.title = title
     let path = directory + "/metrics.jsonl"
     let kept =
       FileManager.default.fileExists(atPath: path)
       ? try MetricsLog.read(contentsOf: path).filter { $0.epoch <= epoch } : []
-    history = kept
     jsonLines = try MetricsLogWriter(path: path, format: .jsonLines, continuing: kept)
     csv = try MetricsLogWriter(path: directory + "/metrics.csv", format: .csv, continuing: kept)
-    try LossChart(title: title, records: history).write(to: directory + "/curves.svg")
+    chart = Self.chart(title: title, history: kept, in: directory)
+    try chart.redraw()
   }
 
   /// Appends `epoch` to both logs and redraws the chart.
   public func record(_ epoch: EpochMetrics) throws {
-    history.append(epoch)
     try jsonLines.append(epoch)
     try csv.append(epoch)
-    try LossChart(title: title, records: history).write(to: directory + "/curves.svg")
+    try chart.record(epoch)
   }
 
   /// Redraws the chart with `bestEpoch` (whose weights the run kept) marked.
   public func finish(bestEpoch: Int?) throws {
-    try LossChart(title: title, records: history, bestEpoch: bestEpoch).write(to: directory + "/curves.svg")
+    try chart.finish(bestEpoch: bestEpoch)
+  }
+
+  /// The run's `curves.svg`, replaced atomically (``AtomicFile``) at every redraw.
+  private static func chart(title: String, history: [EpochMetrics] = [], in directory: String) -> TrainingChart {
+    TrainingChart(title: title, history: history) { svg in
+      try AtomicFile.write(Array(svg.utf8), to: directory + "/curves.svg")
+    }
   }
 }

@@ -63,14 +63,13 @@ enum DecodeCheck {
       return nil
     }
     if let table {
-      let vocabSpan = table.node.attributes.spans["vocab"] ?? table.node.span
       if start >= table.vocab {
         diagnostics.append(
           Diagnostic(
             .valueOutOfRange, at: decode.start?.span ?? decode.span,
             "the start token \(start) is outside the vocabulary of `\(table.node.name)` (ids 0…\(table.vocab - 1))"
           )
-          .label(vocabSpan, "the vocabulary is set here")
+          .label(table.vocabSpan, "the vocabulary is set here")
           .help("give the start token the decoder was trained with"))
         return nil
       }
@@ -80,7 +79,7 @@ enum DecodeCheck {
             .valueOutOfRange, at: decode.input.span,
             "the model predicts \(output.classes) classes, but `\(table.node.name)` reads ids 0…\(table.vocab - 1): a predicted token could not be fed back"
           )
-          .label(vocabSpan, "the vocabulary is set here")
+          .label(table.vocabSpan, "the vocabulary is set here")
           .help("give the decoder's embedding a `vocab` of at least \(output.classes)"))
         return nil
       }

@@ -67,11 +67,7 @@ import Testing
     _ = try trainer.run(observe: { _ in })
     let weights = directory.appendingPathComponent("run/weights.safetensors").path
     let emitted = try SafetensorsFile(contentsOf: weights)
-    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
-      let values = try #require(emitted[tensor.name]).values
-      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
-      #expect(difference <= 1e-4 * max(tensor.values.map(abs).max() ?? 0, 1e-3), "\(tensor.name)")
-    }
+    try EmittedToolTests.expectWeights(emitted, equal: trainer)
     // `eval` prints each term's mean, as the interpreter measures it.
     let evaluated = try EmittedToolTests.run([binary, "eval", "--weights", weights], in: directory)
     let validation = try #require(data.validation)

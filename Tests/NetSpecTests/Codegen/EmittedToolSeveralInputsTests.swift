@@ -31,29 +31,14 @@ import Testing
     let emitted = try SafetensorsFile(contentsOf: directory.appendingPathComponent("run/weights.safetensors").path)
     let trainer = try Trainer(spec: spec, data: data, epochs: 2)
     _ = try trainer.run(observe: { _ in })
-    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
-      let values = try #require(emitted[tensor.name]).values
-      let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)
-      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
-      #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
-    }
+    try EmittedToolTests.expectWeights(emitted, equal: trainer)
 
     let weights = directory.appendingPathComponent("run/weights.safetensors").path
     let (ids, x) = (directory.appendingPathComponent("ids.npy").path, directory.appendingPathComponent("x.npy").path)
     let printed = try EmittedToolTests.run(
       [binary, "predict", "--weights", weights, "--input", "extra=\(x)", "--input", "tokens=\(ids)"], in: directory)
     let expected = try Predictor.predict(spec, weights: weights, inputs: [("tokens", ids), ("extra", x)]).csvLines()
-    let lines = printed.split(separator: "\n").map(String.init)
-    #expect(lines.count == expected.count && lines.first == expected.first)
-    for (line, want) in zip(lines, expected) {
-      for (cell, wanted) in zip(line.split(separator: ","), want.split(separator: ",")) {
-        if let a = Double(cell), let b = Double(wanted) {
-          #expect(abs(a - b) <= 1e-4 * max(1, abs(b)), "\(line) vs \(want)")
-        } else {
-          #expect(cell == wanted, "\(line) vs \(want)")
-        }
-      }
-    }
+    EmittedToolTests.expectCSV(printed, matches: expected)
     let missing = #expect(throws: HarnessError.self) {
       try EmittedToolTests.run([binary, "predict", "--weights", weights, "--input", "tokens=\(ids)"], in: directory)
     }

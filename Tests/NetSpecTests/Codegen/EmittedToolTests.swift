@@ -129,7 +129,7 @@ import Testing
       contentsOf: built.directory.appendingPathComponent("run/weights.safetensors").path)
     let trainer = try Trainer(spec: built.spec, data: built.data, epochs: 2)
     var records: [EpochMetrics] = []
-    _ = try trainer.run(observe: { if case .epoch(let record) = $0 { records.append(record) } })
+    let result = try trainer.run(observe: { if case .epoch(let record) = $0 { records.append(record) } })
     // The run's metrics.jsonl: `netspec train`'s lines, the same keys and values but the timings.
     let log = try String(
       contentsOf: built.directory.appendingPathComponent("run/metrics.jsonl"), encoding: .utf8)
@@ -145,13 +145,9 @@ import Testing
         #expect(abs((a ?? .nan) - (b ?? .nan)) <= 1e-4 * max(1, abs(b ?? 0)), "\(key): \(a ?? .nan) vs \(b ?? .nan)")
       }
     }
-    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
-      let values = try #require(emitted[tensor.name]).values
-      let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)
-      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
-      #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
-    }
+    try Self.expectWeights(emitted, equal: trainer)
     #expect(emitted.metadata["standardize.mean"] != nil && emitted.metadata["spec"] == "tiny_cnn")
+    try curvesHaveTheStructureOfNetspecTrain(built, records: records, bestEpoch: result.bestEpoch)
     // A second run into the same directory needs --overwrite, as for `netspec train`.
     let again = [built.binary, "train", "--epochs", "1", "-o", "run"]
     let refused = #expect(throws: HarnessError.self) { try Self.run(again, in: built.directory) }
@@ -171,6 +167,43 @@ import Testing
     let printed = try Self.run(
       [built.binary, "predict", "--weights", weights, "--input", samples], in: built.directory)
     let expected = try Predictor.predict(built.spec, weights: weights, input: samples).csvLines()
+    Self.expectCSV(printed, matches: expected)
+  }
+
+  /// The tool's `curves.svg` against the one `netspec train`'s run log draws
+  /// from the interpreter's `records`: the same elements with the same
+  /// attributes in the same order, the same texts (title, headings, tick
+  /// labels, the best epoch) and the same polylines.
+  func curvesHaveTheStructureOfNetspecTrain(_ built: Built, records: [EpochMetrics], bestEpoch: Int) throws {
+    let interpreterRun = built.directory.appendingPathComponent("interpreter-run").path
+    try FileManager.default.createDirectory(atPath: interpreterRun, withIntermediateDirectories: true)
+    let log = try RunLog(directory: interpreterRun, title: "tiny_cnn")
+    for record in records { try log.record(record) }
+    try log.finish(bestEpoch: bestEpoch)
+    let tool = try XMLSummary(
+      String(contentsOf: built.directory.appendingPathComponent("run/curves.svg"), encoding: .utf8))
+    let interpreter = try XMLSummary(String(contentsOfFile: interpreterRun + "/curves.svg", encoding: .utf8))
+    #expect(tool.count("polyline") > 0 && tool.texts.contains("best epoch \(bestEpoch)"))
+    #expect(tool.elements == interpreter.elements)
+    #expect(tool.texts == interpreter.texts)
+    #expect(tool.title == interpreter.title)
+    #expect(tool.polylinePointCounts == interpreter.polylinePointCounts)
+  }
+
+  /// Expects every parameter of `trainer`'s interpreter in `emitted`, within
+  /// 1e-4 of the tensor's largest magnitude.
+  static func expectWeights(_ emitted: SafetensorsFile, equal trainer: Trainer) throws {
+    for tensor in Checkpoint.tensors(of: trainer.interpreter) {
+      let values = try #require(emitted[tensor.name]).values
+      let scale = max(tensor.values.map(abs).max() ?? 0, 1e-3)
+      let difference = zip(values, tensor.values).map { abs($0 - $1) }.max() ?? 0
+      #expect(difference <= 1e-4 * scale, "\(tensor.name): differs by \(difference)")
+    }
+  }
+
+  /// Expects the predict CSV `printed` to hold the lines `expected`: the same
+  /// cells, numbers within 1e-4.
+  static func expectCSV(_ printed: String, matches expected: [String]) {
     let lines = printed.split(separator: "\n").map(String.init)
     #expect(lines.count == expected.count && lines.first == expected.first)
     for (line, want) in zip(lines, expected) {

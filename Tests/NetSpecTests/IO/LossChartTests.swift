@@ -2,10 +2,7 @@ import Foundation
 import Testing
 
 @testable import NetSpec
-
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
+@testable import NetSpecRuntime
 
 @Suite("Loss chart")
 struct LossChartTests {
@@ -92,14 +89,17 @@ struct LossChartTests {
     #expect(document.texts.contains("loss"))
   }
 
-  @Test("written atomically to a file")
-  func write() throws {
-    let directory = try TemporaryDirectory()
-    let path = directory.path("loss.svg")
-    let chart = LossChart(title: "t", records: Self.history(2))
-    try chart.write(to: path)
-    #expect(try String(contentsOfFile: path, encoding: .utf8) == chart.svg())
-    #expect(try directory.entries() == ["loss.svg"])
+  @Test("a training chart redraws after every epoch and marks the best epoch at the end")
+  func trainingChart() throws {
+    var written: [String] = []
+    let chart = TrainingChart(title: "t") { written.append($0) }
+    let records = Self.history(3)
+    for record in records { try chart.record(record) }
+    try chart.finish(bestEpoch: 2)
+    #expect(written.count == 4)
+    #expect(written[0] == LossChart(title: "t", records: Array(records.prefix(1))).svg())
+    #expect(written[2] == LossChart(title: "t", records: records).svg())
+    #expect(written[3] == LossChart(title: "t", records: records, bestEpoch: 2).svg())
   }
 }
 
@@ -132,51 +132,5 @@ struct ChartScaleTests {
     let single = EpochScale(epochs: [1])
     #expect(single.ticks == [1])
     #expect(single.position(1, from: 0, to: 100) == 50)
-  }
-}
-
-/// What a parsed SVG holds: the root element, element counts, the text of
-/// `<text>` and `<title>` elements, and the point count of each polyline.
-private final class XMLSummary: NSObject, XMLParserDelegate {
-  private(set) var root: String?
-  private(set) var counts: [String: Int] = [:]
-  private(set) var texts: [String] = []
-  private(set) var title: String?
-  private(set) var polylinePointCounts: [Int] = []
-  private var currentText: String?
-
-  struct Invalid: Error { var message: String }
-
-  init(_ svg: String) throws {
-    super.init()
-    let parser = XMLParser(data: Data(svg.utf8))
-    parser.delegate = self
-    guard parser.parse() else {
-      throw Invalid(message: parser.parserError.map { "\($0)" } ?? "unknown XML error")
-    }
-  }
-
-  func count(_ element: String) -> Int { counts[element] ?? 0 }
-
-  func parser(
-    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-    attributes: [String: String] = [:]
-  ) {
-    if root == nil { root = name }
-    counts[name, default: 0] += 1
-    if name == "text" || name == "title" { currentText = "" }
-    if name == "polyline", let points = attributes["points"] {
-      polylinePointCounts.append(points.split(separator: " ").count)
-    }
-  }
-
-  func parser(_ parser: XMLParser, foundCharacters string: String) {
-    currentText? += string
-  }
-
-  func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-    if name == "text", let currentText { texts.append(currentText) }
-    if name == "title" { title = currentText }
-    currentText = nil
   }
 }

@@ -3,6 +3,7 @@ import NetSpecKernels
 import Testing
 
 @testable import NetSpec
+@testable import NetSpecRuntime
 
 /// `train.loss` as a list of weighted terms: the graph's loss nodes and their
 /// sum, a model input as a target, the objective's value, training on it, and

@@ -58,6 +58,17 @@ struct ShapeErrorCase: Sendable, CustomTestStringConvertible {
   var testDescription: String { "\(call.testDescription) -> \(code.name)" }
 }
 
+/// Runs `call` of an op without parameters or buffers and checks its one
+/// output and its FLOPs.
+func expectParameterlessInference(
+  _ call: OpCall, output: TensorType, flops: Dim?, sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws {
+  let inference = try call.infer()
+  #expect(inference.outputs == [output], sourceLocation: sourceLocation)
+  #expect(inference.flops == flops, sourceLocation: sourceLocation)
+  #expect(inference.parameters.isEmpty && inference.buffers.isEmpty, sourceLocation: sourceLocation)
+}
+
 /// Runs the case's call and checks the ``ShapeError`` it throws.
 func expectShapeError(
   _ expected: ShapeErrorCase, sourceLocation: Testing.SourceLocation = #_sourceLocation

@@ -114,10 +114,7 @@ private let otherErrorCases: [ShapeErrorCase] = [
 @Suite struct PoolingOpsTests {
   @Test(arguments: shapeCases)
   func outputShapesAndFlops(call: OpCall, output: TensorType, flops: Dim) throws {
-    let inference = try call.infer()
-    #expect(inference.outputs == [output])
-    #expect(inference.flops == flops)
-    #expect(inference.parameters.isEmpty && inference.buffers.isEmpty)
+    try expectParameterlessInference(call, output: output, flops: flops)
   }
 
   @Test(arguments: windowErrorCases + otherErrorCases)

@@ -125,10 +125,7 @@ private let errorCases: [ShapeErrorCase] = [
 @Suite struct ShapeOpsTests {
   @Test(arguments: shapeCases)
   func outputShapes(call: OpCall, output: TensorType) throws {
-    let inference = try call.infer()
-    #expect(inference.outputs == [output])
-    #expect(inference.flops == 0)
-    #expect(inference.parameters.isEmpty && inference.buffers.isEmpty)
+    try expectParameterlessInference(call, output: output, flops: 0)
   }
 
   @Test(arguments: errorCases)

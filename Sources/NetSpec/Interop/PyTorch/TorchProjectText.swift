@@ -34,7 +34,7 @@ enum TorchProjectText {
             torchrun --nproc_per_node=4 train.py             # 4 processes (DDP; NCCL on GPUs, Gloo on CPUs)
             torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d \\
                 --rdzv-endpoint=HOST:29500 train.py          # on each of 2 machines
-            python train.py --amp                            # bf16 (or fp16) autocast on GPUs
+            python train.py --amp                            # bf16 autocast (fp16 on GPUs without bf16), CPUs too
 
         `batch_size` is the global batch: each of N processes takes `batch_size / N` samples per
         step. The validation and test splits are the samples `netspec train` holds out (the

@@ -370,23 +370,56 @@ def make_optimizer(model):
                              weight_decay=o["decoupled_weight_decay"])
 
 
-def training_step(network, optimizer, inputs, target, lr):
+class Precision:
+    """What --amp changes. With it the model's forward pass runs under autocast, in bfloat16
+    on a CPU (PyTorch's CPU autocast) and on GPUs that support bf16, else in float16 with a
+    gradient scaler. Parameters, gradients, optimizer state and the loss stay float32.
+    Without --amp everything is float32."""
+
+    def __init__(self, device, amp):
+        self.device_type = device.type
+        self.enabled = amp
+        cuda = device.type == "cuda"
+        self.dtype = torch.float16 if cuda and not torch.cuda.is_bf16_supported() else torch.bfloat16
+        self.scaler = torch.amp.GradScaler(device.type, enabled=amp and self.dtype == torch.float16)
+
+    def describe(self):
+        scaled = " with a gradient scaler" if self.scaler.is_enabled() else ""
+        return f"mixed precision: {str(self.dtype).removeprefix('torch.')} autocast on {self.device_type}{scaled}"
+
+    def forward(self, network, inputs):
+        """The network's outputs on `inputs`: under autocast, as float32 for the loss."""
+        if not self.enabled:
+            return network(*inputs)
+        with torch.autocast(self.device_type, dtype=self.dtype):
+            outputs = network(*inputs)
+        return tuple(o.float() for o in outputs) if isinstance(outputs, tuple) else outputs.float()
+
+
+FLOAT32 = Precision(torch.device("cpu"), amp=False)
+
+
+def training_step(network, optimizer, inputs, target, lr, precision=FLOAT32):
     """One update: forward, the spec's loss, backward, clipping, the optimizer. Returns the
     loss, the prediction and the loss terms by name (none for a loss of one term)."""
     for group in optimizer.param_groups:
         group["lr"] = lr
-    outputs = network(*inputs)
+    outputs = precision.forward(network, inputs)
     prediction = outputs[PREDICTION] if isinstance(outputs, tuple) else outputs
     value, terms = objective(outputs, inputs, target)
     optimizer.zero_grad(set_to_none=False)
-    value.backward()
+    scaler = precision.scaler
+    scaler.scale(value).backward()
+    # The true gradients, before clipping and weight decay see them (a no-op unscaled).
+    scaler.unscale_(optimizer)
     trainable = [p for p in network.parameters() if p.requires_grad]
     if CLIP_GRAD_NORM is not None:
         torch.nn.utils.clip_grad_norm_(trainable, CLIP_GRAD_NORM)
     if OPTIMIZER["name"] == "adamw" and WEIGHT_DECAY:
         for p in trainable:
             p.grad.add_(p.detach(), alpha=WEIGHT_DECAY)
-    optimizer.step()
+    scaler.step(optimizer)
+    scaler.update()
     return value.detach(), prediction.detach().float(), {k: v.detach() for k, v in terms.items()}
 
 
@@ -405,7 +438,7 @@ def metric_sums(prediction, target):
     return sums, target.numel()
 
 
-def evaluate(model, split, autocast):
+def evaluate(model, split, precision=FLOAT32):
     """Mean loss and metrics (with `loss_<term>` for each loss term) of `model` on a whole
     split (every process computes the same)."""
     x, y = split
@@ -414,13 +447,8 @@ def evaluate(model, split, autocast):
     with torch.no_grad():
         for start in range(0, len(x), 256):
             xb, yb = center(x[start:start + 256]), y[start:start + 256]
-            with autocast():
-                inputs = model_inputs(xb)
-                outputs = model(*inputs)
-            if isinstance(outputs, tuple):
-                outputs = tuple(o.float() for o in outputs)
-            else:
-                outputs = outputs.float()
+            inputs = model_inputs(xb)
+            outputs = precision.forward(model, inputs)
             prediction = outputs[PREDICTION] if isinstance(outputs, tuple) else outputs
             value, batch_terms = objective(outputs, inputs, yb)
             total += value.item() * len(xb)
@@ -458,7 +486,8 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=str(DATA_DIR), help="folder the spec's data paths are relative to")
     parser.add_argument("--init", default=str(HERE / "init.safetensors"), help="initial weights (safetensors)")
     parser.add_argument("-o", "--output", default=str(HERE / "run"), help="folder for weights and metrics")
-    parser.add_argument("--amp", action="store_true", help="bf16 (or fp16) autocast on GPUs")
+    parser.add_argument("--amp", action="store_true",
+                        help="mixed precision: bf16 autocast (fp16 on GPUs without bf16), on CPUs too")
     args = parser.parse_args(argv)
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -468,12 +497,9 @@ def main(argv=None):
     if world > 1:
         dist.init_process_group("nccl" if cuda else "gloo")
     torch.manual_seed(SEED + rank)
-    dtype = torch.bfloat16 if cuda and torch.cuda.is_bf16_supported() else torch.float16
-    use_amp = args.amp and cuda
-
-    def autocast():
-        return torch.autocast("cuda", dtype=dtype, enabled=use_amp)
-
+    precision = Precision(device, args.amp)
+    if args.amp and rank == 0:
+        print(precision.describe(), flush=True)
     if DATA is None:
         raise SystemExit(f"{SPEC} has no data section: add one to the spec and export again")
     splits, statistics = load_data(pathlib.Path(args.data_dir))
@@ -483,7 +509,6 @@ def main(argv=None):
     model.to(device)
     network = DistributedDataParallel(model) if world > 1 else model
     optimizer = make_optimizer(model)
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp and dtype == torch.float16)
 
     x, y = data["train"]
     batch = len(x) if BATCH_SIZE is None else BATCH_SIZE
@@ -505,8 +530,7 @@ def main(argv=None):
         for index, indices in enumerate(loader):
             lr = learning_rate(epoch, index, len(loader))
             xb, yb = augment(x[indices], indices, draws), y[indices]
-            with autocast():
-                value, prediction, batch_terms = training_step(network, optimizer, model_inputs(xb), yb, lr)
+            value, prediction, batch_terms = training_step(network, optimizer, model_inputs(xb), yb, lr, precision)
             step += 1
             total += value.item() * len(indices)
             for k, v in batch_terms.items():
@@ -527,7 +551,7 @@ def main(argv=None):
         record.update({f"train_loss_{k}": v / max(count, 1) for k, v in terms.items()})
         record.update({f"train_{k}": v / max(elements, 1) for k, v in sums.items()})
         if "validation" in data:
-            val_loss, val_metrics = evaluate(model, data["validation"], autocast)
+            val_loss, val_metrics = evaluate(model, data["validation"], precision)
             record["val_loss"] = val_loss
             record.update({f"val_{k}": v for k, v in val_metrics.items()})
         seconds = time.time() - started
@@ -552,7 +576,7 @@ def main(argv=None):
     if EARLY_STOPPING and EARLY_STOPPING["restore_best"] and best_state is not None:
         model.load_state_dict(best_state)
     if "test" in data:
-        test_loss, test_metrics = evaluate(model, data["test"], autocast)
+        test_loss, test_metrics = evaluate(model, data["test"], precision)
         if rank == 0:
             shown = " ".join(f"{k} {v:.6f}" for k, v in test_metrics.items())
             print(f"test: loss {test_loss:.6f} {shown}".rstrip(), flush=True)

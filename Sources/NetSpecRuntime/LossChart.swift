@@ -4,12 +4,14 @@
 /// terms, one panel per term (`loss_<term>`); nice axis ticks, a legend, and
 /// a marker at the best validation epoch (where early stopping restores the
 /// weights) when given. Self-contained SVG, no scripts or fonts to fetch.
+/// `netspec train` and the tool of an emitted package both draw their
+/// `curves.svg` with it.
 ///
 /// Non-finite values (a diverged loss) leave gaps in their curve; a single
 /// epoch is drawn as points; constant curves get a small range around them.
 ///
 /// ```swift
-/// try LossChart(title: "lenet5", records: log, bestEpoch: 7).write(to: "runs/lenet5/loss.svg")
+/// let svg = LossChart(title: "lenet5", records: log, bestEpoch: 7).svg()
 /// ```
 public struct LossChart: Sendable {
   /// The chart's heading, e.g. the spec's name.
@@ -39,11 +41,6 @@ public struct LossChart: Sendable {
         bestEpoch: bestEpoch, labelBest: index == 0)
     }
     return document.rendered(title: title + " training")
-  }
-
-  /// Writes the SVG to `path` atomically; throws ``FileError``.
-  public func write(to path: String) throws {
-    try AtomicFile.write(Array(svg().utf8), to: path)
   }
 
   /// The loss panel, then the main metric's when there is one, then each loss term's.
