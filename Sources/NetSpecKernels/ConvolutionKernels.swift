@@ -13,15 +13,14 @@
 /// points and the direct loops are `@inline(__always)`, so that an emitted call
 /// with a literal geometry is specialized for it.
 public enum ConvolutionKernels {
-  /// Workspace floats per sample that serve every pass on every path (the
-  /// larger of ``forwardWorkspace(_:filters:groups:)`` and
+  /// Workspace floats per sample that serve every pass on every path (at least
+  /// ``forwardWorkspace(_:filters:groups:)`` and
   /// ``backwardWorkspace(_:filters:groups:variant:)``): room for the im2col
   /// columns (`C * kh * kw` x `P`; only a block of samples' worth is used at a
   /// time), then the GEMM result (forward) or the pre-activation gradient
-  /// (backward), `F` x `P`, for `P` output positions, then a phase of a strided
-  /// input gradient (``StridedInputGradient/workspace(_:)``).
+  /// (backward), `F` x `P`, for `P` output positions.
   public static func workspace(_ g: ConvolutionGeometry, filters: Int) -> Int {
-    (g.columnRows + filters) * g.outputPositions + StridedInputGradient.workspace(g)
+    (g.columnRows + filters) * g.outputPositions
   }
 
   /// Workspace floats per sample that the forward pass reads: none on the
@@ -32,15 +31,13 @@ public enum ConvolutionKernels {
 
   /// Workspace floats per sample that the backward pass of `variant` reads: the
   /// im2col columns where a gradient still comes from them
-  /// (``backwardReadsColumns(_:filters:groups:variant:)``), the pre-activation
-  /// gradient `dZ` (`F` x `P`), and a phase of `dX` where the input gradient
-  /// runs by phases (``StridedInputGradient``).
+  /// (``backwardReadsColumns(_:filters:groups:variant:)``), then the
+  /// pre-activation gradient `dZ` (`F` x `P`).
   public static func backwardWorkspace(
     _ g: ConvolutionGeometry, filters: Int, groups: Int, variant: ConvolutionVariant
   ) -> Int {
     let columns = backwardReadsColumns(g, filters: filters, groups: groups, variant: variant) ? g.columnRows : 0
-    let phases = stridedInputGradient(g, filters: filters, groups: groups) ? StridedInputGradient.workspace(g) : 0
-    return (columns + filters) * g.outputPositions + phases
+    return (columns + filters) * g.outputPositions
   }
 
   /// Whether the backward pass of `variant` fills im2col columns: for `dW` where
@@ -233,17 +230,13 @@ public enum ConvolutionKernels {
 
   /// Whether ``backward(dx:dWeight:dBias:workspace:x:weight:y:preActivation:dy:batch:geometry:filters:groups:activation:variant:accumulateInput:accumulateWeight:accumulateBias:pool:planeGradient:)``
   /// computes `dx` with the direct convolution (of `dZ` with the transposed,
-  /// flipped weights; by phases for a strided layer) rather than by its
-  /// variant's loops: see ``DirectConvolution/appliesInputGradient(_:filters:groups:)``
-  /// and ``StridedInputGradient/applies(_:filters:groups:)``.
+  /// flipped weights) rather than by its variant's loops: see
+  /// ``DirectConvolution/appliesInputGradient(_:filters:groups:)``. Strided
+  /// layers keep their variant's: by phases (``StridedInputGradient``) they
+  /// ran at 0.5-0.97x of im2col's `Wᵀ * dZ` GEMM + col2im on ResNet-20's
+  /// strided layers (docs/PERFORMANCE.md).
   public static func usesDirectInputGradient(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     DirectConvolution.appliesInputGradient(g, filters: filters, groups: groups)
-      || stridedInputGradient(g, filters: filters, groups: groups)
-  }
-
-  /// Whether the direct input gradient runs by phases (``StridedInputGradient``).
-  static func stridedInputGradient(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
-    StridedInputGradient.applies(g, filters: filters, groups: groups)
   }
 
   /// The gradients of ``forward(y:preActivation:workspace:x:weight:bias:batch:geometry:filters:groups:activation:pool:planeEpilogue:)``:
@@ -331,7 +324,7 @@ public enum ConvolutionKernels {
     if directInput, let dx {
       convolvedInputGradient(
         dx: dx, dz: gradient, filterMajor: variant == .im2col, weight: weight, batch: batch, geometry: g,
-        filters: filters, accumulate: accumulateInput, workspace: gradient + filters * positions, pool: pool)
+        filters: filters, accumulate: accumulateInput, pool: pool)
     }
   }
 

@@ -13,6 +13,13 @@
 /// and column of `dX`. A phase without taps (a 1x1 kernel's odd rows under
 /// stride 2) gets zeros. Every tap belongs to one phase, so the work is the
 /// convolution's, without im2col's column matrix or col2im's scatter of it.
+///
+/// Not chosen by ``ConvolutionKernels/backward(dx:dWeight:dBias:workspace:x:weight:y:preActivation:dy:batch:geometry:filters:groups:activation:variant:accumulateInput:accumulateWeight:accumulateBias:pool:planeGradient:)``:
+/// on ResNet-20's strided layers it ran at 0.5-0.97x of im2col's GEMM + col2im
+/// (`ConvBench --input-gradient`, docs/PERFORMANCE.md): a phase's sub-kernel
+/// has 1-4 taps, so each tile sums over a short depth and every phase copies
+/// all of `dZ` once more. ``ConvolutionKernels/convolvedInputGradient(dx:dz:filterMajor:weight:batch:geometry:filters:accumulate:workspace:pool:)``
+/// runs it for a strided geometry, for that A/B.
 public enum StridedInputGradient {
   /// The taps of one phase along one axis, and where its stride-1 correlation reads `dZ`.
   struct AxisPhase {
@@ -45,13 +52,6 @@ public enum StridedInputGradient {
   /// Workspace floats per sample: the largest phase of `dX`, `C * ⌈H / sh⌉ * ⌈W / sw⌉`.
   public static func workspace(_ g: ConvolutionGeometry) -> Int {
     g.channels * ((g.height + g.strideHeight - 1) / g.strideHeight) * ((g.width + g.strideWidth - 1) / g.strideWidth)
-  }
-
-  /// Whether the input gradient of this layer shape runs by phases
-  /// (``ConvolutionKernels/usesDirectInputGradient(_:filters:groups:)``):
-  /// ungrouped, strided, with a window larger than 1x1.
-  static func applies(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
-    groups == 1 && (g.strideHeight > 1 || g.strideWidth > 1) && g.kernelHeight * g.kernelWidth > 1
   }
 
   /// `dx` (`[batch, C, H, W]`) of the convolution `g` from `dz` (`[batch, F, P]`,

@@ -1,7 +1,8 @@
 import NetSpecKernels
 import Testing
 
-/// The input gradient of strided convolutions by phases (StridedInputGradient.swift)
+/// The input gradient of strided convolutions by phases (StridedInputGradient.swift,
+/// through ``ConvolutionKernels/convolvedInputGradient(dx:dz:filterMajor:weight:batch:geometry:filters:accumulate:workspace:pool:)``)
 /// against plain loops in Double, written and accumulated, with `dZ` in either
 /// variant's layout, on one and two threads; and the workspaces that
 /// ``ConvolutionKernels`` asks for per path, which must hold what the passes write.
@@ -101,7 +102,7 @@ import Testing
       for threads in [1, 2] {
         let pool = ComputePool(threadCount: threads)
         let (dx, deviation) = accumulationDeviation(count: inputCount) { dx, accumulate in
-          StridedInputGradient.run(
+          ConvolutionKernels.convolvedInputGradient(
             dx: dx, dz: dz, filterMajor: isFilterMajor, weight: weight, batch: batch, geometry: g, filters: s.filters,
             accumulate: accumulate, workspace: &workspace, pool: pool)
         }
@@ -116,8 +117,7 @@ import Testing
 
   /// `backward` on a workspace of exactly ``ConvolutionKernels/backwardWorkspace(_:filters:groups:variant:)``
   /// floats per sample (a canary after it must survive), for every gradient and
-  /// both variants: the strided input gradient where the shape chooses it, the
-  /// variant's otherwise; and the forward pass on ``ConvolutionKernels/forwardWorkspace(_:filters:groups:)``.
+  /// both variants; and the forward pass on ``ConvolutionKernels/forwardWorkspace(_:filters:groups:)``.
   @Test(
     arguments: shapes.filter { $0.geometry.dilationHeight == 1 } + [
       shape(3, 7, 6, filters: 4, kernel: (3, 3), stride: (1, 1), padding: (1, 1))
@@ -154,31 +154,26 @@ import Testing
     }
   }
 
-  /// Strided ungrouped windows larger than 1x1 run by phases (and reserve a
-  /// phase of dX); 1x1 and grouped layers keep their variant's input gradient;
-  /// the workspaces follow the paths.
+  /// Strided layers keep their variant's input gradient (the phases lost the
+  /// A/B); the workspaces follow the paths.
   @Test func theShapeChoosesThePathAndTheWorkspace() {
     let down = Self.shapes[0].geometry
-    let shortcut = Self.shapes[1].geometry
-    #expect(ConvolutionKernels.usesDirectInputGradient(down, filters: 6, groups: 1))
-    #expect(!ConvolutionKernels.usesDirectInputGradient(down, filters: 6, groups: 2))
-    #expect(!ConvolutionKernels.usesDirectInputGradient(shortcut, filters: 7, groups: 1))
+    #expect(!ConvolutionKernels.usesDirectInputGradient(down, filters: 6, groups: 1))
     // The direct forward reads no workspace; grouped im2col reads columns and result.
     #expect(ConvolutionKernels.forwardWorkspace(down, filters: 6, groups: 1) == 0)
     #expect(
       ConvolutionKernels.forwardWorkspace(down, filters: 6, groups: 2) == (down.columnRows + 6) * down.outputPositions)
-    // dZ and a phase of dX on either variant: the weight-gradient kernel takes
-    // dW here, so im2col fills no columns; grouped, its columns come back and
-    // the phase goes.
-    let phase = 4 * 5 * 6
-    #expect(StridedInputGradient.workspace(down) == phase)
-    for variant in [ConvolutionVariant.im2col, .direct] {
-      #expect(
-        ConvolutionKernels.backwardWorkspace(down, filters: 6, groups: 1, variant: variant)
-          == 6 * down.outputPositions + phase)
-    }
+    // Backward: dZ alone on the direct variant; im2col's columns for its dx.
     #expect(
-      ConvolutionKernels.backwardWorkspace(down, filters: 6, groups: 2, variant: .im2col)
+      ConvolutionKernels.backwardWorkspace(down, filters: 6, groups: 1, variant: .direct) == 6 * down.outputPositions)
+    #expect(
+      ConvolutionKernels.backwardWorkspace(down, filters: 6, groups: 1, variant: .im2col)
         == (down.columnRows + 6) * down.outputPositions)
+    // Stride 1 with the weight-gradient kernel: no columns on either variant.
+    let stem = ConvolutionGeometry(
+      channels: 3, height: 32, width: 32, kernel: (3, 3), stride: (1, 1), dilation: (1, 1), padTop: 1, padLeft: 1,
+      outputHeight: 32, outputWidth: 32)
+    #expect(ConvolutionKernels.backwardWorkspace(stem, filters: 16, groups: 1, variant: .im2col) == 16 * 1024)
+    #expect(StridedInputGradient.workspace(down) == 4 * 5 * 6)
   }
 }
