@@ -11,12 +11,13 @@ import NetSpecKernels
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
 //
 // The weight-gradient section (WeightGradientBench.swift) follows the forward
-// one; `--weight-gradient` runs it alone.
+// and input-gradient ones; `--weight-gradient` runs it alone, `--input-gradient`
+// the input-gradient one alone.
 //
 // The first form times, per layer shape and thread count, the forward pass through
 // im2col + GEMM, the implicit GEMM and the direct convolution, then the input
-// gradient of the stride-1 layers through im2col's `Wᵀ * dZ` GEMM + col2im and
-// through the direct convolution of dZ, alternating the paths within every round,
+// gradient through im2col's `Wᵀ * dZ` GEMM + col2im and through the direct
+// convolution of dZ (by phases where strided), alternating the paths within every round,
 // and prints the median round of each and the ratios. On one thread the figure is
 // the calling thread's CPU time (robust under load), else wall time. The second
 // runs the interpreter alone on a spec (for `perf record`) and prints samples/s.
@@ -136,24 +137,26 @@ func compareForwardPaths() {
   }
 }
 
-/// The input gradient of the stride-1 layers: im2col's path (per block of samples,
-/// `dColumns = Wᵀ * dZ`, then col2im onto dx) against the direct convolution of dZ,
-/// both reading dZ in the `[F, batch * P]` order the im2col variant keeps it in.
+/// The input gradient of the layers that have one: im2col's path (per block of samples,
+/// `dColumns = Wᵀ * dZ`, then col2im onto dx) against the direct convolution of dZ
+/// (by phases for strided layers, ``StridedInputGradient``, 1x1 included although
+/// the kernels keep im2col there), both reading dZ in the `[F, batch * P]` order
+/// the im2col variant keeps it in.
 func compareInputGradientPaths() {
   print("")
-  print(
-    "ConvBench: input gradient of stride-1 convolutions, batch \(batch), median of \(rounds) rounds x \(reps) calls")
+  print("ConvBench: input gradient of convolutions, batch \(batch), median of \(rounds) rounds x \(reps) calls")
   print("")
   print("| layer | threads | Wᵀ·dZ GEMM + col2im µs | direct µs | speed-up |")
   print("|---|--:|--:|--:|--:|")
   for threads in threadCounts {
     let pool = ComputePool(threadCount: threads)
-    for layer in layers where layer.geometry.strideHeight == 1 && layer.geometry.channels > 1 {
+    for layer in layers where layer.geometry.channels > 1 {
       let g = layer.geometry
       let positions = batch * g.outputPositions
       let dz = values(layer.filters * positions, 7)
       let weight = values(layer.filters * g.columnRows, 11).map { $0 * 0.1 }
       var dx = [Float](repeating: 0, count: batch * g.channels * g.height * g.width)
+      var phases = [Float](repeating: 0, count: batch * StridedInputGradient.workspace(g))
       let block = max(1, (1 << 17) / max(1, g.columnRows * g.outputPositions))
       var columns = [Float](repeating: 0, count: g.columnRows * block * g.outputPositions)
       let sampleSize = g.channels * g.height * g.width
@@ -176,7 +179,7 @@ func compareInputGradientPaths() {
           {
             ConvolutionKernels.convolvedInputGradient(
               dx: &dx, dz: dz, filterMajor: true, weight: weight, batch: batch, geometry: g, filters: layer.filters,
-              accumulate: false, pool: pool)
+              accumulate: false, workspace: &phases, pool: pool)
           },
         ])
       print("| \(layer.name) | \(threads) | \(format(times[0])) | \(format(times[1])) | \(ratio(times[0], times[1])) |")
@@ -215,6 +218,8 @@ if let model = option("--model"), CommandLine.arguments.contains("--fold-ab") {
 } else if let model = option("--model") {
   runModel(
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)
+} else if CommandLine.arguments.contains("--input-gradient") {
+  compareInputGradientPaths()
 } else {
   if !CommandLine.arguments.contains("--weight-gradient") {
     compareForwardPaths()

@@ -13,12 +13,42 @@
 /// points and the direct loops are `@inline(__always)`, so that an emitted call
 /// with a literal geometry is specialized for it.
 public enum ConvolutionKernels {
-  /// Workspace floats per sample: room for the im2col columns (`C * kh * kw` x `P`;
-  /// only a block of samples' worth is used at a time), then the GEMM result
-  /// (forward) or the pre-activation gradient (backward), `F` x `P`, for `P`
-  /// output positions.
+  /// Workspace floats per sample that serve every pass on every path (at least
+  /// ``forwardWorkspace(_:filters:groups:)`` and
+  /// ``backwardWorkspace(_:filters:groups:variant:)``): room for the im2col
+  /// columns (`C * kh * kw` x `P`; only a block of samples' worth is used at a
+  /// time), then the GEMM result (forward) or the pre-activation gradient
+  /// (backward), `F` x `P`, for `P` output positions.
   public static func workspace(_ g: ConvolutionGeometry, filters: Int) -> Int {
     (g.columnRows + filters) * g.outputPositions
+  }
+
+  /// Workspace floats per sample that the forward pass reads: none on the
+  /// direct and implicit-GEMM paths, the columns and the GEMM result on im2col's.
+  public static func forwardWorkspace(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Int {
+    forwardPath(g, filters: filters, groups: groups) == .im2col ? (g.columnRows + filters) * g.outputPositions : 0
+  }
+
+  /// Workspace floats per sample that the backward pass of `variant` reads: the
+  /// im2col columns where a gradient still comes from them
+  /// (``backwardReadsColumns(_:filters:groups:variant:)``), then the
+  /// pre-activation gradient `dZ` (`F` x `P`).
+  public static func backwardWorkspace(
+    _ g: ConvolutionGeometry, filters: Int, groups: Int, variant: ConvolutionVariant
+  ) -> Int {
+    let columns = backwardReadsColumns(g, filters: filters, groups: groups, variant: variant) ? g.columnRows : 0
+    return (columns + filters) * g.outputPositions
+  }
+
+  /// Whether the backward pass of `variant` fills im2col columns: for `dW` where
+  /// ``ConvolutionWeightGradient`` does not apply, or for `dx` where the direct
+  /// input gradient does not. The workspace holds them before `dZ` then.
+  public static func backwardReadsColumns(
+    _ g: ConvolutionGeometry, filters: Int, groups: Int, variant: ConvolutionVariant
+  ) -> Bool {
+    variant == .im2col
+      && (!ConvolutionWeightGradient.applies(g, filters: filters, groups: groups)
+        || !usesDirectInputGradient(g, filters: filters, groups: groups))
   }
 
   /// Samples whose im2col columns fill about 512 KiB, so that the columns written by
@@ -43,11 +73,12 @@ public enum ConvolutionKernels {
   /// ``forwardPath(_:filters:groups:)`` chooses for the shape (the implicit GEMM
   /// and im2col give the same result to the bit; the direct convolution sums in
   /// another order). `preActivation`, when given, receives the activation's input
-  /// (for an activation whose derivative needs it).
+  /// (for an activation whose derivative needs it). `workspace` holds
+  /// ``forwardWorkspace(_:filters:groups:)`` floats per sample (nil when that is 0).
   @inline(__always)
   public static func forward(
     y: UnsafeMutablePointer<Float>, preActivation: UnsafeMutablePointer<Float>?,
-    workspace: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    workspace: UnsafeMutablePointer<Float>?, x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
     bias: UnsafePointer<Float>?, batch: Int, geometry g: ConvolutionGeometry, filters: Int, groups: Int,
     activation: ActivationKernel?, pool: ComputePool,
     planeEpilogue: (_ plane: Int, _ y: UnsafeMutablePointer<Float>) -> Void = { _, _ in }
@@ -63,7 +94,7 @@ public enum ConvolutionKernels {
         filters: filters, activation: activation, pool: pool, planeEpilogue: planeEpilogue)
     case .im2col:
       im2colForward(
-        y: y, preActivation: preActivation, workspace: workspace, x: x, weight: weight, bias: bias, batch: batch,
+        y: y, preActivation: preActivation, workspace: workspace!, x: x, weight: weight, bias: bias, batch: batch,
         geometry: g, filters: filters, groups: groups, activation: activation, pool: pool,
         planeEpilogue: planeEpilogue)
     }
@@ -200,7 +231,10 @@ public enum ConvolutionKernels {
   /// Whether ``backward(dx:dWeight:dBias:workspace:x:weight:y:preActivation:dy:batch:geometry:filters:groups:activation:variant:accumulateInput:accumulateWeight:accumulateBias:pool:planeGradient:)``
   /// computes `dx` with the direct convolution (of `dZ` with the transposed,
   /// flipped weights) rather than by its variant's loops: see
-  /// ``DirectConvolution/appliesInputGradient(_:filters:groups:)``.
+  /// ``DirectConvolution/appliesInputGradient(_:filters:groups:)``. Strided
+  /// layers keep their variant's: by phases (``StridedInputGradient``) they
+  /// ran at 0.5-0.97x of im2col's `Wᵀ * dZ` GEMM + col2im on ResNet-20's
+  /// strided layers (docs/PERFORMANCE.md).
   public static func usesDirectInputGradient(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     DirectConvolution.appliesInputGradient(g, filters: filters, groups: groups)
   }
@@ -213,7 +247,8 @@ public enum ConvolutionKernels {
   /// ``ConvolutionWeightGradient`` where it applies (else by `variant`), and `dx`
   /// by the direct convolution where ``usesDirectInputGradient(_:filters:groups:)``
   /// says so (else by `variant`). A nil gradient is skipped; each is added into
-  /// when its `accumulate` flag is set.
+  /// when its `accumulate` flag is set. `workspace` holds
+  /// ``backwardWorkspace(_:filters:groups:variant:)`` floats per sample.
   @inline(__always)
   public static func backward<Shape: ConvolutionShape>(
     dx: UnsafeMutablePointer<Float>?, dWeight: UnsafeMutablePointer<Float>?, dBias: UnsafeMutablePointer<Float>?,
@@ -226,8 +261,10 @@ public enum ConvolutionKernels {
     let g = shape.geometry
     let planeSize = g.outputPositions
     let positions = batch * planeSize
-    // im2col keeps dZ in [F, batch * P] order after the columns; direct in [batch, F, P] order.
-    let gradient = variant == .direct ? workspace : workspace + g.columnRows * positions
+    // im2col keeps dZ in [F, batch * P] order (after the columns when it fills any);
+    // direct in [batch, F, P] order.
+    let columns = backwardReadsColumns(g, filters: filters, groups: groups, variant: variant)
+    let gradient = columns ? workspace + g.columnRows * positions : workspace
     pool.parallelRanges(batch * filters, grain: max(1, 16_384 / planeSize)) { planes in
       for plane in planes {
         let (sample, filter) = plane.quotientAndRemainder(dividingBy: filters)
@@ -293,13 +330,21 @@ public enum ConvolutionKernels {
 
   /// `dx` (`[batch, C, H, W]`) of a stride-1 convolution as the direct
   /// convolution (``DirectConvolution``) of `dZ`, padded by `(k - 1) * dilation - pad`,
-  /// with the weights transposed and flipped; added into `dx` when `accumulate`
-  /// is set. `dz` is `[batch, F, P]`, or `[F, batch * P]` when `filterMajor`.
+  /// with the weights transposed and flipped; of a strided one by phases
+  /// through `workspace` (``StridedInputGradient``, whose `workspace(_:)` floats
+  /// per sample it needs). Added into `dx` when `accumulate` is set. `dz` is
+  /// `[batch, F, P]`, or `[F, batch * P]` when `filterMajor`.
   public static func convolvedInputGradient(
     dx: UnsafeMutablePointer<Float>, dz: UnsafePointer<Float>, filterMajor: Bool, weight: UnsafePointer<Float>,
-    batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool, pool: ComputePool
+    batch: Int, geometry g: ConvolutionGeometry, filters: Int, accumulate: Bool,
+    workspace: UnsafeMutablePointer<Float>? = nil, pool: ComputePool
   ) {
-    precondition(g.strideHeight == 1 && g.strideWidth == 1, "the convolved input gradient needs stride 1")
+    guard g.strideHeight == 1 && g.strideWidth == 1 else {
+      precondition(workspace != nil, "a strided input gradient needs a workspace")
+      return StridedInputGradient.run(
+        dx: dx, dz: dz, filterMajor: filterMajor, weight: weight, batch: batch, geometry: g, filters: filters,
+        accumulate: accumulate, workspace: workspace!, pool: pool)
+    }
     let planeSize = g.outputPositions
     DirectConvolution(
       inputGradientOf: g, filters: filters, gradientSampleStride: filterMajor ? planeSize : filters * planeSize,

@@ -51,6 +51,8 @@ struct StepEmission {
     arguments.use(role("saved", i, of: step.saved.count), buffer(step.saved[i]), .saved, i)
   }
   var workspace: String { arguments.use("workspace", buffer(step.workspace!), .scratch) }
+  /// ``workspace``, or `nil` for a step that has none (a convolution whose path reads none).
+  var workspaceIfAny: String { step.workspace == nil ? "nil" : workspace }
   func outputGradient(_ i: Int) -> String {
     arguments.use(
       role("dOutput", i, of: step.outputGradients.count), buffer(step.outputGradients[i]), .outputGradient, i)

@@ -376,7 +376,7 @@ private struct PlanBuilder: FusionPlanning {
       accumulateParameter.append(writtenParameters.contains(parameter))
       writtenParameters.insert(parameter)
     }
-    let workspaceSize = op.workspace(forward.shapes)
+    let workspaceSize = op.backwardWorkspace(forward.shapes)
     let workspace =
       workspaceSize > 0
       ? addBuffer("\(node.name) backward workspace", shape: [workspaceSize], batched: true, step: index) : nil

@@ -76,7 +76,7 @@ final class OpHarness {
     let bufferPointers = buffers.map(Self.copy)
     let outputPointers = (0..<shapes.outputs.count).map { Self.zeros(count(output: $0)) }
     let savedPointers = op.savedState(shapes).map { Self.zeros(batch * $0) }
-    let workspace = Self.zeros(max(1, batch * op.workspace(shapes)))
+    let workspace = Self.zeros(max(1, batch * max(op.workspace(shapes), op.backwardWorkspace(shapes))))
     let outputGradientPointers = outputWeights.map(Self.copy)
     let inputGradientPointers = inputs.map { Self.copy([Float](repeating: preset, count: $0.count)) }
     let parameterGradientPointers = parameters.map { Self.copy([Float](repeating: preset, count: $0.count)) }

@@ -12,9 +12,14 @@ public protocol ExecutableOperator: Operator {
   /// (dropout masks, normalization statistics, gate activations), each per
   /// sample: the planner allocates `batch * count` floats for each.
   func savedState(_ shapes: OpShapes) -> [Int]
-  /// Float count, per sample, of scratch used during one forward or backward
-  /// call and not kept (im2col buffers, temporaries).
+  /// Float count, per sample, of scratch used during one forward call and not
+  /// kept (im2col buffers, temporaries); the backward call's too unless
+  /// ``backwardWorkspace(_:)`` says otherwise.
   func workspace(_ shapes: OpShapes) -> Int
+  /// Float count, per sample, of scratch used during one backward call
+  /// (``workspace(_:)`` unless the op's passes differ, as a convolution's
+  /// paths do).
+  func backwardWorkspace(_ shapes: OpShapes) -> Int
   /// Which inputs and outputs the backward kernel reads (the planner keeps them
   /// alive until then).
   var backwardReads: BackwardReads { get }
@@ -30,6 +35,7 @@ public protocol ExecutableOperator: Operator {
 extension ExecutableOperator {
   public func savedState(_ shapes: OpShapes) -> [Int] { [] }
   public func workspace(_ shapes: OpShapes) -> Int { 0 }
+  public func backwardWorkspace(_ shapes: OpShapes) -> Int { workspace(shapes) }
   public var backwardReads: BackwardReads { .all }
 }
 

@@ -52,9 +52,21 @@ extension Conv1D: PaddedConvolution, ExecutableOperator {
     activation?.kernel.needsInput == true ? [shapes.outputCount(0)] : []
   }
 
-  /// ``ConvolutionKernels/workspace(_:filters:)``.
+  /// What the forward path for these shapes reads
+  /// (``ConvolutionKernels/forwardWorkspace(_:filters:groups:)``): nothing for
+  /// the direct and implicit-GEMM paths.
   public func workspace(_ shapes: OpShapes) -> Int {
-    ConvolutionKernels.workspace(geometry(shapes), filters: filters)
+    ConvolutionKernels.forwardWorkspace(geometry(shapes), filters: filters, groups: groups)
+  }
+
+  /// What the backward pass reads (``ConvolutionKernels/backwardWorkspace(_:filters:groups:variant:)``),
+  /// for the interpreter's variant and emitted code's alike (one plan serves both).
+  public func backwardWorkspace(_ shapes: OpShapes) -> Int {
+    let g = geometry(shapes)
+    return [false, true].map {
+      ConvolutionKernels.backwardWorkspace(
+        g, filters: filters, groups: groups, variant: variant(g, constantGeometry: $0))
+    }.max()!
   }
 
   /// The input for the weight gradient; the output only for an activation whose
@@ -72,7 +84,7 @@ extension Conv1D: PaddedConvolution, ExecutableOperator {
   public func forward(_ k: Kernel) {
     ConvolutionKernels.forward(
       y: k.outputs[0], preActivation: activation?.kernel.needsInput == true ? k.saved[0] : nil,
-      workspace: k.workspace!, x: k.inputs[0], weight: k.parameters[0], bias: bias ? k.parameters[1] : nil,
+      workspace: k.workspace, x: k.inputs[0], weight: k.parameters[0], bias: bias ? k.parameters[1] : nil,
       batch: k.batch, geometry: geometry(k.shapes), filters: filters, groups: groups,
       activation: activation?.kernel, pool: k.pool)
   }
@@ -103,7 +115,7 @@ extension Conv1D: EmittableOperator {
       "ConvolutionKernels.forward",
       [
         "y": s.output(0), "preActivation": activation?.kernel.needsInput == true ? s.saved(0) : "nil",
-        "workspace": s.workspace, "x": s.input(0), "weight": s.parameter(0), "bias": bias ? s.parameter(1) : "nil",
+        "workspace": s.workspaceIfAny, "x": s.input(0), "weight": s.parameter(0), "bias": bias ? s.parameter(1) : "nil",
         "batch": "n", "geometry": "geometry", "filters": "\(filters)", "groups": "\(groups)",
         "activation": activation?.kernel.swiftLiteral ?? "nil", "pool": "pool",
       ])
