@@ -39,6 +39,9 @@ import Testing
     Case(channels: 5, height: 6, width: 6, filters: 4, kernel: 3, stride: (1, 2), padding: 1, batch: 1),
     Case(channels: 1, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
     Case(channels: 8, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
+    // Small planes of many channels: several blocks of samples per lane, a ragged last block.
+    Case(channels: 256, height: 4, width: 4, filters: 5, kernel: 3, padding: 1, batch: 61),
+    Case(channels: 96, height: 7, width: 7, filters: 6, kernel: 3, stride: (2, 2), padding: 1, batch: 23),
   ]
 
   /// `dW` and `dBias` by plain loops, in double; `dz` is `[batch, F, P]`.
