@@ -12,10 +12,13 @@
 /// `u` rows), so the sum over positions is a dot product of two contiguous
 /// runs, with no branch for the padding. `dZ` is copied too (zero-padded to a
 /// whole vector and to a whole filter tile; its bias sums are taken there).
-/// ``WeightGradientTile`` then runs 4 filters x 6 taps at a time.
+/// ``WeightGradientTile`` then runs 4 filters x 6 taps at a time over a block
+/// of samples (about ``blockPositions`` output positions, so that small planes
+/// give long sums too) before it sums its vectors' lanes.
 ///
 /// The batch is split into ``lanes`` fixed runs of samples whose sums are kept
-/// apart (in a buffer of the call's own) and added in lane order at the end;
+/// apart (in the pool's ``CallScratch``, held for the whole call, so nothing is
+/// allocated per call) and added in lane order at the end;
 /// the threads take whole lanes, so the result is the same to the bit on any
 /// number of threads.
 public enum ConvolutionWeightGradient {
@@ -41,7 +44,7 @@ public enum ConvolutionWeightGradient {
   public static func applies(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     let layout = Layout(g, filters: filters)
     return groups == 1 && g.kernelHeight * g.kernelWidth > 1
-      && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= 1 << 19
+      && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= blockFloats
       && layout.samplesPerBlock * layout.paddedPositions >= 1024
   }
 
@@ -203,6 +206,7 @@ public enum ConvolutionWeightGradient {
     /// `ow * sw + j * dw - padLeft`, zero outside the input.
     private func shiftRows(_ x: UnsafePointer<Float>, into copy: UnsafeMutablePointer<Float>) {
       let width = g.outputWidth
+      let sampleSize = g.channels * g.height * g.width
       var row = copy
       for j in 0..<g.kernelWidth {
         let columnOffset = j * g.dilationWidth - g.padLeft
@@ -218,7 +222,8 @@ public enum ConvolutionWeightGradient {
                 if g.strideWidth == 1 {
                   copyRun(input + valid.lowerBound, row + valid.lowerBound, count: valid.count)
                 } else {
-                  for ow in valid { row[ow] = input[ow * g.strideWidth] }
+                  let readable = sampleSize - ((c * g.height + ih) * g.width + columnOffset)
+                  gather(input, into: row, valid: valid, readable: readable)
                 }
                 for ow in valid.upperBound..<width { row[ow] = 0 }
               } else {
@@ -228,6 +233,27 @@ public enum ConvolutionWeightGradient {
             }
           }
         }
+      }
+    }
+
+    /// `row[ow] = input[ow * strideWidth]` for `ow` in `valid`, reading nothing at
+    /// or past `input + readable` (the end of the sample); a stride of 2 by
+    /// vectors of even lanes.
+    @inline(__always)
+    private func gather(
+      _ input: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>, valid: Range<Int>, readable: Int
+    ) {
+      var ow = valid.lowerBound
+      if g.strideWidth == 2 {
+        while ow &+ 8 <= valid.upperBound && 2 &* ow &+ 16 <= readable {
+          let pairs = UnsafeRawPointer(input + 2 &* ow).loadUnaligned(as: SIMD16<Float>.self)
+          UnsafeMutableRawPointer(row + ow).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
+          ow &+= 8
+        }
+      }
+      while ow < valid.upperBound {
+        row[ow] = input[ow &* g.strideWidth]
+        ow &+= 1
       }
     }
 
