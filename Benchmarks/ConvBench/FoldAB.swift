@@ -31,19 +31,10 @@ func compareFold(_ path: String) {
       let input = interpreter.buffer(of: spec.graph.inputs[0])
       for i in 0..<input.count { input[i] = Float(i % 17) / 17 - 0.5 }
     }
-    var times: [[Double]] = [[], []]
-    for interpreter in interpreters { interpreter.forward(batch: batch, training: false) }  // warm-up
-    for _ in 0..<rounds {
-      for (i, interpreter) in interpreters.enumerated() {
-        let time = seconds(threadTime: threads == 1) {
-          for _ in 0..<reps { interpreter.forward(batch: batch, training: false) }
-        }
-        times[i].append(time / Double(reps))
-      }
-    }
-    let (old, new) = (times[0].sorted()[rounds / 2], times[1].sorted()[rounds / 2])
+    let times = medians(
+      threads: threads, interpreters.map { interpreter in { interpreter.forward(batch: batch, training: false) } })
     print(
-      "| \(threads) | \(String(format: "%.0f", old * 1e6)) | \(String(format: "%.0f", new * 1e6)) "
-        + "| \(String(format: "%.2f", old / new))x | \(threads == 1 ? "thread CPU" : "wall") |")
+      "| \(threads) | \(format(times[0])) | \(format(times[1])) | \(ratio(times[0], times[1])) "
+        + "| \(threads == 1 ? "thread CPU" : "wall") |")
   }
 }

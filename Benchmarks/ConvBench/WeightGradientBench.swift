@@ -74,25 +74,14 @@ func compareWeightGradients() {
           dWeight: &dw, dBias: &db, x: x, dz: sampleMajor, sampleStride: filters * plane, filterStride: plane,
           batch: batch, geometry: g, filters: filters, accumulateWeight: false, accumulateBias: false, pool: pool)
       }
-      var times: ([Double], [Double], [Double]) = ([], [], [])
-      for _ in 0..<8 {  // warm-up, thread calibration
-        im2col()
-        new()
-      }
-      for _ in 0..<rounds {
-        times.0.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { im2col() } } / Double(reps))
-        if let directShape {
-          times.1.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { direct(directShape) } } / Double(reps))
-        }
-        times.2.append(seconds(threadTime: threads == 1) { for _ in 0..<reps { new() } } / Double(reps))
-      }
-      func median(_ t: [Double]) -> Double? { t.isEmpty ? nil : t.sorted()[t.count / 2] }
-      let (old, loops, fast) = (median(times.0)!, median(times.1), median(times.2)!)
-      func µs(_ t: Double?) -> String { t.map { String(format: "%.0f", $0 * 1e6) } ?? "-" }
-      let versusDirect = loops.map { String(format: "%.2fx", $0 / fast) } ?? "-"
+      var paths = [im2col, new]
+      if let directShape { paths.append { direct(directShape) } }
+      let times = medians(threads: threads, paths)
+      let loops = times.count > 2 ? format(times[2]) : "-"
+      let versusDirect = times.count > 2 ? ratio(times[2], times[1]) : "-"
       print(
-        "| \(layer.name) | \(threads) | \(µs(old)) | \(µs(loops)) | \(µs(fast)) | "
-          + "\(String(format: "%.2fx", old / fast)) | \(versusDirect) |")
+        "| \(layer.name) | \(threads) | \(format(times[0])) | \(loops) | \(format(times[1])) | "
+          + "\(ratio(times[0], times[1])) | \(versusDirect) |")
     }
   }
 }

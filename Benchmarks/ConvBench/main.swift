@@ -81,7 +81,8 @@ func values(_ count: Int, _ seed: Int) -> [Float] { (0..<count).map { Float(($0 
 
 /// The median round of each path, in seconds per call: paths alternate within every round.
 func medians(threads: Int, _ paths: [() -> Void]) -> [Double] {
-  for _ in 0..<3 { for path in paths { path() } }  // warm-up, thread calibration
+  // Warm-up: enough calls for ThreadCalibration to decide every path's thread count.
+  for _ in 0..<2 * (ThreadCalibration.samplesPerPath + 1) { for path in paths { path() } }
   var times = [[Double]](repeating: [], count: paths.count)
   for _ in 0..<rounds {
     for (index, path) in paths.enumerated() {

@@ -63,6 +63,8 @@ public final class ComputePool: @unchecked Sendable {
   /// Per-thread packing buffers for kernels; index `i` belongs to task `i` of a job
   /// whose task count is at most ``threadCount``.
   let workspaces: [KernelWorkspace]
+  /// Scratch that one kernel call holds across its jobs (``CallScratch``).
+  let callScratch = CallScratch()
   /// Per kernel shape, whether the threads beat the caller alone (ThreadChoice.swift).
   let threadChoices = ThreadChoices()
 

@@ -12,17 +12,24 @@
 /// `u` rows), so the sum over positions is a dot product of two contiguous
 /// runs, with no branch for the padding. `dZ` is copied too (zero-padded to a
 /// whole vector and to a whole filter tile; its bias sums are taken there).
-/// ``WeightGradientTile`` then runs 4 filters x 6 taps at a time.
+/// ``WeightGradientTile`` then runs 4 filters x 6 taps at a time over a block
+/// of samples (about ``blockPositions`` output positions, so that small planes
+/// give long sums too) before it sums its vectors' lanes.
 ///
 /// The batch is split into ``lanes`` fixed runs of samples whose sums are kept
-/// apart (in a buffer of the call's own) and added in lane order at the end;
+/// apart (in the pool's ``CallScratch``, held for the whole call, so nothing is
+/// allocated per call) and added in lane order at the end;
 /// the threads take whole lanes, so the result is the same to the bit on any
 /// number of threads.
 public enum ConvolutionWeightGradient {
   /// Runs of samples whose sums are kept apart (fewer for a smaller batch).
   static let lanes = 4
-  /// Floats of shifted rows and `dZ` copies a thread aims to keep per block of samples.
-  static let blockFloats = 1 << 16
+  /// Output positions a block of samples aims at: a tile runs over them before
+  /// its lanes are summed.
+  static let blockPositions = 4096
+  /// The most floats of shifted rows and `dZ` copies a thread keeps per block of
+  /// samples (2 MiB, the L2 cache of one core of the machine it was tuned on).
+  static let blockFloats = 1 << 19
 
   /// Whether ``accumulate(dWeight:dBias:x:dz:sampleStride:filterStride:batch:geometry:filters:accumulateWeight:accumulateBias:pool:)``
   /// computes this layer's gradients: ungrouped, with a real window (a 1x1
@@ -37,8 +44,8 @@ public enum ConvolutionWeightGradient {
   public static func applies(_ g: ConvolutionGeometry, filters: Int, groups: Int) -> Bool {
     let layout = Layout(g, filters: filters)
     return groups == 1 && g.kernelHeight * g.kernelWidth > 1
-      && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= 1 << 19
-      && max(1, blockFloats / layout.sampleFloats) * layout.paddedPositions >= 1024
+      && layout.paddedFilters * layout.paddedTaps <= 1 << 16 && layout.sampleFloats <= blockFloats
+      && layout.samplesPerBlock * layout.paddedPositions >= 1024
   }
 
   /// Writes (or, with the `accumulate` flags, adds) `dWeight` (`[F, C * kh * kw]`)
@@ -55,43 +62,41 @@ public enum ConvolutionWeightGradient {
     let layout = Layout(g, filters: filters)
     let lanes = max(1, min(Self.lanes, batch))
     let laneFloats = layout.paddedFilters * layout.paddedTaps + layout.paddedFilters
-    // Not a pool workspace: those belong to the pool's jobs, and another thread
-    // may run one between this call's job and its final sums.
-    let sums = UnsafeMutablePointer<Float>.allocate(capacity: lanes * laneFloats)
-    defer { sums.deallocate() }
-    let source = Source(x: x, dz: dz, sampleStride: sampleStride, filterStride: filterStride)
-    let tasks = min(pool.threadCount, lanes)
-    let run = { (tasks: Int) in
-      pool.parallelFor(tasks) { task in
-        for lane in (lanes * task / tasks)..<(lanes * (task + 1) / tasks) {
-          layout.sumLane(
-            samples: (batch * lane / lanes)..<(batch * (lane + 1) / lanes), source, into: sums + lane * laneFloats,
-            weights: dWeight != nil, workspace: pool.workspaces[task])
+    pool.callScratch.withFloats(lanes * laneFloats) { sums in
+      let source = Source(x: x, dz: dz, sampleStride: sampleStride, filterStride: filterStride)
+      let tasks = min(pool.threadCount, lanes)
+      let run = { (tasks: Int) in
+        pool.parallelFor(tasks) { task in
+          for lane in (lanes * task / tasks)..<(lanes * (task + 1) / tasks) {
+            layout.sumLane(
+              samples: (batch * lane / lanes)..<(batch * (lane + 1) / lanes), source, into: sums + lane * laneFloats,
+              weights: dWeight != nil, workspace: pool.workspaces[task])
+          }
         }
       }
-    }
-    let work = filters * g.columnRows * g.outputPositions * batch
-    if tasks > 1 && work >= WorkSplit.minimumParallelWork {
-      let shape = KernelShape(
-        kernel: KernelShape.convolutionWeightGradient, filters, g.columnRows, g.outputPositions, batch)
-      pool.choosingThreads(shape) { parallel in run(parallel ? tasks : 1) }
-    } else {
-      run(1)
-    }
-    let (taps, rowStride) = (g.columnRows, layout.paddedTaps)
-    for filter in 0..<filters {
-      if let dWeight {
-        for tap in 0..<taps {
+      let work = filters * g.columnRows * g.outputPositions * batch
+      if tasks > 1 && work >= WorkSplit.minimumParallelWork {
+        let shape = KernelShape(
+          kernel: KernelShape.convolutionWeightGradient, filters, g.columnRows, g.outputPositions, batch)
+        pool.choosingThreads(shape) { parallel in run(parallel ? tasks : 1) }
+      } else {
+        run(1)
+      }
+      let (taps, rowStride) = (g.columnRows, layout.paddedTaps)
+      for filter in 0..<filters {
+        if let dWeight {
+          for tap in 0..<taps {
+            var total: Float = 0
+            for lane in 0..<lanes { total += sums[lane * laneFloats + filter * rowStride + tap] }
+            let dw = dWeight + filter * taps + tap
+            dw.pointee = accumulateWeight ? dw.pointee + total : total
+          }
+        }
+        if let dBias {
           var total: Float = 0
-          for lane in 0..<lanes { total += sums[lane * laneFloats + filter * rowStride + tap] }
-          let dw = dWeight + filter * taps + tap
-          dw.pointee = accumulateWeight ? dw.pointee + total : total
+          for lane in 0..<lanes { total += sums[lane * laneFloats + layout.paddedFilters * rowStride + filter] }
+          dBias[filter] = accumulateBias ? dBias[filter] + total : total
         }
-      }
-      if let dBias {
-        var total: Float = 0
-        for lane in 0..<lanes { total += sums[lane * laneFloats + layout.paddedFilters * rowStride + filter] }
-        dBias[filter] = accumulateBias ? dBias[filter] + total : total
       }
     }
   }
@@ -134,6 +139,16 @@ public enum ConvolutionWeightGradient {
       sampleFloats = shiftedFloats + paddedFilters * paddedPositions
     }
 
+    /// Samples per block: ``ConvolutionWeightGradient/blockPositions`` output
+    /// positions, as far as ``ConvolutionWeightGradient/blockFloats`` allows.
+    var samplesPerBlock: Int {
+      max(
+        1,
+        min(
+          ConvolutionWeightGradient.blockPositions / paddedPositions,
+          ConvolutionWeightGradient.blockFloats / sampleFloats))
+    }
+
     /// The offset of tap `(c, i, j)`'s run in a sample's shifted rows; taps past
     /// the last (a ragged tile) read the first run, and their sums are dropped.
     /// A run is `oh * ow` floats and ends inside the shifted rows (`u + oh <=
@@ -155,7 +170,7 @@ public enum ConvolutionWeightGradient {
       workspace: KernelWorkspace
     ) {
       sums.update(repeating: 0, count: paddedFilters * paddedTaps + paddedFilters)
-      let block = max(1, min(samples.count, ConvolutionWeightGradient.blockFloats / sampleFloats))
+      let block = min(samples.count, samplesPerBlock)
       workspace.reserve(packedA: 0, packedB: block * sampleFloats, edgeTile: 0)
       let scratch = workspace.packedB.pointer
       for first in stride(from: samples.lowerBound, to: samples.upperBound, by: block) {
@@ -178,14 +193,10 @@ public enum ConvolutionWeightGradient {
           offset(tap: firstTap + 4), offset(tap: firstTap + 5)
         )
         for firstFilter in stride(from: 0, to: paddedFilters, by: WeightGradientTile.filters) {
-          var tile = WeightGradientTile()
-          for index in 0..<samples {
-            let copy = scratch + index * sampleFloats
-            tile.accumulate(
-              dz: copy + shiftedFloats + firstFilter * paddedPositions, dzStride: paddedPositions, x: copy,
-              tapOffsets: offsets, count: paddedPositions)
-          }
-          tile.add(to: sums + firstFilter * paddedTaps + firstTap, stride: paddedTaps)
+          WeightGradientTile.accumulate(
+            dz: scratch + shiftedFloats + firstFilter * paddedPositions, dzStride: paddedPositions, x: scratch,
+            sampleStride: sampleFloats, samples: samples, tapOffsets: offsets, count: paddedPositions,
+            into: sums + firstFilter * paddedTaps + firstTap, stride: paddedTaps)
         }
       }
     }
@@ -195,6 +206,7 @@ public enum ConvolutionWeightGradient {
     /// `ow * sw + j * dw - padLeft`, zero outside the input.
     private func shiftRows(_ x: UnsafePointer<Float>, into copy: UnsafeMutablePointer<Float>) {
       let width = g.outputWidth
+      let sampleSize = g.channels * g.height * g.width
       var row = copy
       for j in 0..<g.kernelWidth {
         let columnOffset = j * g.dilationWidth - g.padLeft
@@ -210,7 +222,8 @@ public enum ConvolutionWeightGradient {
                 if g.strideWidth == 1 {
                   copyRun(input + valid.lowerBound, row + valid.lowerBound, count: valid.count)
                 } else {
-                  for ow in valid { row[ow] = input[ow * g.strideWidth] }
+                  let readable = sampleSize - ((c * g.height + ih) * g.width + columnOffset)
+                  gather(input, into: row, valid: valid, readable: readable)
                 }
                 for ow in valid.upperBound..<width { row[ow] = 0 }
               } else {
@@ -220,6 +233,27 @@ public enum ConvolutionWeightGradient {
             }
           }
         }
+      }
+    }
+
+    /// `row[ow] = input[ow * strideWidth]` for `ow` in `valid`, reading nothing at
+    /// or past `input + readable` (the end of the sample); a stride of 2 by
+    /// vectors of even lanes.
+    @inline(__always)
+    private func gather(
+      _ input: UnsafePointer<Float>, into row: UnsafeMutablePointer<Float>, valid: Range<Int>, readable: Int
+    ) {
+      var ow = valid.lowerBound
+      if g.strideWidth == 2 {
+        while ow &+ 8 <= valid.upperBound && 2 &* ow &+ 16 <= readable {
+          let pairs = UnsafeRawPointer(input + 2 &* ow).loadUnaligned(as: SIMD16<Float>.self)
+          UnsafeMutableRawPointer(row + ow).storeBytes(of: pairs.evenHalf, as: SIMD8<Float>.self)
+          ow &+= 8
+        }
+      }
+      while ow < valid.upperBound {
+        row[ow] = input[ow &* g.strideWidth]
+        ow &+= 1
       }
     }
 

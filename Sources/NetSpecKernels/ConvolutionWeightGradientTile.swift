@@ -3,84 +3,95 @@
 /// `KernelVector.scalarCount` output positions (24 accumulators with AVX-512).
 /// Per vector of positions it loads one `dZ` vector per filter and one input
 /// vector per tap, and runs one FMA per pair; the lanes are summed once, when
-/// the tile is stored.
-struct WeightGradientTile {
+/// the tile is stored. The accumulators are locals of one function that runs
+/// the whole block of samples, so that they stay in registers.
+enum WeightGradientTile {
   /// Filters per tile.
   static let filters = 4
   /// Taps per tile.
   static let taps = 6
 
-  private var f0 = (KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector())
-  private var f1 = (KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector())
-  private var f2 = (KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector())
-  private var f3 = (KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector(), KernelVector())
-
-  /// Adds `sum over q in 0..<count of dz[r * dzStride + q] * tap_t[q]` to entry
-  /// `(r, t)`, where `tap_t = x + tapOffsets.t`; `count` is a multiple of
+  /// Adds to `sums[r * stride + t]` the sum over the samples `s` in `0..<samples`
+  /// and the positions `q` in `0..<count` of `dz[s * sampleStride + r * dzStride + q]`
+  /// times `x[s * sampleStride + tapOffsets.t + q]`; `count` is a multiple of
   /// `KernelVector.scalarCount`.
   @inline(__always)
-  mutating func accumulate(
-    dz: UnsafePointer<Float>, dzStride: Int, x: UnsafePointer<Float>, tapOffsets o: (Int, Int, Int, Int, Int, Int),
-    count: Int
+  static func accumulate(
+    dz: UnsafePointer<Float>, dzStride: Int, x: UnsafePointer<Float>, sampleStride: Int, samples: Int,
+    tapOffsets o: (Int, Int, Int, Int, Int, Int), count: Int, into sums: UnsafeMutablePointer<Float>, stride: Int
   ) {
-    let (d0, d1, d2, d3) = (dz, dz + dzStride, dz + 2 * dzStride, dz + 3 * dzStride)
-    let (x0, x1, x2, x3, x4, x5) = (x + o.0, x + o.1, x + o.2, x + o.3, x + o.4, x + o.5)
-    var q = 0
-    while q < count {
-      let (g0, g1, g2, g3) = (loadVector(d0 + q), loadVector(d1 + q), loadVector(d2 + q), loadVector(d3 + q))
-      Self.row(&f0, g0, x0 + q, x1 + q, x2 + q, x3 + q, x4 + q, x5 + q)
-      Self.row(&f1, g1, x0 + q, x1 + q, x2 + q, x3 + q, x4 + q, x5 + q)
-      Self.row(&f2, g2, x0 + q, x1 + q, x2 + q, x3 + q, x4 + q, x5 + q)
-      Self.row(&f3, g3, x0 + q, x1 + q, x2 + q, x3 + q, x4 + q, x5 + q)
-      q += KernelVector.scalarCount
+    var t0 = TapSums(), t1 = TapSums(), t2 = TapSums(), t3 = TapSums(), t4 = TapSums(), t5 = TapSums()
+    var (dz, x) = (dz, x)
+    for _ in 0..<samples {
+      let (d0, d1, d2, d3) = (dz, dz + dzStride, dz + 2 * dzStride, dz + 3 * dzStride)
+      let (x0, x1, x2, x3, x4, x5) = (x + o.0, x + o.1, x + o.2, x + o.3, x + o.4, x + o.5)
+      var q = 0
+      while q < count {
+        let g = FilterVectors(d0 + q, d1 + q, d2 + q, d3 + q)
+        t0.accumulate(loadVector(x0 + q), g)
+        t1.accumulate(loadVector(x1 + q), g)
+        t2.accumulate(loadVector(x2 + q), g)
+        t3.accumulate(loadVector(x3 + q), g)
+        t4.accumulate(loadVector(x4 + q), g)
+        t5.accumulate(loadVector(x5 + q), g)
+        q += KernelVector.scalarCount
+      }
+      dz += sampleStride
+      x += sampleStride
+    }
+    t0.add(to: sums, stride: stride)
+    t1.add(to: sums + 1, stride: stride)
+    t2.add(to: sums + 2, stride: stride)
+    t3.add(to: sums + 3, stride: stride)
+    t4.add(to: sums + 4, stride: stride)
+    t5.add(to: sums + 5, stride: stride)
+  }
+
+  /// One vector of `dZ` per filter of the tile.
+  struct FilterVectors {
+    var f0, f1, f2, f3: KernelVector
+
+    @inline(__always)
+    init(_ d0: UnsafePointer<Float>, _ d1: UnsafePointer<Float>, _ d2: UnsafePointer<Float>, _ d3: UnsafePointer<Float>)
+    {
+      (f0, f1, f2, f3) = (loadVector(d0), loadVector(d1), loadVector(d2), loadVector(d3))
     }
   }
 
-  /// One filter's six FMAs; the input vectors are loaded here so that LLVM
-  /// can fold them into the FMAs as memory operands.
-  @inline(__always)
-  private static func row(
-    _ s: inout (KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector), _ dz: KernelVector,
-    _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>,
-    _ x4: UnsafePointer<Float>, _ x5: UnsafePointer<Float>
-  ) {
-    s.0 = multiplyAdd(s.0, dz, loadVector(x0))
-    s.1 = multiplyAdd(s.1, dz, loadVector(x1))
-    s.2 = multiplyAdd(s.2, dz, loadVector(x2))
-    s.3 = multiplyAdd(s.3, dz, loadVector(x3))
-    s.4 = multiplyAdd(s.4, dz, loadVector(x4))
-    s.5 = multiplyAdd(s.5, dz, loadVector(x5))
-  }
+  /// One tap's accumulators, one per filter of the tile.
+  struct TapSums {
+    private var f0 = KernelVector(), f1 = KernelVector(), f2 = KernelVector(), f3 = KernelVector()
 
-  /// Adds the lane sums of the tile to `sums[r * stride + t]`.
-  @inline(__always)
-  func add(to sums: UnsafeMutablePointer<Float>, stride: Int) {
-    Self.add(f0, to: sums)
-    Self.add(f1, to: sums + stride)
-    Self.add(f2, to: sums + 2 * stride)
-    Self.add(f3, to: sums + 3 * stride)
-  }
+    /// `self += x * g`, filter by filter.
+    @inline(__always)
+    mutating func accumulate(_ x: KernelVector, _ g: FilterVectors) {
+      f0 = multiplyAdd(f0, g.f0, x)
+      f1 = multiplyAdd(f1, g.f1, x)
+      f2 = multiplyAdd(f2, g.f2, x)
+      f3 = multiplyAdd(f3, g.f3, x)
+    }
 
-  @inline(__always)
-  private static func add(
-    _ s: (KernelVector, KernelVector, KernelVector, KernelVector, KernelVector, KernelVector),
-    to row: UnsafeMutablePointer<Float>
-  ) {
-    row[0] += laneSum(s.0)
-    row[1] += laneSum(s.1)
-    row[2] += laneSum(s.2)
-    row[3] += laneSum(s.3)
-    row[4] += laneSum(s.4)
-    row[5] += laneSum(s.5)
-  }
+    /// Adds filter `r`'s lane sum to `column[r * stride]`.
+    @inline(__always)
+    func add(to column: UnsafeMutablePointer<Float>, stride: Int) {
+      column[0] += total(f0)
+      column[stride] += total(f1)
+      column[2 * stride] += total(f2)
+      column[3 * stride] += total(f3)
+    }
 
-  /// The sum of `v`'s lanes, never inlined: inlined into the caller (as LLVM
-  /// does when the kernels are one module, in emitted code built with
-  /// `swiftc -wmo`), the lane reads keep the whole tile in memory, and the hot
-  /// loop of ``ConvolutionWeightGradient`` loads and stores its 24
-  /// accumulators on every step (2.2x its time in emitted ResNet-20 training;
-  /// docs/PERFORMANCE.md, "Emitted ResNet-20"). SwiftPM's build, which gives
-  /// each source file its own LLVM module, called it out of line already.
-  @inline(never)
-  private static func laneSum(_ v: KernelVector) -> Float { v.sum() }
+    /// The sum of a vector's lanes as a tree of halves (`sum()` adds lane by lane).
+    @inline(__always)
+    private func total(_ v: KernelVector) -> Float {
+      #if NETSPEC_AVX512
+        let eight = v.lowHalf + v.highHalf
+        let four = eight.lowHalf + eight.highHalf
+      #elseif NETSPEC_FMA || arch(arm64)
+        let four = v.lowHalf + v.highHalf
+      #else
+        let four = v
+      #endif
+      return (four[0] + four[2]) + (four[1] + four[3])
+    }
+  }
 }

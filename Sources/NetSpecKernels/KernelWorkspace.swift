@@ -35,3 +35,23 @@ struct AlignedBuffer: ~Copyable {
     UnsafeMutableRawPointer(pointer).deallocate()
   }
 }
+
+/// Scratch memory a kernel holds for a whole call on a ``ComputePool``, for sums
+/// that outlive the call's jobs (a ``KernelWorkspace`` belongs to one job: another
+/// caller's job may take it between two jobs of the call, or between a job and
+/// the final sums). One call holds it at a time; another waits. It grows on
+/// demand and is kept, so steady-state kernels do not allocate.
+final class CallScratch: @unchecked Sendable {
+  private let mutex = PoolMutex()
+  private var buffer = AlignedBuffer()
+
+  /// Runs `body` with at least `count` floats that no other call touches until
+  /// it returns. `body` may run jobs on the pool, but must not ask for the
+  /// scratch again.
+  func withFloats<Result>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) -> Result) -> Result {
+    mutex.lock()
+    defer { mutex.unlock() }
+    buffer.reserve(count)
+    return body(buffer.pointer)
+  }
+}

@@ -39,6 +39,9 @@ import Testing
     Case(channels: 5, height: 6, width: 6, filters: 4, kernel: 3, stride: (1, 2), padding: 1, batch: 1),
     Case(channels: 1, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
     Case(channels: 8, height: 16, width: 16, filters: 8, kernel: 3, padding: 1, batch: 16),
+    // Small planes of many channels: several blocks of samples per lane, a ragged last block.
+    Case(channels: 256, height: 4, width: 4, filters: 5, kernel: 3, padding: 1, batch: 61),
+    Case(channels: 96, height: 7, width: 7, filters: 6, kernel: 3, stride: (2, 2), padding: 1, batch: 23),
   ]
 
   /// `dW` and `dBias` by plain loops, in double; `dz` is `[batch, F, P]`.
@@ -155,18 +158,23 @@ import Testing
     for _ in 0..<12 { #expect(run(pool) == single) }
   }
 
-  /// Grouped layers, 1x1 kernels, layers with too many weights and small
-  /// planes of many channels keep im2col + GEMM (ResNet-20's and LeNet-5's shapes).
+  /// Every 3x3 layer of ResNet-20 (32x32, 16x16 and 8x8 planes, stride 1 and
+  /// 2) and LeNet-5's layers take the kernel; grouped layers, 1x1 kernels and
+  /// layers with too many weights keep im2col + GEMM.
   @Test func appliesToUngroupedLayersOfModestSize() {
     let small = Case(channels: 16, height: 32, width: 32, filters: 16, kernel: 3, padding: 1).geometry
     #expect(ConvolutionWeightGradient.applies(small, filters: 16, groups: 1))
     #expect(!ConvolutionWeightGradient.applies(small, filters: 16, groups: 2))
     let lenet = Case(channels: 6, height: 14, width: 14, filters: 16, kernel: 5).geometry
     #expect(ConvolutionWeightGradient.applies(lenet, filters: 16, groups: 1))
+    let stage2 = Case(channels: 16, height: 32, width: 32, filters: 32, kernel: 3, stride: (2, 2), padding: 1).geometry
+    #expect(ConvolutionWeightGradient.applies(stage2, filters: 32, groups: 1))
+    let stage3 = Case(channels: 64, height: 8, width: 8, filters: 64, kernel: 3, padding: 1).geometry
+    #expect(ConvolutionWeightGradient.applies(stage3, filters: 64, groups: 1))
+    let down3 = Case(channels: 32, height: 16, width: 16, filters: 64, kernel: 3, stride: (2, 2), padding: 1).geometry
+    #expect(ConvolutionWeightGradient.applies(down3, filters: 64, groups: 1))
     let shortcut = Case(channels: 16, height: 32, width: 32, filters: 32, kernel: 1, stride: (2, 2)).geometry
     #expect(!ConvolutionWeightGradient.applies(shortcut, filters: 32, groups: 1))
-    let stage3 = Case(channels: 64, height: 8, width: 8, filters: 64, kernel: 3, padding: 1).geometry
-    #expect(!ConvolutionWeightGradient.applies(stage3, filters: 64, groups: 1))
     let wide = Case(channels: 256, height: 8, width: 8, filters: 256, kernel: 3, padding: 1).geometry
     #expect(!ConvolutionWeightGradient.applies(wide, filters: 256, groups: 1))
   }
