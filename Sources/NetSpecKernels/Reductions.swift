@@ -94,8 +94,10 @@ public enum Reductions {
   }
 
   /// ``sum(_:count:)`` of `y` and ``centeredDot(_:from:_:count:)`` of `x` and `y`
-  /// in one pass over both arrays (batch normalization's backward pass), each
-  /// equal to the bit to its own function's result.
+  /// in one pass over both arrays, each equal to the bit to its own function's
+  /// result (batch normalization's backward sums before they took a fused ReLU's
+  /// mask, `BatchNormKernels.gradientSums`; SerialBench and ConvBench's
+  /// `--batchnorm` A/B time it).
   public static func sumAndCenteredDot(
     _ x: UnsafePointer<Float>, from center: Float, _ y: UnsafePointer<Float>, count: Int
   ) -> (sum: Float, centeredDot: Float) {
