@@ -124,18 +124,30 @@ private struct PlanBuilder: FusionPlanning {
     let absorbed = Set(fusions.filter(\.absorbsConsumer).flatMap(\.fusedNodes))
     var forward: [ExecutionPlan.Step] = []
     var forwardOfNode: [NodeID: ExecutionPlan.Step] = [:]
+    // A training plan keeps the steps of an inference-only fusion's nodes (inference passes skip them) and
+    // plans the producer's part last: another fusion among those nodes may still move their outputs.
+    let kept = fusions.filter { $0.inferenceOnly && !$0.absorbsConsumer }
+    var deferred: [(fusion: Fusion, step: Int, forwardIndex: Int)] = []
     for (stepIndex, nodeID) in nodes.enumerated() where !absorbed.contains(nodeID) {
       var step = try forwardStep(nodeID, index: stepIndex)
       for fusion in fusions where fusion.producer == nodeID && !rule(fusion).backwardOnly {
+        if fusion.inferenceOnly && !fusion.absorbsConsumer {
+          deferred.append((fusion, stepIndex, forward.count))
+          continue
+        }
         let arguments = try rule(fusion).producerForward(fusion, at: stepIndex, &self)
         step.fusions.append(try stepFusion(fusion, side: .producer, arguments: arguments))
       }
-      // A training plan keeps the steps of an inference-only fusion's nodes; inference passes skip them.
-      for fusion in fusions where fusion.inferenceOnly && fusion.fusedNodes.contains(nodeID) {
+      for fusion in kept where fusion.fusedNodes.contains(nodeID) {
         step.fusions.append(try stepFusion(fusion, side: .consumer, arguments: []))
       }
       forward.append(step)
       forwardOfNode[nodeID] = step
+    }
+    for (fusion, stepIndex, forwardIndex) in deferred {
+      let arguments = try rule(fusion).producerForward(fusion, at: stepIndex, &self)
+      forward[forwardIndex].fusions.insert(try stepFusion(fusion, side: .producer, arguments: arguments), at: 0)
+      forwardOfNode[fusion.producer] = forward[forwardIndex]
     }
     var backward: [ExecutionPlan.Step] = []
     if training, let loss = graph.loss {
@@ -183,27 +195,35 @@ private struct PlanBuilder: FusionPlanning {
 
   /// The fusions of the planned nodes: for each producer whose output has a
   /// sole consumer, the first rule of ``FusionRules/all`` that matches their
-  /// ops. A node absorbed by one fusion (or fused by an inference-only one) is
-  /// no producer, a rule that changes only the backward pass needs both nodes
-  /// to have backward steps, and an inference-only rule absorbs only in a plan
-  /// that does not train: a training plan keeps the fused nodes' steps for
-  /// passes that a backward pass may follow (gradients with the running
-  /// statistics, as PyTorch's `eval()` mode gives them, need every step's
-  /// outputs), and its inference passes skip them.
+  /// ops. A node absorbed by one fusion is no producer, a rule that changes
+  /// only the backward pass needs both nodes to have backward steps, and an
+  /// inference-only rule absorbs only in a plan that does not train: a
+  /// training plan keeps the fused nodes' steps for passes that a backward
+  /// pass may follow (gradients with the running statistics, as PyTorch's
+  /// `eval()` mode gives them, need every step's outputs), and its inference
+  /// passes skip them; a kept node may produce another fusion within the same
+  /// nodes (ResNet's `batchnorm -> relu` epilogue inside a folded
+  /// `conv -> batchnorm -> relu`), which its training passes then use.
   func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
     var fusions: [Fusion] = []
     var absorbed: Set<NodeID> = []
+    // The nodes of each inference-only fusion a training plan keeps steps for: a node among them
+    // produces another fusion only within them (an inference pass skips them all).
+    var kept: [Set<NodeID>] = []
     for producerID in nodes where !absorbed.contains(producerID) {
       guard let output = graph.nodes[producerID].outputs.first, let consumerID = graph.soleConsumer(of: output),
         planned.contains(consumerID)
       else { continue }
       let producer = graph.nodes[producerID].op
       let consumer = graph.nodes[consumerID].op
+      let keptGroup = kept.first { $0.contains(producerID) }
       guard
         let rule = rules.first(where: { rule in
           rule.matches(producer: producer, consumer: consumer)
             && (!rule.backwardOnly || (hasBackward.contains(producerID) && hasBackward.contains(consumerID)))
+            && (keptGroup == nil || rule.backwardOnly
+              || keptGroup!.isSuperset(of: [consumerID] + rule.chain(after: consumerID, in: graph)))
         })
       else { continue }
       var fusion = Fusion(
@@ -212,7 +232,11 @@ private struct PlanBuilder: FusionPlanning {
       fusion.chain = rule.chain(after: consumerID, in: graph)
       fusion.inferenceOnly = rule.inferenceOnly
       fusions.append(fusion)
-      if rule.absorbsConsumer { absorbed.formUnion(fusion.fusedNodes) }
+      if fusion.absorbsConsumer {
+        absorbed.formUnion(fusion.fusedNodes)
+      } else if rule.inferenceOnly {
+        kept.append(Set(fusion.fusedNodes))
+      }
     }
     return fusions
   }
