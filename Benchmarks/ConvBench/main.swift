@@ -9,8 +9,6 @@ import NetSpecKernels
 //   swift run -c release ConvBench [--rounds 7] [--reps 20] [--threads 1,2] [--batch 64]
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --train --steps 20
 //   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --fold-ab (FoldAB.swift)
-//   swift run -c release ConvBench --batchnorm (BatchNormBench.swift)
-//   swift run -c release ConvBench --model Benchmarks/resnet20.yaml --relu-epilogue-ab (BatchNormBench.swift)
 //
 // The weight-gradient section (WeightGradientBench.swift) follows the forward
 // and input-gradient ones; `--weight-gradient` runs it alone, `--input-gradient`
@@ -218,10 +216,6 @@ func runModel(_ path: String, training: Bool, steps: Int) {
 
 if let model = option("--model"), CommandLine.arguments.contains("--fold-ab") {
   compareFold(model)
-} else if let model = option("--model"), CommandLine.arguments.contains("--relu-epilogue-ab") {
-  compareReLUEpilogue(model)
-} else if CommandLine.arguments.contains("--batchnorm") {
-  compareBatchNorm()
 } else if let model = option("--model") {
   runModel(
     model, training: CommandLine.arguments.contains("--train"), steps: option("--steps").flatMap { Int($0) } ?? 20)

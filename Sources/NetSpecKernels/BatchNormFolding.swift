@@ -5,7 +5,7 @@ extension BatchNormKernels {
   /// `foldedWeight[f] = weight[f] * scale[f]` (`perFilter` floats a filter)
   /// and `foldedBias[f] = (bias[f] - runningMean[f]) * scale[f] + normBias[f]`
   /// (a nil `bias` is zero). The layer run on the folded weights gives the
-  /// normalization's output (``forward(y:mean:inverseStd:runningMean:runningVariance:x:weight:bias:batch:channels:positions:momentum:epsilon:training:relu:pool:)``
+  /// normalization's output (``forward(y:mean:inverseStd:runningMean:runningVariance:x:weight:bias:batch:channels:positions:momentum:epsilon:training:pool:)``
   /// with `training: false`) within float rounding.
   public static func fold(
     foldedWeight: UnsafeMutablePointer<Float>, foldedBias: UnsafeMutablePointer<Float>,

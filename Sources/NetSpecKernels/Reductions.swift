@@ -63,41 +63,9 @@ public enum Reductions {
     return total
   }
 
-  /// `x[i] - center` and `(x[i] - center)^2`, each summed over `count` floats in
-  /// one pass (batch normalization's statistics of a block: its deviations from
-  /// its float mean, whose sum corrects that mean).
-  public static func deviationSums(_ x: UnsafePointer<Float>, from center: Float, count: Int) -> (
-    sum: Float, squares: Float
-  ) {
-    let lanes = KernelVector.scalarCount
-    let centers = KernelVector(repeating: center)
-    var sums = (KernelVector(), KernelVector())
-    var squares = (KernelVector(), KernelVector())
-    var i = 0
-    while i + 2 * lanes <= count {
-      let d0 = loadVector(x + i) - centers
-      let d1 = loadVector(x + i + lanes) - centers
-      sums.0 += d0
-      sums.1 += d1
-      squares.0 = multiplyAdd(squares.0, d0, d0)
-      squares.1 = multiplyAdd(squares.1, d1, d1)
-      i += 2 * lanes
-    }
-    var (sum, square) = ((sums.0 + sums.1).sum(), (squares.0 + squares.1).sum())
-    while i < count {
-      let d = x[i] - center
-      sum += d
-      square += d * d
-      i += 1
-    }
-    return (sum, square)
-  }
-
   /// ``sum(_:count:)`` of `y` and ``centeredDot(_:from:_:count:)`` of `x` and `y`
-  /// in one pass over both arrays, each equal to the bit to its own function's
-  /// result (batch normalization's backward sums before they took a fused ReLU's
-  /// mask, `BatchNormKernels.gradientSums`; SerialBench and ConvBench's
-  /// `--batchnorm` A/B time it).
+  /// in one pass over both arrays (batch normalization's backward pass), each
+  /// equal to the bit to its own function's result.
   public static func sumAndCenteredDot(
     _ x: UnsafePointer<Float>, from center: Float, _ y: UnsafePointer<Float>, count: Int
   ) -> (sum: Float, centeredDot: Float) {

@@ -20,9 +20,6 @@ public struct KernelShape: Hashable, Sendable {
   public static let directInputGradient = 4
   /// ``ConvolutionWeightGradient``'s kernel number.
   public static let convolutionWeightGradient = 5
-  /// ``BatchNormKernels``' kernel number (its sizes: channels, elements per
-  /// channel, 0 forward or 1 backward).
-  public static let batchNorm = 7
 
   let kernel: Int
   let sizes: SIMD4<Int>

@@ -57,7 +57,7 @@ public enum VectorMath {
 
   /// The first `count` lanes from `x`, the rest zero.
   @inline(__always)
-  static func loadTail(_ x: UnsafePointer<Float>, _ count: Int) -> KernelVector {
+  private static func loadTail(_ x: UnsafePointer<Float>, _ count: Int) -> KernelVector {
     var v = KernelVector()
     for lane in 0..<count { v[lane] = x[lane] }
     return v
@@ -65,7 +65,7 @@ public enum VectorMath {
 
   /// Stores the first `count` lanes of `v`.
   @inline(__always)
-  static func storeTail(_ v: KernelVector, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+  private static func storeTail(_ v: KernelVector, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
     for lane in 0..<count { y[lane] = v[lane] }
   }
 

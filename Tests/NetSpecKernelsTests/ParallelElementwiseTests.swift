@@ -125,6 +125,27 @@ import Testing
     }
   }
 
+  @Test func batchNormBackwardGivesTheSameBitsOnOneAndTwoThreads() {
+    let (batch, channels, positions) = (8, 16, 256)
+    let total = batch * channels * positions
+    let x = randomValues(total, seed: 10)
+    let dy = randomValues(total, seed: 11)
+    let (mean, inverseStd) = (randomValues(channels, seed: 12), randomValues(channels, seed: 13).map { 1 + $0 / 2 })
+    let weight = randomValues(channels, seed: 14)
+    var results: [[Float]] = []
+    for pool in [one, two] {
+      var dx = [Float](repeating: 0, count: total)
+      var dWeight = [Float](repeating: 0, count: channels)
+      var dBias = [Float](repeating: 0, count: channels)
+      BatchNormKernels.backward(
+        dx: &dx, dWeight: &dWeight, dBias: &dBias, x: x, dy: dy, mean: mean, inverseStd: inverseStd, weight: weight,
+        batch: batch, channels: channels, positions: positions, training: true, accumulateInput: false,
+        accumulateWeight: false, accumulateBias: false, pool: pool)
+      results.append(dx + dWeight + dBias)
+    }
+    #expect(results[0] == results[1])
+  }
+
   @Test(arguments: [false, true])
   func optimizerUpdatesGiveTheSameBitsOnOneAndTwoThreads(nesterov: Bool) {
     let p = randomValues(count, seed: 15)

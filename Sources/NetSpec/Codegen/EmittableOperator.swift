@@ -69,11 +69,6 @@ struct StepEmission {
   var inputGradientMask: String? {
     step.inputGradientMask.map { arguments.use("reluMask", buffer($0), .mask) }
   }
-  /// The fused ReLU's output gradient (`dActivated`), if the plan fuses one
-  /// into this step (``ExecutionPlan/Step/fusedReLUGradient``).
-  var fusedReLUGradient: String? {
-    step.fusedReLUGradient.map { arguments.use("dActivated", buffer($0), .outputGradient) }
-  }
   /// The pooling this convolution runs in its output pass, if the plan fuses
   /// one (``ExecutionPlan/Step/fusedPooling``).
   var fusedPooling: FusedPoolingEmission? {

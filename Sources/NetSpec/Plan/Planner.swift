@@ -202,8 +202,7 @@ private struct PlanBuilder: FusionPlanning {
   /// pass may follow (gradients with the running statistics, as PyTorch's
   /// `eval()` mode gives them, need every step's outputs), and its inference
   /// passes skip them; a kept node may produce another fusion within the same
-  /// nodes (ResNet's `batchnorm -> relu` epilogue inside a folded
-  /// `conv -> batchnorm -> relu`), which its training passes then use.
+  /// nodes, which its training passes then use.
   func matchFusions(_ nodes: [NodeID], hasBackward: Set<NodeID>) -> [Fusion] {
     let planned = Set(nodes)
     var fusions: [Fusion] = []

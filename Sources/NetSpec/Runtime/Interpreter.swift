@@ -84,8 +84,6 @@ public final class Interpreter: @unchecked Sendable {
       accumulateParameter: step.accumulateParameter, training: true, seed: 0, pool: pool)
     kernel.inputGradientMask = step.inputGradientMask.map { UnsafePointer(buffer($0)) }
     kernel.outputGradientMasked = step.outputGradientMasked
-    kernel.fusedReLU = step.fusedReLU
-    kernel.fusedReLUGradient = step.fusedReLUGradient.map(buffer)
     kernel.fusedPooling = step.fusedPooling.map { fused in
       let pooling = plan.graph.nodes[fused.node].op as! any PlanePooling
       return FusedPoolingKernel(

@@ -129,7 +129,6 @@ import Testing
     + EmittedWaveNetCases.cases
     + EmittedVAECases.cases
     + EmittedBatchNormFoldCases.cases
-    + EmittedReLUEpilogueCases.cases
 
   /// Every fusable activation fused into a convolution and a dense layer, then
   /// every activation op that needs no attribute on its own: a new activation

@@ -153,11 +153,6 @@ public struct Kernel: @unchecked Sendable {
   /// A pooling run as the epilogue of this convolution's output pass
   /// (``ExecutionPlan/Step/fusedPooling``).
   var fusedPooling: FusedPoolingKernel? = nil
-  /// This op's output is the ReLU's that reads it (``ExecutionPlan/Step/fusedReLU``).
-  public var fusedReLU = false
-  /// Backward only: the fused ReLU's output gradient, in place of
-  /// `outputGradients[0]` (``ExecutionPlan/Step/fusedReLUGradient``).
-  public var fusedReLUGradient: UnsafeMutablePointer<Float>? = nil
   /// A batchnorm folded into this convolution's weights
   /// (``ExecutionPlan/Step/foldedNormalization``).
   var foldedNormalization: FoldedNormalizationKernel? = nil

@@ -59,29 +59,25 @@ extension BatchNorm: ExecutableOperator {
 
   /// Per channel (in parallel): the statistics over the batch and spatial axes
   /// (in training; the running ones in evaluation), the running statistics'
-  /// update, then `y = (x - mean) * weight / std + bias`, clamped at 0 when
-  /// the plan fuses the ReLU after it (``Kernel/fusedReLU``,
-  /// ``BatchNormKernels``).
+  /// update, then `y = (x - mean) * weight / std + bias` (``BatchNormKernels``).
   public func forward(_ k: Kernel) {
     let channels = k.shapes.inputs[0][0]
     BatchNormKernels.forward(
       y: k.outputs[0], mean: k.saved[0], inverseStd: k.saved[1], runningMean: k.buffers[0],
       runningVariance: k.buffers[1], x: k.inputs[0], weight: k.parameters[0], bias: k.parameters[1],
       batch: k.batch, channels: channels, positions: k.shapes.inputCount(0) / channels,
-      momentum: Float(momentum), epsilon: Float(eps), training: k.training, relu: k.fusedReLU, pool: k.pool)
+      momentum: Float(momentum), epsilon: Float(eps), training: k.training, pool: k.pool)
   }
 
   /// Per channel: `db = sum(dy)`, `dw = sum(dy * xhat)` and `dx`, through the
-  /// batch statistics in training (``BatchNormKernels``); with a fused ReLU,
-  /// `dy` is the ReLU's output gradient, masked on the way.
+  /// batch statistics in training (``BatchNormKernels``).
   public func backward(_ k: Kernel) {
     let channels = k.shapes.inputs[0][0]
     BatchNormKernels.backward(
       dx: k.inputGradients[0], dWeight: k.parameterGradients[0], dBias: k.parameterGradients[1],
-      x: k.inputs[0], dy: k.fusedReLUGradient ?? k.outputGradients[0], mean: k.saved[0], inverseStd: k.saved[1],
-      weight: k.parameters[0], bias: k.parameters[1], batch: k.batch, channels: channels,
-      positions: k.shapes.inputCount(0) / channels, training: k.training, relu: k.fusedReLU,
-      accumulateInput: k.accumulateInput[0], accumulateWeight: k.accumulateParameter[0],
+      x: k.inputs[0], dy: k.outputGradients[0], mean: k.saved[0], inverseStd: k.saved[1],
+      weight: k.parameters[0], batch: k.batch, channels: channels, positions: k.shapes.inputCount(0) / channels,
+      training: k.training, accumulateInput: k.accumulateInput[0], accumulateWeight: k.accumulateParameter[0],
       accumulateBias: k.accumulateParameter[1], pool: k.pool)
   }
 }
@@ -96,7 +92,7 @@ extension BatchNorm: EmittableOperator {
         "runningVariance": s.stateBuffer(1), "x": s.input(0), "weight": s.parameter(0), "bias": s.parameter(1),
         "batch": "n", "channels": "\(channels)", "positions": "\(s.shapes.inputCount(0) / channels)",
         "momentum": StepEmission.literal(momentum), "epsilon": StepEmission.literal(eps), "training": "training",
-        "relu": "\(s.step.fusedReLU)", "pool": "pool",
+        "pool": "pool",
       ])
   }
 
@@ -104,15 +100,13 @@ extension BatchNorm: EmittableOperator {
     let channels = s.shapes.inputs[0][0]
     let (dx, dWeight, dBias) = (s.inputGradient(0), s.parameterGradient(0), s.parameterGradient(1))
     guard dx != nil || dWeight != nil || dBias != nil else { return }
-    if s.step.fusedReLU { code.line("// dY is the ReLU's output gradient, masked where its output is not positive") }
     code.call(
       "BatchNormKernels.backward",
       [
         "dx": dx ?? "nil", "dWeight": dWeight ?? "nil", "dBias": dBias ?? "nil", "x": s.input(0),
-        "dy": s.fusedReLUGradient ?? s.outputGradient(0), "mean": s.saved(0), "inverseStd": s.saved(1),
-        "weight": s.parameter(0), "bias": s.parameter(1), "batch": "n", "channels": "\(channels)",
-        "positions": "\(s.shapes.inputCount(0) / channels)", "training": "training",
-        "relu": "\(s.step.fusedReLU)", "accumulateInput": "\(s.accumulatesInput(0))",
+        "dy": s.outputGradient(0), "mean": s.saved(0), "inverseStd": s.saved(1), "weight": s.parameter(0),
+        "batch": "n", "channels": "\(channels)", "positions": "\(s.shapes.inputCount(0) / channels)",
+        "training": "training", "accumulateInput": "\(s.accumulatesInput(0))",
         "accumulateWeight": "\(s.accumulatesParameter(0))", "accumulateBias": "\(s.accumulatesParameter(1))",
         "pool": "pool",
       ])

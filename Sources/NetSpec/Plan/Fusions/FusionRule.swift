@@ -92,9 +92,7 @@ protocol FusionPlanning {
 /// Every fusion the planner applies, in order: a node takes part in at most
 /// one fusion as producer, the first rule that matches.
 enum FusionRules {
-  static let all: [any FusionRule] = [
-    PoolingEpilogueRule(), ReLUMaskRule(), BatchNormFoldRule(), ReLUEpilogueRule(),
-  ]
+  static let all: [any FusionRule] = [PoolingEpilogueRule(), ReLUMaskRule(), BatchNormFoldRule()]
 
   /// The rule named `name`.
   static func rule(named name: String) -> (any FusionRule)? { all.first { $0.name == name } }
