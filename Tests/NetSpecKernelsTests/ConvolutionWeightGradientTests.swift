@@ -42,6 +42,11 @@ import Testing
     // Small planes of many channels: several blocks of samples per lane, a ragged last block.
     Case(channels: 256, height: 4, width: 4, filters: 5, kernel: 3, padding: 1, batch: 61),
     Case(channels: 96, height: 7, width: 7, filters: 6, kernel: 3, stride: (2, 2), padding: 1, batch: 23),
+    Case(channels: 8, height: 2, width: 2, filters: 8, kernel: 3, padding: 1, batch: 4),
+    Case(channels: 8, height: 1, width: 1, filters: 8, kernel: 3, padding: 1, batch: 4),
+    Case(channels: 8, height: 4, width: 4, filters: 16, kernel: 3, stride: (2, 2), padding: 1, batch: 4),
+    Case(channels: 8, height: 2, width: 2, filters: 16, kernel: 3, stride: (2, 2), padding: 1, batch: 4),
+    Case(channels: 3, height: 32, width: 32, filters: 4, kernel: 7, stride: (2, 2), padding: 3, batch: 4),
   ]
 
   /// `dW` and `dBias` by plain loops, in double; `dz` is `[batch, F, P]`.
